@@ -1,0 +1,1 @@
+"""Per-framework converters: converters/sklearn and converters/spark (installed as pmmlkit.converters)."""

@@ -1,0 +1,34 @@
+"""scikit-learn converters, keyed by estimator class.
+
+Each converter is ``function(estimator, features, context)``: a transformer's returns the list of
+its output fields, a model's returns its model element (see :class:`pmmlkit.context.Context`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    from sklearn import compose as sk_compose
+    from sklearn import ensemble, impute, linear_model, pipeline, preprocessing as sk_preprocessing, tree as sk_tree
+    from sklearn import multiclass as sk_multiclass
+
+    from . import compose, impute as imputers, linear, preprocessing, tree
+
+    return {
+        pipeline.Pipeline: compose.convert_pipeline,
+        sk_compose.ColumnTransformer: compose.convert_column_transformer,
+        sk_preprocessing.StandardScaler: preprocessing.convert_standard_scaler,
+        sk_preprocessing.MinMaxScaler: preprocessing.convert_min_max_scaler,
+        sk_preprocessing.OneHotEncoder: preprocessing.convert_one_hot_encoder,
+        impute.SimpleImputer: imputers.convert_simple_imputer,
+        linear_model.LinearRegression: linear.convert_linear_regressor,
+        linear_model.Ridge: linear.convert_linear_regressor,
+        linear_model.LogisticRegression: linear.convert_logistic_regression,
+        sk_multiclass.OneVsRestClassifier: linear.convert_one_vs_rest,
+        sk_tree.DecisionTreeClassifier: tree.convert_decision_tree,
+        sk_tree.DecisionTreeRegressor: tree.convert_decision_tree,
+        ensemble.RandomForestClassifier: tree.convert_random_forest,
+        ensemble.RandomForestRegressor: tree.convert_random_forest,
+    }

@@ -1,0 +1,1 @@
+"""Spark ML converters (installed as pmmlkit.converters.spark)."""

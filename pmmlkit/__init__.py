@@ -1,0 +1,16 @@
+"""pmmlkit: convert scikit-learn and Spark ML models to PMML, validate PMML and score it on the JVM."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .convert import convert
+from .document import PMMLDocument
+from .errors import ConversionError, EvaluationError, JavaNotFoundError, PMMLError, ValidationError
+from .evaluator import Model, load
+from .registry import register
+
+__all__ = [
+    "__version__", "convert", "load", "register", "PMMLDocument", "Model",
+    "PMMLError", "ConversionError", "ValidationError", "EvaluationError", "JavaNotFoundError",
+]

@@ -1,0 +1,1 @@
+"""PMML builders shared by every framework's converters (extraction stays in converters/)."""

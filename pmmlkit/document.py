@@ -1,0 +1,98 @@
+"""PMMLDocument: a complete PMML 4.4 document, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from .errors import PMMLError
+from .fields import Scope, Target
+from .models import find_child, mining_schema, replace_header
+from .pmml import NAMESPACE, PMML_VERSION, element, tag_of
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+class PMMLDocument:
+    """A PMML document; ``save(path)`` writes it, ``to_string()`` returns its text."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+
+    @classmethod
+    def assemble(cls, scope: Scope, model: etree._Element, target: Target | None,
+                 description: str | None = None) -> "PMMLDocument":
+        """Wrap a top-level model element: DataDictionary, MiningSchema, LocalTransformations."""
+        body = [child for child in model if tag_of(child) not in ("MiningSchema", "LocalTransformations")]
+        inputs = scope.used_inputs(*body)
+        replace_header(model, "MiningSchema", mining_schema(inputs, target))
+        replace_header(model, "LocalTransformations", scope.local_transformations(*body))
+        data_fields = [f.data_field() for f in inputs]
+        if target is not None:
+            data_fields.insert(0, target.field().data_field())
+        header = element("Header", element("Application", name="pmmlkit", version=_version()),
+                         description=description)
+        dictionary = element("DataDictionary", *data_fields, numberOfFields=len(data_fields))
+        root = element("PMML", header, dictionary, model, version=PMML_VERSION)
+        return cls(root)
+
+    @property
+    def model(self) -> etree._Element:
+        for child in self.root:
+            if isinstance(child.tag, str) and tag_of(child).endswith("Model"):
+                return child
+        raise PMMLError("the document has no model element")
+
+    def output_fields(self) -> list[etree._Element]:
+        output = find_child(self.model, "Output")
+        return [] if output is None else list(output)
+
+    def to_bytes(self) -> bytes:
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+    def to_string(self) -> str:
+        return self.to_bytes().decode("utf-8")
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the document to ``path`` atomically and return the path."""
+        return write_atomically(path, self.to_bytes())
+
+    def __repr__(self) -> str:
+        model = self.model
+        return f"<PMMLDocument {tag_of(model)} functionName={model.get('functionName')!r}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise PMMLError(f"cannot write {target}: folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+__all__ = ["PMMLDocument", "write_atomically", "NAMESPACE"]

@@ -1,0 +1,222 @@
+"""Scoring PMML in-process on PMML4S: ``pmmlkit.load(path).predict(frame)``."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import jvm
+from .errors import EvaluationError, PMMLError
+from .parsing import Source, parse_bytes, read_source
+from .pmml import tag_of
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A field of a loaded model: name, optype and dataType as the PMML declares them."""
+
+    name: str
+    optype: str | None
+    data_type: str | None
+    values: tuple[str, ...] = ()
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.data_type in _NUMERIC
+
+
+_NUMERIC = {"double", "float", "integer", "real"}
+
+
+class Model:
+    """A PMML model loaded on the JVM. Build it with :func:`pmmlkit.load`."""
+
+    def __init__(self, data: bytes, name: str = "<bytes>", threads: int | None = None) -> None:
+        tree = parse_bytes(data, name)
+        self.name = name
+        self._data = data
+        self._declared = _declared_fields(tree.getroot())
+        self._lock = threading.Lock()
+        self._threads = max(1, threads if threads is not None else min(4, os.cpu_count() or 1))
+        self._models = [self._parse()]
+        java_model = self._models[0]
+        self.model_type = tag_of(_model_element(tree.getroot()))
+        self.function_name = str(java_model.functionName())
+        self._input_names = [str(n) for n in java_model.inputNames()]
+        self.input_fields = [self._describe(n) for n in self._input_names]
+        self.target_fields = [self._describe(str(n)) for n in java_model.targetNames()]
+        outputs = list(java_model.outputFields())
+        self.output_fields = [
+            FieldInfo(str(f.name()), None, _data_type_name(f.dataType())) for f in outputs
+        ]
+        self._numeric_outputs = [bool(f.dataType().isNumeric()) for f in outputs]
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _parse(self) -> Any:
+        import jpype
+
+        ModelClass = jvm.jclass("org.pmml4s.model.Model")
+        try:
+            return ModelClass.fromBytes(jpype.JArray(jpype.JByte)(self._data))
+        except jpype.JException as exc:
+            raise EvaluationError(f"{self.name}: the scoring engine cannot load this PMML: "
+                                  f"{jvm.java_message(exc)}") from None
+
+    def _describe(self, name: str) -> FieldInfo:
+        return self._declared.get(name, FieldInfo(name, None, None))
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(self._input_names)
+
+    @property
+    def output_names(self) -> list[str]:
+        return [f.name for f in self.output_fields]
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def predict(self, data: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame | dict[str, Any]:
+        """Score a DataFrame (-> DataFrame, same rows, one column per output field) or one record
+        given as a mapping (-> dict)."""
+        if isinstance(data, pd.DataFrame):
+            return self._predict_frame(data)
+        if isinstance(data, Mapping):
+            frame = pd.DataFrame({k: [v] for k, v in data.items()})
+            for name in self._input_names:
+                if name not in frame.columns:
+                    frame[name] = [None]
+            result = self._predict_frame(frame)
+            return {k: _python_value(result[k].to_numpy()[0]) for k in result.columns}
+        raise EvaluationError(f"predict() takes a pandas DataFrame or a mapping, not {type(data).__name__}")
+
+    def _predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        import jpype
+
+        missing = [n for n in self._input_names if n not in frame.columns]
+        if missing:
+            raise EvaluationError(f"input columns missing from the data: {missing} (the model needs {self._input_names})")
+        rows = len(frame)
+        columns = jpype.JArray(jpype.JObject)(len(self._input_names))
+        for i, name in enumerate(self._input_names):
+            columns[i] = _to_java_column(frame[name], self._describe(name))
+        threads = min(self._threads, max(1, rows // 2048))
+        with self._lock:
+            while len(self._models) < threads:
+                self._models.append(self._parse())
+            models = jpype.JArray(jvm.jclass("org.pmml4s.model.Model"))(self._models[:threads])
+        scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
+        try:
+            result = scorer.score(models, columns, None,
+                                  jpype.JArray(jpype.JBoolean)(self._numeric_outputs), rows)
+        except jpype.JException as exc:
+            raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
+        out = {}
+        for j, field in enumerate(self.output_fields):
+            column = result[j]
+            if self._numeric_outputs[j]:
+                values = np.array(column, dtype=np.float64)
+                if field.data_type == "integer" and not np.isnan(values).any():
+                    values = values.astype(np.int64)
+            else:
+                values = np.array([None if v is None else str(v) for v in column], dtype=object)
+                if field.data_type == "boolean":
+                    values = np.array([None if v is None else v == "true" for v in values], dtype=object)
+            out[field.name] = values
+        return pd.DataFrame(out, index=frame.index)
+
+    def __repr__(self) -> str:
+        return (f"<pmmlkit.Model {self.model_type} ({self.function_name}) inputs={self._input_names} "
+                f"outputs={self.output_names}>")
+
+
+def load(source: Source, threads: int | None = None) -> Model:
+    """Load a PMML document (path, bytes or XML text) for scoring on the JVM.
+
+    ``threads`` bounds how many JVM threads score a large frame (each with its own model
+    instance, since PMML4S models must not be shared between threads).
+    """
+    data, name = read_source(source)
+    try:
+        return Model(data, name, threads)
+    except PMMLError:
+        raise
+    except Exception as exc:  # anything JPype raises that is not a Java exception
+        raise EvaluationError(f"{name}: cannot load: {jvm.java_message(exc)}") from None
+
+
+def _to_java_column(series: pd.Series, field: FieldInfo) -> Any:
+    import jpype
+
+    if field.data_type in ("double", "float", "real") or (field.data_type == "integer" and field.optype == "continuous"):
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(values))
+    if field.data_type == "integer":
+        numeric = pd.to_numeric(series, errors="coerce")
+        if numeric.isna().any() or not np.all(np.equal(np.mod(numeric.to_numpy(dtype=np.float64), 1), 0)):
+            return _strings(series)
+        return jpype.JArray(jpype.JLong)(numeric.to_numpy(dtype=np.int64))
+    if field.data_type is None and pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan)))
+    return _strings(series)
+
+
+def _strings(series: pd.Series) -> Any:
+    import jpype
+
+    values = [None if _is_missing(v) else _text(v) for v in series.tolist()]
+    return jpype.JArray(jpype.JString)(values)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, (float, np.floating)) and np.isnan(value)
+
+
+def _python_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def _data_type_name(data_type: Any) -> str:
+    text = str(data_type.toString()).lower()
+    for name in ("double", "float", "integer", "string", "boolean", "real"):
+        if name in text:
+            return name
+    return text
+
+
+def _model_element(root: Any) -> Any:
+    for child in root:
+        if isinstance(child.tag, str) and tag_of(child).endswith("Model"):
+            return child
+    raise EvaluationError("the document has no model element")
+
+
+def _declared_fields(root: Any) -> dict[str, FieldInfo]:
+    fields: dict[str, FieldInfo] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        tag = tag_of(node)
+        if tag in ("DataField", "DerivedField"):
+            values = tuple(v.get("value") for v in node if isinstance(v.tag, str) and tag_of(v) == "Value"
+                           and v.get("property", "valid") == "valid")
+            fields.setdefault(node.get("name"), FieldInfo(node.get("name"), node.get("optype"),
+                                                          node.get("dataType"), values))
+    return fields

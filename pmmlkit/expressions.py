@@ -1,0 +1,57 @@
+"""Builders for PMML expressions (the content of a DerivedField)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from .fields import Field
+from .pmml import element, format_value
+
+
+def ref(field: Field | str, map_missing_to: Any = None) -> etree._Element:
+    name = field if isinstance(field, str) else field.name
+    return element("FieldRef", field=name,
+                   mapMissingTo=None if map_missing_to is None else format_value(map_missing_to))
+
+
+def constant(value: Any, data_type: str | None = "double") -> etree._Element:
+    node = element("Constant", dataType=data_type)
+    node.text = format_value(value)
+    return node
+
+
+def apply(function: str, *arguments: etree._Element, map_missing_to: Any = None,
+          invalid_treatment: str | None = None) -> etree._Element:
+    return element("Apply", *arguments, function=function,
+                   mapMissingTo=None if map_missing_to is None else format_value(map_missing_to),
+                   invalidValueTreatment=invalid_treatment)
+
+
+def is_missing(field: Field) -> etree._Element:
+    return apply("isMissing", ref(field))
+
+
+def if_else(condition: etree._Element, then: etree._Element, otherwise: etree._Element) -> etree._Element:
+    return apply("if", condition, then, otherwise)
+
+
+def indicator(field: Field, value: Any, map_missing_to: Any = None) -> etree._Element:
+    """1.0 when ``field`` equals ``value``, else 0.0."""
+    return element("NormDiscrete", field=field.name, value=format_value(value),
+                   mapMissingTo=None if map_missing_to is None else format_value(map_missing_to))
+
+
+def affine(field: Field, *, subtract: float | None = None, divide: float | None = None,
+           multiply: float | None = None, add: float | None = None) -> etree._Element:
+    """``((x - subtract) / divide) * multiply + add``, each step only when given.
+
+    The steps run in this fixed order so that a converter reproduces its framework's
+    floating-point operations one for one (and so its results bit for bit).
+    """
+    node = ref(field)
+    for function, operand in (("-", subtract), ("/", divide), ("*", multiply), ("+", add)):
+        if operand is not None:
+            node = apply(function, node, constant(operand))
+    return node

@@ -1,0 +1,124 @@
+package dev.pmmlkit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.pmml4s.model.Model;
+
+/**
+ * Scores whole columns in one call, so that a frame crosses from Python to the JVM once
+ * instead of row by row. Inputs arrive as primitive arrays (double[] with NaN for missing,
+ * long[] with a separate missing mask, String[] with null for missing), ordered as
+ * {@code model.inputNames()}. Each output column comes back as double[] (numeric outputs,
+ * NaN for missing) or String[] (everything else, null for missing).
+ *
+ * PMML4S models are not safe to share between threads, so parallel scoring gives every
+ * thread its own Model instance, parsed from the same document.
+ */
+public final class BatchScorer {
+
+    private BatchScorer() {
+    }
+
+    public static Object[] score(Model[] models, Object[] columns, boolean[][] missing, boolean[] numericOutputs, int rows)
+            throws Exception {
+        int nOut = numericOutputs.length;
+        Object[] out = new Object[nOut];
+        for (int j = 0; j < nOut; j++) {
+            out[j] = numericOutputs[j] ? new double[rows] : new String[rows];
+        }
+        int threads = Math.max(1, Math.min(models.length, rows / 2048));
+        if (threads == 1) {
+            scoreRange(models[0], columns, missing, numericOutputs, out, 0, rows);
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            int chunk = (rows + threads - 1) / threads;
+            for (int t = 0; t < threads; t++) {
+                final Model model = models[t];
+                final int from = t * chunk;
+                final int to = Math.min(rows, from + chunk);
+                futures.add(pool.submit(() -> {
+                    scoreRange(model, columns, missing, numericOutputs, out, from, to);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof Exception) {
+                        throw (Exception) cause;
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return out;
+    }
+
+    private static void scoreRange(Model model, Object[] columns, boolean[][] missing, boolean[] numericOutputs,
+            Object[] out, int from, int to) {
+        int nIn = columns.length;
+        int nOut = numericOutputs.length;
+        for (int i = from; i < to; i++) {
+            Object[] row = new Object[nIn];
+            for (int c = 0; c < nIn; c++) {
+                row[c] = cell(columns[c], missing == null ? null : missing[c], i);
+            }
+            Object[] result;
+            try {
+                result = model.predict(row);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("row " + i + ": " + e, e);
+            }
+            for (int j = 0; j < nOut && j < result.length; j++) {
+                Object v = result[j];
+                if (numericOutputs[j]) {
+                    ((double[]) out[j])[i] = toDouble(v);
+                } else {
+                    ((String[]) out[j])[i] = v == null ? null : v.toString();
+                }
+            }
+        }
+    }
+
+    private static Object cell(Object column, boolean[] missing, int i) {
+        if (missing != null && missing[i]) {
+            return null;
+        }
+        if (column instanceof double[]) {
+            double v = ((double[]) column)[i];
+            return Double.isNaN(v) ? null : Double.valueOf(v);
+        }
+        if (column instanceof long[]) {
+            return Long.valueOf(((long[]) column)[i]);
+        }
+        return ((Object[]) column)[i];
+    }
+
+    private static double toDouble(Object v) {
+        if (v == null) {
+            return Double.NaN;
+        }
+        if (v instanceof Number) {
+            return ((Number) v).doubleValue();
+        }
+        if (v instanceof Boolean) {
+            return ((Boolean) v) ? 1.0 : 0.0;
+        }
+        try {
+            return Double.parseDouble(v.toString());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}

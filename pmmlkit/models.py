@@ -1,0 +1,101 @@
+"""Shared builders for model elements, their MiningSchema, Output and Targets.
+
+Every converter, scikit-learn or Spark, builds its model element through :func:`model`, and
+its outputs through :func:`classification_output` / :func:`regression_output`, so output
+field names are the same everywhere:
+
+* ``predicted_<target>``: the predicted value (class label or number);
+* ``probability_<label>``: the probability of each class, for classifiers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from lxml import etree
+
+from .fields import Field, Target, referenced_fields
+from .pmml import element, format_value, tag_of
+
+# The order of a model element's leading children in the PMML schema.
+_HEADER_ORDER = ("Extension", "MiningSchema", "Output", "ModelStats", "ModelExplanation", "Targets",
+                 "LocalTransformations")
+
+
+def predicted_name(target: Target) -> str:
+    return f"predicted_{target.name}"
+
+
+def probability_name(label: Any) -> str:
+    return f"probability_{format_value(label)}"
+
+
+def classification_output(target: Target) -> etree._Element:
+    field = target.field()
+    node = element("Output", element("OutputField", name=predicted_name(target), optype="categorical",
+                                     dataType=field.data_type, feature="predictedValue"))
+    for label in target.classes or ():
+        node.append(element("OutputField", name=probability_name(label), optype="continuous",
+                            dataType="double", feature="probability", value=format_value(label)))
+    return node
+
+
+def regression_output(target: Target) -> etree._Element:
+    return element("Output", element("OutputField", name=predicted_name(target), optype="continuous",
+                                     dataType="double", feature="predictedValue"))
+
+
+def output_for(target: Target | None) -> etree._Element | None:
+    if target is None:
+        return None
+    return classification_output(target) if target.is_classification else regression_output(target)
+
+
+def mining_schema(fields: Sequence[Field] | Sequence[str], target: Target | None) -> etree._Element:
+    node = element("MiningSchema")
+    if target is not None:
+        node.append(element("MiningField", name=target.name, usageType="target"))
+    for field in fields:
+        node.append(field.mining_field() if isinstance(field, Field) else element("MiningField", name=field))
+    return node
+
+
+def model(tag: str, *body: etree._Element, function: str, target: Target | None,
+          output: etree._Element | None = None, targets: etree._Element | None = None,
+          **attributes: Any) -> etree._Element:
+    """A model element (``RegressionModel``, ``TreeModel``, ``MiningModel``, ...).
+
+    Its MiningSchema lists the fields ``body`` references directly, which is what a nested
+    segment needs; :meth:`PMMLDocument.assemble` rewrites it for the top-level model.
+    """
+    names = []
+    for child in body:
+        for name in referenced_fields(child):
+            if name not in names and (target is None or name != target.name):
+                names.append(name)
+    node = element(tag, mining_schema(names, target), output, targets, *body,
+                   functionName=function, **attributes)
+    return node
+
+
+def replace_header(model_element: etree._Element, tag: str, new: etree._Element | None) -> None:
+    """Replace (or insert, or remove) one of a model element's leading children, in schema order."""
+    for child in model_element:
+        if isinstance(child.tag, str) and tag_of(child) == tag:
+            model_element.remove(child)
+            break
+    if new is None:
+        return
+    position = 0
+    rank = _HEADER_ORDER.index(tag)
+    for i, child in enumerate(model_element):
+        if isinstance(child.tag, str) and tag_of(child) in _HEADER_ORDER[:rank + 1]:
+            position = i + 1
+    model_element.insert(position, new)
+
+
+def find_child(node: etree._Element, tag: str) -> etree._Element | None:
+    for child in node:
+        if isinstance(child.tag, str) and tag_of(child) == tag:
+            return child
+    return None

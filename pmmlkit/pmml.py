@@ -1,0 +1,63 @@
+"""Low-level PMML writing: element construction in the PMML 4.4 namespace and number formatting."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from lxml import etree
+
+PMML_VERSION = "4.4"
+NAMESPACE = "http://www.dmg.org/PMML-4_4"
+_NS = "{%s}" % NAMESPACE
+
+
+def element(tag: str, *children: etree._Element | None, **attributes: Any) -> etree._Element:
+    """Build ``<tag>`` in the PMML namespace; attributes with value None are left out.
+
+    Attribute names use Python spelling: a trailing underscore is dropped (``class_``).
+    """
+    node = etree.Element(_NS + tag, nsmap={None: NAMESPACE})
+    for key, value in attributes.items():
+        if value is None:
+            continue
+        node.set(key.rstrip("_"), value if isinstance(value, str) else format_value(value))
+    for child in children:
+        if child is not None:
+            node.append(child)
+    return node
+
+
+def tag_of(node: etree._Element) -> str:
+    """The local name of an element (without namespace)."""
+    return etree.QName(node).localname
+
+
+def format_number(value: float | int) -> str:
+    """Write a number so that it reads back bit-exact as a double.
+
+    Python's ``repr`` is the shortest string that round-trips; integral values are written
+    without a fraction so that they also parse as integers.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def format_value(value: Any) -> str:
+    """Write a category label or number the way PMML expects it."""
+    if isinstance(value, (str, np.str_)):
+        return str(value)
+    if isinstance(value, (int, float, np.integer, np.floating, bool, np.bool_)):
+        return format_number(value)
+    return str(value)

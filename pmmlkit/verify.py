@@ -1,0 +1,165 @@
+"""verify(): does a PMML file score what the original model scores?"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+
+from .document import PMMLDocument
+from .errors import PMMLError, ValidationError
+from .evaluator import load
+from .models import find_child
+from .parsing import parse
+from .pmml import element, format_value, tag_of
+from .report import Report
+
+TOLERANCE = 1e-9
+
+
+def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element]) -> pd.DataFrame:
+    """The source model's own predictions, one column per PMML output field it can explain."""
+    if type(estimator).__module__.split(".")[0] == "pyspark":
+        from .converters.spark import reference_outputs as spark_reference
+
+        return spark_reference(estimator, X, output_fields)
+    columns: dict[str, Any] = {}
+    probabilities = None
+    for node in output_fields:
+        feature = node.get("feature", "predictedValue")
+        if feature == "predictedValue":
+            columns[node.get("name")] = np.asarray(estimator.predict(X))
+        elif feature == "probability":
+            if probabilities is None:
+                probabilities = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+                labels = [format_value(_plain(c)) for c in estimator.classes_]
+            columns[node.get("name")] = probabilities[:, labels.index(node.get("value"))]
+    return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
+
+
+def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: Report, tolerance: float = TOLERANCE) -> None:
+    """Record the largest difference per column; an error where any exceeds ``tolerance``
+    (absolute, or relative to the expected value's magnitude when that is above 1)."""
+    report.rows = len(expected)
+    for name in expected.columns:
+        if name not in actual.columns:
+            report.add("error", "missing-output", f"the PMML has no output {name!r}")
+            continue
+        want = expected[name].to_numpy()
+        got = actual[name].to_numpy()
+        if _is_numeric(want) and _is_numeric(got):
+            want = want.astype(np.float64)
+            got = got.astype(np.float64)
+            both_nan = np.isnan(want) & np.isnan(got)
+            diff = np.where(both_nan, 0.0, np.abs(want - got))
+            diff = np.where(np.isnan(diff), np.inf, diff)
+            scaled = diff / np.maximum(1.0, np.abs(np.nan_to_num(want)))
+            report.differences[name] = float(diff.max()) if len(diff) else 0.0
+            bad = np.flatnonzero(scaled > tolerance)
+        else:
+            mismatch = np.array([format_value(_plain(a)) != format_value(_plain(b)) for a, b in zip(want, got)])
+            report.differences[name] = float(mismatch.sum())
+            bad = np.flatnonzero(mismatch)
+        if len(bad):
+            i = int(bad[0])
+            report.add("error", "mismatch",
+                       f"{name}: {len(bad)} of {len(want)} rows differ; first at row {i}: "
+                       f"model {want[i]!r}, PMML {got[i]!r}")
+
+
+def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> Report:
+    """Score ``X`` with ``estimator`` and with the PMML (path, bytes or PMMLDocument) on pmmlkit's
+    evaluator, and report the largest difference per output field."""
+    if isinstance(pmml, PMMLDocument):
+        source: Any = pmml.to_bytes()
+        name = "<document>"
+    else:
+        source = pmml
+        name = os.fspath(pmml) if isinstance(pmml, (str, os.PathLike)) and not str(pmml).lstrip().startswith("<") else "<bytes>"
+    report = Report(source=name)
+    tree = parse(source)
+    model_node = _model_element(tree.getroot())
+    output = find_child(model_node, "Output")
+    if output is None:
+        report.add("error", "no-output", "the PMML declares no Output fields to compare")
+        return report
+    frame = _as_frame(X, estimator)
+    expected = reference_outputs(estimator, frame, list(output))
+    actual = load(source).predict(frame if isinstance(frame, pd.DataFrame) else _spark_to_pandas(frame))
+    compare(expected, actual, report, tolerance)
+    return report
+
+
+def embed_verification(document: PMMLDocument, estimator: Any, X: Any) -> None:
+    """Add a ModelVerification block: sample inputs with the model's own outputs."""
+    model_node = document.model
+    frame = _as_frame(X, estimator)
+    expected = reference_outputs(estimator, frame, document.output_fields())
+    if not isinstance(frame, pd.DataFrame):
+        frame = _spark_to_pandas(frame)
+    inputs = [n.get("name") for n in find_child(model_node, "MiningSchema")
+              if n.get("usageType", "active") == "active"]
+    columns = [(name, frame[name]) for name in inputs] + [(name, expected[name]) for name in expected.columns]
+    fields = element("VerificationFields")
+    for i, (name, _) in enumerate(columns):
+        is_output = i >= len(inputs)
+        fields.append(element("VerificationField", field=name, column=f"c{i}",
+                              precision=TOLERANCE if is_output else None))
+    table = element("InlineTable")
+    for r in range(len(frame)):
+        row = element("row")
+        for i, (_, values) in enumerate(columns):
+            value = values.iloc[r]
+            if _missing(value):
+                continue
+            cell = element(f"c{i}")
+            cell.text = format_value(_plain(value))
+            row.append(cell)
+        table.append(row)
+    verification = element("ModelVerification", fields, table, recordCount=len(frame), fieldCount=len(columns))
+    old = find_child(model_node, "ModelVerification")
+    if old is not None:
+        model_node.remove(old)
+    model_node.append(verification)
+
+
+def _as_frame(X: Any, estimator: Any) -> Any:
+    if isinstance(X, pd.DataFrame) or type(X).__module__.split(".")[0] == "pyspark":
+        return X
+    array = np.asarray(X)
+    if array.ndim != 2:
+        raise PMMLError(f"X must be a DataFrame or a 2-D array, not shape {array.shape}")
+    names = getattr(estimator, "feature_names_in_", None)
+    names = list(names) if names is not None else [f"x{i + 1}" for i in range(array.shape[1])]
+    return pd.DataFrame(array, columns=names)
+
+
+def _spark_to_pandas(frame: Any) -> pd.DataFrame:
+    return frame.toPandas()
+
+
+def _model_element(root: etree._Element) -> etree._Element:
+    for child in root:
+        if isinstance(child.tag, str) and tag_of(child).endswith("Model"):
+            return child
+    raise ValidationError("the document has no model element")
+
+
+def _is_numeric(values: np.ndarray) -> bool:
+    if values.dtype.kind in "fiub":
+        return values.dtype.kind != "b"
+    return False
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+
+
+__all__ = ["verify", "embed_verification", "reference_outputs", "compare"]

@@ -1,0 +1,1 @@
+"""The project's own PMML XML Schemas (installed as pmmlkit.schemas)."""

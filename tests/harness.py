@@ -1,0 +1,87 @@
+"""Shared checks for fidelity tests: schema validity and scores on two independent evaluators."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from lxml import etree
+
+import pmmlkit
+from pmmlkit.report import Report
+from pmmlkit.verify import compare, reference_outputs
+
+ROOT = Path(__file__).resolve().parent.parent
+ORACLE = ROOT.parent / "shared" / "oracle"
+EVALUATORS = ("pmmlkit", "jpmml")
+TOLERANCE = 1e-9
+
+
+@functools.lru_cache(maxsize=None)
+def _schema(name: str) -> etree.XMLSchema | None:
+    path = ORACLE / name
+    if not path.exists():
+        return None
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def oracle_schema(name: str = "pmml-4-4-1.xsd") -> etree.XMLSchema:
+    schema = _schema(name)
+    if schema is None:
+        pytest.skip(f"the official DMG schema {ORACLE / name} is absent (../shared/oracle is not beside the "
+                    "checkout); schema checks need it")
+    return schema
+
+
+def assert_schema_valid(path: Path, schema_name: str = "pmml-4-4-1.xsd") -> None:
+    schema = oracle_schema(schema_name)
+    document = etree.parse(str(path))
+    if not schema.validate(document):
+        errors = "\n".join(f"line {e.line}: {e.message}" for e in list(schema.error_log)[:10])
+        raise AssertionError(f"{path} is not valid against {schema_name}:\n{errors}")
+
+
+def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
+    if evaluator == "pmmlkit":
+        return pmmlkit.load(path).predict(X)
+    if evaluator == "jpmml":
+        import jpmml_evaluator
+
+        frame = X.astype(object).where(X.notna(), None)
+        result = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(frame)
+        return result.set_axis(X.index, axis=0)
+    raise ValueError(evaluator)
+
+
+def assert_scores_match(expected: pd.DataFrame, actual: pd.DataFrame, label: str) -> Report:
+    report = Report(source=label)
+    compare(expected, actual, report, TOLERANCE)
+    assert report.ok, str(report)
+    return report
+
+
+def check_model(estimator: Any, X_fit: pd.DataFrame, X_eval: pd.DataFrame, evaluator: str, tmp_path: Path,
+                **options: Any) -> None:
+    """Convert, check the file against the DMG XSD, score X_eval on ``evaluator`` and compare with
+    the estimator's own predictions at 1e-9."""
+    document = pmmlkit.convert(estimator, X_fit, **options)
+    path = document.save(tmp_path / "model.pmml")
+    assert_schema_valid(path)
+    expected = reference_outputs(estimator, X_eval, document.output_fields())
+    assert len(expected.columns) == len(document.output_fields())
+    actual = score(evaluator, path, X_eval)
+    assert_scores_match(expected, actual, f"{type(estimator).__name__} on {evaluator}")
+
+
+def threshold_edges(values: np.ndarray) -> np.ndarray:
+    """Values at, just below and just above each given threshold, in double and float32 steps."""
+    values = np.asarray(values, dtype=np.float64)
+    f32 = values.astype(np.float32)
+    out = [values, np.nextafter(values, -np.inf), np.nextafter(values, np.inf),
+           f32.astype(np.float64), np.nextafter(f32, np.float32(-np.inf)).astype(np.float64),
+           np.nextafter(f32, np.float32(np.inf)).astype(np.float64)]
+    return np.concatenate(out)
