@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from lxml import etree
 
@@ -30,7 +31,7 @@ class Context:
     def where(self) -> str:
         return " > ".join(self.path) or "(top)"
 
-    def at(self, step: str) -> "Context":
+    def at(self, step: str) -> Context:
         """The same conversion, one step deeper in the pipeline."""
         child = Context(self.scope, self.target_name, self.registry, self.path + (step,), None)
         return child

@@ -29,7 +29,7 @@ class PMMLDocument:
 
     @classmethod
     def assemble(cls, scope: Scope, model: etree._Element, target: Target | None,
-                 description: str | None = None) -> "PMMLDocument":
+                 description: str | None = None) -> PMMLDocument:
         """Wrap a top-level model element: DataDictionary, MiningSchema, LocalTransformations."""
         body = [child for child in model if tag_of(child) not in ("MiningSchema", "LocalTransformations")]
         inputs = scope.used_inputs(*body)

@@ -10,8 +10,10 @@ converters emit the same PMML shapes.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field as dc_field
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +59,7 @@ class Field:
     def is_numeric(self) -> bool:
         return self.data_type in ("double", "float", "integer")
 
-    def replace(self, **changes: Any) -> "Field":
+    def replace(self, **changes: Any) -> Field:
         return dataclasses.replace(self, **changes)
 
     def data_field(self) -> etree._Element:
@@ -138,7 +140,7 @@ class Scope:
     derived: dict[str, tuple[Field, etree._Element]] = dc_field(default_factory=dict)
 
     @classmethod
-    def from_frame(cls, X: Any, feature_names: Sequence[str] | None = None) -> "Scope":
+    def from_frame(cls, X: Any, feature_names: Sequence[str] | None = None) -> Scope:
         """Input fields from a DataFrame (names and dtypes) or an array plus names."""
         if isinstance(X, pd.DataFrame):
             if feature_names is not None and list(feature_names) != [str(c) for c in X.columns]:

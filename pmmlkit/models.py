@@ -10,7 +10,8 @@ field names are the same everywhere:
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from lxml import etree
 

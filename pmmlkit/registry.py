@@ -8,8 +8,9 @@ pyspark is imported only when a Spark model is converted.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .errors import ConversionError
 

@@ -21,7 +21,7 @@ EVALUATORS = ("pmmlkit", "jpmml")
 TOLERANCE = 1e-9
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schema(name: str) -> etree.XMLSchema | None:
     path = ORACLE / name
     if not path.exists():

@@ -6,7 +6,6 @@ import warnings
 
 import pandas as pd
 import pytest
-
 from cases import all_cases
 from harness import EVALUATORS, check_model
 

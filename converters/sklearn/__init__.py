@@ -6,15 +6,19 @@ its output fields, a model's returns its model element (see :class:`pmmlkit.cont
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def converters() -> dict[type, Callable[..., Any]]:
     from sklearn import compose as sk_compose
-    from sklearn import ensemble, impute, linear_model, pipeline, preprocessing as sk_preprocessing, tree as sk_tree
+    from sklearn import ensemble, impute, linear_model, pipeline
     from sklearn import multiclass as sk_multiclass
+    from sklearn import preprocessing as sk_preprocessing
+    from sklearn import tree as sk_tree
 
-    from . import compose, impute as imputers, linear, preprocessing, tree
+    from . import compose, linear, preprocessing, tree
+    from . import impute as imputers
 
     return {
         pipeline.Pipeline: compose.convert_pipeline,

@@ -6,8 +6,9 @@ Each module in this package lists ``CASES``; ``all_cases(framework)`` gathers th
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 

@@ -12,7 +12,7 @@ from sklearn.datasets import load_diabetes, load_iris
 SEED = 7
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _iris() -> tuple[pd.DataFrame, pd.Series]:
     X, y = load_iris(return_X_y=True, as_frame=True)
     X.columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
