@@ -61,9 +61,9 @@ class Model:
     def _parse(self) -> Any:
         import jpype
 
-        ModelClass = jvm.jclass("org.pmml4s.model.Model")
+        scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
         try:
-            return ModelClass.fromBytes(jpype.JArray(jpype.JByte)(self._data))
+            return scorer.load(jpype.JArray(jpype.JByte)(self._data))
         except jpype.JException as exc:
             raise EvaluationError(f"{self.name}: the scoring engine cannot load this PMML: "
                                   f"{jvm.java_message(exc)}") from None
@@ -110,9 +110,15 @@ class Model:
                 self._models.append(self._parse())
             models = jpype.JArray(jvm.jclass("org.pmml4s.model.Model"))(self._models[:threads])
         scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
+        numeric = jpype.JArray(jpype.JBoolean)(self._numeric_outputs)
         try:
-            result = scorer.score(models, columns, None,
-                                  jpype.JArray(jpype.JBoolean)(self._numeric_outputs), rows)
+            try:
+                result = scorer.score(models, columns, None, numeric, rows)
+            except jpype.JException as exc:
+                if "StackOverflowError" not in str(exc.getClass().getName()):
+                    raise
+                # A very deep tree: score again on a thread with a large stack.
+                result = scorer.scoreDeep(models, columns, None, numeric, rows)
         except jpype.JException as exc:
             raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
         out = {}

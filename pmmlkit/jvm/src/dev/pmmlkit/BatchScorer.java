@@ -20,7 +20,44 @@ import org.pmml4s.model.Model;
  */
 public final class BatchScorer {
 
+    /** Stack size for threads that parse or score deeply nested documents (deep trees recurse). */
+    private static final long DEEP_STACK = 1L << 30;
+
     private BatchScorer() {
+    }
+
+    /** Parses a document on a thread with a large stack, so that deep trees load instead of overflowing. */
+    public static Model load(byte[] data) throws Exception {
+        return onDeepStack(() -> Model.fromBytes(data));
+    }
+
+    /** Like {@link #score}, but on a thread with a large stack (the retry path for deep trees). */
+    public static Object[] scoreDeep(Model[] models, Object[] columns, boolean[][] missing, boolean[] numericOutputs,
+            int rows) throws Exception {
+        return onDeepStack(() -> score(models, columns, missing, numericOutputs, rows));
+    }
+
+    private static <T> T onDeepStack(java.util.concurrent.Callable<T> task) throws Exception {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread thread = new Thread(null, () -> {
+            try {
+                result[0] = task.call();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "pmmlkit-deep", DEEP_STACK);
+        thread.start();
+        thread.join();
+        if (failure[0] instanceof Exception) {
+            throw (Exception) failure[0];
+        }
+        if (failure[0] instanceof Error) {
+            throw (Error) failure[0];
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
     }
 
     public static Object[] score(Model[] models, Object[] columns, boolean[][] missing, boolean[] numericOutputs, int rows)
