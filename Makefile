@@ -4,32 +4,49 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# One stamp per set of extras: the demo needs the package alone, the tests add [spark,test].
+BASE_STAMP := $(VENV)/.installed-base
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test setup java lint jar clean
+.PHONY: demo test setup java jdk lint jar clean
 
-demo: setup
+demo: java $(BASE_STAMP)
 	$(PY) -m pmmlkit.demo --out out
 
-test: setup
+test: java $(TEST_STAMP)
 	$(PY) -m ruff check pmmlkit converters tests benchmarks
 	$(PY) -m pytest -n 2 --dist loadgroup -q tests
 
-setup: java $(STAMP)
+setup: java $(TEST_STAMP)
+
+lint: $(TEST_STAMP)
+	$(PY) -m ruff check pmmlkit converters tests benchmarks
 
 java:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "java not found: installing a Java runtime with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
-$(STAMP): setup.cfg pyproject.toml
+# javac, for `make jar` only (the built jar is committed, so nothing else needs a JDK).
+jdk:
+	@command -v javac >/dev/null 2>&1 || { \
+	  echo "javac not found: installing a JDK with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless >/dev/null; }
+
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[spark,test]"
-	touch $(STAMP)
 
-# Rebuild the JVM bridge after editing pmmlkit/jvm/src (needs a JDK; the built jar is committed).
-jar: setup
+$(BASE_STAMP): setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[spark,test]"
+	touch $@
+
+# Rebuild the JVM bridge after editing pmmlkit/jvm/src (deterministic: same source, same jar).
+jar: jdk $(BASE_STAMP)
 	$(PY) -m pmmlkit.jvm_build
 
 clean:

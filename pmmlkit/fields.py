@@ -252,7 +252,7 @@ def referenced_fields(root: etree._Element) -> list[str]:
         tag = tag_of(node)
         if tag in ("DerivedField", "OutputField", "DataField", "Segment"):
             continue
-        if tag in ("MiningField", "NumericPredictor", "CategoricalPredictor", "PredictorTerm"):
+        if tag in ("MiningField", "NumericPredictor", "CategoricalPredictor", "PredictorTerm", "Predictor"):
             name = node.get("name")
         else:
             name = node.get("field")

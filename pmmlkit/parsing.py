@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Union
 
@@ -42,10 +43,18 @@ def parse_bytes(data: bytes, name: str = "<bytes>") -> etree._ElementTree:
     """Parse ``data`` safely; a DOCTYPE is refused outright (PMML never needs one)."""
     if not data.strip():
         raise ValidationError(f"{name}: the file is empty")
+    # Refuse a DOCTYPE before parsing, so that entity tricks fail with this message rather than
+    # with whatever libxml2 says about the unexpanded entity.
+    first = re.search(rb"<[A-Za-z_]", data)
+    if b"<!DOCTYPE" in data[: first.start() if first else len(data)]:
+        raise ValidationError(f"{name}: a DOCTYPE declaration is not allowed in PMML (entities and DTDs are refused)")
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        if "Excessive depth" in str(exc.msg):
+            raise ValidationError(f"{name}: the document is nested too deeply (more than 2048 levels){line}; "
+                                  "pmmlkit refuses such documents") from None
         raise ValidationError(f"{name}: not well-formed XML{line}: {exc.msg}") from None
     if tree.docinfo.doctype:
         raise ValidationError(f"{name}: a DOCTYPE declaration is not allowed in PMML (entities and DTDs are refused)")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmmlkit.context import Context
-from pmmlkit.expressions import affine
-from pmmlkit.fields import Field
+import numpy as np
 
-from .fitted import array
+from pmmlkit.context import Context
+from pmmlkit.expressions import affine, constant, if_else, indicator, is_missing
+from pmmlkit.fields import Field
+from pmmlkit.pmml import format_value
+
+from .fitted import array, attribute, n_features
+from .impute import is_nan_marker
 
 
 def _scaled(context: Context, features: list[Field], prefix: str, steps: list[dict[str, Any]]) -> list[Field]:
@@ -18,7 +22,7 @@ def _scaled(context: Context, features: list[Field], prefix: str, steps: list[di
 def convert_standard_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
     # scikit-learn computes (x - mean_) / scale_, skipping either step when disabled.
     n = len(features)
-    context.expect_features(features, int(scaler.n_features_in_), scaler)
+    context.expect_features(features, n_features(scaler, context), scaler)
     means = array(scaler, context, "mean_") if scaler.with_mean else [None] * n
     scales = array(scaler, context, "scale_") if scaler.with_std else [None] * n
     steps = [{"subtract": None if m is None or m == 0 else float(m),
@@ -28,7 +32,7 @@ def convert_standard_scaler(scaler: Any, features: list[Field], context: Context
 
 def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
     # scikit-learn computes x * scale_ + min_ (then clips when clip=True).
-    context.expect_features(features, int(scaler.n_features_in_), scaler)
+    context.expect_features(features, n_features(scaler, context), scaler)
     scales = array(scaler, context, "scale_")
     mins = array(scaler, context, "min_")
     outputs = _scaled(context, features, "minMaxScaler",
@@ -44,4 +48,69 @@ def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context)
 
 
 def convert_one_hot_encoder(encoder: Any, features: list[Field], context: Context) -> list[Field]:
-    raise context.error("OneHotEncoder is not converted yet")
+    categories = attribute(encoder, context, "categories_")
+    context.expect_features(features, len(categories), encoder)
+    infrequent = getattr(encoder, "infrequent_categories_", None) if getattr(encoder, "_infrequent_enabled", False) \
+        else None
+    if infrequent is not None and any(group is not None for group in infrequent):
+        raise context.error("OneHotEncoder grouped infrequent categories (min_frequency/max_categories); "
+                            "that grouping is not converted: fit without min_frequency and max_categories")
+    if encoder.handle_unknown not in ("error", "ignore", "infrequent_if_exist", "warn"):
+        raise context.error(f"OneHotEncoder(handle_unknown={encoder.handle_unknown!r}) is not supported")
+    strict = encoder.handle_unknown == "error"
+    drop = attribute(encoder, context, "drop_idx_")
+    outputs = []
+    for i, (field, values) in enumerate(zip(features, categories)):
+        dropped = None if drop is None or drop[i] is None else int(drop[i])
+        field = _declare_categories(field, values, strict, context)
+        # A missing value encodes to 0 in every non-NaN column when NaN has its own column or
+        # unseen values are ignored; with handle_unknown="error" scikit-learn fails on an unseen
+        # NaN, and a missing indicator makes the PMML score missing too instead of guessing.
+        nan_seen = any(is_nan_marker(v) for v in values)
+        missing_to = 0.0 if nan_seen or not strict else None
+        for j, value in enumerate(values):
+            if j != dropped:
+                outputs.append(_indicator(field, value, missing_to, context))
+    return outputs
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _known(values: Any) -> list[Any]:
+    """The non-missing categories (scikit-learn lists None and NaN last when it saw them)."""
+    return [_plain(v) for v in values if not is_nan_marker(v)]
+
+
+def _declare_categories(field: Field, values: Any, strict: bool, context: Context) -> Field:
+    """With handle_unknown="error", declare a raw input's categories as its valid values.
+
+    An unseen value is then invalid, and PMML's default treatment (returnInvalid) makes the
+    evaluator fail on that row, as scikit-learn's transform fails. A derived field cannot carry
+    that check; its unseen values are caught by :func:`_indicator` instead.
+    """
+    scope = context.scope
+    if not strict or field.name not in scope.inputs:
+        return field
+    current = scope.inputs[field.name]
+    known = tuple(_known(values))
+    if not current.is_numeric and any(not isinstance(v, str) for v in known):
+        raise context.error(f"OneHotEncoder: the string column {field.name!r} has non-string categories "
+                            f"{[v for v in known if not isinstance(v, str)]}; encode a column of one type")
+    if current.values and set(current.values) != set(known):
+        raise context.error(f"column {field.name!r} is encoded twice with different categories; "
+                            "encode each column once")
+    return scope.update_input(current.replace(values=known, optype="categorical" if not current.is_numeric
+                                              else current.optype))
+
+
+def _indicator(field: Field, value: Any, missing_to: float | None, context: Context) -> Field:
+    value = _plain(value)
+    name = f"{field.name}={format_value(value)}"
+    if is_nan_marker(value):
+        # NaN (or None) was a category in fit: its column is 1 exactly when the value is missing.
+        return context.scope.derive(name, if_else(is_missing(field), constant(1.0), constant(0.0)))
+    if isinstance(value, str) and field.is_numeric:
+        raise context.error(f"OneHotEncoder: category {value!r} of the numeric column {field.name!r}")
+    return context.scope.derive(name, indicator(field, value, map_missing_to=missing_to))

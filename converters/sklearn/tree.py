@@ -1,18 +1,132 @@
-"""Decision trees and random forests."""
+"""Decision trees and random forests.
+
+scikit-learn casts inputs to float32 and tests ``float32(x) <= threshold`` with a float64
+threshold, while a PMML evaluator tests the double ``x``. Each threshold is therefore rewritten
+as the largest double ``T`` with ``float32(x) <= threshold`` for every double ``x <= T``
+(see :func:`float32_split_threshold`), which makes ``x <= T`` decide exactly as scikit-learn.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from lxml import etree
+from sklearn.base import is_classifier
 
+from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, tree_model
 from pmmlkit.context import Context
-from pmmlkit.fields import Field
+from pmmlkit.fields import Field, Target
+
+from .fitted import attribute
+
+# Doubles at or above this round to float32 infinity: it is the midpoint between the largest
+# float32 (odd mantissa) and 2**128, and ties round to even, i.e. up.
+_FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+
+
+def float32_split_threshold(thresholds: Any) -> np.ndarray:
+    """For each float64 threshold ``t``, the largest double ``T`` such that a double ``x``
+    satisfies ``float32(x) <= t`` exactly when ``x <= T``.
+
+    Rounding to float32 is monotonic, so those ``x`` form an interval ``(-inf, T]``. With ``f``
+    the largest float32 ``<= t`` and ``g`` the next float32 above it, ``x`` rounds to ``f`` or
+    below when it lies below their midpoint ``m`` (exact in double), and at ``m`` itself when the
+    tie goes to ``f`` (ties to even); so ``T`` is ``m`` or the double just below it.
+    """
+    t = np.asarray(thresholds, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        nearest = t.astype(np.float32)
+        low = np.where(nearest.astype(np.float64) > t, np.nextafter(nearest, np.float32(-np.inf)), nearest)
+        high = np.nextafter(low, np.float32(np.inf))
+        mid = (low.astype(np.float64) + high.astype(np.float64)) / 2
+        # Beyond float32's range the neighbours are infinities: the midpoint is the overflow boundary.
+        mid = np.where(np.isposinf(high), _FLOAT32_OVERFLOW, mid)
+        mid = np.where(np.isneginf(low), -_FLOAT32_OVERFLOW, mid)
+        tie_goes_low = mid.astype(np.float32).astype(np.float64) <= t
+    result = np.where(tie_goes_low, mid, np.nextafter(mid, -np.inf))
+    return np.where(np.isposinf(t) | np.isnan(t), t, result)
 
 
 def convert_decision_tree(tree: Any, features: list[Field], context: Context) -> etree._Element:
-    raise context.error("decision trees are not converted yet")
+    _check_features(tree, features, context)
+    target = _target(tree, context)
+    return tree_model(_root(tree, features, target, context), target)
 
 
 def convert_random_forest(forest: Any, features: list[Field], context: Context) -> etree._Element:
-    raise context.error("random forests are not converted yet")
+    _check_features(forest, features, context)
+    estimators = attribute(forest, context, "estimators_")
+    target = _target(forest, context)
+    # Forests average their trees' predict / predict_proba with equal weights.
+    trees = [_root(estimator, features, target, context) for estimator in estimators]
+    return ensemble_model(trees, target, method="average")
+
+
+def _check_features(estimator: Any, features: list[Field], context: Context) -> None:
+    if int(attribute(estimator, context, "n_outputs_")) != 1:
+        raise context.error(f"{type(estimator).__name__} with {estimator.n_outputs_} outputs: PMML models here "
+                            "predict one target; fit one model per target")
+    context.expect_features(features, int(attribute(estimator, context, "n_features_in_")), estimator)
+    for field in features:
+        if not field.is_numeric:
+            raise context.error(f"{type(estimator).__name__} splits on numbers, but feature {field.name!r} is "
+                                f"{field.data_type}; encode it first (e.g. OneHotEncoder in a pipeline)")
+
+
+def _target(estimator: Any, context: Context) -> Target:
+    if is_classifier(estimator):
+        return context.classification_target(attribute(estimator, context, "classes_"))
+    return context.regression_target()
+
+
+def _allows_nan(tree: Any) -> bool:
+    """Whether ``predict`` accepts NaN (then ``missing_go_to_left`` routes it at every split)."""
+    try:
+        return bool(tree.__sklearn_tags__().input_tags.allow_nan)
+    except AttributeError:
+        return False
+
+
+def _root(tree: Any, features: list[Field], target: Target, context: Context) -> Node:
+    structure = attribute(tree, context, "tree_")
+    left = structure.children_left
+    right = structure.children_right
+    feature = structure.feature
+    thresholds = float32_split_threshold(structure.threshold)
+    # A split between missing and present values has threshold +inf: every number goes left.
+    # The largest double says so without writing "INF", which not every evaluator parses.
+    thresholds = np.where(np.isposinf(thresholds), np.finfo(np.float64).max, thresholds)
+    missing_left = getattr(structure, "missing_go_to_left", None) if _allows_nan(tree) else None
+    values = np.asarray(structure.value, dtype=np.float64)[:, 0, :]
+    counts = structure.weighted_n_node_samples
+    n_classes = len(target.classes) if target.classes is not None else 0
+
+    nodes: list[Node] = []
+    for i in range(structure.node_count):
+        if left[i] == -1:
+            nodes.append(_leaf(values[i], float(counts[i]), n_classes))
+        else:
+            if np.isnan(thresholds[i]):
+                raise context.error(f"split {i} of a tree has a NaN threshold; the model looks corrupt")
+            go_left = None if missing_left is None else bool(missing_left[i])
+            # Children are filled in below, once every node exists.
+            nodes.append(Split(features[feature[i]], None, None,  # type: ignore[arg-type]
+                               threshold=float(thresholds[i]), missing_left=go_left))
+    for i, node in enumerate(nodes):
+        if isinstance(node, Split):
+            node.left = nodes[left[i]]
+            node.right = nodes[right[i]]
+    return nodes[0]
+
+
+def _leaf(value: np.ndarray, count: float, n_classes: int) -> Leaf:
+    if n_classes == 0:
+        return Leaf(value=float(value[0]), count=count)
+    value = value[:n_classes]
+    total = float(value.sum())
+    # scikit-learn >= 1.4 stores class fractions and predict_proba returns them as they are;
+    # older releases stored (weighted) counts and predict_proba divided by their sum.
+    if abs(total - 1.0) > 1e-6 and total > 0:
+        value = value / total
+    return Leaf(probabilities=tuple(float(v) for v in value), count=count)

@@ -74,3 +74,49 @@ def numeric_nan(classification: bool = True) -> tuple[pd.DataFrame, pd.Series, p
     """Numeric columns only, with NaNs in training and evaluation rows."""
     X, y, X_eval = mixed(classification)
     return X[["age", "income"]], y, X_eval[["age", "income"]]
+
+
+def mixed_known() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Like :func:`mixed` but the evaluation rows hold only categories seen in fit (for encoders
+    that reject unseen ones); NaNs stay."""
+    X, y, _ = mixed()
+    return X, y, X.iloc[:150]
+
+
+def coded(classification: bool = True) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Integer-coded categories and explicit missing markers (-1 and "?") instead of NaN; the
+    evaluation rows add an unseen code and an unseen string."""
+    rng = np.random.default_rng(SEED + 1)
+    n = 300
+    X = pd.DataFrame({
+        "rooms": rng.integers(1, 5, n).astype(np.float64),
+        "score": rng.normal(10, 3, n).round(2),
+        "grade": rng.choice(["a", "b", "c"], n).astype(object),
+    })
+    X.loc[rng.random(n) < 0.1, "score"] = -1.0
+    X.loc[rng.random(n) < 0.1, "grade"] = "?"
+    signal = 0.3 * X["rooms"] + 0.1 * X["score"] + (X["grade"] == "a") * 1.0
+    if classification:
+        y = pd.Series(np.where(signal + rng.normal(0, 0.5, n) > 2.5, 1, 0), name="y")
+    else:
+        y = pd.Series(signal + rng.normal(0, 0.3, n), name="y")
+    X_eval = pd.concat([X.iloc[:100], pd.DataFrame({
+        "rooms": [7.0, 2.0, 3.0], "score": [-1.0, 12.5, 3.0], "grade": ["b", "?", "z"]})],
+        ignore_index=True)
+    X_eval["grade"] = X_eval["grade"].astype(object)
+    return X, y, X_eval
+
+
+def with_empty_column() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """:func:`numeric_nan` plus a column that is all NaN in fit (SimpleImputer drops it)."""
+    X, y, X_eval = numeric_nan()
+    X = X.assign(empty=np.nan)
+    X_eval = X_eval.assign(empty=np.where(np.arange(len(X_eval)) % 2 == 0, np.nan, 3.0))
+    return X, y, X_eval
+
+
+def three_class_mixed() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """:func:`mixed` with three string labels."""
+    X, _, X_eval = mixed()
+    y = pd.Series(np.where(X["plan"] == "pro", "high", np.where(X["age"].fillna(40) > 45, "mid", "low")), name="y")
+    return X, y, X_eval

@@ -1,0 +1,78 @@
+"""The wheel holds what an install needs, and the core dependencies stay permissive and unpinned."""
+
+from __future__ import annotations
+
+import configparser
+import email
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+# AGPL-3.0 packages: allowed as test oracles, never on an install path.
+AGPL = {"sklearn2pmml", "jpmml-evaluator", "pyspark2pmml"}
+UPPER_BOUNDS = {"<", "<=", "==", "===", "~="}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"pip wheel failed:\n{result.stdout}\n{result.stderr}"
+    (path,) = out.glob("pmmlkit-*.whl")
+    with zipfile.ZipFile(path) as archive:
+        yield archive
+
+
+def _names(wheel: zipfile.ZipFile) -> set[str]:
+    return set(wheel.namelist())
+
+
+def test_wheel_contains_the_converters_schemas_and_bridge(wheel):
+    names = _names(wheel)
+    sklearn = {n for n in names if n.startswith("pmmlkit/converters/sklearn/") and n.endswith(".py")}
+    source_sklearn = {f"pmmlkit/converters/sklearn/{p.name}" for p in (ROOT / "converters" / "sklearn").glob("*.py")}
+    assert source_sklearn and source_sklearn <= sklearn
+    assert "pmmlkit/converters/spark/__init__.py" in names
+    assert "pmmlkit/schemas/__init__.py" in names
+    xsds = {f"pmmlkit/schemas/{p.name}" for p in (ROOT / "schemas").glob("*.xsd")}
+    assert xsds <= names, f"schemas missing from the wheel: {sorted(xsds - names)}"
+    assert "pmmlkit/jvm/pmmlkit-bridge.jar" in names
+
+
+def test_wheel_has_no_stray_top_level_packages(wheel):
+    tops = {n.split("/")[0] for n in _names(wheel)}
+    assert "converters" not in tops and "schemas" not in tops
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"pmmlkit"}
+
+
+def test_wheel_metadata_requires_no_agpl_package(wheel):
+    (metadata,) = [n for n in _names(wheel) if n.endswith(".dist-info/METADATA")]
+    message = email.message_from_bytes(wheel.read(metadata))
+    core = [Requirement(r) for r in message.get_all("Requires-Dist") or [] if "extra ==" not in r]
+    assert core, "the wheel declares no dependencies"
+    assert not {canonicalize_name(r.name) for r in core} & AGPL
+
+
+def _install_requires() -> list[Requirement]:
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    lines = config["options"]["install_requires"].strip().splitlines()
+    return [Requirement(line.strip()) for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def test_install_requires_has_no_agpl_package():
+    names = {canonicalize_name(r.name) for r in _install_requires()}
+    assert not names & AGPL, f"AGPL packages in install_requires: {sorted(names & AGPL)}"
+
+
+def test_scikit_learn_is_not_capped():
+    (sklearn,) = [r for r in _install_requires() if canonicalize_name(r.name) == "scikit-learn"]
+    capped = [str(s) for s in sklearn.specifier if s.operator in UPPER_BOUNDS]
+    assert not capped, f"scikit-learn must not be capped (new releases are supported by design): {capped}"

@@ -1,0 +1,56 @@
+"""Every Spark ML case × every evaluator: the PMML scores what Spark's own transform() gives, at 1e-9."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from harness import EVALUATORS, assert_schema_valid, assert_scores_match, score
+
+pytest.importorskip("pyspark")
+
+from cases.spark_cases import CASES  # noqa: E402
+from spark_support import SPARK_GROUP, spark  # noqa: E402, F401  (the session fixture)
+
+import pmmlkit  # noqa: E402
+from pmmlkit.converters.spark import reference_outputs  # noqa: E402
+
+# case id -> (PMML path, evaluation rows, Spark's outputs); each case is fitted once per process.
+_PREPARED: dict[str, tuple[Path, pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _params():
+    for case in CASES:
+        for evaluator in EVALUATORS:
+            marks = [pytest.mark.xdist_group(SPARK_GROUP)]
+            if case.xfail:
+                marks.append(pytest.mark.xfail(reason=case.xfail, strict=True))
+            yield pytest.param(case, evaluator, id=f"{case.id}-{evaluator}", marks=marks)
+
+
+def _prepare(case: Any, spark: Any, folder: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    if case.id not in _PREPARED:
+        fit_rows, _, eval_rows = case.data()
+        fit_frame = spark.createDataFrame(fit_rows)
+        eval_frame = spark.createDataFrame(eval_rows)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = case.estimator().fit(fit_frame)
+            document = pmmlkit.convert(model, fit_frame)
+            path = document.save(folder / f"{case.id}.pmml")
+            expected = reference_outputs(model, eval_frame, document.output_fields())
+            inputs = eval_frame.toPandas()
+        assert_schema_valid(path)
+        assert len(expected.columns) == len(document.output_fields())
+        _PREPARED[case.id] = (path, inputs, expected)
+    return _PREPARED[case.id]
+
+
+@pytest.mark.parametrize("case,evaluator", list(_params()))
+def test_scores_match_spark(case, evaluator, spark, tmp_path_factory):  # noqa: F811
+    path, inputs, expected = _prepare(case, spark, tmp_path_factory.getbasetemp())
+    actual = score(evaluator, path, inputs)
+    assert_scores_match(expected, actual, f"{case.id} on {evaluator}")

@@ -1,0 +1,123 @@
+"""pmmlkit.spark: scoring on Spark executors gives exactly what the local evaluator gives."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from cases.data import iris, iris_named
+
+import pmmlkit
+from pmmlkit.errors import EvaluationError
+
+pyspark = pytest.importorskip("pyspark")
+spark_score = pytest.importorskip("pmmlkit.spark")
+
+try:
+    from spark_support import spark  # noqa: F401  (the session fixture shared by the Spark tests)
+except ModuleNotFoundError:
+    @pytest.fixture(scope="session")
+    def spark():
+        from pyspark.sql import SparkSession
+
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        session = (SparkSession.builder.master("local[2]").appName("pmmlkit-tests")
+                   .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                   .getOrCreate())
+        yield session
+        session.stop()
+
+
+def _pipeline_pmml(tmp_path, data):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, _ = data()
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    return pmmlkit.convert(model, X).save(tmp_path / "model.pmml"), X
+
+
+def _rows_with_gaps(X: pd.DataFrame) -> pd.DataFrame:
+    rows = X.copy()
+    rows.iloc[::7, 0] = np.nan
+    rows.iloc[3::11, 2] = np.nan
+    rows.iloc[5, :] = np.nan
+    return rows.reset_index(drop=True)
+
+
+def _score_on_spark(spark, rows, pmml, **options) -> pd.DataFrame:
+    frame = rows.assign(row_id=np.arange(len(rows)))
+    df = spark.createDataFrame(frame).repartition(3)
+    result = spark_score.score(df, pmml, **options).toPandas()
+    return result.sort_values("row_id").reset_index(drop=True) if "row_id" in result else result
+
+
+@pytest.mark.parametrize("data", [iris, iris_named], ids=["integer-labels", "string-labels"])
+def test_spark_scores_equal_local_scores(spark, tmp_path, data):
+    path, X = _pipeline_pmml(tmp_path, data)
+    rows = _rows_with_gaps(X)
+    expected = pmmlkit.load(path).predict(rows)
+    result = _score_on_spark(spark, rows, path)
+    assert list(result.columns) == list(rows.columns) + ["row_id"] + list(expected.columns)
+    pd.testing.assert_frame_equal(result[list(rows.columns)], rows, check_exact=True, check_dtype=False)
+    for name in expected.columns:
+        want, got = expected[name].to_numpy(), result[name].to_numpy()
+        if want.dtype.kind == "f":
+            np.testing.assert_array_equal(got.astype(np.float64), want)  # exact, NaN where missing
+        else:
+            assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want], name
+    assert result.iloc[5, len(rows.columns) + 2:].isna().all()  # an all-missing row has no probabilities
+
+
+def test_output_types_follow_the_pmml(spark, tmp_path):
+    path, X = _pipeline_pmml(tmp_path, iris_named)
+    df = spark.createDataFrame(X.head(5))
+    types = dict(spark_score.score(df, path).dtypes)
+    assert types["predicted_y"] == "string"
+    assert types["probability_setosa"] == "double"
+
+
+def test_keep_inputs_false_and_bytes(spark, tmp_path):
+    path, X = _pipeline_pmml(tmp_path, iris)
+    result = _score_on_spark(spark, X.head(20), path.read_bytes(), keep_inputs=False)
+    expected = pmmlkit.load(path).predict(X.head(20))
+    assert list(result.columns) == list(expected.columns)
+    assert len(result) == 20
+
+
+def test_missing_input_column_is_a_clear_error(spark, tmp_path):
+    path, X = _pipeline_pmml(tmp_path, iris)
+    df = spark.createDataFrame(X.drop(columns=["petal_width"]))
+    with pytest.raises(EvaluationError, match="petal_width"):
+        spark_score.score(df, path)
+
+
+def test_output_name_clash_is_a_clear_error(spark, tmp_path):
+    path, X = _pipeline_pmml(tmp_path, iris)
+    df = spark.createDataFrame(X.assign(predicted_y=1.0))
+    with pytest.raises(EvaluationError, match="keep_inputs=False"):
+        spark_score.score(df, path)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_score_files(spark, tmp_path, fmt):
+    path, X = _pipeline_pmml(tmp_path, iris)
+    rows = _rows_with_gaps(X).head(40)
+    source = tmp_path / f"in.{fmt}"
+    if fmt == "parquet":
+        rows.to_parquet(source)
+    else:
+        rows.to_csv(source, index=False)
+    out = tmp_path / "out.parquet"
+    out.mkdir()  # an existing output is replaced
+    assert spark_score.score_files(path, source, out) == str(out)
+    result = pd.read_parquet(out)
+    assert len(result) == len(rows)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.parquet")]
+    expected = pmmlkit.load(path).predict(result[list(rows.columns)])
+    np.testing.assert_array_equal(result["probability_1"].to_numpy(np.float64),
+                                  expected["probability_1"].to_numpy(np.float64))

@@ -1,0 +1,376 @@
+"""pmmlkit.validate: a table of good and broken documents with the issue codes each must get."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmmlkit
+from pmmlkit.report import Report
+from pmmlkit.validate import validate
+
+# A document in the style sklearn2pmml writes: TransformationDictionary, a modelChain whose second
+# segment reads the first segment's Output, a global derived field used inside a segment.
+CHAIN = """<?xml version="1.0" encoding="UTF-8"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" xmlns:data="http://jpmml.org/jpmml-model/InlineTable" version="4.4">
+  <Header>
+    <Application name="SkLearn2PMML package" version="0.110.0"/>
+  </Header>
+  <DataDictionary numberOfFields="3">
+    <DataField name="y" optype="categorical" dataType="string">
+      <Value value="no"/>
+      <Value value="yes"/>
+    </DataField>
+    <DataField name="age" optype="continuous" dataType="double"/>
+    <DataField name="color" optype="categorical" dataType="string">
+      <Value value="red"/>
+      <Value value="blue"/>
+    </DataField>
+  </DataDictionary>
+  <TransformationDictionary>
+    <DefineFunction name="half" optype="continuous" dataType="double">
+      <ParameterField name="value"/>
+      <Apply function="/"><FieldRef field="value"/><Constant>2</Constant></Apply>
+    </DefineFunction>
+    <DerivedField name="age_scaled" optype="continuous" dataType="double">
+      <Apply function="half"><FieldRef field="age"/></Apply>
+    </DerivedField>
+  </TransformationDictionary>
+  <MiningModel functionName="classification">
+    <MiningSchema>
+      <MiningField name="y" usageType="target"/>
+      <MiningField name="age"/>
+      <MiningField name="color"/>
+    </MiningSchema>
+    <Output>
+      <OutputField name="decision" optype="continuous" dataType="double" feature="predictedValue" segmentId="1"/>
+    </Output>
+    <LocalTransformations>
+      <DerivedField name="is_red" optype="continuous" dataType="double">
+        <NormDiscrete field="color" value="red"/>
+      </DerivedField>
+    </LocalTransformations>
+    <Segmentation multipleModelMethod="modelChain">
+      <Segment id="1">
+        <True/>
+        <RegressionModel functionName="regression">
+          <MiningSchema>
+            <MiningField name="age"/>
+            <MiningField name="color"/>
+            <MiningField name="is_red"/>
+          </MiningSchema>
+          <Output>
+            <OutputField name="decisionFunction(yes)" optype="continuous" dataType="double" isFinalResult="false"/>
+          </Output>
+          <RegressionTable intercept="0.5">
+            <NumericPredictor name="age_scaled" coefficient="1.5"/>
+            <NumericPredictor name="is_red" coefficient="0.25"/>
+            <CategoricalPredictor name="color" value="blue" coefficient="-0.2"/>
+          </RegressionTable>
+        </RegressionModel>
+      </Segment>
+      <Segment id="2">
+        <SimplePredicate field="age" operator="greaterOrEqual" value="0"/>
+        <RegressionModel functionName="classification" normalizationMethod="logit">
+          <MiningSchema>
+            <MiningField name="y" usageType="target"/>
+            <MiningField name="decisionFunction(yes)"/>
+          </MiningSchema>
+          <Output>
+            <OutputField name="probability(no)" optype="continuous" dataType="double" feature="probability" value="no"/>
+            <OutputField name="probability(yes)" optype="continuous" dataType="double" feature="probability" value="yes"/>
+          </Output>
+          <RegressionTable intercept="0" targetCategory="yes">
+            <NumericPredictor name="decisionFunction(yes)" coefficient="1"/>
+          </RegressionTable>
+          <RegressionTable intercept="0" targetCategory="no"/>
+        </RegressionModel>
+      </Segment>
+    </Segmentation>
+  </MiningModel>
+</PMML>
+"""
+
+TREE = """<PMML xmlns="http://www.dmg.org/PMML-4_3" version="4.3">
+  <Header/>
+  <DataDictionary>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <TreeModel functionName="regression">
+    <MiningSchema>
+      <MiningField name="y" usageType="target"/>
+      <MiningField name="x"/>
+    </MiningSchema>
+    <Node score="0">
+      <True/>
+      <Node score="1"><SimplePredicate field="x" operator="lessOrEqual" value="1.5"/></Node>
+      <Node score="2"><SimpleSetPredicate field="x" booleanOperator="isIn"><Array type="real">2 3</Array></SimpleSetPredicate></Node>
+    </Node>
+  </TreeModel>
+</PMML>
+"""
+
+
+def _replace(old: str, new: str, document: str = CHAIN, count: int = 1) -> Callable[[], str]:
+    def make() -> str:
+        if old not in document:
+            raise AssertionError(f"test table is stale: {old!r} not in the document")
+        return document.replace(old, new, count)
+    return make
+
+
+def _deep(levels: int) -> str:
+    return '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">' + "<a>" * levels + "</a>" * levels + "</PMML>"
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header description="&lol4;"/></PMML>
+"""
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE PMML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header description="&xxe;">&xxe;</Header></PMML>
+"""
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    make: Callable[[], str | bytes]
+    errors: frozenset[str] = frozenset()
+    warnings: frozenset[str] = frozenset()
+
+
+def doc(id: str, make: Callable[[], str | bytes] | str | bytes, errors: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = ()) -> Doc:
+    maker = make if callable(make) else (lambda: make)
+    return Doc(id, maker, frozenset(errors), frozenset(warnings))
+
+
+DOCUMENTS = [
+    # -- good ------------------------------------------------------------------------------------
+    doc("sklearn2pmml-style model chain", CHAIN),
+    doc("tree, PMML 4.3", TREE),
+    doc("version 4.4.1 in the 4.4 namespace", _replace('version="4.4"', 'version="4.4.1"')),
+    doc("vendor function x-", _replace('function="half"', 'function="x-half"')),
+    # -- fields ----------------------------------------------------------------------------------
+    doc("DataField removed", _replace('<DataField name="age" optype="continuous" dataType="double"/>', "",
+                                      CHAIN.replace('numberOfFields="3"', 'numberOfFields="2"')),
+        errors=("undefined-field",)),
+    doc("misspelled FieldRef", _replace('<FieldRef field="age"/>', '<FieldRef field="agee"/>'),
+        errors=("undefined-field",)),
+    doc("misspelled NumericPredictor", _replace('name="age_scaled" coefficient', 'name="age_scaledd" coefficient'),
+        errors=("undefined-field",)),
+    doc("misspelled NormDiscrete field", _replace('<NormDiscrete field="color"', '<NormDiscrete field="colour"'),
+        errors=("undefined-field",)),
+    doc("misspelled segment predicate", _replace('<SimplePredicate field="age"', '<SimplePredicate field="aeg"'),
+        errors=("undefined-field",)),
+    doc("misspelled tree predicate", _replace('<SimplePredicate field="x"', '<SimplePredicate field="xx"', TREE),
+        errors=("undefined-field",)),
+    doc("misspelled set predicate", _replace('<SimpleSetPredicate field="x"', '<SimpleSetPredicate field="z"', TREE),
+        errors=("undefined-field",)),
+    doc("chain output used without modelChain",
+        _replace('multipleModelMethod="modelChain"', 'multipleModelMethod="selectFirst"'),
+        errors=("undefined-field",)),
+    doc("field in dictionary but not in segment MiningSchema",
+        _replace('<MiningField name="color"/>\n            <MiningField name="is_red"/>',
+                 '<MiningField name="is_red"/>'),
+        warnings=("not-in-mining-schema",)),
+    doc("function parameter used outside its function",
+        _replace('<NormDiscrete field="color" value="red"/>', '<FieldRef field="value"/>'),
+        errors=("undefined-field",)),
+    doc("duplicate DataField", _replace('<DataField name="age" optype="continuous" dataType="double"/>',
+                                        '<DataField name="age" optype="continuous" dataType="double"/>'
+                                        '<DataField name="age" optype="continuous" dataType="double"/>'),
+        errors=("duplicate-field",), warnings=("number-of-fields",)),
+    doc("derived field named like a data field", _replace('<DerivedField name="age_scaled"',
+                                                          '<DerivedField name="age"'),
+        errors=("duplicate-field", "undefined-field")),
+    doc("duplicate OutputField", _replace('name="probability(yes)"', 'name="probability(no)"'),
+        errors=("duplicate-field",)),
+    doc("numberOfFields wrong", _replace('numberOfFields="3"', 'numberOfFields="7"'),
+        warnings=("number-of-fields",)),
+    doc("DataField without dataType", _replace('<DataField name="age" optype="continuous" dataType="double"/>',
+                                               '<DataField name="age" optype="continuous"/>'),
+        errors=("field-type",)),
+    doc("OutputField segmentId unknown", _replace('segmentId="1"', 'segmentId="9"'), errors=("undefined-segment",)),
+    doc("unknown function", _replace('function="half"', 'function="halve"'), warnings=("unknown-function",)),
+    # -- targets and functions ---------------------------------------------------------------------
+    doc("classification target continuous",
+        _replace('<DataField name="y" optype="categorical" dataType="string">',
+                 '<DataField name="y" optype="continuous" dataType="string">'),
+        errors=("target-optype",)),
+    doc("regression target categorical", _replace('<DataField name="y" optype="continuous"',
+                                                  '<DataField name="y" optype="categorical"', TREE),
+        warnings=("target-optype",)),
+    doc("regression without target or output", _replace('<MiningField name="y" usageType="target"/>', "", TREE),
+        warnings=("target",)),
+    doc("two targets", _replace('<MiningField name="x"/>', '<MiningField name="x" usageType="target"/>', TREE),
+        warnings=("target",)),
+    doc("no functionName", _replace('<TreeModel functionName="regression">', "<TreeModel>", TREE),
+        errors=("function-name",)),
+    doc("unknown functionName", _replace('functionName="regression"', 'functionName="regresion"', TREE),
+        errors=("function-name",)),
+    # -- document structure ----------------------------------------------------------------------
+    doc("no Header", _replace("<Header/>", "", TREE), errors=("missing-header",)),
+    doc("no DataDictionary", lambda: TREE[:TREE.index("<DataDictionary>")] + TREE[TREE.index("<TreeModel"):],
+        errors=("missing-data-dictionary", "undefined-field")),
+    doc("no model", lambda: TREE[:TREE.index("<TreeModel")] + "</PMML>", errors=("no-model",)),
+    doc("segment without model", _replace('<TreeModel functionName="regression">',
+                                          '<MiningModel functionName="regression"><MiningSchema>'
+                                          '<MiningField name="y" usageType="target"/></MiningSchema><Segmentation '
+                                          'multipleModelMethod="sum"><Segment><True/></Segment></Segmentation>'
+                                          '</MiningModel><TreeModel functionName="regression">', TREE),
+        errors=("no-model",)),
+    doc("unknown top-level element", _replace("<Header/>", "<Header/><Bogus/>", TREE),
+        warnings=("unknown-element",)),
+    doc("wrong namespace", _replace("PMML-4_3", "PMML-3_2", TREE), errors=("namespace",)),
+    doc("foreign namespace", _replace("http://www.dmg.org/PMML-4_3", "http://example.com/pmml", TREE),
+        errors=("namespace",)),
+    doc("no namespace", _replace(' xmlns="http://www.dmg.org/PMML-4_3"', "", TREE), errors=("namespace",)),
+    doc("version differs from namespace", _replace('version="4.3"', 'version="4.2"', TREE), warnings=("version",)),
+    doc("no version", _replace(' version="4.3"', "", TREE), errors=("version",)),
+    doc("root is not PMML", "<model><Header/></model>", errors=("root",)),
+    # -- unreadable input ------------------------------------------------------------------------
+    doc("empty file", b"", errors=("empty",)),
+    doc("whitespace only", b"  \n\t\n", errors=("empty",)),
+    doc("truncated file", lambda: CHAIN[: len(CHAIN) // 2].encode(), errors=("xml-syntax",)),
+    doc("not XML", b"age,color\n1,red\n", errors=("xml-syntax",)),
+    doc("binary junk", bytes(range(256)), errors=("xml-syntax",)),
+    doc("deep nesting", lambda: _deep(3000).encode(), errors=("depth",)),
+    doc("billion laughs", BILLION_LAUGHS.encode(), errors=("doctype",)),
+    doc("external entity (XXE)", XXE.encode(), errors=("doctype",)),
+]
+
+
+@pytest.mark.parametrize("case", DOCUMENTS, ids=[d.id for d in DOCUMENTS])
+def test_document(case: Doc) -> None:
+    source = case.make()
+    report = validate(source.encode("utf-8") if isinstance(source, str) else source)
+    assert isinstance(report, Report)
+    errors = {i.code for i in report.errors}
+    warnings = {i.code for i in report.warnings}
+    assert errors == case.errors, str(report)
+    assert warnings == case.warnings, str(report)
+    assert report.ok == (not case.errors)
+    for issue in report.issues:
+        assert issue.message and "\n" not in issue.message
+        if issue.code not in ("empty",):
+            assert isinstance(issue.line, int) and issue.line >= 1, issue
+
+
+def test_entities_are_never_expanded() -> None:
+    for text in (BILLION_LAUGHS, XXE):
+        report = validate(text.encode())
+        rendered = report.to_json() + str(report)
+        assert "lollollol" not in rendered and "root:" not in rendered
+        assert "DOCTYPE" in report.errors[0].message
+
+
+def test_lines_point_at_the_offending_element() -> None:
+    text = CHAIN.replace('<FieldRef field="age"/>', '<FieldRef field="agee"/>')
+    report = validate(text)
+    [issue] = report.errors
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if 'field="agee"' in row)
+    assert issue.line == line
+    assert "agee" in issue.message
+
+
+def test_sources(tmp_path: Path) -> None:
+    path = tmp_path / "tree.pmml"
+    path.write_text(TREE)
+    assert validate(path).ok and validate(str(path)).ok
+    assert validate(TREE).ok and validate(TREE.encode()).ok
+    assert validate(path).source == str(path)
+
+
+@pytest.mark.parametrize("name", ["missing.pmml", "folder"])
+def test_unreadable_paths_are_reported(tmp_path: Path, name: str) -> None:
+    (tmp_path / "folder").mkdir()
+    report = validate(tmp_path / name)
+    assert not report.ok
+    assert [i.code for i in report.issues] == ["io"]
+
+
+# -- documents pmmlkit writes -------------------------------------------------------------------
+def _iris() -> tuple[pd.DataFrame, pd.Series]:
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    return X, y
+
+
+def _logistic():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _iris()
+    return make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X
+
+
+def _one_hot():
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    X, y = _iris()
+    X = X.assign(colour=np.array(["red", "green", "blue"] * 50, dtype=object))
+    pipeline = make_pipeline(make_column_transformer((OneHotEncoder(handle_unknown="ignore"), ["colour"]),
+                                                     remainder=StandardScaler()), LogisticRegression())
+    return pipeline.fit(X, y), X
+
+
+def _forest():
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = _iris()
+    return RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(X, y), X
+
+
+def _tree_regressor():
+    from sklearn.tree import DecisionTreeRegressor
+
+    X, y = _iris()
+    return DecisionTreeRegressor(max_depth=4, random_state=0).fit(X.iloc[:, 1:], X.iloc[:, 0]), X.iloc[:, 1:]
+
+
+@pytest.mark.parametrize("make", [_logistic, _one_hot, _forest, _tree_regressor],
+                         ids=["logistic", "one-hot", "forest", "tree-regressor"])
+def test_accepts_what_pmmlkit_writes(make: Callable, tmp_path: Path) -> None:
+    estimator, X = make()
+    document = pmmlkit.convert(estimator, X, verification=X.head(5))
+    report = validate(document)
+    assert report.ok and not report.issues, str(report)
+    path = document.save(tmp_path / "model.pmml")
+    assert not validate(path).issues
+
+
+def test_flags_broken_variants_of_a_converted_document() -> None:
+    estimator, X = _logistic()
+    text = pmmlkit.convert(estimator, X).to_string()
+    first_input = X.columns[0]
+    broken = {
+        "undefined-field": text.replace(f'<DataField name="{first_input}" optype="continuous" dataType="double"/>',
+                                        "", 1).replace('numberOfFields="5"', 'numberOfFields="4"'),
+        "xml-syntax": text[: len(text) * 2 // 3],
+        "namespace": text.replace("PMML-4_4", "PMML-9_9"),
+    }
+    for code, variant in broken.items():
+        report = validate(variant)
+        assert code in {i.code for i in report.errors}, f"{code}: {report}"
+    misspelled = text.replace(f'<FieldRef field="{first_input}"/>', '<FieldRef field="nope"/>', 1)
+    assert [i.code for i in validate(misspelled).errors] == ["undefined-field"]
