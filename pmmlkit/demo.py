@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 VERIFICATION_ROWS = 20
@@ -25,7 +26,8 @@ VERIFICATION_ROWS = 20
 class Demo:
     name: str
     target: str
-    data: Callable[[], tuple[pd.DataFrame, pd.Series]]
+    # -> (X to fit, y, X to score): the scored rows may hold what training lacked (missing values).
+    data: Callable[[], tuple[pd.DataFrame, pd.Series, pd.DataFrame]]
     estimator: Callable[[], Any]
 
 
@@ -44,34 +46,51 @@ class Outcome:
         return not self.problems
 
 
-def breast_cancer() -> tuple[pd.DataFrame, pd.Series]:
+def breast_cancer() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     from sklearn.datasets import load_breast_cancer
 
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     # Plain identifiers make friendlier PMML field names than "mean radius".
     X.columns = [c.replace(" ", "_") for c in X.columns]
-    return X, y.map({0: "malignant", 1: "benign"})
+    # Also score copies of some rows with a "mean" measurement missing: the imputer fills it in.
+    holes = X.iloc[::10].copy()
+    holes["mean_radius"] = np.nan
+    holes["mean_texture"] = np.nan
+    return X, y.map({0: "malignant", 1: "benign"}), pd.concat([X, holes], ignore_index=True)
 
 
-def wine() -> tuple[pd.DataFrame, pd.Series]:
+def wine() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     from sklearn.datasets import load_wine
 
     X, y = load_wine(return_X_y=True, as_frame=True)
     X.columns = [c.replace("/", "_") for c in X.columns]
-    return X, y
+    return X, y, X
 
 
-def scaled_logistic() -> Any:
+def imputed_logistic() -> Any:
+    """Imputer + scaler on the "mean_*" columns, a min-max scaler on the others, then a logistic regression."""
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    columns = ColumnTransformer([
+        ("mean", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), make_column_selector("^mean_")),
+        ("other", MinMaxScaler(), make_column_selector("^(?!mean_)")),
+    ])
+    return make_pipeline(columns, LogisticRegression(max_iter=5000))
+
+
+def random_forest() -> Any:
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=100, max_depth=8, random_state=0)
 
 
 DEMOS = (
-    Demo("breast_cancer_logistic", "diagnosis", breast_cancer, scaled_logistic),
-    Demo("wine_logistic", "cultivar", wine, scaled_logistic),
+    Demo("breast_cancer_logistic", "diagnosis", breast_cancer, imputed_logistic),
+    Demo("wine_random_forest", "cultivar", wine, random_forest),
 )
 
 
@@ -84,7 +103,7 @@ def run_demo(demo: Demo, out: Path) -> Outcome:
     clock = _Clock(outcome.seconds)
     try:
         with clock("train"):
-            X, y = demo.data()
+            X, y, X_score = demo.data()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 estimator = demo.estimator().fit(X, y)
@@ -97,14 +116,14 @@ def run_demo(demo: Demo, out: Path) -> Outcome:
         with clock("load"):
             model = pmmlkit.load(outcome.path)
         with clock("predict"):
-            scores = model.predict(X)
+            scores = model.predict(X_score)
         outcome.rows = len(scores)
         with clock("verify"):
-            report = verify(estimator, outcome.path, X)
+            report = verify(estimator, outcome.path, X_score)
         outcome.differences = dict(report.differences)
         outcome.problems.extend(str(issue) for issue in report.errors)
-        if report.rows != len(X):
-            outcome.problems.append(f"verify checked {report.rows} rows, expected {len(X)}")
+        if report.rows != len(X_score):
+            outcome.problems.append(f"verify checked {report.rows} rows, expected {len(X_score)}")
     except pmmlkit.PMMLError as exc:
         outcome.problems.append(f"{type(exc).__name__}: {exc}")
     return outcome

@@ -35,4 +35,8 @@ def converters() -> dict[type, Callable[..., Any]]:
         sk_tree.DecisionTreeRegressor: tree.convert_decision_tree,
         ensemble.RandomForestClassifier: tree.convert_random_forest,
         ensemble.RandomForestRegressor: tree.convert_random_forest,
+        ensemble.ExtraTreesClassifier: tree.convert_random_forest,
+        ensemble.ExtraTreesRegressor: tree.convert_random_forest,
+        sk_tree.ExtraTreeClassifier: tree.convert_decision_tree,
+        sk_tree.ExtraTreeRegressor: tree.convert_decision_tree,
     }

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, constant, if_else, indicator, is_missing
+from pmmlkit.expressions import affine, apply, constant, if_else, indicator, is_missing, ref
 from pmmlkit.fields import Field
 from pmmlkit.pmml import format_value
 
@@ -38,8 +38,6 @@ def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context)
     outputs = _scaled(context, features, "minMaxScaler",
                       [{"multiply": float(s), "add": float(m)} for s, m in zip(scales, mins)])
     if getattr(scaler, "clip", False):
-        from pmmlkit.expressions import apply, constant, ref
-
         low, high = scaler.feature_range
         outputs = [context.scope.derive(f"clip({f.name})",
                                         apply("min", apply("max", ref(f), constant(float(low))), constant(float(high))))
@@ -68,10 +66,26 @@ def convert_one_hot_encoder(encoder: Any, features: list[Field], context: Contex
         # NaN, and a missing indicator makes the PMML score missing too instead of guessing.
         nan_seen = any(is_nan_marker(v) for v in values)
         missing_to = 0.0 if nan_seen or not strict else None
+        guard = _guard(field, values, nan_seen, context) if strict and field.name not in context.scope.inputs \
+            else None
         for j, value in enumerate(values):
             if j != dropped:
-                outputs.append(_indicator(field, value, missing_to, context))
+                outputs.append(_indicator(field, value, missing_to, guard, context))
     return outputs
+
+
+def _guard(field: Field, values: Any, nan_seen: bool, context: Context) -> Field:
+    """For handle_unknown="error" on a derived field (which has no valid values to declare):
+    a field that is 1 for a category seen in fit and missing otherwise. Multiplying every
+    indicator by it makes an unseen value score as missing (no prediction), where scikit-learn
+    raises, rather than as a silent row of zeros."""
+    known = _known(values)
+    data_type = "double" if field.is_numeric else "string"
+    seen = apply("isIn", ref(field), *[constant(v, data_type) for v in known])
+    expression = apply("if", seen, constant(1.0))  # no "else": missing when unseen
+    if nan_seen:
+        expression = if_else(is_missing(field), constant(1.0), expression)
+    return context.scope.derive(f"seen({field.name})", expression)
 
 
 def _plain(value: Any) -> Any:
@@ -105,12 +119,18 @@ def _declare_categories(field: Field, values: Any, strict: bool, context: Contex
                                               else current.optype))
 
 
-def _indicator(field: Field, value: Any, missing_to: float | None, context: Context) -> Field:
+def _indicator(field: Field, value: Any, missing_to: float | None, guard: Field | None,
+               context: Context) -> Field:
     value = _plain(value)
     name = f"{field.name}={format_value(value)}"
     if is_nan_marker(value):
         # NaN (or None) was a category in fit: its column is 1 exactly when the value is missing.
-        return context.scope.derive(name, if_else(is_missing(field), constant(1.0), constant(0.0)))
-    if isinstance(value, str) and field.is_numeric:
-        raise context.error(f"OneHotEncoder: category {value!r} of the numeric column {field.name!r}")
-    return context.scope.derive(name, indicator(field, value, map_missing_to=missing_to))
+        expression = if_else(is_missing(field), constant(1.0), constant(0.0))
+    elif isinstance(value, str) and field.is_numeric:
+        raise context.error(f"OneHotEncoder: category {value!r} of the numeric column {field.name!r}; "
+                            "encode a column of one type")
+    else:
+        expression = indicator(field, value, map_missing_to=missing_to)
+    if guard is not None:
+        expression = apply("*", expression, ref(guard))
+    return context.scope.derive(name, expression)

@@ -11,8 +11,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from cases import Case
-from cases.data import (coded, iris_named, mixed, mixed_known, mixed_regression, numeric_nan, three_class_mixed,
-                        with_empty_column)
+from cases.data import (
+    coded,
+    iris_named,
+    mixed,
+    mixed_known,
+    mixed_regression,
+    numeric_nan,
+    three_class_mixed,
+    with_empty_column,
+)
 
 NUMERIC = ["age", "income"]
 CATEGORICAL = ["city", "plan"]
@@ -96,6 +104,8 @@ CASES = [
                                         handle_unknown="ignore")),
          mixed),
     Case("onehot-error-known-rows", lambda: _encoded(OneHotEncoder(handle_unknown="error")), mixed_known),
+    Case("ct-imputed-onehot-error-known-rows",
+         lambda: _mixed_pipeline(LogisticRegression(max_iter=1000), encoder=OneHotEncoder()), mixed_known),
     Case("onehot-numeric-codes",
          lambda: _encoded(OneHotEncoder(handle_unknown="ignore"), ["rooms"], Ridge()),
          lambda: coded(classification=False)),

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from harness import threshold_edges
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeClassifier
 
 from cases import Case
 from cases.data import diabetes, iris, iris_named, numeric_nan
@@ -94,4 +94,9 @@ CASES = [
     Case("forest-classifier-nan", _forest_classifier(), numeric_nan, edge_rows),
     Case("forest-regressor-diabetes", _forest_regressor(), diabetes, edge_rows),
     Case("forest-regressor-nan", _forest_regressor(), numeric_nan_regression, edge_rows),
+    Case("extra-tree-classifier", lambda: ExtraTreeClassifier(random_state=0), iris, edge_rows),
+    Case("extra-trees-classifier-nan", lambda: ExtraTreesClassifier(n_estimators=10, max_depth=6, random_state=0),
+         numeric_nan, edge_rows),
+    Case("extra-trees-regressor", lambda: ExtraTreesRegressor(n_estimators=10, max_depth=6, random_state=0),
+         diabetes, edge_rows),
 ]
