@@ -105,12 +105,25 @@ def single(path: Path, frame: pd.DataFrame, calls: int) -> list[tuple[str, float
     return out
 
 
+def markdown(tables: list[tuple[str, list[tuple[str, float, float]], list[tuple[str, float]]]]) -> str:
+    lines = ["| Model | Engine | Batch rows/s | vs pmmlkit | Single record, median µs | vs pmmlkit |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for title, rows, latency in tables:
+        single_by_name = dict(latency)
+        for name, rate, _ in rows:
+            micros = single_by_name.get(name)
+            single_text = f"{micros:,.0f} | {micros / latency[0][1]:.1f}x" if micros is not None else "n/a | n/a"
+            lines.append(f"| {title} | {name} | {rate:,.0f} | {rate / rows[0][1]:.2f}x | {single_text} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="rows scored in the batch test")
     parser.add_argument("--trees", type=int, default=100, help="trees in the forest (0 to skip it)")
     parser.add_argument("--single", type=int, default=1000, help="one-record calls in the latency test")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per engine (best is kept; pypmml runs once)")
+    parser.add_argument("--markdown", action="store_true", help="print the results as a Markdown table (for the README)")
     args = parser.parse_args()
 
     import jpmml_evaluator
@@ -139,6 +152,7 @@ def main() -> int:
                 continue
             tables.append((title, batch(path, X, args.repeat), single(path, X, args.single)))
 
+    _stop_pypmml()
     for title, rows, latency in tables:
         base = rows[0][1]
         print(f"\n{title}")
@@ -149,13 +163,19 @@ def main() -> int:
         print(f"  {'single record':<16} {'median µs':>12} {'vs pmmlkit':>11}")
         for name, micros in latency:
             print(f"  {name:<16} {micros:>12,.0f} {micros / single_base:>10.1f}x")
+    if args.markdown:
+        print()
+        print(markdown(tables))
+    return 0
+
+
+def _stop_pypmml() -> None:
     try:
         from pypmml import PMMLContext
 
         PMMLContext.shutdown()
-    except Exception:  # the benchmark is done; a failing shutdown of pypmml's JVM changes nothing
+    except Exception:  # the measurements are done; a failing shutdown of pypmml's JVM changes nothing
         pass
-    return 0
 
 
 if __name__ == "__main__":

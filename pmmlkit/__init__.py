@@ -9,8 +9,10 @@ from .document import PMMLDocument
 from .errors import ConversionError, EvaluationError, JavaNotFoundError, PMMLError, ValidationError
 from .evaluator import Model, load
 from .registry import register
+from .validate import validate
+from .verify import verify
 
 __all__ = [
-    "__version__", "convert", "load", "register", "PMMLDocument", "Model",
+    "__version__", "convert", "load", "register", "validate", "verify", "PMMLDocument", "Model",
     "PMMLError", "ConversionError", "ValidationError", "EvaluationError", "JavaNotFoundError",
 ]

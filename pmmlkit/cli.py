@@ -28,10 +28,18 @@ class UsageError(PMMLError):
 
 
 # -- parser ----------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line, ``pmmlkit: error: ...``, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{PROG}: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog=PROG, description="Convert models to PMML, validate PMML and score it.")
+    parser = _Parser(prog=PROG, description="Convert models to PMML, validate PMML and score it.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -114,8 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UsageError as exc:
-        parser.print_usage(sys.stderr)
-        return _fail(exc, 2)
+        return _fail(f"{exc} (see `{PROG} {args.command} --help`)", 2)
     except (PMMLError, OSError) as exc:
         return _fail(exc, 1)
     except KeyboardInterrupt:
@@ -163,13 +170,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         if rows is None:
             rows = DEFAULT_VERIFICATION_ROWS if args.sample else 0
         verification = X.head(rows) if rows and len(X) else None
-    try:
-        document = convert(estimator, X, target=args.target, verification=verification)
-    except PMMLError as exc:
-        if args.sample or args.spark:
-            raise
-        raise type(exc)(f"{exc} (inputs were assumed to be numbers; give --sample data.csv with typical rows)") \
-            from None
+    document = convert(estimator, X, target=args.target, verification=verification)
     path = document.save(args.output)
     report = validate(path)
     for issue in report.issues:
@@ -199,6 +200,9 @@ def _sklearn_sample(estimator: Any, sample: str | None, features: list[str] | No
         if missing:
             raise PMMLError(f"{sample} lacks the model's input columns {missing} (it has {list(frame.columns)})")
         return frame[columns]
+    if _has_text_categories(estimator):
+        raise UsageError("the model has text (categorical) inputs, so their types cannot be guessed: give "
+                         "--sample data.csv with typical rows")
     names = features or fitted
     expected = getattr(estimator, "n_features_in_", None)
     if names is None:
@@ -210,15 +214,28 @@ def _sklearn_sample(estimator: Any, sample: str | None, features: list[str] | No
     return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
 
 
+def _has_text_categories(estimator: Any) -> bool:
+    """Whether any step learned string categories (e.g. a OneHotEncoder fitted on text)."""
+    try:
+        parts = [estimator, *estimator.get_params(deep=True).values()]
+    except Exception:  # not a scikit-learn estimator: let convert() say what it is
+        return False
+    for part in parts:
+        for categories in getattr(part, "categories_", None) or ():
+            if getattr(categories, "dtype", None) is not None and categories.dtype.kind in "OUS":
+                return True
+    return False
+
+
 def _spark_sample(path: str) -> Any:
     from .io import _check_table
 
     suffix = _check_table(Path(path))
     try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise PMMLError("Spark support needs pyspark: pip install pmmlkit[spark]") from None
-    spark = SparkSession.getActiveSession() or SparkSession.builder.appName("pmmlkit convert").getOrCreate()
+        from .converters.spark import session
+    except ImportError as exc:
+        raise PMMLError(f"Spark support is not available ({exc}); install pmmlkit[spark]") from None
+    spark = session()
     if suffix == ".csv":
         return spark.read.csv(str(path), header=True, inferSchema=True)
     return spark.read.parquet(str(path))

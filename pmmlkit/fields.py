@@ -252,6 +252,8 @@ def referenced_fields(root: etree._Element) -> list[str]:
         tag = tag_of(node)
         if tag in ("DerivedField", "OutputField", "DataField", "Segment"):
             continue
+        if tag == "MiningField" and node.get("usageType") in ("target", "predicted"):
+            continue  # a nested segment's target is not an input, even when X has a column of that name
         if tag in ("MiningField", "NumericPredictor", "CategoricalPredictor", "PredictorTerm", "Predictor"):
             name = node.get("name")
         else:

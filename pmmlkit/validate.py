@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from .document import PMMLDocument
 from .errors import ValidationError
 from .parsing import parse_bytes, read_source
 from .report import Report
@@ -66,10 +67,14 @@ def validate(source: Any) -> Report:
     ``doctype``, ``depth``), never raised.
     """
     label = None
-    if hasattr(source, "to_bytes") and not isinstance(source, (bytes, bytearray)):
+    if isinstance(source, PMMLDocument):
         source, label = source.to_bytes(), "<document>"
     try:
         data, name = read_source(source)
+    except TypeError:
+        report = Report(source="<input>")
+        report.add("error", "io", f"cannot validate a {type(source).__name__}: give a path, bytes or XML text")
+        return report
     except ValidationError as exc:
         report = Report(source=os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<input>")
         report.add("error", "io", str(exc))
@@ -77,7 +82,13 @@ def validate(source: Any) -> Report:
     report = Report(source=label or name)
     root = _parse(data, name, report)
     if root is not None:
-        _Checker(report).run(root)
+        try:
+            _Checker(report).run(root)
+        except RecursionError:
+            report.add("error", "depth", "the document is nested too deeply to check")
+        except Exception as exc:  # a checker bug must not hide the issues found so far
+            report.add("error", "internal", f"validation stopped early ({type(exc).__name__}: {exc}); "
+                       "please report this document to pmmlkit")
     return report
 
 

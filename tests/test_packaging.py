@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import email
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,12 +18,18 @@ ROOT = Path(__file__).resolve().parent.parent
 # AGPL-3.0 packages: allowed as test oracles, never on an install path.
 AGPL = {"sklearn2pmml", "jpmml-evaluator", "pyspark2pmml"}
 UPPER_BOUNDS = {"<", "<=", "==", "===", "~="}
+SKIP = (".git", ".venv", "build", "dist", "out", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache",
+        "*.log", "spark-warehouse", "metastore_db")
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+    # Build from a clean copy: setuptools reuses an existing build/ folder, whose stale files
+    # would end up in the wheel, and building in place would write into the work tree.
+    source = tmp_path_factory.mktemp("source") / "pmmlkit"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*SKIP))
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"pip wheel failed:\n{result.stdout}\n{result.stderr}"
     (path,) = out.glob("pmmlkit-*.whl")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import subprocess
 import sys
@@ -22,10 +23,13 @@ def examples(text: str) -> list[str]:
 
 def test_coverage_table_is_current():
     text = README.read_text(encoding="utf-8")
-    expected = coverage.render(text, coverage.table())
-    assert expected == text, (
+    start, end = coverage.section(text)
+    current = text[start:end].strip().splitlines()
+    generated = coverage.table().strip().splitlines()
+    diff = "\n".join(difflib.unified_diff(current, generated, "README.md", "registry", lineterm=""))
+    assert coverage.is_current(text), (
         "README.md's coverage table differs from the converter registry: "
-        "run `.venv/bin/python -m pmmlkit.coverage --write README.md`"
+        f"run `.venv/bin/python -m pmmlkit.coverage --write README.md`\n{diff}"
     )
 
 

@@ -29,6 +29,11 @@ def convert_pipeline(pipeline: Any, features: list[Field], context: Context) -> 
 
 def convert_column_transformer(transformer: Any, features: list[Field], context: Context) -> list[Field]:
     fitted = attribute(transformer, context, "transformers_")
+    names = getattr(transformer, "feature_names_in_", None)
+    if names is not None and [f.name for f in features] != [str(n) for n in names]:
+        # Fitted on a DataFrame: scikit-learn finds its columns by name, so X may order them
+        # differently or hold more; positions below then refer to the fitted order.
+        features = [_one_column(str(n), features, context) for n in names]
     context.expect_features(features, n_features(transformer, context), transformer)
     weights = transformer.transformer_weights or {}
     outputs: list[Field] = []

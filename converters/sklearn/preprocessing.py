@@ -65,6 +65,9 @@ def convert_one_hot_encoder(encoder: Any, features: list[Field], context: Contex
         # unseen values are ignored; with handle_unknown="error" scikit-learn fails on an unseen
         # NaN, and a missing indicator makes the PMML score missing too instead of guessing.
         nan_seen = any(is_nan_marker(v) for v in values)
+        if sum(is_nan_marker(v) for v in values) > 1:
+            raise context.error(f"OneHotEncoder saw both None and NaN in {field.name!r} and encodes them apart; "
+                                "PMML has one missing value: replace None with NaN before fitting")
         missing_to = 0.0 if nan_seen or not strict else None
         guard = _guard(field, values, nan_seen, context) if strict and field.name not in context.scope.inputs \
             else None

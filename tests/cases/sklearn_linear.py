@@ -17,5 +17,5 @@ CASES = [
     Case("logistic-multinomial", lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)), iris),
     Case("logistic-string-labels", lambda: LogisticRegression(max_iter=1000), iris_named),
     Case("logistic-ovr", lambda: OneVsRestClassifier(LogisticRegression(max_iter=500)), iris),
-    Case("logistic-liblinear", lambda: LogisticRegression(solver="liblinear"), iris),
+    Case("logistic-liblinear-ovr", lambda: OneVsRestClassifier(LogisticRegression(solver="liblinear")), iris),
 ]

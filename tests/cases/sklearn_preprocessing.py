@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.compose import ColumnTransformer, make_column_transformer
+from sklearn.ensemble import RandomForestRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 from cases import Case
 from cases.data import (
@@ -121,6 +123,12 @@ CASES = [
          three_class_mixed),
     Case("ovr-string-labels", lambda: OneVsRestClassifier(LogisticRegression(max_iter=1000)), iris_named),
     Case("ovr-binary", lambda: _mixed_pipeline(OneVsRestClassifier(LogisticRegression(max_iter=1000))), mixed),
+    # Trees after the same preprocessing (selected with -k tree).
+    Case("ct-impute-onehot-tree", lambda: _mixed_pipeline(DecisionTreeClassifier(max_depth=6, random_state=0)),
+         mixed),
+    Case("ct-impute-onehot-forest-regressor",
+         lambda: _mixed_pipeline(RandomForestRegressor(n_estimators=10, max_depth=5, random_state=0)),
+         mixed_regression),
     Case("logistic-liblinear-binary",
          lambda: _mixed_pipeline(LogisticRegression(solver="liblinear")), mixed),
 ]

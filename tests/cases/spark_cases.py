@@ -111,7 +111,7 @@ def _indexed_categories(invalid="keep", drop_last=True, ohe_invalid="error"):
 
 
 def _label_indexer(column):
-    return _f().StringIndexer(inputCol=column, outputCol="label")
+    return _f().StringIndexer(inputCol=column, outputCol="label_idx")
 
 
 def _impute(strategy="mean"):
@@ -126,9 +126,9 @@ CASES = [
     Case("lr-multinomial-numeric-label",
          lambda: _pipeline(_assemble("a", "b", "c"), _lr(labelCol="kind3")), clean),
     Case("lr-multinomial-string-label",
-         lambda: _pipeline(_label_indexer("kind"), _assemble("a", "b", "c"), _lr(regParam=0.01),
+         lambda: _pipeline(_label_indexer("kind"), _assemble("a", "b", "c"), _lr(regParam=0.01, labelCol="label_idx"),
                            _f().IndexToString(inputCol="prediction", outputCol="kind_out")), clean),
-    Case("lr-string-label-binary", lambda: _pipeline(_label_indexer("yes"), _assemble("a", "b", "c"), _lr()), clean),
+    Case("lr-string-label-binary", lambda: _pipeline(_label_indexer("yes"), _assemble("a", "b", "c"), _lr(labelCol="label_idx")), clean),
     Case("linear-regression", lambda: _pipeline(_assemble("a", "b", "c", "n"), _linear()), clean),
     Case("linear-regression-elastic-net",
          lambda: _pipeline(_assemble("a", "b", "c"), _linear(regParam=0.1, elasticNetParam=0.5)), clean),
@@ -136,7 +136,7 @@ CASES = [
          clean),
     Case("linear-svc", lambda: _pipeline(_assemble("a", "b", "c"), _svc()), clean),
     Case("linear-svc-string-label", lambda: _pipeline(_label_indexer("yes"), _assemble("a", "b", "c"),
-                                                      _svc(threshold=0.2)), clean),
+                                                      _svc(threshold=0.2, labelCol="label_idx")), clean),
     # -- GLM families and links --
     Case("glm-gaussian", lambda: _pipeline(_assemble("a", "b", "c"), _glm("y")), clean),
     Case("glm-gaussian-log", lambda: _pipeline(_assemble("a", "c"), _glm("positive", link="log")), clean),
@@ -173,7 +173,7 @@ CASES = [
     Case("indexer-error-mode", lambda: _pipeline(
         _f().StringIndexer(inputCol="grade", outputCol="grade_i"), _f().OneHotEncoder(inputCol="grade_i",
                                                                                        outputCol="grade_v"),
-        _assemble("grade_v", "a"), _label_indexer("kind"), _lr()), clean),
+        _assemble("grade_v", "a"), _label_indexer("kind"), _lr(labelCol="label_idx")), clean),
     # -- numeric feature stages --
     Case("imputer-mean", lambda: _pipeline(_impute(), _assemble("a_f", "b_f", "c"), _lr()), dirty),
     Case("imputer-median", lambda: _pipeline(_impute("median"), _assemble("a_f", "b_f", "c"), _linear()), dirty),

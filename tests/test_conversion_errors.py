@@ -1,0 +1,150 @@
+"""Every mistake a user can make while converting raises ConversionError naming the step and the fix."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from cases.data import iris, mixed, mixed_known
+from harness import score
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.svm import SVC, LinearSVC
+
+import pmmlkit
+from pmmlkit import ConversionError
+
+
+def _fit(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimator.fit(X, y)
+
+
+def _preprocessor(encoder=None):
+    return ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["age", "income"]),
+        ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                              encoder or OneHotEncoder(handle_unknown="ignore")), ["city", "plan"]),
+    ])
+
+
+def test_unfitted_pipeline_names_the_step():
+    X, _, _ = iris()
+    with pytest.raises(ConversionError, match=r"Pipeline > standardscaler: StandardScaler is not fitted.*fit\(\)"):
+        pmmlkit.convert(make_pipeline(StandardScaler(), LogisticRegression()), X)
+
+
+def test_unfitted_column_transformer():
+    X, _, _ = mixed()
+    with pytest.raises(ConversionError, match=r"Pipeline > columntransformer: ColumnTransformer is not fitted"):
+        pmmlkit.convert(make_pipeline(_preprocessor(), LogisticRegression()), X)
+
+
+def test_unsupported_estimator_names_its_path():
+    X, y, _ = iris()
+    pipeline = _fit(make_pipeline(StandardScaler(), SVC()), X, y)
+    with pytest.raises(ConversionError, match=r"sklearn\.svm\..*SVC at Pipeline > svc has no PMML converter"):
+        pmmlkit.convert(pipeline, X)
+
+
+def test_unsupported_step_inside_column_transformer():
+    X, y, _ = mixed()
+    ct = ColumnTransformer([("num", make_pipeline(SimpleImputer(), FunctionTransformer(np.log1p)), ["income"])])
+    pipeline = _fit(make_pipeline(ct, LogisticRegression()), X, y)
+    with pytest.raises(ConversionError, match=r"FunctionTransformer at Pipeline > columntransformer > num > "
+                                              r"functiontransformer has no PMML converter"):
+        pmmlkit.convert(pipeline, X)
+
+
+def test_wrong_column_count():
+    X, y, _ = iris()
+    model = _fit(LogisticRegression(max_iter=500), X, y)
+    with pytest.raises(ConversionError, match=r"LogisticRegression: LogisticRegression was fitted on 4 features, "
+                                              r"but 3 reach it.*columns the model was trained on"):
+        pmmlkit.convert(model, X.iloc[:, :3])
+
+
+def test_column_name_not_in_x():
+    X, y, _ = mixed()
+    pipeline = _fit(make_pipeline(_preprocessor(), LogisticRegression(max_iter=1000)), X, y)
+    with pytest.raises(ConversionError, match=r"Pipeline > columntransformer: column 'city' is not in X"):
+        pmmlkit.convert(pipeline, X.rename(columns={"city": "town"}))
+
+
+def test_column_transformer_finds_columns_by_name_in_any_order(tmp_path):
+    X, y, X_eval = mixed()
+    pipeline = _fit(make_pipeline(_preprocessor(), LogisticRegression(max_iter=1000)), X, y)
+    shuffled = X[["plan", "income", "city", "age"]].assign(unused=1.0)
+    path = pmmlkit.convert(pipeline, shuffled).save(tmp_path / "model.pmml")
+    result = score("pmmlkit", path, X_eval)
+    np.testing.assert_allclose(result["probability_yes"], pipeline.predict_proba(X_eval)[:, 1], rtol=0, atol=1e-9)
+
+
+def test_infrequent_categories_are_refused():
+    X, y, _ = mixed()
+    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.3)
+    pipeline = _fit(make_pipeline(_preprocessor(encoder), LogisticRegression(max_iter=1000)), X, y)
+    with pytest.raises(ConversionError, match=r"columntransformer > cat > onehotencoder: OneHotEncoder grouped "
+                                              r"infrequent categories.*min_frequency"):
+        pmmlkit.convert(pipeline, X)
+
+
+def test_one_vs_rest_over_other_estimators_is_refused():
+    X, y, _ = iris()
+    model = _fit(OneVsRestClassifier(LinearSVC()), X, y)
+    with pytest.raises(ConversionError, match=r"OneVsRestClassifier over LinearSVC is not supported"):
+        pmmlkit.convert(model, X)
+
+
+def test_multilabel_one_vs_rest_is_refused():
+    X, y, _ = iris()
+    labels = np.column_stack([y == 0, y == 1]).astype(int)
+    model = _fit(OneVsRestClassifier(LogisticRegression()), X, labels)
+    with pytest.raises(ConversionError, match=r"multilabel"):
+        pmmlkit.convert(model, X)
+
+
+@pytest.mark.parametrize("imputed", [False, True], ids=["raw-column", "imputed-column"])
+@pytest.mark.parametrize("evaluator", ["pmmlkit", "jpmml"])
+def test_unseen_category_with_handle_unknown_error_is_not_scored(imputed, evaluator, tmp_path):
+    """scikit-learn raises on an unseen category; the PMML must not score that row either."""
+    X, y, _ = mixed_known()
+    if imputed:
+        model = make_pipeline(_preprocessor(OneHotEncoder()), LogisticRegression(max_iter=1000))
+    else:
+        X = X.fillna({"age": 40.0, "income": 2e4})
+        model = make_pipeline(ColumnTransformer([("cat", OneHotEncoder(), ["city", "plan"])],
+                                                remainder="passthrough"), LogisticRegression(max_iter=1000))
+    model = _fit(model, X, y)
+    path = pmmlkit.convert(model, X).save(tmp_path / "model.pmml")
+    rows = pd.DataFrame({"age": [30.0, 30.0], "income": [1e4, 1e4], "city": ["paris", "berlin"],
+                         "plan": ["pro", "pro"]}).astype({"city": object, "plan": object})
+    with pytest.raises(ValueError, match="unknown categor"):
+        model.predict(rows.iloc[[1]])
+    result = score(evaluator, path, rows)
+    assert result["probability_yes"].iloc[0] == pytest.approx(model.predict_proba(rows.iloc[[0]])[0, 1], abs=1e-9)
+    assert pd.isna(result["probability_yes"].iloc[1])
+    assert pd.isna(result["predicted_y"].iloc[1])
+
+
+def test_legacy_one_vs_rest_logistic_regression(tmp_path):
+    """Releases before 1.8 fit multi_class="ovr" (liblinear's default); their predict_proba is
+    expit(decision) normalised by its row sum. 1.9 cannot fit it, so mark a fitted model as such."""
+    X, y, _ = iris()
+    model = _fit(LogisticRegression(max_iter=500), X, y)
+    model.multi_class = "ovr"
+    path = pmmlkit.convert(model, X).save(tmp_path / "model.pmml")
+    expit = 1.0 / (1.0 + np.exp(-model.decision_function(X)))
+    expected = expit / expit.sum(axis=1, keepdims=True)
+    for evaluator in ("pmmlkit", "jpmml"):
+        result = score(evaluator, path, X)
+        actual = result[[f"probability_{c}" for c in model.classes_]].to_numpy(dtype=float)
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-9)
+        assert (result["predicted_y"].astype(int).to_numpy() == model.classes_[expected.argmax(axis=1)]).all()
