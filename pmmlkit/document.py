@@ -12,7 +12,7 @@ from lxml import etree
 from .errors import PMMLError
 from .fields import Scope, Target
 from .models import find_child, mining_schema, replace_header
-from .pmml import NAMESPACE, PMML_VERSION, element, tag_of
+from .pmml import NAMESPACE, PMML_VERSION, element, model_element, tag_of
 
 
 def _version() -> str:
@@ -46,10 +46,10 @@ class PMMLDocument:
 
     @property
     def model(self) -> etree._Element:
-        for child in self.root:
-            if isinstance(child.tag, str) and tag_of(child).endswith("Model"):
-                return child
-        raise PMMLError("the document has no model element")
+        node = model_element(self.root)
+        if node is None:
+            raise PMMLError("the document has no model element")
+        return node
 
     def output_fields(self) -> list[etree._Element]:
         output = find_child(self.model, "Output")

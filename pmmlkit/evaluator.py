@@ -14,7 +14,7 @@ import pandas as pd
 from . import jvm
 from .errors import EvaluationError, PMMLError
 from .parsing import Source, parse_bytes, read_source
-from .pmml import tag_of
+from .pmml import model_element, tag_of
 
 
 @dataclass(frozen=True)
@@ -209,10 +209,10 @@ def _data_type_name(data_type: Any) -> str:
 
 
 def _model_element(root: Any) -> Any:
-    for child in root:
-        if isinstance(child.tag, str) and tag_of(child).endswith("Model"):
-            return child
-    raise EvaluationError("the document has no model element")
+    node = model_element(root)
+    if node is None:
+        raise EvaluationError("the document has no model element")
+    return node
 
 
 def _declared_fields(root: Any) -> dict[str, FieldInfo]:

@@ -29,9 +29,25 @@ def element(tag: str, *children: etree._Element | None, **attributes: Any) -> et
     return node
 
 
+MODEL_TAGS = frozenset({
+    "AnomalyDetectionModel", "AssociationModel", "BayesianNetworkModel", "BaselineModel", "ClusteringModel",
+    "GaussianProcessModel", "GeneralRegressionModel", "MiningModel", "NaiveBayesModel", "NearestNeighborModel",
+    "NeuralNetwork", "RegressionModel", "RuleSetModel", "SequenceModel", "Scorecard", "SupportVectorMachineModel",
+    "TextModel", "TimeSeriesModel", "TreeModel",
+})
+
+
 def tag_of(node: etree._Element) -> str:
     """The local name of an element (without namespace)."""
     return etree.QName(node).localname
+
+
+def model_element(root: etree._Element) -> etree._Element | None:
+    """The first model element under a PMML root, or None."""
+    for child in root:
+        if isinstance(child.tag, str) and tag_of(child) in MODEL_TAGS:
+            return child
+    return None
 
 
 def format_number(value: float | int) -> str:

@@ -22,16 +22,11 @@ from lxml import etree
 from .document import PMMLDocument
 from .errors import ValidationError
 from .parsing import parse_bytes, read_source
+from .pmml import MODEL_TAGS
 from .report import Report
 
 NAMESPACES = {f"http://www.dmg.org/PMML-4_{minor}": f"4.{minor}" for minor in range(5)}
 
-MODEL_TAGS = frozenset({
-    "AnomalyDetectionModel", "AssociationModel", "BayesianNetworkModel", "BaselineModel", "ClusteringModel",
-    "GaussianProcessModel", "GeneralRegressionModel", "MiningModel", "NaiveBayesModel", "NearestNeighborModel",
-    "NeuralNetwork", "RegressionModel", "RuleSetModel", "SequenceModel", "Scorecard", "SupportVectorMachineModel",
-    "TextModel", "TimeSeriesModel", "TreeModel",
-})
 _TOP_LEVEL = MODEL_TAGS | {"Header", "MiningBuildTask", "DataDictionary", "TransformationDictionary", "Extension"}
 _FUNCTIONS = {"regression", "classification", "clustering", "associationRules", "sequences", "timeSeries",
               "mixed"}

@@ -14,7 +14,7 @@ from .errors import PMMLError, ValidationError
 from .evaluator import load
 from .models import find_child
 from .parsing import parse
-from .pmml import element, format_value, tag_of
+from .pmml import element, format_value, model_element
 from .report import Report
 
 TOLERANCE = 1e-9
@@ -142,10 +142,10 @@ def _spark_to_pandas(frame: Any) -> pd.DataFrame:
 
 
 def _model_element(root: etree._Element) -> etree._Element:
-    for child in root:
-        if isinstance(child.tag, str) and tag_of(child).endswith("Model"):
-            return child
-    raise ValidationError("the document has no model element")
+    node = model_element(root)
+    if node is None:
+        raise ValidationError("the document has no model element")
+    return node
 
 
 def _is_numeric(values: np.ndarray) -> bool:

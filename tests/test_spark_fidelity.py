@@ -34,8 +34,8 @@ def _params():
 def _prepare(case: Any, spark: Any, folder: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
     if case.id not in _PREPARED:
         fit_rows, _, eval_rows = case.data()
-        fit_frame = spark.createDataFrame(fit_rows)
-        eval_frame = spark.createDataFrame(eval_rows)
+        fit_frame = spark_frame(spark, fit_rows)
+        eval_frame = spark_frame(spark, eval_rows)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = case.estimator().fit(fit_frame)
@@ -47,6 +47,24 @@ def _prepare(case: Any, spark: Any, folder: Path) -> tuple[Path, pd.DataFrame, p
         assert len(expected.columns) == len(document.output_fields())
         _PREPARED[case.id] = (path, inputs, expected)
     return _PREPARED[case.id]
+
+
+def spark_frame(spark: Any, rows: pd.DataFrame) -> Any:
+    """A Spark DataFrame of ``rows`` that keeps NaN as NaN in double columns (Arrow would make it null)
+    and None as null in string columns."""
+    from pyspark.sql import types as T
+
+    fields = []
+    for name in rows.columns:
+        dtype = rows[name].dtype
+        kind = (T.LongType() if pd.api.types.is_integer_dtype(dtype) else
+                T.DoubleType() if pd.api.types.is_float_dtype(dtype) else T.StringType())
+        fields.append(T.StructField(str(name), kind, True))
+    records = [tuple(None if (isinstance(v, str) is False and f.dataType == T.StringType() and pd.isna(v))
+                     else (int(v) if isinstance(f.dataType, T.LongType) else float(v)
+                           if isinstance(f.dataType, T.DoubleType) else v)
+                     for v, f in zip(row, fields)) for row in rows.itertuples(index=False)]
+    return spark.createDataFrame(records, T.StructType(fields))
 
 
 @pytest.mark.parametrize("case,evaluator", list(_params()))

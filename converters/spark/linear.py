@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from pmmlkit.builders.regression import linear_classifier, linear_regressor, regression_table
+from pmmlkit.builders.regression import linear_classifier, linear_regressor
 from pmmlkit.context import Context
 from pmmlkit.expressions import apply, constant, ref
 from pmmlkit.fields import Field, Target
@@ -85,19 +85,19 @@ def _thresholded_output(target: Target, threshold: float) -> etree._Element:
 def convert_linear_svc(stage: Any, columns: Columns, context: Context) -> etree._Element:
     """Spark predicts classes[1] when the margin exceeds the threshold (default 0).
 
-    The PMML scores classes[0] with the constant threshold and classes[1] with the margin, so the
-    larger score wins. Spark gives no probabilities, so the Output has the predicted class only.
+    Written as a binary logit model of ``margin - threshold``, whose larger "probability" is
+    classes[1]'s exactly when Spark predicts it. Spark gives no probabilities for LinearSVC, so the
+    Output has the predicted class only.
     """
     fields = features_of(stage, columns, context)
     classes = columns.classes(stage.getLabelCol(), 2)
     target = context.classification_target(classes)
-    coefficients = stage.coefficients.toArray()
-    tables = [regression_table(fields, [], float(stage.getThreshold()), classes[0]),
-              regression_table(fields, coefficients, float(stage.intercept), classes[1])]
+    intercept = float(stage.intercept) - float(stage.getThreshold())
+    node = linear_classifier(fields, stage.coefficients.toArray(), [intercept], target, "logit")
     output = element("Output", element("OutputField", name=predicted_name(target), optype="categorical",
                                        dataType=target.field().data_type, feature="predictedValue"))
-    return model("RegressionModel", *tables, function="classification", target=target, output=output,
-                 normalizationMethod="none")
+    replace_header(node, "Output", output)
+    return node
 
 
 # -- LinearRegression, GeneralizedLinearRegression --------------------------------------------------------------
@@ -141,8 +141,25 @@ def convert_glm(stage: Any, columns: Columns, context: Context) -> etree._Elemen
         raise context.error(f"GeneralizedLinearRegression link {link!r} is not supported")
     intercept = float(stage.intercept)
     if link is not None and power is None:
-        return linear_regressor(fields, coefficients, intercept, target, _NORMALIZATIONS[link])
-    return power_glm(fields, coefficients, intercept, target, float(power))
+        node = linear_regressor(fields, coefficients, intercept, target, _NORMALIZATIONS[link])
+    else:
+        node = power_glm(fields, coefficients, intercept, target, float(power))
+    replace_header(node, "Targets", _family_range(family, target))
+    return node
+
+
+# Spark's families clamp the mean into their domain ("project"), with this epsilon.
+_EPSILON = 1e-16
+
+
+def _family_range(family: str, target: Target) -> etree._Element | None:
+    if family == "binomial":
+        low, high = _EPSILON, 1.0 - _EPSILON
+    elif family in ("poisson", "gamma", "tweedie"):
+        low, high = _EPSILON, None
+    else:
+        return None
+    return element("Targets", element("Target", field=target.name, min=low, max=high))
 
 
 def power_glm(fields: Sequence[Field], coefficients: Sequence[float], intercept: float, target: Target,

@@ -164,7 +164,8 @@ def convert_gbt_classifier(stage: Any, columns: Columns, context: Context) -> et
     """Binary: margin = sum(weight_i * tree_i(x)); P(classes[1]) = 1 / (1 + exp(-2 * margin)).
 
     A model chain: the first segment sums the trees into the margin, the second is a logit
-    RegressionModel of 2 * margin.
+    RegressionModel of 2 * margin; the chain's result is the last segment's, so the outputs are
+    declared once, on the MiningModel.
     """
     _check_no_thresholds(stage, context)
     fields = features_of(stage, columns, context)
@@ -185,8 +186,7 @@ def convert_gbt_classifier(stage: Any, columns: Columns, context: Context) -> et
                   element("RegressionTable", element("NumericPredictor", name=margin_field.name, coefficient=2.0),
                           intercept=0.0, targetCategory=_label(classes[1])),
                   element("RegressionTable", intercept=0.0, targetCategory=_label(classes[0])),
-                  function="classification", target=target, output=output_for(target),
-                  normalizationMethod="logit")
+                  function="classification", target=target, normalizationMethod="logit")
     chain = element("Segmentation",
                     element("Segment", element("True"), margin_model, id="1"),
                     element("Segment", element("True"), logit, id="2"),

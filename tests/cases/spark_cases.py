@@ -231,8 +231,8 @@ CASES = [
     Case("univariate-selector", lambda: _pipeline(
         _assemble("a", "b", "c"),
         _f().UnivariateFeatureSelector(featuresCol="features", outputCol="chosen", labelCol="y",
-                                       selectionMode="numTopFeatures", selectionThreshold=2)
-        .setFeatureType("continuous").setLabelType("continuous"),
+                                       selectionMode="numTopFeatures")
+        .setFeatureType("continuous").setLabelType("continuous").setSelectionThreshold(2),
         _linear(featuresCol="chosen")), clean),
     Case("variance-selector", lambda: _pipeline(
         _assemble("a", "b", "c"), _f().VarianceThresholdSelector(featuresCol="features", outputCol="chosen",

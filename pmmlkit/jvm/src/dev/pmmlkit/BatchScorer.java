@@ -146,6 +146,10 @@ public final class BatchScorer {
         if (v == null) {
             return Double.NaN;
         }
+        if (v instanceof Long && ((Long) v).longValue() == Long.MIN_VALUE) {
+            // PMML4S reports a missing integer result as Long.MIN_VALUE.
+            return Double.NaN;
+        }
         if (v instanceof Number) {
             return ((Number) v).doubleValue();
         }
