@@ -9,7 +9,7 @@ from harness import threshold_edges
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeClassifier, ExtraTreeRegressor
 
 from cases import Case
 from cases.data import diabetes, iris, iris_named, numeric_nan
@@ -95,6 +95,8 @@ CASES = [
     Case("forest-regressor-diabetes", _forest_regressor(), diabetes, edge_rows),
     Case("forest-regressor-nan", _forest_regressor(), numeric_nan_regression, edge_rows),
     Case("extra-tree-classifier", lambda: ExtraTreeClassifier(random_state=0), iris, edge_rows),
+    Case("extra-tree-regressor-nan", lambda: ExtraTreeRegressor(max_depth=8, random_state=0), numeric_nan_regression,
+         edge_rows),
     Case("extra-trees-classifier-nan", lambda: ExtraTreesClassifier(n_estimators=10, max_depth=6, random_state=0),
          numeric_nan, edge_rows),
     Case("extra-trees-regressor", lambda: ExtraTreesRegressor(n_estimators=10, max_depth=6, random_state=0),
