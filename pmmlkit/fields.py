@@ -86,9 +86,8 @@ class Field:
 
 def field_from_dtype(name: str, dtype: Any) -> Field:
     """The input field for a DataFrame column of ``dtype``."""
-    if pd.api.types.is_bool_dtype(dtype):
-        return Field(name, "categorical", "boolean")
-    if pd.api.types.is_numeric_dtype(dtype):
+    # Booleans count as numbers (0/1), as scikit-learn treats them.
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
         return Field(name, "continuous", "double")
     return Field(name, "categorical", "string")
 
