@@ -47,6 +47,10 @@ def forest(trees: int) -> Any:
     return RandomForestClassifier(n_estimators=trees, max_depth=10, random_state=0, n_jobs=1)
 
 
+def progress(message: str) -> None:
+    print(f"  ... {message}", file=sys.stderr, flush=True)
+
+
 def timed(function: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     """Best wall time of ``repeat`` runs (after one untimed warm-up run) and the last result."""
     result = function()
@@ -81,6 +85,7 @@ def batch(path: Path, frame: pd.DataFrame, repeat: int) -> list[tuple[str, float
     for name, prepare in engines:
         score = prepare()
         seconds, scores = timed(score, repeat if name != "pypmml" else 1)
+        progress(f"{name}: {len(frame) / seconds:,.0f} rows/s")
         if reference is None:
             reference = scores
         results.append((name, len(frame) / seconds, max_difference(reference, scores)))
@@ -102,11 +107,12 @@ def single(path: Path, frame: pd.DataFrame, calls: int) -> list[tuple[str, float
             model.predict(record)
             times.append(time.perf_counter() - start)
         out.append((name, statistics.median(times) * 1e6))
+        progress(f"{name}: {out[-1][1]:,.0f} µs per record")
     return out
 
 
 def markdown(tables: list[tuple[str, list[tuple[str, float, float]], list[tuple[str, float]]]]) -> str:
-    lines = ["| Model | Engine | Batch rows/s | vs pmmlkit | Single record, median µs | vs pmmlkit |",
+    lines = ["| Model | Engine | Batch rows/s | vs pmmlkit | One record, median µs | time vs pmmlkit |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
     for title, rows, latency in tables:
         single_by_name = dict(latency)
@@ -150,6 +156,7 @@ def main() -> int:
             except pmmlkit.ConversionError as exc:
                 print(f"\n{title}: not converted ({exc}); skipped")
                 continue
+            progress(f"{title}: {path.stat().st_size:,} bytes of PMML")
             tables.append((title, batch(path, X, args.repeat), single(path, X, args.single)))
 
     _stop_pypmml()
@@ -160,9 +167,9 @@ def main() -> int:
         for name, rate, diff in rows:
             print(f"  {name:<16} {rate:>12,.0f} {rate / base:>10.2f}x {diff:>10.1e}")
         single_base = latency[0][1]
-        print(f"  {'single record':<16} {'median µs':>12} {'vs pmmlkit':>11}")
+        print(f"  {'one record':<16} {'median µs':>12} {'time vs pmmlkit':>16}")
         for name, micros in latency:
-            print(f"  {name:<16} {micros:>12,.0f} {micros / single_base:>10.1f}x")
+            print(f"  {name:<16} {micros:>12,.0f} {micros / single_base:>15.1f}x")
     if args.markdown:
         print()
         print(markdown(tables))

@@ -52,7 +52,7 @@ def time_spark(master: str, pmml: Path, rows: int, partitions: int) -> float:
     from pyspark.sql import SparkSession
 
     spark = (SparkSession.builder.master(master).appName("pmmlkit-bench")
-             .config("spark.ui.enabled", "false").getOrCreate())
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     try:
         # Warm up: starts the Python workers and their JVMs, and loads the model once in each.

@@ -249,7 +249,7 @@ def referenced_fields(root: etree._Element) -> list[str]:
         if not isinstance(node.tag, str):
             continue
         tag = tag_of(node)
-        if tag in ("DerivedField", "OutputField", "DataField", "Segment"):
+        if tag in ("DerivedField", "OutputField", "DataField", "Segment", "Target"):
             continue
         if tag == "MiningField" and node.get("usageType") in ("target", "predicted"):
             continue  # a nested segment's target is not an input, even when X has a column of that name

@@ -13,17 +13,18 @@ from harness import EVALUATORS, assert_schema_valid, assert_scores_match, score
 pytest.importorskip("pyspark")
 
 from cases.spark_cases import CASES  # noqa: E402
+from cases.spark_model_cases import CASES as MODEL_CASES  # noqa: E402  (trees and other models)
+from pmmlkit.converters.spark import reference_outputs  # noqa: E402
 from spark_support import SPARK_GROUP, spark  # noqa: E402, F401  (the session fixture)
 
 import pmmlkit  # noqa: E402
-from pmmlkit.converters.spark import reference_outputs  # noqa: E402
 
 # case id -> (PMML path, evaluation rows, Spark's outputs); each case is fitted once per process.
 _PREPARED: dict[str, tuple[Path, pd.DataFrame, pd.DataFrame]] = {}
 
 
 def _params():
-    for case in CASES:
+    for case in CASES + MODEL_CASES:
         for evaluator in EVALUATORS:
             marks = [pytest.mark.xdist_group(SPARK_GROUP)]
             if case.xfail:
@@ -31,14 +32,17 @@ def _params():
             yield pytest.param(case, evaluator, id=f"{case.id}-{evaluator}", marks=marks)
 
 
-def _prepare(case: Any, spark: Any, folder: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+def _prepare(case: Any, session: Any, folder: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
     if case.id not in _PREPARED:
         fit_rows, _, eval_rows = case.data()
-        fit_frame = spark_frame(spark, fit_rows)
-        eval_frame = spark_frame(spark, eval_rows)
+        fit_frame = spark_frame(session, fit_rows)
+        eval_frame = spark_frame(session, eval_rows)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = case.estimator().fit(fit_frame)
+            if case.extra_rows is not None:  # rows that depend on the fitted model (split thresholds)
+                eval_frame = spark_frame(session, pd.concat([eval_rows, case.extra_rows(model, fit_rows)],
+                                                          ignore_index=True))
             document = pmmlkit.convert(model, fit_frame)
             path = document.save(folder / f"{case.id}.pmml")
             expected = reference_outputs(model, eval_frame, document.output_fields())
@@ -49,22 +53,25 @@ def _prepare(case: Any, spark: Any, folder: Path) -> tuple[Path, pd.DataFrame, p
     return _PREPARED[case.id]
 
 
-def spark_frame(spark: Any, rows: pd.DataFrame) -> Any:
-    """A Spark DataFrame of ``rows`` that keeps NaN as NaN in double columns (Arrow would make it null)
-    and None as null in string columns."""
+def spark_frame(session: Any, rows: pd.DataFrame) -> Any:
+    """A Spark DataFrame of ``rows``: NaN stays NaN in double columns (Arrow would make it null),
+    None is null in string columns, integers are longs."""
     from pyspark.sql import types as T
 
-    fields = []
+    kinds = {}
     for name in rows.columns:
         dtype = rows[name].dtype
-        kind = (T.LongType() if pd.api.types.is_integer_dtype(dtype) else
-                T.DoubleType() if pd.api.types.is_float_dtype(dtype) else T.StringType())
-        fields.append(T.StructField(str(name), kind, True))
-    records = [tuple(None if (isinstance(v, str) is False and f.dataType == T.StringType() and pd.isna(v))
-                     else (int(v) if isinstance(f.dataType, T.LongType) else float(v)
-                           if isinstance(f.dataType, T.DoubleType) else v)
-                     for v, f in zip(row, fields)) for row in rows.itertuples(index=False)]
-    return spark.createDataFrame(records, T.StructType(fields))
+        kinds[str(name)] = (T.LongType() if pd.api.types.is_integer_dtype(dtype) else
+                            T.DoubleType() if pd.api.types.is_float_dtype(dtype) else T.StringType())
+
+    def cell(value: Any, kind: Any) -> Any:
+        if isinstance(kind, T.StringType):
+            return None if value is None or (isinstance(value, float) and value != value) else str(value)
+        return int(value) if isinstance(kind, T.LongType) else float(value)
+
+    schema = T.StructType([T.StructField(n, k, True) for n, k in kinds.items()])
+    records = [tuple(cell(v, k) for v, k in zip(row, kinds.values())) for row in rows.itertuples(index=False)]
+    return session.createDataFrame(records, schema)
 
 
 @pytest.mark.parametrize("case,evaluator", list(_params()))

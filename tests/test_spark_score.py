@@ -14,6 +14,7 @@ import pmmlkit
 from pmmlkit.errors import EvaluationError
 
 pyspark = pytest.importorskip("pyspark")
+pytestmark = pytest.mark.xdist_group("spark")  # one Spark session per test worker (see spark_support)
 spark_score = pytest.importorskip("pmmlkit.spark")
 
 try:

@@ -12,12 +12,12 @@ from typing import Any
 
 def converters() -> dict[type, Callable[..., Any]]:
     from sklearn import compose as sk_compose
-    from sklearn import ensemble, impute, linear_model, pipeline
+    from sklearn import ensemble, impute, linear_model, pipeline, svm
     from sklearn import multiclass as sk_multiclass
     from sklearn import preprocessing as sk_preprocessing
     from sklearn import tree as sk_tree
 
-    from . import compose, linear, preprocessing, tree
+    from . import compose, encoders, features, linear, preprocessing, scalers, tree
     from . import impute as imputers
 
     return {
@@ -26,10 +26,27 @@ def converters() -> dict[type, Callable[..., Any]]:
         sk_preprocessing.StandardScaler: preprocessing.convert_standard_scaler,
         sk_preprocessing.MinMaxScaler: preprocessing.convert_min_max_scaler,
         sk_preprocessing.OneHotEncoder: preprocessing.convert_one_hot_encoder,
+        sk_preprocessing.MaxAbsScaler: scalers.convert_max_abs_scaler,
+        sk_preprocessing.RobustScaler: scalers.convert_robust_scaler,
+        sk_preprocessing.Normalizer: scalers.convert_normalizer,
+        sk_preprocessing.Binarizer: scalers.convert_binarizer,
+        sk_preprocessing.OrdinalEncoder: encoders.convert_ordinal_encoder,
+        sk_preprocessing.KBinsDiscretizer: encoders.convert_kbins_discretizer,
+        sk_preprocessing.PolynomialFeatures: features.convert_polynomial_features,
+        sk_preprocessing.FunctionTransformer: features.convert_function_transformer,
         impute.SimpleImputer: imputers.convert_simple_imputer,
         linear_model.LinearRegression: linear.convert_linear_regressor,
         linear_model.Ridge: linear.convert_linear_regressor,
+        linear_model.Lasso: linear.convert_linear_regressor,
+        linear_model.ElasticNet: linear.convert_linear_regressor,
+        linear_model.SGDRegressor: linear.convert_linear_regressor,
+        linear_model.HuberRegressor: linear.convert_linear_regressor,
+        linear_model.BayesianRidge: linear.convert_linear_regressor,
+        svm.LinearSVR: linear.convert_linear_regressor,
         linear_model.LogisticRegression: linear.convert_logistic_regression,
+        linear_model.SGDClassifier: linear.convert_linear_classifier,
+        linear_model.RidgeClassifier: linear.convert_linear_classifier,
+        svm.LinearSVC: linear.convert_linear_classifier,
         sk_multiclass.OneVsRestClassifier: linear.convert_one_vs_rest,
         sk_tree.DecisionTreeClassifier: tree.convert_decision_tree,
         sk_tree.DecisionTreeRegressor: tree.convert_decision_tree,

@@ -1,4 +1,4 @@
-"""Linear models: LinearRegression, Ridge, LogisticRegression (binary, multinomial, one-vs-rest)."""
+"""Linear models: LinearRegression, Ridge, Lasso, ElasticNet, SGD, Huber, BayesianRidge, linear SVMs, LogisticRegression."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import numpy as np
 from lxml import etree
 
 from pmmlkit.builders.regression import linear_classifier, linear_regressor, regression_table
+from pmmlkit.builders.tree import Leaf, Node, Split, tree_model
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, ref
-from pmmlkit.fields import Field
-from pmmlkit.models import model, output_for
+from pmmlkit.expressions import apply, constant, if_else, ref
+from pmmlkit.fields import Field, Target
+from pmmlkit.models import model, output_for, replace_header
 from pmmlkit.pmml import format_value
 
 from .fitted import array, attribute
@@ -82,13 +83,83 @@ def _one_vs_rest(features: list[Field], coefficients: Any, intercepts: Any, cont
     scope = context.scope
     tables = []
     for label, row, intercept in zip(classes, coefficients, intercepts):
-        decision: etree._Element = constant(float(intercept))
-        for field, coefficient in zip(features, row):
-            if coefficient != 0:
-                decision = apply("+", decision, apply("*", constant(float(coefficient)), ref(field)))
-        z = scope.derive(f"decision({format_value(label)})", decision)
+        z = scope.derive(f"decision({format_value(label)})", _decision(features, row, intercept))
         expit = apply("/", constant(1.0), apply("+", constant(1.0), apply("exp", apply("*", constant(-1.0), ref(z)))))
         probability = scope.derive(f"expit({format_value(label)})", expit)
         tables.append(regression_table([probability], [1.0], 0.0, label))
     return model("RegressionModel", *tables, function="classification", target=target,
                  output=output_for(target), normalizationMethod="simplemax")
+
+
+def convert_linear_classifier(classifier: Any, features: list[Field], context: Context) -> etree._Element:
+    """SGDClassifier, RidgeClassifier, LinearSVC: ``predict`` is the argmax of ``x @ coef_.T + intercept_``
+    (binary: ``classes_[1]`` when that one decision value is > 0).
+
+    Only SGDClassifier(loss="log_loss") has probabilities (expit of the decision, one-vs-rest
+    normalised for several classes); the others get an Output with the predicted label only.
+    """
+    classes = attribute(classifier, context, "classes_")
+    coefficients = np.atleast_2d(array(classifier, context, "coef_"))
+    intercepts = np.atleast_1d(array(classifier, context, "intercept_")) if classifier.fit_intercept \
+        else np.zeros(coefficients.shape[0])
+    context.expect_features(features, coefficients.shape[1], classifier)
+    target = context.classification_target(classes)
+    if getattr(classifier, "loss", None) == "log_loss":
+        if len(classes) > 2:
+            return _one_vs_rest(features, coefficients, intercepts, context)
+        return linear_classifier(features, coefficients, intercepts, target, "logit")
+    decisions = [context.scope.derive(f"decision({format_value(label)})", _decision(features, row, b))
+                 for row, b, label in zip(coefficients, intercepts, classes[1:] if len(classes) == 2 else classes)]
+    tree = tree_model(_argmax(decisions, target, context), target)
+    replace_header(tree, "Output", label_output(target))
+    return tree
+
+
+def _decision(features: list[Field], coefficients: Any, intercept: float) -> etree._Element:
+    """``intercept + sum(coef * x)`` as an expression (zero coefficients left out)."""
+    decision: etree._Element = constant(float(intercept))
+    for field, coefficient in zip(features, coefficients):
+        if coefficient != 0:
+            decision = apply("+", decision, apply("*", constant(float(coefficient)), ref(field)))
+    return decision
+
+
+def _argmax(decisions: list[Field], target: Target, context: Context) -> Node:
+    """A tree choosing the label as ``predict`` does, written with comparisons only.
+
+    A RegressionModel cannot do it: with ``normalizationMethod="none"`` evaluators score the
+    last class as 1 minus the others, and ``softmax`` rounds close decisions into ties. Binary:
+    ``classes_[1]`` when the decision is > 0. Several classes: the first index of the largest
+    decision (numpy's argmax), found with one derived field per class.
+    """
+    classes = target.classes or ()
+    n = len(classes)
+
+    def leaf(k: int) -> Leaf:
+        return Leaf(probabilities=tuple(1.0 if i == k else 0.0 for i in range(n)))
+
+    if len(decisions) == 1:
+        return Split(decisions[0], leaf(0), leaf(1), threshold=0.0)
+    scope = context.scope
+    best, index = decisions[0], constant(0.0)
+    for k, decision in enumerate(decisions[1:], start=1):
+        # Strictly greater: on a tie the earlier class keeps the lead.
+        # (An lxml element has one parent: each use builds its own comparison.)
+        index = ref(scope.derive(f"argmax({k})", if_else(apply("greaterThan", ref(decision), ref(best)),
+                                                          constant(float(k)), index)))
+        if k < n - 1:
+            best = scope.derive(f"max({k})", if_else(apply("greaterThan", ref(decision), ref(best)),
+                                                     ref(decision), ref(best)))
+    argmax = scope.lookup(index.get("field"))
+    node: Node = leaf(n - 1)
+    for k in range(n - 2, -1, -1):
+        node = Split(argmax, leaf(k), node, threshold=k + 0.5)
+    return node
+
+
+def label_output(target: Target) -> etree._Element:
+    """An Output with ``predicted_<target>`` only, for classifiers without ``predict_proba``."""
+    output = output_for(target)
+    for node in list(output)[1:]:
+        output.remove(node)
+    return output

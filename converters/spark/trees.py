@@ -187,6 +187,9 @@ def convert_gbt_classifier(stage: Any, columns: Columns, context: Context) -> et
                           intercept=0.0, targetCategory=_label(classes[1])),
                   element("RegressionTable", intercept=0.0, targetCategory=_label(classes[0])),
                   function="classification", target=target, normalizationMethod="logit")
+    # Without its own target field the segment's probabilities reach the chain's Output on
+    # JPMML-Evaluator for numeric labels too (with one, it reports probability 0.0 for labels 0.0/1.0).
+    _drop_target(logit, target.name)
     chain = element("Segmentation",
                     element("Segment", element("True"), margin_model, id="1"),
                     element("Segment", element("True"), logit, id="2"),

@@ -110,8 +110,8 @@ def _indexed_categories(invalid="keep", drop_last=True, ohe_invalid="error"):
                             handleInvalid=ohe_invalid)]
 
 
-def _label_indexer(column):
-    return _f().StringIndexer(inputCol=column, outputCol="label_idx")
+def _label_indexer(column, order="frequencyDesc"):
+    return _f().StringIndexer(inputCol=column, outputCol="label_idx", stringOrderType=order)
 
 
 def _impute(strategy="mean"):
@@ -126,8 +126,10 @@ CASES = [
     Case("lr-multinomial-numeric-label",
          lambda: _pipeline(_assemble("a", "b", "c"), _lr(labelCol="kind3")), clean),
     Case("lr-multinomial-string-label",
-         lambda: _pipeline(_label_indexer("kind"), _assemble("a", "b", "c"), _lr(regParam=0.01, labelCol="label_idx"),
-                           _f().IndexToString(inputCol="prediction", outputCol="kind_out")), clean),
+         lambda: _pipeline(_label_indexer("kind", "alphabetAsc"), _assemble("a", "b", "c"),
+                           _lr(regParam=0.01, labelCol="label_idx"),
+                           _f().IndexToString(inputCol="prediction", outputCol="kind_out",
+                                              labels=["ant", "bee", "cat"])), clean),
     Case("lr-string-label-binary", lambda: _pipeline(_label_indexer("yes"), _assemble("a", "b", "c"), _lr(labelCol="label_idx")), clean),
     Case("linear-regression", lambda: _pipeline(_assemble("a", "b", "c", "n"), _linear()), clean),
     Case("linear-regression-elastic-net",
@@ -196,7 +198,7 @@ CASES = [
     Case("bucketizer-keep", lambda: _pipeline(
         _f().Bucketizer(inputCol="a", outputCol="a_b", splits=[-float("inf"), -1.0, 0.0, 0.5, float("inf")],
                         handleInvalid="keep"),
-        _f().OneHotEncoder(inputCol="a_b", outputCol="a_v"), _assemble("a_v", "c"), _linear()), dirty),
+        _f().OneHotEncoder(inputCol="a_b", outputCol="a_v", handleInvalid="keep"), _assemble("a_v", "c"), _linear()), dirty),
     Case("quantile-discretizer-multi", lambda: _pipeline(
         _f().QuantileDiscretizer(inputCols=["b", "c"], outputCols=["b_q", "c_q"], numBuckets=4, handleInvalid="keep"),
         _assemble("b_q", "c_q", "a", invalid="keep"), _linear()), lambda: _no_nan(dirty(), ("a",))),

@@ -68,7 +68,7 @@ def _threshold_rows(features: tuple[str, ...]):
                 row = base.copy()
                 row[name] = value
                 out.append(row)
-        return pd.DataFrame(out).reset_index(drop=True)
+        return pd.DataFrame(out).reset_index(drop=True).astype(fit_rows.dtypes.to_dict())
 
     return rows
 
@@ -91,8 +91,7 @@ CASES = [
          _clean_fit_dirty_eval, _threshold_rows(_MIXED)),
     Case("dt-classifier-string-label", lambda: _pipeline(
         _label_indexer("kind"), _assemble(*NUMERIC),
-        _classification().DecisionTreeClassifier(labelCol="kind_label", maxDepth=4),
-        _f().IndexToString(inputCol="prediction", outputCol="kind_out")), clean),
+        _classification().DecisionTreeClassifier(labelCol="kind_label", maxDepth=4)), clean),
     Case("dt-regressor", lambda: _pipeline(_assemble(*NUMERIC), _regression().DecisionTreeRegressor(
         labelCol="y", maxDepth=6)), clean, _threshold_rows(NUMERIC)),
     Case("dt-regressor-categorical", lambda: _pipeline(*_categories(), _keep(*_MIXED),
@@ -114,4 +113,17 @@ CASES = [
         _classification().GBTClassifier(labelCol="yes_label", maxIter=8, maxDepth=3, seed=3)), _clean_fit_dirty_eval),
     Case("gbt-regressor", lambda: _pipeline(*_categories(), _keep(*_MIXED), _regression().GBTRegressor(
         labelCol="y", maxIter=10, maxDepth=3, seed=3)), _clean_fit_dirty_eval, _threshold_rows(_MIXED)),
+]
+
+# -- other models (converters/spark/models.py) --
+_BITS = ("a_01", "c_01")
+
+CASES += [
+    Case("naive-bayes-multinomial", lambda: _pipeline(_assemble("n", "count"), _classification().NaiveBayes(
+        labelCol="kind3", smoothing=0.5)), clean),
+    Case("naive-bayes-bernoulli", lambda: _pipeline(
+        _f().Binarizer(inputCols=["a", "c"], outputCols=list(_BITS), thresholds=[0.0, 0.5]), _assemble(*_BITS),
+        _classification().NaiveBayes(modelType="bernoulli")), clean),
+    Case("naive-bayes-gaussian", lambda: _pipeline(_assemble(*NUMERIC), _classification().NaiveBayes(
+        labelCol="kind3", modelType="gaussian")), clean),
 ]
