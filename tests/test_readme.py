@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pmmlkit import coverage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,3 +60,12 @@ def test_python_examples_run(tmp_path):
     assert "has no PMML converter" in out
     assert "no such file" in out
     assert (tmp_path / "iris.pmml").is_file()
+
+
+def test_coverage_render_is_idempotent_and_needs_markers():
+    readme = f"intro\n{coverage.START}\nold table\n{coverage.END}\noutro\n"
+    once = coverage.render(readme, "| new |\n")
+    assert once == f"intro\n{coverage.START}\n| new |\n{coverage.END}\noutro\n"
+    assert coverage.render(once, "| new |\n") == once
+    with pytest.raises(ValueError, match="coverage:start"):
+        coverage.render("no markers here", "| new |\n")

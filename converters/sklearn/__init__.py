@@ -17,7 +17,7 @@ def converters() -> dict[type, Callable[..., Any]]:
     from sklearn import preprocessing as sk_preprocessing
     from sklearn import tree as sk_tree
 
-    from . import compose, encoders, features, linear, preprocessing, scalers, tree
+    from . import boosting, compose, encoders, features, linear, preprocessing, scalers, tree
     from . import impute as imputers
 
     return {
@@ -50,6 +50,8 @@ def converters() -> dict[type, Callable[..., Any]]:
         sk_multiclass.OneVsRestClassifier: linear.convert_one_vs_rest,
         sk_tree.DecisionTreeClassifier: tree.convert_decision_tree,
         sk_tree.DecisionTreeRegressor: tree.convert_decision_tree,
+        ensemble.GradientBoostingClassifier: boosting.convert_gradient_boosting,
+        ensemble.GradientBoostingRegressor: boosting.convert_gradient_boosting,
         ensemble.RandomForestClassifier: tree.convert_random_forest,
         ensemble.RandomForestRegressor: tree.convert_random_forest,
         ensemble.ExtraTreesClassifier: tree.convert_random_forest,

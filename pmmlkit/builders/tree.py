@@ -22,8 +22,8 @@ from lxml import etree
 
 from ..errors import ConversionError
 from ..fields import Field, Target
-from ..models import model, output_for
-from ..pmml import element, format_number, format_value
+from ..models import model, output_for, replace_header
+from ..pmml import element, format_number, format_value, tag_of
 
 
 @dataclass
@@ -163,3 +163,46 @@ def _write_leaf(leaf: Leaf, node: etree._Element, target: Target, scale: float) 
         count = probability if leaf.count is None else probability * float(leaf.count)
         node.append(element("ScoreDistribution", value=format_value(label), recordCount=format_number(count),
                             probability=format_number(probability)))
+
+
+def margin_model(trees: list[Node], name: str, weights: list[float] | None = None) -> etree._Element:
+    """A ``sum`` ensemble for one segment of a model chain: its result is the output field
+    ``name`` (a number that later segments read), and it has no target field of its own."""
+    ensemble = ensemble_model(trees, Target(name), "sum", weights)
+    for node in list(ensemble.iter()):
+        if isinstance(node.tag, str) and tag_of(node) == "MiningField" and node.get("usageType") == "target":
+            node.getparent().remove(node)
+    replace_header(ensemble, "Output", element(
+        "Output", element("OutputField", name=name, optype="continuous", dataType="double",
+                          feature="predictedValue")))
+    return ensemble
+
+
+def margin_classifier(margins: list[etree._Element], names: list[str], target: Target,
+                      normalization: str, coefficient: float = 1.0) -> etree._Element:
+    """A ``modelChain``: the ``margins`` segments (see :func:`margin_model`) compute the output
+    fields ``names``; a last RegressionModel turns them into class probabilities.
+
+    One margin (binary): ``P(classes[1]) = normalization(coefficient * margin)``, e.g. ``logit``.
+    One margin per class: ``normalization`` (e.g. ``softmax``) over ``coefficient * margin_k``.
+    """
+    classes = target.classes or ()
+    if len(names) == 1 and len(classes) == 2:
+        tables = [element("RegressionTable", element("NumericPredictor", name=names[0], coefficient=coefficient),
+                          intercept=0.0, targetCategory=format_value(classes[1])),
+                  element("RegressionTable", intercept=0.0, targetCategory=format_value(classes[0]))]
+    elif len(names) == len(classes):
+        tables = [element("RegressionTable", element("NumericPredictor", name=name, coefficient=coefficient),
+                          intercept=0.0, targetCategory=format_value(label)) for name, label in zip(names, classes)]
+    else:
+        raise ConversionError(f"{len(names)} margins for {len(classes)} classes: give one, or one per class")
+    last = model("RegressionModel", *tables, function="classification", target=target,
+                 normalizationMethod=normalization)
+    # No target field in the last segment either: JPMML-Evaluator then passes its probabilities
+    # to the chain's Output for numeric labels too.
+    for node in list(last.iter()):
+        if isinstance(node.tag, str) and tag_of(node) == "MiningField" and node.get("usageType") == "target":
+            node.getparent().remove(node)
+    segments = [element("Segment", element("True"), m, id=str(i + 1)) for i, m in enumerate([*margins, last])]
+    chain = element("Segmentation", *segments, multipleModelMethod="modelChain")
+    return model("MiningModel", chain, function="classification", target=target, output=output_for(target))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import (
     BayesianRidge,
@@ -35,6 +38,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from cases import Case
 from cases.data import diabetes, iris, iris_binary, iris_named, mixed, mixed_known, mixed_regression, numeric_nan
+from cases.sklearn_tree import edge_rows
 
 
 def _scaled(model):
@@ -164,4 +168,31 @@ PREPROCESSING = [
          lambda: make_pipeline(FunctionTransformer(np.exp), FunctionTransformer(), Ridge()), diabetes),
 ]
 
-CASES = LINEAR + PREPROCESSING
+
+
+def boosting_edge_rows(fitted, X: pd.DataFrame) -> pd.DataFrame:
+    """Threshold-edge rows over every tree of a gradient-boosting model (estimators_ is 2-D)."""
+    return edge_rows(SimpleNamespace(estimators_=np.ravel(fitted.estimators_)), X)
+
+
+def _boosting(cls, **options):
+    return lambda: cls(n_estimators=30, max_depth=3, random_state=0, **options)
+
+
+BOOSTING = [
+    Case("gb-regressor", _boosting(GradientBoostingRegressor), diabetes, boosting_edge_rows),
+    Case("gb-regressor-huber-subsample", _boosting(GradientBoostingRegressor, loss="huber", subsample=0.8),
+         diabetes, boosting_edge_rows),
+    Case("gb-regressor-absolute-zero-init", _boosting(GradientBoostingRegressor, loss="absolute_error", init="zero"),
+         diabetes, boosting_edge_rows),
+    Case("gb-regressor-quantile", _boosting(GradientBoostingRegressor, loss="quantile", alpha=0.8), diabetes),
+    Case("gb-classifier-binary", _boosting(GradientBoostingClassifier), iris_binary, boosting_edge_rows),
+    Case("gb-classifier-multiclass", _boosting(GradientBoostingClassifier, learning_rate=0.3), iris_named,
+         boosting_edge_rows),
+    Case("gb-classifier-int-labels", _boosting(GradientBoostingClassifier), iris, boosting_edge_rows),
+    Case("gb-classifier-exponential", _boosting(GradientBoostingClassifier, loss="exponential"), iris_binary,
+         boosting_edge_rows),
+    Case("gb-classifier-mixed", _mixed(_boosting(GradientBoostingClassifier)), mixed),
+]
+
+CASES = LINEAR + PREPROCESSING + BOOSTING

@@ -82,25 +82,25 @@ def _assemble(*columns, out="features", invalid="error"):
 def _lr(**params):
     from pyspark.ml.classification import LogisticRegression
 
-    return LogisticRegression(maxIter=50, **params)
+    return LogisticRegression(maxIter=10, **params)
 
 
 def _linear(**params):
     from pyspark.ml.regression import LinearRegression
 
-    return LinearRegression(labelCol="y", **params)
+    return LinearRegression(labelCol="y", maxIter=10, **params)
 
 
 def _glm(label, **params):
     from pyspark.ml.regression import GeneralizedLinearRegression
 
-    return GeneralizedLinearRegression(labelCol=label, maxIter=50, **params)
+    return GeneralizedLinearRegression(labelCol=label, maxIter=8, **params)
 
 
 def _svc(**params):
     from pyspark.ml.classification import LinearSVC
 
-    return LinearSVC(maxIter=30, **params)
+    return LinearSVC(maxIter=5, **params)
 
 
 def _indexed_categories(invalid="keep", drop_last=True, ohe_invalid="error"):
