@@ -56,6 +56,11 @@ class Model:
             FieldInfo(str(f.name()), None, _data_type_name(f.dataType())) for f in outputs
         ]
         self._numeric_outputs = [bool(f.dataType().isNumeric()) for f in outputs]
+        import jpype
+
+        self._numeric_java = jpype.JArray(jpype.JBoolean)(self._numeric_outputs)
+        self._scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
+        self._model_array = jpype.JArray(jvm.jclass("org.pmml4s.model.Model"))
 
     # -- loading ---------------------------------------------------------------------------------
     def _parse(self) -> Any:
@@ -86,13 +91,31 @@ class Model:
         if isinstance(data, pd.DataFrame):
             return self._predict_frame(data)
         if isinstance(data, Mapping):
-            frame = pd.DataFrame({k: [v] for k, v in data.items()})
-            for name in self._input_names:
-                if name not in frame.columns:
-                    frame[name] = [None]
-            result = self._predict_frame(frame)
-            return {k: _python_value(result[k].to_numpy()[0]) for k in result.columns}
+            return self._predict_record(data)
         raise EvaluationError(f"predict() takes a pandas DataFrame or a mapping, not {type(data).__name__}")
+
+    def _predict_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        # One record skips the column path: one Object[] in, one Object[] out.
+        import jpype
+
+        row = jpype.JArray(jpype.JObject)([_record_cell(record.get(name), field)
+                                           for name, field in zip(self._input_names, self.input_fields)])
+        try:
+            with self._lock:  # a PMML4S model must not score on two threads at once
+                result = self._scorer.scoreRecord(self._models[0], row, self._numeric_java)
+        except jpype.JException as exc:
+            raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
+        out: dict[str, Any] = {}
+        for j, (field, value) in enumerate(zip(self.output_fields, result)):
+            if value is None:
+                out[field.name] = None
+            elif self._numeric_outputs[j]:
+                number = float(value)
+                out[field.name] = None if np.isnan(number) else (int(number) if field.data_type == "integer" else number)
+            else:
+                text = str(value)
+                out[field.name] = (text == "true") if field.data_type == "boolean" else text
+        return out
 
     def _predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         import jpype
@@ -105,20 +128,20 @@ class Model:
         for i, name in enumerate(self._input_names):
             columns[i] = _to_java_column(frame[name], self._describe(name))
         threads = min(self._threads, max(1, rows // 2048))
-        with self._lock:
-            while len(self._models) < threads:
-                self._models.append(self._parse())
-            models = jpype.JArray(jvm.jclass("org.pmml4s.model.Model"))(self._models[:threads])
-        scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
-        numeric = jpype.JArray(jpype.JBoolean)(self._numeric_outputs)
         try:
-            try:
-                result = scorer.score(models, columns, None, numeric, rows)
-            except jpype.JException as exc:
-                if "StackOverflowError" not in str(exc.getClass().getName()):
-                    raise
-                # A very deep tree: score again on a thread with a large stack.
-                result = scorer.scoreDeep(models, columns, None, numeric, rows)
+            # Model instances are not thread-safe: one caller at a time uses them (each of the
+            # JVM threads of a call gets its own instance).
+            with self._lock:
+                while len(self._models) < threads:
+                    self._models.append(self._parse())
+                models = self._model_array(self._models[:threads])
+                try:
+                    result = self._scorer.score(models, columns, None, self._numeric_java, rows)
+                except jpype.JException as exc:
+                    if "StackOverflowError" not in str(exc.getClass().getName()):
+                        raise
+                    # A very deep tree: score again on a thread with a large stack.
+                    result = self._scorer.scoreDeep(models, columns, None, self._numeric_java, rows)
         except jpype.JException as exc:
             raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
         out = {}
@@ -169,6 +192,26 @@ def _to_java_column(series: pd.Series, field: FieldInfo) -> Any:
     if field.data_type is None and pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan)))
     return _strings(series)
+
+
+def _record_cell(value: Any, field: FieldInfo) -> Any:
+    """One input value as the JVM should see it (None for missing)."""
+    import jpype
+
+    if _is_missing(value):
+        return None
+    if field.data_type in ("double", "float", "real") or (field.data_type == "integer" and field.optype == "continuous"):
+        try:
+            return jpype.JDouble(float(value))
+        except (TypeError, ValueError):
+            return None
+    if field.data_type == "integer":
+        if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
+            return jpype.JLong(int(value))
+        return jpype.JString(_text(value))
+    if field.data_type is None and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return jpype.JDouble(float(value))
+    return jpype.JString(_text(value))
 
 
 def _strings(series: pd.Series) -> Any:

@@ -245,10 +245,16 @@ _FIELD_ATTRIBUTES = {"field", "name"}
 def referenced_fields(root: etree._Element) -> list[str]:
     """Names of fields an element references (FieldRef, predicates, NumericPredictor, ...)."""
     names = []
+    # Nodes under NeuralOutputs name the target, which is not an input. (The set holds the elements
+    # themselves: lxml keeps one proxy per node while it is referenced, so membership is reliable.)
+    skipped: set[etree._Element] = set()
     for node in root.iter():
-        if not isinstance(node.tag, str):
+        if not isinstance(node.tag, str) or node in skipped:
             continue
         tag = tag_of(node)
+        if tag == "NeuralOutputs":
+            skipped.update(node.iter())
+            continue
         if tag in ("DerivedField", "OutputField", "DataField", "Segment", "Target"):
             continue
         if tag == "MiningField" and node.get("usageType") in ("target", "predicted"):

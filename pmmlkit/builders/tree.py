@@ -178,22 +178,27 @@ def margin_model(trees: list[Node], name: str, weights: list[float] | None = Non
     return ensemble
 
 
-def margin_classifier(margins: list[etree._Element], names: list[str], target: Target,
-                      normalization: str, coefficient: float = 1.0) -> etree._Element:
+def margin_classifier(margins: list[etree._Element], names: list[str], target: Target, normalization: str,
+                      coefficient: float = 1.0, intercepts: Sequence[float] | None = None) -> etree._Element:
     """A ``modelChain``: the ``margins`` segments (see :func:`margin_model`) compute the output
     fields ``names``; a last RegressionModel turns them into class probabilities.
 
-    One margin (binary): ``P(classes[1]) = normalization(coefficient * margin)``, e.g. ``logit``.
-    One margin per class: ``normalization`` (e.g. ``softmax``) over ``coefficient * margin_k``.
+    One margin (binary): ``P(classes[1]) = normalization(intercept + coefficient * margin)``, e.g.
+    ``logit``. One margin per class: ``normalization`` (e.g. ``softmax``) over
+    ``intercept_k + coefficient * margin_k``. Intercepts default to 0.
     """
     classes = target.classes or ()
+    intercepts = [0.0] * len(names) if intercepts is None else [float(b) for b in intercepts]
+    if len(intercepts) != len(names):
+        raise ConversionError(f"{len(intercepts)} intercepts for {len(names)} margins")
     if len(names) == 1 and len(classes) == 2:
         tables = [element("RegressionTable", element("NumericPredictor", name=names[0], coefficient=coefficient),
-                          intercept=0.0, targetCategory=format_value(classes[1])),
+                          intercept=intercepts[0], targetCategory=format_value(classes[1])),
                   element("RegressionTable", intercept=0.0, targetCategory=format_value(classes[0]))]
     elif len(names) == len(classes):
         tables = [element("RegressionTable", element("NumericPredictor", name=name, coefficient=coefficient),
-                          intercept=0.0, targetCategory=format_value(label)) for name, label in zip(names, classes)]
+                          intercept=b, targetCategory=format_value(label))
+                  for name, b, label in zip(names, intercepts, classes)]
     else:
         raise ConversionError(f"{len(names)} margins for {len(classes)} classes: give one, or one per class")
     last = model("RegressionModel", *tables, function="classification", target=target,

@@ -102,6 +102,22 @@ public final class BatchScorer {
         return out;
     }
 
+    /** Scores one record (values in {@code model.inputNames()} order; null or NaN for missing). */
+    public static Object[] scoreRecord(Model model, Object[] row, boolean[] numericOutputs) {
+        Object[] values = new Object[row.length];
+        for (int c = 0; c < row.length; c++) {
+            Object v = row[c];
+            values[c] = (v instanceof Double && ((Double) v).isNaN()) ? null : v;
+        }
+        Object[] result = model.predict(values);
+        Object[] out = new Object[numericOutputs.length];
+        for (int j = 0; j < out.length && j < result.length; j++) {
+            Object v = result[j];
+            out[j] = numericOutputs[j] ? (Object) Double.valueOf(toDouble(v)) : (v == null ? null : v.toString());
+        }
+        return out;
+    }
+
     private static void scoreRange(Model model, Object[] columns, boolean[][] missing, boolean[] numericOutputs,
             Object[] out, int from, int to) {
         int nIn = columns.length;
