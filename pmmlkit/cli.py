@@ -7,11 +7,11 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from .document import atomic_writer
 from .errors import PMMLError
 
 PROG = "pmmlkit"
@@ -308,21 +308,8 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         except BrokenPipeError:  # e.g. `pmmlkit score ... | head`
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise PMMLError(f"cannot write {target}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_writer(path, "w") as handle:
+        yield handle
 
 
 # -- verify ------------------------------------------------------------------------------------------
