@@ -46,6 +46,13 @@ def regression_output(target: Target) -> etree._Element:
                                      dataType="double", feature="predictedValue"))
 
 
+def clustering_output(name: str) -> etree._Element:
+    """The Output of a clustering model, which has no target field: ``predicted_<name>`` is the
+    id of the winning cluster (pmmlkit writes cluster ids 0, 1, ... as the source framework numbers them)."""
+    return element("Output", element("OutputField", name=f"predicted_{name}", optype="categorical",
+                                     dataType="integer", feature="predictedValue"))
+
+
 def output_for(target: Target | None) -> etree._Element | None:
     if target is None:
         return None

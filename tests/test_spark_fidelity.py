@@ -14,6 +14,7 @@ pytest.importorskip("pyspark")
 
 from cases.spark_cases import CASES  # noqa: E402
 from cases.spark_model_cases import CASES as MODEL_CASES  # noqa: E402  (trees and other models)
+from cases.spark_more_cases import CASES as MORE_CASES  # noqa: E402  (networks, FM, isotonic, clustering)
 from pmmlkit.converters.spark import reference_outputs  # noqa: E402
 from spark_support import SPARK_GROUP, spark  # noqa: E402, F401  (the session fixture)
 
@@ -24,7 +25,7 @@ _PREPARED: dict[str, tuple[Path, pd.DataFrame, pd.DataFrame]] = {}
 
 
 def _params():
-    for case in CASES + MODEL_CASES:
+    for case in CASES + MODEL_CASES + MORE_CASES:
         for evaluator in EVALUATORS:
             marks = [pytest.mark.xdist_group(SPARK_GROUP)]
             if case.xfail:
@@ -79,3 +80,48 @@ def test_scores_match_spark(case, evaluator, spark, tmp_path_factory):  # noqa: 
     path, inputs, expected = _prepare(case, spark, tmp_path_factory.getbasetemp())
     actual = score(evaluator, path, inputs)
     assert_scores_match(expected, actual, f"{case.id} on {evaluator}")
+
+
+# -- what cannot be converted fails with a ConversionError that says what to do ----------------------------
+
+def _small_frame(session: Any) -> Any:
+    rows = pd.DataFrame({"a": [0.5, 1.5, 2.5, 3.5], "cat": ["x", "y", "x", "z"], "label": [0.0, 1.0, 0.0, 1.0]})
+    return spark_frame(session, rows)
+
+
+@pytest.mark.xdist_group(SPARK_GROUP)
+def test_skip_mode_is_refused(spark):  # noqa: F811
+    from pyspark.ml import Pipeline
+    from pyspark.ml.classification import LogisticRegression
+    from pyspark.ml.feature import StringIndexer, VectorAssembler
+
+    frame = _small_frame(spark)
+    model = Pipeline(stages=[StringIndexer(inputCol="cat", outputCol="cat_i", handleInvalid="skip"),
+                             VectorAssembler(inputCols=["cat_i", "a"], outputCol="features"),
+                             LogisticRegression(maxIter=2)]).fit(frame)
+    with pytest.raises(pmmlkit.ConversionError, match='handleInvalid="skip".*setHandleInvalid'):
+        pmmlkit.convert(model, frame)
+
+
+@pytest.mark.xdist_group(SPARK_GROUP)
+def test_unsupported_stage_and_missing_model(spark):  # noqa: F811
+    from pyspark.ml import Pipeline
+    from pyspark.ml.feature import StringIndexer, Tokenizer
+
+    frame = _small_frame(spark)
+    tokens = Pipeline(stages=[Tokenizer(inputCol="cat", outputCol="words")]).fit(frame)
+    with pytest.raises(pmmlkit.ConversionError, match="no model to convert"):
+        pmmlkit.convert(tokens, frame)
+    with pytest.raises(pmmlkit.ConversionError, match="unfitted Pipeline"):
+        pmmlkit.convert(Pipeline(stages=[StringIndexer(inputCol="cat", outputCol="i")]), frame)
+
+
+@pytest.mark.xdist_group(SPARK_GROUP)
+def test_vector_input_column_is_explained(spark):  # noqa: F811
+    from pyspark.ml.classification import LogisticRegression
+    from pyspark.ml.feature import VectorAssembler
+
+    frame = VectorAssembler(inputCols=["a"], outputCol="features").transform(_small_frame(spark))
+    model = LogisticRegression(maxIter=2).fit(frame)
+    with pytest.raises(pmmlkit.ConversionError, match="column 'features' of X has Spark type vector"):
+        pmmlkit.convert(model, frame)

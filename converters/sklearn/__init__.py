@@ -17,7 +17,7 @@ def converters() -> dict[type, Callable[..., Any]]:
     from sklearn import preprocessing as sk_preprocessing
     from sklearn import tree as sk_tree
 
-    from . import boosting, compose, encoders, features, linear, preprocessing, scalers, tree
+    from . import boosting, compose, encoders, features, hist, linear, preprocessing, scalers, tree
     from . import impute as imputers
 
     return {
@@ -52,6 +52,8 @@ def converters() -> dict[type, Callable[..., Any]]:
         sk_tree.DecisionTreeRegressor: tree.convert_decision_tree,
         ensemble.GradientBoostingClassifier: boosting.convert_gradient_boosting,
         ensemble.GradientBoostingRegressor: boosting.convert_gradient_boosting,
+        ensemble.HistGradientBoostingClassifier: hist.convert_hist_gradient_boosting,
+        ensemble.HistGradientBoostingRegressor: hist.convert_hist_gradient_boosting,
         ensemble.RandomForestClassifier: tree.convert_random_forest,
         ensemble.RandomForestRegressor: tree.convert_random_forest,
         ensemble.ExtraTreesClassifier: tree.convert_random_forest,

@@ -4,7 +4,8 @@ scikit-learn predicts ``raw_k = init_k + sum_i learning_rate * tree_ik(x)`` (one
 class for multiclass, one otherwise) with the regression trees of ``estimators_``; a regressor
 returns ``raw``, a binary classifier ``expit(raw)`` for ``classes_[1]``, a multiclass one the
 softmax of the ``raw_k``. Each sum is a ``sum`` MiningModel with ``learning_rate`` folded into
-the leaves and ``init`` as a one-leaf tree; classifiers chain a logit/softmax RegressionModel.
+the leaves; classifiers chain a logit/softmax RegressionModel (``expit(2 * raw)`` for the
+exponential loss).
 """
 
 from __future__ import annotations
@@ -37,16 +38,22 @@ def convert_gradient_boosting(booster: Any, features: list[Field], context: Cont
     rate = float(booster.learning_rate)
     if not is_classifier(booster):
         target = context.regression_target()
-        trees, weights = _column(estimators[:, 0], baseline[0], rate, features, context)
-        return ensemble_model(trees, target, "sum", weights)
+        trees = _trees(estimators[:, 0], features, context)
+        # The baseline as a first, one-leaf tree: the sum starts from it, as scikit-learn's does.
+        return ensemble_model([Leaf(value=float(baseline[0])), *trees], target, "sum", [1.0] + [rate] * len(trees))
     target = context.classification_target(attribute(booster, context, "classes_"))
     names, margins = [], []
     for k in range(estimators.shape[1]):
-        trees, weights = _column(estimators[:, k], baseline[k], rate, features, context)
+        trees = _trees(estimators[:, k], features, context)
         label = "" if estimators.shape[1] == 1 else f"({(target.classes or ())[k]})"
         names.append(context.scope.unique_name(f"decisionFunction{label}"))
-        margins.append(margin_model(trees, names[-1], weights))
-    return margin_classifier(margins, names, target, "logit" if len(names) == 1 else "softmax")
+        margins.append(margin_model(trees, names[-1], [rate] * len(trees)))
+    # Here the baselines are the last model's intercepts (a one-leaf segment would read no field,
+    # and a MiningSchema needs one). The exponential loss's probability is expit(2 * raw);
+    # doubling is exact, so 2 * init + 2 * margin equals 2 * (init + margin).
+    scale = 2.0 if booster.loss == "exponential" else 1.0
+    return margin_classifier(margins, names, target, "logit" if len(names) == 1 else "softmax",
+                             coefficient=scale, intercepts=scale * baseline)
 
 
 def _baseline(booster: Any, context: Context) -> np.ndarray:
@@ -66,12 +73,10 @@ def _baseline(booster: Any, context: Context) -> np.ndarray:
         return np.asarray(booster._raw_predict_init(X), dtype=np.float64)[0]
 
 
-def _column(estimators: Any, baseline: float, rate: float, features: list[Field],
-            context: Context) -> tuple[list[Node], list[float]]:
-    """The trees of one raw column, the baseline first as a one-leaf tree, with their weights."""
+def _trees(estimators: Any, features: list[Field], context: Context) -> list[Node]:
+    """The regression trees of one raw column."""
     target = Target("raw")
-    trees = [_no_missing(_root(tree, features, target, context)) for tree in estimators]
-    return [Leaf(value=float(baseline)), *trees], [1.0] + [rate] * len(trees)
+    return [_no_missing(_root(tree, features, target, context)) for tree in estimators]
 
 
 def _no_missing(root: Node) -> Node:

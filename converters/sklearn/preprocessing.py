@@ -13,6 +13,7 @@ from pmmlkit.pmml import format_value
 
 from .fitted import array, attribute, n_features
 from .impute import is_nan_marker
+from .scalers import clip
 
 
 def _scaled(context: Context, features: list[Field], prefix: str, steps: list[dict[str, Any]]) -> list[Field]:
@@ -39,9 +40,7 @@ def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context)
                       [{"multiply": float(s), "add": float(m)} for s, m in zip(scales, mins)])
     if getattr(scaler, "clip", False):
         low, high = scaler.feature_range
-        outputs = [context.scope.derive(f"clip({f.name})",
-                                        apply("min", apply("max", ref(f), constant(float(low))), constant(float(high))))
-                   for f in outputs]
+        outputs = [context.scope.derive(f"clip({f.name})", clip(f, float(low), float(high))) for f in outputs]
     return outputs
 
 

@@ -28,7 +28,7 @@ def convert_max_abs_scaler(scaler: Any, features: list[Field], context: Context)
     outputs = [context.scope.derive(f"maxAbsScaler({f.name})", affine(f, divide=None if s == 1 else float(s)))
                for f, s in zip(features, scales)]
     if getattr(scaler, "clip", False):
-        outputs = [context.scope.derive(f"clip({f.name})", _clip(f, -1.0, 1.0)) for f in outputs]
+        outputs = [context.scope.derive(f"clip({f.name})", clip(f, -1.0, 1.0)) for f in outputs]
     return outputs
 
 
@@ -74,7 +74,8 @@ def convert_binarizer(binarizer: Any, features: list[Field], context: Context) -
             for f in features]
 
 
-def _clip(field: Field, low: float, high: float) -> etree._Element:
+def clip(field: Field, low: float, high: float) -> etree._Element:
+    """``x`` clipped to ``[low, high]``, missing when ``x`` is (as ``np.clip`` keeps NaN)."""
     # Comparisons rather than PMML's min/max, which skip a missing argument (NaN must stay NaN);
     # tested only when present, as an "if" on a missing condition fails on JPMML-Evaluator.
     clipped = if_else(apply("lessThan", ref(field), constant(low)), constant(low),

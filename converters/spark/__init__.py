@@ -32,7 +32,7 @@ from pmmlkit.pmml import format_value
 from .columns import UNKNOWN_LABEL, Columns, column_params, from_input
 
 # Modules of this package whose ``converters()`` tables make up the Spark registry.
-MODULES = ("features", "linear", "trees", "models")
+MODULES = ("features", "linear", "trees", "models", "neural", "factorization", "isotonic", "clustering")
 
 
 def converters() -> dict[type, Callable[..., Any]]:

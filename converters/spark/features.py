@@ -8,6 +8,7 @@ order (Spark's Scala code), so that the PMML scores what Spark scores. A stage w
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,6 +43,7 @@ def converters() -> dict[type, Callable[..., Any]]:
         F.VarianceThresholdSelectorModel: convert_selector,
         F.IndexToString: convert_index_to_string,
         F.PolynomialExpansion: convert_polynomial_expansion,
+        F.SQLTransformer: convert_sql_transformer,
     }
 
 
@@ -410,3 +412,202 @@ def polynomial_terms(n: int, degree: int) -> list[tuple[int, ...]]:
         return out
 
     return expand(n - 1, degree)[1:]
+
+
+# -- SQLTransformer -------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)|`([^`]+)`|([A-Za-z_][A-Za-z_0-9]*)"
+                    r"|(<=|>=|<>|!=|==|[-+*/(),=<>]))")
+_COMPARISONS = {"<": "lessThan", "<=": "lessOrEqual", ">": "greaterThan", ">=": "greaterOrEqual",
+                "=": "equal", "==": "equal", "<>": "notEqual", "!=": "notEqual"}
+_FUNCTIONS = {"abs": "abs", "sqrt": "sqrt", "exp": "exp", "ln": "ln", "log": "ln", "log10": "log10",
+              "pow": "pow", "power": "pow", "floor": "floor", "ceil": "ceil", "ceiling": "ceil",
+              "greatest": "max", "least": "min"}
+
+
+def convert_sql_transformer(stage: Any, columns: Columns, context: Context) -> None:
+    """``SELECT *, <expression> AS <name>, ... FROM __THIS__`` with arithmetic, comparisons,
+    AND/OR/NOT, CASE WHEN and simple math functions; anything else is refused."""
+    statement = stage.getStatement()
+    match = re.fullmatch(r"\s*select\s+(.*?)\s+from\s+__THIS__\s*;?\s*", statement, re.IGNORECASE | re.DOTALL)
+    if match is None:
+        raise context.error(f"SQLTransformer statement {statement!r} is not of the form "
+                            "'SELECT *, <expression> AS <name> FROM __THIS__'; only such projections convert")
+    parser = _SqlParser(match.group(1), columns, context)
+    for name, expression, is_condition in parser.projections():
+        if is_condition:
+            expression = if_else(expression, constant(1.0), constant(0.0))
+        columns[name] = [context.scope.derive(name, expression)]
+
+
+class _SqlParser:
+    def __init__(self, text: str, columns: Columns, context: Context) -> None:
+        self.columns = columns
+        self.context = context
+        self.tokens: list[tuple[str, str]] = []
+        position = 0
+        text = text.strip()
+        while position < len(text):
+            found = _TOKEN.match(text, position)
+            if found is None or found.end() == position:
+                raise self.fail(f"cannot read {text[position:position + 20]!r}")
+            number, quoted, word, symbol = found.groups()
+            if number is not None:
+                self.tokens.append(("number", number))
+            elif quoted is not None:
+                self.tokens.append(("name", quoted))
+            elif word is not None:
+                self.tokens.append(("word", word))
+            else:
+                self.tokens.append(("symbol", symbol))
+            position = found.end()
+        self.i = 0
+
+    def fail(self, message: str) -> Exception:
+        return self.context.error(f"SQLTransformer: {message}; only arithmetic, comparisons, AND/OR/NOT, "
+                                  "CASE WHEN and abs/sqrt/exp/ln/log10/pow/floor/ceil/greatest/least convert")
+
+    def peek(self, *values: str) -> bool:
+        if self.i >= len(self.tokens):
+            return False
+        kind, text = self.tokens[self.i]
+        return kind in ("symbol", "word") and text.lower() in values
+
+    def take(self, *values: str) -> str:
+        if not self.peek(*values):
+            got = self.tokens[self.i][1] if self.i < len(self.tokens) else "the end"
+            raise self.fail(f"expected {' or '.join(values)}, got {got!r}")
+        self.i += 1
+        return self.tokens[self.i - 1][1].lower()
+
+    def projections(self) -> list[tuple[str, etree._Element, bool]]:
+        out = []
+        while True:
+            if self.peek("*"):
+                self.take("*")
+            else:
+                expression, is_condition = self.expression()
+                if not self.peek("as"):
+                    raise self.fail("every computed column needs 'AS <name>'")
+                self.take("as")
+                kind, name = self.tokens[self.i] if self.i < len(self.tokens) else ("", "")
+                if kind not in ("word", "name"):
+                    raise self.fail("a column name is expected after AS")
+                self.i += 1
+                out.append((name, expression, is_condition))
+            if not self.peek(","):
+                break
+            self.take(",")
+        if self.i != len(self.tokens):
+            raise self.fail(f"unexpected {self.tokens[self.i][1]!r}")
+        return out
+
+    # Each rule returns (expression, is_condition).
+    def expression(self) -> tuple[etree._Element, bool]:
+        left = self.conjunction()
+        while self.peek("or"):
+            self.take("or")
+            left = (apply("or", self.condition(left), self.condition(self.conjunction())), True)
+        return left
+
+    def conjunction(self) -> tuple[etree._Element, bool]:
+        left = self.negation()
+        while self.peek("and"):
+            self.take("and")
+            left = (apply("and", self.condition(left), self.condition(self.negation())), True)
+        return left
+
+    def negation(self) -> tuple[etree._Element, bool]:
+        if self.peek("not"):
+            self.take("not")
+            return apply("not", self.condition(self.negation())), True
+        return self.comparison()
+
+    def comparison(self) -> tuple[etree._Element, bool]:
+        left = self.sum()
+        if self.peek(*_COMPARISONS):
+            function = _COMPARISONS[self.take(*_COMPARISONS)]
+            return apply(function, self.number(left), self.number(self.sum())), True
+        return left
+
+    def sum(self) -> tuple[etree._Element, bool]:
+        left = self.product()
+        while self.peek("+", "-"):
+            operator = self.take("+", "-")
+            left = (apply(operator, self.number(left), self.number(self.product())), False)
+        return left
+
+    def product(self) -> tuple[etree._Element, bool]:
+        left = self.unary()
+        while self.peek("*", "/"):
+            operator = self.take("*", "/")
+            left = (apply(operator, self.number(left), self.number(self.unary())), False)
+        return left
+
+    def unary(self) -> tuple[etree._Element, bool]:
+        if self.peek("-"):
+            self.take("-")
+            return apply("*", constant(-1.0), self.number(self.unary())), False
+        return self.primary()
+
+    def primary(self) -> tuple[etree._Element, bool]:
+        if self.i >= len(self.tokens):
+            raise self.fail("the statement ends too early")
+        kind, text = self.tokens[self.i]
+        if kind == "number":
+            self.i += 1
+            return constant(float(text)), False
+        if self.peek("("):
+            self.take("(")
+            inner = self.expression()
+            self.take(")")
+            return inner
+        if self.peek("case"):
+            return self.case()
+        if kind in ("word", "name"):
+            self.i += 1
+            if kind == "word" and self.peek("("):
+                return self.call(text.lower()), False
+            return ref(self.columns.scalar(text)), False
+        raise self.fail(f"unexpected {text!r}")
+
+    def call(self, name: str) -> etree._Element:
+        if name not in _FUNCTIONS:
+            raise self.fail(f"function {name}() has no PMML counterpart here")
+        self.take("(")
+        arguments = [self.number(self.expression())]
+        while self.peek(","):
+            self.take(",")
+            arguments.append(self.number(self.expression()))
+        self.take(")")
+        return apply(_FUNCTIONS[name], *arguments)
+
+    def case(self) -> tuple[etree._Element, bool]:
+        self.take("case")
+        branches = []
+        while self.peek("when"):
+            self.take("when")
+            condition = self.condition(self.expression())
+            self.take("then")
+            branches.append((condition, self.number(self.expression())))
+        otherwise = None
+        if self.peek("else"):
+            self.take("else")
+            otherwise = self.number(self.expression())
+        self.take("end")
+        if not branches:
+            raise self.fail("CASE needs at least one WHEN")
+        result = otherwise
+        for condition, value in reversed(branches):
+            result = apply("if", condition, value, *([result] if result is not None else []))
+        return result, False
+
+    def condition(self, item: tuple[etree._Element, bool]) -> etree._Element:
+        expression, is_condition = item
+        if not is_condition:
+            raise self.fail("a condition (comparison) is expected")
+        return expression
+
+    def number(self, item: tuple[etree._Element, bool]) -> etree._Element:
+        expression, is_condition = item
+        return if_else(expression, constant(1.0), constant(0.0)) if is_condition else expression

@@ -169,13 +169,31 @@ def margin_model(trees: list[Node], name: str, weights: list[float] | None = Non
     """A ``sum`` ensemble for one segment of a model chain: its result is the output field
     ``name`` (a number that later segments read), and it has no target field of its own."""
     ensemble = ensemble_model(trees, Target(name), "sum", weights)
-    for node in list(ensemble.iter()):
-        if isinstance(node.tag, str) and tag_of(node) == "MiningField" and node.get("usageType") == "target":
-            node.getparent().remove(node)
+    _drop_targets(ensemble)
     replace_header(ensemble, "Output", element(
         "Output", element("OutputField", name=name, optype="continuous", dataType="double",
                           feature="predictedValue")))
     return ensemble
+
+
+def margin_regressor(margin: etree._Element, name: str, target: Target, normalization: str,
+                     intercept: float = 0.0) -> etree._Element:
+    """A ``modelChain``: the ``margin`` segment (see :func:`margin_model`) computes the output
+    field ``name``; a last RegressionModel predicts ``normalization(intercept + margin)``, e.g.
+    ``exp`` for a log link."""
+    last = model("RegressionModel", element("RegressionTable", element("NumericPredictor", name=name, coefficient=1.0),
+                                            intercept=float(intercept)),
+                 function="regression", target=target, normalizationMethod=normalization)
+    _drop_targets(last)
+    segments = [element("Segment", element("True"), m, id=str(i + 1)) for i, m in enumerate([margin, last])]
+    chain = element("Segmentation", *segments, multipleModelMethod="modelChain")
+    return model("MiningModel", chain, function="regression", target=target, output=output_for(target))
+
+
+def _drop_targets(model_element: etree._Element) -> None:
+    for node in list(model_element.iter()):
+        if isinstance(node.tag, str) and tag_of(node) == "MiningField" and node.get("usageType") == "target":
+            node.getparent().remove(node)
 
 
 def margin_classifier(margins: list[etree._Element], names: list[str], target: Target, normalization: str,
@@ -205,9 +223,7 @@ def margin_classifier(margins: list[etree._Element], names: list[str], target: T
                  normalizationMethod=normalization)
     # No target field in the last segment either: JPMML-Evaluator then passes its probabilities
     # to the chain's Output for numeric labels too.
-    for node in list(last.iter()):
-        if isinstance(node.tag, str) and tag_of(node) == "MiningField" and node.get("usageType") == "target":
-            node.getparent().remove(node)
+    _drop_targets(last)
     segments = [element("Segment", element("True"), m, id=str(i + 1)) for i, m in enumerate([*margins, last])]
     chain = element("Segmentation", *segments, multipleModelMethod="modelChain")
     return model("MiningModel", chain, function="classification", target=target, output=output_for(target))

@@ -7,7 +7,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import (
     BayesianRidge,
@@ -26,6 +31,7 @@ from sklearn.preprocessing import (
     FunctionTransformer,
     KBinsDiscretizer,
     MaxAbsScaler,
+    MinMaxScaler,
     Normalizer,
     OneHotEncoder,
     OrdinalEncoder,
@@ -131,6 +137,7 @@ def positive_diabetes():
 PREPROCESSING = [
     Case("max-abs-scaler-nan", _then_impute(MaxAbsScaler()), numeric_nan_regression),
     Case("max-abs-scaler-clip", _then_impute(MaxAbsScaler(clip=True)), numeric_nan_regression),
+    Case("min-max-scaler-clip-nan", _then_impute(MinMaxScaler(clip=True)), numeric_nan_regression),
     Case("robust-scaler-nan", _then_impute(RobustScaler()), numeric_nan_regression),
     Case("robust-scaler-no-centering",
          _then_impute(RobustScaler(with_centering=False, quantile_range=(10.0, 90.0))), numeric_nan_regression),
@@ -171,8 +178,10 @@ PREPROCESSING = [
 
 
 def boosting_edge_rows(fitted, X: pd.DataFrame) -> pd.DataFrame:
-    """Threshold-edge rows over every tree of a gradient-boosting model (estimators_ is 2-D)."""
-    return edge_rows(SimpleNamespace(estimators_=np.ravel(fitted.estimators_)), X)
+    """Threshold-edge rows over every tree of a gradient-boosting model (estimators_ is 2-D);
+    without the rows with NaN, which GradientBoosting rejects."""
+    rows = edge_rows(SimpleNamespace(estimators_=np.ravel(fitted.estimators_)), X)
+    return rows.dropna().reset_index(drop=True)
 
 
 def _boosting(cls, **options):
@@ -195,4 +204,51 @@ BOOSTING = [
     Case("gb-classifier-mixed", _mixed(_boosting(GradientBoostingClassifier)), mixed),
 ]
 
-CASES = LINEAR + PREPROCESSING + BOOSTING
+
+
+def hist_edge_rows(fitted, X: pd.DataFrame) -> pd.DataFrame:
+    """Threshold-edge rows (and NaN rows) over every numeric split of a HistGradientBoosting model."""
+    trees = []
+    for iteration in fitted._predictors:
+        for predictor in iteration:
+            nodes = predictor.nodes[(predictor.nodes["is_leaf"] == 0) & (predictor.nodes["is_categorical"] == 0)]
+            trees.append(SimpleNamespace(tree_=SimpleNamespace(threshold=nodes["num_threshold"],
+                                                               feature=nodes["feature_idx"])))
+    return edge_rows(SimpleNamespace(estimators_=trees), X)
+
+
+def positive_target_nan():
+    X, y, X_eval = numeric_nan(classification=False)
+    return X, np.exp(y / 2), X_eval
+
+
+def _hist(cls, **options):
+    return lambda: cls(max_iter=25, max_depth=4, random_state=0, **options)
+
+
+def _with_codes(data):
+    """:func:`mixed` plus an integer-coded column (categories 0-5, unseen 9 and -1 when scored)."""
+    X, y, X_eval = data
+    codes = (np.arange(len(X)) * 7) % 6
+    eval_codes = ((np.arange(len(X_eval)) * 7) % 6).astype(np.float64)
+    eval_codes[-3:] = [9.0, -1.0, np.nan]
+    return X.assign(code=codes.astype(np.float64)), y, X_eval.assign(code=eval_codes)
+
+
+HIST = [
+    Case("hist-regressor-nan", _hist(HistGradientBoostingRegressor), numeric_nan_regression, hist_edge_rows),
+    Case("hist-regressor-diabetes", _hist(HistGradientBoostingRegressor, loss="absolute_error"), diabetes,
+         hist_edge_rows),
+    Case("hist-regressor-poisson", _hist(HistGradientBoostingRegressor, loss="poisson"), positive_target_nan,
+         hist_edge_rows),
+    Case("hist-regressor-gamma", _hist(HistGradientBoostingRegressor, loss="gamma"), diabetes, hist_edge_rows),
+    Case("hist-classifier-binary-nan", _hist(HistGradientBoostingClassifier), numeric_nan, hist_edge_rows),
+    Case("hist-classifier-multiclass", _hist(HistGradientBoostingClassifier), iris_named, hist_edge_rows),
+    Case("hist-classifier-categorical",
+         _hist(HistGradientBoostingClassifier, categorical_features=["city", "plan", "code"]),
+         lambda: _with_codes(mixed())),
+    Case("hist-regressor-categorical",
+         _hist(HistGradientBoostingRegressor, categorical_features=["city", "plan"]), mixed_regression),
+]
+
+CASES = LINEAR + PREPROCESSING + BOOSTING + HIST

@@ -189,12 +189,10 @@ CASES = [
     Case("standard-scaler-std-only", lambda: _pipeline(_assemble("a", "b", "c"),
                                                        _f().StandardScaler(inputCol="features", outputCol="scaled"),
                                                        _linear(featuresCol="scaled")), clean),
-    Case("min-max-scaler", lambda: _pipeline(_assemble("a", "b", "c"),
-                                             _f().MinMaxScaler(inputCol="features", outputCol="scaled", min=-1.0),
-                                             _linear(featuresCol="scaled")), clean),
-    Case("max-abs-scaler", lambda: _pipeline(_assemble("a", "b", "c"),
-                                             _f().MaxAbsScaler(inputCol="features", outputCol="scaled"),
-                                             _lr(featuresCol="scaled")), clean),
+    Case("min-max-and-max-abs-scalers", lambda: _pipeline(
+        _assemble("a", "b", "c"), _f().MinMaxScaler(inputCol="features", outputCol="minmax", min=-1.0),
+        _f().MaxAbsScaler(inputCol="features", outputCol="maxabs"),
+        _assemble("minmax", "maxabs", out="scaled"), _lr(featuresCol="scaled")), clean),
     Case("bucketizer-keep", lambda: _pipeline(
         _f().Bucketizer(inputCol="a", outputCol="a_b", splits=[-float("inf"), -1.0, 0.0, 0.5, float("inf")],
                         handleInvalid="keep"),
@@ -208,16 +206,16 @@ CASES = [
     Case("binarizer-vector", lambda: _pipeline(
         _assemble("a", "c"), _f().Binarizer(inputCol="features", outputCol="bits", threshold=0.25),
         _lr(featuresCol="bits")), clean),
-    Case("normalizer-l2", lambda: _pipeline(_assemble("a", "b", "c"),
-                                            _f().Normalizer(inputCol="features", outputCol="unit"),
-                                            _linear(featuresCol="unit")), clean),
-    Case("normalizer-l1", lambda: _pipeline(_assemble("a", "b", "c"),
-                                            _f().Normalizer(inputCol="features", outputCol="unit", p=1.0),
-                                            _linear(featuresCol="unit")), clean),
-    Case("normalizer-inf", lambda: _pipeline(_assemble("a", "b", "c"),
-                                             _f().Normalizer(inputCol="features", outputCol="unit",
-                                                             p=float("inf")),
-                                             _linear(featuresCol="unit")), clean),
+    Case("normalizers-l2-l1-inf", lambda: _pipeline(
+        _assemble("a", "b", "c"), _f().Normalizer(inputCol="features", outputCol="unit2"),
+        _f().Normalizer(inputCol="features", outputCol="unit1", p=1.0),
+        _f().Normalizer(inputCol="features", outputCol="unitinf", p=float("inf")),
+        _assemble("unit2", "unit1", "unitinf", out="units"), _linear(featuresCol="units")), clean),
+    Case("sql-transformer", lambda: _pipeline(
+        _f().SQLTransformer(statement="SELECT *, a * 2.5 + b AS ab, CASE WHEN c > 1 THEN 1.0 WHEN c < -1 AND a > 0 "
+                                      "THEN -1.0 ELSE 0.0 END AS cc, sqrt(abs(b)) - exp(c / 3) AS rb, "
+                                      "NOT (c >= 0 OR a < -1) AS flag FROM __THIS__"),
+        _assemble("ab", "cc", "rb", "flag"), _linear()), clean),
     Case("pca", lambda: _pipeline(_assemble("a", "b", "c"), _f().PCA(k=2, inputCol="features", outputCol="pcs"),
                                   _linear(featuresCol="pcs")), clean),
     Case("polynomial-expansion", lambda: _pipeline(

@@ -1,0 +1,121 @@
+"""HistGradientBoostingClassifier and HistGradientBoostingRegressor.
+
+Their predictors test the raw double ``x <= num_threshold`` (no float32 rounding); a missing
+value follows ``missing_go_to_left``; a categorical split sends the categories of its bitset
+left, and unknown ones the way missing values go. ``raw_k = baseline_k + sum of leaf values``
+(the learning rate is already in the leaves); a regressor returns ``raw`` (``exp(raw)``
+for the poisson and gamma losses), a binary classifier ``expit(raw)``, a multiclass one the
+softmax of the ``raw_k``.
+Columns with categorical features pass first through the model's own OrdinalEncoder, whose
+unknown categories become missing, which routes them as scikit-learn does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from lxml import etree
+
+from pmmlkit.builders.tree import (
+    Leaf,
+    Node,
+    Split,
+    ensemble_model,
+    margin_classifier,
+    margin_model,
+    margin_regressor,
+)
+from pmmlkit.context import Context
+from pmmlkit.fields import Field
+
+from .compose import select_columns
+from .encoders import convert_ordinal_encoder
+from .fitted import attribute, n_features
+
+_IDENTITY_LINK_LOSSES = ("squared_error", "absolute_error", "quantile")
+_LOG_LINK_LOSSES = ("poisson", "gamma")
+
+
+def convert_hist_gradient_boosting(booster: Any, features: list[Field], context: Context) -> etree._Element:
+    from sklearn.base import is_classifier
+
+    predictors = attribute(booster, context, "_predictors")
+    context.expect_features(features, n_features(booster, context), booster)
+    preprocessor = getattr(booster, "_preprocessor", None)
+    if preprocessor is not None:
+        features = _encoded(preprocessor, features, context)
+    for field in features:
+        if not field.is_numeric:
+            raise context.error(f"{type(booster).__name__} splits on numbers, but feature {field.name!r} is "
+                                f"{field.data_type}; declare it in categorical_features or encode it first")
+    baseline = np.asarray(attribute(booster, context, "_baseline_prediction"), dtype=np.float64).reshape(-1)
+    n_columns = len(predictors[0])
+    columns = [[_root(iteration[k], features) for iteration in predictors] for k in range(n_columns)]
+    if not is_classifier(booster):
+        target = context.regression_target()
+        trees = columns[0]
+        if booster.loss in _LOG_LINK_LOSSES:
+            # predict = exp(raw): the baseline goes into the last segment, which exponentiates.
+            name = context.scope.unique_name("decisionFunction")
+            return margin_regressor(margin_model(trees, name), name, target, "exp", float(baseline[0]))
+        if booster.loss not in _IDENTITY_LINK_LOSSES:
+            raise context.error(f"HistGradientBoostingRegressor(loss={booster.loss!r}) is not supported; "
+                                f"supported losses: {list(_IDENTITY_LINK_LOSSES + _LOG_LINK_LOSSES)}")
+        return ensemble_model([Leaf(value=float(baseline[0])), *trees], target, "sum", [1.0] * (len(trees) + 1))
+    target = context.classification_target(attribute(booster, context, "classes_"))
+    names, margins = [], []
+    for k, trees in enumerate(columns):
+        label = "" if n_columns == 1 else f"({(target.classes or ())[k]})"
+        names.append(context.scope.unique_name(f"decisionFunction{label}"))
+        margins.append(margin_model(trees, names[-1]))
+    return margin_classifier(margins, names, target, "logit" if n_columns == 1 else "softmax", intercepts=baseline)
+
+
+def _encoded(preprocessor: Any, features: list[Field], context: Context) -> list[Field]:
+    """The model's own ColumnTransformer: an OrdinalEncoder for the categorical columns (unknown
+    categories -> NaN) and a float64 conversion (an identity) for the others, in its output order."""
+    from sklearn.preprocessing import OrdinalEncoder
+
+    outputs: list[Field] = []
+    for name, step, columns in attribute(preprocessor, context, "transformers_"):
+        selected = select_columns(columns, features, context.at(name))
+        if not selected or (isinstance(step, str) and step == "drop"):
+            continue
+        if isinstance(step, OrdinalEncoder):
+            outputs.extend(convert_ordinal_encoder(step, selected, context.at(name)))
+        else:
+            outputs.extend(selected)
+    return outputs
+
+
+def _root(predictor: Any, features: list[Field]) -> Node:
+    nodes = predictor.nodes
+    bitsets = np.asarray(predictor.raw_left_cat_bitsets)
+    tree: list[Node] = []
+    for node in nodes:
+        if node["is_leaf"]:
+            tree.append(Leaf(value=float(node["value"]), count=float(node["count"])))
+            continue
+        field = features[int(node["feature_idx"])]
+        go_left = bool(node["missing_go_to_left"])
+        if node["is_categorical"]:
+            left = _bitset_members(bitsets[int(node["bitset_idx"])])
+            split = Split(field, None, None, categories=tuple(float(c) for c in left),  # type: ignore[arg-type]
+                          missing_left=go_left)
+        else:
+            threshold = float(node["num_threshold"])
+            # +inf sends every number left; the largest double says so in a form every evaluator reads.
+            threshold = float(np.finfo(np.float64).max) if threshold == np.inf else threshold
+            split = Split(field, None, None, threshold=threshold, missing_left=go_left)  # type: ignore[arg-type]
+        tree.append(split)
+    for node, built in zip(nodes, tree):
+        if isinstance(built, Split):
+            built.left = tree[int(node["left"])]
+            built.right = tree[int(node["right"])]
+    return tree[0]
+
+
+def _bitset_members(bitset: np.ndarray) -> list[int]:
+    """The values whose bit is set: value ``v`` is bit ``v % 32`` of word ``v // 32``."""
+    return [32 * word + bit for word, value in enumerate(bitset) for bit in range(32) if (int(value) >> bit) & 1]

@@ -1,0 +1,86 @@
+"""Spark ML MultilayerPerceptronClassifier as a PMML NeuralNetwork.
+
+Spark's network (``FeedForwardTopology.multiLayerPerceptron``) is a chain of affine layers,
+``layers[i] -> layers[i + 1]``, each followed by a sigmoid, except the last, followed by a softmax.
+``model.weights`` holds, layer after layer, the ``numOut x numIn`` weight matrix in column-major
+order (all weights of input 0, then of input 1, ...) and then the ``numOut`` biases.
+The raw prediction is the last affine layer's output; its argmax is the predicted class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from lxml import etree
+
+from pmmlkit.context import Context
+from pmmlkit.expressions import ref
+from pmmlkit.models import model, output_for
+from pmmlkit.pmml import element, format_value
+
+from .columns import Columns
+from .linear import features_of
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    from pyspark.ml import classification
+
+    return {classification.MultilayerPerceptronClassificationModel: convert_perceptron}
+
+
+def layer_weights(layers: list[int], weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(W[out, in], bias[out]) for each affine layer, read from Spark's flat weight vector."""
+    result = []
+    offset = 0
+    for n_in, n_out in zip(layers[:-1], layers[1:]):
+        matrix = weights[offset:offset + n_in * n_out].reshape(n_in, n_out).T  # column-major numOut x numIn
+        offset += n_in * n_out
+        result.append((matrix, weights[offset:offset + n_out]))
+        offset += n_out
+    if offset != len(weights):
+        raise ValueError(f"{len(weights)} weights do not fit layers {layers}")
+    return result
+
+
+def convert_perceptron(stage: Any, columns: Columns, context: Context) -> etree._Element:
+    if stage.hasParam("thresholds") and stage.isSet("thresholds"):
+        raise context.error("MultilayerPerceptronClassifier with thresholds predicts argmax(p / t), which PMML "
+                            "cannot express; clear them (model.clear(model.thresholds)) before converting")
+    fields = features_of(stage, columns, context)
+    layers = [int(n) for n in stage.getLayers()]
+    if layers[0] != len(fields):
+        raise context.error(f"the network takes {layers[0]} inputs, but column {stage.getFeaturesCol()!r} "
+                            f"holds {len(fields)}")
+    target = context.classification_target(columns.classes(stage.getLabelCol(), layers[-1]))
+    try:
+        affine = layer_weights(layers, stage.weights.toArray())
+    except ValueError as exc:
+        raise context.error(str(exc)) from None
+
+    inputs = element("NeuralInputs", numberOfInputs=len(fields))
+    for i, field in enumerate(fields):
+        derived = element("DerivedField", ref(field), optype="continuous", dataType="double")
+        inputs.append(element("NeuralInput", derived, id=f"0,{i}"))
+    body = [inputs]
+    for depth, (matrix, bias) in enumerate(affine, start=1):
+        last = depth == len(affine)
+        layer = element("NeuralLayer", numberOfNeurons=len(bias),
+                        activationFunction="identity" if last else None,
+                        normalizationMethod="softmax" if last else None)
+        for j in range(len(bias)):
+            neuron = element("Neuron", id=f"{depth},{j}", bias=float(bias[j]))
+            for i, weight in enumerate(matrix[j]):
+                # Zero weights still go in: a NaN input makes Spark's output NaN either way.
+                neuron.append(element("Con", **{"from": f"{depth - 1},{i}", "weight": float(weight)}))
+            layer.append(neuron)
+        body.append(layer)
+    outputs = element("NeuralOutputs", numberOfOutputs=layers[-1])
+    for j, label in enumerate(target.classes or ()):
+        norm = element("NormDiscrete", field=target.name, value=format_value(label))
+        derived = element("DerivedField", norm, optype="categorical", dataType=target.field().data_type)
+        outputs.append(element("NeuralOutput", derived, outputNeuron=f"{len(affine)},{j}"))
+    body.append(outputs)
+    return model("NeuralNetwork", *body, function="classification", target=target, output=output_for(target),
+                 activationFunction="logistic")
