@@ -1,6 +1,6 @@
-"""Spark ML clustering: KMeans and BisectingKMeans.
+"""Spark ML clustering: KMeans, BisectingKMeans and GaussianMixture.
 
-Both predict a cluster index, written as ``predicted_<target>`` (the target name defaults to
+KMeans and BisectingKMeans predict a cluster index, written as ``predicted_<target>`` (the target name defaults to
 ``y``; no target field is declared, a clustering model has none).
 
 * KMeans is a ClusteringModel with the cluster centers, in Spark's order, with ``id`` = Spark's
@@ -10,13 +10,22 @@ Both predict a cluster index, written as ``predicted_<target>`` (the target name
   normalized: for unit vectors the squared euclidean distance is ``2 - 2 cos``, the same order.
 * BisectingKMeans walks its tree of centers: at each node it goes to the child whose center is
   nearer (the first child on ties), down to a leaf. Each step is a derived field
-  ``|x - c_left|^2 - |x - c_right|^2``; the walk is a TreeModel on those fields whose leaves score
-  Spark's leaf index.
+  ``|x - c_left|^2 - |x - c_right|^2`` (<= 0: the first child); the walk is a nested ``if``
+  giving Spark's leaf index, and a ClusteringModel on that one field with cluster ``i`` centered
+  at ``i`` returns it as the cluster id. (PMML's nearest leaf center would not be the same: a
+  point can be nearer another leaf's center than the leaf its path leads to.)
+* GaussianMixture gives each component the score ``EPSILON + w_k * exp(u_k - |R_k x - R_k mu_k|^2 / 2)``
+  (Spark's ``computeProbabilities`` with ``MultivariateGaussian.logpdf``, where ``R_k`` is the root
+  of the pseudo-inverse covariance and ``u_k`` the log normalizing constant) and the probabilities
+  are the scores over their sum: a classification RegressionModel with ``simplemax`` over one
+  derived field per component. Its "classes" are the component indices 0, 1, ...
 """
+
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from typing import Any
 
 import numpy as np
@@ -25,7 +34,8 @@ from lxml import etree
 from pmmlkit.context import Context
 from pmmlkit.expressions import apply, constant, ref
 from pmmlkit.fields import Field
-from pmmlkit.models import clustering_output, model
+from pmmlkit.builders.regression import regression_table
+from pmmlkit.models import clustering_output, model, output_for
 from pmmlkit.pmml import element, format_number
 
 from .columns import Columns
@@ -38,6 +48,7 @@ def converters() -> dict[type, Callable[..., Any]]:
     return {
         clustering.KMeansModel: convert_kmeans,
         clustering.BisectingKMeansModel: convert_bisecting_kmeans,
+        clustering.GaussianMixtureModel: convert_gaussian_mixture,
     }
 
 
@@ -81,4 +92,112 @@ def convert_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Ele
 
 
 def convert_bisecting_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    raise context.error("BisectingKMeans is not supported yet")
+    fields = features_of(stage, columns, context)
+    measure = stage.getDistanceMeasure()
+    if measure == "cosine":
+        fields = _unit_features(fields, context)
+    elif measure != "euclidean":
+        raise context.error(f"BisectingKMeans distanceMeasure {measure!r} is not supported (euclidean and "
+                            "cosine are)")
+    root = _tree_root(stage, context)
+    leaf = _walk(root, fields, measure == "cosine", context)
+    leaf_field = context.scope.derive("bisecting_leaf", leaf, "continuous", "double")
+    # One cluster per leaf index, centered on it: the nearest "center" of the leaf field is its own index.
+    return clustering_model([leaf_field], [[float(i)] for i in range(len(stage.clusterCenters()))],
+                            context.target_name)
+
+
+def _tree_root(stage: Any, context: Context) -> Any:
+    """The root ``ClusteringTreeNode`` of Spark's tree (not exposed in Python; read through the JVM object)."""
+    java = stage._java_obj
+    try:
+        parent = getattr(java, "org$apache$spark$ml$clustering$BisectingKMeansModel$$parentModel")()
+        return parent.root()
+    except Exception:  # py4j errors: this Spark lays the model out differently
+        raise context.error("cannot read the BisectingKMeans tree of centers from this Spark version") from None
+
+
+def _walk(node: Any, fields: Sequence[Field], unit: bool, context: Context) -> etree._Element:
+    """Spark's ``predictPath`` as a nested if: to the nearer child's subtree (the first on ties)."""
+    children = list(node.children())
+    if not children:
+        return constant(float(node.index()))
+    if len(children) != 2:
+        raise context.error(f"a BisectingKMeans tree node has {len(children)} children; two are expected")
+    distances = [_squared_distance(fields, _center(child, unit)) for child in children]
+    step = context.scope.derive("bisecting_step", apply("-", *distances))
+    return apply("if", apply("lessOrEqual", ref(step), constant(0.0)),
+                 _walk(children[0], fields, unit, context), _walk(children[1], fields, unit, context))
+
+
+def _center(node: Any, unit: bool) -> np.ndarray:
+    center = np.asarray(node.center().toArray(), dtype=np.float64)
+    return center / np.linalg.norm(center) if unit else center
+
+
+def _squared_distance(fields: Sequence[Field], center: np.ndarray) -> etree._Element:
+    terms = []
+    for field, c in zip(fields, center):
+        difference = apply("-", ref(field), constant(float(c)))
+        terms.append(apply("*", difference, deepcopy(difference)))
+    return _sum(terms)
+
+
+# -- GaussianMixture -------------------------------------------------------------------------------------------
+
+# Spark's MLUtils.EPSILON (the double machine epsilon), added to every component's weighted density.
+_EPSILON = float(np.finfo(np.float64).eps)
+
+
+def convert_gaussian_mixture(stage: Any, columns: Columns, context: Context) -> etree._Element:
+    fields = features_of(stage, columns, context)
+    weights = [float(w) for w in stage.weights]
+    scores = []
+    for k, gaussian in enumerate(stage._java_obj.gaussians()):
+        root, root_mean, u = _gaussian_constants(gaussian)
+        terms = []
+        for j in range(root.shape[0]):
+            products = [apply("*", constant(float(root[j, i])), ref(f)) for i, f in enumerate(fields)]
+            z = apply("-", _sum(products), constant(float(root_mean[j])))
+            terms.append(apply("*", z, deepcopy(z)))
+        log_density = apply("-", constant(u), apply("*", constant(0.5), _sum(terms)))
+        score = apply("+", constant(_EPSILON), apply("*", constant(weights[k]), apply("exp", log_density)))
+        scores.append(context.scope.derive(f"mixture_component_{k}", score))
+    target = context.classification_target(list(range(len(scores))))
+    tables = [regression_table([score], [1.0], 0.0, k) for k, score in enumerate(scores)]
+    return model("RegressionModel", *tables, function="classification", target=target,
+                 output=output_for(target), normalizationMethod="simplemax")
+
+
+def _gaussian_constants(gaussian: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    """(R, R mu, u) of a Spark ``MultivariateGaussian``: logpdf(x) = u - |R x - R mu|^2 / 2.
+
+    Read from Spark's own (private, lazily computed) fields when this Spark has them, so the
+    constants are bit for bit Spark's; else computed as Spark does, from an eigendecomposition of
+    the covariance that drops eigenvalues below ``EPSILON * max * n``.
+    """
+    mean = np.asarray(gaussian.mean().toArray(), dtype=np.float64)
+    n = len(mean)
+    try:
+        gaussian.logpdf(gaussian.mean())  # computes the lazy constants
+        root = _private(gaussian, "rootSigmaInvMat")
+        matrix = np.asarray(root.toArray(), dtype=np.float64).reshape(n, n, order="F")
+        return (matrix, np.asarray(_private(gaussian, "rootSigmaInvMulMu").toArray(), dtype=np.float64),
+                float(_private(gaussian, "u")))
+    except Exception:  # py4j reflection errors: another Spark layout
+        pass
+    cov = gaussian.cov()
+    covariance = np.asarray(cov.toArray(), dtype=np.float64).reshape(n, n, order="F")
+    values, vectors = np.linalg.eigh(covariance)
+    tolerance = _EPSILON * float(values.max()) * n
+    kept = values > tolerance
+    scale = np.where(kept, np.sqrt(1.0 / np.where(kept, values, 1.0)), 0.0)
+    matrix = scale[:, None] * vectors.T
+    u = -0.5 * (n * np.log(2.0 * np.pi) + float(np.sum(np.log(values[kept]))))
+    return matrix, matrix @ mean, float(u)
+
+
+def _private(java_object: Any, name: str) -> Any:
+    field = java_object.getClass().getDeclaredField(name)
+    field.setAccessible(True)
+    return field.get(java_object)

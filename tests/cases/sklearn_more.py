@@ -43,7 +43,7 @@ from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeClassifier
 
 from cases import Case
-from cases.data import diabetes, iris, iris_binary, iris_named, mixed, mixed_known, mixed_regression, numeric_nan
+from cases.data import coded, diabetes, iris, iris_binary, iris_named, mixed, mixed_known, mixed_regression, numeric_nan
 from cases.sklearn_tree import edge_rows
 
 
@@ -152,6 +152,12 @@ PREPROCESSING = [
     Case("ordinal-encoder-nan-codes",
          _ordinal(OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan)), mixed),
     Case("ordinal-encoder-error-known-rows", _ordinal(OrdinalEncoder()), mixed_known),
+    Case("ordinal-encoder-numeric-codes",
+         lambda: make_pipeline(
+             ColumnTransformer([("codes", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                                 ["rooms", "grade"])], remainder="passthrough"),
+             DecisionTreeClassifier(max_depth=5, random_state=0)),
+         coded),
     Case("kbins-ordinal-quantile",
          lambda: make_pipeline(KBinsDiscretizer(n_bins=5, encode="ordinal", quantile_method="averaged_inverted_cdf"),
                                Ridge()),
@@ -222,6 +228,13 @@ def positive_target_nan():
     return X, np.exp(y / 2), X_eval
 
 
+def _category_dtype():
+    """:func:`mixed` with pandas "category" columns (HistGradientBoosting's categorical_features="from_dtype")."""
+    X, y, X_eval = mixed()
+    kinds = {c: pd.CategoricalDtype(sorted(X[c].dropna().unique())) for c in ("city", "plan")}
+    return X.astype(kinds), y, X_eval.astype(kinds)
+
+
 def _hist(cls, **options):
     return lambda: cls(max_iter=25, max_depth=4, random_state=0, **options)
 
@@ -247,6 +260,7 @@ HIST = [
     Case("hist-classifier-categorical",
          _hist(HistGradientBoostingClassifier, categorical_features=["city", "plan", "code"]),
          lambda: _with_codes(mixed())),
+    Case("hist-classifier-category-dtype", _hist(HistGradientBoostingClassifier), _category_dtype),
     Case("hist-regressor-categorical",
          _hist(HistGradientBoostingRegressor, categorical_features=["city", "plan"]), mixed_regression),
 ]

@@ -71,3 +71,20 @@ CASES = [
     Case("bisecting-kmeans", lambda: _pipeline(*_scaled(*NUMERIC), _clustering().BisectingKMeans(k=5, seed=3)),
          clean),
 ]
+
+
+def _far_rows(fitted, fit_rows):
+    """Rows so far from every component that all densities underflow: Spark's probabilities are
+    then EPSILON / (k * EPSILON), all equal, and the prediction the first component."""
+    rows = fit_rows.iloc[:3].copy()
+    rows["a"] = [1e3, -1e4, 0.0]
+    rows["c"] = [1e3, 5.0, -1e5]
+    return rows.reset_index(drop=True)
+
+
+CASES += [
+    Case("bisecting-kmeans-cosine", lambda: _pipeline(_assemble(*NUMERIC), _clustering().BisectingKMeans(
+        k=4, seed=5, distanceMeasure="cosine")), clean),
+    Case("gaussian-mixture", lambda: _pipeline(_assemble(*NUMERIC), _clustering().GaussianMixture(k=3, seed=3)),
+         clean, _far_rows),
+]
