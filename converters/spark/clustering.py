@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.regression import regression_table
 from pmmlkit.context import Context
 from pmmlkit.expressions import apply, constant, ref
 from pmmlkit.fields import Field
-from pmmlkit.builders.regression import regression_table
 from pmmlkit.models import clustering_output, model, output_for
 from pmmlkit.pmml import element, format_number
 
