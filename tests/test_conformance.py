@@ -4,8 +4,8 @@ parametrize_with_checks: a converter without a fidelity row is a failure, not a 
 from __future__ import annotations
 
 import pytest
-
 from cases import all_cases
+
 from pmmlkit.registry import REGISTRY
 
 
