@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
 
+from .errors import ConversionError
 from .fields import Field
 from .pmml import element, format_value
 
@@ -54,4 +56,25 @@ def affine(field: Field, *, subtract: float | None = None, divide: float | None 
     for function, operand in (("-", subtract), ("/", divide), ("*", multiply), ("+", add)):
         if operand is not None:
             node = apply(function, node, constant(operand))
+    return node
+
+
+def fold(function: str, terms: Sequence[etree._Element]) -> etree._Element:
+    """``terms[0] function terms[1] function ...``, applied left to right as a framework's loop does
+    (floating-point sums depend on the order)."""
+    if not terms:
+        raise ConversionError(f"nothing to combine with {function!r}: no terms")
+    node = terms[0]
+    for term in terms[1:]:
+        node = apply(function, node, term)
+    return node
+
+
+def if_chain(branches: Sequence[tuple[etree._Element, etree._Element]],
+             otherwise: etree._Element | None = None) -> etree._Element | None:
+    """``if c1 then v1 else if c2 then v2 ... else otherwise`` as nested ``if`` Applys; without
+    ``otherwise`` no branch matching leaves the value missing. None when there is nothing to write."""
+    node = otherwise
+    for condition, value in reversed(branches):
+        node = apply("if", condition, value, *([] if node is None else [node]))
     return node

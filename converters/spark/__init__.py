@@ -8,7 +8,7 @@ Every converter is ``function(stage, columns, context)`` (see :mod:`.columns`):
   and returns its model element.
 
 Each module of this package lists its converters in its own ``converters()``; :func:`converters`
-merges the modules named in ``MODULES`` (modules not written yet are skipped).
+merges the modules named in ``MODULES``; shared helpers are in :mod:`.columns` and :mod:`.stages`.
 """
 
 from __future__ import annotations
@@ -32,19 +32,14 @@ from pmmlkit.pmml import format_value
 from .columns import UNKNOWN_LABEL, Columns, column_params, from_input
 
 # Modules of this package whose ``converters()`` tables make up the Spark registry.
-MODULES = ("features", "linear", "trees", "models", "neural", "factorization", "isotonic", "clustering")
+MODULES = ("vectors", "encoders", "scalers", "discretizers", "sql",
+           "linear", "trees", "models", "neural", "factorization", "isotonic", "clustering")
 
 
 def converters() -> dict[type, Callable[..., Any]]:
     table: dict[type, Callable[..., Any]] = {}
     for name in MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        table.update(module.converters())
+        table.update(importlib.import_module(f"{__name__}.{name}").converters())
     return table
 
 

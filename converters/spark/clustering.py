@@ -33,13 +33,13 @@ from lxml import etree
 
 from pmmlkit.builders.regression import regression_table
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, ref
+from pmmlkit.expressions import apply, constant, fold, ref
 from pmmlkit.fields import Field
 from pmmlkit.models import clustering_output, model, output_for
 from pmmlkit.pmml import element, format_number
 
 from .columns import Columns
-from .linear import features_of
+from .stages import features_of
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -52,16 +52,9 @@ def converters() -> dict[type, Callable[..., Any]]:
     }
 
 
-def _sum(terms: Sequence[etree._Element]) -> etree._Element:
-    node = terms[0]
-    for term in terms[1:]:
-        node = apply("+", node, term)
-    return node
-
-
 def _unit_features(fields: Sequence[Field], context: Context) -> list[Field]:
     """x / |x| for each feature (Spark's cosine measure requires a non-zero vector)."""
-    squares = _sum([apply("*", ref(f), ref(f)) for f in fields])
+    squares = fold("+", [apply("*", ref(f), ref(f)) for f in fields])
     norm = context.scope.derive("norm(features)", apply("sqrt", squares))
     return [context.scope.derive(f"unit({f.name})", apply("/", ref(f), ref(norm))) for f in fields]
 
@@ -140,7 +133,7 @@ def _squared_distance(fields: Sequence[Field], center: np.ndarray) -> etree._Ele
     for field, c in zip(fields, center):
         difference = apply("-", ref(field), constant(float(c)))
         terms.append(apply("*", difference, deepcopy(difference)))
-    return _sum(terms)
+    return fold("+", terms)
 
 
 # -- GaussianMixture -------------------------------------------------------------------------------------------
@@ -158,9 +151,9 @@ def convert_gaussian_mixture(stage: Any, columns: Columns, context: Context) -> 
         terms = []
         for j in range(root.shape[0]):
             products = [apply("*", constant(float(root[j, i])), ref(f)) for i, f in enumerate(fields)]
-            z = apply("-", _sum(products), constant(float(root_mean[j])))
+            z = apply("-", fold("+", products), constant(float(root_mean[j])))
             terms.append(apply("*", z, deepcopy(z)))
-        log_density = apply("-", constant(u), apply("*", constant(0.5), _sum(terms)))
+        log_density = apply("-", constant(u), apply("*", constant(0.5), fold("+", terms)))
         score = apply("+", constant(_EPSILON), apply("*", constant(weights[k]), apply("exp", log_density)))
         scores.append(context.scope.derive(f"mixture_component_{k}", score))
     target = context.classification_target(list(range(len(scores))))

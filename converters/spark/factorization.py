@@ -11,7 +11,7 @@ those fields (coefficient 0.5), with a ``logit`` normalization for the classifie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
@@ -19,11 +19,11 @@ from lxml import etree
 
 from pmmlkit.builders.regression import linear_classifier, linear_regressor
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, ref
+from pmmlkit.expressions import apply, constant, fold, ref
 from pmmlkit.fields import Field
 
 from .columns import Columns
-from .linear import features_of
+from .stages import features_of, no_thresholds
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -33,14 +33,6 @@ def converters() -> dict[type, Callable[..., Any]]:
         regression.FMRegressionModel: convert_fm_regressor,
         classification.FMClassificationModel: convert_fm_classifier,
     }
-
-
-def _total(terms: Sequence[etree._Element]) -> etree._Element:
-    """terms[0] + terms[1] + ..., added left to right as Spark's loop does."""
-    node = terms[0]
-    for term in terms[1:]:
-        node = apply("+", node, term)
-    return node
 
 
 def _features_and_coefficients(stage: Any, columns: Columns, context: Context) -> tuple[list[Field], list[float]]:
@@ -57,9 +49,9 @@ def _features_and_coefficients(stage: Any, columns: Columns, context: Context) -
                     for i, field in enumerate(fields) if factors[i, f] != 0]
         if not products:
             continue
-        total = _total(products)
+        total = fold("+", products)
         # An lxml element has one parent: every second use of a subtree is a copy.
-        squares = _total([apply("*", p, deepcopy(p)) for p in deepcopy(products)])
+        squares = fold("+", [apply("*", p, deepcopy(p)) for p in deepcopy(products)])
         term = apply("-", apply("*", total, deepcopy(total)), squares)
         terms.append(context.scope.derive(f"fm_factor_{f}", term))
     return fields + terms, linear + [0.5] * len(terms)
@@ -71,9 +63,7 @@ def convert_fm_regressor(stage: Any, columns: Columns, context: Context) -> etre
 
 
 def convert_fm_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    if stage.hasParam("thresholds") and stage.isSet("thresholds"):
-        raise context.error("FMClassifier with thresholds predicts argmax(p / t), which PMML cannot express; "
-                            "clear them (model.clear(model.thresholds)) before converting")
+    no_thresholds(stage, context, "FMClassifier")
     fields, coefficients = _features_and_coefficients(stage, columns, context)
     target = context.classification_target(columns.classes(stage.getLabelCol(), 2))
     return linear_classifier(fields, [coefficients], [float(stage.intercept)], target, "logit")

@@ -20,6 +20,7 @@ from pmmlkit.models import model, predicted_name, probability_name, regression_o
 from pmmlkit.pmml import element, format_value
 
 from .columns import Columns
+from .stages import features_of
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -31,17 +32,6 @@ def converters() -> dict[type, Callable[..., Any]]:
         regression.LinearRegressionModel: convert_linear_regression,
         regression.GeneralizedLinearRegressionModel: convert_glm,
     }
-
-
-def features_of(stage: Any, columns: Columns, context: Context) -> list[Field]:
-    """The fields of a model's features column, checked against the size it was fitted on."""
-    fields = columns[stage.getFeaturesCol()]
-    expected = getattr(stage, "numFeatures", None)
-    if expected is not None and expected >= 0 and len(fields) != expected:
-        raise context.error(f"{type(stage).__name__} was fitted on {expected} features, but column "
-                            f"{stage.getFeaturesCol()!r} holds {len(fields)}; pass X with the columns the "
-                            "pipeline was fitted on")
-    return fields
 
 
 # -- LogisticRegression ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from pmmlkit.models import model, output_for
 from pmmlkit.pmml import element, format_value
 
 from .columns import Columns
-from .linear import features_of
+from .stages import features_of, no_thresholds
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -39,9 +39,7 @@ def convert_naive_bayes(stage: Any, columns: Columns, context: Context) -> etree
     * gaussian: ``pi_k - (sum_j (x_j - mu_kj)^2 / var_kj + sum_j log(var_kj)) / 2``, expanded into
       a constant, a linear and a squared term per feature.
     """
-    if stage.hasParam("thresholds") and stage.isSet("thresholds"):
-        raise context.error("NaiveBayes with thresholds predicts argmax(p / t), which PMML cannot express; "
-                            "clear them (model.clear(model.thresholds)) before converting")
+    no_thresholds(stage, context, "NaiveBayes")
     fields = features_of(stage, columns, context)
     target = context.classification_target(columns.classes(stage.getLabelCol(), int(stage.numClasses)))
     kind = stage.getModelType()

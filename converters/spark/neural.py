@@ -21,7 +21,7 @@ from pmmlkit.models import model, output_for
 from pmmlkit.pmml import element, format_value
 
 from .columns import Columns
-from .linear import features_of
+from .stages import features_of, no_thresholds
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -45,9 +45,7 @@ def layer_weights(layers: list[int], weights: np.ndarray) -> list[tuple[np.ndarr
 
 
 def convert_perceptron(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    if stage.hasParam("thresholds") and stage.isSet("thresholds"):
-        raise context.error("MultilayerPerceptronClassifier with thresholds predicts argmax(p / t), which PMML "
-                            "cannot express; clear them (model.clear(model.thresholds)) before converting")
+    no_thresholds(stage, context, "MultilayerPerceptronClassifier")
     fields = features_of(stage, columns, context)
     layers = [int(n) for n in stage.getLayers()]
     if layers[0] != len(fields):

@@ -18,14 +18,12 @@ from typing import Any
 
 from lxml import etree
 
-from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, tree_model
+from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, margin_classifier, margin_model, tree_model
 from pmmlkit.context import Context
 from pmmlkit.fields import Field, Target
-from pmmlkit.models import model, output_for, predicted_name, replace_header
-from pmmlkit.pmml import element, format_value
 
 from .columns import Columns
-from .linear import features_of
+from .stages import features_of, no_thresholds
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -102,14 +100,9 @@ def _categories(values: Sequence[float], field: Field) -> tuple[Any, ...]:
     return tuple(float(v) for v in values)
 
 
-def _trees(stage: Any) -> list[Any]:
-    return [tree._java_obj.rootNode() for tree in stage.trees]
-
-
-def _check_no_thresholds(stage: Any, context: Context) -> None:
-    if stage.hasParam("thresholds") and stage.isSet("thresholds"):
-        raise context.error(f"{type(stage).__name__} with thresholds predicts argmax(p / t), which PMML cannot "
-                            "express; clear them (model.clear(model.thresholds)) before converting")
+def _trees(stage: Any, fields: Sequence[Field], leaf: LeafReader) -> list[Node]:
+    """The trees of an ensemble, read with ``leaf``."""
+    return [read_tree(tree._java_obj.rootNode(), fields, leaf) for tree in stage.trees]
 
 
 def _classification_target(stage: Any, columns: Columns, context: Context) -> Target:
@@ -119,7 +112,7 @@ def _classification_target(stage: Any, columns: Columns, context: Context) -> Ta
 # -- single trees ------------------------------------------------------------------------------------------
 
 def convert_decision_tree_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    _check_no_thresholds(stage, context)
+    no_thresholds(stage, context)
     fields = features_of(stage, columns, context)
     target = _classification_target(stage, columns, context)
     return tree_model(read_tree(stage._java_obj.rootNode(), fields, classification_leaf), target)
@@ -136,17 +129,17 @@ def convert_decision_tree_regressor(stage: Any, columns: Columns, context: Conte
 def convert_random_forest_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
     """Spark sums each tree's normalized class counts and normalizes the sum: the mean of the
     trees' probabilities (to the last bits of the division)."""
-    _check_no_thresholds(stage, context)
+    no_thresholds(stage, context)
     fields = features_of(stage, columns, context)
     target = _classification_target(stage, columns, context)
-    trees = [read_tree(root, fields, classification_leaf) for root in _trees(stage)]
+    trees = _trees(stage, fields, classification_leaf)
     return ensemble_model(trees, target, "average")
 
 
 def convert_random_forest_regressor(stage: Any, columns: Columns, context: Context) -> etree._Element:
     fields = features_of(stage, columns, context)
     target = context.regression_target()
-    trees = [read_tree(root, fields, regression_leaf) for root in _trees(stage)]
+    trees = _trees(stage, fields, regression_leaf)
     return ensemble_model(trees, target, "average")
 
 
@@ -156,53 +149,24 @@ def convert_gbt_regressor(stage: Any, columns: Columns, context: Context) -> etr
     """prediction = sum(weight_i * tree_i(x))."""
     fields = features_of(stage, columns, context)
     target = context.regression_target()
-    trees = [read_tree(root, fields, regression_leaf) for root in _trees(stage)]
+    trees = _trees(stage, fields, regression_leaf)
     return ensemble_model(trees, target, "sum", [float(w) for w in stage.treeWeights])
 
 
 def convert_gbt_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
     """Binary: margin = sum(weight_i * tree_i(x)); P(classes[1]) = 1 / (1 + exp(-2 * margin)).
 
-    A model chain: the first segment sums the trees into the margin, the second is a logit
-    RegressionModel of 2 * margin; the chain's result is the last segment's, so the outputs are
-    declared once, on the MiningModel.
+    The shared model chain of boosted trees (:func:`pmmlkit.builders.tree.margin_classifier`):
+    the first segment sums the trees into the margin, the second is a logit RegressionModel of
+    2 * margin.
     """
-    _check_no_thresholds(stage, context)
+    no_thresholds(stage, context)
     fields = features_of(stage, columns, context)
     target = _classification_target(stage, columns, context)
     classes = target.classes or ()
     if len(classes) != 2:
         raise context.error(f"GBTClassificationModel predicts 2 classes, not {len(classes)}")
-    margin_target = Target(context.scope.unique_name(f"gbt_margin({target.name})"))
-    trees = [read_tree(root, fields, regression_leaf) for root in _trees(stage)]
-    margin_model = ensemble_model(trees, margin_target, "sum", [float(w) for w in stage.treeWeights])
-    # The margin is an output of the first segment, not a field of the data: no target in its schema.
-    margin_field = Field(predicted_name(margin_target))
-    _drop_target(margin_model, margin_target.name)
-    replace_header(margin_model, "Output", element(
-        "Output", element("OutputField", name=margin_field.name, optype="continuous", dataType="double",
-                          feature="predictedValue")))
-    logit = model("RegressionModel",
-                  element("RegressionTable", element("NumericPredictor", name=margin_field.name, coefficient=2.0),
-                          intercept=0.0, targetCategory=_label(classes[1])),
-                  element("RegressionTable", intercept=0.0, targetCategory=_label(classes[0])),
-                  function="classification", target=target, normalizationMethod="logit")
-    # Without its own target field the segment's probabilities reach the chain's Output on
-    # JPMML-Evaluator for numeric labels too (with one, it reports probability 0.0 for labels 0.0/1.0).
-    _drop_target(logit, target.name)
-    chain = element("Segmentation",
-                    element("Segment", element("True"), margin_model, id="1"),
-                    element("Segment", element("True"), logit, id="2"),
-                    multipleModelMethod="modelChain")
-    return model("MiningModel", chain, function="classification", target=target, output=output_for(target))
-
-
-def _drop_target(model_element: etree._Element, name: str) -> None:
-    """Remove the MiningField of target ``name`` from the model's and its segments' schemas."""
-    for node in list(model_element.iter()):
-        if isinstance(node.tag, str) and node.tag.endswith("MiningField") and node.get("name") == name:
-            node.getparent().remove(node)
-
-
-def _label(value: Any) -> str:
-    return format_value(value)
+    name = context.scope.unique_name(f"gbt_margin({target.name})")
+    trees = _trees(stage, fields, regression_leaf)
+    margin = margin_model(trees, name, [float(w) for w in stage.treeWeights])
+    return margin_classifier([margin], [name], target, "logit", coefficient=2.0)

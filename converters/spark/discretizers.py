@@ -1,0 +1,77 @@
+"""Spark ML discretizers and imputers -> PMML derived fields: Bucketizer (also what a fitted
+QuantileDiscretizer is), Binarizer, Imputer."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from pmmlkit.context import Context
+from pmmlkit.expressions import apply, constant, ref
+from pmmlkit.pmml import element
+
+from .columns import Columns
+from .stages import derive_vector, equal, is_vector, no_skip, pairs
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    from pyspark.ml import feature as F
+
+    return {
+        F.Bucketizer: convert_bucketizer,
+        F.Binarizer: convert_binarizer,
+        F.ImputerModel: convert_imputer,
+    }
+
+
+def convert_bucketizer(stage: Any, columns: Columns, context: Context) -> None:
+    # Buckets are [s_i, s_i+1), the last one closed; "keep" puts NaN in the extra bucket len(splits) - 1.
+    keep = no_skip(stage, context) == "keep"
+    column_pairs = pairs(stage, context)
+    if stage.isDefined("splitsArray") and stage.getOrDefault("splitsArray"):
+        splits_list = [list(s) for s in stage.getSplitsArray()]
+    else:
+        splits_list = [list(stage.getSplits())]
+    for (source, output), splits in zip(column_pairs, splits_list):
+        field = columns.scalar(source)
+        bins = []
+        for i in range(len(splits) - 1):
+            last = i == len(splits) - 2
+            interval = element("Interval", closure="closedClosed" if last else "closedOpen",
+                               leftMargin=None if math.isinf(splits[i]) else float(splits[i]),
+                               rightMargin=None if math.isinf(splits[i + 1]) else float(splits[i + 1]))
+            bins.append(element("DiscretizeBin", interval, binValue=float(i)))
+        expression = element("Discretize", *bins, field=field.name, dataType="double",
+                             mapMissingTo=float(len(splits) - 1) if keep else None)
+        columns[output] = [context.scope.derive(output, expression)]
+
+
+def convert_binarizer(stage: Any, columns: Columns, context: Context) -> None:
+    # Spark: 1.0 where x > threshold, else 0.0 (NaN too, as NaN > t is false).
+    column_pairs = pairs(stage, context)
+    if stage.isDefined("thresholds") and stage.getOrDefault("thresholds"):
+        thresholds = [float(t) for t in stage.getThresholds()]
+    else:
+        thresholds = [float(stage.getThreshold())] * len(column_pairs)
+    for (source, output), threshold in zip(column_pairs, thresholds):
+        expressions = [apply("if", apply("greaterThan", ref(f), constant(threshold)), constant(1.0),
+                             constant(0.0), map_missing_to=0.0) for f in columns[source]]
+        columns[output] = derive_vector(context, output, expressions, vector=is_vector(columns, source))
+
+
+def convert_imputer(stage: Any, columns: Columns, context: Context) -> None:
+    # Spark: null or missingValue -> surrogate, then a cast back to the input column's type.
+    column_pairs = pairs(stage, context)
+    surrogates = stage.surrogateDF.collect()[0].asDict()
+    marker = float(stage.getMissingValue())
+    for source, output in column_pairs:
+        field = columns.scalar(source)
+        value = float(surrogates[source])
+        if source in columns.integral:
+            value = float(math.trunc(value))
+        if math.isnan(marker):
+            expression = ref(field, map_missing_to=value)
+        else:
+            expression = apply("if", equal(field, marker), constant(value), ref(field), map_missing_to=value)
+        columns[output] = [context.scope.derive(output, expression)]
