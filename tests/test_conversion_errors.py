@@ -148,3 +148,36 @@ def test_legacy_one_vs_rest_logistic_regression(tmp_path):
         actual = result[[f"probability_{c}" for c in model.classes_]].to_numpy(dtype=float)
         np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-9)
         assert (result["predicted_y"].astype(int).to_numpy() == model.classes_[expected.argmax(axis=1)]).all()
+
+
+def test_gradient_boosting_with_custom_init_is_refused():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    X, y, _ = iris()
+    model = _fit(make_pipeline(StandardScaler(), GradientBoostingClassifier(
+        init=LogisticRegression(max_iter=500), n_estimators=3, max_depth=2)), X, y)
+    with pytest.raises(ConversionError, match=r"Pipeline > gradientboostingclassifier: GradientBoostingClassifier\("
+                                              r"init=LogisticRegression\(\.\.\.\)\) is not supported.*use the default "
+                                              r"init \(or init='zero'\)"):
+        pmmlkit.convert(model, X)
+
+
+def test_function_transformer_with_unsupported_function_is_refused():
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y, _ = iris()
+    model = _fit(make_pipeline(FunctionTransformer(np.sqrt), LogisticRegression(max_iter=500)), X, y)
+    with pytest.raises(ConversionError, match=r"Pipeline > functiontransformer: FunctionTransformer\(func='sqrt'\) "
+                                              r"is not supported; only func=None, np\.log, np\.log1p and np\.exp"):
+        pmmlkit.convert(model, X)
+
+
+def test_kbins_discretizer_with_float32_dtype_is_refused():
+    from sklearn.preprocessing import KBinsDiscretizer
+
+    X, y, _ = iris()
+    discretizer = KBinsDiscretizer(n_bins=3, encode="ordinal", strategy="uniform", dtype=np.float32)
+    model = _fit(make_pipeline(discretizer, LogisticRegression(max_iter=500)), X, y)
+    with pytest.raises(ConversionError, match=r"Pipeline > kbinsdiscretizer: KBinsDiscretizer\(dtype=.*float32.*\) "
+                                              r"rounds inputs to float32 first; fit with dtype=None or np\.float64"):
+        pmmlkit.convert(model, X)

@@ -125,3 +125,19 @@ def test_vector_input_column_is_explained(spark):  # noqa: F811
     model = LogisticRegression(maxIter=2).fit(frame)
     with pytest.raises(pmmlkit.ConversionError, match="column 'features' of X has Spark type vector"):
         pmmlkit.convert(model, frame)
+
+
+@pytest.mark.xdist_group(SPARK_GROUP)
+def test_interaction_of_vector_with_nominal_values_is_refused(spark):  # noqa: F811
+    from pyspark.ml import Pipeline
+    from pyspark.ml.feature import Interaction, StringIndexer, VectorAssembler
+    from pyspark.ml.regression import LinearRegression
+
+    frame = _small_frame(spark)
+    model = Pipeline(stages=[StringIndexer(inputCol="cat", outputCol="cat_i"),
+                             VectorAssembler(inputCols=["cat_i", "a"], outputCol="v"),
+                             Interaction(inputCols=["v", "a"], outputCol="features"),
+                             LinearRegression(maxIter=2)]).fit(frame)
+    with pytest.raises(pmmlkit.ConversionError, match=r"stage 2 \(Interaction\): column 'v' is a vector with "
+                                                      r"nominal values.*own input column"):
+        pmmlkit.convert(model, frame)

@@ -12,7 +12,7 @@ import numpy as np
 from lxml import etree
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, apply, constant, if_else, ref
+from pmmlkit.expressions import affine, apply, constant, fold, if_else, ref
 from pmmlkit.fields import Field
 
 from .fitted import array, n_features
@@ -54,9 +54,7 @@ def convert_normalizer(normalizer: Any, features: list[Field], context: Context)
         terms = [apply("*", ref(f), ref(f)) for f in features]
     else:
         terms = [apply("abs", ref(f)) for f in features]
-    total = terms[0]
-    for term in terms[1:]:
-        total = apply("max" if norm == "max" else "+", total, term)
+    total = fold("max" if norm == "max" else "+", terms)
     if norm == "l2":
         total = apply("sqrt", total)
     size = context.scope.derive(f"{norm}Norm", total)

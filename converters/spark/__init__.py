@@ -29,6 +29,7 @@ from pmmlkit.document import PMMLDocument
 from pmmlkit.errors import ConversionError, PMMLError
 from pmmlkit.pmml import format_value
 
+from .attributes import schema_before
 from .columns import UNKNOWN_LABEL, Columns, column_params, from_input
 
 # Modules of this package whose ``converters()`` tables make up the Spark registry.
@@ -133,6 +134,8 @@ def _convert(steps: Plan, X: Any, target_name: str) -> tuple[Any, etree._Element
         if i in steps.skipped:
             continue
         step = context.at(f"stage {i} ({type(stage).__name__})")
+        earlier = [s for j, s in enumerate(steps.stages[:i]) if j not in steps.skipped]
+        columns.schema = schema_before(earlier, X)
         result = context.registry.lookup(stage, step.where)(stage, columns, step)
         if result is not None:
             raise step.error(f"{type(stage).__name__} is a model; a pipeline converts to one model, its last stage")

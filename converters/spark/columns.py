@@ -9,7 +9,7 @@ that a classifier trained on an indexed label predicts the original strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,9 @@ class Columns:
     unusable: dict[str, str] = field(default_factory=dict)
     # Input columns of an integral Spark type: stages that cast back to the input type (Imputer) truncate.
     integral: set[str] = field(default_factory=set)
+    # The Spark schema (with ML attribute metadata) of the frame the current stage receives, computed
+    # on demand by Spark itself; set by the conversion before each stage (see attributes.py).
+    schema: Callable[[], Any] | None = None
 
     def __getitem__(self, name: str) -> list[Field]:
         try:

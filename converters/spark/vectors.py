@@ -1,5 +1,5 @@
 """Spark ML vector stages -> PMML derived fields: VectorAssembler, VectorSlicer, the feature
-selectors, PCA and PolynomialExpansion.
+selectors, PCA, PolynomialExpansion and Interaction.
 
 A vector column is a list of fields (see :mod:`.columns`): assembling, slicing and selecting
 only regroup fields; PCA and PolynomialExpansion derive new ones.
@@ -7,6 +7,7 @@ only regroup fields; PCA and PolynomialExpansion derive new ones.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from pmmlkit.context import Context
 from pmmlkit.expressions import apply, constant, fold, if_else, ref
 from pmmlkit.fields import Field
 
+from .attributes import Attribute, attributes, holds_vector
 from .columns import Columns
 from .stages import derive_vector, no_skip, single, sized
 
@@ -29,6 +31,7 @@ def converters() -> dict[type, Callable[..., Any]]:
         F.VarianceThresholdSelectorModel: convert_selector,
         F.PCAModel: convert_pca,
         F.PolynomialExpansion: convert_polynomial_expansion,
+        F.Interaction: convert_interaction,
     }
 
 
@@ -37,28 +40,40 @@ def convert_vector_assembler(stage: Any, columns: Columns, context: Context) -> 
     no_skip(stage, context)
     fields: list[Field] = []
     for name in stage.getInputCols():
-        for f in columns[name]:
-            if f.data_type == "boolean":
-                # Spark casts a boolean to 1.0 / 0.0.
-                f = context.scope.derive(f"double({f.name})",
-                                         if_else(apply("equal", ref(f), constant(True, "boolean")),
-                                                 constant(1.0), constant(0.0)))
-            elif not f.is_numeric:
-                raise context.error(f"VectorAssembler input {name!r} is a string column; index it with a "
-                                    "StringIndexer first (Spark refuses it too)")
-            fields.append(f)
+        fields.extend(_as_double(f, name, stage, context) for f in columns[name])
     columns[stage.getOutputCol()] = fields
+
+
+def _as_double(f: Field, column: str, stage: Any, context: Context) -> Field:
+    if f.data_type == "boolean":
+        # Spark casts a boolean to 1.0 / 0.0.
+        return context.scope.derive(f"double({f.name})", if_else(apply("equal", ref(f), constant(True, "boolean")),
+                                                                 constant(1.0), constant(0.0)))
+    if not f.is_numeric:
+        raise context.error(f"{type(stage).__name__} input {column!r} is a string column; index it with a "
+                            "StringIndexer first (Spark refuses it too)")
+    return f
 
 
 # -- selection -------------------------------------------------------------------------------------------
 
 def convert_vector_slicer(stage: Any, columns: Columns, context: Context) -> None:
+    # Spark: the indices first, then the names (looked up in the vector's attribute metadata).
     source, output = single(stage, context)
-    if stage.getNames():
-        raise context.error("VectorSlicer with names needs the vector's attribute metadata, which PMML fields "
-                            "do not carry; slice by indices instead")
     fields = columns[source]
-    columns[output] = [_index(fields, i, stage, context) for i in stage.getIndices()]
+    chosen = list(stage.getIndices())
+    if stage.getNames():
+        found = attributes(columns, source, context)
+        positions = {a.name: i for i, a in enumerate(found or []) if a.name is not None}
+        if found is not None and len(found) != len(fields):
+            raise context.error(f"Spark's metadata describes {len(found)} values of column {source!r}, "
+                                f"but it holds {len(fields)}")
+        for name in stage.getNames():
+            if name not in positions:
+                raise context.error(f"VectorSlicer selects feature {name!r}, but column {source!r} has no value of "
+                                    f"that name in its metadata (names: {sorted(positions)}); slice by indices")
+            chosen.append(positions[name])
+    columns[output] = [_index(fields, i, stage, context) for i in chosen]
 
 
 def convert_selector(stage: Any, columns: Columns, context: Context) -> None:
@@ -111,3 +126,52 @@ def polynomial_terms(n: int, degree: int) -> list[tuple[int, ...]]:
         return out
 
     return expand(n - 1, degree)[1:]
+
+
+# -- interaction -------------------------------------------------------------------------------------------
+
+def convert_interaction(stage: Any, columns: Columns, context: Context) -> None:
+    """Spark's Interaction: all products of one value from each input column.
+
+    Nominal values (a StringIndexer index, a Bucketizer bucket, a VectorIndexer category: their
+    metadata says so) are one-hot encoded first; numeric and binary values (a OneHotEncoder's
+    slots) enter as they are. The last column varies fastest. Spark multiplies from the last
+    column to the first, a nominal factor being 1.0 (when it matches) or the slot 0.
+    """
+    output = stage.getOutputCol()
+    factors = []  # per input column: per output slot, (field, its category or None for a numeric value)
+    for name in stage.getInputCols():
+        fields = [_as_double(f, name, stage, context) for f in columns[name]]
+        found = attributes(columns, name, context)
+        if found is None:
+            raise context.error(f"column {name!r} has no per-value attributes in its metadata, which Spark's "
+                                "Interaction needs (it refuses such a vector too); assemble it with a "
+                                "VectorAssembler first")
+        if len(found) != len(fields):
+            raise context.error(f"Spark's metadata describes {len(found)} values of column {name!r}, "
+                                f"but it holds {len(fields)}")
+        if any(a.categories >= 2 for a in found) and holds_vector(columns, name):
+            # Spark one-hot encodes only the values a vector stores: a category 0 in a sparse vector
+            # is dropped, so its result depends on how each row's vector happens to be stored.
+            raise context.error(f"column {name!r} is a vector with nominal values; Spark's Interaction loses "
+                                "category 0 of such a value when the vector is stored sparse, which PMML cannot "
+                                "follow. Pass the index column to Interaction as its own input column instead")
+        factors.append([slot for f, a in zip(fields, found) for slot in _encoded(f, a)])
+    expressions = []
+    for combination in itertools.product(*factors):
+        # Fresh elements for every slot: an lxml element has one parent.
+        conditions = [apply("equal", ref(f), constant(float(k))) for f, k in combination if k is not None]
+        numbers = [ref(f) for f, k in reversed(combination) if k is None]
+        value = fold("*", numbers) if numbers else constant(1.0)
+        if conditions:
+            test = conditions[0] if len(conditions) == 1 else apply("and", *conditions)
+            value = if_else(test, value, constant(0.0))
+        expressions.append(value)
+    columns[output] = derive_vector(context, output, expressions)
+
+
+def _encoded(f: Field, attribute: Attribute) -> list[tuple[Field, int | None]]:
+    # Spark treats a nominal value with fewer than 2 categories as numeric.
+    if attribute.categories < 2:
+        return [(f, None)]
+    return [(f, k) for k in range(attribute.categories)]

@@ -224,6 +224,19 @@ CASES = [
     Case("vector-slicer", lambda: _pipeline(_assemble("a", "b", "c"),
                                             _f().VectorSlicer(inputCol="features", outputCol="some", indices=[2, 0]),
                                             _lr(featuresCol="some")), clean),
+    Case("vector-slicer-names", lambda: _pipeline(
+        *_indexed_categories(), _assemble("a", "cat_v", "b", "grade_v", "c"),
+        _f().VectorSlicer(inputCol="features", outputCol="some", indices=[4], names=["c", "cat_v_red", "a"]),
+        _lr(featuresCol="some")), lambda: _no_nan(dirty())),
+    # -- interactions (the last input varies fastest; nominal inputs are one-hot encoded) --
+    Case("interaction-numeric-scalars", lambda: _pipeline(
+        _f().Interaction(inputCols=["a", "c", "n"], outputCol="acn"), _assemble("a", "c", "acn"), _linear()), clean),
+    Case("interaction-vector-scalar", lambda: _pipeline(
+        _assemble("a", "b"), _f().Interaction(inputCols=["features", "c"], outputCol="abc"),
+        _linear(featuresCol="abc")), clean),
+    Case("interaction-nominal", lambda: _pipeline(
+        *_indexed_categories(), _f().Interaction(inputCols=["cat_i", "a", "grade_v"], outputCol="mix"),
+        _assemble("mix", "c", out="all"), _linear(featuresCol="all")), lambda: _no_nan(dirty())),
     Case("chi-sq-selector", lambda: _pipeline(
         *_indexed_categories(), _assemble("cat_v", "grade_v"),
         _f().ChiSqSelector(numTopFeatures=3, featuresCol="features", outputCol="chosen"),
