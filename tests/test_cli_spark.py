@@ -1,0 +1,54 @@
+"""The CLI's Spark forms, as a release job runs them: a saved PipelineModel -> convert --spark ->
+validate -> score --spark on Parquet, with the results checked against Spark and the local evaluator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from spark_support import SPARK_GROUP, spark  # noqa: F401  (the session fixture)
+
+import pmmlkit
+from pmmlkit.cli import main
+
+pytestmark = pytest.mark.xdist_group(SPARK_GROUP)
+
+
+def test_convert_validate_score_spark(spark, tmp_path):  # noqa: F811
+    from pyspark.ml import Pipeline
+    from pyspark.ml.classification import LogisticRegression
+    from pyspark.ml.feature import StandardScaler, StringIndexer, VectorAssembler
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    frame["kind"] = np.where(frame.a + 0.5 * frame.b + rng.normal(0, 0.3, 200) > 0, "up", "down")
+    df = spark.createDataFrame(frame)
+    model = Pipeline(stages=[
+        StringIndexer(inputCol="kind", outputCol="label"),
+        VectorAssembler(inputCols=["a", "b"], outputCol="raw"),
+        StandardScaler(inputCol="raw", outputCol="features", withMean=True),
+        LogisticRegression(featuresCol="features", labelCol="label"),
+    ]).fit(df)
+    saved = tmp_path / "model"
+    model.save(str(saved))
+    frame[["a", "b"]].head(20).to_csv(tmp_path / "sample.csv", index=False)
+    pmml = tmp_path / "model.pmml"
+
+    assert main(["convert", str(saved), "--spark", "--schema", str(tmp_path / "sample.csv"), "-o", str(pmml)]) == 0
+    assert main(["validate", str(pmml)]) == 0
+
+    rows = frame[["a", "b"]].copy()
+    rows.loc[3, "a"] = np.nan
+    rows.to_parquet(tmp_path / "in.parquet", index=False)
+    assert main(["score", "--spark", str(pmml), str(tmp_path / "in.parquet"), "-o", str(tmp_path / "out.parquet")]) == 0
+
+    scored = pd.read_parquet(tmp_path / "out.parquet").sort_values(["a", "b"], na_position="first")
+    local = pd.concat([rows, pmmlkit.load(pmml).predict(rows)], axis=1).sort_values(["a", "b"], na_position="first")
+    outputs = ["predicted_kind", "probability_down", "probability_up"]
+    pd.testing.assert_frame_equal(scored[outputs].reset_index(drop=True), local[outputs].reset_index(drop=True))
+
+    expected = model.transform(df).select("prediction", "probability").toPandas()
+    up_index = list(model.stages[0].labelsArray[0]).index("up")
+    probability_up = np.array([v[up_index] for v in expected["probability"]])
+    known = local.sort_index().drop(index=3)
+    np.testing.assert_allclose(known["probability_up"].to_numpy(), np.delete(probability_up, 3), rtol=0, atol=1e-9)
