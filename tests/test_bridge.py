@@ -8,32 +8,11 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from documents import LINEAR
 
 import pmmlkit
 from pmmlkit import jvm_build
 from pmmlkit.jvm import BRIDGE_JAR
-
-TINY = """<?xml version="1.0" encoding="UTF-8"?>
-<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
-  <Header/>
-  <DataDictionary numberOfFields="2">
-    <DataField name="y" optype="continuous" dataType="double"/>
-    <DataField name="x" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema>
-      <MiningField name="y" usageType="target"/>
-      <MiningField name="x"/>
-    </MiningSchema>
-    <Output>
-      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
-    </Output>
-    <RegressionTable intercept="0.5">
-      <NumericPredictor name="x" coefficient="2"/>
-    </RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
 
 
 def _javac_or_skip() -> int:
@@ -68,7 +47,7 @@ def test_jar_build_is_reproducible(tmp_path):
 
 
 def test_bridge_scores_a_tiny_model():
-    model = pmmlkit.load(TINY)
+    model = pmmlkit.load(LINEAR)
     frame = pd.DataFrame({"x": [0.0, 1.5, np.nan, -2.0]})
     result = model.predict(frame)
     assert list(result.columns) == ["predicted_y"]
@@ -79,7 +58,7 @@ def test_bridge_scores_a_tiny_model():
 
 def test_bridge_scores_in_parallel_chunks():
     # Above 2048 rows per thread the bridge splits the frame across threads, one model each.
-    model = pmmlkit.load(TINY, threads=2)
+    model = pmmlkit.load(LINEAR, threads=2)
     x = np.arange(10_000, dtype=np.float64) / 7
     result = model.predict(pd.DataFrame({"x": x}))
     np.testing.assert_array_equal(result["predicted_y"].to_numpy(), 0.5 + 2 * x)

@@ -10,29 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from documents import LINEAR
 
 import pmmlkit
 from pmmlkit.errors import EvaluationError, JavaNotFoundError, PMMLError, ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GOOD = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
-  <Header/>
-  <DataDictionary>
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema>
-      <MiningField name="y" usageType="target"/>
-      <MiningField name="x"/>
-    </MiningSchema>
-    <RegressionTable intercept="1.5">
-      <NumericPredictor name="x" coefficient="2"/>
-    </RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
 
 
 def deep_tree(levels: int) -> bytes:
@@ -56,20 +40,20 @@ def assert_clear(error: BaseException, *fragments: str) -> None:
 
 
 def test_good_document_scores() -> None:
-    model = pmmlkit.load(GOOD)
-    assert model.predict({"x": 2.0}) == {"predicted_y": 5.5}
+    model = pmmlkit.load(LINEAR)
+    assert model.predict({"x": 2.0}) == {"predicted_y": 4.5}
 
 
 @pytest.mark.parametrize("source, error, fragments", [
-    (GOOD[: len(GOOD) // 2].encode(), ValidationError, ("not well-formed XML",)),
+    (LINEAR[: len(LINEAR) // 2].encode(), ValidationError, ("not well-formed XML",)),
     (b"", ValidationError, ("empty",)),
     (b"a,b\n1,2\n", ValidationError, ("not well-formed XML",)),
     (b"<model><x/></model>", EvaluationError, ("cannot load",)),
-    (GOOD.replace("<Header/>", "").encode(), EvaluationError, ("Header",)),
-    (b'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + GOOD.replace(
+    (LINEAR.replace("<Header/>", "").encode(), EvaluationError, ("Header",)),
+    (b'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + LINEAR.replace(
         "<Header/>", '<Header description="&xxe;"/>').encode(), ValidationError, ("DOCTYPE",)),
     (b'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
-     + GOOD.replace("<Header/>", '<Header description="&b;"/>').encode(), ValidationError, ("DOCTYPE",)),
+     + LINEAR.replace("<Header/>", '<Header description="&b;"/>').encode(), ValidationError, ("DOCTYPE",)),
 ])
 def test_bad_documents(source: bytes, error: type, fragments: tuple[str, ...]) -> None:
     with pytest.raises(error) as caught:
@@ -85,7 +69,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_missing_input_column() -> None:
-    model = pmmlkit.load(GOOD)
+    model = pmmlkit.load(LINEAR)
     with pytest.raises(EvaluationError) as caught:
         model.predict(pd.DataFrame({"z": [1.0]}))
     assert_clear(caught.value, "'x'", "missing")
@@ -114,7 +98,7 @@ def _scrubbed_env(tmp_path: Path) -> dict[str, str]:
 
 def test_java_not_found(tmp_path: Path) -> None:
     # The JVM starts once per process, so this runs in a fresh interpreter without any Java.
-    (tmp_path / "model.pmml").write_text(GOOD)
+    (tmp_path / "model.pmml").write_text(LINEAR)
     script = textwrap.dedent("""
         import sys, pmmlkit
         try:
@@ -131,7 +115,7 @@ def test_java_not_found(tmp_path: Path) -> None:
 
 
 def test_java_not_found_on_the_command_line(tmp_path: Path) -> None:
-    (tmp_path / "model.pmml").write_text(GOOD)
+    (tmp_path / "model.pmml").write_text(LINEAR)
     (tmp_path / "in.csv").write_text("x\n1\n")
     done = subprocess.run([sys.executable, "-m", "pmmlkit", "score", "model.pmml", "in.csv"],
                           env=_scrubbed_env(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=300)
