@@ -339,41 +339,37 @@ def cmd_verify(args: argparse.Namespace) -> int:
 # -- info --------------------------------------------------------------------------------------------
 def describe(root: Any) -> dict[str, Any]:
     """What a PMML document's top-level model takes and gives (read from the XML, no JVM)."""
-    from .validate import MODEL_TAGS
+    from .evaluator import declared_fields
+    from .pmml import find_child, model_element, tag_of
 
     def local(node: Any) -> str | None:
-        return node.tag.split("}")[-1] if isinstance(node.tag, str) else None
+        return tag_of(node) if isinstance(node.tag, str) else None
 
-    declared = {}
-    for node in root.iter():
-        if local(node) in ("DataField", "DerivedField") and node.get("name") not in declared:
-            declared[node.get("name")] = node
-    model = next((c for c in root if local(c) in MODEL_TAGS), None)
+    declared = declared_fields(root)
+    model = model_element(root)
     if model is None:
         raise PMMLError("the document has no model element")
     inputs, targets = [], []
-    schema = next((c for c in model if local(c) == "MiningSchema"), None)
+    schema = find_child(model, "MiningSchema")
     for field in [] if schema is None else [c for c in schema if local(c) == "MiningField"]:
         name = field.get("name")
         source = declared.get(name)
         entry = {"name": name,
-                 "optype": field.get("optype") or (source.get("optype") if source is not None else None),
-                 "dataType": source.get("dataType") if source is not None else None}
-        if source is not None:
-            values = [v.get("value") for v in source if local(v) == "Value" and v.get("property", "valid") == "valid"]
-            if values:
-                entry["values"] = values
+                 "optype": field.get("optype") or (source.optype if source is not None else None),
+                 "dataType": source.data_type if source is not None else None}
+        if source is not None and source.values:
+            entry["values"] = list(source.values)
         usage = field.get("usageType", "active")
         if usage in ("target", "predicted"):
             targets.append(entry)
         elif usage == "active":
             inputs.append(entry)
-    output = next((c for c in model if local(c) == "Output"), None)
+    output = find_child(model, "Output")
     outputs = [{"name": f.get("name"), "feature": f.get("feature", "predictedValue"), "dataType": f.get("dataType"),
                 **({"value": f.get("value")} if f.get("value") is not None else {})}
                for f in ([] if output is None else output) if local(f) == "OutputField"]
-    header = next((c for c in root if local(c) == "Header"), None)
-    application = None if header is None else next((c for c in header if local(c) == "Application"), None)
+    header = find_child(root, "Header")
+    application = None if header is None else find_child(header, "Application")
     return {
         "version": root.get("version"),
         "application": None if application is None else " ".join(filter(None, (application.get("name"),

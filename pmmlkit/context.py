@@ -10,6 +10,7 @@ from lxml import etree
 
 from .errors import ConversionError
 from .fields import Field, Scope, Target
+from .pmml import plain
 from .registry import REGISTRY, Registry
 
 
@@ -33,24 +34,25 @@ class Context:
 
     def at(self, step: str) -> Context:
         """The same conversion, one step deeper in the pipeline."""
-        child = Context(self.scope, self.target_name, self.registry, self.path + (step,), None)
-        return child
+        return Context(self.scope, self.target_name, self.registry, self.path + (step,), None)
 
     def error(self, message: str) -> ConversionError:
         return ConversionError(f"{self.where}: {message}")
 
+    def _convert(self, estimator: Any, features: Sequence[Field], step: str) -> tuple[Context, Any]:
+        child = self.at(step)
+        return child, self.registry.lookup(estimator, child.where)(estimator, list(features), child)
+
     def transform(self, estimator: Any, features: Sequence[Field], step: str) -> list[Field]:
         """Convert a transformer step; returns the fields of its output columns."""
-        child = self.at(step)
-        result = self.registry.lookup(estimator, child.where)(estimator, list(features), child)
+        child, result = self._convert(estimator, features, step)
         if not isinstance(result, list):
             raise child.error(f"{type(estimator).__name__} is a model, but a transformer is expected here")
         return result
 
     def model(self, estimator: Any, features: Sequence[Field], step: str) -> etree._Element:
         """Convert a model step; returns its model element and sets ``self.target``."""
-        child = self.at(step)
-        result = self.registry.lookup(estimator, child.where)(estimator, list(features), child)
+        child, result = self._convert(estimator, features, step)
         if isinstance(result, list):
             raise child.error(
                 f"{type(estimator).__name__} is a transformer; a pipeline must end with a model to convert"
@@ -59,7 +61,7 @@ class Context:
         return result
 
     def classification_target(self, classes: Sequence[Any]) -> Target:
-        self.target = Target(self.target_name, tuple(_plain(c) for c in classes))
+        self.target = Target(self.target_name, tuple(plain(c) for c in classes))
         return self.target
 
     def regression_target(self) -> Target:
@@ -72,8 +74,3 @@ class Context:
                 f"{type(estimator).__name__} was fitted on {count} features, but {len(features)} reach it; "
                 "pass X with the columns the model was trained on"
             )
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars -> Python scalars, so labels compare and format predictably."""
-    return value.item() if hasattr(value, "item") else value

@@ -9,6 +9,7 @@ from .context import Context
 from .document import PMMLDocument
 from .errors import ConversionError
 from .fields import Scope
+from .registry import framework_of
 
 
 def convert(estimator: Any, X: Any, *, target: str | None = None,
@@ -24,15 +25,14 @@ def convert(estimator: Any, X: Any, *, target: str | None = None,
     """
     if X is None:
         raise ConversionError("convert() needs X, a sample of the input columns, to name and type the fields")
-    framework = type(estimator).__module__.split(".")[0]
-    if framework == "pyspark":
+    if framework_of(estimator) == "pyspark":
         from .converters.spark import convert_spark
 
         document = convert_spark(estimator, X, target=target, description=description)
     else:
         scope = Scope.from_frame(X, feature_names)
         context = Context(scope, target_name=target or "y")
-        features = [scope.inputs[name] for name in scope.inputs]
+        features = list(scope.inputs.values())
         model = context.model(estimator, features, type(estimator).__name__)
         document = PMMLDocument.assemble(scope, model, context.target, description)
     if verification is not None:

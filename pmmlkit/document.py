@@ -11,10 +11,10 @@ from typing import IO, Any
 
 from lxml import etree
 
-from .errors import PMMLError
+from .errors import PMMLError, ValidationError
 from .fields import Scope, Target
-from .models import find_child, mining_schema, replace_header
-from .pmml import NAMESPACE, PMML_VERSION, element, model_element, tag_of
+from .models import mining_schema, replace_header
+from .pmml import NAMESPACE, PMML_VERSION, element, find_child, model_element, tag_of
 
 
 def _version() -> str:
@@ -50,7 +50,7 @@ class PMMLDocument:
     def model(self) -> etree._Element:
         node = model_element(self.root)
         if node is None:
-            raise PMMLError("the document has no model element")
+            raise ValidationError("the document has no model element")
         return node
 
     def output_fields(self) -> list[etree._Element]:

@@ -14,7 +14,7 @@ import pandas as pd
 from . import jvm
 from .errors import EvaluationError, PMMLError
 from .parsing import Source, parse_bytes, read_source
-from .pmml import model_element, tag_of
+from .pmml import format_value, is_missing_value, model_element, tag_of
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,22 @@ _NUMERIC = {"double", "float", "integer", "real"}
 class Model:
     """A PMML model loaded on the JVM. Build it with :func:`pmmlkit.load`."""
 
-    def __init__(self, data: bytes, name: str = "<bytes>", threads: int | None = None) -> None:
-        tree = parse_bytes(data, name)
+    def __init__(self, data: bytes, name: str = "<bytes>", threads: int | None = None,
+                 root: Any = None) -> None:
+        """``root``: the document already parsed from ``data``, when the caller has it."""
+        import jpype
+
+        if root is None:
+            root = parse_bytes(data, name).getroot()
         self.name = name
         self._data = data
-        self._declared = _declared_fields(tree.getroot())
+        self._declared = declared_fields(root)
         self._lock = threading.Lock()
         self._threads = max(1, threads if threads is not None else min(4, os.cpu_count() or 1))
+        self._scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
         self._models = [self._parse()]
         java_model = self._models[0]
-        self.model_type = tag_of(_model_element(tree.getroot()))
+        self.model_type = tag_of(_model_element(root))
         self.function_name = str(java_model.functionName())
         self._input_names = [str(n) for n in java_model.inputNames()]
         self.input_fields = [self._describe(n) for n in self._input_names]
@@ -56,19 +62,16 @@ class Model:
             FieldInfo(str(f.name()), None, _data_type_name(f.dataType())) for f in outputs
         ]
         self._numeric_outputs = [bool(f.dataType().isNumeric()) for f in outputs]
-        import jpype
-
         self._numeric_java = jpype.JArray(jpype.JBoolean)(self._numeric_outputs)
-        self._scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
         self._model_array = jpype.JArray(jvm.jclass("org.pmml4s.model.Model"))
+        self._row_array = jpype.JArray(jpype.JObject)
 
     # -- loading ---------------------------------------------------------------------------------
     def _parse(self) -> Any:
         import jpype
 
-        scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
         try:
-            return scorer.load(jpype.JArray(jpype.JByte)(self._data))
+            return self._scorer.load(jpype.JArray(jpype.JByte)(self._data))
         except jpype.JException as exc:
             raise EvaluationError(f"{self.name}: the scoring engine cannot load this PMML: "
                                   f"{jvm.java_message(exc)}") from None
@@ -98,8 +101,8 @@ class Model:
         # One record skips the column path: one Object[] in, one Object[] out.
         import jpype
 
-        row = jpype.JArray(jpype.JObject)([_record_cell(record.get(name), field)
-                                           for name, field in zip(self._input_names, self.input_fields)])
+        row = self._row_array([_record_cell(record.get(name), field)
+                               for name, field in zip(self._input_names, self.input_fields)])
         try:
             with self._lock:  # a PMML4S model must not score on two threads at once
                 result = self._scorer.scoreRecord(self._models[0], row, self._numeric_java)
@@ -170,8 +173,13 @@ def load(source: Source, threads: int | None = None) -> Model:
     instance, since PMML4S models must not be shared between threads).
     """
     data, name = read_source(source)
+    return load_parsed(data, name, threads=threads)
+
+
+def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None) -> Model:
+    """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``)."""
     try:
-        return Model(data, name, threads)
+        return Model(data, name, threads, root)
     except PMMLError:
         raise
     except Exception as exc:  # anything JPype raises that is not a Java exception
@@ -198,7 +206,7 @@ def _record_cell(value: Any, field: FieldInfo) -> Any:
     """One input value as the JVM should see it (None for missing)."""
     import jpype
 
-    if _is_missing(value):
+    if is_missing_value(value):
         return None
     if field.data_type in ("double", "float", "real") or (field.data_type == "integer" and field.optype == "continuous"):
         try:
@@ -208,39 +216,17 @@ def _record_cell(value: Any, field: FieldInfo) -> Any:
     if field.data_type == "integer":
         if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
             return jpype.JLong(int(value))
-        return jpype.JString(_text(value))
+        return jpype.JString(format_value(value))
     if field.data_type is None and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return jpype.JDouble(float(value))
-    return jpype.JString(_text(value))
+    return jpype.JString(format_value(value))
 
 
 def _strings(series: pd.Series) -> Any:
     import jpype
 
-    values = [None if _is_missing(v) else _text(v) for v in series.tolist()]
+    values = [None if is_missing_value(v) else format_value(v) for v in series.tolist()]
     return jpype.JArray(jpype.JString)(values)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, (float, np.floating)) and np.isnan(value)
-
-
-def _python_value(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
 
 
 def _data_type_name(data_type: Any) -> str:
@@ -258,7 +244,8 @@ def _model_element(root: Any) -> Any:
     return node
 
 
-def _declared_fields(root: Any) -> dict[str, FieldInfo]:
+def declared_fields(root: Any) -> dict[str, FieldInfo]:
+    """Every DataField and DerivedField of a document by name (the first one of a name wins)."""
     fields: dict[str, FieldInfo] = {}
     for node in root.iter():
         if not isinstance(node.tag, str):

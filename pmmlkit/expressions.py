@@ -35,6 +35,16 @@ def is_missing(field: Field) -> etree._Element:
     return apply("isMissing", ref(field))
 
 
+def equal(field: Field | str, value: Any, data_type: str | None = "double") -> etree._Element:
+    """``field == value``, a condition."""
+    return apply("equal", ref(field), constant(value, data_type))
+
+
+def flag(condition: etree._Element, map_missing_to: Any = None) -> etree._Element:
+    """1.0 where ``condition`` holds, else 0.0."""
+    return apply("if", condition, constant(1.0), constant(0.0), map_missing_to=map_missing_to)
+
+
 def if_else(condition: etree._Element, then: etree._Element, otherwise: etree._Element) -> etree._Element:
     return apply("if", condition, then, otherwise)
 

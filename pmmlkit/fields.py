@@ -154,6 +154,11 @@ class Scope:
                 raise ConversionError(f"{len(names)} feature names given for {array.shape[1]} columns")
             fields = [field_from_dtype(n, array[:, i].dtype if array.dtype != object else object)
                       for i, n in enumerate(names)]
+        return cls.of(fields)
+
+    @classmethod
+    def of(cls, fields: Sequence[Field]) -> Scope:
+        """A scope whose inputs are ``fields`` (the columns of X), which must have distinct names."""
         names = [f.name for f in fields]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
@@ -202,6 +207,16 @@ class Scope:
     # -- writing ---------------------------------------------------------------------------------
     def used_inputs(self, *roots: etree._Element) -> list[Field]:
         """Input fields that ``roots`` reference, directly or through derived fields, in input order."""
+        seen = self._reachable(roots)
+        return [f for n, f in self.inputs.items() if n in seen]
+
+    def used_derived(self, *roots: etree._Element) -> list[str]:
+        """Derived field names that ``roots`` need, in definition order."""
+        seen = self._reachable(roots)
+        return [n for n in self.derived if n in seen]
+
+    def _reachable(self, roots: Sequence[etree._Element]) -> set[str]:
+        """Names ``roots`` reference, directly or through the expressions of derived fields."""
         seen: set[str] = set()
         pending = [name for root in roots for name in referenced_fields(root)]
         while pending:
@@ -211,19 +226,7 @@ class Scope:
             seen.add(name)
             if name in self.derived:
                 pending.extend(referenced_fields(self.derived[name][1]))
-        return [f for n, f in self.inputs.items() if n in seen]
-
-    def used_derived(self, *roots: etree._Element) -> list[str]:
-        """Derived field names that ``roots`` need, in definition order."""
-        seen: set[str] = set()
-        pending = [name for root in roots for name in referenced_fields(root)]
-        while pending:
-            name = pending.pop()
-            if name in seen or name not in self.derived:
-                continue
-            seen.add(name)
-            pending.extend(referenced_fields(self.derived[name][1]))
-        return [n for n in self.derived if n in seen]
+        return seen
 
     def local_transformations(self, *roots: etree._Element) -> etree._Element | None:
         names = self.used_derived(*roots)

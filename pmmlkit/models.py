@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from .fields import Field, Target, referenced_fields
-from .pmml import element, format_value, tag_of
+from .pmml import element, find_child, format_value, tag_of
 
 # The order of a model element's leading children in the PMML schema.
 _HEADER_ORDER = ("Extension", "MiningSchema", "Output", "ModelStats", "ModelExplanation", "Targets",
@@ -88,10 +88,9 @@ def model(tag: str, *body: etree._Element, function: str, target: Target | None,
 
 def replace_header(model_element: etree._Element, tag: str, new: etree._Element | None) -> None:
     """Replace (or insert, or remove) one of a model element's leading children, in schema order."""
-    for child in model_element:
-        if isinstance(child.tag, str) and tag_of(child) == tag:
-            model_element.remove(child)
-            break
+    old = find_child(model_element, tag)
+    if old is not None:
+        model_element.remove(old)
     if new is None:
         return
     position = 0
@@ -100,10 +99,3 @@ def replace_header(model_element: etree._Element, tag: str, new: etree._Element 
         if isinstance(child.tag, str) and tag_of(child) in _HEADER_ORDER[:rank + 1]:
             position = i + 1
     model_element.insert(position, new)
-
-
-def find_child(node: etree._Element, tag: str) -> etree._Element | None:
-    for child in node:
-        if isinstance(child.tag, str) and tag_of(child) == tag:
-            return child
-    return None

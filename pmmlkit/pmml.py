@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from lxml import etree
 
 PMML_VERSION = "4.4"
@@ -48,6 +49,26 @@ def model_element(root: etree._Element) -> etree._Element | None:
         if isinstance(child.tag, str) and tag_of(child) in MODEL_TAGS:
             return child
     return None
+
+
+def find_child(node: etree._Element, tag: str) -> etree._Element | None:
+    """The first child element of ``node`` named ``tag``, or None."""
+    for child in node:
+        if isinstance(child.tag, str) and tag_of(child) == tag:
+            return child
+    return None
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars -> Python scalars, so that labels and cells compare and format predictably."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def is_missing_value(value: Any) -> bool:
+    """Whether a cell holds no value: None, NaN (Python or numpy), pandas' NA or NaT."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
 
 
 def format_number(value: float | int) -> str:

@@ -23,6 +23,11 @@ FRAMEWORKS = {
 ConverterFunction = Callable[..., Any]
 
 
+def framework_of(obj: Any) -> str:
+    """The top-level package of an object's class ("sklearn", "pyspark", ...)."""
+    return type(obj).__module__.split(".")[0]
+
+
 @dataclass(frozen=True)
 class Entry:
     framework: str
@@ -51,7 +56,7 @@ class Registry:
 
     def lookup(self, estimator: Any, path: str = "") -> ConverterFunction:
         cls = type(estimator)
-        framework = cls.__module__.split(".")[0]
+        framework = framework_of(estimator)
         if framework in FRAMEWORKS:
             self.load(framework)
         entry = self._entries.get(cls)

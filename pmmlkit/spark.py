@@ -22,6 +22,7 @@ from typing import Any
 from .errors import EvaluationError
 from .evaluator import FieldInfo, Model, load
 from .parsing import Source, read_source
+from .pmml import is_missing_value
 
 # Loaded models of this process, keyed by the SHA-256 of the PMML bytes. A worker is reused for
 # many tasks (spark.python.worker.reuse), so a model is parsed once per worker, not per batch.
@@ -140,11 +141,7 @@ def _arrow_column(values: Any, kind: str) -> Any:
 
     if kind in ("double", "long"):
         return pa.array(values, type=_arrow_type(kind), from_pandas=True)  # NaN -> null
-    return pa.array([None if _missing(v) else v for v in values.tolist()], type=_arrow_type(kind))
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    return pa.array([None if is_missing_value(v) else v for v in values.tolist()], type=_arrow_type(kind))
 
 
 def _arrow_type(kind: str) -> Any:

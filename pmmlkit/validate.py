@@ -22,7 +22,7 @@ from lxml import etree
 from .document import PMMLDocument
 from .errors import ValidationError
 from .parsing import parse_bytes, read_source
-from .pmml import MODEL_TAGS
+from .pmml import MODEL_TAGS, find_child, model_element
 from .report import Report
 
 NAMESPACES = {f"http://www.dmg.org/PMML-4_{minor}": f"4.{minor}" for minor in range(5)}
@@ -137,18 +137,6 @@ def _children(node: etree._Element, tag: str) -> list[etree._Element]:
     return [c for c in node if _local(c) == tag]
 
 
-def _child(node: etree._Element, tag: str) -> etree._Element | None:
-    found = _children(node, tag)
-    return found[0] if found else None
-
-
-def _model_child(node: etree._Element) -> etree._Element | None:
-    for child in node:
-        if _local(child) in MODEL_TAGS:
-            return child
-    return None
-
-
 def _walk(node: etree._Element, skip: frozenset[str] = frozenset()) -> Iterator[etree._Element]:
     """Elements under ``node`` (itself excluded), not entering Extensions, nested models or ``skip``."""
     stack = [c for c in reversed(node) if isinstance(c.tag, str)]
@@ -191,14 +179,14 @@ class _Checker:
         for node in children:
             if _local(node) not in _TOP_LEVEL:
                 self.warning("unknown-element", f"unexpected element <{_local(node)}> under <PMML>", node)
-        if _child(root, "Header") is None:
+        if find_child(root, "Header") is None:
             self.error("missing-header", "the document has no <Header> (required by PMML)", root)
-        dictionary = _child(root, "DataDictionary")
+        dictionary = find_child(root, "DataDictionary")
         if dictionary is None:
             self.error("missing-data-dictionary", "the document has no <DataDictionary>", root)
         else:
             self._data_dictionary(dictionary)
-        transformations = _child(root, "TransformationDictionary")
+        transformations = find_child(root, "TransformationDictionary")
         if transformations is not None:
             self._transformation_dictionary(transformations)
         models = [c for c in children if _local(c) in MODEL_TAGS]
@@ -281,7 +269,7 @@ class _Checker:
         elif function not in _FUNCTIONS:
             self.error("function-name", f"<{tag}> has an unknown functionName=\"{function}\"", model)
 
-        schema = _child(model, "MiningSchema")
+        schema = find_child(model, "MiningSchema")
         mining: dict[str, etree._Element] = {}
         if schema is None:
             self.error("missing-mining-schema", f"<{tag}> has no <MiningSchema>", model)
@@ -297,7 +285,7 @@ class _Checker:
 
         # Fields the model's body can see.
         visible = set(mining) | {n for n, node in self.fields.items() if _local(node) == "DerivedField"}
-        local = _child(model, "LocalTransformations")
+        local = find_child(model, "LocalTransformations")
         local_names: list[etree._Element] = []
         if local is not None:
             table: dict[str, etree._Element] = {}
@@ -322,13 +310,13 @@ class _Checker:
 
         # Segments (their models get their own scope).
         segment_outputs: set[str] = set()
-        segmentation = _child(model, "Segmentation")
+        segmentation = find_child(model, "Segmentation")
         if segmentation is not None:
             segment_outputs = self._segmentation(segmentation, visible, depth)
 
         # Output: may use the model's fields, its other outputs and outputs of its segments.
         outputs: dict[str, etree._Element] = {}
-        output = _child(model, "Output")
+        output = find_child(model, "Output")
         if output is not None:
             for field in _children(output, "OutputField"):
                 self._declare(outputs, field, "the Output")
@@ -346,7 +334,7 @@ class _Checker:
                         self.error("undefined-segment", f"OutputField {field.get('name')!r} refers to segment "
                                    f"{segment!r}, which does not exist", field)
 
-        verification = _child(model, "ModelVerification")
+        verification = find_child(model, "ModelVerification")
         if verification is not None:
             self._verification(verification, set(mining) | set(outputs) | visible)
         return set(outputs)
@@ -361,7 +349,7 @@ class _Checker:
                 self._check_node(node, available, "a Segment predicate", None)
                 for inner in _walk(node):
                     self._check_node(inner, available, "a Segment predicate", None)
-            inner_model = _model_child(segment)
+            inner_model = model_element(segment)
             if inner_model is None:
                 self.error("no-model", "a <Segment> has no model element", segment)
                 continue
@@ -376,7 +364,7 @@ class _Checker:
         targets = [name for name, node in mining.items()
                    if node.get("usageType") in ("target", "predicted")]
         if function in ("regression", "classification"):
-            declared_elsewhere = _child(model, "Targets") is not None or _child(model, "Output") is not None
+            declared_elsewhere = find_child(model, "Targets") is not None or find_child(model, "Output") is not None
             if not targets and not declared_elsewhere:
                 self.warning("target", f"<{tag}> ({function}) has no target field in its MiningSchema and no "
                              "Output or Targets", model)
@@ -394,7 +382,7 @@ class _Checker:
                 self.warning("target-optype", f"regression target {name!r} is {optype}; expected continuous", node)
 
     def _verification(self, verification: etree._Element, scope: set[str]) -> None:
-        fields = _child(verification, "VerificationFields")
+        fields = find_child(verification, "VerificationFields")
         count = 0 if fields is None else len(_children(fields, "VerificationField"))
         if fields is not None:
             for node in _children(fields, "VerificationField"):
@@ -403,7 +391,7 @@ class _Checker:
         if declared is not None and declared.strip() != str(count):
             self.warning("verification-count", f"ModelVerification fieldCount=\"{declared}\" but it lists "
                          f"{count} fields", verification)
-        table = _child(verification, "InlineTable")
+        table = find_child(verification, "InlineTable")
         rows = 0 if table is None else len(_children(table, "row"))
         declared = verification.get("recordCount")
         if declared is not None and table is not None and declared.strip() != str(rows):

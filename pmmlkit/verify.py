@@ -10,11 +10,11 @@ import pandas as pd
 from lxml import etree
 
 from .document import PMMLDocument
-from .errors import PMMLError, ValidationError
-from .evaluator import load
-from .models import find_child
-from .parsing import parse
-from .pmml import element, format_value, model_element
+from .errors import PMMLError
+from .evaluator import load_parsed
+from .parsing import parse_bytes, read_source
+from .pmml import element, find_child, format_value, is_missing_value, plain
+from .registry import framework_of
 from .report import Report
 
 TOLERANCE = 1e-9
@@ -22,7 +22,7 @@ TOLERANCE = 1e-9
 
 def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element]) -> pd.DataFrame:
     """The source model's own predictions, one column per PMML output field it can explain."""
-    if type(estimator).__module__.split(".")[0] == "pyspark":
+    if framework_of(estimator) == "pyspark":
         from .converters.spark import reference_outputs as spark_reference
 
         return spark_reference(estimator, X, output_fields)
@@ -35,7 +35,7 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
         elif feature == "probability":
             if probabilities is None:
                 probabilities = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-                labels = [format_value(_plain(c)) for c in estimator.classes_]
+                labels = [format_value(plain(c)) for c in estimator.classes_]
             columns[node.get("name")] = probabilities[:, labels.index(node.get("value"))]
     return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
@@ -60,7 +60,7 @@ def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: Report, tolera
             report.differences[name] = float(diff.max()) if len(diff) else 0.0
             bad = np.flatnonzero(scaled > tolerance)
         else:
-            mismatch = np.array([format_value(_plain(a)) != format_value(_plain(b)) for a, b in zip(want, got)])
+            mismatch = np.array([format_value(plain(a)) != format_value(plain(b)) for a, b in zip(want, got)])
             report.differences[name] = float(mismatch.sum())
             bad = np.flatnonzero(mismatch)
         if len(bad):
@@ -73,22 +73,23 @@ def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: Report, tolera
 def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> Report:
     """Score ``X`` with ``estimator`` and with the PMML (path, bytes or PMMLDocument) on pmmlkit's
     evaluator, and report the largest difference per output field."""
+    # The document is read and parsed once; the evaluator reuses the parsed tree.
     if isinstance(pmml, PMMLDocument):
-        source: Any = pmml.to_bytes()
-        name = "<document>"
+        document, data, name = pmml, pmml.to_bytes(), "<bytes>"
+        report = Report(source="<document>")
     else:
-        source = pmml
-        name = os.fspath(pmml) if isinstance(pmml, (str, os.PathLike)) and not str(pmml).lstrip().startswith("<") else "<bytes>"
-    report = Report(source=name)
-    tree = parse(source)
-    model_node = _model_element(tree.getroot())
-    output = find_child(model_node, "Output")
+        data, name = read_source(pmml)
+        document = PMMLDocument(parse_bytes(data, name).getroot())
+        is_path = isinstance(pmml, (str, os.PathLike)) and not str(pmml).lstrip().startswith("<")
+        report = Report(source=os.fspath(pmml) if is_path else "<bytes>")
+    output = find_child(document.model, "Output")
     if output is None:
         report.add("error", "no-output", "the PMML declares no Output fields to compare")
         return report
     frame = _as_frame(X, estimator)
     expected = reference_outputs(estimator, frame, list(output))
-    actual = load(source).predict(frame if isinstance(frame, pd.DataFrame) else _spark_to_pandas(frame))
+    model = load_parsed(data, name, document.root)
+    actual = model.predict(frame if isinstance(frame, pd.DataFrame) else _spark_to_pandas(frame))
     compare(expected, actual, report, tolerance)
     return report
 
@@ -113,10 +114,10 @@ def embed_verification(document: PMMLDocument, estimator: Any, X: Any) -> None:
         row = element("row")
         for i, (_, values) in enumerate(columns):
             value = values.iloc[r]
-            if _missing(value):
+            if is_missing_value(value):
                 continue
             cell = element(f"c{i}")
-            cell.text = format_value(_plain(value))
+            cell.text = format_value(plain(value))
             row.append(cell)
         table.append(row)
     verification = element("ModelVerification", fields, table, recordCount=len(frame), fieldCount=len(columns))
@@ -127,7 +128,7 @@ def embed_verification(document: PMMLDocument, estimator: Any, X: Any) -> None:
 
 
 def _as_frame(X: Any, estimator: Any) -> Any:
-    if isinstance(X, pd.DataFrame) or type(X).__module__.split(".")[0] == "pyspark":
+    if isinstance(X, pd.DataFrame) or framework_of(X) == "pyspark":
         return X
     array = np.asarray(X)
     if array.ndim != 2:
@@ -141,25 +142,8 @@ def _spark_to_pandas(frame: Any) -> pd.DataFrame:
     return frame.toPandas()
 
 
-def _model_element(root: etree._Element) -> etree._Element:
-    node = model_element(root)
-    if node is None:
-        raise ValidationError("the document has no model element")
-    return node
-
-
 def _is_numeric(values: np.ndarray) -> bool:
-    if values.dtype.kind in "fiub":
-        return values.dtype.kind != "b"
-    return False
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+    return values.dtype.kind in "fiu"
 
 
 __all__ = ["verify", "embed_verification", "reference_outputs", "compare"]

@@ -22,8 +22,7 @@ def convert_pipeline(pipeline: Any, features: list[Field], context: Context) -> 
         features = context.transform(step, features, name)
     name, last = steps[-1]
     if hasattr(last, "predict"):
-        element = context.model(last, features, name)
-        return element
+        return context.model(last, features, name)
     return context.transform(last, features, name)
 
 

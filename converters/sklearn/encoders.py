@@ -8,12 +8,12 @@ import numpy as np
 from lxml import etree
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, if_else, is_missing, ref
+from pmmlkit.expressions import apply, constant, equal, flag, if_else, is_missing, ref
 from pmmlkit.fields import Field
 from pmmlkit.pmml import element, format_number
 
 from .fitted import attribute, n_features
-from .impute import is_nan_marker
+from .impute import non_missing
 
 
 def convert_ordinal_encoder(encoder: Any, features: list[Field], context: Context) -> list[Field]:
@@ -34,7 +34,7 @@ def convert_ordinal_encoder(encoder: Any, features: list[Field], context: Contex
     unknown = float(encoder.unknown_value) if encoder.handle_unknown == "use_encoded_value" else np.nan
     outputs = []
     for field, values in zip(features, categories):
-        known = [v.item() if isinstance(v, np.generic) else v for v in values if not is_nan_marker(v)]
+        known = non_missing(values)
         nan_seen = len(known) < len(values)
         data_type = "double" if field.is_numeric else "string"
         if any(isinstance(v, str) == field.is_numeric for v in known):
@@ -43,7 +43,7 @@ def convert_ordinal_encoder(encoder: Any, features: list[Field], context: Contex
         # Innermost: the unknown code (none when NaN: an "if" without "else" is missing).
         code: etree._Element | None = None if np.isnan(unknown) else constant(unknown)
         for j in range(len(known) - 1, -1, -1):
-            matches = apply("equal", ref(field), constant(known[j], data_type))
+            matches = equal(field, known[j], data_type)
             code = apply("if", matches, constant(float(j))) if code is None else \
                 if_else(matches, constant(float(j)), code)
         if code is None:
@@ -74,9 +74,7 @@ def convert_kbins_discretizer(discretizer: Any, features: list[Field], context: 
             outputs.append(bins)
             continue
         for k in range(len(inner) + 1):
-            outputs.append(context.scope.derive(
-                f"{bins.name}={k}", if_else(apply("equal", ref(bins), constant(float(k))), constant(1.0),
-                                            constant(0.0))))
+            outputs.append(context.scope.derive(f"{bins.name}={k}", flag(equal(bins, float(k)))))
     return outputs
 
 

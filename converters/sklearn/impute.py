@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from lxml import etree
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, if_else, is_missing, ref
+from pmmlkit.expressions import constant, equal, flag, if_else, is_missing, ref
 from pmmlkit.fields import Field
+from pmmlkit.pmml import plain
 
 from .fitted import attribute, n_features
 
@@ -24,6 +24,12 @@ def is_nan_marker(value: Any) -> bool:
         return False
 
 
+def non_missing(values: Any) -> list[Any]:
+    """The categories that are not NaN-like markers, as Python scalars (scikit-learn lists None
+    and NaN last among a column's categories when it saw them)."""
+    return [plain(v) for v in values if not is_nan_marker(v)]
+
+
 def missing_condition(field: Field, marker: Any) -> etree._Element:
     """A boolean expression: is ``field`` missing in scikit-learn's sense (``missing_values=marker``)?
 
@@ -33,7 +39,7 @@ def missing_condition(field: Field, marker: Any) -> etree._Element:
     if is_nan_marker(marker):
         return is_missing(field)
     data_type = "string" if isinstance(marker, str) else "double"
-    return apply("equal", ref(field), constant(marker, data_type))
+    return equal(field, marker, data_type)
 
 
 def convert_simple_imputer(imputer: Any, features: list[Field], context: Context) -> list[Field]:
@@ -46,7 +52,7 @@ def convert_simple_imputer(imputer: Any, features: list[Field], context: Context
             # scikit-learn drops a column that was all missing in fit (unless keep_empty_features,
             # in which case statistics_ holds the fill value and we never get here).
             continue
-        statistic = statistic.item() if isinstance(statistic, np.generic) else statistic
+        statistic = plain(statistic)
         if isinstance(statistic, str):
             data_type, optype = "string", "categorical"
         elif field.is_numeric or isinstance(statistic, (int, float)):
@@ -68,6 +74,6 @@ def convert_simple_imputer(imputer: Any, features: list[Field], context: Context
             raise context.error(f"SimpleImputer: indicator features={indicator.features!r} is not supported")
         for index in attribute(indicator, context, "features_"):
             field = features[int(index)]
-            flag = if_else(missing_condition(field, marker), constant(1.0), constant(0.0))
-            outputs.append(context.scope.derive(f"missingIndicator({field.name})", flag))
+            outputs.append(context.scope.derive(f"missingIndicator({field.name})",
+                                                flag(missing_condition(field, marker))))
     return outputs

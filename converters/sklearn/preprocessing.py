@@ -4,31 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, apply, constant, if_else, indicator, is_missing, ref
+from pmmlkit.expressions import affine, apply, constant, flag, if_else, indicator, is_missing, ref
 from pmmlkit.fields import Field
-from pmmlkit.pmml import format_value
+from pmmlkit.pmml import format_value, plain
 
 from .fitted import array, attribute, n_features
-from .impute import is_nan_marker
-from .scalers import clip
-
-
-def _scaled(context: Context, features: list[Field], prefix: str, steps: list[dict[str, Any]]) -> list[Field]:
-    return [context.scope.derive(f"{prefix}({field.name})", affine(field, **step)) for field, step in zip(features, steps)]
+from .impute import is_nan_marker, non_missing
+from .scalers import center_and_scale, clip
 
 
 def convert_standard_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
     # scikit-learn computes (x - mean_) / scale_, skipping either step when disabled.
-    n = len(features)
-    context.expect_features(features, n_features(scaler, context), scaler)
-    means = array(scaler, context, "mean_") if scaler.with_mean else [None] * n
-    scales = array(scaler, context, "scale_") if scaler.with_std else [None] * n
-    steps = [{"subtract": None if m is None or m == 0 else float(m),
-              "divide": None if s is None or s == 1 else float(s)} for m, s in zip(means, scales)]
-    return _scaled(context, features, "standardScaler", steps)
+    return center_and_scale(scaler, features, context, "standardScaler", "mean_" if scaler.with_mean else None,
+                            "scale_" if scaler.with_std else None)
 
 
 def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
@@ -36,8 +25,8 @@ def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context)
     context.expect_features(features, n_features(scaler, context), scaler)
     scales = array(scaler, context, "scale_")
     mins = array(scaler, context, "min_")
-    outputs = _scaled(context, features, "minMaxScaler",
-                      [{"multiply": float(s), "add": float(m)} for s, m in zip(scales, mins)])
+    outputs = [context.scope.derive(f"minMaxScaler({f.name})", affine(f, multiply=float(s), add=float(m)))
+               for f, s, m in zip(features, scales, mins)]
     if getattr(scaler, "clip", False):
         low, high = scaler.feature_range
         outputs = [context.scope.derive(f"clip({f.name})", clip(f, float(low), float(high))) for f in outputs]
@@ -81,22 +70,13 @@ def _guard(field: Field, values: Any, nan_seen: bool, context: Context) -> Field
     a field that is 1 for a category seen in fit and missing otherwise. Multiplying every
     indicator by it makes an unseen value score as missing (no prediction), where scikit-learn
     raises, rather than as a silent row of zeros."""
-    known = _known(values)
+    known = non_missing(values)
     data_type = "double" if field.is_numeric else "string"
     seen = apply("isIn", ref(field), *[constant(v, data_type) for v in known])
     expression = apply("if", seen, constant(1.0))  # no "else": missing when unseen
     if nan_seen:
         expression = if_else(is_missing(field), constant(1.0), expression)
     return context.scope.derive(f"seen({field.name})", expression)
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _known(values: Any) -> list[Any]:
-    """The non-missing categories (scikit-learn lists None and NaN last when it saw them)."""
-    return [_plain(v) for v in values if not is_nan_marker(v)]
 
 
 def _declare_categories(field: Field, values: Any, strict: bool, context: Context) -> Field:
@@ -110,7 +90,7 @@ def _declare_categories(field: Field, values: Any, strict: bool, context: Contex
     if not strict or field.name not in scope.inputs:
         return field
     current = scope.inputs[field.name]
-    known = tuple(_known(values))
+    known = tuple(non_missing(values))
     if not current.is_numeric and any(not isinstance(v, str) for v in known):
         raise context.error(f"OneHotEncoder: the string column {field.name!r} has non-string categories "
                             f"{[v for v in known if not isinstance(v, str)]}; encode a column of one type")
@@ -123,11 +103,11 @@ def _declare_categories(field: Field, values: Any, strict: bool, context: Contex
 
 def _indicator(field: Field, value: Any, missing_to: float | None, guard: Field | None,
                context: Context) -> Field:
-    value = _plain(value)
+    value = plain(value)
     name = f"{field.name}={format_value(value)}"
     if is_nan_marker(value):
         # NaN (or None) was a category in fit: its column is 1 exactly when the value is missing.
-        expression = if_else(is_missing(field), constant(1.0), constant(0.0))
+        expression = flag(is_missing(field))
     elif isinstance(value, str) and field.is_numeric:
         raise context.error(f"OneHotEncoder: category {value!r} of the numeric column {field.name!r}; "
                             "encode a column of one type")

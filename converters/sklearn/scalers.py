@@ -12,7 +12,7 @@ import numpy as np
 from lxml import etree
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, apply, constant, fold, if_else, ref
+from pmmlkit.expressions import affine, apply, constant, flag, fold, if_else, ref
 from pmmlkit.fields import Field
 
 from .fitted import array, n_features
@@ -34,11 +34,19 @@ def convert_max_abs_scaler(scaler: Any, features: list[Field], context: Context)
 
 def convert_robust_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
     # X -= center_ (with_centering), then X /= scale_ (with_scaling).
+    return center_and_scale(scaler, features, context, "robustScaler", "center_" if scaler.with_centering else None,
+                            "scale_" if scaler.with_scaling else None)
+
+
+def center_and_scale(scaler: Any, features: list[Field], context: Context, prefix: str, center: str | None,
+                     scale: str | None) -> list[Field]:
+    """``(x - center) / scale`` per feature, from the fitted arrays named ``center`` and ``scale``
+    (None: that step is off); a subtraction of 0 or a division by 1 is left out."""
     n = len(features)
     context.expect_features(features, n_features(scaler, context), scaler)
-    centers = array(scaler, context, "center_") if scaler.with_centering else [None] * n
-    scales = array(scaler, context, "scale_") if scaler.with_scaling else [None] * n
-    return [context.scope.derive(f"robustScaler({f.name})",
+    centers = array(scaler, context, center) if center else [None] * n
+    scales = array(scaler, context, scale) if scale else [None] * n
+    return [context.scope.derive(f"{prefix}({f.name})",
                                  affine(f, subtract=None if c is None or c == 0 else float(c),
                                         divide=None if s is None or s == 1 else float(s)))
             for f, c, s in zip(features, centers, scales)]
@@ -67,8 +75,7 @@ def convert_binarizer(binarizer: Any, features: list[Field], context: Context) -
     # 1 where x > threshold, else 0.
     context.expect_features(features, n_features(binarizer, context), binarizer)
     threshold = float(binarizer.threshold)
-    return [context.scope.derive(f"binarizer({f.name})", if_else(apply("greaterThan", ref(f), constant(threshold)),
-                                                                 constant(1.0), constant(0.0)))
+    return [context.scope.derive(f"binarizer({f.name})", flag(apply("greaterThan", ref(f), constant(threshold))))
             for f in features]
 
 

@@ -18,7 +18,7 @@ from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, tree_model
 from pmmlkit.context import Context
 from pmmlkit.fields import Field, Target
 
-from .fitted import attribute
+from .fitted import attribute, n_features
 
 # Doubles at or above this round to float32 infinity: it is the midpoint between the largest
 # float32 (odd mantissa) and 2**128, and ties round to even, i.e. up.
@@ -67,7 +67,7 @@ def _check_features(estimator: Any, features: list[Field], context: Context) -> 
     if int(attribute(estimator, context, "n_outputs_")) != 1:
         raise context.error(f"{type(estimator).__name__} with {estimator.n_outputs_} outputs: PMML models here "
                             "predict one target; fit one model per target")
-    context.expect_features(features, int(attribute(estimator, context, "n_features_in_")), estimator)
+    context.expect_features(features, n_features(estimator, context), estimator)
     for field in features:
         if not field.is_numeric:
             raise context.error(f"{type(estimator).__name__} splits on numbers, but feature {field.name!r} is "

@@ -113,13 +113,10 @@ def from_input(X: Any) -> tuple[Scope, Columns]:
                 columns.unusable[item.name] = item.dataType.simpleString()
             else:
                 fields.append(f)
-    names = [f.name for f in fields]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise ConversionError(f"duplicate column names in X: {duplicated}")
+    scope = Scope.of(fields)
     for f in fields:
         columns[f.name] = [f]
-    return Scope({f.name: f for f in fields}), columns
+    return scope, columns
 
 
 def _schema(X: Any) -> Any:

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, ref
+from pmmlkit.expressions import apply, constant, equal, flag, ref
 from pmmlkit.pmml import element
 
 from .columns import Columns
-from .stages import derive_vector, equal, is_vector, no_skip, pairs
+from .stages import derive_vector, is_vector, no_skip, pairs
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -55,8 +55,8 @@ def convert_binarizer(stage: Any, columns: Columns, context: Context) -> None:
     else:
         thresholds = [float(stage.getThreshold())] * len(column_pairs)
     for (source, output), threshold in zip(column_pairs, thresholds):
-        expressions = [apply("if", apply("greaterThan", ref(f), constant(threshold)), constant(1.0),
-                             constant(0.0), map_missing_to=0.0) for f in columns[source]]
+        expressions = [flag(apply("greaterThan", ref(f), constant(threshold)), map_missing_to=0.0)
+                       for f in columns[source]]
         columns[output] = derive_vector(context, output, expressions, vector=is_vector(columns, source))
 
 

@@ -9,12 +9,12 @@ from typing import Any
 from lxml import etree
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, if_chain, ref
+from pmmlkit.expressions import apply, constant, equal, flag, if_chain, ref
 from pmmlkit.fields import Field
 from pmmlkit.pmml import element, format_value, tag_of
 
 from .columns import Columns
-from .stages import derive_vector, equal, no_skip, pairs, single
+from .stages import derive_vector, no_skip, pairs, single
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -105,8 +105,7 @@ def convert_one_hot_encoder(stage: Any, columns: Columns, context: Context) -> N
         for k in range(length):
             if k < size:
                 # "keep": a missing index is invalid, so every regular slot is 0.
-                expressions.append(apply("if", equal(field, float(k)), constant(1.0), constant(0.0),
-                                         map_missing_to=0.0 if keep else None))
+                expressions.append(flag(equal(field, float(k)), map_missing_to=0.0 if keep else None))
             else:
                 valid = apply("isIn", ref(field), *[constant(float(i)) for i in range(size)])
                 expressions.append(apply("if", valid, constant(0.0), constant(1.0), map_missing_to=1.0))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, apply, constant, fold, if_else, ref
+from pmmlkit.expressions import affine, apply, constant, equal, fold, if_else, ref
 
 from .columns import Columns
 from .stages import derive_vector, single, sized
@@ -86,6 +86,6 @@ def convert_normalizer(stage: Any, columns: Columns, context: Context) -> None:
         norm = apply("pow", fold("+", [apply("pow", apply("abs", ref(f)), constant(p)) for f in fields]),
                      constant(1.0 / p))
     norm_field = context.scope.derive(f"norm({output})", norm)
-    expressions = [if_else(apply("equal", ref(norm_field), constant(0.0)), ref(f),
+    expressions = [if_else(equal(norm_field, 0.0), ref(f),
                            apply("/", ref(f), ref(norm_field))) for f in fields]
     columns[output] = derive_vector(context, output, expressions)

@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, if_chain, if_else, ref
+from pmmlkit.expressions import apply, constant, flag, if_chain, ref
 
 from .columns import Columns
 
@@ -45,7 +45,7 @@ def convert_sql_transformer(stage: Any, columns: Columns, context: Context) -> N
     parser = _SqlParser(match.group(1), columns, context)
     for name, expression, is_condition in parser.projections():
         if is_condition:
-            expression = if_else(expression, constant(1.0), constant(0.0))
+            expression = flag(expression)
         columns[name] = [context.scope.derive(name, expression)]
 
 
@@ -210,4 +210,4 @@ class _SqlParser:
 
     def number(self, item: tuple[etree._Element, bool]) -> etree._Element:
         expression, is_condition = item
-        return if_else(expression, constant(1.0), constant(0.0)) if is_condition else expression
+        return flag(expression) if is_condition else expression

@@ -12,7 +12,6 @@ from typing import Any
 from lxml import etree
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, ref
 from pmmlkit.fields import Field
 
 from .columns import Columns, column_params
@@ -67,10 +66,6 @@ def derive_vector(context: Context, column: str, expressions: Sequence[etree._El
 def is_vector(columns: Columns, name: str) -> bool:
     """Whether column ``name`` holds a vector (its fields are not the one field named ``name``)."""
     return len(columns[name]) != 1 or columns[name][0].name != name
-
-
-def equal(field: Field, value: Any) -> etree._Element:
-    return apply("equal", ref(field), constant(value))
 
 
 # -- models ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, fold, if_else, ref
+from pmmlkit.expressions import apply, constant, equal, flag, fold, if_else, ref
 from pmmlkit.fields import Field
 
 from .attributes import Attribute, attributes, holds_vector
@@ -47,8 +47,7 @@ def convert_vector_assembler(stage: Any, columns: Columns, context: Context) -> 
 def _as_double(f: Field, column: str, stage: Any, context: Context) -> Field:
     if f.data_type == "boolean":
         # Spark casts a boolean to 1.0 / 0.0.
-        return context.scope.derive(f"double({f.name})", if_else(apply("equal", ref(f), constant(True, "boolean")),
-                                                                 constant(1.0), constant(0.0)))
+        return context.scope.derive(f"double({f.name})", flag(equal(f, True, "boolean")))
     if not f.is_numeric:
         raise context.error(f"{type(stage).__name__} input {column!r} is a string column; index it with a "
                             "StringIndexer first (Spark refuses it too)")
@@ -160,7 +159,7 @@ def convert_interaction(stage: Any, columns: Columns, context: Context) -> None:
     expressions = []
     for combination in itertools.product(*factors):
         # Fresh elements for every slot: an lxml element has one parent.
-        conditions = [apply("equal", ref(f), constant(float(k))) for f, k in combination if k is not None]
+        conditions = [equal(f, float(k)) for f, k in combination if k is not None]
         numbers = [ref(f) for f, k in reversed(combination) if k is None]
         value = fold("*", numbers) if numbers else constant(1.0)
         if conditions:
