@@ -30,6 +30,16 @@ class FieldInfo:
     def is_numeric(self) -> bool:
         return self.data_type in _NUMERIC
 
+    @property
+    def java_kind(self) -> str:
+        """How values of this input cross to the JVM: "double", "integer", "string", or "auto"
+        (undeclared type: numbers as doubles, anything else as text)."""
+        if self.data_type in ("double", "float", "real") or (self.data_type == "integer" and self.optype == "continuous"):
+            return "double"
+        if self.data_type == "integer":
+            return "integer"
+        return "auto" if self.data_type is None else "string"
+
 
 _NUMERIC = {"double", "float", "integer", "real"}
 
@@ -189,15 +199,16 @@ def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = 
 def _to_java_column(series: pd.Series, field: FieldInfo) -> Any:
     import jpype
 
-    if field.data_type in ("double", "float", "real") or (field.data_type == "integer" and field.optype == "continuous"):
+    kind = field.java_kind
+    if kind == "double":
         values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(values))
-    if field.data_type == "integer":
+    if kind == "integer":
         numeric = pd.to_numeric(series, errors="coerce")
         if numeric.isna().any() or not np.all(np.equal(np.mod(numeric.to_numpy(dtype=np.float64), 1), 0)):
             return _strings(series)
         return jpype.JArray(jpype.JLong)(numeric.to_numpy(dtype=np.int64))
-    if field.data_type is None and pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+    if kind == "auto" and pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan)))
     return _strings(series)
 
@@ -208,16 +219,17 @@ def _record_cell(value: Any, field: FieldInfo) -> Any:
 
     if is_missing_value(value):
         return None
-    if field.data_type in ("double", "float", "real") or (field.data_type == "integer" and field.optype == "continuous"):
+    kind = field.java_kind
+    if kind == "double":
         try:
             return jpype.JDouble(float(value))
         except (TypeError, ValueError):
             return None
-    if field.data_type == "integer":
+    if kind == "integer":
         if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
             return jpype.JLong(int(value))
         return jpype.JString(format_value(value))
-    if field.data_type is None and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+    if kind == "auto" and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return jpype.JDouble(float(value))
     return jpype.JString(format_value(value))
 
