@@ -34,9 +34,10 @@ class PMMLDocument:
                  description: str | None = None) -> PMMLDocument:
         """Wrap a top-level model element: DataDictionary, MiningSchema, LocalTransformations."""
         body = [child for child in model if tag_of(child) not in ("MiningSchema", "LocalTransformations")]
-        inputs = scope.used_inputs(*body)
+        reached = scope.reachable(*body)  # one walk of the model: large forests are big
+        inputs = scope.inputs_among(reached)
         replace_header(model, "MiningSchema", mining_schema(inputs, target))
-        replace_header(model, "LocalTransformations", scope.local_transformations(*body))
+        replace_header(model, "LocalTransformations", scope.local_transformations(reached))
         data_fields = [f.data_field() for f in inputs]
         if target is not None:
             data_fields.insert(0, target.field().data_field())

@@ -207,15 +207,12 @@ class Scope:
     # -- writing ---------------------------------------------------------------------------------
     def used_inputs(self, *roots: etree._Element) -> list[Field]:
         """Input fields that ``roots`` reference, directly or through derived fields, in input order."""
-        seen = self._reachable(roots)
-        return [f for n, f in self.inputs.items() if n in seen]
+        return self.inputs_among(self.reachable(*roots))
 
-    def used_derived(self, *roots: etree._Element) -> list[str]:
-        """Derived field names that ``roots`` need, in definition order."""
-        seen = self._reachable(roots)
-        return [n for n in self.derived if n in seen]
+    def inputs_among(self, names: set[str]) -> list[Field]:
+        return [f for n, f in self.inputs.items() if n in names]
 
-    def _reachable(self, roots: Sequence[etree._Element]) -> set[str]:
+    def reachable(self, *roots: etree._Element) -> set[str]:
         """Names ``roots`` reference, directly or through the expressions of derived fields."""
         seen: set[str] = set()
         pending = [name for root in roots for name in referenced_fields(root)]
@@ -228,8 +225,9 @@ class Scope:
                 pending.extend(referenced_fields(self.derived[name][1]))
         return seen
 
-    def local_transformations(self, *roots: etree._Element) -> etree._Element | None:
-        names = self.used_derived(*roots)
+    def local_transformations(self, reached: set[str]) -> etree._Element | None:
+        """LocalTransformations with the derived fields among ``reached``, in definition order."""
+        names = [n for n in self.derived if n in reached]
         if not names:
             return None
         node = element("LocalTransformations")
