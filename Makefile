@@ -45,9 +45,9 @@ $(TEST_STAMP): setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[spark,test]"
 	touch $@
 
-# Rebuild the JVM bridge after editing pmmlkit/jvm/src (deterministic: same source, same jar).
+# Rebuild the JVM bridge after editing pmmlkit/scoring/bridge/src (deterministic: same source, same jar).
 jar: jdk $(BASE_STAMP)
-	$(PY) -m pmmlkit.jvm_build
+	$(PY) -m pmmlkit.scoring.bridge_build
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -135,7 +135,7 @@ def main() -> int:
     import jpmml_evaluator
 
     # One JPype JVM for both in-process engines, as in the tests.
-    pmmlkit.jvm.start(extra_classpath=jpmml_evaluator._package_classpath())
+    pmmlkit.scoring.jvm.start(extra_classpath=jpmml_evaluator._package_classpath())
     X, y = synthetic(args.rows)
     fit_rows = min(len(X), 20_000)
     models = [("logistic regression pipeline (20 features)", logistic_pipeline())]

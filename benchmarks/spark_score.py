@@ -1,4 +1,4 @@
-"""Rows per second of pmmlkit.spark.score on local[1] and local[2], and of the plain local evaluator.
+"""Rows per second of pmmlkit.scoring.spark.score on local[1] and local[2], and of the plain local evaluator.
 
 Run: .venv/bin/python benchmarks/spark_score.py [--rows 1000000]
 Prints figures only; timings depend on the machine.
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 import pmmlkit
-import pmmlkit.spark
+import pmmlkit.scoring.spark
 
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 
@@ -67,11 +67,11 @@ def time_spark(master: str, pmml: Path, rows: int, partitions: int) -> float:
     spark.sparkContext.setLogLevel("ERROR")
     try:
         # Warm up: starts the Python workers and their JVMs, and loads the model once in each.
-        pmmlkit.spark.score(spark_frame(spark, 20_000, partitions), pmml).write.format("noop").mode("overwrite").save()
+        pmmlkit.scoring.spark.score(spark_frame(spark, 20_000, partitions), pmml).write.format("noop").mode("overwrite").save()
         df = spark_frame(spark, rows, partitions).cache()
         df.count()  # generate the input before timing
         start = time.perf_counter()
-        pmmlkit.spark.score(df, pmml).write.format("noop").mode("overwrite").save()
+        pmmlkit.scoring.spark.score(df, pmml).write.format("noop").mode("overwrite").save()
         elapsed = time.perf_counter() - start
         df.unpersist()
         return elapsed
@@ -105,7 +105,7 @@ def main() -> None:
             for master in ("local[1]", "local[2]"):
                 seconds = time_spark(master, pmml, args.rows, args.partitions)
                 results[master] = args.rows / seconds
-                print(f"  pmmlkit.spark.score {master}: {seconds:7.2f} s  {results[master]:12,.0f} rows/s")
+                print(f"  pmmlkit.scoring.spark.score {master}: {seconds:7.2f} s  {results[master]:12,.0f} rows/s")
             print(f"  ratio local[2]/local[1]: {results['local[2]'] / results['local[1]']:.2f}")
             for threads in (1, 2):
                 seconds = time_local(pmml, args.rows, threads)

@@ -7,12 +7,13 @@ __version__ = "0.1.0"
 from .convert import convert
 from .document import PMMLDocument
 from .errors import ConversionError, EvaluationError, JavaNotFoundError, PMMLError, ValidationError
-from .evaluator import Model, load
 from .registry import register
+from .scoring import jvm
+from .scoring.evaluator import Model, load
 from .validate import validate
 from .verify import verify
 
 __all__ = [
-    "__version__", "convert", "load", "register", "validate", "verify", "PMMLDocument", "Model",
+    "__version__", "convert", "load", "jvm", "register", "validate", "verify", "PMMLDocument", "Model",
     "PMMLError", "ConversionError", "ValidationError", "EvaluationError", "JavaNotFoundError",
 ]

@@ -8,8 +8,8 @@ from typing import Any
 
 from lxml import etree
 
+from .builders.fields import Field, Scope, Target
 from .errors import ConversionError
-from .fields import Field, Scope, Target
 from .pmml import plain
 from .registry import REGISTRY, Registry
 

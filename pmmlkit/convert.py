@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .builders.fields import Scope
 from .context import Context
 from .document import PMMLDocument
 from .errors import ConversionError
-from .fields import Scope
 from .registry import framework_of
 
 

@@ -11,11 +11,11 @@ from lxml import etree
 
 from .document import PMMLDocument
 from .errors import PMMLError
-from .evaluator import load_parsed
 from .parsing import parse_bytes, read_source
 from .pmml import element, find_child, format_value, is_missing_value, plain
 from .registry import framework_of
 from .report import Report
+from .scoring.evaluator import load_parsed
 
 TOLERANCE = 1e-9
 

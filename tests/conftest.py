@@ -14,10 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def pytest_configure(config: pytest.Config) -> None:
     import jpmml_evaluator
 
-    import pmmlkit.jvm
+    import pmmlkit.scoring.jvm
 
     # JPype starts one JVM per process: give it JPMML-Evaluator's jars as well as pmmlkit's.
-    pmmlkit.jvm.start(extra_classpath=jpmml_evaluator._package_classpath())
+    pmmlkit.scoring.jvm.start(extra_classpath=jpmml_evaluator._package_classpath())
 
 
 @pytest.fixture(scope="session")

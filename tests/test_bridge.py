@@ -11,8 +11,8 @@ import pytest
 from documents import LINEAR
 
 import pmmlkit
-from pmmlkit import jvm_build
-from pmmlkit.jvm import BRIDGE_JAR
+from pmmlkit.scoring import bridge_build as jvm_build
+from pmmlkit.scoring.jvm import BRIDGE_JAR
 
 
 def _javac_or_skip() -> int:
@@ -32,7 +32,7 @@ def test_committed_jar_matches_source():
     committed = jvm_build.jar_classes(BRIDGE_JAR)
     assert sorted(compiled) == sorted(committed)
     stale = [name for name in compiled if compiled[name] != committed[name]]
-    assert not stale, f"{stale} differ from pmmlkit/jvm/src: run `make jar` and commit the jar"
+    assert not stale, f"{stale} differ from pmmlkit/scoring/bridge/src: run `make jar` and commit the jar"
 
 
 def test_jar_build_is_reproducible(tmp_path):

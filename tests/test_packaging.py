@@ -50,7 +50,7 @@ def test_wheel_contains_the_converters_schemas_and_bridge(wheel):
     assert "pmmlkit/schemas/__init__.py" in names
     xsds = {f"pmmlkit/schemas/{p.name}" for p in (ROOT / "schemas").glob("*.xsd")}
     assert xsds <= names, f"schemas missing from the wheel: {sorted(xsds - names)}"
-    assert "pmmlkit/jvm/pmmlkit-bridge.jar" in names
+    assert "pmmlkit/scoring/bridge/pmmlkit-bridge.jar" in names
 
 
 def test_wheel_has_no_stray_top_level_packages(wheel):

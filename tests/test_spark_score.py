@@ -1,4 +1,4 @@
-"""pmmlkit.spark: scoring on Spark executors gives exactly what the local evaluator gives."""
+"""pmmlkit.scoring.spark: scoring on Spark executors gives exactly what the local evaluator gives."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pmmlkit.errors import EvaluationError
 
 pyspark = pytest.importorskip("pyspark")
 pytestmark = pytest.mark.xdist_group("spark")  # one Spark session per test worker (see spark_support)
-spark_score = pytest.importorskip("pmmlkit.spark")
+spark_score = pytest.importorskip("pmmlkit.scoring.spark")
 
 try:
     from spark_support import spark  # noqa: F401  (the session fixture shared by the Spark tests)

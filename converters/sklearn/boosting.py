@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, margin_classifier, margin_model
 from pmmlkit.context import Context
-from pmmlkit.fields import Field, Target
 
 from .fitted import attribute, n_features
 from .tree import _root

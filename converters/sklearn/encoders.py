@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.expressions import apply, constant, equal, flag, if_else, is_missing, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, equal, flag, if_else, is_missing, ref
-from pmmlkit.fields import Field
 from pmmlkit.pmml import element, format_number
 
 from .fitted import attribute, n_features

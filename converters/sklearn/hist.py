@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.fields import Field
 from pmmlkit.builders.tree import (
     Leaf,
     Node,
@@ -27,7 +28,6 @@ from pmmlkit.builders.tree import (
     margin_regressor,
 )
 from pmmlkit.context import Context
-from pmmlkit.fields import Field
 
 from .compose import select_columns
 from .encoders import convert_ordinal_encoder

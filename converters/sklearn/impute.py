@@ -6,9 +6,9 @@ from typing import Any
 
 from lxml import etree
 
+from pmmlkit.builders.expressions import constant, equal, flag, if_else, is_missing, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
-from pmmlkit.expressions import constant, equal, flag, if_else, is_missing, ref
-from pmmlkit.fields import Field
 from pmmlkit.pmml import plain
 
 from .fitted import attribute, n_features

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.expressions import apply, constant, if_else, ref
+from pmmlkit.builders.fields import Field, Target
+from pmmlkit.builders.model import model, output_for, replace_header
 from pmmlkit.builders.regression import linear_classifier, linear_regressor, regression_table
 from pmmlkit.builders.tree import Leaf, Node, Split, tree_model
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, if_else, ref
-from pmmlkit.fields import Field, Target
-from pmmlkit.models import model, output_for, replace_header
 from pmmlkit.pmml import format_value
 
 from .fitted import array, attribute

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pmmlkit.builders.expressions import affine, apply, constant, flag, if_else, indicator, is_missing, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, apply, constant, flag, if_else, indicator, is_missing, ref
-from pmmlkit.fields import Field
 from pmmlkit.pmml import format_value, plain
 
 from .fitted import array, attribute, n_features

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.expressions import affine, apply, constant, flag, fold, if_else, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, apply, constant, flag, fold, if_else, ref
-from pmmlkit.fields import Field
 
 from .fitted import array, n_features
 

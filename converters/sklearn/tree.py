@@ -14,9 +14,9 @@ import numpy as np
 from lxml import etree
 from sklearn.base import is_classifier
 
+from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, tree_model
 from pmmlkit.context import Context
-from pmmlkit.fields import Field, Target
 
 from .fitted import attribute, n_features
 

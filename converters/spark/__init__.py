@@ -34,7 +34,7 @@ from .columns import UNKNOWN_LABEL, Columns, column_params, from_input
 
 # Modules of this package whose ``converters()`` tables make up the Spark registry.
 MODULES = ("vectors", "encoders", "scalers", "discretizers", "sql",
-           "linear", "trees", "models", "neural", "factorization", "isotonic", "clustering")
+           "linear", "trees", "naive_bayes", "neural", "factorization", "isotonic", "clustering")
 
 
 def converters() -> dict[type, Callable[..., Any]]:

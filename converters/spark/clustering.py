@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.expressions import apply, constant, fold, ref
+from pmmlkit.builders.fields import Field
+from pmmlkit.builders.model import clustering_output, model, output_for
 from pmmlkit.builders.regression import regression_table
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, fold, ref
-from pmmlkit.fields import Field
-from pmmlkit.models import clustering_output, model, output_for
 from pmmlkit.pmml import element, format_number
 
 from .columns import Columns

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from pmmlkit.builders.fields import Field, Scope, field_from_dtype
 from pmmlkit.errors import ConversionError
-from pmmlkit.fields import Field, Scope, field_from_dtype
 
 UNKNOWN_LABEL = "__unknown"  # the label Spark gives the extra index of a StringIndexer with handleInvalid="keep"
 

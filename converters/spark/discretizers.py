@@ -7,8 +7,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from pmmlkit.builders.expressions import apply, constant, equal, flag, ref
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, equal, flag, ref
 from pmmlkit.pmml import element
 
 from .columns import Columns

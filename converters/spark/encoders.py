@@ -8,9 +8,9 @@ from typing import Any
 
 from lxml import etree
 
+from pmmlkit.builders.expressions import apply, constant, equal, flag, if_chain, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, equal, flag, if_chain, ref
-from pmmlkit.fields import Field
 from pmmlkit.pmml import element, format_value, tag_of
 
 from .columns import Columns

@@ -17,10 +17,10 @@ from typing import Any
 
 from lxml import etree
 
+from pmmlkit.builders.expressions import apply, constant, fold, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.builders.regression import linear_classifier, linear_regressor
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, fold, ref
-from pmmlkit.fields import Field
 
 from .columns import Columns
 from .stages import features_of, no_thresholds

@@ -12,11 +12,11 @@ from typing import Any
 
 from lxml import etree
 
+from pmmlkit.builders.expressions import apply, constant, ref
+from pmmlkit.builders.fields import Field, Target
+from pmmlkit.builders.model import model, predicted_name, probability_name, regression_output, replace_header
 from pmmlkit.builders.regression import linear_classifier, linear_regressor
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, ref
-from pmmlkit.fields import Field, Target
-from pmmlkit.models import model, predicted_name, probability_name, regression_output, replace_header
 from pmmlkit.pmml import element, format_value
 
 from .columns import Columns

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.expressions import ref
+from pmmlkit.builders.model import model, output_for
 from pmmlkit.context import Context
-from pmmlkit.expressions import ref
-from pmmlkit.models import model, output_for
 from pmmlkit.pmml import element, format_value
 
 from .columns import Columns

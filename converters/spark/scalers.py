@@ -1,6 +1,6 @@
 """Spark ML scalers -> PMML derived fields: StandardScaler, MinMaxScaler, MaxAbsScaler, Normalizer.
 
-Each value is written with the shared :func:`pmmlkit.expressions.affine` in the order of Spark's
+Each value is written with the shared :func:`pmmlkit.builders.expressions.affine` in the order of Spark's
 own floating-point steps, so the PMML computes the same doubles.
 """
 
@@ -10,8 +10,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from pmmlkit.builders.expressions import affine, apply, constant, equal, fold, if_else, ref
 from pmmlkit.context import Context
-from pmmlkit.expressions import affine, apply, constant, equal, fold, if_else, ref
 
 from .columns import Columns
 from .stages import derive_vector, single, sized

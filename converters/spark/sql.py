@@ -13,8 +13,8 @@ from typing import Any
 
 from lxml import etree
 
+from pmmlkit.builders.expressions import apply, constant, flag, if_chain, ref
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, flag, if_chain, ref
 
 from .columns import Columns
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from lxml import etree
 
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
-from pmmlkit.fields import Field
 
 from .columns import Columns, column_params
 

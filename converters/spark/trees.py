@@ -18,9 +18,9 @@ from typing import Any
 
 from lxml import etree
 
+from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, margin_classifier, margin_model, tree_model
 from pmmlkit.context import Context
-from pmmlkit.fields import Field, Target
 
 from .columns import Columns
 from .stages import features_of, no_thresholds

@@ -11,9 +11,9 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+from pmmlkit.builders.expressions import apply, constant, equal, flag, fold, if_else, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
-from pmmlkit.expressions import apply, constant, equal, flag, fold, if_else, ref
-from pmmlkit.fields import Field
 
 from .attributes import Attribute, attributes, holds_vector
 from .columns import Columns

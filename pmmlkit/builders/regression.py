@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 from lxml import etree
 
-from ..fields import Field, Target
-from ..models import model, output_for
 from ..pmml import element, format_value
+from .fields import Field, Target
+from .model import model, output_for
 
 
 def regression_table(features: Sequence[Field], coefficients: Sequence[float], intercept: float,

@@ -21,9 +21,9 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ConversionError
-from ..fields import Field, Target
-from ..models import model, output_for, replace_header
 from ..pmml import element, format_number, format_value, tag_of
+from .fields import Field, Target
+from .model import model, output_for, replace_header
 
 
 @dataclass

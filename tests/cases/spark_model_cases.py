@@ -1,5 +1,5 @@
 """Spark ML model fidelity cases: trees, ensembles and the other models of converters/spark/trees.py
-and converters/spark/models.py. Same shape as ``cases.spark_cases``: the estimator is an unfitted
+and converters/spark/naive_bayes.py. Same shape as ``cases.spark_cases``: the estimator is an unfitted
 Pipeline, the data (fit rows, None, evaluation rows); ``extra_rows`` adds rows exactly at, just
 below and just above every split threshold of a fitted tree model.
 """
@@ -115,7 +115,7 @@ CASES = [
         labelCol="y", maxIter=10, maxDepth=3, seed=3)), _clean_fit_dirty_eval, _threshold_rows(_MIXED)),
 ]
 
-# -- other models (converters/spark/models.py) --
+# -- other models (converters/spark/naive_bayes.py) --
 _BITS = ("a_01", "c_01")
 
 CASES += [

@@ -1,7 +1,7 @@
-"""Rebuild the JVM bridge jar (``make jar``): ``python -m pmmlkit.jvm_build``.
+"""Rebuild the JVM bridge jar (``make jar``): ``python -m pmmlkit.scoring.bridge_build``.
 
-Compiles ``pmmlkit/jvm/src/**/*.java`` with ``javac --release 11`` against the PMML4S jars that
-the pypmml wheel ships, and writes ``pmmlkit/jvm/pmmlkit-bridge.jar``. The jar is reproducible:
+Compiles ``pmmlkit/scoring/bridge/src/**/*.java`` with ``javac --release 11`` against the PMML4S jars that
+the pypmml wheel ships, and writes ``pmmlkit/scoring/bridge/pmmlkit-bridge.jar``. The jar is reproducible:
 entries in a fixed order with a fixed timestamp, so the same source and JDK give the same bytes.
 Only developers need this; installs use the committed jar.
 """
@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import PMMLError
+from ..errors import PMMLError
 from .jvm import BRIDGE_JAR, pmml4s_jars
 
 SOURCE_DIR = BRIDGE_JAR.parent / "src"
@@ -73,7 +73,7 @@ def compile_classes(source_root: Path = SOURCE_DIR) -> dict[str, bytes]:
 
 def manifest(jdk: int) -> bytes:
     # Build-Jdk-Spec says which javac made the classes: other JDKs may emit other bytes.
-    return (f"Manifest-Version: 1.0\r\nCreated-By: pmmlkit.jvm_build\r\nBuild-Jdk-Spec: {jdk}\r\n"
+    return (f"Manifest-Version: 1.0\r\nCreated-By: pmmlkit.scoring.bridge_build\r\nBuild-Jdk-Spec: {jdk}\r\n"
             f"Target-Release: {RELEASE}\r\n\r\n").encode("ascii")
 
 
@@ -120,7 +120,7 @@ def build(path: Path = BRIDGE_JAR) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pmmlkit.jvm_build", description="Rebuild pmmlkit's JVM bridge jar.")
+    parser = argparse.ArgumentParser(prog="python -m pmmlkit.scoring.bridge_build", description="Rebuild pmmlkit's JVM bridge jar.")
     parser.add_argument("-o", "--output", type=Path, default=BRIDGE_JAR, help=f"jar to write (default {BRIDGE_JAR})")
     parser.add_argument("--check", action="store_true",
                         help="compile and compare with the existing jar's classes instead of writing (exit 1 if they differ)")

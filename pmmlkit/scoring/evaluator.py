@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import EvaluationError, PMMLError
+from ..parsing import Source, parse_bytes, read_source
+from ..pmml import format_value, is_missing_value, model_element, tag_of
 from . import jvm
-from .errors import EvaluationError, PMMLError
-from .parsing import Source, parse_bytes, read_source
-from .pmml import format_value, is_missing_value, model_element, tag_of
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Score PMML on Spark: ``pmmlkit.spark.score(df, "model.pmml")``.
+"""Score PMML on Spark: ``pmmlkit.scoring.spark.score(df, "model.pmml")``.
 
 The executors evaluate the document with pmmlkit's own evaluator (PMML4S in a JVM that JPype
 starts inside each Python worker, separate from Spark's JVM). Rows travel as Arrow record
@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import EvaluationError
+from ..errors import EvaluationError
+from ..parsing import Source, read_source
+from ..pmml import is_missing_value
 from .evaluator import FieldInfo, Model, load
-from .parsing import Source, read_source
-from .pmml import is_missing_value
 
 # Loaded models of this process, keyed by the SHA-256 of the PMML bytes. A worker is reused for
 # many tasks (spark.python.worker.reuse), so a model is parsed once per worker, not per batch.

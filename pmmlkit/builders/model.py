@@ -15,8 +15,8 @@ from typing import Any
 
 from lxml import etree
 
+from ..pmml import element, find_child, format_value, tag_of
 from .fields import Field, Target, referenced_fields
-from .pmml import element, find_child, format_value, tag_of
 
 # The order of a model element's leading children in the PMML schema.
 _HEADER_ORDER = ("Extension", "MiningSchema", "Output", "ModelStats", "ModelExplanation", "Targets",

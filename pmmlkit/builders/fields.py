@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from .errors import ConversionError
-from .pmml import element, format_value, tag_of
+from ..errors import ConversionError
+from ..pmml import element, format_value, tag_of
 
 OPTYPES = ("continuous", "categorical", "ordinal")
 DATA_TYPES = ("double", "float", "integer", "string", "boolean")

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import EvaluationError, JavaNotFoundError
+from ..errors import EvaluationError, JavaNotFoundError
 
-BRIDGE_JAR = Path(__file__).with_name("jvm") / "pmmlkit-bridge.jar"
+BRIDGE_JAR = Path(__file__).with_name("bridge") / "pmmlkit-bridge.jar"
 INSTALL_HINT = (
     "pmmlkit scores PMML on a Java runtime (11 or newer). Install one "
     "(Debian/Ubuntu: `apt-get install -y default-jre-headless`; macOS: `brew install openjdk`) "

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.fields import Field
+from pmmlkit.builders.model import model, output_for
 from pmmlkit.context import Context
-from pmmlkit.fields import Field
-from pmmlkit.models import model, output_for
 from pmmlkit.pmml import element, format_value
 
 from .columns import Columns

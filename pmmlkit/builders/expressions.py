@@ -7,9 +7,9 @@ from typing import Any
 
 from lxml import etree
 
-from .errors import ConversionError
+from ..errors import ConversionError
+from ..pmml import element, format_value
 from .fields import Field
-from .pmml import element, format_value
 
 
 def ref(field: Field | str, map_missing_to: Any = None) -> etree._Element:

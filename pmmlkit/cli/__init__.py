@@ -1,0 +1,64 @@
+"""The ``pmmlkit`` command. Each subcommand lives in its own ``*_command`` module, which adds its
+arguments with ``add_parser(commands)`` and does its work in ``run(args)``; this module only
+dispatches and turns every failure into one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .. import __version__
+from ..errors import PMMLError
+from . import convert_command, info_command, score_command, validate_command, verify_command
+from .common import PROG, UsageError
+
+COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line, ``pmmlkit: error: ...``, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{PROG}: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Convert models to PMML, validate PMML and score it.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except UsageError as exc:
+        return _fail(f"{exc} (see `{PROG} {args.command} --help`)", 2)
+    except (PMMLError, OSError) as exc:
+        return _fail(exc, 1)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug or a library failure: still one line, unless debugging
+        if os.environ.get("PMMLKIT_DEBUG"):
+            raise
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (set PMMLKIT_DEBUG=1 for a traceback)", 1)
+
+
+def _fail(error: Any, code: int) -> int:
+    if isinstance(error, OSError) and not isinstance(error, PMMLError):
+        name = f"{error.filename}: " if error.filename else ""
+        text = f"{name}{error.strerror or error}"
+    else:
+        text = str(error)
+    text = " ".join(text.split()) or type(error).__name__
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+    return code
