@@ -14,6 +14,7 @@ import pandas as pd
 
 MODULES = {
     "sklearn": ("cases.sklearn_linear", "cases.sklearn_preprocessing", "cases.sklearn_tree", "cases.sklearn_more"),
+    "spark": ("cases.spark_cases", "cases.spark_model_cases", "cases.spark_more_cases"),
 }
 
 
