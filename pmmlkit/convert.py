@@ -1,15 +1,14 @@
-"""pmmlkit.convert: a fitted model or pipeline -> PMMLDocument."""
+"""pmmlkit.convert: a fitted model or pipeline -> PMMLDocument, through the model's front end."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from .builders.fields import Scope
-from .context import Context
 from .document import PMMLDocument
 from .errors import ConversionError
-from .registry import framework_of
+from .frontends import FRONT_ENDS
+from .verify import embed_verification
 
 
 def convert(estimator: Any, X: Any, *, target: str | None = None,
@@ -25,18 +24,8 @@ def convert(estimator: Any, X: Any, *, target: str | None = None,
     """
     if X is None:
         raise ConversionError("convert() needs X, a sample of the input columns, to name and type the fields")
-    if framework_of(estimator) == "pyspark":
-        from .converters.spark import convert_spark
-
-        document = convert_spark(estimator, X, target=target, description=description)
-    else:
-        scope = Scope.from_frame(X, feature_names)
-        context = Context(scope, target_name=target or "y")
-        features = list(scope.inputs.values())
-        model = context.model(estimator, features, type(estimator).__name__)
-        document = PMMLDocument.assemble(scope, model, context.target, description)
+    conversion = FRONT_ENDS.for_model(estimator).walk(estimator, X, target=target, feature_names=feature_names)
+    document = PMMLDocument.assemble(conversion.scope, conversion.model, conversion.target, description)
     if verification is not None:
-        from .verify import embed_verification
-
         embed_verification(document, estimator, verification)
     return document

@@ -11,6 +11,10 @@ class ConversionError(PMMLError):
     """A model or pipeline could not be converted to PMML."""
 
 
+class UsageError(PMMLError):
+    """Arguments that do not fit together or do not say enough (the CLI exits with code 2)."""
+
+
 class ValidationError(PMMLError):
     """A document is not PMML that pmmlkit can read (see ``validate`` for a full report)."""
 

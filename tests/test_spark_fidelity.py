@@ -15,7 +15,8 @@ pytest.importorskip("pyspark")
 from cases.spark_cases import CASES  # noqa: E402
 from cases.spark_model_cases import CASES as MODEL_CASES  # noqa: E402  (trees and other models)
 from cases.spark_more_cases import CASES as MORE_CASES  # noqa: E402  (networks, FM, isotonic, clustering)
-from pmmlkit.converters.spark import flatten, reference_outputs  # noqa: E402
+from pmmlkit.converters.spark.pipeline import flatten  # noqa: E402
+from pmmlkit.verify import reference_outputs  # noqa: E402
 from spark_support import SPARK_GROUP, spark  # noqa: E402, F401  (the session fixture)
 
 import pmmlkit  # noqa: E402

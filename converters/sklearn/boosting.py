@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from lxml import etree
+from sklearn import ensemble
 
 from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, margin_classifier, margin_model
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 
 from .fitted import attribute, n_features
 from .tree import _root
@@ -88,3 +89,8 @@ def _no_missing(root: Node) -> Node:
             node.missing_left = None
             pending.extend([node.left, node.right])
     return root
+
+
+def converters() -> dict[type, Converter]:
+    return {ensemble.GradientBoostingClassifier: convert_gradient_boosting,
+            ensemble.GradientBoostingRegressor: convert_gradient_boosting}

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import ensemble
 
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.tree import (
@@ -27,11 +28,11 @@ from pmmlkit.builders.tree import (
     margin_model,
     margin_regressor,
 )
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 
 from .compose import select_columns
-from .encoders import convert_ordinal_encoder
 from .fitted import attribute, n_features
+from .preprocessing.encoders import convert_ordinal_encoder
 
 _IDENTITY_LINK_LOSSES = ("squared_error", "absolute_error", "quantile")
 _LOG_LINK_LOSSES = ("poisson", "gamma")
@@ -119,3 +120,8 @@ def _root(predictor: Any, features: list[Field]) -> Node:
 def _bitset_members(bitset: np.ndarray) -> list[int]:
     """The values whose bit is set: value ``v`` is bit ``v % 32`` of word ``v // 32``."""
     return [32 * word + bit for word, value in enumerate(bitset) for bit in range(32) if (int(value) >> bit) & 1]
+
+
+def converters() -> dict[type, Converter]:
+    return {ensemble.HistGradientBoostingClassifier: convert_hist_gradient_boosting,
+            ensemble.HistGradientBoostingRegressor: convert_hist_gradient_boosting}

@@ -12,11 +12,13 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import ensemble
+from sklearn import tree as sk_tree
 from sklearn.base import is_classifier
 
 from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, tree_model
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 
 from .fitted import attribute, n_features
 
@@ -130,3 +132,10 @@ def _leaf(value: np.ndarray, count: float, n_classes: int) -> Leaf:
     if abs(total - 1.0) > 1e-6 and total > 0:
         value = value / total
     return Leaf(probabilities=tuple(float(v) for v in value), count=count)
+
+
+def converters() -> dict[type, Converter]:
+    return {sk_tree.DecisionTreeClassifier: convert_decision_tree, sk_tree.DecisionTreeRegressor: convert_decision_tree,
+            sk_tree.ExtraTreeClassifier: convert_decision_tree, sk_tree.ExtraTreeRegressor: convert_decision_tree,
+            ensemble.RandomForestClassifier: convert_random_forest, ensemble.RandomForestRegressor: convert_random_forest,
+            ensemble.ExtraTreesClassifier: convert_random_forest, ensemble.ExtraTreesRegressor: convert_random_forest}

@@ -38,7 +38,7 @@ from pmmlkit.builders.regression import regression_table
 from pmmlkit.context import Context
 from pmmlkit.pmml import element, format_number
 
-from .columns import Columns
+from .columns import StageContext
 from .stages import features_of
 
 
@@ -72,7 +72,8 @@ def clustering_model(fields: Sequence[Field], centers: Sequence[Sequence[float]]
                  modelClass="centerBased", numberOfClusters=len(centers))
 
 
-def convert_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_kmeans(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = features_of(stage, columns, context)
     centers = [np.asarray(c, dtype=np.float64) for c in stage.clusterCenters()]
     measure = stage.getDistanceMeasure()
@@ -84,7 +85,8 @@ def convert_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Ele
     return clustering_model(fields, centers, context.target_name)
 
 
-def convert_bisecting_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_bisecting_kmeans(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = features_of(stage, columns, context)
     measure = stage.getDistanceMeasure()
     if measure == "cosine":
@@ -142,7 +144,8 @@ def _squared_distance(fields: Sequence[Field], center: np.ndarray) -> etree._Ele
 _EPSILON = float(np.finfo(np.float64).eps)
 
 
-def convert_gaussian_mixture(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_gaussian_mixture(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = features_of(stage, columns, context)
     weights = [float(w) for w in stage.weights]
     scores = []

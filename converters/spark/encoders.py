@@ -10,11 +10,10 @@ from lxml import etree
 
 from pmmlkit.builders.expressions import apply, constant, equal, flag, if_chain, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.context import Context
 from pmmlkit.pmml import element, format_value, tag_of
 
-from .columns import Columns
-from .stages import derive_vector, no_skip, pairs, single
+from .columns import StageContext
+from .stages import derive_vector, no_skip, pairs, produced, single
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -29,7 +28,8 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 # -- StringIndexer ---------------------------------------------------------------------------------------
 
-def convert_string_indexer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_string_indexer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     keep = no_skip(stage, context) == "keep"
     for (source, output), labels in zip(pairs(stage, context), stage.labelsArray):
         field = columns.scalar(source)
@@ -42,6 +42,7 @@ def convert_string_indexer(stage: Any, columns: Columns, context: Context) -> No
             expression = _string_index(field, labels, default)
         columns[output] = [context.scope.derive(output, expression)]
         columns.labels[output] = tuple(labels)
+    return produced(stage, columns)
 
 
 def _string_index(field: Field, labels: Sequence[str], default: float | None) -> etree._Element:
@@ -79,7 +80,8 @@ def _cell(tag: str, value: Any) -> etree._Element:
 
 # -- IndexToString ---------------------------------------------------------------------------------------
 
-def convert_index_to_string(stage: Any, columns: Columns, context: Context) -> None:
+def convert_index_to_string(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     source, output = single(stage, context)
     labels = list(stage.getLabels()) if stage.isDefined("labels") and stage.getLabels() else None
     if labels is None:
@@ -89,12 +91,13 @@ def convert_index_to_string(stage: Any, columns: Columns, context: Context) -> N
                             "set its labels param")
     field = columns.scalar(source)
     expression = if_chain([(equal(field, float(i)), constant(label, "string")) for i, label in enumerate(labels)])
-    columns[output] = [context.scope.derive(output, expression, "categorical", "string")]
+    return [context.scope.derive(output, expression, "categorical", "string")]
 
 
 # -- OneHotEncoder ---------------------------------------------------------------------------------------
 
-def convert_one_hot_encoder(stage: Any, columns: Columns, context: Context) -> None:
+def convert_one_hot_encoder(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     keep = no_skip(stage, context) == "keep"
     drop_last = stage.getDropLast()
     for (source, output), size in zip(pairs(stage, context), stage.categorySizes):
@@ -110,3 +113,4 @@ def convert_one_hot_encoder(stage: Any, columns: Columns, context: Context) -> N
                 valid = apply("isIn", ref(field), *[constant(float(i)) for i in range(size)])
                 expressions.append(apply("if", valid, constant(0.0), constant(1.0), map_missing_to=1.0))
         columns[output] = derive_vector(context, output, expressions)
+    return produced(stage, columns)

@@ -22,7 +22,7 @@ from pmmlkit.builders.fields import Field
 from pmmlkit.builders.regression import linear_classifier, linear_regressor
 from pmmlkit.context import Context
 
-from .columns import Columns
+from .columns import Columns, StageContext
 from .stages import features_of, no_thresholds
 
 
@@ -57,12 +57,14 @@ def _features_and_coefficients(stage: Any, columns: Columns, context: Context) -
     return fields + terms, linear + [0.5] * len(terms)
 
 
-def convert_fm_regressor(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_fm_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields, coefficients = _features_and_coefficients(stage, columns, context)
     return linear_regressor(fields, coefficients, float(stage.intercept), context.regression_target())
 
 
-def convert_fm_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_fm_classifier(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     no_thresholds(stage, context, "FMClassifier")
     fields, coefficients = _features_and_coefficients(stage, columns, context)
     target = context.classification_target(columns.classes(stage.getLabelCol(), 2))

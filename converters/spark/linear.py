@@ -16,10 +16,9 @@ from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.model import model, predicted_name, probability_name, regression_output, replace_header
 from pmmlkit.builders.regression import linear_classifier, linear_regressor
-from pmmlkit.context import Context
 from pmmlkit.pmml import element, format_value
 
-from .columns import Columns
+from .columns import StageContext
 from .stages import features_of
 
 
@@ -36,7 +35,8 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 # -- LogisticRegression ------------------------------------------------------------------------------------
 
-def convert_logistic_regression(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_logistic_regression(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = features_of(stage, columns, context)
     classes = columns.classes(stage.getLabelCol(), int(stage.numClasses))
     target = context.classification_target(classes)
@@ -72,13 +72,14 @@ def _thresholded_output(target: Target, threshold: float) -> etree._Element:
 
 # -- LinearSVC ---------------------------------------------------------------------------------------------
 
-def convert_linear_svc(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_linear_svc(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     """Spark predicts classes[1] when the margin exceeds the threshold (default 0).
 
     Written as a binary logit model of ``margin - threshold``, whose larger "probability" is
     classes[1]'s exactly when Spark predicts it. Spark gives no probabilities for LinearSVC, so the
     Output has the predicted class only.
     """
+    columns = context.columns
     fields = features_of(stage, columns, context)
     classes = columns.classes(stage.getLabelCol(), 2)
     target = context.classification_target(classes)
@@ -92,7 +93,8 @@ def convert_linear_svc(stage: Any, columns: Columns, context: Context) -> etree.
 
 # -- LinearRegression, GeneralizedLinearRegression --------------------------------------------------------------
 
-def convert_linear_regression(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_linear_regression(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = features_of(stage, columns, context)
     return linear_regressor(fields, stage.coefficients.toArray(), float(stage.intercept),
                             context.regression_target())
@@ -103,8 +105,9 @@ _NORMALIZATIONS = {"identity": None, "log": "exp", "logit": "logit", "probit": "
 _DEFAULT_LINKS = {"gaussian": "identity", "binomial": "logit", "poisson": "log", "gamma": "inverse"}
 
 
-def convert_glm(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_glm(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     """mean = unlink(intercept + coefficients . x [+ offset]), as Spark predicts."""
+    columns = context.columns
     fields = features_of(stage, columns, context)
     coefficients = list(stage.coefficients.toArray())
     if stage.isDefined("offsetCol") and stage.getOrDefault("offsetCol"):

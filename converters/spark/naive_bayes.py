@@ -16,10 +16,9 @@ from lxml import etree
 
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.model import model, output_for
-from pmmlkit.context import Context
 from pmmlkit.pmml import element, format_value
 
-from .columns import Columns
+from .columns import StageContext
 from .stages import features_of, no_thresholds
 
 
@@ -31,7 +30,7 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 # -- NaiveBayes ----------------------------------------------------------------------------------------------
 
-def convert_naive_bayes(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_naive_bayes(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     """Class scores as Spark's predictRaw computes them:
 
     * multinomial: ``pi_k + theta_k . x``;
@@ -39,6 +38,7 @@ def convert_naive_bayes(stage: Any, columns: Columns, context: Context) -> etree
     * gaussian: ``pi_k - (sum_j (x_j - mu_kj)^2 / var_kj + sum_j log(var_kj)) / 2``, expanded into
       a constant, a linear and a squared term per feature.
     """
+    columns = context.columns
     no_thresholds(stage, context, "NaiveBayes")
     fields = features_of(stage, columns, context)
     target = context.classification_target(columns.classes(stage.getLabelCol(), int(stage.numClasses)))

@@ -63,6 +63,13 @@ def derive_vector(context: Context, column: str, expressions: Sequence[etree._El
     return [context.scope.derive(n, e) for n, e in zip(names, expressions)]
 
 
+def produced(stage: Any, columns: Columns) -> list[Field]:
+    """The fields of a stage's output columns, for a converter that set them itself (one vector
+    per column, of different sizes): what it returns."""
+    _, outputs = column_params(stage)
+    return [f for name in outputs for f in columns[name]]
+
+
 def is_vector(columns: Columns, name: str) -> bool:
     """Whether column ``name`` holds a vector (its fields are not the one field named ``name``)."""
     return len(columns[name]) != 1 or columns[name][0].name != name

@@ -22,7 +22,7 @@ from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, margin_classifier, margin_model, tree_model
 from pmmlkit.context import Context
 
-from .columns import Columns
+from .columns import Columns, StageContext
 from .stages import features_of, no_thresholds
 
 
@@ -111,14 +111,16 @@ def _classification_target(stage: Any, columns: Columns, context: Context) -> Ta
 
 # -- single trees ------------------------------------------------------------------------------------------
 
-def convert_decision_tree_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_decision_tree_classifier(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     no_thresholds(stage, context)
     fields = features_of(stage, columns, context)
     target = _classification_target(stage, columns, context)
     return tree_model(read_tree(stage._java_obj.rootNode(), fields, classification_leaf), target)
 
 
-def convert_decision_tree_regressor(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_decision_tree_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = features_of(stage, columns, context)
     target = context.regression_target()
     return tree_model(read_tree(stage._java_obj.rootNode(), fields, regression_leaf), target)
@@ -126,9 +128,10 @@ def convert_decision_tree_regressor(stage: Any, columns: Columns, context: Conte
 
 # -- random forests ----------------------------------------------------------------------------------------
 
-def convert_random_forest_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_random_forest_classifier(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     """Spark sums each tree's normalized class counts and normalizes the sum: the mean of the
     trees' probabilities (to the last bits of the division)."""
+    columns = context.columns
     no_thresholds(stage, context)
     fields = features_of(stage, columns, context)
     target = _classification_target(stage, columns, context)
@@ -136,7 +139,8 @@ def convert_random_forest_classifier(stage: Any, columns: Columns, context: Cont
     return ensemble_model(trees, target, "average")
 
 
-def convert_random_forest_regressor(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_random_forest_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = features_of(stage, columns, context)
     target = context.regression_target()
     trees = _trees(stage, fields, regression_leaf)
@@ -145,21 +149,23 @@ def convert_random_forest_regressor(stage: Any, columns: Columns, context: Conte
 
 # -- gradient-boosted trees ----------------------------------------------------------------------------------
 
-def convert_gbt_regressor(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_gbt_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     """prediction = sum(weight_i * tree_i(x))."""
+    columns = context.columns
     fields = features_of(stage, columns, context)
     target = context.regression_target()
     trees = _trees(stage, fields, regression_leaf)
     return ensemble_model(trees, target, "sum", [float(w) for w in stage.treeWeights])
 
 
-def convert_gbt_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_gbt_classifier(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     """Binary: margin = sum(weight_i * tree_i(x)); P(classes[1]) = 1 / (1 + exp(-2 * margin)).
 
     The shared model chain of boosted trees (:func:`pmmlkit.builders.tree.margin_classifier`):
     the first segment sums the trees into the margin, the second is a logit RegressionModel of
     2 * margin.
     """
+    columns = context.columns
     no_thresholds(stage, context)
     fields = features_of(stage, columns, context)
     target = _classification_target(stage, columns, context)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from ..document import atomic_writer
-from ..errors import PMMLError
+from ..errors import UsageError
 
 PROG = "pmmlkit"
 DEFAULT_CHUNK = 50_000
@@ -20,9 +20,7 @@ DEFAULT_VERIFICATION_ROWS = 10
 PICKLE_WARNING = (".joblib and .pkl/.pickle files run arbitrary code when they are loaded: use them only for files "
                   "you trust. .skops files are loaded with skops' default-trusted types only.")
 
-
-class UsageError(PMMLError):
-    """Arguments that do not fit together (exit code 2)."""
+__all__ = ["PROG", "UsageError", "count", "positive", "output"]
 
 
 def count(text: str) -> int:

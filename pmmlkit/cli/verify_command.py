@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..describe import describe
-from ..errors import PMMLError
+from ..frontends import FRONT_ENDS
+from ..parsing import parse
+from ..verify import verify
 from .common import PICKLE_WARNING
 
 
@@ -23,23 +26,14 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io import load_model, read_table
-    from ..parsing import parse
-    from ..verify import verify
-
-    estimator = load_model(args.model)
+    path = Path(args.model)
+    front_end = FRONT_ENDS.for_path(path)
+    estimator = front_end.load_model(path)
     declared = describe(parse(args.pmml).getroot())
     strings = [f["name"] for f in declared["inputs"] if f["dataType"] == "string"]
-    frame = read_table(args.data, string_columns=strings)
-    fitted = getattr(estimator, "feature_names_in_", None)
-    if fitted is not None:
-        columns = [str(n) for n in fitted]
-    else:
-        targets = {t["name"] for t in declared["targets"]}
-        columns = [c for c in frame.columns if c not in targets]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise PMMLError(f"{args.data} lacks the model's input columns {missing} (it has {list(frame.columns)})")
-    report = verify(estimator, args.pmml, frame[columns])
+    targets = [t["name"] for t in declared["targets"]]
+    rows = front_end.read_sample(args.data, estimator, target=targets[0] if targets else None,
+                                 string_columns=strings)
+    report = verify(estimator, args.pmml, rows)
     print(report.to_json() if args.json else report)
     return 0 if report.ok else 1
