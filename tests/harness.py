@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from pmmlkit.report import Report
 from pmmlkit.verify import compare, reference_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
-ORACLE = ROOT.parent / "shared" / "oracle"
+# The DMG schemas sit beside the checkout; a git worktree elsewhere names them with PMMLKIT_ORACLE.
+ORACLE = Path(os.environ.get("PMMLKIT_ORACLE", ROOT.parent / "shared" / "oracle"))
 EVALUATORS = ("pmmlkit", "jpmml")
 TOLERANCE = 1e-9
 

@@ -16,11 +16,11 @@ from cases.spark_cases import CASES  # noqa: E402
 from cases.spark_model_cases import CASES as MODEL_CASES  # noqa: E402  (trees and other models)
 from cases.spark_more_cases import CASES as MORE_CASES  # noqa: E402  (networks, FM, isotonic, clustering)
 from pmmlkit.converters.spark.pipeline import flatten  # noqa: E402
-from pmmlkit.verify import reference_outputs  # noqa: E402
 from spark_support import SPARK_GROUP, spark  # noqa: E402, F401  (the session fixture)
 
 import pmmlkit  # noqa: E402
 from pmmlkit.registry import REGISTRY  # noqa: E402
+from pmmlkit.verify import reference_outputs  # noqa: E402
 
 # case id -> (PMML path, evaluation rows, Spark's outputs); each case is fitted once per process.
 _PREPARED: dict[str, tuple[Path, pd.DataFrame, pd.DataFrame]] = {}

@@ -12,7 +12,7 @@ from sklearn import linear_model, svm
 
 from pmmlkit.builders.expressions import apply, constant, if_else, ref
 from pmmlkit.builders.fields import Field, Target
-from pmmlkit.builders.model import model, output_for, replace_header
+from pmmlkit.builders.model import label_output, model, output_for, replace_header
 from pmmlkit.builders.regression import linear_classifier, linear_regressor, regression_table
 from pmmlkit.builders.tree import Leaf, Node, Split, tree_model
 from pmmlkit.context import Context, Converter
@@ -147,11 +147,3 @@ def _argmax(decisions: list[Field], target: Target, context: Context) -> Node:
     for k in range(n - 2, -1, -1):
         node = Split(argmax, leaf(k), node, threshold=k + 0.5)
     return node
-
-
-def label_output(target: Target) -> etree._Element:
-    """An Output with ``predicted_<target>`` only, for classifiers without ``predict_proba``."""
-    output = output_for(target)
-    for node in list(output)[1:]:
-        output.remove(node)
-    return output

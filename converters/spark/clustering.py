@@ -73,8 +73,7 @@ def clustering_model(fields: Sequence[Field], centers: Sequence[Sequence[float]]
 
 
 def convert_kmeans(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
-    columns = context.columns
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     centers = [np.asarray(c, dtype=np.float64) for c in stage.clusterCenters()]
     measure = stage.getDistanceMeasure()
     if measure == "cosine":
@@ -86,8 +85,7 @@ def convert_kmeans(stage: Any, fields: list[Field], context: StageContext) -> et
 
 
 def convert_bisecting_kmeans(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
-    columns = context.columns
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     measure = stage.getDistanceMeasure()
     if measure == "cosine":
         fields = _unit_features(fields, context)
@@ -145,8 +143,7 @@ _EPSILON = float(np.finfo(np.float64).eps)
 
 
 def convert_gaussian_mixture(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
-    columns = context.columns
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     weights = [float(w) for w in stage.weights]
     scores = []
     for k, gaussian in enumerate(stage._java_obj.gaussians()):

@@ -7,9 +7,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from pmmlkit.builders.expressions import apply, constant, equal, flag, ref
+from pmmlkit.builders.expressions import apply, constant, discretize, equal, flag, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.pmml import element
 
 from .columns import StageContext
 from .stages import derive_vector, is_vector, no_skip, pairs, produced
@@ -36,15 +35,8 @@ def convert_bucketizer(stage: Any, fields: list[Field], context: StageContext) -
         splits_list = [list(stage.getSplits())]
     for (source, output), splits in zip(column_pairs, splits_list):
         field = columns.scalar(source)
-        bins = []
-        for i in range(len(splits) - 1):
-            last = i == len(splits) - 2
-            interval = element("Interval", closure="closedClosed" if last else "closedOpen",
-                               leftMargin=None if math.isinf(splits[i]) else float(splits[i]),
-                               rightMargin=None if math.isinf(splits[i + 1]) else float(splits[i + 1]))
-            bins.append(element("DiscretizeBin", interval, binValue=float(i)))
-        expression = element("Discretize", *bins, field=field.name, dataType="double",
-                             mapMissingTo=float(len(splits) - 1) if keep else None)
+        edges = [None if math.isinf(s) else float(s) for s in splits]
+        expression = discretize(field, edges, last_closed=True, map_missing_to=float(len(splits) - 1) if keep else None)
         columns[output] = [context.scope.derive(output, expression)]
     return produced(stage, columns)
 

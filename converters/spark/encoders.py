@@ -8,9 +8,9 @@ from typing import Any
 
 from lxml import etree
 
-from pmmlkit.builders.expressions import apply, constant, equal, flag, if_chain, ref
+from pmmlkit.builders.expressions import apply, constant, equal, flag, if_chain, map_values, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.pmml import element, format_value, tag_of
+from pmmlkit.pmml import format_value, tag_of
 
 from .columns import StageContext
 from .stages import derive_vector, no_skip, pairs, produced, single
@@ -46,10 +46,8 @@ def convert_string_indexer(stage: Any, fields: list[Field], context: StageContex
 
 
 def _string_index(field: Field, labels: Sequence[str], default: float | None) -> etree._Element:
-    rows = [element("row", _cell("label", label), _cell("index", float(i))) for i, label in enumerate(labels)]
-    return element("MapValues", element("FieldColumnPair", field=field.name, column="label"),
-                   element("InlineTable", *rows), outputColumn="index", dataType="double",
-                   mapMissingTo=default, defaultValue=default)
+    return map_values(field, [(label, float(i)) for i, label in enumerate(labels)], columns=("label", "index"),
+                      default=default, map_missing_to=default)
 
 
 def _numeric_index(field: Field, labels: Sequence[str], default: float | None) -> etree._Element:
@@ -70,12 +68,6 @@ def _numeric_index(field: Field, labels: Sequence[str], default: float | None) -
     if missing_index is not None:
         expression.set("mapMissingTo", format_value(missing_index))
     return expression
-
-
-def _cell(tag: str, value: Any) -> etree._Element:
-    node = element(tag)
-    node.text = format_value(value)
-    return node
 
 
 # -- IndexToString ---------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.expressions import piecewise_linear
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.regression import linear_regressor
-from pmmlkit.pmml import element, format_value
 
 from .columns import StageContext
 
@@ -51,9 +51,6 @@ def convert_isotonic(stage: Any, fields: list[Field], context: StageContext) -> 
     last = float(predictions[-1])
     if len(boundaries) == 1:  # a constant model
         return linear_regressor([], [], last, context.regression_target())
-    expression = element("NormContinuous", field=field.name, outliers="asExtremeValues",
-                         mapMissingTo=format_value(last))
-    for x, y in zip(boundaries, predictions):
-        expression.append(element("LinearNorm", orig=float(x), norm=float(y)))
+    expression = piecewise_linear(field, list(zip(boundaries, predictions)), map_missing_to=last)
     curve = context.scope.derive(f"isotonic({field.name})", expression)
     return linear_regressor([curve], [1.0], 0.0, context.regression_target())

@@ -47,7 +47,7 @@ def layer_weights(layers: list[int], weights: np.ndarray) -> list[tuple[np.ndarr
 def convert_perceptron(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     columns = context.columns
     no_thresholds(stage, context, "MultilayerPerceptronClassifier")
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     layers = [int(n) for n in stage.getLayers()]
     if layers[0] != len(fields):
         raise context.error(f"the network takes {layers[0]} inputs, but column {stage.getFeaturesCol()!r} "

@@ -78,9 +78,8 @@ def is_vector(columns: Columns, name: str) -> bool:
 # -- models ---------------------------------------------------------------------------------------------
 
 
-def features_of(stage: Any, columns: Columns, context: Context) -> list[Field]:
-    """The fields of a model's features column, checked against the size it was fitted on."""
-    fields = columns[stage.getFeaturesCol()]
+def features_of(stage: Any, fields: list[Field], context: Context) -> list[Field]:
+    """A model's features (the fields of its features column), checked against the size it was fitted on."""
     expected = getattr(stage, "numFeatures", None)
     if expected is not None and expected >= 0 and len(fields) != expected:
         raise context.error(f"{type(stage).__name__} was fitted on {expected} features, but column "

@@ -114,14 +114,13 @@ def _classification_target(stage: Any, columns: Columns, context: Context) -> Ta
 def convert_decision_tree_classifier(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     columns = context.columns
     no_thresholds(stage, context)
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     target = _classification_target(stage, columns, context)
     return tree_model(read_tree(stage._java_obj.rootNode(), fields, classification_leaf), target)
 
 
 def convert_decision_tree_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
-    columns = context.columns
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     target = context.regression_target()
     return tree_model(read_tree(stage._java_obj.rootNode(), fields, regression_leaf), target)
 
@@ -133,15 +132,14 @@ def convert_random_forest_classifier(stage: Any, fields: list[Field], context: S
     trees' probabilities (to the last bits of the division)."""
     columns = context.columns
     no_thresholds(stage, context)
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     target = _classification_target(stage, columns, context)
     trees = _trees(stage, fields, classification_leaf)
     return ensemble_model(trees, target, "average")
 
 
 def convert_random_forest_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
-    columns = context.columns
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     target = context.regression_target()
     trees = _trees(stage, fields, regression_leaf)
     return ensemble_model(trees, target, "average")
@@ -151,8 +149,7 @@ def convert_random_forest_regressor(stage: Any, fields: list[Field], context: St
 
 def convert_gbt_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     """prediction = sum(weight_i * tree_i(x))."""
-    columns = context.columns
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     target = context.regression_target()
     trees = _trees(stage, fields, regression_leaf)
     return ensemble_model(trees, target, "sum", [float(w) for w in stage.treeWeights])
@@ -167,7 +164,7 @@ def convert_gbt_classifier(stage: Any, fields: list[Field], context: StageContex
     """
     columns = context.columns
     no_thresholds(stage, context)
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     target = _classification_target(stage, columns, context)
     classes = target.classes or ()
     if len(classes) != 2:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from lxml import etree
 from sklearn.preprocessing import KBinsDiscretizer
 
-from pmmlkit.builders.expressions import equal, flag
+from pmmlkit.builders.expressions import discretize, equal, flag
 from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context, Converter
-from pmmlkit.pmml import element, format_number
+from pmmlkit.pmml import format_number
 
 from ..fitted import attribute, n_features
 
@@ -33,21 +32,10 @@ def convert_kbins_discretizer(discretizer: Any, features: list[Field], context: 
     outputs = []
     for field, field_edges in zip(features, edges):
         inner = [float(e) for e in np.asarray(field_edges, dtype=np.float64)[1:-1]]
-        bins = context.scope.derive(f"kBinsDiscretizer({field.name})", _discretize(field, inner))
+        bins = context.scope.derive(f"kBinsDiscretizer({field.name})", discretize(field, [None, *[format_number(e) for e in inner], None]))
         if discretizer.encode == "ordinal":
             outputs.append(bins)
             continue
         for k in range(len(inner) + 1):
             outputs.append(context.scope.derive(f"{bins.name}={k}", flag(equal(bins, float(k)))))
     return outputs
-
-
-def _discretize(field: Field, inner_edges: list[float]) -> etree._Element:
-    node = element("Discretize", field=field.name, dataType="double")
-    bounds = [None, *inner_edges, None]
-    for k in range(len(bounds) - 1):
-        interval = element("Interval", closure="closedOpen",
-                           leftMargin=None if bounds[k] is None else format_number(bounds[k]),
-                           rightMargin=None if bounds[k + 1] is None else format_number(bounds[k + 1]))
-        node.append(element("DiscretizeBin", interval, binValue=str(k)))
-    return node
