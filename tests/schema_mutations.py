@@ -1,0 +1,158 @@
+"""Systematic mutations of a PMML document, for testing a schema against another one.
+
+Each mutation changes one thing: drops an attribute, gives it a bad enumeration value or a malformed
+number, adds an unknown attribute or element, drops or duplicates an element, or swaps two adjacent
+children. Many mutations break the schema (a dropped required attribute, a duplicated singleton, a
+wrong child order); others don't (a dropped optional attribute, a repeated repeatable element):
+the point is that two schemas meant to be the same give each mutation the same verdict.
+
+To stay fast on large documents (a forest of thousands of Nodes), an element is mutated only when
+its kind, the path of element names down to it plus its attribute names, has not been mutated yet.
+Mutations are applied to the tree in place and undone once the consumer moves on: use each
+yielded tree before asking for the next one.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+UNKNOWN = "Bogus"
+# Replacement values for attributes: a misspelt enumeration value, then numbers that break one
+# numeric type or another (non-integer, negative, exponent form, out of a 0..1 or 0..100 range,
+# decimal comma, empty, not a number at all).
+BAD_VALUES = ("continous", "1.5", "-1", "1e-3", "150", "1,5", "", "abc")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One changed document: ``tree`` is valid only until the next mutation is asked for."""
+
+    name: str
+    tree: etree._ElementTree
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _path(element: etree._Element) -> str:
+    parts = []
+    node: etree._Element | None = element
+    while node is not None:
+        parent = node.getparent()
+        if parent is None:
+            parts.append(_local(node))
+        else:
+            position = [c for c in parent if isinstance(c.tag, str)].index(node) + 1
+            parts.append(f"{_local(node)}[{position}]")
+        node = parent
+    return "/" + "/".join(reversed(parts))
+
+
+def _kind(element: etree._Element) -> tuple[str, ...]:
+    names = []
+    node: etree._Element | None = element
+    while node is not None:
+        names.append(_local(node))
+        node = node.getparent()
+    return (*reversed(names), "@", *sorted(str(a) for a in element.attrib))
+
+
+def _inside_extension(element: etree._Element) -> bool:
+    return any(_local(a) == "Extension" for a in element.iterancestors())
+
+
+def _elements(tree: etree._ElementTree) -> list[etree._Element]:
+    """The elements worth mutating: one of each kind, none inside an Extension (whose content no
+    schema checks)."""
+    seen: set[tuple[str, ...]] = set()
+    chosen = []
+    for element in tree.getroot().iter(etree.Element):
+        if _inside_extension(element):
+            continue
+        kind = _kind(element)
+        if kind not in seen:
+            seen.add(kind)
+            chosen.append(element)
+    return chosen
+
+
+def _new_element(parent: etree._Element, name: str) -> etree._Element:
+    """An element called ``name`` in ``parent``'s namespace."""
+    namespace = etree.QName(parent).namespace
+    return etree.Element(f"{{{namespace}}}{name}" if namespace else name)
+
+
+def mutations(tree: etree._ElementTree) -> Iterator[Mutation]:
+    """Every mutation of ``tree``, one at a time, each undone before the next."""
+    for element in _elements(tree):
+        where = _path(element)
+        yield from _attribute_mutations(tree, element, where)
+        yield from _element_mutations(tree, element, where)
+
+
+def _attribute_mutations(tree: etree._ElementTree, element: etree._Element, where: str) -> Iterator[Mutation]:
+    for name in list(element.attrib):
+        original = element.get(name)
+        del element.attrib[name]
+        yield Mutation(f"drop-attribute {where}@{name}", tree)
+        for value in BAD_VALUES:
+            if value == original:
+                continue
+            element.set(name, value)
+            yield Mutation(f"bad-value {where}@{name}={value!r}", tree)
+        element.set(name, original)
+    element.set("bogus", "1")
+    yield Mutation(f"unknown-attribute {where}@bogus", tree)
+    del element.attrib["bogus"]
+
+
+def _element_mutations(tree: etree._ElementTree, element: etree._Element, where: str) -> Iterator[Mutation]:
+    # An unknown element first and last among the children.
+    for position in ("first", "last"):
+        unknown = _new_element(element, UNKNOWN)
+        if position == "first":
+            element.insert(0, unknown)
+        else:
+            element.append(unknown)
+        yield Mutation(f"unknown-element {where}/{UNKNOWN} ({position} child)", tree)
+        element.remove(unknown)
+
+    parent = element.getparent()
+    if parent is None:
+        return
+    index = parent.index(element)
+    tail = element.tail
+
+    parent.remove(element)
+    yield Mutation(f"drop-element {where}", tree)
+    parent.insert(index, element)
+    element.tail = tail
+
+    twin = copy.deepcopy(element)
+    parent.insert(index + 1, twin)
+    yield Mutation(f"duplicate-element {where}", tree)
+    parent.remove(twin)
+
+    following = element.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    if following is not None and following.tag != element.tag:
+        parent.remove(following)
+        parent.insert(parent.index(element), following)
+        yield Mutation(f"swap-children {where} with the next sibling <{_local(following)}>", tree)
+        parent.remove(following)
+        parent.insert(parent.index(element) + 1, following)
+
+
+def verdict(schema: etree.XMLSchema, tree: etree._ElementTree) -> bool:
+    return bool(schema.validate(tree))
+
+
+def first_error(schema: etree.XMLSchema) -> str:
+    errors = list(schema.error_log)
+    return f"line {errors[0].line}: {errors[0].message}" if errors else "valid"
