@@ -87,15 +87,34 @@ def _new_element(parent: etree._Element, name: str) -> etree._Element:
     return etree.Element(f"{{{namespace}}}{name}" if namespace else name)
 
 
-def mutations(tree: etree._ElementTree) -> Iterator[Mutation]:
-    """Every mutation of ``tree``, one at a time, each undone before the next."""
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def enumerations(xsd: etree._ElementTree) -> dict[str, tuple[str, ...]]:
+    """Attribute name -> every value a schema enumerates for an attribute of that name (across
+    elements): the values a mutation tries, so that each one the schema accepts is checked."""
+    named = {t.get("name"): tuple(e.get("value") for e in t.iter(f"{XS}enumeration"))
+             for t in xsd.getroot().iterfind(f"{XS}simpleType")}
+    values: dict[str, set[str]] = {}
+    for attribute in xsd.getroot().iter(f"{XS}attribute"):
+        own = tuple(e.get("value") for e in attribute.iter(f"{XS}enumeration"))
+        found = own or named.get(attribute.get("type", "").split(":")[-1], ())
+        if found:
+            values.setdefault(attribute.get("name"), set()).update(found)
+    return {name: tuple(sorted(found)) for name, found in values.items()}
+
+
+def mutations(tree: etree._ElementTree, enumerated: dict[str, tuple[str, ...]] | None = None) -> Iterator[Mutation]:
+    """Every mutation of ``tree``, one at a time, each undone before the next. ``enumerated`` adds,
+    per attribute name, the enumeration values to try (see ``enumerations``)."""
     for element in _elements(tree):
         where = _path(element)
-        yield from _attribute_mutations(tree, element, where)
+        yield from _attribute_mutations(tree, element, where, enumerated or {})
         yield from _element_mutations(tree, element, where)
 
 
-def _attribute_mutations(tree: etree._ElementTree, element: etree._Element, where: str) -> Iterator[Mutation]:
+def _attribute_mutations(tree: etree._ElementTree, element: etree._Element, where: str,
+                         enumerated: dict[str, tuple[str, ...]]) -> Iterator[Mutation]:
     for name in list(element.attrib):
         original = element.get(name)
         del element.attrib[name]
@@ -105,6 +124,11 @@ def _attribute_mutations(tree: etree._ElementTree, element: etree._Element, wher
                 continue
             element.set(name, value)
             yield Mutation(f"bad-value {where}@{name}={value!r}", tree)
+        for value in enumerated.get(str(name), ()):
+            if value == original or value in BAD_VALUES:
+                continue
+            element.set(name, value)
+            yield Mutation(f"enumerated-value {where}@{name}={value!r}", tree)
         element.set(name, original)
     element.set("bogus", "1")
     yield Mutation(f"unknown-attribute {where}@bogus", tree)
