@@ -149,6 +149,14 @@ RULE_DOCUMENTS: list[tuple[str, str, bool]] = [
     ("no version", _document().replace(' version="4.4"', ""), False),
     ("Extension between Header and DataDictionary", _document(header="<Header/><Extension/>"), False),
     ("models then trailing Extensions", _document(_regression() + _regression() + "<Extension/>"), True),
+    ("schema location attributes on the root", _document().replace(
+        'version="4.4"', 'version="4.4" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                         'xsi:schemaLocation="http://www.dmg.org/PMML-4_4 pmml-4-4.xsd"'), True),
+    ("an attribute from another namespace", _document(_regression().replace(
+        "<RegressionModel ", '<RegressionModel xmlns:x="urn:x" x:note="1" ')), False),
+    ("functionName anomalyDetection (not a 4.4 mining function)",
+     _document(_regression().replace('functionName="regression"', 'functionName="anomalyDetection"')), False),
+    ("Lag of zero records", _document(transformations=_derived('<Lag field="a" n="0"/>')), False),
     ("MiningBuildTask holds Extensions only", _document(header="<Header/><MiningBuildTask><Foo/></MiningBuildTask>"),
      False),
     ("Interval without closure", _document(fields='<DataField name="b" optype="continuous" dataType="double">'

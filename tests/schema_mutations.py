@@ -1,8 +1,8 @@
 """Systematic mutations of a PMML document, for testing a schema against another one.
 
 Each mutation changes one thing: drops an attribute, gives it a bad enumeration value or a malformed
-number, adds an unknown attribute or element, drops or duplicates an element, or swaps two adjacent
-children. Many mutations break the schema (a dropped required attribute, a duplicated singleton, a
+number (or another value the schema enumerates), adds an unknown attribute or element, replaces an
+element's text, drops or duplicates an element, or swaps two adjacent children. Many mutations break the schema (a dropped required attribute, a duplicated singleton, a
 wrong child order); others don't (a dropped optional attribute, a repeated repeatable element):
 the point is that two schemas meant to be the same give each mutation the same verdict.
 
@@ -145,6 +145,13 @@ def _element_mutations(tree: etree._ElementTree, element: etree._Element, where:
             element.append(unknown)
         yield Mutation(f"unknown-element {where}/{UNKNOWN} ({position} child)", tree)
         element.remove(unknown)
+
+    # Text that is no number where an element holds text (an index list, a sparse array's entries).
+    if element.text and element.text.strip() and len(element) == 0:
+        text = element.text
+        element.text = "abc"
+        yield Mutation(f"bad-text {where}", tree)
+        element.text = text
 
     parent = element.getparent()
     if parent is None:
