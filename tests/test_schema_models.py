@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pmmlkit.schemas
 import pytest
 from harness import oracle_schema
 from lxml import etree
-
-import pmmlkit.schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "models"
@@ -36,6 +35,19 @@ def chapter_elements() -> frozenset[str]:
     """Local names of the top-level elements schemas/pmml-4-4-models.xsd defines."""
     schema = etree.parse(str(MODELS_XSD))
     return frozenset(schema.getroot().xpath("xs:element/@name", namespaces={"xs": XS}))
+
+
+def chapter_attributes() -> frozenset[tuple[str, str]]:
+    """(element, attribute) for every attribute the chapters declare, typed elements included."""
+    root = etree.parse(str(MODELS_XSD)).getroot()
+    xs = {"xs": XS}
+    declared = set()
+    for element in root.xpath("xs:element", namespaces=xs):
+        owner = element
+        if element.get("type"):  # an element of a named complex type (CountTable, NormalizedCountTable)
+            owner = root.xpath("xs:complexType[@name=$name]", namespaces=xs, name=element.get("type"))[0]
+        declared.update((element.get("name"), a) for a in owner.xpath(".//xs:attribute/@name", namespaces=xs))
+    return frozenset(declared)
 
 
 CHAPTER_ELEMENTS = chapter_elements()
@@ -84,6 +96,26 @@ def _duplicate_child(i: int) -> Callable[[etree._Element], None]:
     return apply
 
 
+def _triplicate_child(i: int) -> Callable[[etree._Element], None]:
+    def apply(e: etree._Element) -> None:
+        child = _children(e)[i]
+        child.addnext(copy.deepcopy(child))
+        child.addnext(copy.deepcopy(child))
+    return apply
+
+
+def _move_child(i: int, position: int) -> Callable[[etree._Element], None]:
+    def apply(e: etree._Element) -> None:
+        child = _children(e)[i]
+        e.remove(child)
+        e.insert(position, child)
+    return apply
+
+
+def _insert(snippet: str, position: int) -> Callable[[etree._Element], None]:
+    return lambda e: e.insert(position, etree.fromstring(snippet))
+
+
 def _swap_children(i: int) -> Callable[[etree._Element], None]:
     def apply(e: etree._Element) -> None:
         first, second = _children(e)[i:i + 2]
@@ -98,6 +130,19 @@ def _looks_numeric(value: str) -> bool:
         return False
     return True
 
+
+# Minimal valid instances of the children every model may or may not take, tried at every position of a model
+# element; an Extension is tried at every position of every element.
+EXTENSION = f'<Extension xmlns="{NS}" name="x" value="1"/>'
+MODEL_PARTS = {
+    "Output": f'<Output xmlns="{NS}"><OutputField name="out" optype="continuous" dataType="double"/></Output>',
+    "ModelStats": f'<ModelStats xmlns="{NS}"/>',
+    "ModelExplanation": f'<ModelExplanation xmlns="{NS}"/>',
+    "Targets": f'<Targets xmlns="{NS}"><Target field="y"/></Targets>',
+    "LocalTransformations": f'<LocalTransformations xmlns="{NS}"/>',
+    "ModelVerification": (f'<ModelVerification xmlns="{NS}"><VerificationFields><VerificationField field="x"/>'
+                          '</VerificationFields><InlineTable/></ModelVerification>'),
+}
 
 # Values that break an enumeration, a number, an integer, a probability or a boolean.
 BAD_VALUES = ("bogus value", "")
@@ -128,9 +173,21 @@ def mutations(document: etree._ElementTree) -> Iterator[Mutation]:
         candidates.append((("unknown child", "last"), _insert_unknown(-1)))
         children = _children(element)
         tags = [local(c) for c in children]
+        is_model = parent is not None and local(parent) == "PMML"
+        for position in range(len(children) + 1):
+            before = tags[position - 1] if position else ""
+            candidates.append((("insert", "Extension", "after", before), _insert(EXTENSION, position)))
+            if is_model or name == "AnomalyDetectionModel":
+                for part, snippet in MODEL_PARTS.items():
+                    candidates.append((("insert", part, "after", before), _insert(snippet, position)))
+        for i, tag in enumerate(tags):
+            for position in range(len(tags)):
+                if position != i and tags[position] != tag:
+                    candidates.append((("move child", tag, "to", str(position)), _move_child(i, position)))
         for i, tag in enumerate(tags):
             candidates.append((("drop child", tag, str(i == 0)), _drop_child(i)))
             candidates.append((("duplicate child", tag), _duplicate_child(i)))
+            candidates.append((("triplicate child", tag), _triplicate_child(i)))
             if i + 1 < len(tags) and tags[i + 1] != tag:
                 candidates.append((("swap children", tag, tags[i + 1]), _swap_children(i)))
         for detail, apply in candidates:
@@ -158,6 +215,11 @@ def test_corpus_uses_every_element_the_chapters_define():
     used = {local(e) for path in DOCUMENTS for e in parse(path).iter() if isinstance(e.tag, str)}
     assert DOCUMENTS, f"no documents in {CORPUS}"
     assert sorted(CHAPTER_ELEMENTS - used) == []
+
+
+def test_corpus_uses_every_attribute_the_chapters_declare():
+    used = {(local(e), a) for path in DOCUMENTS for e in parse(path).iter() if isinstance(e.tag, str) for a in e.attrib}
+    assert sorted(chapter_attributes() - used) == []
 
 
 @needs_root_schema
