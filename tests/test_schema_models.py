@@ -137,7 +137,7 @@ EXTENSION = f'<Extension xmlns="{NS}" name="x" value="1"/>'
 MODEL_PARTS = {
     "Output": f'<Output xmlns="{NS}"><OutputField name="out" optype="continuous" dataType="double"/></Output>',
     "ModelStats": f'<ModelStats xmlns="{NS}"/>',
-    "ModelExplanation": f'<ModelExplanation xmlns="{NS}"/>',
+    "ModelExplanation": f'<ModelExplanation xmlns="{NS}"><PredictiveModelQuality targetField="y"/></ModelExplanation>',
     "Targets": f'<Targets xmlns="{NS}"><Target field="y"/></Targets>',
     "LocalTransformations": f'<LocalTransformations xmlns="{NS}"/>',
     "ModelVerification": (f'<ModelVerification xmlns="{NS}"><VerificationFields><VerificationField field="x"/>'
