@@ -146,12 +146,22 @@ MODEL_PARTS = {
 
 # Values that break an enumeration, a number, an integer, a probability or a boolean.
 BAD_VALUES = ("bogus value", "")
-MALFORMED_NUMBERS = ("1.5.2", "1,5", "1.5", "-0.5", "1e3", "INF", "NaN", "0x10")
+MALFORMED_NUMBERS = ("1.5.2", "1,5", "1.5", "-0.5", "1e3", "INF", "NaN", "0x10", "12345678901234567890")
+
+
+def templates(document: etree._ElementTree) -> dict[str, str]:
+    """The first instance of each element the chapters define in ``document``, serialized."""
+    found: dict[str, str] = {}
+    for element in document.iter():
+        if isinstance(element.tag, str) and local(element) in CHAPTER_ELEMENTS:
+            found.setdefault(local(element), etree.tostring(element, with_tail=False).decode())
+    return found
 
 
 def mutations(document: etree._ElementTree) -> Iterator[Mutation]:
     """Each kind of change once per (parent, element, attribute or child) shape: repeated rows add nothing."""
     seen: set[tuple[str, ...]] = set()
+    elsewhere = templates(document)
     for index, element in enumerate(document.iter()):
         if not isinstance(element.tag, str) or etree.QName(element).namespace != NS:
             continue
@@ -180,6 +190,10 @@ def mutations(document: etree._ElementTree) -> Iterator[Mutation]:
             if is_model or name == "AnomalyDetectionModel":
                 for part, snippet in MODEL_PARTS.items():
                     candidates.append((("insert", part, "after", before), _insert(snippet, position)))
+            # Elements of this document from other places: alternatives of a choice, misplaced parts.
+            for other, snippet in elsewhere.items():
+                if other not in tags and other != name:
+                    candidates.append((("insert", other, "after", before), _insert(snippet, position)))
         for i, tag in enumerate(tags):
             for position in range(len(tags)):
                 if position != i and tags[position] != tag:
