@@ -9,6 +9,7 @@ reordered children) must get the same verdict from the project schema as from th
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +159,20 @@ def templates(document: etree._ElementTree) -> dict[str, str]:
     return found
 
 
+@functools.cache
+def children_seen() -> dict[str, dict[str, str]]:
+    """For each element the chapters define, one instance of every child it has anywhere in the corpus: inserted
+    into another instance, they try every order and count of the children the corpus knows for that element."""
+    seen: dict[str, dict[str, str]] = {}
+    for path in DOCUMENTS:
+        for element in parse(path).iter():
+            if isinstance(element.tag, str) and local(element) in CHAPTER_ELEMENTS:
+                known = seen.setdefault(local(element), {})
+                for child in _children(element):
+                    known.setdefault(local(child), etree.tostring(child, with_tail=False).decode())
+    return seen
+
+
 def mutations(document: etree._ElementTree) -> Iterator[Mutation]:
     """Each kind of change once per (parent, element, attribute or child) shape: repeated rows add nothing."""
     seen: set[tuple[str, ...]] = set()
@@ -194,6 +209,8 @@ def mutations(document: etree._ElementTree) -> Iterator[Mutation]:
             for other, snippet in elsewhere.items():
                 if other not in tags and other != name:
                     candidates.append((("insert", other, "after", before), _insert(snippet, position)))
+            for other, snippet in children_seen()[name].items():
+                candidates.append((("insert", other, "after", before), _insert(snippet, position)))
         for i, tag in enumerate(tags):
             for position in range(len(tags)):
                 if position != i and tags[position] != tag:
