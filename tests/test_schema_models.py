@@ -21,7 +21,7 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "models"
-DOCUMENTS = sorted(CORPUS.glob("*.xml"))
+DOCUMENTS = sorted(CORPUS.glob("*.pmml"))
 MODELS_XSD = ROOT / "schemas" / "pmml-4-4-models.xsd"
 NS = pmmlkit.schemas.NAMESPACE_4_4
 XS = "http://www.w3.org/2001/XMLSchema"
