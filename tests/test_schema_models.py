@@ -52,6 +52,23 @@ def chapter_attributes() -> frozenset[tuple[str, str]]:
     return frozenset(declared)
 
 
+@functools.cache
+def chapter_enumerations() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(element, attribute) -> the values the chapters allow, for every enumerated attribute: each value is tried,
+    so a value the standard does not have fails the differential test."""
+    root = etree.parse(str(MODELS_XSD)).getroot()
+    xs = {"xs": XS}
+    named = {t.get("name"): tuple(t.xpath(".//xs:enumeration/@value", namespaces=xs))
+             for t in root.xpath("xs:simpleType", namespaces=xs)}
+    found = {}
+    for element in root.xpath("xs:element", namespaces=xs):
+        for attribute in element.xpath(".//xs:attribute", namespaces=xs):
+            values = named.get(attribute.get("type")) or tuple(attribute.xpath(".//xs:enumeration/@value", namespaces=xs))
+            if values:
+                found[(element.get("name"), attribute.get("name"))] = values
+    return found
+
+
 CHAPTER_ELEMENTS = chapter_elements()
 
 
@@ -141,7 +158,7 @@ MODEL_PARTS = {
 
 # Values that break an enumeration, a number, an integer, a probability or a boolean.
 BAD_VALUES = ("bogus value", "")
-MALFORMED_NUMBERS = ("1.5.2", "1,5", "1.5", "-0.5", "1e3", "INF", "NaN", "0x10", "12345678901234567890")
+MALFORMED_NUMBERS = ("1.5.2", "1,5", "1.5", "-0.5", "-1", "0", "1e3", "INF", "NaN", "0x10", "12345678901234567890")
 
 
 def templates(document: etree._ElementTree) -> dict[str, str]:
@@ -182,6 +199,8 @@ def mutations(document: etree._ElementTree) -> Iterator[Mutation]:
         candidates: list[tuple[tuple[str, ...], Callable[[etree._Element], None]]] = []
         for attribute, value in element.attrib.items():
             candidates.append((("drop attribute", attribute), _drop_attribute(attribute)))
+            for allowed in chapter_enumerations().get((name, attribute), ()):
+                candidates.append((("enumeration value", attribute, allowed), _set(attribute, allowed)))
             for bad in BAD_VALUES:
                 candidates.append((("bad value", attribute, bad), _set(attribute, bad)))
             if _looks_numeric(value):
