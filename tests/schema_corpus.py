@@ -246,6 +246,11 @@ RULE_DOCUMENTS: list[tuple[str, str, bool]] = [
         '<Node><True/><ScoreDistribution value="a" recordCount="1"/><Partition name="p"/></Node>')), False),
     ("ScoreDistribution without recordCount", _document(_tree(
         '<Node><True/><ScoreDistribution value="a"/></Node>')), False),
+    ("Node with Extensions before its embedded model", _document(_tree(
+        '<Node><True/><Extension/><Extension/><Regression functionName="regression"><RegressionTable intercept="0"/>'
+        "</Regression></Node>")), True),
+    ("MiningModel with an Extension before an embedded model", _document(_mining(
+        '<Extension/><Regression functionName="regression"><RegressionTable intercept="0"/></Regression>')), False),
     ("Node with a trailing Extension", _document(_tree("<Node><True/><Extension/></Node>")), False),
     ("CompoundPredicate with one predicate", _document(_tree(
         '<Node><CompoundPredicate booleanOperator="and"><True/></CompoundPredicate></Node>')), False),

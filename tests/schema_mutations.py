@@ -153,11 +153,39 @@ def _element_mutations(tree: etree._ElementTree, element: etree._Element, where:
         yield Mutation(f"bad-text {where}", tree)
         element.text = text
 
+    # An Extension at every position among the children: where the standard allows them.
+    children = [c for c in element if isinstance(c.tag, str)]
+    if children:
+        for position in range(len(children) + 1):
+            extension = _new_element(element, "Extension")
+            if position < len(children):
+                children[position].addprevious(extension)
+            else:
+                children[-1].addnext(extension)
+            yield Mutation(f"extension-at {where} (before child {position + 1})", tree)
+            element.remove(extension)
+
     parent = element.getparent()
     if parent is None:
         return
     index = parent.index(element)
     tail = element.tail
+
+    # The element moved to every other position among its siblings.
+    siblings = [c for c in parent if isinstance(c.tag, str)]
+    own = siblings.index(element)
+    for position in range(len(siblings)):
+        if position in (own, own + 1) or siblings[position].tag == element.tag:
+            continue
+        siblings[position].addprevious(element)
+        yield Mutation(f"move {where} before sibling {position + 1}", tree)
+        parent.insert(index, element)
+        element.tail = tail
+    if siblings[-1] is not element and siblings[-1].tag != element.tag:
+        siblings[-1].addnext(element)
+        yield Mutation(f"move {where} to the end", tree)
+        parent.insert(index, element)
+        element.tail = tail
 
     parent.remove(element)
     yield Mutation(f"drop-element {where}", tree)
