@@ -28,9 +28,12 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False
 
 @dataclass(frozen=True)
 class CorpusDocument:
+    """``valid``: the standard's verdict. ``large``: mutate a compact copy (see ``compact``)."""
+
     name: str
     load: Callable[[], etree._ElementTree]
     valid: bool
+    large: bool = False
 
 
 def _from_file(path: Path) -> Callable[[], etree._ElementTree]:
@@ -355,7 +358,7 @@ def _converted(case_id: str) -> bytes:
 
 def converted() -> list[CorpusDocument]:
     return [CorpusDocument(f"converted: {case_id}", lambda c=case_id: etree.fromstring(_converted(c), PARSER)
-                           .getroottree(), True) for case_id in CONVERTED]
+                           .getroottree(), True, large=True) for case_id in CONVERTED]
 
 
 def compact(tree: etree._ElementTree, keep: int = 3) -> etree._ElementTree:
