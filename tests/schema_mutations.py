@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 UNKNOWN = "Bogus"
-# Replacement values for attributes: a misspelt enumeration value, then numbers that break one
-# numeric type or another (non-integer, negative, exponent form, out of a 0..1 or 0..100 range,
-# decimal comma, empty, not a number at all).
-BAD_VALUES = ("continous", "1.5", "-1", "1e-3", "150", "1,5", "", "abc")
+# Replacement values for attributes: a misspelt enumeration value, then values that tell one
+# type from another (non-integer, negative, zero, exponent form, out of a 0..1 or 0..100 range,
+# infinite, beyond a 32-bit int, a boolean word, decimal comma, empty, not a number at all).
+BAD_VALUES = ("continous", "1.5", "-1", "0", "1e-3", "150", "INF", "99999999999", "true", "1,5", "", "abc")
 
 
 @dataclass(frozen=True)
