@@ -34,6 +34,7 @@ from lxml import etree
 
 from .builders.fields import Scope, Target
 from .errors import ConversionError, PMMLError
+from .names import public_name
 
 if TYPE_CHECKING:  # for annotations only: the contract lives beside the Context that calls it
     from .context import Converter
@@ -193,7 +194,7 @@ class FrontEnds:
         if front_end is None:
             cls = type(model)
             raise ConversionError(
-                f"no pmmlkit front end converts {cls.__module__}.{cls.__qualname__} (installed: "
+                f"no pmmlkit front end converts {public_name(cls)} (installed: "
                 f"{', '.join(f.name for f in self.all()) or 'none'}){_REINSTALL if not self.all() else ''}")
         return front_end
 

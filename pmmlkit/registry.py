@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConversionError
 from .frontends import FRONT_ENDS, FrontEnd, FrontEnds
+from .names import public_name
 
 if TYPE_CHECKING:  # for annotations only: the contract lives beside the Context that calls it
     from .context import Converter
@@ -67,7 +68,7 @@ class Registry:
         if entry is None:
             where = f" at {path}" if path else ""
             raise ConversionError(
-                f"{cls.__module__}.{cls.__qualname__}{where} has no PMML converter. "
+                f"{public_name(cls)}{where} has no PMML converter. "
                 "See the README's coverage table for what is supported, or register one with "
                 "pmmlkit.register(cls, function)."
             )
