@@ -28,6 +28,8 @@ class PMMLDocument:
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
+        #: Which converter wrote it, when pmmlkit.convert() made it ("native", "sklearn2pmml").
+        self.engine: str | None = None
 
     @classmethod
     def assemble(cls, scope: Scope, model: etree._Element, target: Target | None,

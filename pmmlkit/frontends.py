@@ -92,6 +92,15 @@ class FrontEnd(ABC):
         """Read the input fields from ``X`` (a sample or a schema) and convert ``model``
         through :class:`pmmlkit.context.Context`."""
 
+    #: External converters that ``convert(..., engine=NAME)`` can run for this framework's models;
+    #: ``engine="auto"`` falls back to the first when a class has no native converter.
+    engines: tuple[str, ...] = ()
+
+    def convert_with(self, engine: str, model: Any, X: Any, *, target: str | None = None) -> bytes:
+        """The PMML document an external converter writes for ``model``, its inputs named by the
+        columns of ``X`` (the rows :meth:`rows` gives)."""
+        raise ConversionError(f"no external converter {engine!r} for {self.title} models")
+
     # -- the model's own outputs --------------------------------------------------------------------------
 
     @abstractmethod
@@ -119,8 +128,10 @@ class FrontEnd(ABC):
         """Whether ``path`` looks like a model this front end saves (by suffix or layout)."""
 
     @abstractmethod
-    def load_model(self, path: Path) -> Any:
-        """The fitted model saved at ``path``."""
+    def load_model(self, path: Path, *, trusted: Sequence[str] = (), allow_pickle: bool = False) -> Any:
+        """The fitted model saved at ``path``. ``trusted`` names types to trust beyond a safe format's
+        defaults (``package.*`` trusts a whole package); ``allow_pickle`` permits formats that run
+        arbitrary code when loaded. A front end ignores what does not apply to its files."""
 
     @abstractmethod
     def read_sample(self, path: str | os.PathLike[str] | None, model: Any, *, features: Sequence[str] | None = None,

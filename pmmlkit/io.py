@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +15,20 @@ from .frontends import FRONT_ENDS
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
-def load_model(path: str | os.PathLike, spark: bool = False, framework: str | None = None) -> Any:
+def load_model(path: str | os.PathLike, spark: bool = False, framework: str | None = None, *,
+               trusted: Sequence[str] = (), allow_pickle: bool = False) -> Any:
     """Load a fitted model saved at ``path`` with the front end that reads it: scikit-learn's
     ``.skops``, ``.joblib`` and ``.pkl``/``.pickle`` files, a Spark ML model folder, or any
     front end's own kind (name it with ``framework``; ``spark=True`` is ``framework="spark"``).
 
-    A ``.skops`` file is loaded only if every type in it is one skops trusts by default; otherwise
-    ConversionError lists the untrusted types. joblib and pickle files run arbitrary code when
-    loaded: load only files you trust.
+    A ``.skops`` file is loaded if every type in it is one skops trusts by default or is named in
+    ``trusted`` (exact type names, as the ConversionError lists them; ``"sklearn.*"`` trusts every
+    scikit-learn type). joblib and pickle files run arbitrary code when loaded: they are loaded
+    only with ``allow_pickle=True``, for files you trust.
     """
     path = Path(path)
-    return FRONT_ENDS.for_path(path, "spark" if spark else framework).load_model(path)
+    return FRONT_ENDS.for_path(path, "spark" if spark else framework).load_model(
+        path, trusted=trusted, allow_pickle=allow_pickle)
 
 
 # -- tables ----------------------------------------------------------------------------------------

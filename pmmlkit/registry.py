@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConversionError
+from .errors import NoConverterError
 from .frontends import FRONT_ENDS, FrontEnd, FrontEnds
 from .names import public_name
 
@@ -67,7 +67,7 @@ class Registry:
                 entry = self._entries.get(cls)
         if entry is None:
             where = f" at {path}" if path else ""
-            raise ConversionError(
+            raise NoConverterError(
                 f"{public_name(cls)}{where} has no PMML converter. "
                 "See the README's coverage table for what is supported, or register one with "
                 "pmmlkit.register(cls, function)."

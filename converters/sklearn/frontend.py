@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +14,22 @@ import numpy as np
 import pandas as pd
 import skops.io
 from lxml import etree
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from pmmlkit.builders.fields import Scope
 from pmmlkit.context import Context, Converter
 from pmmlkit.errors import ConversionError, PMMLError, UsageError
 from pmmlkit.frontends import Conversion, FrontEnd, collect_converters
 from pmmlkit.io import read_table
+from pmmlkit.names import public_name
 from pmmlkit.pmml import format_value, plain
 
+from . import sklearn2pmml_engine
+
 MODEL_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
+#: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``).
+TRUST_SKLEARN = "sklearn.*"
 
 
 class ScikitLearn(FrontEnd):
@@ -45,6 +52,13 @@ class ScikitLearn(FrontEnd):
         context = Context(scope, target_name=target or "y")
         element = context.model(model, list(scope.inputs.values()), type(model).__name__)
         return Conversion(scope, element, context.target)
+
+    engines = (sklearn2pmml_engine.NAME,)
+
+    def convert_with(self, engine: str, model: Any, X: Any, *, target: str | None = None) -> bytes:
+        if engine != sklearn2pmml_engine.NAME:
+            return super().convert_with(engine, model, X, target=target)
+        return sklearn2pmml_engine.convert(model, list(self.rows(X, model).columns), target or "y")
 
     def reference_outputs(self, model: Any, X: Any, output_fields: Sequence[etree._Element]) -> pd.DataFrame:
         columns: dict[str, Any] = {}
@@ -76,11 +90,13 @@ class ScikitLearn(FrontEnd):
     def can_load(self, path: Path) -> bool:
         return path.suffix.lower() in MODEL_SUFFIXES and not path.is_dir()
 
-    def load_model(self, path: Path) -> Any:
+    def load_model(self, path: Path, *, trusted: Sequence[str] = (), allow_pickle: bool = False) -> Any:
         """A model saved with skops (``.skops``), joblib (``.joblib``) or pickle (``.pkl``/``.pickle``).
 
-        A ``.skops`` file is loaded only if every type in it is one skops trusts by default;
-        joblib and pickle files run arbitrary code when loaded: load only files you trust.
+        A ``.skops`` file is loaded if every type in it is one skops trusts by default or one
+        named in ``trusted`` (exact type names as skops lists them; ``"sklearn.*"`` trusts every
+        scikit-learn type). joblib and pickle files run arbitrary code when loaded, so they are
+        loaded only with ``allow_pickle=True``: load only files you trust.
         """
         if path.is_dir():
             raise ConversionError(f"{path} is a folder; for a saved Spark model add --spark (spark=True)")
@@ -88,8 +104,14 @@ class ScikitLearn(FrontEnd):
             raise ConversionError(f"{path}: no such file")
         suffix = path.suffix.lower()
         if suffix == ".skops":
-            return _load_skops(path)
+            return _load_skops(path, trusted)
         if suffix in (".joblib", ".pkl", ".pickle"):
+            if not allow_pickle:
+                kind = "a joblib" if suffix == ".joblib" else "a pickle"
+                raise ConversionError(
+                    f"{path} is {kind} file, which runs arbitrary code when it is loaded: if you trust it, pass "
+                    "--allow-pickle (Python: allow_pickle=True); or save the model with skops "
+                    "(skops.io.dump(model, 'model.skops')) and convert that")
             return _load_pickled(path, suffix)
         raise ConversionError(f"{path}: unknown model file type {suffix!r}; expected one of "
                               f"{', '.join(MODEL_SUFFIXES)}")
@@ -98,6 +120,7 @@ class ScikitLearn(FrontEnd):
                     target: str | None = None, string_columns: Iterable[str] = (), rows: int | None = None) -> Any:
         """The model's input columns from ``path``; without a file, empty double columns named
         by ``features``, the model's ``feature_names_in_`` or ``x1, x2, ...``."""
+        _check_fitted(model)
         fitted = getattr(model, "feature_names_in_", None)
         fitted = [str(n) for n in fitted] if fitted is not None else None
         features = list(features) if features else None
@@ -113,9 +136,10 @@ class ScikitLearn(FrontEnd):
             if missing:
                 raise PMMLError(f"{path} lacks the model's input columns {missing} (it has {list(frame.columns)})")
             return frame[columns]
-        if _has_text_categories(model):
-            raise UsageError("the model has text (categorical) inputs, so their types cannot be guessed: give "
-                             "--sample data.csv with typical rows")
+        text = _text_inputs(model)
+        if text:
+            raise UsageError(f"the model reads text in {text}, but without a sample every input is typed as a "
+                             "number: pass --sample data.csv (a few typical rows) to name and type the inputs")
         names = features or fitted
         expected = getattr(model, "n_features_in_", None)
         if names is None:
@@ -127,31 +151,79 @@ class ScikitLearn(FrontEnd):
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
 
 
-def _has_text_categories(model: Any) -> bool:
-    """Whether any step learned string categories (e.g. a OneHotEncoder fitted on text)."""
+def _check_fitted(model: Any) -> None:
+    """Refuse an unfitted scikit-learn model, naming it (its inputs cannot be known)."""
     try:
-        parts = [model, *model.get_params(deep=True).values()]
-    except Exception:  # not a scikit-learn estimator: let convert() say what it is
-        return False
-    for part in parts:
-        for categories in getattr(part, "categories_", None) or ():
-            if getattr(categories, "dtype", None) is not None and categories.dtype.kind in "OUS":
-                return True
-    return False
+        check_is_fitted(model)
+    except NotFittedError:
+        raise ConversionError(f"the model ({public_name(model)}) is not fitted: call fit() on it before saving it, "
+                              "then convert the fitted model") from None
+    except TypeError:  # not a scikit-learn estimator: its converter says what it needs
+        pass
 
 
-def _load_skops(path: Path) -> Any:
+def _parts(model: Any) -> Iterator[Any]:
+    """The model and every estimator inside it, fitted copies included (a ColumnTransformer's
+    fitted transformers live in ``transformers_``, not in its parameters)."""
+    seen: set[int] = set()
+    stack = [model]
+    while stack:
+        part = stack.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        yield part
+        for value in getattr(part, "__dict__", {}).values():
+            stack.extend(_estimators_in(value))
+
+
+def _estimators_in(value: Any) -> list[Any]:
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [e for item in value for e in _estimators_in(item)]
+    if isinstance(value, dict):
+        return [e for item in value.values() for e in _estimators_in(item)]
+    return []
+
+
+def _text_inputs(model: Any) -> str:
+    """Where the model learned text categories (e.g. a OneHotEncoder fitted on strings), for a
+    message: "the column 'city' (OneHotEncoder categories such as 'berlin')"; empty when none."""
+    found: list[str] = []
+    for part in _parts(model):
+        categories = getattr(part, "categories_", None)
+        if not isinstance(categories, (list, tuple)):
+            continue
+        names = getattr(part, "feature_names_in_", None)
+        for i, values in enumerate(categories):
+            if getattr(values, "dtype", None) is None or values.dtype.kind not in "OUS":
+                continue
+            example = next((v for v in values if isinstance(v, str)), None)
+            column = f"the column {str(names[i])!r}" if names is not None and i < len(names) else "a column"
+            found.append(f"{column} ({type(part).__name__} categories such as {example!r})")
+    return ", ".join(dict.fromkeys(found))
+
+
+def _is_trusted(name: str, trusted: Sequence[str]) -> bool:
+    return any(name == t or (t.endswith(".*") and name.startswith(t[:-1])) for t in trusted)
+
+
+def _load_skops(path: Path, trusted: Sequence[str]) -> Any:
     try:
         untrusted = skops.io.get_untrusted_types(file=path)
     except Exception as exc:  # a damaged or foreign file: skops raises zipfile/json/key errors
         raise ConversionError(f"{path}: not a readable skops file ({type(exc).__name__}: {exc})") from None
-    if untrusted:
+    refused = sorted(t for t in untrusted if not _is_trusted(t, trusted))
+    if refused:
+        sklearn_only = all(t.split(".")[0] == "sklearn" for t in refused)
         raise ConversionError(
-            f"{path} contains types skops does not trust by default: {', '.join(sorted(untrusted))}. "
-            "pmmlkit loads only default-trusted types; inspect the file, then load it yourself with "
-            "skops.io.load(path, trusted=[...]) and call pmmlkit.convert()")
+            f"{path} contains types skops does not trust by default: {', '.join(refused)}. If you trust the file, "
+            f"pass --trusted {','.join(refused)}"
+            + (" or --trust-sklearn (scikit-learn's own types)" if sklearn_only else "")
+            + f" (Python: pmmlkit.io.load_model(path, trusted={[TRUST_SKLEARN] if sklearn_only else refused!r}))")
     try:
-        return skops.io.load(path)
+        return skops.io.load(path, trusted=list(untrusted) or None)
     except Exception as exc:
         raise ConversionError(f"{path}: skops could not load the model ({type(exc).__name__}: {exc})") from None
 

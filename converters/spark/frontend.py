@@ -53,7 +53,8 @@ class Spark(FrontEnd):
     def can_load(self, path: Path) -> bool:
         return path.is_dir() and (path / "metadata").is_dir()
 
-    def load_model(self, path: Path) -> Any:
+    def load_model(self, path: Path, *, trusted: Sequence[str] = (), allow_pickle: bool = False) -> Any:
+        # A saved Spark model is data read by Spark itself: nothing to trust or unpickle.
         if not path.is_dir():
             raise ConversionError(f"{path}: a saved Spark model is a folder (PipelineModel.save()), and this is "
                                   "not one")

@@ -10,7 +10,7 @@ from ..describe import describe
 from ..frontends import FRONT_ENDS
 from ..parsing import parse
 from ..verify import verify
-from .common import PICKLE_WARNING
+from .common import PICKLE_WARNING, add_loading_arguments, loading_options
 
 
 def add_parser(commands: Any) -> None:
@@ -21,6 +21,7 @@ def add_parser(commands: Any) -> None:
     verify.add_argument("pmml", metavar="MODEL.pmml")
     verify.add_argument("data", metavar="DATA", help=".csv or .parquet rows to compare on")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_loading_arguments(verify)
     verify.set_defaults(run=run)
 
 
@@ -28,7 +29,7 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     path = Path(args.model)
     front_end = FRONT_ENDS.for_path(path)
-    estimator = front_end.load_model(path)
+    estimator = front_end.load_model(path, **loading_options(args))
     declared = describe(parse(args.pmml).getroot())
     strings = [f["name"] for f in declared["inputs"] if f["dataType"] == "string"]
     targets = [t["name"] for t in declared["targets"]]
