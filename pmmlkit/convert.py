@@ -55,7 +55,7 @@ def convert(estimator: Any, X: Any, *, target: str | None = None,
                 document = _external(front_end, engine, estimator, X, target, feature_names, description)
             except EngineUnavailableError as unavailable:
                 raise EngineUnavailableError(f"{exc} engine='auto' would convert it with {engine} instead, but: {unavailable}")\
-                    from None
+                    from unavailable
         else:
             engine = NATIVE
         log.info("converted %s with the %s converter", type(estimator).__name__, engine)
