@@ -19,7 +19,9 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from pmmlkit import ConversionError
 from pmmlkit.cli import main
+from pmmlkit.io import load_model
 
 HIST_TREE = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
 
@@ -134,3 +136,21 @@ def test_verify_takes_the_same_loading_options(work: Path, monkeypatch: pytest.M
     assert capsys.readouterr().err.startswith(f"pmmlkit: error: hist.skops contains types skops does not trust by "
                                               f"default: {HIST_TREE}.")
     assert main(["verify", "hist.skops", "hist.pmml", "people.csv", "--trust-sklearn"]) == 0, capsys.readouterr()
+
+
+@pytest.mark.parametrize("name, options, error", [
+    ("hist.skops", {}, f"contains types skops does not trust by default: {HIST_TREE}."),
+    ("hist.skops", {"trusted": ["sklearn.*"]}, None),
+    ("hist.skops", {"trusted": [HIST_TREE]}, None),
+    ("fraction.skops", {"trusted": ["sklearn.*"]}, "trusted=['fractions.Fraction']"),
+    ("array.pkl", {}, "pass --allow-pickle (Python: allow_pickle=True)"),
+    ("array.pkl", {"allow_pickle": True}, None),
+], ids=["skops-default", "skops-sklearn-star", "skops-exact-type", "skops-foreign-type", "pickle-refused",
+        "pickle-allowed"])
+def test_python_load_model_takes_the_same_options(work: Path, name: str, options: dict, error: str | None) -> None:
+    if error is None:
+        assert hasattr(load_model(work / name, **options), "predict")
+    else:
+        with pytest.raises(ConversionError) as raised:
+            load_model(work / name, **options)
+        assert error in str(raised.value)

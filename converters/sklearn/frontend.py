@@ -152,7 +152,11 @@ class ScikitLearn(FrontEnd):
 
 
 def _check_fitted(model: Any) -> None:
-    """Refuse an unfitted scikit-learn model, naming it (its inputs cannot be known)."""
+    """Refuse an unfitted scikit-learn model, naming it (its inputs cannot be known). Only
+    scikit-learn's classes and those that say how (``__sklearn_is_fitted__``) are asked: another
+    class's fitted state is not its trailing-underscore attributes."""
+    if type(model).__module__.split(".")[0] != "sklearn" and not hasattr(model, "__sklearn_is_fitted__"):
+        return
     try:
         check_is_fitted(model)
     except NotFittedError:
