@@ -50,7 +50,7 @@ def convert(estimator: Any, X: Any, *, target: str | None = None,
             if not front_end.engines:
                 raise
             engine = front_end.engines[0]
-            log.info("%s; converting with %s instead (engine='auto')", exc, engine)
+            log.info("%s; converting with %s instead (engine='auto')", str(exc).rstrip("."), engine)
             try:
                 document = _external(front_end, engine, estimator, X, target, feature_names, description)
             except EngineUnavailableError as unavailable:

@@ -22,7 +22,7 @@ import pytest
 from pmmlkit.converters.sklearn import sklearn2pmml_engine
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.kernel_ridge import KernelRidge
-from sklearn.linear_model import LinearRegression, TheilSenRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression, TheilSenRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -30,6 +30,7 @@ import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.errors import ConversionError, EngineUnavailableError, JavaNotFoundError, NoConverterError
 from pmmlkit.names import public_name
+from pmmlkit.parsing import parse_bytes
 from pmmlkit.registry import REGISTRY
 
 # Classes sklearn2pmml converts and pmmlkit does not (the first one still without a native converter is used).
@@ -61,7 +62,8 @@ def test_auto_converts_what_only_sklearn2pmml_converts(tmp_path: Path) -> None:
     assert document.engine == "sklearn2pmml"
     path = document.save(tmp_path / "auto.pmml")
     assert pmmlkit.validate(path).ok
-    assert pmmlkit.verify(model, path, X).rows == len(X)
+    report = pmmlkit.verify(model, path, X)
+    assert report.ok and "predicted_y" in report.differences, report
 
 
 # -- around the engine, with a fake sklearn2pmml ------------------------------------------------------------
@@ -293,3 +295,32 @@ def test_the_core_does_not_import_sklearn2pmml() -> None:
             "assert 'sklearn2pmml' not in sys.modules, 'a native conversion imported sklearn2pmml'\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+def _strip_outputs(document: pmmlkit.PMMLDocument, keep_probabilities: bool) -> bytes:
+    """A native document reshaped as sklearn2pmml writes one: no Output, or only `probability(<label>)` fields."""
+    output = document.model.find("{*}Output")
+    for field in list(output):
+        if keep_probabilities and field.get("feature") == "probability":
+            field.set("name", f"probability({field.get('value')})")
+        else:
+            output.remove(field)
+    if not len(output):
+        document.model.remove(output)
+    return document.to_bytes()
+
+
+@pytest.mark.parametrize("kind, outputs", [
+    ("regressor", ["predicted_y"]),
+    ("classifier-with-probabilities", ["predicted_y", "probability_0", "probability_1", "probability(0)",
+                                       "probability(1)"]),
+    ("classifier-without-probabilities", ["predicted_y"]),
+])
+def test_its_documents_get_the_outputs_native_ones_have(kind: str, outputs: list[str], tmp_path: Path) -> None:
+    X, y = _data()
+    model = LinearRegression().fit(X, y) if kind == "regressor" else LogisticRegression().fit(X, (y > 0).astype(int))
+    data = _strip_outputs(pmmlkit.convert(model, X), keep_probabilities=kind == "classifier-with-probabilities")
+    document = pmmlkit.PMMLDocument(parse_bytes(sklearn2pmml_engine.with_standard_outputs(data, model, "y")).getroot())
+    assert [f.get("name") for f in document.output_fields()] == outputs
+    report = pmmlkit.verify(model, document.save(tmp_path / f"{kind}.pmml"), X)
+    assert report.ok and set(report.differences) == set(outputs)

@@ -31,9 +31,16 @@ from types import ModuleType
 from typing import Any
 
 import joblib
+import numpy as np
+from lxml import etree
+from sklearn.base import is_classifier, is_regressor
 
+from pmmlkit.builders.fields import Target
+from pmmlkit.builders.model import classification_output, label_output, regression_output, replace_header
 from pmmlkit.errors import ConversionError, EngineUnavailableError, JavaNotFoundError
 from pmmlkit.names import public_name
+from pmmlkit.parsing import parse_bytes
+from pmmlkit.pmml import NAMESPACE, find_child, model_element, plain
 from pmmlkit.scoring import jvm
 
 NAME = "sklearn2pmml"
@@ -66,8 +73,44 @@ def convert(model: Any, columns: Sequence[str], target: str) -> bytes:
         if done.returncode != 0 or not written.is_file():
             raise translate(done.stderr, version, model)
         for line in warnings_in(done.stderr):
-            log.warning("sklearn2pmml %s: %s", version, line)
-        return written.read_bytes()
+            # Its nag about verification data is moot: convert(verification=...) embeds pmmlkit's own.
+            level = logging.DEBUG if "verification" in line.lower() else logging.WARNING
+            log.log(level, "sklearn2pmml %s: %s", version, line)
+        return with_standard_outputs(written.read_bytes(), model, target)
+
+
+def with_standard_outputs(data: bytes, model: Any, target: str) -> bytes:
+    """sklearn2pmml's document, with the outputs pmmlkit's own converters give added to its own:
+    ``predicted_<target>``, and ``probability_<label>`` where sklearn2pmml's model declares
+    probabilities. They are the columns users score, and the ones ``verify`` and embedded
+    verification compare with the model's own predictions (sklearn2pmml writes no Output for
+    regressors, and neighbour ids for k-nearest neighbours)."""
+    root = parse_bytes(data, "<sklearn2pmml output>").getroot()
+    node = model_element(root)
+    if node is None or etree.QName(root).namespace != NAMESPACE:
+        return data
+    output = find_child(node, "Output")
+    has_probabilities = output is not None and any(f.get("feature") == "probability" for f in output)
+    standard = _standard_output(model, target, has_probabilities)
+    if standard is None:
+        return data
+    if output is None:
+        replace_header(node, "Output", standard)
+    else:
+        names = {field.get("name") for field in output}
+        for position, field in enumerate(f for f in list(standard) if f.get("name") not in names):
+            output.insert(position, field)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _standard_output(model: Any, target: str, probabilities: bool) -> etree._Element | None:
+    classes = getattr(model, "classes_", None)
+    if is_classifier(model) and isinstance(classes, np.ndarray) and classes.ndim == 1:
+        labelled = Target(target, tuple(plain(c) for c in classes))
+        return classification_output(labelled) if probabilities else label_output(labelled)
+    if is_regressor(model):
+        return regression_output(Target(target))
+    return None
 
 
 def run_java(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -177,4 +220,5 @@ def warnings_in(stderr: str) -> list[str]:
     return [m["text"].strip() for m in _WARNING.finditer(stderr)]
 
 
-__all__ = ["convert", "translate", "run_java", "package_jars", "reporting_free_classpath", "NAME"]
+__all__ = ["convert", "translate", "run_java", "package_jars", "reporting_free_classpath", "with_standard_outputs",
+           "NAME"]
