@@ -37,6 +37,7 @@ class ScikitLearn(FrontEnd):
     title = "scikit-learn"
     packages = ("sklearn",)
     saved_as = "a .skops, .joblib, .pkl or .pickle file"
+    engines = (sklearn2pmml_engine.NAME,)
 
     def recognises(self, model: Any) -> bool:
         # Estimators of other libraries that follow scikit-learn's API (and classes of your own
@@ -52,8 +53,6 @@ class ScikitLearn(FrontEnd):
         context = Context(scope, target_name=target or "y")
         element = context.model(model, list(scope.inputs.values()), type(model).__name__)
         return Conversion(scope, element, context.target)
-
-    engines = (sklearn2pmml_engine.NAME,)
 
     def convert_with(self, engine: str, model: Any, X: Any, *, target: str | None = None) -> bytes:
         if engine != sklearn2pmml_engine.NAME:
@@ -237,7 +236,7 @@ def _load_pickled(path: Path, suffix: str) -> Any:
         if suffix == ".joblib":
             return joblib.load(path)
         with open(path, "rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - the user asked for this file; --help warns
+            return pickle.load(handle)  # noqa: S301 - only with allow_pickle: the user trusts this file
     except (ModuleNotFoundError, AttributeError) as exc:
         raise ConversionError(f"{path}: the model needs code that is not installed here ({exc})") from None
     except OSError:
