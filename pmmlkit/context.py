@@ -66,7 +66,8 @@ class Context:
         """Convert a transformer step; returns the fields of its output columns."""
         child, result = self._convert(estimator, features, step)
         if not isinstance(result, list):
-            raise child.error(f"{type(estimator).__name__} is a model, but a transformer is expected here")
+            raise child.error(f"{type(estimator).__name__} is a model, but a transformer is expected here "
+                              "(a pipeline converts to one model, its last step)")
         return result
 
     def model(self, estimator: Any, features: Sequence[Field], step: str) -> etree._Element:
@@ -76,6 +77,9 @@ class Context:
             raise child.error(
                 f"{type(estimator).__name__} is a transformer; a pipeline must end with a model to convert"
             )
+        if not isinstance(result, etree._Element):
+            raise child.error(f"the converter of {type(estimator).__name__} returned {type(result).__name__}, "
+                              "not a model element: a converter returns its output fields or its model element")
         self.target = child.target
         return result
 

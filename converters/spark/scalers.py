@@ -1,4 +1,5 @@
-"""Spark ML scalers -> PMML derived fields: StandardScaler, MinMaxScaler, MaxAbsScaler, Normalizer.
+"""Spark ML scalers -> PMML derived fields: StandardScaler, MinMaxScaler, MaxAbsScaler, Normalizer,
+ElementwiseProduct.
 
 Each value is written with the shared :func:`pmmlkit.builders.expressions.affine` in the order of Spark's
 own floating-point steps, so the PMML computes the same doubles.
@@ -25,6 +26,7 @@ def converters() -> dict[type, Callable[..., Any]]:
         F.MinMaxScalerModel: convert_min_max_scaler,
         F.MaxAbsScalerModel: convert_max_abs_scaler,
         F.Normalizer: convert_normalizer,
+        F.ElementwiseProduct: convert_elementwise_product,
     }
 
 
@@ -93,3 +95,12 @@ def convert_normalizer(stage: Any, fields: list[Field], context: StageContext) -
     expressions = [if_else(equal(norm_field, 0.0), ref(f),
                            apply("/", ref(f), ref(norm_field))) for f in fields]
     return derive_vector(context, output, expressions)
+
+
+def convert_elementwise_product(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    # Spark: x[i] * scalingVec[i].
+    _, output = single(stage, context)
+    weights = stage.getScalingVec().toArray()
+    if len(weights) != len(fields):
+        raise context.error(f"ElementwiseProduct scales {len(weights)} values, but its input holds {len(fields)}")
+    return derive_vector(context, output, [apply("*", ref(f), constant(float(w))) for f, w in zip(fields, weights)])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from sklearn.compose import ColumnTransformer, make_column_transformer
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.feature_selection import VarianceThreshold
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.multiclass import OneVsRestClassifier
@@ -16,7 +15,6 @@ from sklearn.tree import DecisionTreeClassifier
 from cases import Case
 from cases.data import (
     coded,
-    iris,
     iris_named,
     mixed,
     mixed_known,
@@ -53,7 +51,6 @@ def _imputed(strategy, **options):
 
 
 CASES = [
-    Case("variance-threshold", lambda: make_pipeline(VarianceThreshold(0.5), LogisticRegression(max_iter=500)), iris),
     Case("ct-impute-onehot-logistic", lambda: _mixed_pipeline(LogisticRegression(max_iter=1000)), mixed),
     Case("ct-impute-onehot-ridge", lambda: _mixed_pipeline(Ridge(alpha=1.0)), mixed_regression),
     Case("ct-constant-imputer", lambda: _mixed_pipeline(LogisticRegression(max_iter=1000), "constant"), mixed),
