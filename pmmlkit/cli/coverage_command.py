@@ -26,8 +26,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for framework in frameworks:
         if not framework.installed:
-            print(f"{framework.title}: not installed here (pip install \"pmmlkit[{framework.name}]\" to list its "
-                  "classes)")
+            print(f"{framework.title}: not installed here, so its classes are not listed")
             continue
         print(f"{framework.title} ({len(framework.classes)} classes)")
         for name in framework.classes:
