@@ -5,6 +5,7 @@ from __future__ import annotations
 import fractions
 import json
 import pickle
+import sys
 from pathlib import Path
 
 import joblib
@@ -154,3 +155,31 @@ def test_python_load_model_takes_the_same_options(work: Path, name: str, options
         with pytest.raises(ConversionError) as raised:
             load_model(work / name, **options)
         assert error in str(raised.value)
+
+
+NO_CONVERTER = ("sklearn.cross_decomposition.PLSRegression at PLSRegression has no PMML converter. See the README's "
+                "coverage table for what is supported, or register one with pmmlkit.register(cls, function).")
+NO_EXTRA = ("the sklearn2pmml engine needs the optional sklearn2pmml package: pip install 'pmmlkit[sklearn2pmml]' "
+            "(sklearn2pmml is AGPL-3.0 and needs Java 11 or newer)")
+# As above, with --engine, where the sklearn2pmml extra is not installed (the engine itself: test_sklearn2pmml_engine.py).
+ENGINE_CASES = [
+    ("auto-native", ["hist.skops", "--trust-sklearn", "--sample", "people.csv", "--engine", "auto"], 0, "native"),
+    ("auto-without-the-extra", ["pls.skops", "--trust-sklearn", "--engine", "auto"], 1,
+     f"{NO_CONVERTER} engine='auto' would convert it with sklearn2pmml instead, but: {NO_EXTRA}"),
+    ("sklearn2pmml-without-the-extra", ["pls.skops", "--trust-sklearn", "--engine", "sklearn2pmml"], 1, NO_EXTRA),
+    ("native-names-no-engine", ["pls.skops", "--trust-sklearn", "--engine", "native"], 1, NO_CONVERTER),
+]
+
+
+@pytest.mark.parametrize("args, code, expected", [c[1:] for c in ENGINE_CASES], ids=[c[0] for c in ENGINE_CASES])
+def test_convert_engine_case(work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+                             args: list[str], code: int, expected: str) -> None:
+    monkeypatch.chdir(work)
+    monkeypatch.setitem(sys.modules, "sklearn2pmml", None)  # as where the extra is not installed
+    result = main(["convert", *args, "-o", "out.pmml"])
+    out, err = capsys.readouterr()
+    assert result == code, out + err
+    if code == 0:
+        assert err == "" and out.rstrip().endswith(f"; converted by {expected})")
+    else:
+        assert err == f"pmmlkit: error: {expected}\n"
