@@ -324,3 +324,18 @@ def test_its_documents_get_the_outputs_native_ones_have(kind: str, outputs: list
     assert [f.get("name") for f in document.output_fields()] == outputs
     report = pmmlkit.verify(model, document.save(tmp_path / f"{kind}.pmml"), X)
     assert report.ok and set(report.differences) == set(outputs)
+
+
+def test_the_installed_sklearn2pmml_runs_without_its_reporting_client() -> None:
+    """On the real package's jars: the reporting client's jar is dropped, the converter's is kept."""
+    package = pytest.importorskip("sklearn2pmml", reason="the sklearn2pmml extra is not installed")
+    jars = sklearn2pmml_engine.package_jars(package)
+    classpath = sklearn2pmml_engine.reporting_free_classpath(jars)
+    dropped = [jar for jar in jars if str(jar) not in classpath]
+    assert dropped and all(any(n.startswith("org/jpmml/telemetry/") for n in _entries(j)) for j in dropped)
+    assert any("com/sklearn2pmml/Main.class" in _entries(j) for j in classpath)
+
+
+def _entries(jar: Path | str) -> list[str]:
+    with zipfile.ZipFile(jar) as archive:
+        return archive.namelist()
