@@ -1,0 +1,166 @@
+"""One pass over a document: parse it safely, run the semantic checks unit by unit and the schema step.
+
+Streaming (``keep_tree=False``, what ``validate`` does): lxml's ``iterparse`` reads the file in
+chunks, libxml2 checks the XML Schema on the same pass, and the checker drops every unit once it
+has checked it, so memory grows with the largest single model, not with the file.
+Keeping the tree (``keep_tree=True``, what the gate does for ``load``): the same checks on the same
+events; the tree is returned for the engine.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import IO
+
+from lxml import etree
+
+from ..parsing import MAX_DEPTH, doctype_line, peek
+from ..pmml import MODEL_TAGS
+from ..report import Report
+from . import schema as schema_step
+from .checks import NAMESPACES, Checker, local
+
+UNITS = tuple("{*}" + tag for tag in ("PMML", "DataField", "DataDictionary", "TransformationDictionary", "Segment",
+                                        "Extension", "row", *sorted(MODEL_TAGS)))
+
+
+@dataclass(frozen=True)
+class _Root:
+    localname: str
+    namespace: str | None
+    version: str | None
+    line: int | None
+
+
+def _sniff_root(head: bytes) -> _Root | None:
+    """The root element's name, namespace and version, read from the first bytes alone."""
+    try:
+        for _, node in etree.iterparse(io.BytesIO(head), events=("start",), resolve_entities=False,
+                                       no_network=True, load_dtd=False, huge_tree=True):
+            qname = etree.QName(node)
+            return _Root(qname.localname, qname.namespace, node.get("version"), node.sourceline)
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
+def check_stream(stream: IO[bytes], report: Report, schema: schema_step.Schema, keep_tree: bool
+                 ) -> tuple[etree._Element | None, bool]:
+    """Check the document in ``stream``; returns (the tree when kept, whether it parsed)."""
+    with stream:
+        head, chained = peek(stream)
+        if not head.strip():
+            report.add("error", "empty", "the file is empty")
+            return None, False
+        line = doctype_line(head)
+        if line is not None:
+            report.add("error", "doctype", "a DOCTYPE declaration is not allowed in PMML (DTDs and entities are "
+                       "refused, nothing was expanded)", line)
+            return None, False
+        root_info = _sniff_root(head)
+        rules = Report(source=report.source)
+        checker = Checker(rules, drop=not keep_tree)
+        if root_info is not None:
+            if root_info.localname != "PMML":
+                report.add("error", "root", f"the root element is <{root_info.localname}>, not <PMML>: this is not "
+                           "a PMML document", root_info.line)
+                return None, False
+            report.version = _version(root_info.namespace)
+            if not checker.start(root_info.namespace, root_info.version, root_info.line):
+                report.issues.extend(rules.issues)
+                return None, False
+        streamed = schema.xsd is not None and not keep_tree and root_info is not None \
+            and schema_step.streams(schema, root_info.namespace)
+        keep = keep_tree or (schema.xsd is not None and not streamed)
+        checker.drop = not keep
+        events = etree.iterparse(chained, events=("end",), tag=UNITS, resolve_entities=False, no_network=True,
+                                 load_dtd=False, huge_tree=True, schema=schema.xsd if streamed else None)
+        schema_log = None
+        root = None
+        try:
+            try:
+                for _, node in events:
+                    if node.getparent() is None:
+                        root = node  # the root's end: the whole document has been read
+                    else:
+                        checker.end(node)
+            except etree.XMLSyntaxError as exc:
+                log = exc.error_log
+                if not streamed or any(e.domain_name not in ("SCHEMASV", "SCHEMASP") for e in log):
+                    _syntax(exc, report)
+                    return None, False
+                schema_log = log
+            root = root if root is not None else events.root
+            if root is None:
+                report.add("error", "xml-syntax", "the document has no root element")
+                return None, False
+            if root_info is None:  # the root's start tag did not fit in the first bytes
+                if local(root) != "PMML":
+                    report.add("error", "root", f"the root element is <{local(root)}>, not <PMML>", root.sourceline)
+                    return None, False
+                report.version = _version(etree.QName(root).namespace)
+                if not checker.start(etree.QName(root).namespace, root.get("version"), root.sourceline):
+                    report.issues.extend(rules.issues)
+                    return None, False
+            if root.getroottree().docinfo.doctype:
+                report.add("error", "doctype", "a DOCTYPE declaration is not allowed in PMML", 1)
+                return None, False
+            checker.finish(root)
+        except RecursionError:
+            report.add("error", "depth", "the document is nested too deeply to check")
+            return None, False
+        except MemoryError:
+            report.add("error", "memory", "the document could not be read within the available memory")
+            return None, False
+        if streamed:
+            report.checked = schema.label
+            if schema_log is not None:
+                schema_step.add_errors(schema_log, report)
+        elif not schema_step.skipped(schema, report):
+            schema_step.check_tree(root, schema, report)
+        report.issues.extend(rules.issues)
+        return (root if keep_tree else None), True
+
+
+def check_root(root: etree._Element, report: Report, schema: schema_step.Schema) -> bool:
+    """The same checks on a document already parsed (nothing is dropped)."""
+    if local(root) != "PMML":
+        report.add("error", "root", f"the root element is <{local(root)}>, not <PMML>: this is not a PMML document",
+                   root.sourceline)
+        return False
+    rules = Report(source=report.source)
+    checker = Checker(rules, drop=False)
+    namespace = etree.QName(root).namespace
+    report.version = _version(namespace)
+    if not checker.start(namespace, root.get("version"), root.sourceline):
+        report.issues.extend(rules.issues)
+        return False
+    try:
+        for _, node in etree.iterwalk(root, events=("end",), tag=UNITS):
+            checker.end(node)
+        checker.finish(root)
+    except RecursionError:
+        report.add("error", "depth", "the document is nested too deeply to check")
+        return False
+    if not schema_step.skipped(schema, report):
+        schema_step.check_tree(root, schema, report)
+    report.issues.extend(rules.issues)
+    return True
+
+
+def _version(namespace: str | None) -> str | None:
+    return NAMESPACES.get(namespace or "")
+
+
+def _syntax(exc: etree.XMLSyntaxError, report: Report) -> None:
+    message = str(exc.msg or exc)
+    entry = next((e for e in exc.error_log if e.domain_name not in ("SCHEMASV", "SCHEMASP")), None)
+    if entry is not None:
+        message = entry.message
+    line = (entry.line if entry is not None else None) or getattr(exc, "lineno", None) or None
+    if "depth" in message.lower() and ("excessive" in message.lower() or "nest" in message.lower()):
+        report.add("error", "depth", f"the document is nested too deeply to be read safely (more than {MAX_DEPTH} "
+                   "levels)", line)
+        return
+    report.add("error", "xml-syntax", f"not well-formed XML: {' '.join(message.split())}", line)
