@@ -52,7 +52,12 @@ def validate(source: Any, xsd: str | os.PathLike | None = None, verify: bool = F
     report = Report(source=label or name)
     schema = schema_step.load(xsd)
     try:
-        _, parsed = check_stream(stream, report, schema, keep_tree=False)
+        first_stream = [stream]
+
+        def reopen() -> Any:  # the stream already open, then the source again
+            return first_stream.pop() if first_stream else open_source(source, max_bytes)[0]
+
+        _, parsed = check_stream(reopen, report, schema, keep_tree=False)
         if parsed and size <= LINES_UP_TO_BYTES and any(i.code == "schema" and i.line is None for i in report.issues):
             _schema_lines(source, report, schema)
         if verify:

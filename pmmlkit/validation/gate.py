@@ -33,9 +33,10 @@ def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._
     report = Report(source=name)
     schema = schema_step.load()
     if root is None:
-        root, _ = check_stream(io.BytesIO(data), report, schema, keep_tree=True)
+        root, _ = check_stream(lambda: io.BytesIO(data), report, schema, keep_tree=True)
     else:
         check_root(root, report, schema)
+    report.issues.sort(key=lambda issue: issue.line or 0)  # the first fault in the document
     first = refusal(report, strict)
     if first is not None or root is None:
         raise ValidationError(_message(name, first or Issue("error", "internal", "the document cannot be read")))

@@ -10,6 +10,7 @@ events; the tree is returned for the engine.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
@@ -45,10 +46,14 @@ def _sniff_root(head: bytes) -> _Root | None:
     return None
 
 
-def check_stream(stream: IO[bytes], report: Report, schema: schema_step.Schema, keep_tree: bool
+def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: schema_step.Schema, keep_tree: bool
                  ) -> tuple[etree._Element | None, bool]:
-    """Check the document in ``stream``; returns (the tree when kept, whether it parsed)."""
-    with stream:
+    """Check the document ``open_stream()`` reads; returns (the tree when kept, whether it parsed).
+
+    ``open_stream`` is called again (once) when a streaming schema check stops the parser early:
+    the second pass, without the schema, finds the rules' issues or the syntax error.
+    """
+    with open_stream() as stream:
         head, chained = peek(stream)
         if not head.strip():
             report.add("error", "empty", "the file is empty")
@@ -59,68 +64,122 @@ def check_stream(stream: IO[bytes], report: Report, schema: schema_step.Schema, 
                        "refused, nothing was expanded)", line)
             return None, False
         root_info = _sniff_root(head)
-        rules = Report(source=report.source)
-        checker = Checker(rules, drop=not keep_tree)
         if root_info is not None:
             if root_info.localname != "PMML":
                 report.add("error", "root", f"the root element is <{root_info.localname}>, not <PMML>: this is not "
                            "a PMML document", root_info.line)
                 return None, False
             report.version = _version(root_info.namespace)
-            if not checker.start(root_info.namespace, root_info.version, root_info.line):
-                report.issues.extend(rules.issues)
-                return None, False
         streamed = schema.xsd is not None and not keep_tree and root_info is not None \
             and schema_step.streams(schema, root_info.namespace)
         keep = keep_tree or (schema.xsd is not None and not streamed)
-        checker.drop = not keep
-        events = etree.iterparse(chained, events=("end",), tag=UNITS, resolve_entities=False, no_network=True,
-                                 load_dtd=False, huge_tree=True, schema=schema.xsd if streamed else None)
-        schema_log = None
-        root = None
+        outcome = _pass(chained, report, root_info, keep, schema.xsd if streamed else None)
+    if outcome.schema_log is not None:
+        report.checked = schema.label
+        schema_step.add_errors(outcome.schema_log, report)
+        if not outcome.complete:  # the schema stopped the parser: read again for the rest
+            with open_stream() as stream:
+                outcome = _pass(stream, report, root_info, keep, None)
+    elif streamed and outcome.root is not None:
+        report.checked = schema.label
+    if outcome.root is None:
+        return None, False
+    if not streamed and not schema_step.skipped(schema, report):
+        schema_step.check_tree(outcome.root, schema, report)
+    return (outcome.root if keep_tree else None), True
+
+
+@dataclass
+class _Outcome:
+    root: etree._Element | None = None  # None when the document could not be read
+    complete: bool = False  # the root's end was reached
+    schema_log: etree._ListErrorLog | None = None
+
+
+_CHUNK = 1024 ** 2
+
+
+def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool,
+          xsd: etree.XMLSchema | None) -> _Outcome:
+    """One parse of the document, feeding the checker; rule issues go to ``report`` only if it parsed."""
+    rules = Report(source=report.source)
+    checker = Checker(rules, drop=not keep)
+    if root_info is not None and not checker.start(root_info.namespace, root_info.version, root_info.line):
+        report.issues.extend(rules.issues)
+        return _Outcome()
+    parser = etree.XMLPullParser(events=("start", "end"), tag=UNITS, resolve_entities=False, no_network=True,
+                                 load_dtd=False, huge_tree=True, schema=xsd)
+    outcome = _Outcome()
+    root = None
+    try:
         try:
-            try:
-                for _, node in events:
-                    if node.getparent() is None:
-                        root = node  # the root's end: the whole document has been read
+            while True:
+                chunk = stream.read(_CHUNK)
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+                for event, node in parser.read_events():
+                    if event == "start":
+                        if root is None:
+                            root = node
+                    elif node is root:
+                        outcome.complete = True
                     else:
                         checker.end(node)
-            except etree.XMLSyntaxError as exc:
-                log = exc.error_log
-                if not streamed or any(e.domain_name not in ("SCHEMASV", "SCHEMASP") for e in log):
-                    _syntax(exc, report)
-                    return None, False
-                schema_log = log
-            root = root if root is not None else events.root
-            if root is None:
-                report.add("error", "xml-syntax", "the document has no root element")
-                return None, False
-            if root_info is None:  # the root's start tag did not fit in the first bytes
-                if local(root) != "PMML":
-                    report.add("error", "root", f"the root element is <{local(root)}>, not <PMML>", root.sourceline)
-                    return None, False
-                report.version = _version(etree.QName(root).namespace)
-                if not checker.start(etree.QName(root).namespace, root.get("version"), root.sourceline):
-                    report.issues.extend(rules.issues)
-                    return None, False
-            if root.getroottree().docinfo.doctype:
-                report.add("error", "doctype", "a DOCTYPE declaration is not allowed in PMML", 1)
-                return None, False
-            checker.finish(root)
-        except RecursionError:
-            report.add("error", "depth", "the document is nested too deeply to check")
-            return None, False
-        except MemoryError:
-            report.add("error", "memory", "the document could not be read within the available memory")
-            return None, False
-        if streamed:
-            report.checked = schema.label
-            if schema_log is not None:
-                schema_step.add_errors(schema_log, report)
-        elif not schema_step.skipped(schema, report):
-            schema_step.check_tree(root, schema, report)
-        report.issues.extend(rules.issues)
-        return (root if keep_tree else None), True
+                if not chunk:
+                    break
+                if root is not None and not keep:
+                    _prune(root)
+        except etree.XMLSyntaxError as exc:
+            log = exc.error_log
+            if xsd is None or any(e.domain_name not in ("SCHEMASV", "SCHEMASP") for e in log):
+                _syntax(exc, report)
+                return _Outcome()
+            outcome.schema_log = log
+            if not outcome.complete:
+                return outcome
+        if root is None:
+            report.add("error", "xml-syntax", "the document has no root element")
+            return _Outcome()
+        if root_info is None:  # the root's start tag did not fit in the first bytes
+            if local(root) != "PMML":
+                report.add("error", "root", f"the root element is <{local(root)}>, not <PMML>", root.sourceline)
+                return _Outcome()
+            report.version = _version(etree.QName(root).namespace)
+            if not checker.start(etree.QName(root).namespace, root.get("version"), root.sourceline):
+                report.issues.extend(rules.issues)
+                return _Outcome()
+        if root.getroottree().docinfo.doctype:
+            report.add("error", "doctype", "a DOCTYPE declaration is not allowed in PMML", 1)
+            return _Outcome()
+        checker.finish(root)
+    except RecursionError:
+        report.add("error", "depth", "the document is nested too deeply to check")
+        return _Outcome()
+    except MemoryError:
+        report.add("error", "memory", "the document could not be read within the available memory")
+        return _Outcome()
+    report.issues.extend(rules.issues)
+    outcome.root = root
+    return outcome
+
+
+# Elements whose content no check reads: their finished children are freed while the document
+# streams, whatever their number (an Extension may hold anything).
+_UNREAD = {"Extension", "Header", "Annotation", "InlineTable", "DataDictionary"}
+
+
+def _prune(root: etree._Element) -> None:
+    """Free the finished children of unread elements along the open path (the last child chain)."""
+    node = root
+    inside = False
+    while len(node):
+        tag = local(node)
+        inside = inside or tag in _UNREAD
+        if inside and len(node) > 1:
+            del node[:-1]
+        node = node[-1]
 
 
 def check_root(root: etree._Element, report: Report, schema: schema_step.Schema) -> bool:
