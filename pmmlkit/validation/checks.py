@@ -342,7 +342,9 @@ class Checker:
 
     def _cycles(self, nodes: list[etree._Element], code: str, what: str) -> None:
         """Report one cycle among ``nodes`` (fields referring to fields, functions calling functions)."""
-        names = {n.get("name"): n for n in nodes if n.get("name") is not None}
+        # A name that is also a DataField refers to the DataField (the duplicate is reported apart).
+        names = {n.get("name"): n for n in nodes if n.get("name") is not None
+                 and (code == "cyclic-function" or getattr(self.fields.get(n.get("name")), "kind", "") != "DataField")}
         attribute = "function" if code == "cyclic-function" else None
         edges: dict[str, list[str]] = {}
         for name, node in names.items():

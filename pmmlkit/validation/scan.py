@@ -10,6 +10,7 @@ events; the tree is returned for the engine.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
@@ -107,6 +108,7 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
     if root_info is not None and not checker.start(root_info.namespace, root_info.version, root_info.line):
         report.issues.extend(rules.issues)
         return _Outcome()
+    etree.clear_error_log()  # libxml2's log is per thread, not per parse: start this parse's afresh
     parser = etree.XMLPullParser(events=("start", "end"), tag=UNITS, resolve_entities=False, no_network=True,
                                  load_dtd=False, huge_tree=True, schema=xsd)
     outcome = _Outcome()
@@ -213,10 +215,8 @@ def _version(namespace: str | None) -> str | None:
 
 
 def _syntax(exc: etree.XMLSyntaxError, report: Report) -> None:
-    message = str(exc.msg or exc)
     entry = next((e for e in exc.error_log if e.domain_name not in ("SCHEMASV", "SCHEMASP")), None)
-    if entry is not None:
-        message = entry.message
+    message = entry.message if entry is not None else re.sub(r", line \d+, column \d+$", "", str(exc.msg or exc))
     line = (entry.line if entry is not None else None) or getattr(exc, "lineno", None) or None
     if "depth" in message.lower() and ("excessive" in message.lower() or "nest" in message.lower()):
         report.add("error", "depth", f"the document is nested too deeply to be read safely (more than {MAX_DEPTH} "
