@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ import pmmlkit
 from cases.validation import BASES, RULE_CASES, RuleCase
 from pmmlkit.report import Report
 from pmmlkit.validate import validate
+from pmmlkit.cli import main
 from pmmlkit.validation import RULES, rules
 
 ORACLE = Path(__file__).resolve().parent.parent.parent / "shared" / "oracle"
@@ -438,3 +440,124 @@ def test_flags_broken_variants_of_a_converted_document() -> None:
         assert code in {i.code for i in report.errors}, f"{code}: {report}"
     misspelled = text.replace(f'<FieldRef field="{first_input}"/>', '<FieldRef field="nope"/>', 1)
     assert [i.code for i in validate(misspelled).errors] == ["undefined-field"]
+
+
+# -- the schema step -----------------------------------------------------------------------------
+def _oracle(name: str = "pmml-4-4-1.xsd") -> Path:
+    path = ORACLE / name
+    if not path.is_file():
+        pytest.skip(f"the DMG oracle {path} is absent (../shared/oracle is not beside the checkout)")
+    return path
+
+
+SCHEMA_BREAKS = [
+    ("misspelled optype", 'optype="continuous" dataType="double">\n      <Interval',
+     'optype="continous" dataType="double">\n      <Interval'),
+    ("misspelled dataType", '<DataField name="s" optype="categorical" dataType="string">',
+     '<DataField name="s" optype="categorical" dataType="strng">'),
+    ("unknown element", "<Header/>", "<Header/><Bogus/>"),
+    ("wrong child order", "<Header/>", ""),
+    ("second DataDictionary", "  <TreeModel", '  <DataDictionary numberOfFields="0"/>\n  <TreeModel'),
+    ("malformed number", 'recordCount="3"', 'recordCount="three"'),
+]
+
+
+@pytest.mark.parametrize("name, old, new", SCHEMA_BREAKS, ids=[b[0] for b in SCHEMA_BREAKS])
+def test_schema_step(name: str, old: str, new: str) -> None:
+    oracle = _oracle()
+    base = BASES["tree"] if name != "wrong child order" else BASES["tree"].replace(
+        "<Header/>\n", "").replace("</DataDictionary>\n", "</DataDictionary>\n  <Header/>\n")
+    report = validate(base.replace(old, new, 1) if name != "wrong child order" else base, xsd=oracle)
+    schema_errors = [i for i in report.errors if i.code == "schema"]
+    assert schema_errors and all(isinstance(i.line, int) for i in schema_errors), str(report)
+    assert report.checked == str(oracle) and report.version == "4.4"
+    assert "{http" not in str(report)  # element names without their namespace
+
+
+def test_older_versions_are_checked_after_an_upgrade() -> None:
+    old = BASES["forest"].replace("PMML-4_4", "PMML-4_1").replace('version="4.4"', 'version="4.1"').replace(
+        '<MiningField name="y" usageType="target"/>', '<MiningField name="y" usageType="predicted"/>')
+    report = validate(old, xsd=_oracle())
+    assert report.ok and not report.issues, str(report)
+    assert report.version == "4.1" and report.checked.endswith("after upgrading from PMML 4.1")
+    as_written = validate(old.replace("PMML-4_1", "PMML-4_3").replace('version="4.1"', 'version="4.3"'),
+                          xsd=_oracle("pmml-4-3.xsd"))
+    assert as_written.ok and as_written.checked == str(_oracle("pmml-4-3.xsd")), str(as_written)
+    assert "upgrading" not in str(as_written)
+
+
+def test_schema_step_skips_without_a_schema(tmp_path: Path) -> None:
+    report = validate(BASES["tree"], xsd=tmp_path / "absent.xsd")
+    assert report.ok and [i.code for i in report.issues] == ["schema-skipped"]
+    assert report.checked.startswith("no schema")
+    (tmp_path / "bad.xsd").write_text("<notaschema/>")
+    report = validate(BASES["tree"], xsd=tmp_path / "bad.xsd")
+    assert [i.code for i in report.issues] == ["schema-skipped"] and "not a usable" in report.issues[0].message
+
+
+# -- ModelVerification ---------------------------------------------------------------------------
+VERIFIED_CASES = [("4.5", True), ("4.5000000000001", True), ("4.50001", False), ("", False)]
+
+
+@pytest.mark.parametrize("expected, agrees", VERIFIED_CASES, ids=[f"{e or 'empty'}" for e, _ in VERIFIED_CASES])
+def test_verify_embedded_rows(expected: str, agrees: bool, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from cases.validation import VERIFIED
+
+    path = tmp_path / "model.pmml"
+    path.write_text(VERIFIED.replace("EXPECTED", expected))
+    report = validate(path, verify=True)
+    mismatches = [i for i in report.issues if i.code == "verification-mismatch"]
+    assert bool(mismatches) != agrees, str(report)
+    if mismatches:
+        assert "precision 1e-09" in mismatches[0].message and mismatches[0].line is not None
+        assert mismatches[0].line == next(i for i, row in enumerate(path.read_text().splitlines(), 1)
+                                          if "<c0>2</c0>" in row)
+    assert main(["verify", str(path)]) == (0 if agrees else 1)
+    out = capsys.readouterr().out
+    assert ("verification-mismatch" in out) != agrees
+
+
+def test_verify_without_rows(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    report = validate(BASES["tree"], verify=True)
+    assert report.ok and "verification-skipped" in {i.code for i in report.warnings}
+    path = tmp_path / "tree.pmml"
+    path.write_text(BASES["tree"])
+    assert main(["verify", str(path)]) == 1
+    assert "verification-skipped" in capsys.readouterr().out
+
+
+# -- the command line ----------------------------------------------------------------------------
+def test_cli_rules_table(capsys: pytest.CaptureFixture) -> None:
+    assert main(["validate", "--rules"]) == 0
+    text = capsys.readouterr().out
+    assert all(f"{r.code} " in text for r in RULES) and "blocks loading" in text
+    assert main(["validate", "--rules", "--json"]) == 0
+    table = json.loads(capsys.readouterr().out)
+    assert [r["code"] for r in table] == [r.code for r in RULES]
+    assert {r["blocks"] for r in table} == {True, False}
+
+
+def test_cli_flags(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    good, warned, bad = tmp_path / "good.pmml", tmp_path / "warned.pmml", tmp_path / "bad.pmml"
+    good.write_text(BASES["tree"])
+    warned.write_text(BASES["tree"].replace('version="4.4"', 'version="4.2"'))
+    bad.write_text(BASES["tree"].replace('field="x" operator="lessOrEqual"', 'field="z" operator="lessOrEqual"'))
+    xsd = ["--xsd", str(ORACLE / "pmml-4-4-1.xsd")] if (ORACLE / "pmml-4-4-1.xsd").is_file() else []
+    assert main(["validate", *xsd, str(good), str(warned)]) == 0
+    assert main(["validate", *xsd, "--strict", str(good)]) == 0
+    assert main(["validate", *xsd, "--strict", str(warned)]) == 1
+    assert main(["validate", *xsd, str(good), str(bad)]) == 1
+    capsys.readouterr()
+    assert main(["validate", "--json", "--verify", *xsd, str(good), str(bad)]) == 1
+    reports = json.loads(capsys.readouterr().out)
+    assert [set(r) for r in reports] == [{"source", "ok", "version", "checked", "issues"}] * 2
+    assert [r["ok"] for r in reports] == [True, False]
+    if xsd:
+        assert reports[0]["checked"] == xsd[1]
+    assert main(["validate"]) == 2
+    assert "FILE" in capsys.readouterr().err
+
+
+def test_readme_rule_table_is_current() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert rules.markdown() in readme, "README's rule table is stale: paste pmmlkit.validation.rules.markdown()"
