@@ -686,9 +686,10 @@ class Checker:
                            "it enters is NaN or infinite", node)
 
     def _simple_predicate(self, node: etree._Element, context: _Context) -> None:
-        declared = context.fields.get(node.get("field") or "")
-        operator = node.get("operator")
-        value = node.get("value")
+        self._predicate_type(node, context.fields.get(node.get("field") or ""), node.get("operator"), node.get("value"))
+
+    def _predicate_type(self, node: etree._Element, declared: Field | None, operator: str | None,
+                        value: str | None) -> None:
         if declared is None or operator not in _VALUE_OPERATORS:
             return
         if declared.string and operator in _ORDER_OPERATORS:
@@ -766,13 +767,16 @@ class Checker:
         numbers: set[str | None] = set()  # distinct numbers and labels, checked once at the end
         labels: set[str | None] = set()
         predicate = _first(root, predicate_tags)
+        if predicate is not None and predicate.tag not in ignored:
+            for inner in predicate.iter(*tags):
+                self._node(inner, context, "<TreeModel>", None, None)
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"
             self.error("root-predicate", f"the root Node's predicate is <{shown}>, not <True/>: records it does not "
                        "match get no score", root)
         no_true_child = model.get("noTrueChildStrategy", "returnNullPrediction")
         default_child = model.get("missingValueStrategy", "none") == "defaultChild"
-        fields = context.fields
+        fields, visible = context.fields, context.visible
         whole = (-math.inf, False, math.inf, False)
         stack: list[tuple[etree._Element, dict[str, tuple[float, bool, float, bool]], etree._Element | None]] = \
             [(root, {}, predicate)]
@@ -791,12 +795,6 @@ class Checker:
                 else:
                     for inner in item.iter(*tags):
                         self._node(inner, context, "<TreeModel>", target, "classification" if target else None)
-            if predicate is not None and predicate.tag not in ignored:
-                if predicate.tag == simple_tag and predicate.get("field") in context.visible:
-                    self._simple_predicate(predicate, context)
-                else:
-                    for inner in predicate.iter(*tags):
-                        self._node(inner, context, "<TreeModel>", None, None)
             numbers.add(node.get("recordCount"))
             labels.add(node.get("score"))
             if distributions:
@@ -836,8 +834,16 @@ class Checker:
                     after_true = True
                     spans = None
                 elif kid_tag == simple_tag:
-                    span = _span(kid, fields)
+                    # The predicate's checks and its span, from one read of its attributes.
                     name = kid.get("field")
+                    declared = fields.get(name) if name in visible else None
+                    if declared is None:
+                        self._node(kid, context, "<TreeModel>", None, None)
+                        span = None
+                    else:
+                        operator, value = kid.get("operator"), kid.get("value")
+                        self._predicate_type(kid, declared, operator, value)
+                        span = _span(declared, operator, value)
                     if span is None:
                         spans = None
                     else:
@@ -854,6 +860,9 @@ class Checker:
                             spans = None
                 else:
                     spans = None
+                    if kid is not None and kid_tag not in ignored:
+                        for inner in kid.iter(*tags):
+                            self._node(inner, context, "<TreeModel>", None, None)
                 stack.append((item, limits, kid))
             # Integer fields are left out: x <= 1 and x >= 2 cover every integer.
             if (spans and not after_true and no_true_child == "returnNullPrediction"
@@ -949,17 +958,22 @@ def _is_class(value: str, target: Field) -> bool:
     return False
 
 
-def _span(predicate: etree._Element, fields: dict[str, Field]) -> tuple[float, bool, float, bool] | None:
+def _span(declared: Field, operator: str | None, text: str | None) -> tuple[float, bool, float, bool] | None:
     """The values a numeric SimplePredicate accepts, as (low, low included, high, high included)."""
-    declared = fields.get(predicate.get("field") or "")
-    value = _number(predicate.get("value"))
-    if declared is None or not declared.numeric or value is None or math.isnan(value):
+    value = _number(text)
+    if not declared.numeric or value is None or math.isnan(value):
         return None
-    return {
-        "lessThan": (-math.inf, False, value, False), "lessOrEqual": (-math.inf, False, value, True),
-        "greaterThan": (value, False, math.inf, False), "greaterOrEqual": (value, True, math.inf, False),
-        "equal": (value, True, value, True),
-    }.get(predicate.get("operator") or "")
+    if operator == "lessOrEqual":
+        return (-math.inf, False, value, True)
+    if operator == "greaterThan":
+        return (value, False, math.inf, False)
+    if operator == "lessThan":
+        return (-math.inf, False, value, False)
+    if operator == "greaterOrEqual":
+        return (value, True, math.inf, False)
+    if operator == "equal":
+        return (value, True, value, True)
+    return None
 
 
 def _intersect(a: tuple[float, bool, float, bool], b: tuple[float, bool, float, bool]
