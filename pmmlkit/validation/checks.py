@@ -942,11 +942,6 @@ def _first(node: etree._Element, tags: set[str]) -> etree._Element | None:
     return None
 
 
-def _predicate(node: etree._Element) -> etree._Element | None:
-    for item in node:
-        if local(item) in _PREDICATES:
-            return item
-    return None
 
 
 def _is_class(value: str, target: Field) -> bool:
