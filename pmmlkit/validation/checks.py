@@ -39,6 +39,9 @@ _MODEL_FUNCTIONS = {
     "RegressionModel": {"regression", "classification"}, "GeneralRegressionModel": {"regression", "classification"},
     "TreeModel": {"regression", "classification"}, "SupportVectorMachineModel": {"regression", "classification"},
 }
+# Models that score without a target field.
+_NO_TARGET_MODELS = {"AnomalyDetectionModel", "BaselineModel", "TextModel", "ClusteringModel", "AssociationModel",
+                     "SequenceModel", "TimeSeriesModel"}
 # multipleModelMethods that have no meaning for a functionName.
 _WRONG_METHODS = {
     "regression": {"majorityVote", "weightedMajorityVote"},
@@ -474,6 +477,12 @@ class Checker:
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
         namespace = etree.QName(model).namespace
         tags = [f"{{{namespace}}}{t}" for t in _BODY_TAGS] if namespace else list(_BODY_TAGS)
+        # Named DerivedFields inside a body (e.g. a BayesianNetwork ContinuousNode's) are in its scope.
+        inner = {n.get("name"): _field(n) for part in model if local(part) not in _NOT_BODY | MODEL_TAGS
+                 for n in part.iter(tags[_BODY_TAGS.index("DerivedField")]) if n.get("name")}
+        if inner:
+            context = _Context(model, context.mining, context.visible | set(inner), {**context.fields, **inner},
+                               context.parent, context.depth, context.outputs)
         for part in model:
             name = local(part)
             if name is None or name in _NOT_BODY or name in MODEL_TAGS or (name == "Node" and tag == "TreeModel"):
@@ -577,8 +586,8 @@ class Checker:
     def _target(self, model: etree._Element, context: _Context, function: str | None) -> Field | None:
         tag = local(model)
         targets = [name for name, node in context.mining.items() if node.get("usageType") in ("target", "predicted")]
-        top = context.depth == 0 and local(model.getparent()) != "Segment"
-        if top and function in ("regression", "classification"):
+        top = local(model.getparent()) == "PMML"
+        if top and function in ("regression", "classification") and tag not in _NO_TARGET_MODELS:
             declared_elsewhere = child(model, "Targets") is not None or child(model, "Output") is not None
             if not targets and not declared_elsewhere:
                 self.warning("target", f"<{tag}> ({function}) has no target field in its MiningSchema and no "
