@@ -75,12 +75,15 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
             and schema_step.streams(schema, root_info.namespace)
         keep = keep_tree or (schema.xsd is not None and not streamed)
         outcome = _pass(chained, report, root_info, keep, schema.xsd if streamed else None)
+    if outcome.restart:  # no element ended in the first megabytes: read again, tracking the root from its start
+        with open_stream() as stream:
+            outcome = _pass(stream, report, root_info, keep, schema.xsd if streamed else None, root_start=True)
     if outcome.schema_log is not None:
         report.checked = schema.label
         schema_step.add_errors(outcome.schema_log, report)
         if not outcome.complete:  # the schema stopped the parser: read again for the rest
             with open_stream() as stream:
-                outcome = _pass(stream, report, root_info, keep, None)
+                outcome = _pass(stream, report, root_info, keep, None, root_start=True)
     elif streamed and outcome.root is not None:
         report.checked = schema.label
     if outcome.root is None:
@@ -94,14 +97,19 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
 class _Outcome:
     root: etree._Element | None = None  # None when the document could not be read
     complete: bool = False  # the root's end was reached
+    restart: bool = False  # read again with start events (see _ROOT_WITHIN)
     schema_log: etree._ListErrorLog | None = None
 
 
 _CHUNK = 1024 ** 2
+# Start events make libxml2's pass about twice as slow, so the root is normally taken from the first
+# element that ends. Freeing memory needs the root: when none has ended within this many bytes (a
+# huge first Extension), the document is read again with start events.
+_ROOT_WITHIN = 4 * _CHUNK
 
 
 def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool,
-          xsd: etree.XMLSchema | None) -> _Outcome:
+          xsd: etree.XMLSchema | None, root_start: bool = False) -> _Outcome:
     """One parse of the document, feeding the checker; rule issues go to ``report`` only if it parsed."""
     rules = Report(source=report.source)
     checker = Checker(rules, drop=not keep)
@@ -109,28 +117,33 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
         report.issues.extend(rules.issues)
         return _Outcome()
     etree.clear_error_log()  # libxml2's log is per thread, not per parse: start this parse's afresh
-    parser = etree.XMLPullParser(events=("start", "end"), tag=UNITS, resolve_entities=False, no_network=True,
-                                 load_dtd=False, huge_tree=True, schema=xsd)
+    parser = etree.XMLPullParser(events=("start", "end") if root_start else ("end",), tag=UNITS,
+                                 resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, schema=xsd)
     outcome = _Outcome()
     root = None
+    fed = 0
     try:
         try:
             while True:
                 chunk = stream.read(_CHUNK)
                 if chunk:
                     parser.feed(chunk)
+                    fed += len(chunk)
                 else:
                     parser.close()
                 for event, node in parser.read_events():
+                    if root is None:
+                        root = node if event == "start" else node.getroottree().getroot()
                     if event == "start":
-                        if root is None:
-                            root = node
-                    elif node is root:
+                        continue
+                    if node is root:
                         outcome.complete = True
                     else:
                         checker.end(node)
                 if not chunk:
                     break
+                if root is None and not keep and fed >= _ROOT_WITHIN:
+                    return _Outcome(restart=True)
                 if root is not None and not keep:
                     _prune(root)
         except etree.XMLSyntaxError as exc:
