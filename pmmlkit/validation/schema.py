@@ -14,6 +14,7 @@ Only the copy is upgraded: the engine reads the document as written. A schema gi
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -51,9 +52,13 @@ def load(path: str | os.PathLike | None = None) -> Schema:
         compiled = xml_schema(chosen.resolve())
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
         return Schema(None, label, None, f"{chosen} is not a usable XML Schema: {exc}")
-    namespace = etree.parse(str(chosen), etree.XMLParser(resolve_entities=False, no_network=True)).getroot() \
+    return Schema(compiled, label, _target_namespace(chosen.resolve()))
+
+
+@functools.cache
+def _target_namespace(path: Path) -> str | None:
+    return etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot() \
         .get("targetNamespace")
-    return Schema(compiled, label, namespace)
 
 
 def streams(schema: Schema, namespace: str | None) -> bool:
