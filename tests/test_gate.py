@@ -7,10 +7,10 @@ import logging
 from pathlib import Path
 
 import pytest
+from cases.validation import BASES, NEURAL, RULE_CASES, SILENT_WRONG_SCORES, RuleCase, edit
 
 import pmmlkit
 import pmmlkit.scoring.spark
-from cases.validation import BASES, NEURAL, RULE_CASES, SILENT_WRONG_SCORES, RuleCase, edit
 from pmmlkit.cli import main
 from pmmlkit.errors import ValidationError
 from pmmlkit.parsing import read_source

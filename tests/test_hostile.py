@@ -13,9 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cases.validation import BASES
 
 import pmmlkit
-from cases.validation import BASES
 from pmmlkit.cli import main
 from pmmlkit.errors import ValidationError
 from pmmlkit.validate import validate

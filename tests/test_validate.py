@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cases.validation import BASES, RULE_CASES, RuleCase
 
 import pmmlkit
-from cases.validation import BASES, RULE_CASES, RuleCase
+from pmmlkit.cli import main
 from pmmlkit.report import Report
 from pmmlkit.validate import validate
-from pmmlkit.cli import main
 from pmmlkit.validation import RULES, rules
 
 ORACLE = Path(__file__).resolve().parent.parent.parent / "shared" / "oracle"

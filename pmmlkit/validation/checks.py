@@ -25,71 +25,29 @@ from lxml import etree
 
 from ..pmml import MODEL_TAGS
 from ..report import Report
-
-NAMESPACES = {f"http://www.dmg.org/PMML-{major}_{minor}": f"{major}.{minor}"
-              for major, minor in ((3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2), (4, 3), (4, 4))}
-CURRENT = "http://www.dmg.org/PMML-4_4"
-
-_TOP_LEVEL = MODEL_TAGS | {"Header", "MiningBuildTask", "DataDictionary", "TransformationDictionary", "Extension"}
-_FUNCTIONS = {"regression", "classification", "clustering", "associationRules", "sequences", "timeSeries", "mixed"}
-# Which functionName each model element can have (models not listed take any).
-_MODEL_FUNCTIONS = {
-    "AssociationModel": {"associationRules"}, "SequenceModel": {"sequences"}, "ClusteringModel": {"clustering"},
-    "TimeSeriesModel": {"timeSeries"}, "NaiveBayesModel": {"classification"}, "Scorecard": {"regression"},
-    "RegressionModel": {"regression", "classification"}, "GeneralRegressionModel": {"regression", "classification"},
-    "TreeModel": {"regression", "classification"}, "SupportVectorMachineModel": {"regression", "classification"},
-}
-# Models that score without a target field.
-_NO_TARGET_MODELS = {"AnomalyDetectionModel", "BaselineModel", "TextModel", "ClusteringModel", "AssociationModel",
-                     "SequenceModel", "TimeSeriesModel"}
-# multipleModelMethods that have no meaning for a functionName.
-_WRONG_METHODS = {
-    "regression": {"majorityVote", "weightedMajorityVote"},
-    "classification": {"sum", "weightedSum", "median", "weightedMedian"},
-    "clustering": {"average", "weightedAverage", "median", "weightedMedian", "sum", "weightedSum", "max"},
-}
-# Elements whose attribute names a field in scope (MiningField is checked against the parent).
-_REFERENCES = {
-    "FieldRef": ("field",), "SimplePredicate": ("field",), "SimpleSetPredicate": ("field",),
-    "NormContinuous": ("field",), "NormDiscrete": ("field",), "Discretize": ("field",),
-    "FieldColumnPair": ("field",), "TextIndex": ("textField",), "Aggregate": ("field", "groupField"),
-    "Lag": ("field",), "BlockIndicator": ("field",), "NumericPredictor": ("name",),
-    "CategoricalPredictor": ("name",), "Predictor": ("name",), "BayesInput": ("fieldName",),
-    "BayesOutput": ("fieldName",), "ClusteringField": ("field",), "KNNInput": ("field",),
-    "Target": ("field",), "OutputField": ("targetField",), "VerificationField": ("field",),
-    "PPCell": ("predictorName",), "VariableWeight": ("field",),
-}
-# Model numbers that must be finite: a NaN or infinite coefficient makes every score NaN.
-_NUMBERS = {
-    "RegressionTable": ("intercept",), "NumericPredictor": ("coefficient", "exponent"),
-    "CategoricalPredictor": ("coefficient",), "PredictorTerm": ("coefficient",), "Con": ("weight",),
-    "Neuron": ("bias", "width", "altitude"), "Segment": ("weight",), "PCell": ("beta", "df"),
-    "Coefficient": ("value",), "Coefficients": ("absoluteValue",), "Scorecard": ("initialScore",),
-    "Characteristic": ("baselineScore",), "Attribute": ("partialScore",), "LinearNorm": ("orig", "norm"),
-    "ScoreDistribution": ("probability", "recordCount", "confidence"), "TargetValue": ("priorProbability",),
-    "Target": ("rescaleFactor", "rescaleConstant", "min", "max"), "Node": ("recordCount",),
-}
-_NUMERIC_TYPES = {"double", "float", "integer", "real"}
-_ORDER_OPERATORS = {"lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual"}
-_VALUE_OPERATORS = _ORDER_OPERATORS | {"equal", "notEqual"}
-_PREDICATES = {"SimplePredicate", "CompoundPredicate", "SimpleSetPredicate", "True", "False"}
-# Built-in PMML functions; "x-" prefixed names are vendor extensions and are not flagged.
-_BUILTINS_4_3 = set("""
-+ - * / min max sum avg median product log10 ln sqrt abs exp pow threshold floor ceil round modulo
-isMissing isNotMissing isValid isNotValid equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual
-and or not isIn isNotIn if uppercase lowercase stringLength substring trimBlanks concat replace matches
-formatNumber formatDatetime dateDaysSinceYear dateSecondsSinceYear dateSecondsSinceMidnight erf normalCDF
-normalPDF normalIDF stdNormalCDF stdNormalIDF stdNormalPDF
-""".split())
-_BUILTINS_4_4 = set("expm1 hypot ln1p rint sin cos tan asin acos atan atan2 sinh cosh tanh weekday".split())
-_NEW_IN_4_4 = {"AnomalyDetectionModel": None, "Segmentation": ("missingPredictionTreatment", "missingThreshold"),
-               "MiningField": ("invalidValueReplacement",)}
-# What a model body's walk looks at; the rest (Node structure, arrays, ...) needs no check.
-_BODY_TAGS = tuple(sorted(set(_REFERENCES) | set(_NUMBERS) | {"Apply", "Interval", "DerivedField", "RegressionTable",
-                                                             "SimpleRule", "CompoundRule", "Targets"}))
-_NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
-PROBABILITY_TOLERANCE = 1e-6
-MAX_MODEL_DEPTH = 200
+from .spans import covers, intersect, span
+from .vocabulary import (
+    BODY_TAGS,
+    BUILTINS_4_3,
+    BUILTINS_4_4,
+    CURRENT,
+    FUNCTIONS,
+    MAX_MODEL_DEPTH,
+    MODEL_FUNCTIONS,
+    NAMESPACES,
+    NEW_IN_4_4,
+    NO_TARGET_MODELS,
+    NOT_BODY,
+    NUMBERS,
+    NUMERIC_TYPES,
+    ORDER_OPERATORS,
+    PREDICATES,
+    PROBABILITY_TOLERANCE,
+    REFERENCES,
+    TOP_LEVEL,
+    VALUE_OPERATORS,
+    WRONG_METHODS,
+)
 
 
 def local(node: Any) -> str | None:
@@ -136,7 +94,7 @@ class Field:
 
     @property
     def numeric(self) -> bool:
-        return self.data_type in _NUMERIC_TYPES
+        return self.data_type in NUMERIC_TYPES
 
     @property
     def string(self) -> bool:
@@ -263,7 +221,7 @@ class Checker:
             if etree.QName(node).namespace != namespace:
                 self.error("namespace", f"<{tag}> is in namespace {etree.QName(node).namespace!r}, not the "
                            f"document's {namespace!r}", node)
-            elif tag not in _TOP_LEVEL:
+            elif tag not in TOP_LEVEL:
                 self.warning("unknown-element", f"unexpected element <{tag}> under <PMML>", node)
         if child(root, "Header") is None:
             self.error("missing-header", "the document has no <Header> (required by PMML)", root)
@@ -354,7 +312,7 @@ class Checker:
             if attribute:
                 used = [a.get("function") for a in walk(node) if local(a) == "Apply"]
             else:
-                used = [inner.get(attr) for inner in walk(node) for attr in _REFERENCES.get(local(inner) or "", ())]
+                used = [inner.get(attr) for inner in walk(node) for attr in REFERENCES.get(local(inner) or "", ())]
             edges[name] = [u for u in used if u in names]
         state: dict[str, int] = {}  # 1 = on the path, 2 = done
         for start in names:
@@ -464,28 +422,28 @@ class Checker:
         function = model.get("functionName")
         if function is None:
             self.error("function-name", f"<{tag}> has no functionName", model)
-        elif function not in _FUNCTIONS:
+        elif function not in FUNCTIONS:
             self.error("function-name", f"<{tag}> has an unknown functionName=\"{function}\"", model)
-        elif tag in _MODEL_FUNCTIONS and function not in _MODEL_FUNCTIONS[tag]:
-            allowed = " or ".join(sorted(_MODEL_FUNCTIONS[tag]))
+        elif tag in MODEL_FUNCTIONS and function not in MODEL_FUNCTIONS[tag]:
+            allowed = " or ".join(sorted(MODEL_FUNCTIONS[tag]))
             self.error("function-name", f"<{tag}> cannot have functionName=\"{function}\" (it is {allowed})", model)
-        if tag in _NEW_IN_4_4 and _NEW_IN_4_4[tag] is None and self.namespace == CURRENT:
+        if tag in NEW_IN_4_4 and NEW_IN_4_4[tag] is None and self.namespace == CURRENT:
             self.warning("interop-4.4", f"<{tag}> is new in PMML 4.4; older evaluators reject it", model)
         target = self._target(model, context, function)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
         namespace = etree.QName(model).namespace
-        tags = [f"{{{namespace}}}{t}" for t in _BODY_TAGS] if namespace else list(_BODY_TAGS)
+        tags = [f"{{{namespace}}}{t}" for t in BODY_TAGS] if namespace else list(BODY_TAGS)
         # Named DerivedFields inside a body (e.g. a BayesianNetwork ContinuousNode's) are in its scope.
-        inner = {n.get("name"): _field(n) for part in model if local(part) not in _NOT_BODY | MODEL_TAGS
-                 for n in part.iter(tags[_BODY_TAGS.index("DerivedField")]) if n.get("name")}
+        inner = {n.get("name"): _field(n) for part in model if local(part) not in NOT_BODY | MODEL_TAGS
+                 for n in part.iter(tags[BODY_TAGS.index("DerivedField")]) if n.get("name")}
         if inner:
             context = _Context(model, context.mining, context.visible | set(inner), {**context.fields, **inner},
                                context.parent, context.depth, context.outputs)
         for part in model:
             name = local(part)
-            if name is None or name in _NOT_BODY or name in MODEL_TAGS or (name == "Node" and tag == "TreeModel"):
+            if name is None or name in NOT_BODY or name in MODEL_TAGS or (name == "Node" and tag == "TreeModel"):
                 continue
             for node in part.iter(*tags):
                 self._node(node, context, f"<{tag}>", target, function)
@@ -555,7 +513,7 @@ class Checker:
                 fields.update(state.chain_outputs)
             scope = _Context(enclosing, context.mining, set(fields), fields, context.parent, context.depth)
             for node in segment:
-                if local(node) in _PREDICATES:
+                if local(node) in PREDICATES:
                     self._node(node, scope, "a Segment predicate", None, None)
                     for inner in walk(node):
                         self._node(inner, scope, "a Segment predicate", None, None)
@@ -574,11 +532,11 @@ class Checker:
             self.error("empty-segmentation", f"the Segmentation of <{local(model)}> has no Segment, so it scores "
                        "nothing", segmentation)
         method = segmentation.get("multipleModelMethod")
-        if method and function in _WRONG_METHODS and method in _WRONG_METHODS[function]:
+        if method and function in WRONG_METHODS and method in WRONG_METHODS[function]:
             self.error("multiple-model-method", f"multipleModelMethod=\"{method}\" has no meaning for a "
                        f"{function} model", segmentation)
         if self.namespace == CURRENT:
-            for attribute in _NEW_IN_4_4["Segmentation"] or ():
+            for attribute in NEW_IN_4_4["Segmentation"] or ():
                 if segmentation.get(attribute) is not None:
                     self.warning("interop-4.4", f"Segmentation {attribute} is new in PMML 4.4; older evaluators "
                                  "reject it", segmentation)
@@ -587,7 +545,7 @@ class Checker:
         tag = local(model)
         targets = [name for name, node in context.mining.items() if node.get("usageType") in ("target", "predicted")]
         top = local(model.getparent()) == "PMML"
-        if top and function in ("regression", "classification") and tag not in _NO_TARGET_MODELS:
+        if top and function in ("regression", "classification") and tag not in NO_TARGET_MODELS:
             declared_elsewhere = child(model, "Targets") is not None or child(model, "Output") is not None
             if not targets and not declared_elsewhere:
                 self.warning("target", f"<{tag}> ({function}) has no target field in its MiningSchema and no "
@@ -642,15 +600,15 @@ class Checker:
         if tag == "Apply":
             name = node.get("function")
             if name and not name.startswith("x-") and name not in self.functions:
-                if name in _BUILTINS_4_4:
+                if name in BUILTINS_4_4:
                     if self.namespace == CURRENT:
                         self.warning("interop-4.4", f"{where} applies {name!r}, a function new in PMML 4.4 that "
                                      "older evaluators reject", node)
-                elif name not in _BUILTINS_4_3:
+                elif name not in BUILTINS_4_3:
                     self.warning("unknown-function", f"{where} applies function {name!r}, which is neither built "
                                  "in nor defined in the TransformationDictionary", node)
             return
-        for attribute in _REFERENCES.get(tag, ()):
+        for attribute in REFERENCES.get(tag, ()):
             name = node.get(attribute)
             if name is None or name in context.visible:
                 continue
@@ -660,7 +618,7 @@ class Checker:
             else:
                 self.error("undefined-field", f"{where}: <{tag} {attribute}=\"{name}\"> refers to a field that "
                            "is not defined", node)
-        if tag in _NUMBERS:
+        if tag in NUMBERS:
             self._numbers(node)
         if tag == "SimplePredicate":
             self._simple_predicate(node, context)
@@ -683,7 +641,7 @@ class Checker:
             self._probabilities(node, tag)
 
     def _numbers(self, node: etree._Element) -> None:
-        for attribute in _NUMBERS.get(local(node) or "", ()):
+        for attribute in NUMBERS.get(local(node) or "", ()):
             text = node.get(attribute)
             if text is None:
                 continue
@@ -699,9 +657,9 @@ class Checker:
 
     def _predicate_type(self, node: etree._Element, declared: Field | None, operator: str | None,
                         value: str | None) -> None:
-        if declared is None or operator not in _VALUE_OPERATORS:
+        if declared is None or operator not in VALUE_OPERATORS:
             return
-        if declared.string and operator in _ORDER_OPERATORS:
+        if declared.string and operator in ORDER_OPERATORS:
             self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" operator=\"{operator}\"> "
                        "orders a string field; evaluators compare strings differently or not at all", node)
         elif declared.numeric and value is not None and _number(value) is None:
@@ -771,7 +729,7 @@ class Checker:
         prefix = root.tag[: root.tag.index("}") + 1] if root.tag[:1] == "{" else ""
         node_tag, distribution_tag, simple_tag = prefix + "Node", prefix + "ScoreDistribution", prefix + "SimplePredicate"
         true_tag, false_tag = prefix + "True", prefix + "False"
-        predicate_tags = {prefix + t for t in _PREDICATES}
+        predicate_tags = {prefix + t for t in PREDICATES}
         ignored = {prefix + "Extension", true_tag, false_tag}
         numbers: set[str | None] = set()  # distinct numbers and labels, checked once at the end
         labels: set[str | None] = set()
@@ -843,28 +801,28 @@ class Checker:
                     after_true = True
                     spans = None
                 elif kid_tag == simple_tag:
-                    # The predicate's checks and its span, from one read of its attributes.
+                    # The predicate's checks and the values it accepts, from one read of its attributes.
                     name = kid.get("field")
                     declared = fields.get(name) if name in visible else None
                     if declared is None:
                         self._node(kid, context, "<TreeModel>", None, None)
-                        span = None
+                        accepted = None
                     else:
                         operator, value = kid.get("operator"), kid.get("value")
                         self._predicate_type(kid, declared, operator, value)
-                        span = _span(declared, operator, value)
-                    if span is None:
+                        accepted = span(declared.numeric, operator, value)
+                    if accepted is None:
                         spans = None
                     else:
-                        joined = _intersect(bounds[name], span) if name in bounds else span
+                        joined = intersect(bounds[name], accepted) if name in bounds else accepted
                         if joined is None and not after_true:
                             self.error("unreachable-node", f"this Node's predicate on {name!r} contradicts its "
                                        "ancestors', so no record reaches it", item)
                         limits = dict(bounds)  # each child narrows its own copy
-                        limits[name] = joined or span
+                        limits[name] = joined or accepted
                         if spans is not None and span_field in (None, name):
                             span_field = name
-                            spans.append(span)
+                            spans.append(accepted)
                         else:
                             spans = None
                 else:
@@ -876,7 +834,7 @@ class Checker:
             # Integer fields are left out: x <= 1 and x >= 2 cover every integer.
             if (spans and not after_true and no_true_child == "returnNullPrediction"
                     and getattr(fields.get(span_field or ""), "data_type", "") != "integer"
-                    and not _covers(spans, bounds.get(span_field or "", whole))):
+                    and not covers(spans, bounds.get(span_field or "", whole))):
                 self.error("lost-records", f"this Node's children do not cover every value of {span_field!r} and "
                            "noTrueChildStrategy is returnNullPrediction: the records in the gap get no score", node)
         # Few distinct values: check them once; only a bad one sends us looking for its elements.
@@ -960,53 +918,3 @@ def _is_class(value: str, target: Field) -> bool:
         number = _number(value)
         return number is not None and any(_number(v) == number for v in target.values or ())
     return False
-
-
-def _span(declared: Field, operator: str | None, text: str | None) -> tuple[float, bool, float, bool] | None:
-    """The values a numeric SimplePredicate accepts, as (low, low included, high, high included)."""
-    value = _number(text)
-    if not declared.numeric or value is None or math.isnan(value):
-        return None
-    if operator == "lessOrEqual":
-        return (-math.inf, False, value, True)
-    if operator == "greaterThan":
-        return (value, False, math.inf, False)
-    if operator == "lessThan":
-        return (-math.inf, False, value, False)
-    if operator == "greaterOrEqual":
-        return (value, True, math.inf, False)
-    if operator == "equal":
-        return (value, True, value, True)
-    return None
-
-
-def _intersect(a: tuple[float, bool, float, bool], b: tuple[float, bool, float, bool]
-               ) -> tuple[float, bool, float, bool] | None:
-    """The values both spans accept, or None when there are none."""
-    # The higher low bound wins; on a tie the exclusive one. Likewise for the high bound.
-    low, low_in = (a[0], a[1]) if a[0] > b[0] or (a[0] == b[0] and not a[1]) else (b[0], b[1])
-    high, high_in = (a[2], a[3]) if a[2] < b[2] or (a[2] == b[2] and not a[3]) else (b[2], b[3])
-    if low > high or (low == high and not (low_in and high_in)):
-        return None
-    return (low, low_in, high, high_in)
-
-
-def _covers(spans: list[tuple[float, bool, float, bool]], whole: tuple[float, bool, float, bool]) -> bool:
-    """Whether the union of ``spans`` contains every value of ``whole``."""
-    low, low_in, high, high_in = whole
-    # Every value of ``whole`` below ``reach`` is covered; ``reach_in``: ``reach`` itself is (or needs no cover).
-    reach, reach_in = low, (not low_in) or low == -math.inf
-
-    def done() -> bool:
-        return reach == math.inf or reach > high or (reach == high and (reach_in or not high_in))
-
-    for s_low, s_low_in, s_high, s_high_in in sorted(spans, key=lambda s: (s[0], not s[1])):
-        if done():
-            return True
-        if s_low > reach or (s_low == reach and not s_low_in and not reach_in):
-            return False
-        if s_high > reach:
-            reach, reach_in = s_high, s_high_in
-        elif s_high == reach:
-            reach_in = reach_in or s_high_in
-    return done()

@@ -21,7 +21,8 @@ from ..parsing import MAX_DEPTH, doctype_line, peek
 from ..pmml import MODEL_TAGS
 from ..report import Report
 from . import schema as schema_step
-from .checks import NAMESPACES, Checker, local
+from .checks import Checker, local
+from .vocabulary import NAMESPACES
 
 UNITS = tuple("{*}" + tag for tag in ("PMML", "DataField", "DataDictionary", "TransformationDictionary", "Segment",
                                         "Extension", "row", *sorted(MODEL_TAGS)))

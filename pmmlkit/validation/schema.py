@@ -24,7 +24,7 @@ from lxml import etree
 
 from ..report import Report
 from ..schemas import PMML_4_4, xml_schema
-from .checks import CURRENT, NAMESPACES
+from .vocabulary import CURRENT, NAMESPACES
 
 MAX_SCHEMA_ISSUES = 50
 _RENAMES = {"Trend": "Trend_ExpoSmooth"}
