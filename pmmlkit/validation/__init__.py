@@ -1,7 +1,9 @@
 """PMML validation: the schema step, the semantic rules and the gate every reader runs.
 
 - :mod:`.rules`: the rule table (code, severity, whether it blocks loading);
-- :mod:`.checks`: the semantic rules, checked unit by unit as a document streams;
+- :mod:`.checks`: the semantic rules, checked unit by unit as a document streams (with
+  :mod:`.vocabulary`, the PMML names they need, and :mod:`.spans`, the interval arithmetic of the
+  tree rules);
 - :mod:`.schema`: the XML Schema step (and the upgrade of older PMML versions to 4.4);
 - :mod:`.scan`: one bounded pass over a document running both;
 - :mod:`.gate`: what ``load``, ``score``, ``info``, ``verify`` and the Spark scorer run first;
