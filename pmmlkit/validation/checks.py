@@ -831,9 +831,11 @@ class Checker:
                         for inner in kid.iter(*tags):
                             self._node(inner, context, "<TreeModel>", None, None)
                 stack.append((item, limits, kid))
-            # Integer fields are left out: x <= 1 and x >= 2 cover every integer.
-            if (spans and not after_true and no_true_child == "returnNullPrediction"
-                    and getattr(fields.get(span_field or ""), "data_type", "") != "integer"
+            # Only continuous real fields: x <= 1 and x >= 2 cover every integer, and the equal
+            # children of a categorical field cover its listed values.
+            declared = fields.get(span_field or "")
+            if (spans and not after_true and no_true_child == "returnNullPrediction" and declared is not None
+                    and declared.data_type != "integer" and declared.optype in (None, "continuous")
                     and not covers(spans, bounds.get(span_field or "", whole))):
                 self.error("lost-records", f"this Node's children do not cover every value of {span_field!r} and "
                            "noTrueChildStrategy is returnNullPrediction: the records in the gap get no score", node)
