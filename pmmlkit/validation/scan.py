@@ -79,14 +79,14 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
     if outcome.restart:  # no element ended in the first megabytes: read again, tracking the root from its start
         with open_stream() as stream:
             outcome = _pass(stream, report, root_info, keep, schema.xsd if streamed else None, root_start=True)
-    if outcome.schema_log is not None:
+    schema_log = outcome.schema_log
+    if outcome.rerun:  # the schema check stopped the parser early: read again without it for the rest
+        with open_stream() as stream:
+            outcome = _pass(stream, report, root_info, keep, None, root_start=True)
+    if streamed and outcome.root is not None:
         report.checked = schema.label
-        schema_step.add_errors(outcome.schema_log, report)
-        if not outcome.complete:  # the schema stopped the parser: read again for the rest
-            with open_stream() as stream:
-                outcome = _pass(stream, report, root_info, keep, None, root_start=True)
-    elif streamed and outcome.root is not None:
-        report.checked = schema.label
+        if schema_log is not None:
+            schema_step.add_errors(schema_log, report)
     if outcome.root is None:
         return None, False
     if not streamed and not schema_step.skipped(schema, report):
@@ -99,6 +99,7 @@ class _Outcome:
     root: etree._Element | None = None  # None when the document could not be read
     complete: bool = False  # the root's end was reached
     restart: bool = False  # read again with start events (see _ROOT_WITHIN)
+    rerun: bool = False  # read again without the schema (it stopped the parser before the end)
     schema_log: etree._ListErrorLog | None = None
 
 
@@ -152,9 +153,16 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
             if xsd is None or any(e.domain_name not in ("SCHEMASV", "SCHEMASP") for e in log):
                 _syntax(exc, report)
                 return _Outcome()
-            outcome.schema_log = log
             if not outcome.complete:
-                return outcome
+                return _Outcome(schema_log=log, rerun=True)
+            outcome.schema_log = log
+        if not outcome.complete:
+            # libxml2 does not always raise on a truncated document while it checks a schema.
+            if xsd is not None:
+                return _Outcome(rerun=True)
+            report.add("error", "xml-syntax", "not well-formed XML: the document ends before its root element is "
+                       "closed")
+            return _Outcome()
         if root is None:
             report.add("error", "xml-syntax", "the document has no root element")
             return _Outcome()
