@@ -63,6 +63,6 @@ def _embedded(pmml: str, as_json: bool) -> int:
     report = Report(source=name)
     rows = embedded.check(data, name, report)
     if rows:
-        report.checked = f"{rows} embedded verification rows"
+        report.checked = f"its {rows} ModelVerification rows"
     print(report.to_json() if as_json else report)
     return 0 if report.ok and rows else 1

@@ -20,6 +20,7 @@ from ..pmml import format_value, model_element, plain
 from ..report import Report
 from ..scoring.evaluator import load_parsed
 from .checks import child, children, local
+from .vocabulary import NAMESPACES
 
 DEFAULT_PRECISION = 1e-6
 DEFAULT_ZERO_THRESHOLD = 1e-16
@@ -37,6 +38,7 @@ def check(data: bytes, name: str, report: Report) -> int:
     """Re-score the rows; add a ``verification-mismatch`` error per field that differs. Returns the
     number of rows checked (0 when there is nothing to check, with a ``verification-skipped`` warning)."""
     root = etree.fromstring(data, parser())
+    report.version = report.version or NAMESPACES.get(etree.QName(root).namespace or "")
     model = model_element(root)
     block = child(model, "ModelVerification") if model is not None else None
     table = child(block, "InlineTable") if block is not None else None
