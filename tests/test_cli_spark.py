@@ -36,6 +36,8 @@ def test_convert_validate_score_spark(spark, tmp_path):  # noqa: F811
 
     assert main(["convert", str(saved), "--spark", "--schema", str(tmp_path / "sample.csv"), "-o", str(pmml)]) == 0
     assert main(["validate", str(pmml)]) == 0
+    # verify finds the Spark front end by the saved model's folder and reads the rows with Spark.
+    assert main(["verify", str(saved), str(pmml), str(tmp_path / "sample.csv")]) == 0
 
     rows = frame[["a", "b"]].copy()
     rows.loc[3, "a"] = np.nan

@@ -1,7 +1,7 @@
 """The Spark ML front end (installed as pmmlkit.converters.spark; registered as the ``spark``
 entry point of ``pmmlkit.frontends``).
 
-:mod:`.frontend` is the front end, :mod:`.pipeline` walks a PipelineModel stage by stage; every
+:mod:`.frontend` is the front end, :mod:`.driver` walks a PipelineModel stage by stage; every
 other module holds converters and lists them in its own ``converters()``, which the front end
 collects. Converters follow pmmlkit's one contract (:class:`pmmlkit.context.Converter`):
 ``converter(stage, fields, context)`` gets the fields of the stage's input column(s) and a

@@ -21,7 +21,7 @@ from pmmlkit.io import check_table
 from pmmlkit.pmml import format_value
 
 from .columns import UNKNOWN_LABEL, Columns
-from .pipeline import plan, walk
+from .driver import plan, walk
 from .session import session
 
 
