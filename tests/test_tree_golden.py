@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from lxml import etree
 from sklearn.ensemble import (
     ExtraTreesRegressor,
     GradientBoostingClassifier,
@@ -92,3 +93,16 @@ def test_tree_documents_are_byte_identical(name: str) -> None:
     if WRITE:
         path.write_bytes(produced)
     assert produced == path.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["decision-tree-classifier-nan", "hist-gradient-boosting-classifier",
+                                  "gradient-boosting-classifier"])
+def test_expanded_document_writes_the_same_bytes(name: str) -> None:
+    """Asking for the DOM turns the trees into elements; lxml then writes what the bulk writer wrote."""
+    factory, data = CASES[name]
+    X, y, _ = data()
+    document = pmmlkit.convert(factory().fit(X, y), X.head(5))
+    streamed = document.to_bytes()
+    assert document.root.xpath("//*[@pmmlkitTreeBody]") == []
+    assert etree.tostring(document.root, xml_declaration=True, encoding="UTF-8", pretty_print=True) == streamed
+    assert document.to_bytes() == streamed
