@@ -11,8 +11,8 @@ from typing import IO, Any
 
 from lxml import etree
 
-from .builders.fields import Scope, Target
 from .builders import tree_text
+from .builders.fields import Scope, Target
 from .builders.model import mining_schema, replace_header
 from .errors import PMMLError, ValidationError
 from .pmml import NAMESPACE, PMML_VERSION, element, find_child, model_element, tag_of

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from cases.data import diabetes, iris, iris_binary, iris_named, mixed, numeric_nan
 from lxml import etree
 from sklearn.ensemble import (
     ExtraTreesRegressor,
@@ -29,7 +30,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import pmmlkit
-from cases.data import diabetes, iris, iris_binary, iris_named, mixed, numeric_nan
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "trees"
 WRITE = os.environ.get("PMMLKIT_WRITE_GOLDEN") == "1"

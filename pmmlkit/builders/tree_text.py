@@ -306,7 +306,7 @@ def expand(root: etree._Element) -> None:
     parser = etree.XMLParser(remove_blank_text=True, huge_tree=True)
     for placeholder in root.xpath(f"//*[@{MARKER}]"):
         text = render(TreeBody.of(placeholder), 0)
-        wrapper = etree.fromstring(f'<wrapper xmlns="{NAMESPACE}">{text}</wrapper>'.encode("utf-8"), parser)
+        wrapper = etree.fromstring(f'<wrapper xmlns="{NAMESPACE}">{text}</wrapper>'.encode(), parser)
         placeholder.getparent().replace(placeholder, wrapper[0])
 
 
