@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
-from numpy.dtypes import StringDType
 
 from ..errors import ConversionError, PMMLError
 from ..pmml import NAMESPACE, element, format_value
@@ -42,7 +41,6 @@ TRUE, LESS_OR_EQUAL, GREATER_THAN, IS_IN, IS_NOT_IN = range(5)
 # Where a split sends a missing value: no child (no prediction), the right child, the left child.
 MISSING_NOWHERE, MISSING_RIGHT, MISSING_LEFT = -1, 0, 1
 
-_STRINGS = StringDType()
 _PI = "pmmlkit-tree"
 
 
@@ -168,111 +166,200 @@ def document_order(first: np.ndarray, second: np.ndarray, roots: np.ndarray) -> 
 # -- numbers and escaping ----------------------------------------------------------------------------------
 
 def format_numbers(values: np.ndarray) -> np.ndarray:
-    """:func:`pmmlkit.pmml.format_number` of every double, as a numpy string array.
+    """:func:`pmmlkit.pmml.format_number` of every double, as a numpy bytes array.
 
     Integral values below 1e15 are written as integers; the others as the shortest text that
     reads back as the same double (numpy's float-to-string cast writes what Python's ``repr``
     writes); each distinct value is formatted once.
     """
     values = np.asarray(values, dtype=np.float64)
-    out = np.empty(values.shape, dtype=_STRINGS)
+    out = np.zeros(values.shape, dtype="S32")
     with np.errstate(invalid="ignore"):
         integral = (np.floor(values) == values) & (np.abs(values) < 1e15)
-    out[integral] = values[integral].astype(np.int64).astype(_STRINGS)
+    out[integral] = values[integral].astype(np.int64).astype("S32")
     rest = ~integral
     if rest.any():
         unique, inverse = np.unique(values[rest], return_inverse=True)
-        text = unique.astype(_STRINGS)
-        text[np.isnan(unique)] = "NaN"
-        text[np.isposinf(unique)] = "INF"
-        text[np.isneginf(unique)] = "-INF"
+        text = unique.astype("S32")
+        text[np.isnan(unique)] = b"NaN"
+        text[np.isposinf(unique)] = b"INF"
+        text[np.isneginf(unique)] = b"-INF"
         out[rest] = text[inverse.reshape(-1)]
     return out
 
 
-def escape_attribute(value: str) -> str:
-    """``value`` as lxml writes it inside a double-quoted attribute."""
-    written = etree.tostring(etree.Element("a", v=value), encoding="unicode")
-    return written[len('<a v="'):-len('"/>')]
+def escape_attribute(value: str) -> bytes:
+    """``value`` as lxml writes it (UTF-8) inside a double-quoted attribute."""
+    written = etree.tostring(etree.Element("a", v=value), encoding="UTF-8")
+    return written[written.index(b'v="') + 3:-len(b'"/>')]
 
 
-def escape_text(value: str) -> str:
-    """``value`` as lxml writes it as element text."""
+def escape_text(value: str) -> bytes:
+    """``value`` as lxml writes it (UTF-8) as element text."""
     node = etree.Element("a")
     node.text = value
-    written = etree.tostring(node, encoding="unicode")
-    return written[len("<a>"):-len("</a>")]
+    written = etree.tostring(node, encoding="UTF-8")
+    return written[written.index(b"<a>") + 3:-len(b"</a>")]
 
 
 # -- writing -----------------------------------------------------------------------------------------------
 
-def _add(*parts: Any) -> Any:
-    result = parts[0]
-    for part in parts[1:]:
-        result = np.strings.add(result, part)
-    return result
+def _pad(spaces: int) -> bytes:
+    return b" " * spaces
 
 
-def render(body: TreeBody, indent: int) -> str:
-    """The pretty-printed text of ``body``'s root ``Node`` at ``indent`` spaces, as lxml writes it."""
-    n = len(body.depth)
-    depth = body.depth.astype(np.int64)
-    spaces = indent + 2 * depth
-    pad = np.array([" " * i for i in range(int(spaces.max(initial=indent)) + 5)], dtype=_STRINGS)
-    leaf = body.closes > 0
-    out = np.empty(n, dtype=_STRINGS)
+def _percent(text: bytes) -> bytes:
+    return text.replace(b"%", b"%%")
 
-    # The predicate line(s) of every node.
-    predicate = np.full(n, "<True/>\n", dtype=_STRINGS)
-    fields = np.array([escape_attribute(name) for name in body.names] or [""], dtype=_STRINGS)
-    for code, operator in ((LESS_OR_EQUAL, "lessOrEqual"), (GREATER_THAN, "greaterThan")):
-        at = np.flatnonzero(body.predicate == code)
-        if at.size:
-            predicate[at] = _add('<SimplePredicate field="', fields[body.field[at]],
-                                 f'" operator="{operator}" value="', format_numbers(body.operand[at]), '"/>\n')
-    for code, operator in ((IS_IN, "isIn"), (IS_NOT_IN, "isNotIn")):
-        at = np.flatnonzero(body.predicate == code)
-        if at.size:
-            arrays = np.array([f'<Array n="{size}" type="{kind}">{escape_text(text)}</Array>\n'
-                               for kind, text, size in body.sets] or [""], dtype=_STRINGS)
-            predicate[at] = _add('<SimpleSetPredicate field="', fields[body.field[at]],
-                                 f'" booleanOperator="{operator}">\n', pad[spaces[at] + 4],
-                                 arrays[body.operand[at].astype(np.int64)], pad[spaces[at] + 2],
-                                 "</SimpleSetPredicate>\n")
-    lines = _add(pad[spaces + 2], predicate)
 
-    splits = np.flatnonzero(~leaf)
-    out[splits] = _add(pad[spaces[splits]], "<Node>\n", lines[splits])
+def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
+    """The pretty-printed text (UTF-8) of each body's root ``Node`` at its indentation, exactly as
+    lxml writes the same elements. The bodies must share their classes (one ensemble's trees).
 
-    leaves = np.flatnonzero(leaf)
-    count = body.count
+    A node's text is a template (its tags, indentation, field, label, category set and closing
+    tags) with ``%s`` where its numbers go. Nodes share few distinct templates, which are built
+    once each; a tree's text is then one ``bytes.join`` of its nodes' templates and one ``%`` with
+    its numbers, formatted by numpy.
+    """
+    classes = bodies[0].classes
+    names: list[str] = []
+    sets: list[tuple[str, str, int]] = []
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("spaces", "code", "field", "operand", "closes")}
+    for body, indent in zip(bodies, indents):
+        if body.classes != classes:
+            raise PMMLError("trees written together must have the same classes")
+        parts["spaces"].append(indent + 2 * body.depth.astype(np.int64))
+        parts["code"].append(body.predicate.astype(np.int64))
+        parts["field"].append(np.where(body.field >= 0, body.field + len(names), -1))
+        in_set = body.predicate >= IS_IN
+        parts["operand"].append(np.where(in_set, body.operand + len(sets), body.operand))
+        parts["closes"].append(body.closes.astype(np.int64))
+        names.extend(body.names)
+        sets.extend(body.sets)
+    spaces, code, field, operand, closes = (np.concatenate(parts[k]) for k in
+                                            ("spaces", "code", "field", "operand", "closes"))
+    n = len(spaces)
+    leaf = closes > 0
+    score = np.concatenate([b.score for b in bodies])
+    count = np.concatenate([b.count for b in bodies])
     counted = ~np.isnan(count)
-    if body.classes is None:
-        score = format_numbers(body.score)
+    n_classes = 0 if classes is None else len(classes)
+    simple = (code == LESS_OR_EQUAL) | (code == GREATER_THAN)
+    in_set = code >= IS_IN
+
+    # The numbers, in the order their %s come in each node: recordCount, score, threshold, then
+    # recordCount and probability of each class.
+    slots = np.zeros((n, 3 + 2 * n_classes), dtype="S32")
+    used = np.zeros(slots.shape, dtype=bool)
+    leaves = np.flatnonzero(leaf)
+    used[leaves, 0] = counted
+    slots[leaves[counted], 0] = format_numbers(count[counted])
+    if classes is None:
+        used[leaves, 1] = True
+        slots[leaves, 1] = format_numbers(score)
     else:
-        labels = np.array([escape_attribute(label) for label in body.classes] or [""], dtype=_STRINGS)
-        score = labels[body.score.astype(np.int64)]
-    head = np.where(counted, _add(' recordCount="', format_numbers(np.where(counted, count, 0.0)), '"'), "")
-    text = _add(pad[spaces[leaves]], "<Node", head.astype(_STRINGS), ' score="', score, '">\n', lines[leaves])
-    if body.classes is not None and body.probabilities is not None:
-        inner = pad[spaces[leaves] + 2]
-        for j, label in enumerate(labels):
-            p = body.probabilities[:, j]
-            weight = np.where(counted, p * np.where(counted, count, 1.0), p)
-            text = _add(text, inner, '<ScoreDistribution value="', label, '" recordCount="',
-                        format_numbers(weight), '" probability="', format_numbers(p), '"/>\n')
-    out[leaves] = _add(text, _closing(depth[leaves], body.closes[leaves].astype(np.int64), indent, pad))
-    return "".join(out.tolist())
+        probabilities = np.concatenate([b.probabilities for b in bodies if b.probabilities is not None])
+        weights = np.where(counted[:, None], probabilities * np.where(counted, count, 1.0)[:, None], probabilities)
+        used[leaves, 3:] = True
+        slots[leaves, 3::2] = format_numbers(weights)
+        slots[leaves, 4::2] = format_numbers(probabilities)
+    used[simple, 2] = True
+    slots[simple, 2] = format_numbers(operand[simple])
+
+    # A node's text is three templates: its head (the Node tag), its predicate, and for a leaf its
+    # tail (score distributions, closing tags); each kind is built once per distinct set of inputs.
+    templates = _Templates(names, sets, classes)
+    node_counted = np.zeros(n, dtype=np.int64)
+    node_counted[leaves] = counted
+    label = np.zeros(n, dtype=np.int64)
+    if classes is not None:
+        label[leaves] = score.astype(np.int64)
+    pieces = np.empty((n, 3), dtype=object)
+    for j, (build, columns) in enumerate([
+        (templates.head, [spaces, leaf.astype(np.int64), node_counted, label]),
+        (templates.predicate, [spaces, code, field + 1, np.where(in_set, operand, 0).astype(np.int64)]),
+        (templates.tail, [spaces, closes]),
+    ]):
+        rows, inverse = _unique_rows(columns)
+        table = np.empty(len(rows), dtype=object)
+        table[:] = [build(*row) for row in rows.tolist()]
+        pieces[:, j] = table[inverse]
+
+    written = []
+    start = 0
+    for body in bodies:
+        stop = start + len(body.depth)
+        numbers = slots[start:stop][used[start:stop]]
+        written.append(b"".join(pieces[start:stop].ravel().tolist()) % tuple(numbers.tolist()))
+        start = stop
+    return written
 
 
-def _closing(depth: np.ndarray, closes: np.ndarray, indent: int, pad: np.ndarray) -> np.ndarray:
-    """The ``</Node>`` lines after each leaf: its own, then those of the ancestors it ends."""
-    key = depth * (int(closes.max(initial=1)) + 1) + closes
-    unique, inverse = np.unique(key, return_inverse=True)
-    stride = int(closes.max(initial=1)) + 1
-    table = np.array(["".join(str(pad[indent + 2 * (d - j)]) + "</Node>\n" for j in range(c))
-                      for d, c in zip((unique // stride).tolist(), (unique % stride).tolist())], dtype=_STRINGS)
-    return table[inverse.reshape(-1)]
+def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the integer ``columns`` (non-negative) and each row's index among them."""
+    stack = np.stack(columns, axis=1)
+    radix = stack.max(axis=0) + 1
+    if float(np.prod(radix.astype(np.float64))) < 2.0**62:
+        key = np.zeros(len(stack), dtype=np.int64)
+        for j, r in enumerate(radix.tolist()):
+            key = key * r + stack[:, j]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return stack[first], inverse.reshape(-1)
+    rows, inverse = np.unique(stack, axis=0, return_inverse=True)
+    return rows, inverse.reshape(-1)
+
+
+class _Templates:
+    """Builds node templates: lxml's text for a node, with %s for its numbers."""
+
+    def __init__(self, names: list[str], sets: list[tuple[str, str, int]], classes: list[str] | None) -> None:
+        self.names = [_percent(escape_attribute(name)) for name in names]
+        self.arrays = [_percent(b'<Array n="%d" type="%s">' % (size, kind.encode()) + escape_text(text) + b"</Array>\n")
+                       for kind, text, size in sets]
+        self.labels = None if classes is None else [_percent(escape_attribute(label)) for label in classes]
+
+    def head(self, spaces: int, leaf: int, counted: int, label: int) -> bytes:
+        if not leaf:
+            return _pad(spaces) + b"<Node>\n"
+        return b"".join([_pad(spaces), b"<Node", b' recordCount="%s"' if counted else b"", b' score="',
+                         b"%s" if self.labels is None else self.labels[label], b'">\n'])
+
+    def predicate(self, spaces: int, code: int, field: int, set_id: int) -> bytes:
+        pad = _pad(spaces + 2)
+        if code == TRUE:
+            return pad + b"<True/>\n"
+        name = self.names[field - 1]
+        if code in (LESS_OR_EQUAL, GREATER_THAN):
+            operator = b"lessOrEqual" if code == LESS_OR_EQUAL else b"greaterThan"
+            return pad + b'<SimplePredicate field="' + name + b'" operator="' + operator + b'" value="%s"/>\n'
+        operator = b"isIn" if code == IS_IN else b"isNotIn"
+        return (pad + b'<SimpleSetPredicate field="' + name + b'" booleanOperator="' + operator + b'">\n'
+                + _pad(spaces + 4) + self.arrays[set_id] + pad + b"</SimpleSetPredicate>\n")
+
+    def tail(self, spaces: int, closes: int) -> bytes:
+        if not closes:
+            return b""
+        text = [_pad(spaces + 2) + b'<ScoreDistribution value="' + value + b'" recordCount="%s" probability="%s"/>\n'
+                for value in self.labels or ()]
+        # The leaf's closing tag, then those of the ancestors whose last descendant it is.
+        text += [_pad(spaces - 2 * j) + b"</Node>\n" for j in range(closes)]
+        return b"".join(text)
+
+
+# Trees written in one batch: a bound on the memory the batch's lines take.
+_BATCH_NODES = 100_000
+
+
+def _batches(bodies: list[TreeBody]) -> list[list[int]]:
+    batches: list[list[int]] = []
+    nodes = 0
+    for i, body in enumerate(bodies):
+        if not batches or nodes + len(body.depth) > _BATCH_NODES or body.classes != bodies[batches[-1][0]].classes:
+            batches.append([])
+            nodes = 0
+        batches[-1].append(i)
+        nodes += len(body.depth)
+    return batches
 
 
 def write_document(root: etree._Element, write: Callable[[bytes], Any]) -> None:
@@ -280,7 +367,7 @@ def write_document(root: etree._Element, write: Callable[[bytes], Any]) -> None:
 
     The document around the trees is serialized by lxml with a processing instruction where each
     placeholder sits, which lxml indents like the element it stands for; the trees are written at
-    that indentation, one at a time.
+    that indentation, a batch of trees at a time.
     """
     placeholders = root.xpath(f"//*[@{MARKER}]")
     markers = []
@@ -293,21 +380,30 @@ def write_document(root: etree._Element, write: Callable[[bytes], Any]) -> None:
     finally:
         for marker, placeholder in zip(markers, placeholders):
             marker.getparent().replace(marker, placeholder)
+    matches = list(re.finditer(rb"( *)<\?" + _PI.encode() + rb" (\d+)\?>\n", skeleton))
+    if len(matches) != len(placeholders):
+        raise PMMLError("a document's tree placeholders could not be located; convert the model again")
+    bodies = [TreeBody.of(placeholders[int(m.group(2))]) for m in matches]
     start = 0
-    for match in re.finditer(rb"( *)<\?" + _PI.encode() + rb" (\d+)\?>\n", skeleton):
-        write(skeleton[start:match.start()])
-        write(render(TreeBody.of(placeholders[int(match.group(2))]), len(match.group(1))).encode("utf-8"))
-        start = match.end()
+    for batch in _batches(bodies):
+        texts = render([bodies[i] for i in batch], [len(matches[i].group(1)) for i in batch])
+        for i, text in zip(batch, texts):
+            write(skeleton[start:matches[i].start()])
+            write(text)
+            start = matches[i].end()
     write(skeleton[start:])
 
 
 def expand(root: etree._Element) -> None:
     """Replace every placeholder under ``root`` by the elements it stands for."""
     parser = etree.XMLParser(remove_blank_text=True, huge_tree=True)
-    for placeholder in root.xpath(f"//*[@{MARKER}]"):
-        text = render(TreeBody.of(placeholder), 0)
-        wrapper = etree.fromstring(f'<wrapper xmlns="{NAMESPACE}">{text}</wrapper>'.encode(), parser)
-        placeholder.getparent().replace(placeholder, wrapper[0])
+    placeholders = root.xpath(f"//*[@{MARKER}]")
+    bodies = [TreeBody.of(placeholder) for placeholder in placeholders]
+    for batch in _batches(bodies):
+        texts = render([bodies[i] for i in batch], [0] * len(batch))
+        for i, text in zip(batch, texts):
+            wrapper = etree.fromstring(b'<wrapper xmlns="%s">%s</wrapper>' % (NAMESPACE.encode(), text), parser)
+            placeholders[i].getparent().replace(placeholders[i], wrapper[0])
 
 
 def categories_text(values: Sequence[Any], numeric: bool, integer: bool) -> tuple[str, str]:
