@@ -38,7 +38,7 @@ from ..errors import ConversionError
 from ..pmml import element, format_value, tag_of
 from . import tree_text
 from .fields import Field, Target
-from .model import model, output_for, replace_header
+from .model import mining_schema, model, output_for, replace_header
 
 
 @dataclass
@@ -137,9 +137,11 @@ def _segment(index: int, tree: etree._Element, weight: float | None) -> etree._E
 
 
 def _tree(body: etree._Element, target: Target, output: etree._Element | None) -> etree._Element:
-    return model("TreeModel", body, function=_function(target), target=target, output=output,
-                 splitCharacteristic="binarySplit", missingValueStrategy="none",
-                 noTrueChildStrategy="returnNullPrediction")
+    # What model() writes, with the MiningSchema from the fields the body lists (no walk of it).
+    names = [name for name in tree_text.field_names(body) if name != target.name]
+    return element("TreeModel", mining_schema(names, target), output, body, functionName=_function(target),
+                   splitCharacteristic="binarySplit", missingValueStrategy="none",
+                   noTrueChildStrategy="returnNullPrediction")
 
 
 # -- from trees to bodies ----------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ TRUE, LESS_OR_EQUAL, GREATER_THAN, IS_IN, IS_NOT_IN = range(5)
 MISSING_NOWHERE, MISSING_RIGHT, MISSING_LEFT = -1, 0, 1
 
 _PI = "pmmlkit-tree"
+_PREDICATE_TAG = "{%s}SimplePredicate" % NAMESPACE
 
 
 @dataclass
@@ -74,8 +75,10 @@ class TreeBody:
     def placeholder(self) -> etree._Element:
         header = {"format": _FORMAT, "nodes": len(self.depth), "leaves": len(self.score),
                   "classes": self.classes, "sets": self.sets}
-        node = element("Node", *[element("SimplePredicate", field=name) for name in self.names])
+        node = element("Node")
         node.set(MARKER, json.dumps(header, separators=(",", ":")))
+        for name in self.names:
+            etree.SubElement(node, _PREDICATE_TAG).set("field", name)
         arrays = [np.ascontiguousarray(getattr(self, name), dtype=dtype) for name, dtype in self._LAYOUT]
         if self.probabilities is not None:
             arrays.append(np.ascontiguousarray(self.probabilities, dtype=np.float64))
@@ -106,12 +109,12 @@ class TreeBody:
         except (ValueError, TypeError, KeyError, binascii.Error) as error:
             raise PMMLError(f"a tree body written by pmmlkit's bulk writer is damaged ({error}); "
                             "convert the model again") from None
-        names = [child.get("field") or "" for child in placeholder]
-        return cls(names=names, classes=classes, sets=sets, probabilities=probabilities, **values)
+        return cls(names=field_names(placeholder), classes=classes, sets=sets, probabilities=probabilities, **values)
 
 
-def is_placeholder(node: etree._Element) -> bool:
-    return node.get(MARKER) is not None
+def field_names(placeholder: etree._Element) -> list[str]:
+    """The fields a placeholder's tree splits on, in order of first use."""
+    return [child.get("field") or "" for child in placeholder]
 
 
 # -- document order ----------------------------------------------------------------------------------------
@@ -222,20 +225,21 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
     its numbers, formatted by numpy.
     """
     classes = bodies[0].classes
-    names: list[str] = []
-    sets: list[tuple[str, str, int]] = []
+    names: dict[str, int] = {}  # the batch's fields and category sets, each numbered once
+    sets: dict[tuple[str, str, int], int] = {}
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("spaces", "code", "field", "operand", "closes")}
     for body, indent in zip(bodies, indents):
         if body.classes != classes:
             raise PMMLError("trees written together must have the same classes")
+        field_ids = np.array([names.setdefault(name, len(names)) for name in body.names] + [-1], dtype=np.int64)
+        set_ids = np.array([sets.setdefault(s, len(sets)) for s in body.sets] + [0], dtype=np.float64)
+        in_set = body.predicate >= IS_IN
         parts["spaces"].append(indent + 2 * body.depth.astype(np.int64))
         parts["code"].append(body.predicate.astype(np.int64))
-        parts["field"].append(np.where(body.field >= 0, body.field + len(names), -1))
-        in_set = body.predicate >= IS_IN
-        parts["operand"].append(np.where(in_set, body.operand + len(sets), body.operand))
+        parts["field"].append(field_ids[body.field])  # -1 (no field) picks the last entry, -1
+        parts["operand"].append(np.where(in_set, set_ids[np.where(in_set, body.operand, -1).astype(np.int64)],
+                                         body.operand))
         parts["closes"].append(body.closes.astype(np.int64))
-        names.extend(body.names)
-        sets.extend(body.sets)
     spaces, code, field, operand, closes = (np.concatenate(parts[k]) for k in
                                             ("spaces", "code", "field", "operand", "closes"))
     n = len(spaces)
@@ -268,7 +272,7 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
 
     # A node's text is three templates: its head (the Node tag), its predicate, and for a leaf its
     # tail (score distributions, closing tags); each kind is built once per distinct set of inputs.
-    templates = _Templates(names, sets, classes)
+    templates = _Templates(list(names), list(sets), classes)
     node_counted = np.zeros(n, dtype=np.int64)
     node_counted[leaves] = counted
     label = np.zeros(n, dtype=np.int64)
