@@ -207,15 +207,19 @@ def escape_text(value: str) -> bytes:
 
 # -- writing -----------------------------------------------------------------------------------------------
 
+# lxml (libxml2) indents by two spaces a level, up to this many.
+_MAX_INDENT = 60
+
+
 def _pad(spaces: int) -> bytes:
-    return b" " * spaces
+    return b" " * min(spaces, _MAX_INDENT)
 
 
 def _percent(text: bytes) -> bytes:
     return text.replace(b"%", b"%%")
 
 
-def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
+def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = False) -> list[bytes]:
     """The pretty-printed text (UTF-8) of each body's root ``Node`` at its indentation, exactly as
     lxml writes the same elements. The bodies must share their classes (one ensemble's trees).
 
@@ -223,6 +227,9 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
     tags) with ``%s`` where its numbers go. Nodes share few distinct templates, which are built
     once each; a tree's text is then one ``bytes.join`` of its nodes' templates and one ``%`` with
     its numbers, formatted by numpy.
+
+    ``flat`` writes every node closed at once, as siblings without indentation (for parsers that
+    limit how deep a document nests).
     """
     classes = bodies[0].classes
     names: dict[str, int] = {}  # the batch's fields and category sets, each numbered once
@@ -234,7 +241,8 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
         field_ids = np.array([names.setdefault(name, len(names)) for name in body.names] + [-1], dtype=np.int64)
         set_ids = np.array([sets.setdefault(s, len(sets)) for s in body.sets] + [0], dtype=np.float64)
         in_set = body.predicate >= IS_IN
-        parts["spaces"].append(indent + 2 * body.depth.astype(np.int64))
+        parts["spaces"].append(np.zeros(len(body.depth), dtype=np.int64) if flat else
+                               indent + 2 * body.depth.astype(np.int64))
         parts["code"].append(body.predicate.astype(np.int64))
         parts["field"].append(field_ids[body.field])  # -1 (no field) picks the last entry, -1
         parts["operand"].append(np.where(in_set, set_ids[np.where(in_set, body.operand, -1).astype(np.int64)],
@@ -244,6 +252,8 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
                                             ("spaces", "code", "field", "operand", "closes"))
     n = len(spaces)
     leaf = closes > 0
+    if flat:
+        closes = np.ones(n, dtype=np.int64)
     score = np.concatenate([b.score for b in bodies])
     count = np.concatenate([b.count for b in bodies])
     counted = ~np.isnan(count)
@@ -282,7 +292,7 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int]) -> list[bytes]:
     for j, (build, columns) in enumerate([
         (templates.head, [spaces, leaf.astype(np.int64), node_counted, label]),
         (templates.predicate, [spaces, code, field + 1, np.where(in_set, operand, 0).astype(np.int64)]),
-        (templates.tail, [spaces, closes]),
+        (templates.tail, [spaces, closes, leaf.astype(np.int64)]),
     ]):
         rows, inverse = _unique_rows(columns)
         table = np.empty(len(rows), dtype=object)
@@ -340,11 +350,9 @@ class _Templates:
         return (pad + b'<SimpleSetPredicate field="' + name + b'" booleanOperator="' + operator + b'">\n'
                 + _pad(spaces + 4) + self.arrays[set_id] + pad + b"</SimpleSetPredicate>\n")
 
-    def tail(self, spaces: int, closes: int) -> bytes:
-        if not closes:
-            return b""
+    def tail(self, spaces: int, closes: int, leaf: int) -> bytes:
         text = [_pad(spaces + 2) + b'<ScoreDistribution value="' + value + b'" recordCount="%s" probability="%s"/>\n'
-                for value in self.labels or ()]
+                for value in (self.labels or ()) if leaf]
         # The leaf's closing tag, then those of the ancestors whose last descendant it is.
         text += [_pad(spaces - 2 * j) + b"</Node>\n" for j in range(closes)]
         return b"".join(text)
@@ -398,16 +406,35 @@ def write_document(root: etree._Element, write: Callable[[bytes], Any]) -> None:
     write(skeleton[start:])
 
 
+# libxml2 refuses to parse documents nested deeper than this, even with huge_tree.
+_PARSE_DEPTH = 1000
+
+
 def expand(root: etree._Element) -> None:
     """Replace every placeholder under ``root`` by the elements it stands for."""
     parser = etree.XMLParser(remove_blank_text=True, huge_tree=True)
     placeholders = root.xpath(f"//*[@{MARKER}]")
     bodies = [TreeBody.of(placeholder) for placeholder in placeholders]
     for batch in _batches(bodies):
-        texts = render([bodies[i] for i in batch], [0] * len(batch))
-        for i, text in zip(batch, texts):
-            wrapper = etree.fromstring(b'<wrapper xmlns="%s">%s</wrapper>' % (NAMESPACE.encode(), text), parser)
-            placeholders[i].getparent().replace(placeholders[i], wrapper[0])
+        deep = [i for i in batch if int(bodies[i].depth.max(initial=0)) >= _PARSE_DEPTH]
+        shallow = [i for i in batch if i not in deep]
+        texts = render([bodies[i] for i in shallow], [0] * len(shallow)) if shallow else []
+        for i, text in zip(shallow, texts):
+            placeholders[i].getparent().replace(placeholders[i], _parse(text, parser)[0])
+        for i in deep:
+            # Parsed as siblings, then nested here, one node at a time: the way for very deep trees.
+            nodes = list(_parse(render([bodies[i]], [0], flat=True)[0], parser))
+            parents: list[etree._Element] = []
+            for node, depth in zip(nodes, bodies[i].depth.tolist()):
+                del parents[depth:]
+                if parents:
+                    parents[-1].append(node)
+                parents.append(node)
+            placeholders[i].getparent().replace(placeholders[i], nodes[0])
+
+
+def _parse(text: bytes, parser: etree.XMLParser) -> etree._Element:
+    return etree.fromstring(b'<wrapper xmlns="%s">%s</wrapper>' % (NAMESPACE.encode(), text), parser)
 
 
 def categories_text(values: Sequence[Any], numeric: bool, integer: bool) -> tuple[str, str]:
