@@ -53,14 +53,15 @@ def peak_mb(children: bool = False) -> float:
     return peak / 1024  # ru_maxrss is in KiB on Linux
 
 
-def fit_worker(trees: int, depth: int, path: str) -> dict[str, Any]:
+def fit_worker(trees: str, depth: str, path: str) -> dict[str, Any]:
     import pandas as pd
     from sklearn.datasets import make_classification
     from sklearn.ensemble import RandomForestClassifier
 
     X, y = make_classification(n_samples=ROWS, n_features=FEATURES, n_informative=10, random_state=SEED)
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(FEATURES)])
-    forest = RandomForestClassifier(n_estimators=trees, max_depth=depth, random_state=SEED, n_jobs=-1).fit(frame, y)
+    forest = RandomForestClassifier(n_estimators=int(trees), max_depth=int(depth), random_state=SEED, n_jobs=-1)
+    forest.fit(frame, y)
     forest.n_jobs = 1
     with open(path, "wb") as handle:
         pickle.dump((forest, frame.head(5)), handle, protocol=pickle.HIGHEST_PROTOCOL)

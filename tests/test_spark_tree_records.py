@@ -28,7 +28,7 @@ MODELS = {
 
 
 @pytest.fixture(scope="module")
-def frame(spark):
+def frame(spark):  # noqa: F811  (the session fixture)
     rng = np.random.default_rng(3)
     n = 300
     data = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),

@@ -10,7 +10,7 @@ from lxml import etree
 
 from pmmlkit.builders.fields import Field, Target
 from pmmlkit.builders.tree import Leaf, Split, TreeArrays, ensemble_model, margin_model, tree_model
-from pmmlkit.builders.tree_text import MARKER, format_numbers
+from pmmlkit.builders.tree_text import MARKER, number_objects
 from pmmlkit.document import PMMLDocument
 from pmmlkit.errors import ConversionError, PMMLError
 from pmmlkit.pmml import element, format_number
@@ -39,7 +39,7 @@ def test_numbers_are_formatted_as_format_number():
                float(np.finfo(np.float32).max), np.finfo(np.float64).max, 0.5, -0.5, 999999999999999.9]
     values = np.concatenate([special, rng.normal(0, 1, 3000) * 10.0 ** rng.integers(-300, 300, 3000),
                              rng.integers(-10**6, 10**6, 500).astype(float), rng.random(500)])
-    assert format_numbers(values).tolist() == [format_number(float(v)).encode() for v in values]
+    assert ["%s" % v for v in number_objects(values).tolist()] == [format_number(float(v)) for v in values]
 
 
 def _random_tree(rng: np.random.Generator, depth: int, classes: int) -> Leaf | Split:

@@ -168,26 +168,18 @@ def document_order(first: np.ndarray, second: np.ndarray, roots: np.ndarray) -> 
 
 # -- numbers and escaping ----------------------------------------------------------------------------------
 
-def format_numbers(values: np.ndarray) -> np.ndarray:
-    """:func:`pmmlkit.pmml.format_number` of every double, as a numpy bytes array.
-
-    Integral values below 1e15 are written as integers; the others as the shortest text that
-    reads back as the same double (numpy's float-to-string cast writes what Python's ``repr``
-    writes); each distinct value is formatted once.
-    """
+def number_objects(values: np.ndarray) -> np.ndarray:
+    """Objects that ``%s`` writes as :func:`pmmlkit.pmml.format_number` writes each double: ints
+    for integral values below 1e15, the float itself otherwise (``str`` of a float is its
+    shortest round-trip ``repr``), and the words PMML uses for NaN and the infinities."""
     values = np.asarray(values, dtype=np.float64)
-    out = np.zeros(values.shape, dtype="S32")
+    out = values.astype(object)
     with np.errstate(invalid="ignore"):
         integral = (np.floor(values) == values) & (np.abs(values) < 1e15)
-    out[integral] = values[integral].astype(np.int64).astype("S32")
-    rest = ~integral
-    if rest.any():
-        unique, inverse = np.unique(values[rest], return_inverse=True)
-        text = unique.astype("S32")
-        text[np.isnan(unique)] = b"NaN"
-        text[np.isposinf(unique)] = b"INF"
-        text[np.isneginf(unique)] = b"-INF"
-        out[rest] = text[inverse.reshape(-1)]
+    out[integral] = values[integral].astype(np.int64).astype(object)
+    out[np.isnan(values)] = "NaN"
+    out[np.isposinf(values)] = "INF"
+    out[np.isneginf(values)] = "-INF"
     return out
 
 
@@ -263,22 +255,22 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = Fals
 
     # The numbers, in the order their %s come in each node: recordCount, score, threshold, then
     # recordCount and probability of each class.
-    slots = np.zeros((n, 3 + 2 * n_classes), dtype="S32")
+    slots = np.empty((n, 3 + 2 * n_classes), dtype=object)
     used = np.zeros(slots.shape, dtype=bool)
     leaves = np.flatnonzero(leaf)
     used[leaves, 0] = counted
-    slots[leaves[counted], 0] = format_numbers(count[counted])
+    slots[leaves[counted], 0] = number_objects(count[counted])
     if classes is None:
         used[leaves, 1] = True
-        slots[leaves, 1] = format_numbers(score)
+        slots[leaves, 1] = number_objects(score)
     else:
         probabilities = np.concatenate([b.probabilities for b in bodies if b.probabilities is not None])
         weights = np.where(counted[:, None], probabilities * np.where(counted, count, 1.0)[:, None], probabilities)
         used[leaves, 3:] = True
-        slots[leaves, 3::2] = format_numbers(weights)
-        slots[leaves, 4::2] = format_numbers(probabilities)
+        slots[leaves, 3::2] = number_objects(weights)
+        slots[leaves, 4::2] = number_objects(probabilities)
     used[simple, 2] = True
-    slots[simple, 2] = format_numbers(operand[simple])
+    slots[simple, 2] = number_objects(operand[simple])
 
     # A node's text is three templates: its head (the Node tag), its predicate, and for a leaf its
     # tail (score distributions, closing tags); each kind is built once per distinct set of inputs.
@@ -296,7 +288,7 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = Fals
     ]):
         rows, inverse = _unique_rows(columns)
         table = np.empty(len(rows), dtype=object)
-        table[:] = [build(*row) for row in rows.tolist()]
+        table[:] = [build(*row).decode("utf-8") for row in rows.tolist()]
         pieces[:, j] = table[inverse]
 
     written = []
@@ -304,7 +296,8 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = Fals
     for body in bodies:
         stop = start + len(body.depth)
         numbers = slots[start:stop][used[start:stop]]
-        written.append(b"".join(pieces[start:stop].ravel().tolist()) % tuple(numbers.tolist()))
+        text = "".join(pieces[start:stop].ravel().tolist()) % tuple(numbers.tolist())
+        written.append(text.encode("utf-8"))
         start = stop
     return written
 
@@ -313,14 +306,23 @@ def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of the integer ``columns`` (non-negative) and each row's index among them."""
     stack = np.stack(columns, axis=1)
     radix = stack.max(axis=0) + 1
-    if float(np.prod(radix.astype(np.float64))) < 2.0**62:
-        key = np.zeros(len(stack), dtype=np.int64)
-        for j, r in enumerate(radix.tolist()):
-            key = key * r + stack[:, j]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        return stack[first], inverse.reshape(-1)
-    rows, inverse = np.unique(stack, axis=0, return_inverse=True)
-    return rows, inverse.reshape(-1)
+    size = float(np.prod(radix.astype(np.float64)))
+    if size >= 2.0**62:
+        rows, inverse = np.unique(stack, axis=0, return_inverse=True)
+        return rows, inverse.reshape(-1)
+    key = np.zeros(len(stack), dtype=np.int64)
+    for j, r in enumerate(radix.tolist()):
+        key = key * r + stack[:, j]
+    if size <= 4 * len(key) + 1024:  # a small key range: mark the keys present instead of sorting
+        present = np.zeros(int(size), dtype=bool)
+        present[key] = True
+        number = np.cumsum(present) - 1
+        first = np.full(int(size), -1, dtype=np.int64)
+        first[key[::-1]] = np.arange(len(key) - 1, -1, -1)
+        keys = np.flatnonzero(present)
+        return stack[first[keys]], number[key]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return stack[first], inverse.reshape(-1)
 
 
 class _Templates:
