@@ -111,6 +111,7 @@ def test_a_tree_deeper_than_the_recursion_limit():
 @pytest.mark.parametrize("left, right, message", [
     ([1, -1, -1], [5, -1, -1], "outside the tree"),
     ([1, 2, -1, -1], [3, 1, -1, -1], "cycle or share a node"),
+    ([1, 3, 3, -1], [2, 3, 3, -1], "cycle or share a node"),
 ])
 def test_corrupt_child_links_are_refused(left, right, message):
     n = len(left)

@@ -158,7 +158,7 @@ def _placeholders(trees: Sequence[Tree], target: Target, scales: Sequence[float]
     offset = 0
     roots = []
     for tree, scale in zip(arrays, scales):
-        n = _append(tree, target, classes, float(scale), offset, names, parts, sets)
+        n = _append(tree, classes, float(scale), offset, names, parts, sets)
         roots.append(offset)
         offset += n
     glue = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
@@ -185,6 +185,7 @@ def _placeholders(trees: Sequence[Tree], target: Target, scales: Sequence[float]
             used_sets, operand[in_set] = np.unique(operand[in_set], return_inverse=True)
             tree_sets = [sets[int(i)] for i in used_sets]
         body = tree_text.TreeBody(
+            # -1 (no field) picks local's last entry, which is -1.
             depth=depth[nodes], predicate=code, field=local[used], operand=operand, closes=closes[nodes],
             score=glue["score"][leaves], count=glue["count"][leaves], probabilities=probabilities,
             names=[all_names[i] for i in ids.tolist()], classes=classes, sets=tree_sets)
@@ -193,7 +194,7 @@ def _placeholders(trees: Sequence[Tree], target: Target, scales: Sequence[float]
     return bodies
 
 
-def _append(tree: TreeArrays, target: Target, classes: list[str] | None, scale: float, offset: int,
+def _append(tree: TreeArrays, classes: list[str] | None, scale: float, offset: int,
             names: dict[str, int], parts: dict[str, list[np.ndarray]], sets: list[tuple[str, str, int]]) -> int:
     """Check one tree's arrays and add them, with node indices shifted by ``offset``, to ``parts``."""
     left = np.asarray(tree.left, dtype=np.int64).reshape(-1)

@@ -147,6 +147,8 @@ def document_order(first: np.ndarray, second: np.ndarray, roots: np.ndarray) -> 
         splits = level[is_split[level]]
         size[splits] += size[first[splits]] + size[second[splits]]
     sizes = size[roots]
+    if int(sizes.sum()) != int(reached.sum()):  # a node reached twice in one level
+        raise ConversionError("a tree's child links form a cycle or share a node; the model looks corrupt")
     position = np.zeros(n, dtype=np.int64)
     position[roots] = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     for level in levels:
