@@ -138,14 +138,14 @@ def read_node_records(stage: Any, fields: Sequence[Field], classification: bool)
     try:
         state = jvm.org.apache.spark.ml.util.ReadWriteUtils.localSavingModeState()
         previous = state.get()
-    except Exception:  # an older Spark: no driver-local form
+    except Exception:  # py4j's errors: an older Spark, without the driver-local form
         return None
     with tempfile.TemporaryDirectory(prefix="pmmlkit-spark-trees-") as folder:
         path = os.path.join(folder, "model")
         state.set(True)
         try:
             stage._java_obj.write().save(path)
-        except Exception:
+        except Exception:  # py4j's errors: this model cannot be written so; read it node by node
             return None
         finally:
             state.set(previous)
@@ -214,6 +214,8 @@ def _parse_records(data: bytes, ensemble: bool, fields: Sequence[Field], classif
     order = np.lexsort((node_id, tree_id))
     trees: list[TreeArrays] = []
     bounds = np.flatnonzero(np.diff(tree_id[order])) + 1
+    if (tree_id[order][np.concatenate([[0], bounds])] != np.arange(len(bounds) + 1)).any():
+        raise ValueError("tree ids are not 0..n-1")
     for rows in np.split(order, bounds):
         n = len(rows)
         if (node_id[rows] != np.arange(n)).any():
