@@ -42,7 +42,7 @@ SIDE_REQUIREMENTS = ["scikit-learn<1.9", "sklearn2pmml==0.133.1", "pandas"]
 FORESTS = [("random forest, 200 trees, depth 12", 200, 12), ("random forest, 500 trees, depth 15", 500, 15)]
 ROWS, FEATURES, SEED = 20_000, 20, 0
 # Spark: trees, depth and rows that give about 100,000 nodes.
-SPARK_FOREST = (160, 14, 5_000)
+SPARK_FOREST = (95, 14, 5_000)
 
 
 # -- workers (run in their own process; the heavy imports happen there) -------------------------------------
