@@ -12,9 +12,10 @@ element that carries:
   code which walks a model for the fields it references (MiningSchema, DataDictionary) sees
   the same names, in the same order, as in the written tree.
 
-The document writes each placeholder as text with vectorised numpy string operations, exactly
-the bytes lxml's pretty printer writes for the same elements (:func:`write_document`), and turns
-placeholders into real elements only when someone asks for the DOM (:func:`expand`).
+The document writes each placeholder as text (:func:`write_document`), exactly the bytes lxml's
+pretty printer writes for the same elements: the nodes' text comes from a few shared templates
+chosen with numpy, filled with the numbers by one string formatting per tree (:func:`render`).
+It turns placeholders into real elements only when someone asks for the DOM (:func:`expand`).
 """
 
 from __future__ import annotations
@@ -219,8 +220,8 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = Fals
 
     A node's text is a template (its tags, indentation, field, label, category set and closing
     tags) with ``%s`` where its numbers go. Nodes share few distinct templates, which are built
-    once each; a tree's text is then one ``bytes.join`` of its nodes' templates and one ``%`` with
-    its numbers, formatted by numpy.
+    once each; a tree's text is then one ``join`` of its nodes' templates and one ``%`` with its
+    numbers (see :func:`number_objects`).
 
     ``flat`` writes every node closed at once, as siblings without indentation (for parsers that
     limit how deep a document nests).
