@@ -21,8 +21,7 @@ from sklearn import ensemble
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.tree import (
     Leaf,
-    Node,
-    Split,
+    TreeArrays,
     ensemble_model,
     margin_classifier,
     margin_model,
@@ -90,31 +89,20 @@ def _encoded(preprocessor: Any, features: list[Field], context: Context) -> list
     return outputs
 
 
-def _root(predictor: Any, features: list[Field]) -> Node:
+def _root(predictor: Any, features: list[Field]) -> TreeArrays:
     nodes = predictor.nodes
+    split = ~nodes["is_leaf"].astype(bool)
+    threshold = np.asarray(nodes["num_threshold"], dtype=np.float64)
+    # +inf sends every number left; the largest double says so in a form every evaluator reads.
+    threshold = np.where(threshold == np.inf, np.finfo(np.float64).max, threshold)
     bitsets = np.asarray(predictor.raw_left_cat_bitsets)
-    tree: list[Node] = []
-    for node in nodes:
-        if node["is_leaf"]:
-            tree.append(Leaf(value=float(node["value"]), count=float(node["count"])))
-            continue
-        field = features[int(node["feature_idx"])]
-        go_left = bool(node["missing_go_to_left"])
-        if node["is_categorical"]:
-            left = _bitset_members(bitsets[int(node["bitset_idx"])])
-            split = Split(field, None, None, categories=tuple(float(c) for c in left),  # type: ignore[arg-type]
-                          missing_left=go_left)
-        else:
-            threshold = float(node["num_threshold"])
-            # +inf sends every number left; the largest double says so in a form every evaluator reads.
-            threshold = float(np.finfo(np.float64).max) if threshold == np.inf else threshold
-            split = Split(field, None, None, threshold=threshold, missing_left=go_left)  # type: ignore[arg-type]
-        tree.append(split)
-    for node, built in zip(nodes, tree):
-        if isinstance(built, Split):
-            built.left = tree[int(node["left"])]
-            built.right = tree[int(node["right"])]
-    return tree[0]
+    categorical = np.flatnonzero(split & nodes["is_categorical"].astype(bool))
+    categories = {int(i): tuple(float(c) for c in _bitset_members(bitsets[int(nodes["bitset_idx"][i])]))
+                  for i in categorical}
+    return TreeArrays(fields=features, left=np.where(split, nodes["left"].astype(np.int64), -1),
+                      right=np.where(split, nodes["right"].astype(np.int64), -1),
+                      feature=nodes["feature_idx"], threshold=threshold, value=nodes["value"], count=nodes["count"],
+                      missing_left=nodes["missing_go_to_left"].astype(bool), categories=categories)
 
 
 def _bitset_members(bitset: np.ndarray) -> list[int]:
