@@ -60,4 +60,20 @@ def converters() -> dict[type, Callable[..., Any]]:
         ensemble.ExtraTreesRegressor: tree.convert_random_forest,
         sk_tree.ExtraTreeClassifier: tree.convert_decision_tree,
         sk_tree.ExtraTreeRegressor: tree.convert_decision_tree,
+        **families(),
+    }
+
+
+def families() -> dict[type, Callable[..., Any]]:
+    """Model families converted into modules named after scikit-learn's own."""
+    from sklearn import naive_bayes as sk_naive_bayes
+
+    from . import naive_bayes
+
+    return {
+        sk_naive_bayes.GaussianNB: naive_bayes.convert_gaussian_nb,
+        sk_naive_bayes.MultinomialNB: naive_bayes.convert_multinomial_nb,
+        sk_naive_bayes.ComplementNB: naive_bayes.convert_complement_nb,
+        sk_naive_bayes.BernoulliNB: naive_bayes.convert_bernoulli_nb,
+        sk_naive_bayes.CategoricalNB: naive_bayes.convert_categorical_nb,
     }

@@ -1,0 +1,74 @@
+"""scikit-learn model families: naive Bayes, nearest neighbours, neural networks, clustering,
+decomposition and feature selection, support vector machines, generalized linear models and
+discriminant analysis. Data is bundled with scikit-learn or generated here; rows at thresholds
+and ties are added where the model has them."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+from harness import threshold_edges
+from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
+
+from cases import Case
+from cases.data import iris, iris_binary, iris_named
+
+SEED = 11
+
+
+@functools.cache
+def _counts() -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(SEED)
+    n = 300
+    y = rng.integers(0, 3, n)
+    rates = np.array([[1, 4, 2, 0.5, 3], [3, 1, 1, 2, 0.5], [0.5, 2, 4, 1, 1]])
+    X = pd.DataFrame(rng.poisson(rates[y]).astype(np.float64), columns=[f"w{i}" for i in range(5)])
+    return X, pd.Series(np.array(["spam", "ham", "eggs"])[y], name="y")
+
+
+def counts() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Word counts of three classes (string labels); scored rows add all-zero and large counts."""
+    X, y = _counts()
+    extra = pd.DataFrame([[0.0] * 5, [50.0, 0, 0, 0, 0], [0, 0, 0, 0, 80.0]], columns=X.columns)
+    return X, y, pd.concat([X.iloc[:150], extra], ignore_index=True)
+
+
+def categories() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Integer-coded categories (0..k-1) of four columns, binary labels."""
+    rng = np.random.default_rng(SEED + 1)
+    n = 300
+    X = pd.DataFrame({"a": rng.integers(0, 3, n), "b": rng.integers(0, 4, n), "c": rng.integers(0, 2, n),
+                      "d": rng.integers(0, 5, n)}).astype(np.float64)
+    y = pd.Series(((X["a"] + X["b"] + rng.normal(0, 1, n)) > 2.5).astype(int), name="y")
+    return X, y, X.iloc[:200]
+
+
+def _edges(column_thresholds: dict[str, list[float]]):
+    """Rows at, below and above the given thresholds of each column (others at their median)."""
+    def rows(fitted, X: pd.DataFrame) -> pd.DataFrame:
+        frames = []
+        for column, values in column_thresholds.items():
+            edges = threshold_edges(np.asarray(values, dtype=np.float64))
+            frame = pd.DataFrame({c: np.full(len(edges), X[c].median()) for c in X.columns})
+            frame[column] = edges
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+    return rows
+
+
+NAIVE_BAYES = [
+    Case("gaussian-nb", lambda: GaussianNB(), iris_named),
+    Case("gaussian-nb-binary", lambda: GaussianNB(var_smoothing=1e-3), iris_binary),
+    Case("gaussian-nb-priors", lambda: GaussianNB(priors=[0.5, 0.3, 0.2]), iris),
+    Case("multinomial-nb", lambda: MultinomialNB(alpha=0.5), counts),
+    Case("complement-nb", lambda: ComplementNB(), counts),
+    Case("bernoulli-nb-binarize", lambda: BernoulliNB(binarize=3.0), iris_named,
+         extra_rows=_edges({c: [3.0] for c in ("sepal_length", "sepal_width", "petal_length", "petal_width")})),
+    Case("bernoulli-nb-counts", lambda: BernoulliNB(binarize=1.0, alpha=0.3), counts,
+         extra_rows=_edges({"w0": [1.0], "w3": [1.0]})),
+    Case("categorical-nb", lambda: CategoricalNB(alpha=0.7), categories),
+]
+
+CASES = [*NAIVE_BAYES]
