@@ -67,8 +67,9 @@ def converters() -> dict[type, Callable[..., Any]]:
 def families() -> dict[type, Callable[..., Any]]:
     """Model families converted into modules named after scikit-learn's own."""
     from sklearn import naive_bayes as sk_naive_bayes
+    from sklearn import neighbors as sk_neighbors
 
-    from . import naive_bayes
+    from . import naive_bayes, neighbors
 
     return {
         sk_naive_bayes.GaussianNB: naive_bayes.convert_gaussian_nb,
@@ -76,4 +77,7 @@ def families() -> dict[type, Callable[..., Any]]:
         sk_naive_bayes.ComplementNB: naive_bayes.convert_complement_nb,
         sk_naive_bayes.BernoulliNB: naive_bayes.convert_bernoulli_nb,
         sk_naive_bayes.CategoricalNB: naive_bayes.convert_categorical_nb,
+        sk_neighbors.KNeighborsClassifier: neighbors.convert_k_neighbors_classifier,
+        sk_neighbors.KNeighborsRegressor: neighbors.convert_k_neighbors_regressor,
+        sk_neighbors.NearestCentroid: neighbors.convert_nearest_centroid,
     }

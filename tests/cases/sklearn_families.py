@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 from harness import threshold_edges
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from cases import Case
 from cases.data import iris, iris_binary, iris_named
@@ -71,4 +74,54 @@ NAIVE_BAYES = [
     Case("categorical-nb", lambda: CategoricalNB(alpha=0.7), categories),
 ]
 
-CASES = [*NAIVE_BAYES]
+@functools.cache
+def _blobs() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(SEED + 2)
+    n = 120
+    labels = rng.integers(0, 3, n)
+    centers = np.array([[0.0, 0.0, 1.0], [2.0, 1.0, 0.0], [1.0, 3.0, 2.0]])
+    X = pd.DataFrame(centers[labels] + rng.normal(0, 0.9, (n, 3)), columns=["u", "v", "w"])
+    return X, labels, X.to_numpy() @ np.array([1.5, -2.0, 0.7]) + rng.normal(0, 0.5, n)
+
+
+def blobs() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Three overlapping classes in three continuous features (string labels). The scored rows
+    are training rows (a neighbour at distance 0, several at once for a duplicated row) and new
+    points; a duplicated training row makes a tie at the k-th distance with equal labels."""
+    X, labels, _ = _blobs()
+    X = pd.concat([X, X.iloc[[3, 3]]], ignore_index=True)
+    y = pd.Series(np.array(["red", "green", "blue"])[np.concatenate([labels, labels[[3, 3]]])], name="y")
+    rng = np.random.default_rng(SEED + 3)
+    new = pd.DataFrame(rng.normal(1.0, 1.5, (60, 3)), columns=X.columns)
+    return X, y, pd.concat([X.iloc[:80], new], ignore_index=True)
+
+
+def blobs_regression() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    X, _, values = _blobs()
+    rng = np.random.default_rng(SEED + 4)
+    new = pd.DataFrame(rng.normal(1.0, 1.5, (60, 3)), columns=X.columns)
+    return X, pd.Series(values, name="y"), pd.concat([X.iloc[:80], new], ignore_index=True)
+
+
+def _knn(**options):
+    return lambda: KNeighborsClassifier(**options)
+
+
+NEIGHBORS = [
+    Case("knn-uniform", _knn(), blobs),
+    Case("knn-uniform-even-k", _knn(n_neighbors=4), blobs),
+    Case("knn-distance", _knn(n_neighbors=7, weights="distance"), blobs),
+    Case("knn-manhattan", _knn(n_neighbors=3, metric="manhattan", weights="distance"), blobs),
+    Case("knn-minkowski-p3", _knn(n_neighbors=5, p=3), blobs),
+    Case("knn-chebyshev", _knn(n_neighbors=5, metric="chebyshev"), blobs),
+    Case("knn-binary-scaled", lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=6)),
+         iris_binary),
+    Case("knn-regressor", lambda: KNeighborsRegressor(), blobs_regression),
+    Case("knn-regressor-distance", lambda: KNeighborsRegressor(n_neighbors=8, weights="distance"),
+         blobs_regression),
+    Case("nearest-centroid", lambda: NearestCentroid(), iris_named),
+    Case("nearest-centroid-manhattan", lambda: NearestCentroid(metric="manhattan"), blobs),
+    Case("nearest-centroid-priors", lambda: NearestCentroid(priors=[0.2, 0.3, 0.5]), blobs),
+]
+
+CASES = [*NAIVE_BAYES, *NEIGHBORS]

@@ -1,0 +1,149 @@
+"""KNeighborsClassifier, KNeighborsRegressor and NearestCentroid.
+
+k nearest neighbours are written as derived fields (see :mod:`pmmlkit.builders.neighbors`): the
+training set goes into the document, one distance per training row, so the document grows with
+``n_samples * n_features``. Minkowski distances (euclidean, manhattan, any ``p``, chebyshev) are
+supported; ``weights`` "uniform" or "distance".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from lxml import etree
+
+from pmmlkit.builders.expressions import apply, constant, ref
+from pmmlkit.builders.fields import Field
+from pmmlkit.builders.model import model, output_for
+from pmmlkit.builders.neighbors import Metric, inverse_distance_weights, nearest, weighted_sum
+from pmmlkit.builders.regression import regression_table
+from pmmlkit.builders.scores import (
+    argmax_index,
+    indexed_label_classifier,
+    proportional_classifier,
+    softmax_classifier,
+    squared_distance,
+)
+from pmmlkit.context import Context
+from pmmlkit.pmml import format_value
+
+from .fitted import array, attribute, n_features
+
+# Above this many training values (rows x features) the document would be too large to be useful.
+MAX_TRAINING_VALUES = 2_000_000
+
+
+def _metric(estimator: Any, context: Context) -> Metric:
+    name = attribute(estimator, context, "effective_metric_")
+    params = dict(getattr(estimator, "effective_metric_params_", None) or {})
+    if params.get("w") is not None:
+        raise context.error(f"{type(estimator).__name__} with a weighted Minkowski metric is not supported; "
+                            "scale the features in the pipeline instead")
+    if name == "euclidean":
+        return Metric(2.0)
+    if name in ("manhattan", "cityblock", "l1"):
+        return Metric(1.0)
+    if name in ("chebyshev", "infinity"):
+        return Metric(float("inf"))
+    if name == "minkowski":
+        return Metric(float(params.get("p", estimator.p)))
+    raise context.error(f"{type(estimator).__name__}(metric={name!r}) has no PMML form here; use a Minkowski "
+                        "metric (euclidean, manhattan, minkowski with p, chebyshev)")
+
+
+def _weights(estimator: Any, context: Context) -> str:
+    weights = estimator.weights
+    if weights in (None, "uniform", "distance"):
+        return weights or "uniform"
+    raise context.error(f"{type(estimator).__name__} with a callable weights function has no PMML form; "
+                        "use weights='uniform' or 'distance'")
+
+
+def _search(estimator: Any, features: list[Field], context: Context, prefix: str) -> tuple[list[Field], Any]:
+    context.expect_features(features, n_features(estimator, context), estimator)
+    metric = _metric(estimator, context)
+    weights = _weights(estimator, context)
+    training = array(estimator, context, "_fit_X")
+    if training.size > MAX_TRAINING_VALUES:
+        raise context.error(f"{type(estimator).__name__} holds {training.size} training values; the PMML would "
+                            f"repeat them all (limit {MAX_TRAINING_VALUES}): fit it on fewer rows or features")
+    neighbors = nearest(features, training, int(estimator.n_neighbors), metric, context.scope, prefix)
+    if weights == "distance":
+        return inverse_distance_weights(neighbors, context.scope, prefix), neighbors
+    return neighbors.shares, neighbors
+
+
+def convert_k_neighbors_classifier(classifier: Any, features: list[Field], context: Context) -> etree._Element:
+    """``P(class c) = sum of the weights of neighbours of class c / sum of all weights``."""
+    if getattr(classifier, "outputs_2d_", False):
+        raise context.error("KNeighborsClassifier fitted on several target columns predicts several labels; "
+                            "fit it on one label column")
+    classes = attribute(classifier, context, "classes_")
+    codes = np.asarray(attribute(classifier, context, "_y")).reshape(-1)
+    weights, _ = _search(classifier, features, context, "knn")
+    target = context.classification_target(classes)
+    votes = [context.scope.derive(f"knn:votes({format_value(label)})",
+                                  weighted_sum([w for w, c in zip(weights, codes) if c == k]))
+             for k, label in enumerate(target.classes or ())]
+    return proportional_classifier(votes, target)
+
+
+def convert_k_neighbors_regressor(regressor: Any, features: list[Field], context: Context) -> etree._Element:
+    """Uniform: the mean target of the k neighbours; distance: their mean weighted by ``1 / distance``."""
+    values = array(regressor, context, "_y")
+    if values.ndim > 1 and values.shape[1] != 1:
+        raise context.error(f"KNeighborsRegressor fitted on {values.shape[1]} targets: PMML models here predict "
+                            "one target; fit one model per target")
+    values = values.reshape(-1)
+    weights, neighbors = _search(regressor, features, context, "knn")
+    total = weighted_sum(weights, values)
+    if _weights(regressor, context) == "distance":
+        total = apply("/", total, weighted_sum(weights))
+    else:
+        total = apply("/", total, constant(float(neighbors.k)))
+    prediction = context.scope.derive("knn:prediction", total)
+    target = context.regression_target()
+    return model("RegressionModel", regression_table([prediction], [1.0], 0.0), function="regression",
+                 target=target, output=output_for(target))
+
+
+def convert_nearest_centroid(classifier: Any, features: list[Field], context: Context) -> etree._Element:
+    """Euclidean, with non-uniform priors: the discriminant scores ``-|x/s - c/s|^2 + 2 log(prior)``
+    (``s`` the within-class standard deviations) and their softmax, as scikit-learn's predict and
+    predict_proba. Otherwise the label of the nearest centroid (scikit-learn then predicts with
+    the raw distances, which can disagree with its probabilities, so only the label is written)."""
+    context.expect_features(features, n_features(classifier, context), classifier)
+    classes = attribute(classifier, context, "classes_")
+    centroids = array(classifier, context, "centroids_")
+    priors = array(classifier, context, "class_prior_")
+    metric = classifier.metric
+    if metric not in ("euclidean", "manhattan"):
+        raise context.error(f"NearestCentroid(metric={metric!r}) is not supported; use 'euclidean' or 'manhattan'")
+    target = context.classification_target(classes)
+    scope = context.scope
+    uniform = bool(np.isclose(priors, 1 / len(classes)).all())
+    if uniform:
+        closeness = []
+        for k, center in enumerate(centroids):
+            if metric == "euclidean":
+                distance = squared_distance(features, center)
+            else:
+                distance = apply("sum", *[apply("abs", apply("-", ref(f), constant(float(c))))
+                                          for f, c in zip(features, center)])
+            closeness.append(scope.derive(f"nearestCentroid:closeness({k})", apply("*", constant(-1.0), distance)))
+        index = argmax_index(closeness, scope, "nearestCentroid")
+        return indexed_label_classifier(index, target, scope, "nearestCentroid")
+    if metric != "euclidean":
+        raise context.error("NearestCentroid with the manhattan metric and non-uniform priors has no "
+                            "predict_proba to follow; use uniform priors or the euclidean metric")
+    deviations = array(classifier, context, "within_class_std_dev_")
+    scales = np.where(deviations != 0, deviations, 1.0)
+    normalized = [scope.derive(f"nearestCentroid:normalized({f.name})", apply("/", ref(f), constant(float(s))))
+                  if s != 1 else f for f, s in zip(features, scales)]
+    scores = []
+    for k, center in enumerate(centroids):
+        score = apply("+", apply("*", constant(-1.0), squared_distance(normalized, center / scales)),
+                      constant(float(2.0 * np.log(priors[k]))))
+        scores.append(scope.derive(f"nearestCentroid:score({k})", score))
+    return softmax_classifier(scores, target, scope, "nearestCentroid")
