@@ -68,8 +68,9 @@ def families() -> dict[type, Callable[..., Any]]:
     """Model families converted into modules named after scikit-learn's own."""
     from sklearn import naive_bayes as sk_naive_bayes
     from sklearn import neighbors as sk_neighbors
+    from sklearn import neural_network as sk_neural_network
 
-    from . import naive_bayes, neighbors
+    from . import naive_bayes, neighbors, neural_network
 
     return {
         sk_naive_bayes.GaussianNB: naive_bayes.convert_gaussian_nb,
@@ -80,4 +81,6 @@ def families() -> dict[type, Callable[..., Any]]:
         sk_neighbors.KNeighborsClassifier: neighbors.convert_k_neighbors_classifier,
         sk_neighbors.KNeighborsRegressor: neighbors.convert_k_neighbors_regressor,
         sk_neighbors.NearestCentroid: neighbors.convert_nearest_centroid,
+        sk_neural_network.MLPClassifier: neural_network.convert_mlp_classifier,
+        sk_neural_network.MLPRegressor: neural_network.convert_mlp_regressor,
     }

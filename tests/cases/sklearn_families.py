@@ -12,6 +12,7 @@ import pandas as pd
 from harness import threshold_edges
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -124,4 +125,20 @@ NEIGHBORS = [
     Case("nearest-centroid-priors", lambda: NearestCentroid(priors=[0.2, 0.3, 0.5]), blobs),
 ]
 
-CASES = [*NAIVE_BAYES, *NEIGHBORS]
+def _mlp(model, **options):
+    options = {"hidden_layer_sizes": (6,), "max_iter": 200, "random_state": 0, **options}
+    return lambda: make_pipeline(StandardScaler(), model(**options))
+
+
+NEURAL = [
+    Case("mlp-relu", _mlp(MLPClassifier), iris_named),
+    Case("mlp-tanh-two-layers", _mlp(MLPClassifier, activation="tanh", hidden_layer_sizes=(6, 4)), iris),
+    Case("mlp-logistic-binary", _mlp(MLPClassifier, activation="logistic"), iris_binary),
+    Case("mlp-identity", _mlp(MLPClassifier, activation="identity"), blobs),
+    Case("mlp-regressor-relu", _mlp(MLPRegressor, hidden_layer_sizes=(5, 5, 3)), blobs_regression),
+    Case("mlp-regressor-tanh", _mlp(MLPRegressor, activation="tanh"), blobs_regression),
+    Case("mlp-regressor-logistic", _mlp(MLPRegressor, activation="logistic"), blobs_regression),
+    Case("mlp-regressor-identity", _mlp(MLPRegressor, activation="identity"), blobs_regression),
+]
+
+CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL]
