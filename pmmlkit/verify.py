@@ -37,6 +37,9 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
                 probabilities = np.asarray(estimator.predict_proba(X), dtype=np.float64)
                 labels = [format_value(plain(c)) for c in estimator.classes_]
             columns[node.get("name")] = probabilities[:, labels.index(node.get("value"))]
+        elif feature == "clusterAffinity":
+            # The distance to the cluster ``value``, as the clusterer's transform() gives it.
+            columns[node.get("name")] = np.asarray(estimator.transform(X), dtype=np.float64)[:, int(node.get("value"))]
     return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
 

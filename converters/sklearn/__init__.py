@@ -66,11 +66,12 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 def families() -> dict[type, Callable[..., Any]]:
     """Model families converted into modules named after scikit-learn's own."""
+    from sklearn import cluster as sk_cluster
     from sklearn import naive_bayes as sk_naive_bayes
     from sklearn import neighbors as sk_neighbors
     from sklearn import neural_network as sk_neural_network
 
-    from . import naive_bayes, neighbors, neural_network
+    from . import cluster, naive_bayes, neighbors, neural_network
 
     return {
         sk_naive_bayes.GaussianNB: naive_bayes.convert_gaussian_nb,
@@ -83,4 +84,7 @@ def families() -> dict[type, Callable[..., Any]]:
         sk_neighbors.NearestCentroid: neighbors.convert_nearest_centroid,
         sk_neural_network.MLPClassifier: neural_network.convert_mlp_classifier,
         sk_neural_network.MLPRegressor: neural_network.convert_mlp_regressor,
+        sk_cluster.KMeans: cluster.convert_kmeans,
+        sk_cluster.MiniBatchKMeans: cluster.convert_kmeans,
+        sk_cluster.BisectingKMeans: cluster.convert_bisecting_kmeans,
     }

@@ -10,6 +10,7 @@ import functools
 import numpy as np
 import pandas as pd
 from harness import threshold_edges
+from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -141,4 +142,14 @@ NEURAL = [
     Case("mlp-regressor-identity", _mlp(MLPRegressor, activation="identity"), blobs_regression),
 ]
 
-CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL]
+CLUSTERING = [
+    Case("kmeans", lambda: KMeans(n_clusters=3, n_init=3, random_state=0), iris),
+    Case("kmeans-scaled", lambda: make_pipeline(StandardScaler(), KMeans(n_clusters=5, n_init=3, random_state=0)),
+         blobs),
+    Case("mini-batch-kmeans", lambda: MiniBatchKMeans(n_clusters=4, n_init=3, random_state=0), blobs),
+    Case("bisecting-kmeans", lambda: BisectingKMeans(n_clusters=5, random_state=0), blobs),
+    Case("bisecting-kmeans-largest", lambda: BisectingKMeans(n_clusters=4, bisecting_strategy="largest_cluster",
+                                                             random_state=0), iris),
+]
+
+CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING]

@@ -1,0 +1,44 @@
+"""KMeans, MiniBatchKMeans and BisectingKMeans: the cluster id (``predict``) and, for KMeans and
+MiniBatchKMeans, the distance to every center (``transform``) as outputs ``distance(<id>)``.
+
+BisectingKMeans predicts by walking its tree of centers (to the nearer child at each split),
+which can end in another cluster than the nearest center; the walk is written as derived fields.
+Its ``transform`` distances are not written (the walk's model has no centers to measure).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from pmmlkit.builders.clustering import CenterNode, clustering_model, leaf_model, tree_walk
+from pmmlkit.builders.fields import Field
+from pmmlkit.context import Context
+
+from .fitted import array, attribute, n_features
+
+
+def convert_kmeans(estimator: Any, features: list[Field], context: Context) -> etree._Element:
+    context.expect_features(features, n_features(estimator, context), estimator)
+    centers = array(estimator, context, "cluster_centers_")
+    return clustering_model(features, centers, context.target_name, measure="euclidean", distances=True)
+
+
+def convert_bisecting_kmeans(estimator: Any, features: list[Field], context: Context) -> etree._Element:
+    context.expect_features(features, n_features(estimator, context), estimator)
+    centers = array(estimator, context, "cluster_centers_")
+    tree = attribute(estimator, context, "_bisecting_tree")
+    offset = getattr(estimator, "_X_mean", None)
+    leaf = tree_walk(_node(tree, offset, context), features, context.scope, "bisectingKMeans")
+    return leaf_model(leaf, len(centers), context.target_name)
+
+
+def _node(node: Any, offset: Any, context: Context) -> CenterNode:
+    """scikit-learn's ``_BisectingTree`` (centers stored relative to the training mean)."""
+    center = node.center if offset is None else node.center + offset
+    if node.left is None:
+        return CenterNode(center, cluster=int(node.label))
+    if node.right is None:
+        raise context.error("a BisectingKMeans tree node has one child; two are expected")
+    return CenterNode(center, left=_node(node.left, offset, context), right=_node(node.right, offset, context))
