@@ -67,11 +67,14 @@ def converters() -> dict[type, Callable[..., Any]]:
 def families() -> dict[type, Callable[..., Any]]:
     """Model families converted into modules named after scikit-learn's own."""
     from sklearn import cluster as sk_cluster
+    from sklearn import decomposition as sk_decomposition
+    from sklearn import feature_selection as sk_feature_selection
+    from sklearn import impute as sk_impute
     from sklearn import naive_bayes as sk_naive_bayes
     from sklearn import neighbors as sk_neighbors
     from sklearn import neural_network as sk_neural_network
 
-    from . import cluster, naive_bayes, neighbors, neural_network
+    from . import cluster, decomposition, feature_selection, missing, naive_bayes, neighbors, neural_network
 
     return {
         sk_naive_bayes.GaussianNB: naive_bayes.convert_gaussian_nb,
@@ -87,4 +90,13 @@ def families() -> dict[type, Callable[..., Any]]:
         sk_cluster.KMeans: cluster.convert_kmeans,
         sk_cluster.MiniBatchKMeans: cluster.convert_kmeans,
         sk_cluster.BisectingKMeans: cluster.convert_bisecting_kmeans,
+        sk_decomposition.PCA: decomposition.convert_pca,
+        sk_decomposition.TruncatedSVD: decomposition.convert_truncated_svd,
+        sk_impute.MissingIndicator: missing.convert_missing_indicator,
+        **{selector: feature_selection.convert_selector for selector in (
+            sk_feature_selection.SelectKBest, sk_feature_selection.SelectPercentile,
+            sk_feature_selection.SelectFromModel, sk_feature_selection.VarianceThreshold,
+            sk_feature_selection.RFE, sk_feature_selection.RFECV, sk_feature_selection.GenericUnivariateSelect,
+            sk_feature_selection.SelectFpr, sk_feature_selection.SelectFdr, sk_feature_selection.SelectFwe,
+            sk_feature_selection.SequentialFeatureSelector)},
     }

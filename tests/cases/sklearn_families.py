@@ -11,6 +11,26 @@ import numpy as np
 import pandas as pd
 from harness import threshold_edges
 from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
+from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_selection import (
+    RFE,
+    RFECV,
+    GenericUnivariateSelect,
+    SelectFdr,
+    SelectFpr,
+    SelectFromModel,
+    SelectFwe,
+    SelectKBest,
+    SelectPercentile,
+    SequentialFeatureSelector,
+    VarianceThreshold,
+    f_classif,
+    f_regression,
+)
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -18,7 +38,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from cases import Case
-from cases.data import iris, iris_binary, iris_named
+from cases.data import diabetes, iris, iris_binary, iris_named, numeric_nan
 
 SEED = 11
 
@@ -152,4 +172,55 @@ CLUSTERING = [
                                                              random_state=0), iris),
 ]
 
-CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING]
+def _then_logistic(*steps):
+    return lambda: make_pipeline(*steps, LogisticRegression(max_iter=1000))
+
+
+def _with_indicators(**options):
+    """Imputed columns beside their missing indicators (NaNs in fit and in the scored rows)."""
+    return lambda: make_pipeline(
+        ColumnTransformer([("value", SimpleImputer(), ["age", "income"]),
+                           ("missing", MissingIndicator(**options), ["age", "income"])]),
+        StandardScaler(), LogisticRegression())
+
+
+def coded_missing() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Blobs with -1 standing for "missing" in two columns."""
+    X, y, X_eval = blobs()
+    X, X_eval = X.copy(), X_eval.copy()
+    X.loc[::7, "u"] = -1.0
+    X.loc[::5, "w"] = -1.0
+    X_eval.loc[::3, "w"] = -1.0
+    return X, y, X_eval
+
+
+SELECTION = [
+    Case("pca", _then_logistic(StandardScaler(), PCA(n_components=2)), iris_named),
+    Case("pca-whiten", lambda: make_pipeline(PCA(n_components=4, whiten=True), Ridge()), diabetes),
+    Case("pca-full", lambda: make_pipeline(PCA(), LinearRegression()), diabetes),
+    Case("truncated-svd", lambda: make_pipeline(TruncatedSVD(n_components=3, random_state=0), Ridge()), diabetes),
+    Case("select-k-best", _then_logistic(SelectKBest(f_classif, k=2)), iris),
+    Case("select-percentile", lambda: make_pipeline(SelectPercentile(f_regression, percentile=40), Ridge()),
+         diabetes),
+    Case("select-from-model", lambda: make_pipeline(SelectFromModel(Lasso(alpha=0.5)), LinearRegression()),
+         diabetes),
+    Case("variance-threshold-nan", lambda: make_pipeline(VarianceThreshold(threshold=0.5),
+                                                        HistGradientBoostingClassifier(max_iter=10)), numeric_nan),
+    Case("rfe", _then_logistic(StandardScaler(), RFE(LogisticRegression(max_iter=1000), n_features_to_select=2)),
+         iris_named),
+    Case("rfecv", lambda: make_pipeline(RFECV(Ridge(), cv=3), Ridge()), diabetes),
+    Case("generic-univariate-select", _then_logistic(GenericUnivariateSelect(f_classif, mode="k_best", param=3)),
+         iris),
+    Case("select-fpr-fdr-fwe", _then_logistic(SelectFpr(f_classif, alpha=0.5), SelectFdr(f_classif, alpha=0.5),
+                                              SelectFwe(f_classif, alpha=0.5)), iris_binary),
+    Case("sequential-feature-selector", lambda: make_pipeline(
+        SequentialFeatureSelector(LinearRegression(), n_features_to_select=3, cv=2), LinearRegression()), diabetes),
+    Case("missing-indicator", _with_indicators(), numeric_nan),
+    Case("missing-indicator-all", _with_indicators(features="all"), numeric_nan),
+    Case("missing-indicator-marker", lambda: make_pipeline(
+        ColumnTransformer([("value", "passthrough", ["u", "v", "w"]),
+                           ("missing", MissingIndicator(missing_values=-1.0), ["u", "v", "w"])]),
+        LogisticRegression(max_iter=500)), coded_missing),
+]
+
+CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING, *SELECTION]
