@@ -73,8 +73,10 @@ def families() -> dict[type, Callable[..., Any]]:
     from sklearn import naive_bayes as sk_naive_bayes
     from sklearn import neighbors as sk_neighbors
     from sklearn import neural_network as sk_neural_network
+    from sklearn import svm as sk_svm
 
     from . import cluster, decomposition, feature_selection, missing, naive_bayes, neighbors, neural_network
+    from . import svm as svms
 
     return {
         sk_naive_bayes.GaussianNB: naive_bayes.convert_gaussian_nb,
@@ -93,6 +95,11 @@ def families() -> dict[type, Callable[..., Any]]:
         sk_decomposition.PCA: decomposition.convert_pca,
         sk_decomposition.TruncatedSVD: decomposition.convert_truncated_svd,
         sk_impute.MissingIndicator: missing.convert_missing_indicator,
+        sk_svm.SVC: svms.convert_svc,
+        sk_svm.NuSVC: svms.convert_svc,
+        sk_svm.SVR: svms.convert_svr,
+        sk_svm.NuSVR: svms.convert_svr,
+        sk_svm.OneClassSVM: svms.convert_one_class_svm,
         **{selector: feature_selection.convert_selector for selector in (
             sk_feature_selection.SelectKBest, sk_feature_selection.SelectPercentile,
             sk_feature_selection.SelectFromModel, sk_feature_selection.VarianceThreshold,

@@ -36,6 +36,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, Nearest
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 
 from cases import Case
 from cases.data import diabetes, iris, iris_binary, iris_named, numeric_nan
@@ -223,4 +224,24 @@ SELECTION = [
         LogisticRegression(max_iter=500)), coded_missing),
 ]
 
-CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING, *SELECTION]
+def _scaled(model, **options):
+    return lambda: make_pipeline(StandardScaler(), model(**options))
+
+
+SVM = [
+    Case("svc-rbf", _scaled(SVC), iris_named),
+    Case("svc-linear", _scaled(SVC, kernel="linear", C=0.5), iris),
+    Case("svc-poly", _scaled(SVC, kernel="poly", degree=2, coef0=1.0, gamma=0.3), blobs),
+    Case("svc-sigmoid-binary", _scaled(SVC, kernel="sigmoid", gamma=0.1), iris_binary),
+    Case("svc-probability-binary", _scaled(SVC, probability=True, random_state=0), iris_binary),
+    Case("nu-svc", _scaled(NuSVC, nu=0.3), blobs),
+    Case("svr-rbf", _scaled(SVR, C=10.0), blobs_regression),
+    Case("svr-linear", lambda: SVR(kernel="linear", C=2.0), blobs_regression),
+    Case("svr-poly", _scaled(SVR, kernel="poly", degree=3, coef0=0.5), blobs_regression),
+    Case("svr-sigmoid", _scaled(SVR, kernel="sigmoid", gamma=0.05, C=5.0), blobs_regression),
+    Case("nu-svr", _scaled(NuSVR, nu=0.4), diabetes),
+    Case("one-class-svm", _scaled(OneClassSVM, nu=0.2, gamma=0.5), blobs),
+    Case("one-class-svm-poly", lambda: OneClassSVM(kernel="poly", degree=2, nu=0.3), blobs),
+]
+
+CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING, *SELECTION, *SVM]
