@@ -68,14 +68,27 @@ def families() -> dict[type, Callable[..., Any]]:
     """Model families converted into modules named after scikit-learn's own."""
     from sklearn import cluster as sk_cluster
     from sklearn import decomposition as sk_decomposition
+    from sklearn import discriminant_analysis as sk_discriminant_analysis
     from sklearn import feature_selection as sk_feature_selection
     from sklearn import impute as sk_impute
+    from sklearn import linear_model as sk_linear_model
     from sklearn import naive_bayes as sk_naive_bayes
     from sklearn import neighbors as sk_neighbors
     from sklearn import neural_network as sk_neural_network
     from sklearn import svm as sk_svm
 
-    from . import cluster, decomposition, feature_selection, missing, naive_bayes, neighbors, neural_network
+    from . import (
+        cluster,
+        decomposition,
+        discriminant_analysis,
+        feature_selection,
+        glm,
+        linear,
+        missing,
+        naive_bayes,
+        neighbors,
+        neural_network,
+    )
     from . import svm as svms
 
     return {
@@ -100,6 +113,15 @@ def families() -> dict[type, Callable[..., Any]]:
         sk_svm.SVR: svms.convert_svr,
         sk_svm.NuSVR: svms.convert_svr,
         sk_svm.OneClassSVM: svms.convert_one_class_svm,
+        sk_linear_model.PoissonRegressor: glm.convert_glm,
+        sk_linear_model.GammaRegressor: glm.convert_glm,
+        sk_linear_model.TweedieRegressor: glm.convert_glm,
+        sk_linear_model.QuantileRegressor: linear.convert_linear_regressor,
+        sk_linear_model.PassiveAggressiveRegressor: linear.convert_linear_regressor,
+        sk_linear_model.Perceptron: linear.convert_linear_classifier,
+        sk_linear_model.PassiveAggressiveClassifier: linear.convert_linear_classifier,
+        sk_discriminant_analysis.LinearDiscriminantAnalysis: discriminant_analysis.convert_lda,
+        sk_discriminant_analysis.QuadraticDiscriminantAnalysis: discriminant_analysis.convert_qda,
         **{selector: feature_selection.convert_selector for selector in (
             sk_feature_selection.SelectKBest, sk_feature_selection.SelectPercentile,
             sk_feature_selection.SelectFromModel, sk_feature_selection.VarianceThreshold,

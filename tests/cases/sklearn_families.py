@@ -13,6 +13,7 @@ from harness import threshold_edges
 from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_selection import (
     RFE,
@@ -30,7 +31,19 @@ from sklearn.feature_selection import (
     f_regression,
 )
 from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.linear_model import (
+    GammaRegressor,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    PassiveAggressiveClassifier,
+    PassiveAggressiveRegressor,
+    Perceptron,
+    PoissonRegressor,
+    QuantileRegressor,
+    Ridge,
+    TweedieRegressor,
+)
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -244,4 +257,29 @@ SVM = [
     Case("one-class-svm-poly", lambda: OneClassSVM(kernel="poly", degree=2, nu=0.3), blobs),
 ]
 
-CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING, *SELECTION, *SVM]
+def positive_target() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Diabetes with its (positive) target scaled down, for log-link models."""
+    X, y, X_eval = diabetes()
+    return X, y / 100.0, X_eval
+
+
+GLM = [
+    Case("poisson", lambda: PoissonRegressor(alpha=0.01), positive_target),
+    Case("gamma", lambda: GammaRegressor(alpha=0.01, max_iter=300), positive_target),
+    Case("tweedie-log", lambda: TweedieRegressor(power=1.5, alpha=0.01), positive_target),
+    Case("tweedie-identity", lambda: TweedieRegressor(power=0.0, alpha=0.01), diabetes),
+    Case("tweedie-no-intercept", lambda: TweedieRegressor(power=2.0, link="log", fit_intercept=False, alpha=0.1),
+         positive_target),
+    Case("quantile", lambda: QuantileRegressor(quantile=0.8, alpha=0.0), diabetes),
+    Case("perceptron-binary", _scaled(Perceptron, random_state=0), iris_binary),
+    Case("perceptron-multiclass", _scaled(Perceptron, random_state=0), iris_named),
+    Case("passive-aggressive-classifier", _scaled(PassiveAggressiveClassifier, random_state=0), blobs),
+    Case("passive-aggressive-regressor", _scaled(PassiveAggressiveRegressor, random_state=0), diabetes),
+    Case("lda", lambda: LinearDiscriminantAnalysis(), iris_named),
+    Case("lda-binary", lambda: LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"), iris_binary),
+    Case("lda-eigen", lambda: LinearDiscriminantAnalysis(solver="eigen", priors=[0.2, 0.5, 0.3]), blobs),
+    Case("qda", lambda: QuadraticDiscriminantAnalysis(), iris_named),
+    Case("qda-binary", lambda: QuadraticDiscriminantAnalysis(reg_param=0.1), iris_binary),
+]
+
+CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING, *SELECTION, *SVM, *GLM]
