@@ -6,6 +6,7 @@ its output fields, a model's returns its model element (see :class:`pmmlkit.cont
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -65,18 +66,9 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 
 def families() -> dict[type, Callable[..., Any]]:
-    """Model families converted into modules named after scikit-learn's own."""
-    from sklearn import cluster as sk_cluster
-    from sklearn import decomposition as sk_decomposition
-    from sklearn import discriminant_analysis as sk_discriminant_analysis
-    from sklearn import feature_selection as sk_feature_selection
-    from sklearn import impute as sk_impute
-    from sklearn import linear_model as sk_linear_model
-    from sklearn import naive_bayes as sk_naive_bayes
-    from sklearn import neighbors as sk_neighbors
-    from sklearn import neural_network as sk_neural_network
-    from sklearn import svm as sk_svm
-
+    """Model families converted in modules named after scikit-learn's own, by public module and
+    class name: a class a scikit-learn release does not have (e.g. PassiveAggressiveClassifier,
+    removed in 1.10) is left out rather than failing the whole table."""
     from . import (
         cluster,
         decomposition,
@@ -91,41 +83,69 @@ def families() -> dict[type, Callable[..., Any]]:
     )
     from . import svm as svms
 
-    return {
-        sk_naive_bayes.GaussianNB: naive_bayes.convert_gaussian_nb,
-        sk_naive_bayes.MultinomialNB: naive_bayes.convert_multinomial_nb,
-        sk_naive_bayes.ComplementNB: naive_bayes.convert_complement_nb,
-        sk_naive_bayes.BernoulliNB: naive_bayes.convert_bernoulli_nb,
-        sk_naive_bayes.CategoricalNB: naive_bayes.convert_categorical_nb,
-        sk_neighbors.KNeighborsClassifier: neighbors.convert_k_neighbors_classifier,
-        sk_neighbors.KNeighborsRegressor: neighbors.convert_k_neighbors_regressor,
-        sk_neighbors.NearestCentroid: neighbors.convert_nearest_centroid,
-        sk_neural_network.MLPClassifier: neural_network.convert_mlp_classifier,
-        sk_neural_network.MLPRegressor: neural_network.convert_mlp_regressor,
-        sk_cluster.KMeans: cluster.convert_kmeans,
-        sk_cluster.MiniBatchKMeans: cluster.convert_kmeans,
-        sk_cluster.BisectingKMeans: cluster.convert_bisecting_kmeans,
-        sk_decomposition.PCA: decomposition.convert_pca,
-        sk_decomposition.TruncatedSVD: decomposition.convert_truncated_svd,
-        sk_impute.MissingIndicator: missing.convert_missing_indicator,
-        sk_svm.SVC: svms.convert_svc,
-        sk_svm.NuSVC: svms.convert_svc,
-        sk_svm.SVR: svms.convert_svr,
-        sk_svm.NuSVR: svms.convert_svr,
-        sk_svm.OneClassSVM: svms.convert_one_class_svm,
-        sk_linear_model.PoissonRegressor: glm.convert_glm,
-        sk_linear_model.GammaRegressor: glm.convert_glm,
-        sk_linear_model.TweedieRegressor: glm.convert_glm,
-        sk_linear_model.QuantileRegressor: linear.convert_linear_regressor,
-        sk_linear_model.PassiveAggressiveRegressor: linear.convert_linear_regressor,
-        sk_linear_model.Perceptron: linear.convert_linear_classifier,
-        sk_linear_model.PassiveAggressiveClassifier: linear.convert_linear_classifier,
-        sk_discriminant_analysis.LinearDiscriminantAnalysis: discriminant_analysis.convert_lda,
-        sk_discriminant_analysis.QuadraticDiscriminantAnalysis: discriminant_analysis.convert_qda,
-        **{selector: feature_selection.convert_selector for selector in (
-            sk_feature_selection.SelectKBest, sk_feature_selection.SelectPercentile,
-            sk_feature_selection.SelectFromModel, sk_feature_selection.VarianceThreshold,
-            sk_feature_selection.RFE, sk_feature_selection.RFECV, sk_feature_selection.GenericUnivariateSelect,
-            sk_feature_selection.SelectFpr, sk_feature_selection.SelectFdr, sk_feature_selection.SelectFwe,
-            sk_feature_selection.SequentialFeatureSelector)},
-    }
+    selectors = ("SelectKBest", "SelectPercentile", "SelectFromModel", "VarianceThreshold", "RFE", "RFECV",
+                 "GenericUnivariateSelect", "SelectFpr", "SelectFdr", "SelectFwe", "SequentialFeatureSelector")
+    return by_name({
+        "sklearn.naive_bayes": {
+            "GaussianNB": naive_bayes.convert_gaussian_nb,
+            "MultinomialNB": naive_bayes.convert_multinomial_nb,
+            "ComplementNB": naive_bayes.convert_complement_nb,
+            "BernoulliNB": naive_bayes.convert_bernoulli_nb,
+            "CategoricalNB": naive_bayes.convert_categorical_nb,
+        },
+        "sklearn.neighbors": {
+            "KNeighborsClassifier": neighbors.convert_k_neighbors_classifier,
+            "KNeighborsRegressor": neighbors.convert_k_neighbors_regressor,
+            "NearestCentroid": neighbors.convert_nearest_centroid,
+        },
+        "sklearn.neural_network": {
+            "MLPClassifier": neural_network.convert_mlp_classifier,
+            "MLPRegressor": neural_network.convert_mlp_regressor,
+        },
+        "sklearn.cluster": {
+            "KMeans": cluster.convert_kmeans,
+            "MiniBatchKMeans": cluster.convert_kmeans,
+            "BisectingKMeans": cluster.convert_bisecting_kmeans,
+        },
+        "sklearn.decomposition": {
+            "PCA": decomposition.convert_pca,
+            "IncrementalPCA": decomposition.convert_pca,
+            "TruncatedSVD": decomposition.convert_truncated_svd,
+            "FastICA": decomposition.convert_fast_ica,
+        },
+        "sklearn.feature_selection": {name: feature_selection.convert_selector for name in selectors},
+        "sklearn.impute": {"MissingIndicator": missing.convert_missing_indicator},
+        "sklearn.svm": {
+            "SVC": svms.convert_svc,
+            "NuSVC": svms.convert_svc,
+            "SVR": svms.convert_svr,
+            "NuSVR": svms.convert_svr,
+            "OneClassSVM": svms.convert_one_class_svm,
+        },
+        "sklearn.linear_model": {
+            "PoissonRegressor": glm.convert_glm,
+            "GammaRegressor": glm.convert_glm,
+            "TweedieRegressor": glm.convert_glm,
+            "QuantileRegressor": linear.convert_linear_regressor,
+            "PassiveAggressiveRegressor": linear.convert_linear_regressor,
+            "Perceptron": linear.convert_linear_classifier,
+            "PassiveAggressiveClassifier": linear.convert_linear_classifier,
+        },
+        "sklearn.discriminant_analysis": {
+            "LinearDiscriminantAnalysis": discriminant_analysis.convert_lda,
+            "QuadraticDiscriminantAnalysis": discriminant_analysis.convert_qda,
+        },
+    })
+
+
+def by_name(table: dict[str, dict[str, Callable[..., Any]]]) -> dict[type, Callable[..., Any]]:
+    """``{module: {class name: converter}}`` -> ``{class: converter}`` for the classes this
+    scikit-learn release has."""
+    found: dict[type, Callable[..., Any]] = {}
+    for module_name, classes in table.items():
+        module = importlib.import_module(module_name)
+        for name, function in classes.items():
+            cls = getattr(module, name, None)
+            if isinstance(cls, type):
+                found[cls] = function
+    return found

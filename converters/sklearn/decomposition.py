@@ -1,8 +1,9 @@
-"""PCA and TruncatedSVD: projections on the fitted components.
+"""PCA, IncrementalPCA, TruncatedSVD and FastICA: projections on the fitted components.
 
 PCA: ``x @ components_.T - mean_ @ components_.T`` (the centering after the projection, as
 scikit-learn computes it), divided by ``sqrt(explained_variance_)`` (at least machine epsilon)
-when ``whiten``. TruncatedSVD: ``x @ components_.T``.
+when ``whiten``. TruncatedSVD: ``x @ components_.T``. FastICA: ``(x - mean_) @ components_.T``
+(``x @ components_.T`` without whitening).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from pmmlkit.builders.expressions import apply, constant
+from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.scores import linear_score
 from pmmlkit.context import Context
@@ -40,3 +41,14 @@ def convert_truncated_svd(svd: Any, features: list[Field], context: Context) -> 
     context.expect_features(features, n_features(svd, context), svd)
     components = array(svd, context, "components_")
     return [context.scope.derive(f"svd{i + 1}", linear_score(features, row, 0.0)) for i, row in enumerate(components)]
+
+
+def convert_fast_ica(ica: Any, features: list[Field], context: Context) -> list[Field]:
+    context.expect_features(features, n_features(ica, context), ica)
+    components = array(ica, context, "components_")
+    inputs = features
+    if ica.whiten:
+        means = array(ica, context, "mean_")
+        inputs = [context.scope.derive(f"centered({f.name})", apply("-", ref(f), constant(float(m))))
+                  for f, m in zip(features, means)]
+    return [context.scope.derive(f"ica{i + 1}", linear_score(inputs, row, 0.0)) for i, row in enumerate(components)]

@@ -10,9 +10,10 @@ import functools
 import numpy as np
 import pandas as pd
 from harness import threshold_edges
+from sklearn import linear_model
 from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
 from sklearn.compose import ColumnTransformer
-from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.decomposition import PCA, FastICA, IncrementalPCA, TruncatedSVD
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_selection import (
@@ -36,8 +37,6 @@ from sklearn.linear_model import (
     Lasso,
     LinearRegression,
     LogisticRegression,
-    PassiveAggressiveClassifier,
-    PassiveAggressiveRegressor,
     Perceptron,
     PoissonRegressor,
     QuantileRegressor,
@@ -212,6 +211,11 @@ SELECTION = [
     Case("pca", _then_logistic(StandardScaler(), PCA(n_components=2)), iris_named),
     Case("pca-whiten", lambda: make_pipeline(PCA(n_components=4, whiten=True), Ridge()), diabetes),
     Case("pca-full", lambda: make_pipeline(PCA(), LinearRegression()), diabetes),
+    Case("incremental-pca", lambda: make_pipeline(IncrementalPCA(n_components=3, batch_size=100), Ridge()),
+         diabetes),
+    Case("fast-ica", _then_logistic(FastICA(n_components=3, random_state=0)), iris),
+    Case("fast-ica-unwhitened", lambda: make_pipeline(FastICA(whiten=False, random_state=0, max_iter=500),
+                                                      LinearRegression()), diabetes),
     Case("truncated-svd", lambda: make_pipeline(TruncatedSVD(n_components=3, random_state=0), Ridge()), diabetes),
     Case("select-k-best", _then_logistic(SelectKBest(f_classif, k=2)), iris),
     Case("select-percentile", lambda: make_pipeline(SelectPercentile(f_regression, percentile=40), Ridge()),
@@ -273,8 +277,11 @@ GLM = [
     Case("quantile", lambda: QuantileRegressor(quantile=0.8, alpha=0.0), diabetes),
     Case("perceptron-binary", _scaled(Perceptron, random_state=0), iris_binary),
     Case("perceptron-multiclass", _scaled(Perceptron, random_state=0), iris_named),
-    Case("passive-aggressive-classifier", _scaled(PassiveAggressiveClassifier, random_state=0), blobs),
-    Case("passive-aggressive-regressor", _scaled(PassiveAggressiveRegressor, random_state=0), diabetes),
+    # Deprecated in scikit-learn 1.8, removed in 1.10: rows only where the class exists.
+    *([Case("passive-aggressive-classifier", _scaled(linear_model.PassiveAggressiveClassifier, random_state=0),
+            blobs),
+       Case("passive-aggressive-regressor", _scaled(linear_model.PassiveAggressiveRegressor, random_state=0),
+            diabetes)] if hasattr(linear_model, "PassiveAggressiveClassifier") else []),
     Case("lda", lambda: LinearDiscriminantAnalysis(), iris_named),
     Case("lda-binary", lambda: LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"), iris_binary),
     Case("lda-eigen", lambda: LinearDiscriminantAnalysis(solver="eigen", priors=[0.2, 0.5, 0.3]), blobs),
