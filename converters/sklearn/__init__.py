@@ -6,7 +6,6 @@ its output fields, a model's returns its model element (see :class:`pmmlkit.cont
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -66,86 +65,24 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 
 def families() -> dict[type, Callable[..., Any]]:
-    """Model families converted in modules named after scikit-learn's own, by public module and
-    class name: a class a scikit-learn release does not have (e.g. PassiveAggressiveClassifier,
-    removed in 1.10) is left out rather than failing the whole table."""
+    """Model families converted in modules named after scikit-learn's own; each module lists its
+    classes in its own ``converters()``."""
     from . import (
         cluster,
         decomposition,
         discriminant_analysis,
         feature_selection,
         glm,
-        linear,
+        linear_extras,
         missing,
         naive_bayes,
         neighbors,
         neural_network,
+        svm,
     )
-    from . import svm as svms
 
-    selectors = ("SelectKBest", "SelectPercentile", "SelectFromModel", "VarianceThreshold", "RFE", "RFECV",
-                 "GenericUnivariateSelect", "SelectFpr", "SelectFdr", "SelectFwe", "SequentialFeatureSelector")
-    return by_name({
-        "sklearn.naive_bayes": {
-            "GaussianNB": naive_bayes.convert_gaussian_nb,
-            "MultinomialNB": naive_bayes.convert_multinomial_nb,
-            "ComplementNB": naive_bayes.convert_complement_nb,
-            "BernoulliNB": naive_bayes.convert_bernoulli_nb,
-            "CategoricalNB": naive_bayes.convert_categorical_nb,
-        },
-        "sklearn.neighbors": {
-            "KNeighborsClassifier": neighbors.convert_k_neighbors_classifier,
-            "KNeighborsRegressor": neighbors.convert_k_neighbors_regressor,
-            "NearestCentroid": neighbors.convert_nearest_centroid,
-        },
-        "sklearn.neural_network": {
-            "MLPClassifier": neural_network.convert_mlp_classifier,
-            "MLPRegressor": neural_network.convert_mlp_regressor,
-        },
-        "sklearn.cluster": {
-            "KMeans": cluster.convert_kmeans,
-            "MiniBatchKMeans": cluster.convert_kmeans,
-            "BisectingKMeans": cluster.convert_bisecting_kmeans,
-        },
-        "sklearn.decomposition": {
-            "PCA": decomposition.convert_pca,
-            "IncrementalPCA": decomposition.convert_pca,
-            "TruncatedSVD": decomposition.convert_truncated_svd,
-            "FastICA": decomposition.convert_fast_ica,
-        },
-        "sklearn.feature_selection": {name: feature_selection.convert_selector for name in selectors},
-        "sklearn.impute": {"MissingIndicator": missing.convert_missing_indicator},
-        "sklearn.svm": {
-            "SVC": svms.convert_svc,
-            "NuSVC": svms.convert_svc,
-            "SVR": svms.convert_svr,
-            "NuSVR": svms.convert_svr,
-            "OneClassSVM": svms.convert_one_class_svm,
-        },
-        "sklearn.linear_model": {
-            "PoissonRegressor": glm.convert_glm,
-            "GammaRegressor": glm.convert_glm,
-            "TweedieRegressor": glm.convert_glm,
-            "QuantileRegressor": linear.convert_linear_regressor,
-            "PassiveAggressiveRegressor": linear.convert_linear_regressor,
-            "Perceptron": linear.convert_linear_classifier,
-            "PassiveAggressiveClassifier": linear.convert_linear_classifier,
-        },
-        "sklearn.discriminant_analysis": {
-            "LinearDiscriminantAnalysis": discriminant_analysis.convert_lda,
-            "QuadraticDiscriminantAnalysis": discriminant_analysis.convert_qda,
-        },
-    })
-
-
-def by_name(table: dict[str, dict[str, Callable[..., Any]]]) -> dict[type, Callable[..., Any]]:
-    """``{module: {class name: converter}}`` -> ``{class: converter}`` for the classes this
-    scikit-learn release has."""
-    found: dict[type, Callable[..., Any]] = {}
-    for module_name, classes in table.items():
-        module = importlib.import_module(module_name)
-        for name, function in classes.items():
-            cls = getattr(module, name, None)
-            if isinstance(cls, type):
-                found[cls] = function
-    return found
+    table: dict[type, Callable[..., Any]] = {}
+    for module in (naive_bayes, neighbors, neural_network, cluster, decomposition, feature_selection, missing, svm,
+                   glm, linear_extras, discriminant_analysis):
+        table.update(module.converters())
+    return table

@@ -8,15 +8,25 @@ Its ``transform`` distances are not written (the walk's model has no centers to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
+from sklearn import cluster
 
 from pmmlkit.builders.clustering import CenterNode, clustering_model, leaf_model, tree_walk
 from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
 
 from .fitted import array, attribute, n_features
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        cluster.KMeans: convert_kmeans,
+        cluster.MiniBatchKMeans: convert_kmeans,
+        cluster.BisectingKMeans: convert_bisecting_kmeans,
+    }
 
 
 def convert_kmeans(estimator: Any, features: list[Field], context: Context) -> etree._Element:

@@ -8,9 +8,11 @@ when ``whiten``. TruncatedSVD: ``x @ components_.T``. FastICA: ``(x - mean_) @ c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn import decomposition
 
 from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
@@ -18,6 +20,15 @@ from pmmlkit.builders.scores import linear_score
 from pmmlkit.context import Context
 
 from .fitted import array, n_features
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        decomposition.PCA: convert_pca,
+        decomposition.IncrementalPCA: convert_pca,
+        decomposition.TruncatedSVD: convert_truncated_svd,
+        decomposition.FastICA: convert_fast_ica,
+    }
 
 
 def convert_pca(pca: Any, features: list[Field], context: Context) -> list[Field]:

@@ -8,11 +8,13 @@ normalized as ``exp(score - max) / sum``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import discriminant_analysis
 
 from pmmlkit.builders.expressions import apply, constant, fold, ref
 from pmmlkit.builders.fields import Field
@@ -21,6 +23,13 @@ from pmmlkit.context import Context
 from pmmlkit.pmml import format_value
 
 from .fitted import array, attribute, n_features
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        discriminant_analysis.LinearDiscriminantAnalysis: convert_lda,
+        discriminant_analysis.QuadraticDiscriminantAnalysis: convert_qda,
+    }
 
 
 def convert_lda(classifier: Any, features: list[Field], context: Context) -> etree._Element:

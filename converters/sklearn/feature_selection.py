@@ -4,14 +4,23 @@ fitted ``get_support()`` keeps, unchanged (missing values pass through, as in sc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn import feature_selection
 
 from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
 
 from .fitted import n_features
+
+SELECTORS = ("SelectKBest", "SelectPercentile", "SelectFromModel", "VarianceThreshold", "RFE", "RFECV",
+             "GenericUnivariateSelect", "SelectFpr", "SelectFdr", "SelectFwe", "SequentialFeatureSelector")
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {getattr(feature_selection, name): convert_selector for name in SELECTORS}
 
 
 def convert_selector(selector: Any, features: list[Field], context: Context) -> list[Field]:

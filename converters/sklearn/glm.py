@@ -6,9 +6,11 @@ RegressionModel, the log link one with ``normalizationMethod="exp"``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
+from sklearn import linear_model
 
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.regression import linear_regressor
@@ -18,6 +20,15 @@ from .fitted import array, attribute
 
 # scikit-learn's link classes (sklearn._loss.link) -> the RegressionModel normalization of their inverse.
 LINKS = {"IdentityLink": None, "LogLink": "exp"}
+
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        linear_model.PoissonRegressor: convert_glm,
+        linear_model.GammaRegressor: convert_glm,
+        linear_model.TweedieRegressor: convert_glm,
+    }
 
 
 def convert_glm(regressor: Any, features: list[Field], context: Context) -> etree._Element:

@@ -3,9 +3,11 @@ marker), else 0.0, for the columns it reports (``features_``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn import impute
 
 from pmmlkit.builders.expressions import apply, constant, flag, is_missing, ref
 from pmmlkit.builders.fields import Field
@@ -13,6 +15,10 @@ from pmmlkit.context import Context
 from pmmlkit.pmml import is_missing_value
 
 from .fitted import attribute, n_features
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {impute.MissingIndicator: convert_missing_indicator}
 
 
 def convert_missing_indicator(indicator: Any, features: list[Field], context: Context) -> list[Field]:

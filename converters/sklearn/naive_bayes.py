@@ -8,10 +8,12 @@ and a probability threshold; it cannot state these likelihoods exactly.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import naive_bayes
 
 from pmmlkit.builders.expressions import apply, constant, fold, if_chain, ref
 from pmmlkit.builders.fields import Field
@@ -20,6 +22,16 @@ from pmmlkit.context import Context
 from pmmlkit.pmml import format_value
 
 from .fitted import array, attribute, n_features
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        naive_bayes.GaussianNB: convert_gaussian_nb,
+        naive_bayes.MultinomialNB: convert_multinomial_nb,
+        naive_bayes.ComplementNB: convert_complement_nb,
+        naive_bayes.BernoulliNB: convert_bernoulli_nb,
+        naive_bayes.CategoricalNB: convert_categorical_nb,
+    }
 
 
 def convert_gaussian_nb(classifier: Any, features: list[Field], context: Context) -> etree._Element:

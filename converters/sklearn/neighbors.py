@@ -8,10 +8,12 @@ supported; ``weights`` "uniform" or "distance".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import neighbors as sk_neighbors
 
 from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
@@ -72,6 +74,15 @@ def _search(estimator: Any, features: list[Field], context: Context, prefix: str
     if weights == "distance":
         return inverse_distance_weights(neighbors, context.scope, prefix), neighbors
     return neighbors.shares, neighbors
+
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        sk_neighbors.KNeighborsClassifier: convert_k_neighbors_classifier,
+        sk_neighbors.KNeighborsRegressor: convert_k_neighbors_regressor,
+        sk_neighbors.NearestCentroid: convert_nearest_centroid,
+    }
 
 
 def convert_k_neighbors_classifier(classifier: Any, features: list[Field], context: Context) -> etree._Element:

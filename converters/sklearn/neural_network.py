@@ -8,9 +8,11 @@ probabilities ``[1 - p, p]``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
+from sklearn import neural_network as sk_neural_network
 
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.neural import Layer, neural_network, two_class_layer
@@ -42,6 +44,14 @@ def _layers(network: Any, context: Context) -> list[Layer]:
         else:
             raise context.error(f"{type(network).__name__} with output activation {out!r} is not supported")
     return layers
+
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        sk_neural_network.MLPClassifier: convert_mlp_classifier,
+        sk_neural_network.MLPRegressor: convert_mlp_regressor,
+    }
 
 
 def convert_mlp_classifier(classifier: Any, features: list[Field], context: Context) -> etree._Element:

@@ -18,10 +18,12 @@ scaling fitted by cross-validation), which no PMML classifier can express. Use
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import svm
 
 from pmmlkit.builders.expressions import apply, constant, if_else, ref
 from pmmlkit.builders.fields import Field
@@ -44,6 +46,17 @@ def _kernel(machine: Any, features: list[Field], context: Context) -> list[Field
     kernel = Kernel(kind, float(attribute(machine, context, "_gamma")), float(machine.coef0), int(machine.degree))
     vectors = array(machine, context, "support_vectors_")
     return kernel_values(features, vectors, kernel, context.scope, "svm")
+
+
+
+def converters() -> dict[type, Callable[..., Any]]:
+    return {
+        svm.SVC: convert_svc,
+        svm.NuSVC: convert_svc,
+        svm.SVR: convert_svr,
+        svm.NuSVR: convert_svr,
+        svm.OneClassSVM: convert_one_class_svm,
+    }
 
 
 def convert_svr(regressor: Any, features: list[Field], context: Context) -> etree._Element:
