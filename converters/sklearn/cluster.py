@@ -1,9 +1,15 @@
-"""KMeans, MiniBatchKMeans and BisectingKMeans: the cluster id (``predict``) and, for KMeans and
+"""KMeans, MiniBatchKMeans, BisectingKMeans, MeanShift and AffinityPropagation: the cluster id (``predict``) and, for KMeans and
 MiniBatchKMeans, the distance to every center (``transform``) as outputs ``distance(<id>)``.
 
 BisectingKMeans predicts by walking its tree of centers (to the nearer child at each split),
 which can end in another cluster than the nearest center; the walk is written as derived fields.
 Its ``transform`` distances are not written (the walk's model has no centers to measure).
+MeanShift and AffinityPropagation predict the nearest of their ``cluster_centers_`` (they have no
+``transform``).
+
+Rows exactly equidistant from two centers: PMML takes the first center; scikit-learn computes the
+distances as ``|x|^2 - 2 x.c + |c|^2`` with BLAS, whose rounding can make either center nearer.
+Such exact ties (e.g. on data on a coarse grid) can therefore differ; all other rows agree.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ def converters() -> dict[type, Callable[..., Any]]:
         cluster.KMeans: convert_kmeans,
         cluster.MiniBatchKMeans: convert_kmeans,
         cluster.BisectingKMeans: convert_bisecting_kmeans,
+        cluster.MeanShift: convert_nearest_center,
+        cluster.AffinityPropagation: convert_nearest_center,
     }
 
 
@@ -33,6 +41,15 @@ def convert_kmeans(estimator: Any, features: list[Field], context: Context) -> e
     context.expect_features(features, n_features(estimator, context), estimator)
     centers = array(estimator, context, "cluster_centers_")
     return clustering_model(features, centers, context.target_name, measure="euclidean", distances=True)
+
+
+def convert_nearest_center(estimator: Any, features: list[Field], context: Context) -> etree._Element:
+    context.expect_features(features, n_features(estimator, context), estimator)
+    centers = array(estimator, context, "cluster_centers_")
+    if centers.ndim != 2 or len(centers) == 0:
+        raise context.error(f"{type(estimator).__name__} found no cluster centers (it did not converge) and "
+                            "predicts -1 for every row; refit it (e.g. more iterations) before converting")
+    return clustering_model(features, centers, context.target_name)
 
 
 def convert_bisecting_kmeans(estimator: Any, features: list[Field], context: Context) -> etree._Element:

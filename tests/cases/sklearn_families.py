@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from harness import threshold_edges
 from sklearn import linear_model
-from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
+from sklearn.cluster import AffinityPropagation, BisectingKMeans, KMeans, MeanShift, MiniBatchKMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA, FastICA, IncrementalPCA, TruncatedSVD
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
@@ -181,6 +181,8 @@ CLUSTERING = [
          blobs),
     Case("mini-batch-kmeans", lambda: MiniBatchKMeans(n_clusters=4, n_init=3, random_state=0), blobs),
     Case("bisecting-kmeans", lambda: BisectingKMeans(n_clusters=5, random_state=0), blobs),
+    Case("mean-shift", lambda: make_pipeline(StandardScaler(), MeanShift(bandwidth=1.2)), blobs),
+    Case("affinity-propagation", lambda: AffinityPropagation(random_state=0, damping=0.9), blobs),
     Case("bisecting-kmeans-largest", lambda: BisectingKMeans(n_clusters=4, bisecting_strategy="largest_cluster",
                                                              random_state=0), iris),
 ]
