@@ -62,6 +62,9 @@ class Registry:
         entry = self._entries.get(cls)
         if entry is None:
             where = f" at {path}" if path else ""
+            reason = _no_pmml_form(cls, framework)
+            if reason is not None:
+                raise ConversionError(f"{cls.__module__}.{cls.__qualname__}{where} has no PMML form: {reason}")
             raise ConversionError(
                 f"{cls.__module__}.{cls.__qualname__}{where} has no PMML converter. "
                 "See the README's coverage table for what is supported, or register one with "
@@ -76,6 +79,14 @@ class Registry:
             except ImportError:
                 continue
         return [e for e in self._entries.values() if framework is None or e.framework == framework]
+
+
+def _no_pmml_form(cls: type, framework: str) -> str | None:
+    """A framework's reason why ``cls`` can have no PMML form (its ``no_pmml_form(cls)``), if it gives one."""
+    if framework not in FRAMEWORKS:
+        return None
+    explain = getattr(importlib.import_module(FRAMEWORKS[framework]), "no_pmml_form", None)
+    return explain(cls) if callable(explain) else None
 
 
 REGISTRY = Registry()

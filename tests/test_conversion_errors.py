@@ -10,12 +10,13 @@ import pytest
 from cases.data import iris, mixed, mixed_known
 from harness import score
 from sklearn.compose import ColumnTransformer
+from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
-from sklearn.svm import SVC, LinearSVC
+from sklearn.svm import LinearSVC
 
 import pmmlkit
 from pmmlkit import ConversionError
@@ -49,8 +50,9 @@ def test_unfitted_column_transformer():
 
 def test_unsupported_estimator_names_its_path():
     X, y, _ = iris()
-    pipeline = _fit(make_pipeline(StandardScaler(), SVC()), X, y)
-    with pytest.raises(ConversionError, match=r"sklearn\.svm\..*SVC at Pipeline > svc has no PMML converter"):
+    pipeline = _fit(make_pipeline(StandardScaler(), GaussianProcessRegressor()), X, y)
+    with pytest.raises(ConversionError, match=r"sklearn\.gaussian_process\..*GaussianProcessRegressor at Pipeline > "
+                                              r"gaussianprocessregressor has no PMML converter"):
         pmmlkit.convert(pipeline, X)
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .no_pmml_form import no_pmml_form
+
+__all__ = ["converters", "no_pmml_form"]
+
 
 def converters() -> dict[type, Callable[..., Any]]:
     from sklearn import compose as sk_compose

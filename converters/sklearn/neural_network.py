@@ -56,7 +56,8 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 def convert_mlp_classifier(classifier: Any, features: list[Field], context: Context) -> etree._Element:
     context.expect_features(features, n_features(classifier, context), classifier)
-    if attribute(classifier, context, "out_activation_") == "logistic" and len(classifier.classes_) != 2:
+    binarizer = attribute(classifier, context, "_label_binarizer")
+    if getattr(binarizer, "y_type_", None) == "multilabel-indicator":
         raise context.error("MLPClassifier fitted on multilabel targets predicts several labels per row; "
                             "PMML models here predict one: fit it on a single label column")
     target = context.classification_target(attribute(classifier, context, "classes_"))

@@ -41,7 +41,7 @@ def _kernel(machine: Any, features: list[Field], context: Context) -> list[Field
     kind = machine.kernel
     if not isinstance(kind, str) or kind not in ("linear", "poly", "rbf", "sigmoid"):
         name = kind if isinstance(kind, str) else "a callable"
-        raise context.error(f"{type(machine).__name__} with {name} kernel has no PMML form; use the linear, "
+        raise context.error(f"{type(machine).__name__} with {name} kernel has no PMML form here; use the linear, "
                             "poly, rbf or sigmoid kernel")
     kernel = Kernel(kind, float(attribute(machine, context, "_gamma")), float(machine.coef0), int(machine.degree))
     vectors = array(machine, context, "support_vectors_")
