@@ -49,6 +49,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
+from sklearn.tree import DecisionTreeClassifier
 
 from cases import Case
 from cases.data import diabetes, iris, iris_binary, iris_named, numeric_nan
@@ -235,6 +236,12 @@ SELECTION = [
                                               SelectFwe(f_classif, alpha=0.5)), iris_binary),
     Case("sequential-feature-selector", lambda: make_pipeline(
         SequentialFeatureSelector(LinearRegression(), n_features_to_select=3, cv=2), LinearRegression()), diabetes),
+    Case("select-from-model-nan", lambda: make_pipeline(
+        SelectFromModel(DecisionTreeClassifier(max_depth=3, random_state=0), max_features=1),
+        HistGradientBoostingClassifier(max_iter=10)), numeric_nan),
+    Case("rfe-nan", lambda: make_pipeline(RFE(DecisionTreeClassifier(max_depth=3, random_state=0),
+                                              n_features_to_select=1),
+                                          HistGradientBoostingClassifier(max_iter=10)), numeric_nan),
     Case("missing-indicator", _with_indicators(), numeric_nan),
     Case("missing-indicator-all", _with_indicators(features="all"), numeric_nan),
     Case("missing-indicator-marker", lambda: make_pipeline(
