@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,8 @@ from .report import Report
 from .scoring.evaluator import load_parsed
 
 TOLERANCE = 1e-9
+# Output fields named after a model's decision_function (see pmmlkit.builders.scores.value_outputs).
+DECISION = re.compile(r"decision_function(?:\((\d+)\))?")
 
 
 def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element]) -> pd.DataFrame:
@@ -40,6 +43,11 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
         elif feature == "clusterAffinity":
             # The distance to the cluster ``value``, as the clusterer's transform() gives it.
             columns[node.get("name")] = np.asarray(estimator.transform(X), dtype=np.float64)[:, int(node.get("value"))]
+        elif feature == "transformedValue" and DECISION.fullmatch(node.get("name")):
+            # decision_function(), whole ("decision_function") or one of its columns ("decision_function(k)").
+            column = DECISION.fullmatch(node.get("name")).group(1)
+            values = np.asarray(estimator.decision_function(X), dtype=np.float64)
+            columns[node.get("name")] = values if column is None else values[:, int(column)]
     return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
 

@@ -49,8 +49,6 @@ CASES = [
     ("callable-weights", lambda: KNeighborsClassifier(weights=lambda d: np.ones_like(d)), _iris,
      r"KNeighborsClassifier with a callable weights function has no PMML form; use weights='uniform' or "
      r"'distance'"),
-    ("break-ties", lambda: SVC(break_ties=True), _iris,
-     r"SVC\(break_ties=True\) .* is not converted: use break_ties=False"),
     ("cosine-knn", lambda: KNeighborsClassifier(metric="cosine", algorithm="brute"), _iris,
      r"KNeighborsClassifier\(metric='cosine'\) has no PMML form here; use a Minkowski metric"),
 ]

@@ -8,6 +8,11 @@ Everything follows libsvm's ``svm_predict``, read from scikit-learn's unflipped 
   else for ``j``; the predicted class is the first with most votes (``break_ties=False``);
 * OneClassSVM: ``1`` when the decision is > 0, else ``-1``.
 
+``decision_function`` is written as outputs: ``decision_function`` (two classes, OneClassSVM) or
+``decision_function(<k>)``, one per pair (``decision_function_shape="ovo"``) or per class
+(``"ovr"``: scikit-learn's votes plus bounded confidences); ``break_ties=True`` predicts the argmax
+of the latter.
+
 Classifiers get a label-only Output. ``SVC(probability=True)`` probabilities are not written:
 libsvm's multiclass probabilities come from an iterative pairwise coupling that stops on a
 convergence test, which PMML cannot state exactly, and even with two classes scikit-learn's
@@ -29,8 +34,8 @@ from pmmlkit.builders.expressions import apply, constant, if_else, ref
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.model import model, output_for
 from pmmlkit.builders.regression import regression_table
-from pmmlkit.builders.scores import argmax_index, indexed_label_classifier
-from pmmlkit.builders.svm import Kernel, decision, kernel_values, one_against_one_votes
+from pmmlkit.builders.scores import argmax_index, indexed_label_classifier, value_outputs
+from pmmlkit.builders.svm import Kernel, decision, kernel_values, one_against_one_votes, one_against_rest
 from pmmlkit.context import Context
 
 from .fitted import array, attribute, n_features
@@ -70,10 +75,6 @@ def convert_svr(regressor: Any, features: list[Field], context: Context) -> etre
 
 
 def convert_svc(classifier: Any, features: list[Field], context: Context) -> etree._Element:
-    if getattr(classifier, "break_ties", False) and classifier.decision_function_shape == "ovr" \
-            and len(classifier.classes_) > 2:
-        raise context.error("SVC(break_ties=True) predicts the argmax of a one-vs-rest transform of the votes "
-                            "and decisions; it is not converted: use break_ties=False")
     kernels = _kernel(classifier, features, context)
     classes = attribute(classifier, context, "classes_")
     coefficients = array(classifier, context, "_dual_coef_")
@@ -92,9 +93,22 @@ def convert_svc(classifier: Any, features: list[Field], context: Context) -> etr
             weights[starts[j]:starts[j + 1]] = coefficients[i, starts[j]:starts[j + 1]]
             decisions[(i, j)] = scope.derive(f"svm:decision({i},{j})", decision(kernels, weights, intercepts[pair]))
             pair += 1
-    votes = one_against_one_votes(decisions, len(classes), scope, "svm")
     target = context.classification_target(classes)
-    return indexed_label_classifier(argmax_index(votes, scope, "svm"), target, scope, "svm")
+    if len(classes) == 2:
+        # scikit-learn flips the sign of libsvm's decision for two classes.
+        public = [("decision_function", scope.derive("svm:decision_function",
+                                                     apply("*", constant(-1.0), ref(decisions[(0, 1)]))))]
+    elif classifier.decision_function_shape == "ovo":
+        public = [(f"decision_function({k})", field) for k, field in enumerate(decisions.values())]
+    else:
+        public = [(f"decision_function({k})", field)
+                  for k, field in enumerate(one_against_rest(decisions, len(classes), scope, "svm"))]
+    if getattr(classifier, "break_ties", False) and classifier.decision_function_shape == "ovr" \
+            and len(classes) > 2:
+        index = argmax_index([field for _, field in public], scope, "svm:ties")
+    else:
+        index = argmax_index(one_against_one_votes(decisions, len(classes), scope, "svm"), scope, "svm")
+    return value_outputs(indexed_label_classifier(index, target, scope, "svm"), public)
 
 
 def convert_one_class_svm(detector: Any, features: list[Field], context: Context) -> etree._Element:
@@ -106,4 +120,5 @@ def convert_one_class_svm(detector: Any, features: list[Field], context: Context
     index = context.scope.derive("oneClassSVM:inlier", if_else(apply("greaterThan", ref(score), constant(0.0)),
                                                                constant(1.0), constant(0.0)))
     target = context.classification_target([-1, 1])
-    return indexed_label_classifier(index, target, context.scope, "oneClassSVM")
+    return value_outputs(indexed_label_classifier(index, target, context.scope, "oneClassSVM"),
+                         [("decision_function", score)])

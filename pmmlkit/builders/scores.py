@@ -15,7 +15,7 @@ from copy import deepcopy
 from lxml import etree
 
 from ..errors import ConversionError
-from ..pmml import format_value
+from ..pmml import element, find_child, format_value
 from .expressions import apply, constant, fold, if_else, ref
 from .fields import Field, Scope, Target
 from .model import model, output_for, replace_header
@@ -108,6 +108,19 @@ def label_output(target: Target) -> etree._Element:
     return output
 
 
+def value_outputs(model_element: etree._Element, outputs: Sequence[tuple[str, Field]]) -> etree._Element:
+    """Add an output per ``(name, field)``: the value of a derived field, e.g. a model's
+    ``decision_function`` (named ``decision_function`` or ``decision_function(<column>)``)."""
+    output = find_child(model_element, "Output")
+    if output is None:
+        output = element("Output")
+        replace_header(model_element, "Output", output)
+    for name, field in outputs:
+        output.append(element("OutputField", ref(field), name=name, optype="continuous", dataType="double",
+                              feature="transformedValue"))
+    return model_element
+
+
 def with_label_output(model_element: etree._Element, target: Target) -> etree._Element:
     replace_header(model_element, "Output", label_output(target))
     return model_element
@@ -129,5 +142,6 @@ def indexed_label_classifier(index: Field, target: Target, scope: Scope, prefix:
 
 __all__ = [
     "linear_score", "squared_distance", "proportional_classifier", "softmax_classifier", "logistic_classifier",
-    "expit", "argmax_index", "indexed_label_classifier", "class_indicators", "label_output", "with_label_output",
+    "expit", "argmax_index", "value_outputs", "indexed_label_classifier", "class_indicators", "label_output",
+    "with_label_output",
 ]

@@ -15,7 +15,7 @@ import numpy as np
 from lxml import etree
 
 from ..errors import ConversionError
-from .expressions import apply, constant, if_else, ref
+from .expressions import apply, constant, fold, if_else, ref
 from .fields import Field, Scope
 from .scores import squared_distance
 
@@ -83,3 +83,26 @@ def one_against_one_votes(decisions: dict[tuple[int, int], Field], count: int, s
                 terms.append(if_else(apply("greaterThan", ref(field), constant(0.0)), constant(0.0), constant(1.0)))
         votes.append(scope.derive(f"{prefix}:votes({k})", total(terms)))
     return votes
+
+
+def one_against_rest(decisions: dict[tuple[int, int], Field], count: int, scope: Scope, prefix: str) -> list[Field]:
+    """scikit-learn's one-vs-rest view of pairwise decisions (``_ovr_decision_function``): per class,
+    its votes (pair ``(i, j)`` votes ``i`` when its decision is >= 0) plus ``s / (3 (|s| + 1))``,
+    ``s`` the sum of its decisions (counted negative where the class is ``j``)."""
+    scores = []
+    for k in range(count):
+        votes, sums = [], []
+        for (i, j), field in decisions.items():
+            if k == i:
+                votes.append(if_else(apply("greaterOrEqual", ref(field), constant(0.0)), constant(1.0),
+                                     constant(0.0)))
+                sums.append(ref(field))
+            elif k == j:
+                votes.append(if_else(apply("lessThan", ref(field), constant(0.0)), constant(1.0), constant(0.0)))
+                sums.append(apply("*", constant(-1.0), ref(field)))
+        confidence = scope.derive(f"{prefix}:confidence({k})", fold("+", sums))
+        bounded = apply("/", ref(confidence),
+                        apply("*", constant(3.0), apply("+", apply("abs", ref(confidence)), constant(1.0))))
+        scores.append(scope.derive(f"{prefix}:ovr({k})", apply("+", total(votes), bounded)))
+    return scores
+

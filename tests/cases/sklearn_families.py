@@ -256,7 +256,8 @@ def _scaled(model, **options):
 
 SVM = [
     Case("svc-rbf", _scaled(SVC), iris_named),
-    Case("svc-linear", _scaled(SVC, kernel="linear", C=0.5), iris),
+    Case("svc-linear-ovo", _scaled(SVC, kernel="linear", C=0.5, decision_function_shape="ovo"), iris),
+    Case("svc-break-ties", _scaled(SVC, break_ties=True, C=0.3), blobs),
     Case("svc-poly", _scaled(SVC, kernel="poly", degree=2, coef0=1.0, gamma=0.3), blobs),
     Case("svc-sigmoid-binary", _scaled(SVC, kernel="sigmoid", gamma=0.1), iris_binary),
     Case("svc-probability-binary", _scaled(SVC, probability=True, random_state=0), iris_binary),
