@@ -21,6 +21,7 @@ from .scoring.evaluator import load_parsed
 TOLERANCE = 1e-9
 # Output fields named after a model's decision_function (see pmmlkit.builders.scores.value_outputs).
 DECISION = re.compile(r"decision_function(?:\((\d+)\))?")
+DISTANCE = re.compile(r"distance\((\d+)\)")
 
 
 def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element]) -> pd.DataFrame:
@@ -48,6 +49,10 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
             column = DECISION.fullmatch(node.get("name")).group(1)
             values = np.asarray(estimator.decision_function(X), dtype=np.float64)
             columns[node.get("name")] = values if column is None else values[:, int(column)]
+        elif feature == "transformedValue" and DISTANCE.fullmatch(node.get("name")):
+            # The distance to one cluster ("distance(k)"), as the clusterer's transform() gives it.
+            column = int(DISTANCE.fullmatch(node.get("name")).group(1))
+            columns[node.get("name")] = np.asarray(estimator.transform(X), dtype=np.float64)[:, column]
     return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
 

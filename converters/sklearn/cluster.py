@@ -3,7 +3,7 @@ MiniBatchKMeans, the distance to every center (``transform``) as outputs ``dista
 
 BisectingKMeans predicts by walking its tree of centers (to the nearer child at each split),
 which can end in another cluster than the nearest center; the walk is written as derived fields.
-Its ``transform`` distances are not written (the walk's model has no centers to measure).
+Its ``transform`` distances are derived fields, output as ``distance(<id>)`` too.
 MeanShift and AffinityPropagation predict the nearest of their ``cluster_centers_`` (they have no
 ``transform``).
 
@@ -21,7 +21,9 @@ from lxml import etree
 from sklearn import cluster
 
 from pmmlkit.builders.clustering import CenterNode, clustering_model, leaf_model, tree_walk
+from pmmlkit.builders.expressions import apply
 from pmmlkit.builders.fields import Field
+from pmmlkit.builders.scores import squared_distance, value_outputs
 from pmmlkit.context import Context
 
 from .fitted import array, attribute, n_features
@@ -57,8 +59,12 @@ def convert_bisecting_kmeans(estimator: Any, features: list[Field], context: Con
     centers = array(estimator, context, "cluster_centers_")
     tree = attribute(estimator, context, "_bisecting_tree")
     offset = getattr(estimator, "_X_mean", None)
-    leaf = tree_walk(_node(tree, offset, context), features, context.scope, "bisectingKMeans")
-    return leaf_model(leaf, len(centers), context.target_name)
+    scope = context.scope
+    leaf = tree_walk(_node(tree, offset, context), features, scope, "bisectingKMeans")
+    distances = [(f"distance({i})", scope.derive(f"bisectingKMeans:distance({i})",
+                                                 apply("sqrt", squared_distance(features, center))))
+                 for i, center in enumerate(centers)]
+    return value_outputs(leaf_model(leaf, len(centers), context.target_name), distances)
 
 
 def _node(node: Any, offset: Any, context: Context) -> CenterNode:
