@@ -49,6 +49,9 @@ CASES = [
     ("callable-weights", lambda: KNeighborsClassifier(weights=lambda d: np.ones_like(d)), _iris,
      r"KNeighborsClassifier with a callable weights function has no PMML form; use weights='uniform' or "
      r"'distance'"),
+    ("brute-distance-knn", lambda: KNeighborsClassifier(weights="distance", algorithm="brute"), _iris,
+     r"KNeighborsClassifier\(weights='distance'\) with brute-force euclidean distances is not converted: .* "
+     r"refit with algorithm='kd_tree' or 'ball_tree'"),
     ("cosine-knn", lambda: KNeighborsClassifier(metric="cosine", algorithm="brute"), _iris,
      r"KNeighborsClassifier\(metric='cosine'\) has no PMML form here; use a Minkowski metric"),
 ]

@@ -32,8 +32,9 @@ from pmmlkit.pmml import format_value
 
 from .fitted import array, attribute, n_features
 
-# Above this many training values (rows x features) the document would be too large to be useful.
-MAX_TRAINING_VALUES = 2_000_000
+# Each training row costs about 3k + 6 derived expressions per scored row: above this many rows the
+# document (and scoring it) would be too large to be useful.
+MAX_TRAINING_ROWS = 20_000
 
 
 def _metric(estimator: Any, context: Context) -> Metric:
@@ -66,10 +67,21 @@ def _search(estimator: Any, features: list[Field], context: Context, prefix: str
     context.expect_features(features, n_features(estimator, context), estimator)
     metric = _metric(estimator, context)
     weights = _weights(estimator, context)
+    if hasattr(attribute(estimator, context, "_fit_X"), "toarray"):
+        raise context.error(f"{type(estimator).__name__} fitted on a sparse matrix is not supported; fit it on a "
+                            "dense array or DataFrame")
     training = array(estimator, context, "_fit_X")
-    if training.size > MAX_TRAINING_VALUES:
-        raise context.error(f"{type(estimator).__name__} holds {training.size} training values; the PMML would "
-                            f"repeat them all (limit {MAX_TRAINING_VALUES}): fit it on fewer rows or features")
+    if training.shape[0] > MAX_TRAINING_ROWS:
+        raise context.error(f"{type(estimator).__name__} holds {training.shape[0]} training rows; its PMML would "
+                            f"search them all for every scored row (limit {MAX_TRAINING_ROWS}): fit it on fewer "
+                            "rows, or use NearestCentroid or a model that summarizes the data")
+    if weights == "distance" and metric.p == 2 and getattr(estimator, "_fit_method", None) == "brute":
+        # Brute force computes euclidean distances as |x|^2 - 2 x.v + |v|^2 with BLAS: a row at a
+        # training point gets a distance of about 1e-8 instead of 0, and a weight no evaluator can reproduce.
+        raise context.error(f"{type(estimator).__name__}(weights='distance') with brute-force euclidean "
+                            "distances is not converted: their rounding near training points cannot be "
+                            "reproduced; refit with algorithm='kd_tree' or 'ball_tree' (the same neighbours, "
+                            "exact distances)")
     neighbors = nearest(features, training, int(estimator.n_neighbors), metric, context.scope, prefix)
     if weights == "distance":
         return inverse_distance_weights(neighbors, context.scope, prefix), neighbors

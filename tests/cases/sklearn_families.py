@@ -147,6 +147,8 @@ NEIGHBORS = [
     Case("knn-uniform", _knn(), blobs),
     Case("knn-uniform-even-k", _knn(n_neighbors=4), blobs),
     Case("knn-distance", _knn(n_neighbors=7, weights="distance"), blobs),
+    Case("knn-brute-uniform", _knn(n_neighbors=5, algorithm="brute"), blobs),
+    Case("knn-ball-tree-distance", _knn(n_neighbors=5, weights="distance", algorithm="ball_tree"), blobs),
     Case("knn-manhattan", _knn(n_neighbors=3, metric="manhattan", weights="distance"), blobs),
     Case("knn-minkowski-p3", _knn(n_neighbors=5, p=3), blobs),
     Case("knn-chebyshev", _knn(n_neighbors=5, metric="chebyshev"), blobs),
