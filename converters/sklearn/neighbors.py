@@ -17,11 +17,10 @@ from sklearn import neighbors as sk_neighbors
 
 from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.model import model, output_for
 from pmmlkit.builders.neighbors import Metric, inverse_distance_weights, nearest, weighted_sum
-from pmmlkit.builders.regression import regression_table
 from pmmlkit.builders.scores import (
     argmax_index,
+    field_regressor,
     indexed_label_classifier,
     proportional_classifier,
     softmax_classifier,
@@ -127,8 +126,7 @@ def convert_k_neighbors_regressor(regressor: Any, features: list[Field], context
         total = apply("/", total, constant(float(neighbors.k)))
     prediction = context.scope.derive("knn:prediction", total)
     target = context.regression_target()
-    return model("RegressionModel", regression_table([prediction], [1.0], 0.0), function="regression",
-                 target=target, output=output_for(target))
+    return field_regressor(prediction, target)
 
 
 def convert_nearest_centroid(classifier: Any, features: list[Field], context: Context) -> etree._Element:

@@ -32,9 +32,7 @@ from sklearn import svm
 
 from pmmlkit.builders.expressions import apply, constant, if_else, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.model import model, output_for
-from pmmlkit.builders.regression import regression_table
-from pmmlkit.builders.scores import argmax_index, indexed_label_classifier, value_outputs
+from pmmlkit.builders.scores import argmax_index, field_regressor, indexed_label_classifier, value_outputs
 from pmmlkit.builders.svm import Kernel, decision, kernel_values, one_against_one_votes, one_against_rest
 from pmmlkit.context import Context
 
@@ -70,8 +68,7 @@ def convert_svr(regressor: Any, features: list[Field], context: Context) -> etre
     intercept = float(array(regressor, context, "_intercept_")[0])
     prediction = context.scope.derive("svm:decision", decision(kernels, coefficients, intercept))
     target = context.regression_target()
-    return model("RegressionModel", regression_table([prediction], [1.0], 0.0), function="regression",
-                 target=target, output=output_for(target))
+    return field_regressor(prediction, target)
 
 
 def convert_svc(classifier: Any, features: list[Field], context: Context) -> etree._Element:

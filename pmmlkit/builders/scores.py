@@ -44,6 +44,12 @@ def squared_distance(features: Sequence[Field], center: Sequence[float],
     return fold("+", terms)
 
 
+def field_regressor(prediction: Field, target: Target) -> etree._Element:
+    """A regression model predicting the value of the (derived) field ``prediction``."""
+    return model("RegressionModel", regression_table([prediction], [1.0], 0.0), function="regression",
+                 target=target, output=output_for(target))
+
+
 def proportional_classifier(weights: Sequence[Field], target: Target) -> etree._Element:
     """``P(class k) = w_k / sum(w)`` for non-negative per-class fields ``weights`` (aligned with
     ``target.classes``); the predicted class is the first of largest weight."""
@@ -141,7 +147,7 @@ def indexed_label_classifier(index: Field, target: Target, scope: Scope, prefix:
 
 
 __all__ = [
-    "linear_score", "squared_distance", "proportional_classifier", "softmax_classifier", "logistic_classifier",
+    "linear_score", "squared_distance", "field_regressor", "proportional_classifier", "softmax_classifier", "logistic_classifier",
     "expit", "argmax_index", "value_outputs", "indexed_label_classifier", "class_indicators", "label_output",
     "with_label_output",
 ]
