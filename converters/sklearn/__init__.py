@@ -77,16 +77,18 @@ def families() -> dict[type, Callable[..., Any]]:
         discriminant_analysis,
         feature_selection,
         glm,
+        kernel_approximation,
         linear_extras,
         missing,
         naive_bayes,
         neighbors,
         neural_network,
+        random_projection,
         svm,
     )
 
     table: dict[type, Callable[..., Any]] = {}
     for module in (naive_bayes, neighbors, neural_network, cluster, decomposition, feature_selection, missing, svm,
-                   glm, linear_extras, discriminant_analysis):
+                   glm, linear_extras, discriminant_analysis, random_projection, kernel_approximation):
         table.update(module.converters())
     return table

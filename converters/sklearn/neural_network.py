@@ -1,4 +1,4 @@
-"""MLPClassifier and MLPRegressor as a PMML NeuralNetwork.
+"""MLPClassifier and MLPRegressor as a PMML NeuralNetwork; BernoulliRBM as its hidden units.
 
 scikit-learn's forward pass: each hidden layer is ``activation(x @ coefs_[i] + intercepts_[i])``;
 the last layer uses ``out_activation_``: identity (regression), logistic (binary or multilabel),
@@ -14,11 +14,13 @@ from typing import Any
 from lxml import etree
 from sklearn import neural_network as sk_neural_network
 
+from pmmlkit.builders.expressions import apply, constant
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.neural import Layer, neural_network, two_class_layer
+from pmmlkit.builders.scores import expit, linear_score
 from pmmlkit.context import Context
 
-from .fitted import attribute, n_features
+from .fitted import array, attribute, n_features
 
 # scikit-learn's activation names -> PMML's.
 ACTIVATIONS = {"identity": "identity", "logistic": "logistic", "tanh": "tanh", "relu": "rectifier"}
@@ -51,6 +53,7 @@ def converters() -> dict[type, Callable[..., Any]]:
     return {
         sk_neural_network.MLPClassifier: convert_mlp_classifier,
         sk_neural_network.MLPRegressor: convert_mlp_regressor,
+        sk_neural_network.BernoulliRBM: convert_bernoulli_rbm,
     }
 
 
@@ -73,3 +76,15 @@ def convert_mlp_regressor(regressor: Any, features: list[Field], context: Contex
         raise context.error("MLPRegressor fitted on several targets: PMML models here predict one target; "
                             "fit one model per target")
     return neural_network(features, _layers(regressor, context), context.regression_target())
+
+
+def convert_bernoulli_rbm(rbm: Any, features: list[Field], context: Context) -> list[Field]:
+    """``transform``: the hidden units' probabilities ``expit(x @ components_.T + intercept_hidden_)``."""
+    context.expect_features(features, n_features(rbm, context), rbm)
+    components = array(rbm, context, "components_")
+    biases = array(rbm, context, "intercept_hidden_")
+    outputs = []
+    for i, (row, bias) in enumerate(zip(components, biases)):
+        activation = apply("+", linear_score(features, row, 0.0), constant(float(bias)))
+        outputs.append(context.scope.derive(f"rbm{i + 1}", expit(activation)))
+    return outputs

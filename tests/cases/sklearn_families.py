@@ -32,6 +32,7 @@ from sklearn.feature_selection import (
     f_regression,
 )
 from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.kernel_approximation import RBFSampler
 from sklearn.linear_model import (
     GammaRegressor,
     Lasso,
@@ -45,9 +46,10 @@ from sklearn.linear_model import (
 )
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
-from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.neural_network import BernoulliRBM, MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 from sklearn.tree import DecisionTreeClassifier
 
@@ -221,6 +223,14 @@ SELECTION = [
     Case("fast-ica", _then_logistic(FastICA(n_components=3, random_state=0)), iris),
     Case("fast-ica-unwhitened", lambda: make_pipeline(FastICA(whiten=False, random_state=0, max_iter=500),
                                                       LinearRegression()), diabetes),
+    Case("bernoulli-rbm", _then_logistic(MinMaxScaler(), BernoulliRBM(n_components=4, n_iter=5, random_state=0)),
+         iris_named),
+    Case("gaussian-random-projection", lambda: make_pipeline(GaussianRandomProjection(n_components=4, random_state=0),
+                                                             Ridge()), diabetes),
+    Case("sparse-random-projection", lambda: make_pipeline(SparseRandomProjection(n_components=5, density=0.5,
+                                                                                  random_state=0), Ridge()), diabetes),
+    Case("rbf-sampler", _then_logistic(StandardScaler(), RBFSampler(n_components=8, gamma=0.5, random_state=0)),
+         iris_named),
     Case("truncated-svd", lambda: make_pipeline(TruncatedSVD(n_components=3, random_state=0), Ridge()), diabetes),
     Case("select-k-best", _then_logistic(SelectKBest(f_classif, k=2)), iris),
     Case("select-percentile", lambda: make_pipeline(SelectPercentile(f_regression, percentile=40), Ridge()),
