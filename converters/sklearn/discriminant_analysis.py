@@ -16,9 +16,9 @@ import numpy as np
 from lxml import etree
 from sklearn import discriminant_analysis
 
-from pmmlkit.builders.expressions import apply, constant, fold, ref
+from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.scores import linear_score, logistic_classifier, softmax_classifier
+from pmmlkit.builders.scores import linear_score, logistic_classifier, softmax_classifier, total
 from pmmlkit.context import Context
 from pmmlkit.pmml import format_value
 
@@ -64,10 +64,10 @@ def convert_qda(classifier: Any, features: list[Field], context: Context) -> etr
         squares = []
         for m in range(projection.shape[1]):
             terms = [apply("*", deepcopy(c), constant(float(w))) for c, w in zip(centered, projection[:, m])]
-            z = scope.derive(f"qda:z({format_value(label)},{m})", fold("+", terms))
+            z = scope.derive(f"qda:z({format_value(label)},{m})", total(terms))
             squares.append(apply("*", ref(z), ref(z)))
         offset = float(np.sum(np.log(scaling)))
-        score = apply("+", apply("*", constant(-0.5), apply("+", fold("+", squares), constant(offset))),
+        score = apply("+", apply("*", constant(-0.5), apply("+", total(squares), constant(offset))),
                       constant(float(np.log(priors[k]))))
         scores.append(scope.derive(f"qda:score({format_value(label)})", score))
     return softmax_classifier(scores, target, scope, "qda")

@@ -15,9 +15,9 @@ import numpy as np
 from lxml import etree
 from sklearn import naive_bayes
 
-from pmmlkit.builders.expressions import apply, constant, fold, if_chain, ref
+from pmmlkit.builders.expressions import apply, constant, if_chain, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.scores import linear_score, softmax_classifier, squared_distance
+from pmmlkit.builders.scores import linear_score, softmax_classifier, squared_distance, total
 from pmmlkit.context import Context
 from pmmlkit.pmml import format_value
 
@@ -113,5 +113,5 @@ def convert_categorical_nb(classifier: Any, features: list[Field], context: Cont
             branches = [(apply("equal", ref(field), constant(float(c))), constant(float(table[k, c])))
                         for c in range(table.shape[1])]
             terms.append(if_chain(branches))
-        scores.append(context.scope.derive(f"categoricalNB:jll({format_value(label)})", fold("+", terms)))
+        scores.append(context.scope.derive(f"categoricalNB:jll({format_value(label)})", total(terms)))
     return softmax_classifier(scores, target, context.scope, "categoricalNB")

@@ -137,6 +137,5 @@ def _count(conditions: list[etree._Element]) -> etree._Element:
 
 
 def _many(function: str, terms: list[etree._Element]) -> etree._Element:
-    # One flat Apply over many arguments: nesting hundreds of binary Applys would exceed XML
-    # parsers' depth limits.
+    # One flat Apply over many arguments (see scores.total).
     return terms[0] if len(terms) == 1 else apply(function, *terms)

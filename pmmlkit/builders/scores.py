@@ -16,10 +16,18 @@ from lxml import etree
 
 from ..errors import ConversionError
 from ..pmml import element, find_child, format_value
-from .expressions import apply, constant, fold, if_else, ref
+from .expressions import apply, constant, if_else, ref
 from .fields import Field, Scope, Target
 from .model import model, output_for, replace_header
 from .regression import regression_table
+
+
+def total(terms: Sequence[etree._Element]) -> etree._Element:
+    """The sum of ``terms``, left to right, as one flat ``sum`` Apply: a chain of binary ``+`` would
+    nest as deep as there are terms, beyond XML parsers' depth limits for wide inputs."""
+    if not terms:
+        return constant(0.0)
+    return terms[0] if len(terms) == 1 else apply("sum", *terms)
 
 
 def linear_score(features: Sequence[Field], coefficients: Sequence[float], intercept: float) -> etree._Element:
@@ -28,7 +36,7 @@ def linear_score(features: Sequence[Field], coefficients: Sequence[float], inter
     for field, coefficient in zip(features, coefficients):
         if coefficient != 0:
             terms.append(apply("*", constant(float(coefficient)), ref(field)))
-    return fold("+", terms)
+    return total(terms)
 
 
 def squared_distance(features: Sequence[Field], center: Sequence[float],
@@ -41,7 +49,7 @@ def squared_distance(features: Sequence[Field], center: Sequence[float],
         if scales is not None:
             term = apply("/", term, constant(float(scales[j])))
         terms.append(term)
-    return fold("+", terms)
+    return total(terms)
 
 
 def field_regressor(prediction: Field, target: Target) -> etree._Element:
@@ -147,7 +155,7 @@ def indexed_label_classifier(index: Field, target: Target, scope: Scope, prefix:
 
 
 __all__ = [
-    "linear_score", "squared_distance", "field_regressor", "proportional_classifier", "softmax_classifier", "logistic_classifier",
+    "total", "linear_score", "squared_distance", "field_regressor", "proportional_classifier", "softmax_classifier", "logistic_classifier",
     "expit", "argmax_index", "value_outputs", "indexed_label_classifier", "class_indicators", "label_output",
     "with_label_output",
 ]

@@ -15,9 +15,9 @@ import numpy as np
 from lxml import etree
 
 from ..errors import ConversionError
-from .expressions import apply, constant, fold, if_else, ref
+from .expressions import apply, constant, if_else, ref
 from .fields import Field, Scope
-from .scores import squared_distance
+from .scores import squared_distance, total
 
 KERNELS = ("linear", "poly", "rbf", "sigmoid")
 
@@ -61,14 +61,6 @@ def decision(kernels: Sequence[Field], coefficients: Sequence[float], intercept:
     return apply("+", total(terms) if terms else constant(0.0), constant(float(intercept)))
 
 
-def total(terms: list[etree._Element]) -> etree._Element:
-    """The sum of ``terms`` as one flat Apply (hundreds of nested binary sums would exceed XML
-    parsers' depth limits)."""
-    if not terms:
-        return constant(0.0)
-    return terms[0] if len(terms) == 1 else apply("sum", *terms)
-
-
 def one_against_one_votes(decisions: dict[tuple[int, int], Field], count: int, scope: Scope,
                           prefix: str) -> list[Field]:
     """Votes per class: pair ``(i, j)`` votes for ``i`` when its decision is > 0, else for ``j``
@@ -100,7 +92,7 @@ def one_against_rest(decisions: dict[tuple[int, int], Field], count: int, scope:
             elif k == j:
                 votes.append(if_else(apply("lessThan", ref(field), constant(0.0)), constant(1.0), constant(0.0)))
                 sums.append(apply("*", constant(-1.0), ref(field)))
-        confidence = scope.derive(f"{prefix}:confidence({k})", fold("+", sums))
+        confidence = scope.derive(f"{prefix}:confidence({k})", total(sums))
         bounded = apply("/", ref(confidence),
                         apply("*", constant(3.0), apply("+", apply("abs", ref(confidence)), constant(1.0))))
         scores.append(scope.derive(f"{prefix}:ovr({k})", apply("+", total(votes), bounded)))

@@ -204,6 +204,13 @@ def _with_indicators(**options):
         StandardScaler(), LogisticRegression())
 
 
+def wide() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """400 features: sums over every feature must not nest deeper than XML parsers allow."""
+    rng = np.random.default_rng(SEED + 5)
+    X = pd.DataFrame(rng.normal(0, 1, (80, 400)), columns=[f"f{i}" for i in range(400)])
+    return X, pd.Series(X.iloc[:, :10].sum(axis=1) + rng.normal(0, 0.1, 80), name="y"), X
+
+
 def coded_missing() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """Blobs with -1 standing for "missing" in two columns."""
     X, y, X_eval = blobs()
@@ -217,6 +224,7 @@ def coded_missing() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
 SELECTION = [
     Case("pca", _then_logistic(StandardScaler(), PCA(n_components=2)), iris_named),
     Case("pca-whiten", lambda: make_pipeline(PCA(n_components=4, whiten=True), Ridge()), diabetes),
+    Case("pca-wide", lambda: make_pipeline(PCA(n_components=3), LinearRegression()), wide),
     Case("pca-full", lambda: make_pipeline(PCA(), LinearRegression()), diabetes),
     Case("incremental-pca", lambda: make_pipeline(IncrementalPCA(n_components=3, batch_size=100), Ridge()),
          diabetes),
