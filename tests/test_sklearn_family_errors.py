@@ -80,3 +80,12 @@ def test_multilabel_network_is_refused():
     with pytest.raises(ConversionError, match=r"MLPClassifier fitted on multilabel targets .* fit it on a single "
                                               r"label column"):
         pmmlkit.convert(model, X)
+
+
+def test_svc_probabilities_are_left_out_with_a_warning():
+    X, y, _ = iris_binary()
+    model = _fit(SVC(probability=True, random_state=0), X, y)
+    with pytest.warns(UserWarning, match=r"SVC: SVC\(probability=True\) is converted with its label and "
+                                         r"decision_function only: its predict_proba has no exact PMML form"):
+        document = pmmlkit.convert(model, X)
+    assert [f.get("feature") for f in document.output_fields()] == ["predictedValue", "transformedValue"]

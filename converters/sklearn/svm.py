@@ -23,6 +23,7 @@ scaling fitted by cross-validation), which no PMML classifier can express. Use
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -72,6 +73,12 @@ def convert_svr(regressor: Any, features: list[Field], context: Context) -> etre
 
 
 def convert_svc(classifier: Any, features: list[Field], context: Context) -> etree._Element:
+    if getattr(classifier, "probability", False):
+        # Not an error: the labels and decisions are exact; only the probabilities are left out.
+        warnings.warn(f"{context.where}: {type(classifier).__name__}(probability=True) is converted with its label "
+                      "and decision_function only: its predict_proba has no exact PMML form (libsvm's pairwise "
+                      "coupling; predict can disagree with it). Use CalibratedClassifierCV or another "
+                      "classifier where probabilities are needed.", UserWarning, stacklevel=2)
     kernels = _kernel(classifier, features, context)
     classes = attribute(classifier, context, "classes_")
     coefficients = array(classifier, context, "_dual_coef_")
