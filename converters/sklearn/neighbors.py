@@ -17,7 +17,7 @@ from sklearn import neighbors as sk_neighbors
 
 from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.neighbors import Metric, inverse_distance_weights, nearest, weighted_sum
+from pmmlkit.builders.neighbors import Metric, Neighbors, inverse_distance_weights, nearest, weighted_sum
 from pmmlkit.builders.scores import (
     argmax_index,
     field_regressor,
@@ -62,7 +62,7 @@ def _weights(estimator: Any, context: Context) -> str:
                         "use weights='uniform' or 'distance'")
 
 
-def _search(estimator: Any, features: list[Field], context: Context, prefix: str) -> tuple[list[Field], Any]:
+def _search(estimator: Any, features: list[Field], context: Context, prefix: str) -> tuple[list[Field], Neighbors]:
     context.expect_features(features, n_features(estimator, context), estimator)
     metric = _metric(estimator, context)
     weights = _weights(estimator, context)
