@@ -4,11 +4,15 @@ k nearest neighbours are written as derived fields (see :mod:`pmmlkit.builders.n
 training set goes into the document, one distance per training row, so the document grows with
 ``n_samples * n_features``. Minkowski distances (euclidean, manhattan, any ``p``, chebyshev) are
 supported; ``weights`` "uniform" or "distance".
+
+Rows whose last neighbour places go to one of several training rows at exactly the same distance
+with different targets (common on data on a grid, such as iris) get no prediction: scikit-learn's
+choice among them depends on the traversal of its search tree, which a PMML document cannot follow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +21,16 @@ from sklearn import neighbors as sk_neighbors
 
 from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.neighbors import Metric, Neighbors, inverse_distance_weights, nearest, weighted_sum
+from pmmlkit.builders.neighbors import (
+    Metric,
+    Neighbors,
+    decided,
+    inverse_distance_weights,
+    nearest,
+    only_where,
+    weighted_sum,
+    zero_distance_count,
+)
 from pmmlkit.builders.scores import (
     argmax_index,
     field_regressor,
@@ -62,7 +75,11 @@ def _weights(estimator: Any, context: Context) -> str:
                         "use weights='uniform' or 'distance'")
 
 
-def _search(estimator: Any, features: list[Field], context: Context, prefix: str) -> tuple[list[Field], Neighbors]:
+def _search(estimator: Any, features: list[Field], groups: Sequence[Hashable], context: Context,
+            prefix: str) -> tuple[list[Field], Field, Neighbors]:
+    """The neighbours' weights, the field that is 1 where they are decided (see
+    :func:`pmmlkit.builders.neighbors.decided`; ``groups`` holds each training row's class or
+    target), and the search."""
     context.expect_features(features, n_features(estimator, context), estimator)
     metric = _metric(estimator, context)
     weights = _weights(estimator, context)
@@ -81,10 +98,13 @@ def _search(estimator: Any, features: list[Field], context: Context, prefix: str
                             "distances is not converted: their rounding near training points cannot be "
                             "reproduced; refit with algorithm='kd_tree' or 'ball_tree' (the same neighbours, "
                             "exact distances)")
-    neighbors = nearest(features, training, int(estimator.n_neighbors), metric, context.scope, prefix)
+    scope = context.scope
+    neighbors = nearest(features, training, int(estimator.n_neighbors), metric, scope, prefix)
     if weights == "distance":
-        return inverse_distance_weights(neighbors, context.scope, prefix), neighbors
-    return neighbors.shares, neighbors
+        zero = zero_distance_count(neighbors, scope, prefix)
+        return inverse_distance_weights(neighbors, zero, scope, prefix), \
+            decided(neighbors, groups, scope, prefix, at_zero=zero), neighbors
+    return neighbors.shares, decided(neighbors, groups, scope, prefix), neighbors
 
 
 
@@ -103,10 +123,10 @@ def convert_k_neighbors_classifier(classifier: Any, features: list[Field], conte
                             "fit it on one label column")
     classes = attribute(classifier, context, "classes_")
     codes = np.asarray(attribute(classifier, context, "_y")).reshape(-1)
-    weights, _ = _search(classifier, features, context, "knn")
+    weights, decision, _ = _search(classifier, features, codes.tolist(), context, "knn")
     target = context.classification_target(classes)
     votes = [context.scope.derive(f"knn:votes({format_value(label)})",
-                                  weighted_sum([w for w, c in zip(weights, codes) if c == k]))
+                                  only_where(decision, weighted_sum([w for w, c in zip(weights, codes) if c == k])))
              for k, label in enumerate(target.classes or ())]
     return proportional_classifier(votes, target)
 
@@ -118,13 +138,13 @@ def convert_k_neighbors_regressor(regressor: Any, features: list[Field], context
         raise context.error(f"KNeighborsRegressor fitted on {values.shape[1]} targets: PMML models here predict "
                             "one target; fit one model per target")
     values = values.reshape(-1)
-    weights, neighbors = _search(regressor, features, context, "knn")
+    weights, decision, neighbors = _search(regressor, features, values.tolist(), context, "knn")
     total = weighted_sum(weights, values)
     if _weights(regressor, context) == "distance":
         total = apply("/", total, weighted_sum(weights))
     else:
         total = apply("/", total, constant(float(neighbors.k)))
-    prediction = context.scope.derive("knn:prediction", total)
+    prediction = context.scope.derive("knn:prediction", only_where(decision, total))
     target = context.regression_target()
     return field_regressor(prediction, target)
 

@@ -8,12 +8,14 @@ input row, the k-th smallest distance is found by repeated minima, and each inst
 
 Where several instances tie at the k-th distance, the remaining places are shared equally among
 them; when they share a target value (duplicated training rows), that is exactly what any choice
-among them gives.
+among them gives. When tied instances with different targets compete for the last places, the
+source framework's choice depends on its search (scikit-learn's tree traversal): :func:`decided`
+flags those rows, and a converter gives them no prediction rather than a guess.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 
@@ -65,6 +67,9 @@ class Neighbors:
     distances: list[Field]
     shares: list[Field]
     k: int
+    ranks: list[Field]
+    radius: Field  # the rank of the k-th nearest instance
+    crowded: Field  # 1 where more instances lie at or within the radius than there are places, else 0
 
 
 def nearest(features: Sequence[Field], instances: np.ndarray, k: int, metric: Metric, scope: Scope,
@@ -103,15 +108,51 @@ def nearest(features: Sequence[Field], instances: np.ndarray, k: int, metric: Me
                                    if_else(apply("equal", ref(r), ref(radius)), ref(share), constant(0.0))))
               for i, r in enumerate(ranks)]
     distances = [scope.derive(f"{prefix}:distance({i})", metric.distance(r)) for i, r in enumerate(ranks)]
-    return Neighbors(distances, shares, k)
+    crowded = scope.derive(f"{prefix}:crowded", if_else(
+        apply("greaterThan", apply("+", ref(below), ref(tied)), constant(float(k))), constant(1.0), constant(0.0)))
+    return Neighbors(distances, shares, k, ranks, radius, crowded)
 
 
-def inverse_distance_weights(neighbors: Neighbors, scope: Scope, prefix: str) -> list[Field]:
-    """``share / distance``; when a neighbour is at distance 0, those at 0 weigh ``share`` and the
-    others 0 (scikit-learn's ``weights="distance"``)."""
-    zero = scope.derive(f"{prefix}:atZero", _count([
+def decided(neighbors: Neighbors, groups: Sequence[Hashable], scope: Scope, prefix: str,
+            at_zero: Field | None = None) -> Field:
+    """1 where the k nearest are decided whichever tied instances a search keeps, else 0.
+
+    Undecided: more instances tie at the k-th distance than places remain, and they belong to
+    more than one of ``groups`` (per instance: its class, or its target value). With ``at_zero``
+    (inverse-distance weights), a neighbour at distance 0 leaves the others weightless, so ties at
+    a positive k-th distance do not matter.
+    """
+    members: dict[Hashable, list[Field]] = {}
+    for rank, group in zip(neighbors.ranks, groups):
+        members.setdefault(group, []).append(rank)
+    present = [if_else(apply("greaterThan", _count([apply("equal", ref(r), ref(neighbors.radius)) for r in ranks]),
+                             constant(0.0)), constant(1.0), constant(0.0))
+               for ranks in members.values()]
+    mixed = apply("greaterThan", _many("sum", present), constant(1.0))
+    undecided = apply("and", apply("equal", ref(neighbors.crowded), constant(1.0)), mixed)
+    if at_zero is not None:
+        irrelevant = apply("and", apply("greaterThan", ref(at_zero), constant(0.0)),
+                           apply("greaterThan", ref(neighbors.radius), constant(0.0)))
+        undecided = apply("and", undecided, apply("not", irrelevant))
+    return scope.derive(f"{prefix}:decided", if_else(undecided, constant(0.0), constant(1.0)))
+
+
+def only_where(decision: Field, expression: etree._Element) -> etree._Element:
+    """``expression`` where ``decision`` is 1; missing elsewhere."""
+    return apply("if", apply("equal", ref(decision), constant(1.0)), expression)
+
+
+def zero_distance_count(neighbors: Neighbors, scope: Scope, prefix: str) -> Field:
+    """How many of the k nearest are at distance 0."""
+    return scope.derive(f"{prefix}:atZero", _count([
         apply("and", apply("greaterThan", ref(s), constant(0.0)), apply("equal", ref(d), constant(0.0)))
         for s, d in zip(neighbors.shares, neighbors.distances)]))
+
+
+def inverse_distance_weights(neighbors: Neighbors, zero: Field, scope: Scope, prefix: str) -> list[Field]:
+    """``share / distance``; when a neighbour is at distance 0 (``zero``, see
+    :func:`zero_distance_count`), those at 0 weigh ``share`` and the others 0 (scikit-learn's
+    ``weights="distance"``)."""
     weights = []
     for i, (s, d) in enumerate(zip(neighbors.shares, neighbors.distances)):
         exact = if_else(apply("equal", ref(d), constant(0.0)), ref(s), constant(0.0))
