@@ -267,7 +267,7 @@ SELECTION = [
     Case("missing-indicator-marker", lambda: make_pipeline(
         ColumnTransformer([("value", "passthrough", ["u", "v", "w"]),
                            ("missing", MissingIndicator(missing_values=-1.0), ["u", "v", "w"])]),
-        LogisticRegression(max_iter=500)), coded_missing),
+        LogisticRegression(max_iter=500)), coded_missing, extra_rows=_edges({"u": [-1.0], "w": [-1.0]})),
 ]
 
 def _scaled(model, **options):
