@@ -157,7 +157,7 @@ def convert_nearest_centroid(classifier: Any, features: list[Field], context: Co
     context.expect_features(features, n_features(classifier, context), classifier)
     classes = attribute(classifier, context, "classes_")
     centroids = array(classifier, context, "centroids_")
-    # Releases before 1.5 have no priors (and no predict_proba): the nearest centroid wins.
+    # Releases before 1.6 have no priors (and no predict_proba): the nearest centroid wins.
     priors = np.asarray(getattr(classifier, "class_prior_", np.full(len(classes), 1 / len(classes))), dtype=float)
     metric = classifier.metric
     if metric not in ("euclidean", "manhattan"):
