@@ -175,6 +175,8 @@ NEURAL = [
     Case("mlp-relu", _mlp(MLPClassifier), iris_named),
     Case("mlp-tanh-two-layers", _mlp(MLPClassifier, activation="tanh", hidden_layer_sizes=(6, 4)), iris),
     Case("mlp-logistic-binary", _mlp(MLPClassifier, activation="logistic"), iris_binary),
+    # Logistic hidden units and a softmax output: the shape of Spark's MultilayerPerceptronClassifier.
+    Case("mlp-logistic-softmax", _mlp(MLPClassifier, activation="logistic", hidden_layer_sizes=(5, 4)), iris_named),
     Case("mlp-identity", _mlp(MLPClassifier, activation="identity"), blobs),
     Case("mlp-regressor-relu", _mlp(MLPRegressor, hidden_layer_sizes=(5, 5, 3)), blobs_regression),
     Case("mlp-regressor-tanh", _mlp(MLPRegressor, activation="tanh"), blobs_regression),
