@@ -62,7 +62,7 @@ class Registry:
         entry = self._entries.get(cls)
         if entry is None:
             where = f" at {path}" if path else ""
-            reason = _no_pmml_form(cls, framework)
+            reason = _no_pmml_form(cls)
             if reason is not None:
                 raise ConversionError(f"{cls.__module__}.{cls.__qualname__}{where} has no PMML form: {reason}")
             raise ConversionError(
@@ -81,11 +81,14 @@ class Registry:
         return [e for e in self._entries.values() if framework is None or e.framework == framework]
 
 
-def _no_pmml_form(cls: type, framework: str) -> str | None:
-    """A framework's reason why ``cls`` can have no PMML form (its ``no_pmml_form(cls)``), if it gives one."""
-    if framework not in FRAMEWORKS:
+def _no_pmml_form(cls: type) -> str | None:
+    """Why ``cls`` can have no PMML form, when the converter package of its library says so
+    (``pmmlkit.converters.<library>.no_pmml_form(cls)``)."""
+    try:
+        package = importlib.import_module(f"{__package__}.converters.{cls.__module__.split('.')[0]}")
+    except ImportError:
         return None
-    explain = getattr(importlib.import_module(FRAMEWORKS[framework]), "no_pmml_form", None)
+    explain = getattr(package, "no_pmml_form", None)
     return explain(cls) if callable(explain) else None
 
 
