@@ -39,7 +39,9 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
         elif feature == "probability":
             if probabilities is None:
                 probabilities = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-                labels = [format_value(plain(c)) for c in estimator.classes_]
+                # A mixture model's "classes" are its component indices.
+                classes = getattr(estimator, "classes_", range(probabilities.shape[1]))
+                labels = [format_value(plain(c)) for c in classes]
             columns[node.get("name")] = probabilities[:, labels.index(node.get("value"))]
         elif feature == "clusterAffinity":
             # The distance to the cluster ``value``, as the clusterer's transform() gives it.

@@ -80,6 +80,7 @@ def families() -> dict[type, Callable[..., Any]]:
         kernel_approximation,
         linear_extras,
         missing,
+        mixture,
         naive_bayes,
         neighbors,
         neural_network,
@@ -89,6 +90,6 @@ def families() -> dict[type, Callable[..., Any]]:
 
     table: dict[type, Callable[..., Any]] = {}
     for module in (naive_bayes, neighbors, neural_network, cluster, decomposition, feature_selection, missing, svm,
-                   glm, linear_extras, discriminant_analysis, random_projection, kernel_approximation):
+                   glm, linear_extras, discriminant_analysis, random_projection, kernel_approximation, mixture):
         table.update(module.converters())
     return table

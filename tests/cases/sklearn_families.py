@@ -44,6 +44,7 @@ from sklearn.linear_model import (
     Ridge,
     TweedieRegressor,
 )
+from sklearn.mixture import GaussianMixture
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
 from sklearn.neural_network import BernoulliRBM, MLPClassifier, MLPRegressor
@@ -192,6 +193,13 @@ CLUSTERING = [
     Case("bisecting-kmeans", lambda: BisectingKMeans(n_clusters=5, random_state=0), blobs),
     Case("mean-shift", lambda: make_pipeline(StandardScaler(), MeanShift(bandwidth=1.2)), blobs),
     Case("affinity-propagation", lambda: AffinityPropagation(random_state=0, damping=0.9), blobs),
+    Case("gaussian-mixture-full", lambda: GaussianMixture(n_components=3, random_state=0), iris),
+    Case("gaussian-mixture-tied", lambda: GaussianMixture(n_components=4, covariance_type="tied", random_state=0),
+         blobs),
+    Case("gaussian-mixture-diag", lambda: GaussianMixture(n_components=3, covariance_type="diag", random_state=0),
+         diabetes),
+    Case("gaussian-mixture-spherical", lambda: make_pipeline(StandardScaler(), GaussianMixture(
+        n_components=2, covariance_type="spherical", random_state=0)), blobs),
     Case("bisecting-kmeans-largest", lambda: BisectingKMeans(n_clusters=4, bisecting_strategy="largest_cluster",
                                                              random_state=0), iris),
 ]
