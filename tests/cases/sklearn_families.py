@@ -44,7 +44,7 @@ from sklearn.linear_model import (
     Ridge,
     TweedieRegressor,
 )
-from sklearn.mixture import GaussianMixture
+from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
 from sklearn.neural_network import BernoulliRBM, MLPClassifier, MLPRegressor
@@ -200,6 +200,11 @@ CLUSTERING = [
          diabetes),
     Case("gaussian-mixture-spherical", lambda: make_pipeline(StandardScaler(), GaussianMixture(
         n_components=2, covariance_type="spherical", random_state=0)), blobs),
+    Case("bayesian-gaussian-mixture", lambda: BayesianGaussianMixture(n_components=4, random_state=0, max_iter=200),
+         iris),
+    Case("bayesian-gaussian-mixture-dirichlet", lambda: make_pipeline(StandardScaler(), BayesianGaussianMixture(
+        n_components=3, covariance_type="diag", weight_concentration_prior_type="dirichlet_distribution",
+        random_state=0)), blobs),
     Case("bisecting-kmeans-largest", lambda: BisectingKMeans(n_clusters=4, bisecting_strategy="largest_cluster",
                                                              random_state=0), iris),
 ]
