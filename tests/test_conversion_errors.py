@@ -10,11 +10,11 @@ import pytest
 from cases.data import iris, mixed, mixed_known
 from harness import score
 from sklearn.compose import ColumnTransformer
-from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
+from sklearn.semi_supervised import LabelSpreading
 from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
 from sklearn.svm import LinearSVC
 
@@ -50,9 +50,9 @@ def test_unfitted_column_transformer():
 
 def test_unsupported_estimator_names_its_path():
     X, y, _ = iris()
-    pipeline = _fit(make_pipeline(StandardScaler(), GaussianProcessRegressor()), X, y)
-    with pytest.raises(ConversionError, match=r"sklearn\.gaussian_process\..*GaussianProcessRegressor at Pipeline > "
-                                              r"gaussianprocessregressor has no PMML converter"):
+    pipeline = _fit(make_pipeline(StandardScaler(), LabelSpreading()), X, y)
+    with pytest.raises(ConversionError, match=r"sklearn\.semi_supervised\..*LabelSpreading at Pipeline > "
+                                              r"labelspreading has no PMML converter"):
         pmmlkit.convert(pipeline, X)
 
 
@@ -165,7 +165,8 @@ def test_gradient_boosting_with_custom_init_is_refused():
 
 
 def test_function_transformer_with_unsupported_function_is_refused():
-    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.semi_supervised import LabelSpreading
+from sklearn.preprocessing import FunctionTransformer
 
     X, y, _ = iris()
     model = _fit(make_pipeline(FunctionTransformer(np.sqrt), LogisticRegression(max_iter=500)), X, y)
@@ -175,7 +176,8 @@ def test_function_transformer_with_unsupported_function_is_refused():
 
 
 def test_kbins_discretizer_with_float32_dtype_is_refused():
-    from sklearn.preprocessing import KBinsDiscretizer
+    from sklearn.semi_supervised import LabelSpreading
+from sklearn.preprocessing import KBinsDiscretizer
 
     X, y, _ = iris()
     discretizer = KBinsDiscretizer(n_bins=3, encode="ordinal", strategy="uniform", dtype=np.float32)

@@ -76,6 +76,7 @@ def families() -> dict[type, Callable[..., Any]]:
         decomposition,
         discriminant_analysis,
         feature_selection,
+        gaussian_process,
         glm,
         kernel_approximation,
         linear_extras,
@@ -90,6 +91,7 @@ def families() -> dict[type, Callable[..., Any]]:
 
     table: dict[type, Callable[..., Any]] = {}
     for module in (naive_bayes, neighbors, neural_network, cluster, decomposition, feature_selection, missing, svm,
-                   glm, linear_extras, discriminant_analysis, random_projection, kernel_approximation, mixture):
+                   glm, linear_extras, discriminant_analysis, random_projection, kernel_approximation, mixture,
+                   gaussian_process):
         table.update(module.converters())
     return table

@@ -39,8 +39,6 @@ REASONS: dict[str, str] = {
     "sklearn.manifold.TSNE": "it has no transform for new rows; use PCA",
     "sklearn.manifold.SpectralEmbedding": "it has no transform for new rows; use PCA",
     "sklearn.manifold.MDS": "it has no transform for new rows; use PCA",
-    "sklearn.gaussian_process.GaussianProcessClassifier":
-        "its probabilities integrate a Laplace approximation numerically; use SVC or LogisticRegression",
 }
 
 

@@ -31,6 +31,15 @@ from sklearn.feature_selection import (
     f_classif,
     f_regression,
 )
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import (
+    RBF,
+    ConstantKernel,
+    DotProduct,
+    Matern,
+    RationalQuadratic,
+    WhiteKernel,
+)
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.kernel_approximation import RBFSampler
 from sklearn.linear_model import (
@@ -336,4 +345,20 @@ GLM = [
     Case("qda-binary", lambda: QuadraticDiscriminantAnalysis(reg_param=0.1), iris_binary),
 ]
 
-CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING, *SELECTION, *SVM, *GLM]
+def _gp(kernel, **options):
+    return lambda: make_pipeline(StandardScaler(), GaussianProcessRegressor(kernel, random_state=0, **options))
+
+
+GAUSSIAN_PROCESS = [
+    Case("gp-rbf-white", _gp(ConstantKernel() * RBF([1.0, 1.0, 1.0]) + WhiteKernel(), normalize_y=True),
+         blobs_regression),
+    Case("gp-matern", _gp(Matern(nu=1.5) + WhiteKernel(0.1)), blobs_regression),
+    Case("gp-matern-half-and-five-halves", _gp(Matern(nu=0.5) * Matern(length_scale=2.0, nu=2.5) + WhiteKernel()),
+         blobs_regression),
+    Case("gp-rational-quadratic", _gp(RationalQuadratic() + WhiteKernel(), normalize_y=True), blobs_regression),
+    Case("gp-dot-product-power", _gp(DotProduct(sigma_0=1.0) ** 2 + WhiteKernel(), normalize_y=True),
+         blobs_regression),
+    Case("gp-matern-infinite", _gp(Matern(nu=np.inf) + WhiteKernel(), optimizer=None), blobs_regression),
+]
+
+CASES = [*NAIVE_BAYES, *NEIGHBORS, *NEURAL, *CLUSTERING, *SELECTION, *SVM, *GLM, *GAUSSIAN_PROCESS]
