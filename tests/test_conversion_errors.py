@@ -14,8 +14,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.semi_supervised import LabelSpreading
 from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
+from sklearn.semi_supervised import LabelSpreading
 from sklearn.svm import LinearSVC
 
 import pmmlkit
@@ -165,8 +165,7 @@ def test_gradient_boosting_with_custom_init_is_refused():
 
 
 def test_function_transformer_with_unsupported_function_is_refused():
-    from sklearn.semi_supervised import LabelSpreading
-from sklearn.preprocessing import FunctionTransformer
+    from sklearn.preprocessing import FunctionTransformer
 
     X, y, _ = iris()
     model = _fit(make_pipeline(FunctionTransformer(np.sqrt), LogisticRegression(max_iter=500)), X, y)
@@ -176,8 +175,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 
 def test_kbins_discretizer_with_float32_dtype_is_refused():
-    from sklearn.semi_supervised import LabelSpreading
-from sklearn.preprocessing import KBinsDiscretizer
+    from sklearn.preprocessing import KBinsDiscretizer
 
     X, y, _ = iris()
     discretizer = KBinsDiscretizer(n_bins=3, encode="ordinal", strategy="uniform", dtype=np.float32)
