@@ -76,6 +76,11 @@ class FrontEnd(ABC):
         ``packages``; a front end may also accept duck-typed objects (see the scikit-learn one)."""
         return self.owns_class(type(model))
 
+    def no_pmml_form(self, cls: type) -> str | None:
+        """Why ``cls`` can have no PMML form at all (with the nearest supported alternative), or
+        None; the registry adds it to its "no converter" error."""
+        return None
+
     def available(self) -> bool:
         """Whether the framework is installed here."""
         return all(importlib.util.find_spec(name) is not None for name in self.packages)

@@ -67,6 +67,9 @@ class Registry:
                 entry = self._entries.get(cls)
         if entry is None:
             where = f" at {path}" if path else ""
+            reason = owner.no_pmml_form(cls) if owner is not None else None
+            if reason is not None:
+                raise NoConverterError(f"{public_name(cls)}{where} has no PMML form: {reason}")
             raise NoConverterError(
                 f"{public_name(cls)}{where} has no PMML converter. "
                 "See the README's coverage table for what is supported, or register one with "

@@ -15,7 +15,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
-from sklearn.svm import SVC, LinearSVC
+from sklearn.semi_supervised import LabelSpreading
+from sklearn.svm import LinearSVC
 
 import pmmlkit
 from pmmlkit import ConversionError
@@ -49,8 +50,9 @@ def test_unfitted_column_transformer():
 
 def test_unsupported_estimator_names_its_path():
     X, y, _ = iris()
-    pipeline = _fit(make_pipeline(StandardScaler(), SVC()), X, y)
-    with pytest.raises(ConversionError, match=r"sklearn\.svm\..*SVC at Pipeline > svc has no PMML converter"):
+    pipeline = _fit(make_pipeline(StandardScaler(), LabelSpreading()), X, y)
+    with pytest.raises(ConversionError, match=r"sklearn\.semi_supervised\..*LabelSpreading at Pipeline > "
+                                              r"labelspreading has no PMML converter"):
         pmmlkit.convert(pipeline, X)
 
 

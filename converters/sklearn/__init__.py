@@ -7,3 +7,7 @@ own ``converters()``, which the front end collects. Every converter follows pmml
 contract (:class:`pmmlkit.context.Converter`): ``converter(estimator, fields, context)`` returns
 its output fields (a transformer) or its model element (a model).
 """
+
+from .no_pmml_form import no_pmml_form
+
+__all__ = ["no_pmml_form"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,16 @@ from pmmlkit.names import public_name
 from pmmlkit.pmml import format_value, plain
 
 from . import sklearn2pmml_engine
+from .no_pmml_form import no_pmml_form
 
 MODEL_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
 #: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``).
 TRUST_SKLEARN = "sklearn.*"
+
+# Output fields named after a model's decision_function or cluster distances (see
+# pmmlkit.builders.scores.value_outputs).
+DECISION = re.compile(r"decision_function(?:\((\d+)\))?")
+DISTANCE = re.compile(r"distance\((\d+)\)")
 
 
 class ScikitLearn(FrontEnd):
@@ -43,6 +50,9 @@ class ScikitLearn(FrontEnd):
         # Estimators of other libraries that follow scikit-learn's API (and classes of your own
         # with a registered converter) convert through this front end too.
         return self.owns_class(type(model)) or any(hasattr(model, m) for m in ("predict", "transform", "get_params"))
+
+    def no_pmml_form(self, cls: type) -> str | None:
+        return no_pmml_form(cls)
 
     def converters(self) -> Mapping[type, Converter]:
         return collect_converters(__package__)
@@ -65,13 +75,27 @@ class ScikitLearn(FrontEnd):
         labels: list[str] = []
         for node in output_fields:
             feature = node.get("feature", "predictedValue")
+            name = node.get("name")
             if feature == "predictedValue":
-                columns[node.get("name")] = np.asarray(model.predict(X))
+                columns[name] = np.asarray(model.predict(X))
             elif feature == "probability":
                 if probabilities is None:
                     probabilities = np.asarray(model.predict_proba(X), dtype=np.float64)
-                    labels = [format_value(plain(c)) for c in model.classes_]
-                columns[node.get("name")] = probabilities[:, labels.index(node.get("value"))]
+                    # A mixture model's "classes" are its component indices.
+                    classes = getattr(model, "classes_", range(probabilities.shape[1]))
+                    labels = [format_value(plain(c)) for c in classes]
+                columns[name] = probabilities[:, labels.index(node.get("value"))]
+            elif feature == "clusterAffinity":
+                # The distance to the cluster ``value``, as the clusterer's transform() gives it.
+                columns[name] = np.asarray(model.transform(X), dtype=np.float64)[:, int(node.get("value"))]
+            elif feature == "transformedValue" and DECISION.fullmatch(name):
+                # decision_function(), whole ("decision_function") or one of its columns ("decision_function(k)").
+                column = DECISION.fullmatch(name).group(1)
+                values = np.asarray(model.decision_function(X), dtype=np.float64)
+                columns[name] = values if column is None else values[:, int(column)]
+            elif feature == "transformedValue" and DISTANCE.fullmatch(name):
+                # The distance to one cluster ("distance(k)"), as the clusterer's transform() gives it.
+                columns[name] = np.asarray(model.transform(X), dtype=np.float64)[:, int(DISTANCE.fullmatch(name).group(1))]
         return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
     def rows(self, X: Any, model: Any) -> Any:
