@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from .builders.ensemble import METHOD_EXTENSION
 from .document import PMMLDocument
 from .errors import PMMLError
 from .parsing import parse_bytes, read_source
-from .pmml import element, find_child, format_value, is_missing_value, plain
+from .pmml import element, find_child, format_value, is_missing_value, plain, tag_of
 from .registry import framework_of
 from .report import Report
 from .scoring.evaluator import load_parsed
@@ -30,7 +31,11 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
     probabilities = None
     for node in output_fields:
         feature = node.get("feature", "predictedValue")
-        if feature == "predictedValue":
+        method = _source_method(node)
+        if method is not None:
+            # The field reproduces another method of the model (decision_function, score_samples, ...).
+            columns[node.get("name")] = np.asarray(getattr(estimator, method)(X))
+        elif feature == "predictedValue":
             columns[node.get("name")] = np.asarray(estimator.predict(X))
         elif feature == "probability":
             if probabilities is None:
@@ -38,6 +43,14 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
                 labels = [format_value(plain(c)) for c in estimator.classes_]
             columns[node.get("name")] = probabilities[:, labels.index(node.get("value"))]
     return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
+
+
+def _source_method(output_field: etree._Element) -> str | None:
+    """The source model's method an OutputField reproduces, when an Extension names it."""
+    for child in output_field:
+        if isinstance(child.tag, str) and tag_of(child) == "Extension" and child.get("name") == METHOD_EXTENSION:
+            return child.get("value")
+    return None
 
 
 def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: Report, tolerance: float = TOLERANCE) -> None:

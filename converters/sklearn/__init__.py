@@ -18,6 +18,7 @@ def converters() -> dict[type, Callable[..., Any]]:
     from sklearn import tree as sk_tree
 
     from . import boosting, compose, encoders, features, hist, linear, preprocessing, scalers, tree
+    from . import ensemble as meta
     from . import impute as imputers
 
     return {
@@ -60,4 +61,13 @@ def converters() -> dict[type, Callable[..., Any]]:
         ensemble.ExtraTreesRegressor: tree.convert_random_forest,
         sk_tree.ExtraTreeClassifier: tree.convert_decision_tree,
         sk_tree.ExtraTreeRegressor: tree.convert_decision_tree,
+        ensemble.VotingClassifier: meta.convert_voting_classifier,
+        ensemble.VotingRegressor: meta.convert_voting_regressor,
+        ensemble.StackingClassifier: meta.convert_stacking,
+        ensemble.StackingRegressor: meta.convert_stacking,
+        ensemble.BaggingClassifier: meta.convert_bagging,
+        ensemble.BaggingRegressor: meta.convert_bagging,
+        ensemble.AdaBoostClassifier: meta.convert_adaboost_classifier,
+        ensemble.AdaBoostRegressor: meta.convert_adaboost_regressor,
+        ensemble.IsolationForest: meta.convert_isolation_forest,
     }

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 MODULES = {
-    "sklearn": ("cases.sklearn_linear", "cases.sklearn_preprocessing", "cases.sklearn_tree", "cases.sklearn_more"),
+    "sklearn": ("cases.sklearn_linear", "cases.sklearn_preprocessing", "cases.sklearn_tree", "cases.sklearn_more",
+                "cases.sklearn_ensembles"),
 }
 
 
