@@ -11,13 +11,26 @@ from typing import Any
 
 
 def converters() -> dict[type, Callable[..., Any]]:
+    from sklearn import calibration as sk_calibration
     from sklearn import compose as sk_compose
     from sklearn import ensemble, impute, linear_model, pipeline, svm
     from sklearn import multiclass as sk_multiclass
     from sklearn import preprocessing as sk_preprocessing
     from sklearn import tree as sk_tree
 
-    from . import boosting, compose, encoders, features, hist, linear, preprocessing, scalers, tree
+    from . import (
+        boosting,
+        calibration,
+        compose,
+        encoders,
+        features,
+        hist,
+        linear,
+        preprocessing,
+        scalers,
+        target_transform,
+        tree,
+    )
     from . import ensemble as meta
     from . import impute as imputers
 
@@ -70,4 +83,6 @@ def converters() -> dict[type, Callable[..., Any]]:
         ensemble.AdaBoostClassifier: meta.convert_adaboost_classifier,
         ensemble.AdaBoostRegressor: meta.convert_adaboost_regressor,
         ensemble.IsolationForest: meta.convert_isolation_forest,
+        sk_calibration.CalibratedClassifierCV: calibration.convert_calibrated_classifier,
+        sk_compose.TransformedTargetRegressor: target_transform.convert_transformed_target,
     }

@@ -126,7 +126,7 @@ def _label_output(target: Target) -> etree._Element:
     return output
 
 
-def _finish(context: Context, members: list[etree._Element], last: etree._Element, local: Scope,
+def finish(context: Context, members: list[etree._Element], last: etree._Element, local: Scope,
             target: Target, output: etree._Element | None = None) -> etree._Element:
     attach_local_fields(last, local, context.scope)
     return model_chain(members, last, target, output)
@@ -140,7 +140,7 @@ def _argmax_label_model(scores: Sequence[Field], target: Target) -> etree._Eleme
                  normalizationMethod="softmax")
 
 
-def _average_model(terms_by_class: Sequence[list[tuple[Field, float]]], target: Target) -> etree._Element:
+def average_model(terms_by_class: Sequence[list[tuple[Field, float]]], target: Target) -> etree._Element:
     """Class probabilities that are weighted sums of member probabilities (``simplemax`` only
     re-divides by their sum, which is 1)."""
     tables = [_table(terms, label) for terms, label in zip(terms_by_class, target.classes or ())]
@@ -169,14 +169,14 @@ def convert_voting_classifier(voting: Any, features: list[Field], context: Conte
         local = local_scope(context.scope, [])
         terms = [[(p.probabilities[k], float(w) / total) for p, w in zip(published, weights) if k in p.probabilities]
                  for k in codes]
-        return _finish(context, members, _average_model(terms, target), local, target)
+        return finish(context, members, average_model(terms, target), local, target)
     local = local_scope(context.scope, [p.prediction for p in published])
     votes = [local.derive(f"votes({format_value(label)})",
                           fold("+", [if_else(apply("equal", ref(p.prediction), constant(k, p.prediction.data_type)),
                                              constant(float(w)), constant(0.0))
                                      for p, w in zip(published, weights)]))
              for k, label in zip(codes, classes)]
-    return _finish(context, members, _argmax_label_model(votes, target), local, target, _label_output(target))
+    return finish(context, members, _argmax_label_model(votes, target), local, target, _label_output(target))
 
 
 def convert_voting_regressor(voting: Any, features: list[Field], context: Context) -> etree._Element:
@@ -193,7 +193,7 @@ def convert_voting_regressor(voting: Any, features: list[Field], context: Contex
     total = float(sum(weights))
     last = model("RegressionModel", _table([(p, float(w) / total) for p, w in zip(predictions, weights)]),
                  function="regression", target=target)
-    return _finish(context, members, last, local_scope(context.scope, []), target)
+    return finish(context, members, last, local_scope(context.scope, []), target)
 
 
 # -- stacking ---------------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def convert_stacking(stacking: Any, features: list[Field], context: Context) -> 
     if not classifier:
         last = final_context.model(final, meta, "final_estimator")
         target = context.regression_target()
-        return _finish(context, members, last, local, target)
+        return finish(context, members, last, local, target)
     # The final classifier predicts codes: it publishes them, and a last model relabels.
     final_context = dataclasses.replace(final_context, target_name=local.unique_name("final_estimator.y"))
     probabilities = hasattr(final, "predict_proba")
@@ -240,13 +240,13 @@ def convert_stacking(stacking: Any, features: list[Field], context: Context) -> 
     after = local_scope(context.scope, [])
     codes = range(len(classes))
     if probabilities:
-        last = _average_model([[(published.probabilities[k], 1.0)] for k in codes], target)
-        return _finish(context, members, last, after, target)
+        last = average_model([[(published.probabilities[k], 1.0)] for k in codes], target)
+        return finish(context, members, last, after, target)
     prediction = published.prediction
     indicators = [after.derive(f"final_estimator.is({k})",
                                if_else(apply("equal", ref(prediction), constant(k, prediction.data_type)),
                                        constant(1.0), constant(0.0))) for k in codes]
-    return _finish(context, members, _argmax_label_model(indicators, target), after, target, _label_output(target))
+    return finish(context, members, _argmax_label_model(indicators, target), after, target, _label_output(target))
 
 
 # -- bagging ----------------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def convert_bagging(bagging: Any, features: list[Field], context: Context) -> et
         target = context.regression_target()
         last = model("RegressionModel", _table([(p.prediction, 1.0 / n) for p in published]),
                      function="regression", target=target)
-        return _finish(context, members, last, local_scope(context.scope, []), target)
+        return finish(context, members, last, local_scope(context.scope, []), target)
     classes = attribute(bagging, context, "classes_")
     target = context.classification_target(classes)
     local = local_scope(context.scope, [p.prediction for p in published])
@@ -285,7 +285,7 @@ def convert_bagging(bagging: Any, features: list[Field], context: Context) -> et
                                     if_else(apply("equal", ref(p.prediction), constant(k, p.prediction.data_type)),
                                             constant(1.0), constant(0.0)))
                 terms[k].append((vote, 1.0 / n))
-    return _finish(context, members, _average_model(terms, target), local, target)
+    return finish(context, members, average_model(terms, target), local, target)
 
 
 # -- AdaBoost ---------------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ def convert_adaboost_classifier(booster: Any, features: list[Field], context: Co
         tables = [_table([(s, 1.0)], label) for s, label in zip(scaled, classes)]
     last = model("RegressionModel", *tables, function="classification", target=target,
                  normalizationMethod="softmax")
-    return _finish(context, members, last, local, target)
+    return finish(context, members, last, local, target)
 
 
 def convert_adaboost_regressor(booster: Any, features: list[Field], context: Context) -> etree._Element:
@@ -354,7 +354,7 @@ def convert_adaboost_regressor(booster: Any, features: list[Field], context: Con
         condition = reaches if median is None else apply("and", reaches, apply("lessThan", ref(p), ref(median)))
         median = local.derive(f"weightedMedian({i + 1})", if_else(condition, ref(p), previous))
     last = model("RegressionModel", _table([(median, 1.0)]), function="regression", target=target)
-    return _finish(context, members, last, local, target)
+    return finish(context, members, last, local, target)
 
 
 # -- IsolationForest --------------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def convert_isolation_forest(forest: Any, features: list[Field], context: Contex
         method_output_field(f"outlier_{target.name}", "predict",
                             if_else(apply("lessThan", ref(decision_name), constant(0.0)),
                                     constant(-1, "integer"), constant(1, "integer")), data_type="integer"))
-    return _finish(context, [margin_model(trees, depth)], last, local, target, output)
+    return finish(context, [margin_model(trees, depth)], last, local, target, output)
 
 
 def _average_path_length(samples: Any) -> np.ndarray:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from harness import threshold_edges
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.ensemble import (
     AdaBoostClassifier,
     AdaBoostRegressor,
@@ -22,12 +24,12 @@ from sklearn.ensemble import (
 )
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from cases import Case
-from cases.data import diabetes, iris, iris_binary, iris_named, mixed, numeric_nan
+from cases.data import diabetes, iris, iris_binary, iris_named, mixed, mixed_regression, numeric_nan
 from cases.sklearn_more import _mixed
 
 MAX_THRESHOLDS = 60
@@ -42,6 +44,8 @@ def _tree_thresholds(estimator, columns: list[int], found: dict[int, list[np.nda
             found.setdefault(column, []).append(structure.threshold[structure.feature == j])
         return
     members = list(getattr(estimator, "estimators_", []))
+    members += [c.estimator for c in getattr(estimator, "calibrated_classifiers_", [])]
+    members += [estimator.regressor_] if hasattr(estimator, "regressor_") else []
     subsets = getattr(estimator, "estimators_features_", None)
     for i, member in enumerate(members):
         if isinstance(member, str):
@@ -165,4 +169,30 @@ OUTLIERS = [
          numeric_nan_regression, edge_rows_nan),
 ]
 
-CASES = VOTING + STACKING + BAGGING + BOOSTING + OUTLIERS
+CALIBRATION = [
+    Case("calibrated-sigmoid-binary", lambda: CalibratedClassifierCV(_logistic(), method="sigmoid", cv=3),
+         iris_binary),
+    Case("calibrated-isotonic-tree", lambda: CalibratedClassifierCV(_tree(), method="isotonic", cv=3),
+         iris_named, edge_rows),
+    Case("calibrated-sigmoid-svc-no-ensemble",
+         lambda: CalibratedClassifierCV(LinearSVC(random_state=0), ensemble=False), iris),
+    Case("calibrated-isotonic-forest-nan",
+         lambda: CalibratedClassifierCV(RandomForestClassifier(n_estimators=3, max_depth=4, random_state=0),
+                                        method="isotonic", cv=2), numeric_nan, edge_rows_nan),
+    Case("calibrated-isotonic-binary-mixed",
+         lambda: CalibratedClassifierCV(_mixed(LogisticRegression)(), method="isotonic", cv=3), mixed),
+]
+
+TARGET = [
+    Case("transformed-target-log", lambda: TransformedTargetRegressor(Ridge(), func=np.log, inverse_func=np.exp),
+         diabetes),
+    Case("transformed-target-log1p-tree",
+         lambda: TransformedTargetRegressor(DecisionTreeRegressor(max_depth=4, random_state=0), func=np.log1p,
+                                            inverse_func=np.expm1), diabetes, edge_rows),
+    Case("transformed-target-scaler", lambda: TransformedTargetRegressor(Ridge(), transformer=StandardScaler()),
+         diabetes),
+    Case("transformed-target-minmax-mixed",
+         lambda: TransformedTargetRegressor(_mixed(Ridge)(), transformer=MinMaxScaler()), mixed_regression),
+]
+
+CASES = VOTING + STACKING + BAGGING + BOOSTING + OUTLIERS + CALIBRATION + TARGET
