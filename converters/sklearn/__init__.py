@@ -28,6 +28,8 @@ def converters() -> dict[type, Callable[..., Any]]:
         linear,
         preprocessing,
         scalers,
+        feature_union,
+        target_encoder,
         target_transform,
         tree,
     )
@@ -85,4 +87,6 @@ def converters() -> dict[type, Callable[..., Any]]:
         ensemble.IsolationForest: meta.convert_isolation_forest,
         sk_calibration.CalibratedClassifierCV: calibration.convert_calibrated_classifier,
         sk_compose.TransformedTargetRegressor: target_transform.convert_transformed_target,
+        pipeline.FeatureUnion: feature_union.convert_feature_union,
+        sk_preprocessing.TargetEncoder: target_encoder.convert_target_encoder,
     }

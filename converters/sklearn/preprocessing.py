@@ -11,6 +11,7 @@ from pmmlkit.pmml import format_value, plain
 
 from .fitted import array, attribute, n_features
 from .impute import is_nan_marker, non_missing
+from .infrequent import convert_infrequent_one_hot
 from .scalers import center_and_scale, clip
 
 
@@ -39,8 +40,7 @@ def convert_one_hot_encoder(encoder: Any, features: list[Field], context: Contex
     infrequent = getattr(encoder, "infrequent_categories_", None) if getattr(encoder, "_infrequent_enabled", False) \
         else None
     if infrequent is not None and any(group is not None for group in infrequent):
-        raise context.error("OneHotEncoder grouped infrequent categories (min_frequency/max_categories); "
-                            "that grouping is not converted: fit without min_frequency and max_categories")
+        return convert_infrequent_one_hot(encoder, features, context)
     if encoder.handle_unknown not in ("error", "ignore", "infrequent_if_exist", "warn"):
         raise context.error(f"OneHotEncoder(handle_unknown={encoder.handle_unknown!r}) is not supported")
     strict = encoder.handle_unknown == "error"

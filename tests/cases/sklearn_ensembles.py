@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from harness import threshold_edges
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import TransformedTargetRegressor
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor, make_column_selector
 from sklearn.ensemble import (
     AdaBoostClassifier,
     AdaBoostRegressor,
@@ -23,13 +23,31 @@ from sklearn.ensemble import (
     VotingRegressor,
 )
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    MinMaxScaler,
+    OneHotEncoder,
+    PolynomialFeatures,
+    StandardScaler,
+    TargetEncoder,
+)
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from cases import Case
-from cases.data import diabetes, iris, iris_binary, iris_named, mixed, mixed_regression, numeric_nan
+from cases.data import (
+    diabetes,
+    iris,
+    iris_binary,
+    iris_named,
+    mixed,
+    mixed_known,
+    mixed_regression,
+    numeric_nan,
+    three_class_mixed,
+)
 from cases.sklearn_more import _mixed
 
 MAX_THRESHOLDS = 60
@@ -195,4 +213,38 @@ TARGET = [
          lambda: TransformedTargetRegressor(_mixed(Ridge)(), transformer=MinMaxScaler()), mixed_regression),
 ]
 
-CASES = VOTING + STACKING + BAGGING + BOOSTING + OUTLIERS + CALIBRATION + TARGET
+def _encoded(encoder, model):
+    """Imputed, scaled numbers and ``encoder`` on the string columns, then ``model``."""
+    return lambda: make_pipeline(
+        ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), ["age", "income"]),
+                           ("cat", encoder(), ["city", "plan"])]),
+        model())
+
+
+PREPROCESSING = [
+    Case("one-hot-max-categories-infrequent-if-exist",
+         _encoded(lambda: OneHotEncoder(max_categories=3, handle_unknown="infrequent_if_exist"), LogisticRegression),
+         mixed),
+    Case("one-hot-min-frequency-ignore",
+         _encoded(lambda: OneHotEncoder(min_frequency=0.2, handle_unknown="ignore"), LogisticRegression), mixed),
+    Case("one-hot-min-frequency-count-error",
+         _encoded(lambda: OneHotEncoder(min_frequency=95), LogisticRegression), mixed_known),
+    Case("target-encoder-binary", _encoded(TargetEncoder, LogisticRegression), mixed),
+    Case("target-encoder-continuous", _encoded(lambda: TargetEncoder(smooth=5.0), Ridge), mixed_regression),
+    Case("target-encoder-multiclass", _encoded(TargetEncoder, LogisticRegression), three_class_mixed),
+    Case("feature-union-weighted",
+         lambda: make_pipeline(FeatureUnion([("scaled", StandardScaler()), ("square", PolynomialFeatures(2)),
+                                             ("tanh", FunctionTransformer(np.tanh))],
+                                            transformer_weights={"square": 0.5, "tanh": 2.0}), Ridge()), diabetes),
+    Case("column-selector",
+         lambda: make_pipeline(ColumnTransformer([
+             ("num", make_pipeline(SimpleImputer(), StandardScaler()), make_column_selector(dtype_include="number")),
+             ("cat", OneHotEncoder(handle_unknown="ignore"), make_column_selector(dtype_include=object))]),
+             LogisticRegression()), mixed),
+    Case("function-transformer-numpy",
+         lambda: make_pipeline(FeatureUnion([(f.__name__, FunctionTransformer(f)) for f in
+                                             (np.sqrt, np.expm1, np.log10, np.abs, np.sin, np.arctan, np.floor)]),
+                               StandardScaler(), LogisticRegression(max_iter=1000)), iris),
+]
+
+CASES = VOTING + STACKING + BAGGING + BOOSTING + OUTLIERS + CALIBRATION + TARGET + PREPROCESSING
