@@ -22,14 +22,15 @@ from sklearn.ensemble import (
     VotingClassifier,
     VotingRegressor,
 )
-from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import (
     FunctionTransformer,
     MinMaxScaler,
     OneHotEncoder,
     PolynomialFeatures,
+    SplineTransformer,
     StandardScaler,
     TargetEncoder,
 )
@@ -247,4 +248,36 @@ PREPROCESSING = [
                                StandardScaler(), LogisticRegression(max_iter=1000)), iris),
 ]
 
-CASES = VOTING + STACKING + BAGGING + BOOSTING + OUTLIERS + CALIBRATION + TARGET + PREPROCESSING
+def outside_rows(fitted, X: pd.DataFrame) -> pd.DataFrame:
+    """Rows beyond each column's range (extrapolation) and at every spline knot's edges."""
+    low, high = X.min(), X.max()
+    span = high - low
+    frames = [pd.DataFrame({c: [low[c] - span[c], low[c] - 0.1 * span[c], high[c] + 0.1 * span[c],
+                                high[c] + span[c]] for c in X.columns})]
+    spline = fitted.steps[0][1]
+    base = X.median()
+    for column, bspline in zip(X.columns, spline.bsplines_):
+        values = threshold_edges(np.unique(bspline.t))
+        frame = pd.DataFrame({c: np.full(len(values), base[c]) for c in X.columns})
+        frame[column] = values
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+SPLINES = [
+    Case("spline-constant", lambda: make_pipeline(SplineTransformer(n_knots=4, degree=3), Ridge()), diabetes,
+         outside_rows),
+    Case("spline-linear-quantile-no-bias",
+         lambda: make_pipeline(SplineTransformer(n_knots=5, degree=2, knots="quantile", extrapolation="linear",
+                                                 include_bias=False), Ridge()), diabetes, outside_rows),
+    Case("spline-continue", lambda: make_pipeline(SplineTransformer(n_knots=3, degree=3, extrapolation="continue"),
+                                                  LogisticRegression(max_iter=1000)), iris, outside_rows),
+    Case("spline-linear-degree-1",
+         lambda: make_pipeline(SplineTransformer(n_knots=4, degree=1, extrapolation="linear"), Ridge()), diabetes,
+         outside_rows),
+    Case("spline-missing-zeros",
+         lambda: make_pipeline(SplineTransformer(n_knots=4, handle_missing="zeros"),
+                               LogisticRegression(max_iter=1000)), numeric_nan),
+]
+
+CASES = SPLINES + VOTING + STACKING + BAGGING + BOOSTING + OUTLIERS + CALIBRATION + TARGET + PREPROCESSING
