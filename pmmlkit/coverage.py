@@ -18,7 +18,7 @@ from .registry import FRAMEWORKS, REGISTRY, Entry
 
 START = "<!-- coverage:start -->"
 END = "<!-- coverage:end -->"
-FRAMEWORK_NAMES = {"sklearn": "scikit-learn", "pyspark": "Spark ML"}
+FRAMEWORK_NAMES = {"sklearn": "scikit-learn", "pyspark": "Spark ML", "lightgbm": "LightGBM"}
 
 
 def public_module(cls: type) -> str:

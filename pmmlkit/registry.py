@@ -18,6 +18,7 @@ from .errors import ConversionError
 FRAMEWORKS = {
     "sklearn": "pmmlkit.converters.sklearn",
     "pyspark": "pmmlkit.converters.spark",
+    "lightgbm": "pmmlkit.converters.lightgbm",
 }
 
 ConverterFunction = Callable[..., Any]
