@@ -10,6 +10,7 @@ from harness import threshold_edges
 
 from cases import Case
 from cases.data import diabetes, iris_binary, iris_named, mixed, numeric_nan
+from cases.sklearn_more import _mixed
 
 try:
     import lightgbm
@@ -104,6 +105,7 @@ CASES = [] if lightgbm is None else [
     Case("lgbm-classifier-nan", _lgbm("LGBMClassifier"), numeric_nan, edge_rows),
     Case("lgbm-classifier-pandas-categories", _lgbm("LGBMClassifier", min_data_per_group=5, cat_smooth=1.0),
          categories, edge_rows),
+    Case("lgbm-pipeline-one-hot", _mixed(_lgbm("LGBMClassifier")), mixed),
     Case("lgbm-integer-categories", _lgbm("LGBMRegressor", categorical_feature=[0], min_data_per_group=5),
          coded_categories, edge_rows),
 ]
