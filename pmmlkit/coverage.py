@@ -18,7 +18,7 @@ from .registry import FRAMEWORKS, REGISTRY, Entry
 
 START = "<!-- coverage:start -->"
 END = "<!-- coverage:end -->"
-FRAMEWORK_NAMES = {"sklearn": "scikit-learn", "pyspark": "Spark ML", "lightgbm": "LightGBM"}
+FRAMEWORK_NAMES = {"sklearn": "scikit-learn", "pyspark": "Spark ML", "lightgbm": "LightGBM", "xgboost": "XGBoost"}
 
 
 def public_module(cls: type) -> str:

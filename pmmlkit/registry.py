@@ -19,6 +19,7 @@ FRAMEWORKS = {
     "sklearn": "pmmlkit.converters.sklearn",
     "pyspark": "pmmlkit.converters.spark",
     "lightgbm": "pmmlkit.converters.lightgbm",
+    "xgboost": "pmmlkit.converters.xgboost",
 }
 
 ConverterFunction = Callable[..., Any]

@@ -33,8 +33,13 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
         feature = node.get("feature", "predictedValue")
         method = _source_method(node)
         if method is not None:
-            # The field reproduces another method of the model (decision_function, score_samples, ...).
-            columns[node.get("name")] = np.asarray(getattr(estimator, method)(X))
+            # The field reproduces another method of the model (decision_function, score_samples, ...);
+            # for a method with one column per class, ``value`` names the class.
+            values = np.asarray(getattr(estimator, method)(X))
+            if values.ndim == 2 and node.get("value") is not None:
+                labels = [format_value(plain(c)) for c in estimator.classes_]
+                values = values[:, labels.index(node.get("value"))]
+            columns[node.get("name")] = values
         elif feature == "predictedValue":
             columns[node.get("name")] = np.asarray(estimator.predict(X))
         elif feature == "probability":

@@ -14,7 +14,7 @@ import pandas as pd
 
 MODULES = {
     "sklearn": ("cases.sklearn_linear", "cases.sklearn_preprocessing", "cases.sklearn_tree", "cases.sklearn_more",
-                "cases.sklearn_ensembles", "cases.lightgbm_cases"),
+                "cases.sklearn_ensembles", "cases.lightgbm_cases", "cases.xgboost_cases"),
 }
 
 

@@ -1,0 +1,59 @@
+"""XGBoost objects a fidelity-table row cannot fit (native Boosters from xgboost.train) and what
+is refused. Boosters are scored on both engines against their own predict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from cases.data import diabetes, iris, numeric_nan
+from cases.xgboost_cases import split_conditions
+from harness import EVALUATORS, assert_schema_valid, assert_scores_match, score, threshold_edges
+
+import pmmlkit
+from pmmlkit import ConversionError
+
+xgboost = pytest.importorskip("xgboost")
+
+
+def _rows(booster, X: pd.DataFrame) -> pd.DataFrame:
+    conditions = split_conditions(booster)
+    frames = [X]
+    for i, column in enumerate(X.columns):
+        values = np.concatenate([threshold_edges(conditions.get(i, np.array([]))), [np.nan, 0.0]])
+        frame = pd.DataFrame({c: np.full(len(values), X[c].median()) for c in X.columns})
+        frame[column] = values
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _train(objective: str, X: pd.DataFrame, y, **params):
+    return xgboost.train({"objective": objective, "max_depth": 3, "seed": 0, **params},
+                         xgboost.DMatrix(X, y), num_boost_round=10)
+
+
+def _booster_cases():
+    X, y, _ = diabetes()
+    yield "squared-error", _train("reg:squarederror", X, y), X
+    Xn, yn, _ = numeric_nan(classification=False)
+    yield "squared-error-nan", _train("reg:squarederror", Xn, yn), Xn
+    Xb, yb, _ = iris()
+    yield "logistic", _train("binary:logistic", Xb, (yb == 2).astype(int)), Xb
+
+
+@pytest.mark.parametrize("evaluator", EVALUATORS)
+@pytest.mark.parametrize("name,booster,X", list(_booster_cases()), ids=lambda v: v if isinstance(v, str) else "")
+def test_booster_scores_match_its_predict(name, booster, X, evaluator, tmp_path):
+    path = pmmlkit.convert(booster, X).save(tmp_path / "model.pmml")
+    assert_schema_valid(path)
+    rows = _rows(booster, X)
+    expected = pd.DataFrame({"predicted_y": booster.inplace_predict(rows)}, index=rows.index)
+    assert_scores_match(expected, score(evaluator, path, rows), f"Booster {name} on {evaluator}")
+
+
+def test_multiclass_is_refused():
+    X, y, _ = iris()
+    model = xgboost.XGBClassifier(n_estimators=3).fit(X, y)
+    with pytest.raises(ConversionError, match=r"XGBoost objective 'multi:softprob' with several outputs is not "
+                                              r"converted; binary classification and regression are"):
+        pmmlkit.convert(model, X)
