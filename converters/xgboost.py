@@ -1,4 +1,4 @@
-"""XGBoost: XGBRegressor, binary XGBClassifier and native Booster objects, reproduced in float32.
+"""XGBoost: XGBRegressor, XGBClassifier and native Booster objects, reproduced in float32.
 
 XGBoost casts each input to float32 and sends it left when ``float32(x) < split_condition`` (a
 float32), a missing value to the split's default side. Its margin starts from the base score (in
@@ -14,8 +14,9 @@ double rounding to at most the float32 just below ``s`` (:func:`float32_split_th
 A binary classifier's ``predict_proba`` is ``[float32(1 - p), p]``: the model's probability of
 class 1 is ``p`` (the last model scores class 0 as ``1 - p``, exact in double, so evaluators give
 ``p`` back for class 1), and the probability of class 0 is an output field rounding ``1 - p`` to
-float32. Multiclass objectives, categorical splits and forests (``num_parallel_tree > 1``) are
-refused.
+float32. A multiclass classifier (``multi:softprob``) runs XGBoost's float32 softmax (see
+:func:`_softmax_classifier`). Other multi-output objectives, categorical splits and forests
+(``num_parallel_tree > 1``) are refused.
 
 xgboost is an optional extra: it is imported only in :func:`converters`.
 """
@@ -30,7 +31,7 @@ import numpy as np
 from lxml import etree
 
 from pmmlkit.builders.ensemble import METHOD_EXTENSION, attach_local_fields, local_scope, model_chain
-from pmmlkit.builders.expressions import apply, constant, ref
+from pmmlkit.builders.expressions import apply, constant, fold, ref
 from pmmlkit.builders.fields import Field, Scope, Target
 from pmmlkit.builders.float32 import binary_exponent, round_to_float32
 from pmmlkit.builders.model import classification_output, model, probability_name
@@ -79,9 +80,10 @@ def _convert(booster: Any, features: list[Field], context: Context, classes: Any
     learner = document["learner"]
     objective = learner["objective"]["name"]
     parameters = learner["learner_model_param"]
-    if int(parameters.get("num_class", "0")) > 1 or int(parameters.get("num_target", "1")) > 1:
+    n_classes = int(parameters.get("num_class", "0"))
+    if int(parameters.get("num_target", "1")) > 1 or (n_classes > 1 and objective != "multi:softprob"):
         raise context.error(f"XGBoost objective {objective!r} with several outputs is not converted; "
-                            "binary classification and regression are")
+                            "regression, binary:logistic and multi:softprob are")
     model_part = learner["gradient_booster"]
     if model_part.get("name") != "gbtree":
         raise context.error(f"XGBoost booster {model_part.get('name')!r} is not converted; use booster='gbtree'")
@@ -100,14 +102,18 @@ def _convert(booster: Any, features: list[Field], context: Context, classes: Any
         if not field.is_numeric:
             raise context.error(f"XGBoost reads numbers, but feature {field.name!r} is {field.data_type}; "
                                 "encode it first (e.g. OneHotEncoder in a pipeline)")
-    base = _base_margin(objective, _number(parameters["base_score"]), context)
     scope = context.scope
     names_out = [scope.unique_name(f"xgboostTree({i + 1})") for i in range(len(trees))]
     members = [margin_model([_tree(tree, features, context)], name) for tree, name in zip(trees, names_out)]
     local = local_scope(scope, [Field(n) for n in names_out])
-    margin: Field = local.derive("margin(0)", constant(base))
-    for i, name in enumerate(names_out):
-        margin = _rounded(local, f"margin({i + 1})", lambda m=margin, n=name: apply("+", ref(m), ref(n)))
+    if objective == "multi:softprob":
+        groups = [int(g) for g in model_part["model"]["tree_info"]][:len(trees)]
+        bases = _numbers(parameters["base_score"], n_classes)
+        margins = [_margin(local, [n for n, g in zip(names_out, groups) if g == k], float(np.float32(bases[k])),
+                           f"margin[{k}]") for k in range(n_classes)]
+        return _softmax_classifier(members, local, margins, classes, context)
+    base = _base_margin(objective, _number(parameters["base_score"]), context)
+    margin = _margin(local, names_out, base, "margin")
     if objective in _IDENTITY:
         value = margin
     elif objective in _EXP:
@@ -133,6 +139,48 @@ def _convert(booster: Any, features: list[Field], context: Context, classes: Any
                  normalizationMethod="none")
     attach_local_fields(last, local, scope)
     return model_chain(members, last, target, _binary_output(target))
+
+
+def _margin(scope: Scope, trees: list[str], base: float, name: str) -> Field:
+    """``base + tree_1 + tree_2 + ...`` in float32, in tree order."""
+    margin: Field = scope.derive(f"{name}(0)", constant(base))
+    for i, tree in enumerate(trees):
+        margin = _rounded(scope, f"{name}({i + 1})", lambda m=margin, t=tree: apply("+", ref(m), ref(t)))
+    return margin
+
+
+def _softmax_classifier(members: list[etree._Element], scope: Scope, margins: list[Field], classes: Any,
+                        context: Context) -> etree._Element:
+    """XGBoost's float32 softmax: ``e_k = expf(m_k - max m)``, a double sum ``w`` of the ``e_k``,
+    ``p_k = e_k / float32(w)``. The last model lists the classes with ``normalizationMethod="none"``,
+    which makes evaluators score the last category as 1 minus the others: a placeholder category
+    after the real ones takes that, so every real class keeps its exact ``p_k`` (and the placeholder,
+    near 0, never wins)."""
+    if classes is None:
+        raise context.error("a multiclass XGBoost Booster predicts one probability per class: convert the "
+                            "XGBClassifier (the scikit-learn API) instead")
+    if len(classes) != len(margins):
+        raise context.error(f"XGBClassifier with {len(classes)} classes but {len(margins)} outputs")
+    top = scope.derive("maxMargin", apply("max", *[ref(m) for m in margins]))
+    exps = []
+    for k, m in enumerate(margins):
+        shifted = _rounded(scope, f"shifted[{k}]", lambda m=m: apply("-", ref(m), ref(top)))
+        exps.append(_rounded(scope, f"exp[{k}]", lambda x=shifted: apply("exp", ref(x))))
+    total = _rounded(scope, "sumExp", lambda: fold("+", [ref(e) for e in exps]))
+    probabilities = [_rounded(scope, f"probability[{k}]", lambda e=e: apply("/", ref(e), ref(total)))
+                     for k, e in enumerate(exps)]
+    target = context.classification_target(classes)
+    placeholder = max(int(c) for c in classes) + 1
+    tables = [regression_table([p], [1.0], 0.0, label) for p, label in zip(probabilities, classes)]
+    tables.append(regression_table([], [], 0.0, placeholder))
+    last = model("RegressionModel", *tables, function="classification", target=target, normalizationMethod="none")
+    attach_local_fields(last, scope, context.scope)
+    return model_chain(members, last, target)
+
+
+def _numbers(text: str, count: int) -> list[float]:
+    values = np.asarray(json.loads(text) if text.startswith("[") else [float(text)], dtype=np.float64).reshape(-1)
+    return list(values) if len(values) == count else [float(values[0])] * count
 
 
 def _binary_output(target: Target) -> etree._Element:

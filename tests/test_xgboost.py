@@ -51,9 +51,17 @@ def test_booster_scores_match_its_predict(name, booster, X, evaluator, tmp_path)
     assert_scores_match(expected, score(evaluator, path, rows), f"Booster {name} on {evaluator}")
 
 
-def test_multiclass_is_refused():
+def test_multiclass_booster_is_refused():
     X, y, _ = iris()
-    model = xgboost.XGBClassifier(n_estimators=3).fit(X, y)
-    with pytest.raises(ConversionError, match=r"XGBoost objective 'multi:softprob' with several outputs is not "
-                                              r"converted; binary classification and regression are"):
+    booster = _train("multi:softprob", X, y, num_class=3)
+    with pytest.raises(ConversionError, match=r"a multiclass XGBoost Booster predicts one probability per class: "
+                                              r"convert the XGBClassifier \(the scikit-learn API\) instead"):
+        pmmlkit.convert(booster, X)
+
+
+def test_other_multiclass_objectives_are_refused():
+    X, y, _ = iris()
+    model = xgboost.XGBClassifier(n_estimators=3, objective="multi:softmax").fit(X, y)
+    with pytest.raises(ConversionError, match=r"XGBoost objective 'multi:softmax' with several outputs is not "
+                                              r"converted; regression, binary:logistic and multi:softprob are"):
         pmmlkit.convert(model, X)

@@ -10,7 +10,7 @@ import pandas as pd
 from harness import threshold_edges
 
 from cases import Case
-from cases.data import diabetes, iris_binary, mixed, numeric_nan
+from cases.data import diabetes, iris, iris_binary, mixed, numeric_nan
 from cases.sklearn_more import _mixed
 
 try:
@@ -54,6 +54,13 @@ def _coded(data):
     return coded
 
 
+def _three_classes():
+    """numeric_nan's rows with three classes (by age and income), NaNs kept."""
+    X, _, X_eval = numeric_nan()
+    y = pd.Series(np.where(X["age"].fillna(40) > 45, 2, np.where(X["income"].fillna(0) > 25000, 1, 0)), name="y")
+    return X, y, X_eval
+
+
 def _xgb(kind, **options):
     def make():
         return getattr(xgboost, kind)(n_estimators=15, max_depth=3, learning_rate=0.3, random_state=0, **options)
@@ -66,5 +73,7 @@ CASES = [] if xgboost is None else [
     Case("xgb-poisson", _xgb("XGBRegressor", objective="count:poisson"), diabetes, edge_rows),
     Case("xgb-classifier-binary", _xgb("XGBClassifier"), iris_binary, edge_rows),
     Case("xgb-classifier-nan", _xgb("XGBClassifier"), _coded(numeric_nan), edge_rows),
+    Case("xgb-classifier-multiclass", _xgb("XGBClassifier"), iris, edge_rows),
+    Case("xgb-classifier-multiclass-nan", _xgb("XGBClassifier"), _three_classes, edge_rows),
     Case("xgb-pipeline-one-hot", _mixed(_xgb("XGBClassifier")), _coded(mixed)),
 ]
