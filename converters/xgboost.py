@@ -64,6 +64,10 @@ def convert_xgb(estimator: Any, features: list[Field], context: Context) -> etre
         booster = estimator.get_booster()
     except Exception:  # xgboost raises its own NotFittedError type
         raise context.error(f"{type(estimator).__name__} is not fitted: call fit() before converting") from None
+    missing = getattr(estimator, "missing", np.nan)
+    if missing is not None and not (isinstance(missing, float) and np.isnan(missing)):
+        raise context.error(f"{type(estimator).__name__}(missing={missing!r}) is not converted: PMML marks missing "
+                            "values itself; replace that marker with NaN and fit with the default missing=nan")
     classes = getattr(estimator, "classes_", None) if hasattr(estimator, "predict_proba") else None
     iteration = getattr(estimator, "best_iteration", None) if hasattr(booster, "best_iteration") else None
     return _convert(booster, features, context, classes, iteration)
@@ -92,7 +96,8 @@ def _convert(booster: Any, features: list[Field], context: Context, classes: Any
     if parallel != 1:
         raise context.error("XGBoost with num_parallel_tree > 1 is not converted; use num_parallel_tree=1")
     if iteration is not None:
-        trees = trees[:iteration + 1]
+        # predict stops at the best iteration (early stopping): one tree per class and iteration.
+        trees = trees[:(iteration + 1) * max(n_classes, 1)]
     names = learner.get("feature_names") or []
     context.expect_features(features, int(parameters["num_feature"]), booster)
     if names and [f.name for f in features] != list(names):

@@ -65,3 +65,23 @@ def test_other_multiclass_objectives_are_refused():
     with pytest.raises(ConversionError, match=r"XGBoost objective 'multi:softmax' with several outputs is not "
                                               r"converted; regression, binary:logistic and multi:softprob are"):
         pmmlkit.convert(model, X)
+
+
+def test_early_stopping_keeps_the_best_iteration(tmp_path):
+    X, y, _ = iris()
+    model = xgboost.XGBClassifier(n_estimators=40, early_stopping_rounds=2, learning_rate=0.5, random_state=0)
+    model.fit(X.iloc[::2], y.iloc[::2], eval_set=[(X.iloc[1::2], y.iloc[1::2])], verbose=False)
+    assert model.best_iteration < 39
+    for evaluator in EVALUATORS:
+        path = pmmlkit.convert(model, X).save(tmp_path / f"{evaluator}.pmml")
+        expected = pd.DataFrame({"predicted_y": model.predict(X)}, index=X.index)
+        for k in range(3):
+            expected[f"probability_{k}"] = model.predict_proba(X)[:, k]
+        assert_scores_match(expected, score(evaluator, path, X), f"early-stopped XGBClassifier on {evaluator}")
+
+
+def test_a_custom_missing_marker_is_refused():
+    X, y, _ = diabetes()
+    model = xgboost.XGBRegressor(n_estimators=2, missing=-1.0).fit(X, y)
+    with pytest.raises(ConversionError, match=r"XGBRegressor\(missing=-1\.0\) is not converted"):
+        pmmlkit.convert(model, X)
