@@ -63,3 +63,12 @@ def test_function_transformer_names_the_supported_functions():
     model = _fit(make_pipeline(FunctionTransformer(np.cbrt), LogisticRegression()), X, y)
     with pytest.raises(ConversionError, match=r"np\.sqrt.*np\.tanh"):
         pmmlkit.convert(model, X)
+
+
+def test_calibrating_a_decision_function_that_is_not_linear_is_refused():
+    X, y, _ = iris()
+    model = _fit(CalibratedClassifierCV(GradientBoostingClassifier(n_estimators=3), cv=2), X, y)
+    with pytest.raises(ConversionError, match=r"decision_function of GradientBoostingClassifier at step "
+                                              r"'calibrated1' is not converted; calibrate a model without "
+                                              r"decision_function \(it then reads predict_proba\)"):
+        pmmlkit.convert(model, X)

@@ -39,7 +39,8 @@ def convert_calibrated_classifier(calibrated: Any, features: list[Field], contex
             raise context.error(f"CalibratedClassifierCV(method={part.method!r}) is not supported; "
                                 "use method='sigmoid' or 'isotonic'")
         if hasattr(estimator, "decision_function"):
-            columns = decision_fields(estimator, features, context, step)
+            columns = decision_fields(estimator, features, context, step,
+                                      "calibrate a model without decision_function (it then reads predict_proba)")
         else:
             segment, published = publish(estimator, features, context, step, probabilities=True)
             members.append(segment)

@@ -77,7 +77,8 @@ def publish(estimator: Any, features: Sequence[Field], context: Context, step: s
                                     {o.value: o.field() for o in outputs[1:]})
 
 
-def decision_fields(estimator: Any, features: Sequence[Field], context: Context, step: str) -> list[Field]:
+def decision_fields(estimator: Any, features: Sequence[Field], context: Context, step: str,
+                    hint: str = "use stack_method='predict_proba'") -> list[Field]:
     """``estimator.decision_function`` as derived fields of the document (one per column), for a
     linear model or a pipeline that ends in one: ``x @ coef_.T + intercept_``."""
     features = list(features)
@@ -85,10 +86,10 @@ def decision_fields(estimator: Any, features: Sequence[Field], context: Context,
         steps = [(name, s) for name, s in estimator.steps if s is not None and s != "passthrough"]
         for name, transformer in steps[:-1]:
             features = context.transform(transformer, features, name)
-        return decision_fields(steps[-1][1], features, context, f"{step}.{steps[-1][0]}")
+        return decision_fields(steps[-1][1], features, context, f"{step}.{steps[-1][0]}", hint)
     if not hasattr(estimator, "coef_") or not hasattr(estimator, "intercept_"):
         raise context.error(f"decision_function of {type(estimator).__name__} at step {step!r} is not converted; "
-                            "use stack_method='predict_proba' (or a linear model, whose decision is converted)")
+                            f"{hint} (or a linear model, whose decision is converted)")
     coefficients = np.atleast_2d(array(estimator, context, "coef_"))
     intercepts = np.atleast_1d(array(estimator, context, "intercept_"))
     context.expect_features(features, coefficients.shape[1], estimator)
