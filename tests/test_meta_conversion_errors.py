@@ -51,10 +51,10 @@ def test_target_inverse_without_a_pmml_function_is_refused():
         pmmlkit.convert(model, X)
 
 
-def test_periodic_splines_are_refused():
+def test_sparse_splines_are_refused():
     X, y, _ = diabetes()
-    model = _fit(make_pipeline(SplineTransformer(extrapolation="periodic"), Ridge()), X, y)
-    with pytest.raises(ConversionError, match=r"SplineTransformer\(extrapolation='periodic'\) is not converted"):
+    model = _fit(make_pipeline(SplineTransformer(sparse_output=True), Ridge()), X, y)
+    with pytest.raises(ConversionError, match=r"SplineTransformer\(sparse_output=True\) is not converted"):
         pmmlkit.convert(model, X)
 
 

@@ -6,7 +6,7 @@ Each basis function of a feature is a polynomial on every knot interval of the b
 rounding. Outside the base range scikit-learn extrapolates: ``constant`` (boundary values for the
 first/last ``degree`` columns, else 0), ``linear`` (the boundary value plus the slope times the
 distance), ``continue`` (the first/last interval's polynomial), ``error`` (scikit-learn raises;
-the PMML gives a missing value). ``periodic`` is not converted. With ``handle_missing="zeros"`` a
+the PMML gives a missing value), ``periodic`` (the value wrapped into the base range). With ``handle_missing="zeros"`` a
 missing value gives zeros.
 """
 
@@ -30,9 +30,9 @@ def convert_spline_transformer(transformer: Any, features: list[Field], context:
     splines = attribute(transformer, context, "bsplines_")
     context.expect_features(features, len(splines), transformer)
     extrapolation = transformer.extrapolation
-    if extrapolation not in ("constant", "linear", "continue", "error"):
+    if extrapolation not in ("constant", "linear", "continue", "error", "periodic"):
         raise context.error(f"SplineTransformer(extrapolation={extrapolation!r}) is not converted; use "
-                            "'constant', 'linear', 'continue' or 'error'")
+                            "'constant', 'linear', 'continue', 'error' or 'periodic'")
     if getattr(transformer, "sparse_output", False):
         raise context.error("SplineTransformer(sparse_output=True) is not converted; fit it with sparse_output=False")
     zeros_for_missing = getattr(transformer, "handle_missing", "error") == "zeros"
@@ -41,6 +41,8 @@ def convert_spline_transformer(transformer: Any, features: list[Field], context:
     for field, spline in zip(features, splines):
         if not field.is_numeric:
             raise context.error(f"SplineTransformer on the {field.data_type} column {field.name!r}")
+        if extrapolation == "periodic":
+            field = _wrapped(spline, field, context)
         columns = _basis(spline, degree, extrapolation, field)
         if extrapolation == "linear" and degree <= 1:
             # scikit-learn raises its loop's ``degree`` by one here, for every later feature too:
@@ -73,7 +75,9 @@ def _basis(spline: Any, degree: int, extrapolation: str, field: Field) -> list[e
         inside = if_chain([(apply("lessThan", ref(field), constant(float(t[j + 1]))),
                             _horner(polynomial[j], float(t[j]), field)) for j in intervals[:-1]],
                           _horner(polynomial[intervals[-1]], float(t[intervals[-1]]), field))
-        if extrapolation == "continue":
+        if extrapolation == "periodic":
+            below = above = constant(0.0)  # unused: the field is already wrapped into the base range
+        elif extrapolation == "continue":
             below = _horner(polynomial[intervals[0]], float(t[intervals[0]]), field)
             above = _horner(polynomial[intervals[-1]], float(t[intervals[-1]]), field)
         elif extrapolation == "error":
@@ -86,6 +90,9 @@ def _basis(spline: Any, degree: int, extrapolation: str, field: Field) -> list[e
             above = _line(float(f_max[i]), xmax, float(fp_max[i]), field) \
                 if i >= n_splines - linear_columns else constant(0.0)
         branches = []
+        if extrapolation == "periodic":
+            expressions.append(inside)
+            continue
         if below is not None:
             branches.append((apply("lessThan", ref(field), constant(xmin)), below))
         if above is not None:
@@ -96,6 +103,21 @@ def _basis(spline: Any, degree: int, extrapolation: str, field: Field) -> list[e
                                        apply("lessOrEqual", ref(field), constant(xmax))), inside)
         expressions.append(if_chain(branches, inside) if branches else inside)
     return expressions
+
+
+def _wrapped(spline: Any, field: Field, context: Context) -> Field:
+    """``t[k] + (x - t[k]) % period``, the value scikit-learn evaluates a periodic spline at.
+
+    numpy's ``%`` is exact and this ``a - period * floor(a / period)`` may differ from it by a
+    rounding; a periodic spline is continuous across the wrap, so its values differ by as little."""
+    t, k = np.asarray(spline.t, dtype=np.float64), int(spline.k)
+    start, period = float(t[k]), float(t[len(t) - k - 1] - t[k])
+    if period <= 0:
+        raise context.error(f"SplineTransformer on {field.name!r}: the periodic spline has an empty base interval")
+    shifted = apply("-", ref(field), constant(start))
+    remainder = apply("-", shifted, apply("*", constant(period), apply("floor", apply(
+        "/", apply("-", ref(field), constant(start)), constant(period)))))
+    return context.scope.derive(f"periodic({field.name})", apply("+", constant(start), remainder))
 
 
 def _horner(coefficients: np.ndarray, origin: float, field: Field) -> etree._Element:

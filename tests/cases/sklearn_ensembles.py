@@ -275,6 +275,8 @@ SPLINES = [
     Case("spline-linear-degree-1",
          lambda: make_pipeline(SplineTransformer(n_knots=4, degree=1, extrapolation="linear"), Ridge()), diabetes,
          outside_rows),
+    Case("spline-periodic", lambda: make_pipeline(SplineTransformer(n_knots=5, degree=3, extrapolation="periodic"),
+                                                  Ridge()), diabetes, outside_rows),
     Case("spline-missing-zeros",
          lambda: make_pipeline(SplineTransformer(n_knots=4, handle_missing="zeros"),
                                LogisticRegression(max_iter=1000)), numeric_nan),
