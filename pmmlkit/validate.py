@@ -279,7 +279,11 @@ class _Checker:
                 if name in mining:
                     self.error("duplicate-field", f"MiningField {name!r} is listed twice", field)
                 mining[name] = field
-                if name not in parent:
+                # A nested model's own target (a member of a model chain) is declared in the
+                # DataDictionary; it is what that model predicts, not an input from the parent.
+                own_target = field.get("usageType") in ("target", "predicted") and name in self.fields \
+                    and _local(self.fields[name]) == "DataField"
+                if name not in parent and not (own_target and not top_level):
                     where = "DataDictionary" if top_level else "enclosing model"
                     self.error("undefined-field", f"MiningField {name!r} is not defined in the {where}", field)
 

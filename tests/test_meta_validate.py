@@ -1,0 +1,23 @@
+"""pmmlkit's own validator accepts every document the meta-estimator, preprocessing-extra,
+LightGBM and XGBoost converters write (without warnings: nothing for a user to wonder about)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from cases import lightgbm_cases, sklearn_ensembles, xgboost_cases
+
+import pmmlkit
+
+CASES = sklearn_ensembles.CASES + lightgbm_cases.CASES + xgboost_cases.CASES
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_document_passes_pmmlkit_validate(case):
+    X, y, _ = case.data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator = case.estimator().fit(X, y)
+    report = pmmlkit.validate(pmmlkit.convert(estimator, X))
+    assert report.ok and not report.issues, str(report)
