@@ -68,3 +68,13 @@ def test_ranker_scores_match_its_predict(evaluator, tmp_path):
     ranker = lightgbm.LGBMRanker(n_estimators=10, num_leaves=7, min_child_samples=5, verbose=-1, random_state=0)
     ranker.fit(X, relevance, group=[len(X) // 4] * 3 + [len(X) - 3 * (len(X) // 4)])
     check_model(ranker, X, _rows(ranker.booster_, X), evaluator, tmp_path)
+
+
+def test_one_vs_all_multiclass_is_refused():
+    from pmmlkit import ConversionError
+
+    X, y, _ = iris()
+    model = lightgbm.LGBMClassifier(n_estimators=3, objective="multiclassova", verbose=-1).fit(X, y)
+    with pytest.raises(ConversionError, match=r"LightGBM objective 'multiclassova.*' with 3 classes is not "
+                                              r"converted; use objective='binary' or 'multiclass'"):
+        pmmlkit.convert(model, X)

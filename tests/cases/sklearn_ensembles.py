@@ -39,6 +39,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from cases import Case
 from cases.data import (
+    coded,
     diabetes,
     iris,
     iris_binary,
@@ -233,6 +234,10 @@ PREPROCESSING = [
     Case("target-encoder-binary", _encoded(TargetEncoder, LogisticRegression), mixed),
     Case("target-encoder-continuous", _encoded(lambda: TargetEncoder(smooth=5.0), Ridge), mixed_regression),
     Case("target-encoder-multiclass", _encoded(TargetEncoder, LogisticRegression), three_class_mixed),
+    Case("target-encoder-numeric-codes",
+         lambda: make_pipeline(ColumnTransformer([("codes", TargetEncoder(), ["rooms"]),
+                                                  ("rest", "passthrough", ["score"])]), Ridge()),
+         lambda: coded(classification=False)),
     Case("feature-union-weighted",
          lambda: make_pipeline(FeatureUnion([("scaled", StandardScaler()), ("square", PolynomialFeatures(2)),
                                              ("tanh", FunctionTransformer(np.tanh))],
