@@ -333,7 +333,12 @@ def convert_adaboost_classifier(booster: Any, features: list[Field], context: Co
 
 def convert_adaboost_regressor(booster: Any, features: list[Field], context: Context) -> etree._Element:
     """The weighted median of the members' predictions, as scikit-learn takes it: the smallest
-    prediction ``p_i`` whose cumulative weight ``sum(w_j for p_j <= p_i)`` reaches half the total."""
+    prediction ``p_i`` whose cumulative weight ``sum(w_j for p_j <= p_i)`` reaches half the total.
+
+    scikit-learn sums the weights in the order of the sorted predictions, this in member order:
+    the sums can differ by a rounding, which changes the median only for a row whose cumulative
+    weight equals half the total to the last bit (weights are logs of error ratios, so such ties
+    need constructed weights)."""
     context.expect_features(features, n_features(booster, context), booster)
     estimators = attribute(booster, context, "estimators_")
     weights = array(booster, context, "estimator_weights_")[:len(estimators)]
