@@ -1,5 +1,7 @@
 """pmmlkit's own validator accepts every document the meta-estimator, preprocessing-extra,
-LightGBM and XGBoost converters write (without warnings: nothing for a user to wonder about)."""
+LightGBM and XGBoost converters write: no errors, and no warnings except the interoperability
+notes (PMML 4.4 functions such as ``expm1``, and the Extensions that name the source method of
+an output), which describe the document rather than a fault."""
 
 from __future__ import annotations
 
@@ -20,4 +22,5 @@ def test_document_passes_pmmlkit_validate(case):
         warnings.simplefilter("ignore")
         estimator = case.estimator().fit(X, y)
     report = pmmlkit.validate(pmmlkit.convert(estimator, X))
-    assert report.ok and not report.issues, str(report)
+    assert report.ok, str(report)
+    assert all(issue.code.startswith("interop") for issue in report.issues), str(report)
