@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = missing_frameworks()
     if missing:
         print(f"error: {', '.join(missing)} not installed, so the table would leave out its converters; "
-              "install the [spark] extra first", file=sys.stderr)
+              "install the [spark,lightgbm,xgboost] extras first", file=sys.stderr)
         return 2
     try:
         text = path.read_text(encoding="utf-8")

@@ -62,6 +62,7 @@ class PMMLDocument:
         data_fields = [f.data_field() for f in inputs]
         if target is not None:
             data_fields.insert(0, target.field().data_field())
+        data_fields += [f.data_field() for f in scope.nested_targets.values()]
         header = element("Header", element("Application", name="pmmlkit", version=_version()),
                          description=description)
         dictionary = element("DataDictionary", *data_fields, numberOfFields=len(data_fields))

@@ -18,6 +18,7 @@ from lxml import etree
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from pmmlkit.builders.ensemble import source_method
 from pmmlkit.builders.fields import Scope
 from pmmlkit.context import Context, Converter
 from pmmlkit.errors import ConversionError, PMMLError, UsageError
@@ -76,7 +77,16 @@ class ScikitLearn(FrontEnd):
         for node in output_fields:
             feature = node.get("feature", "predictedValue")
             name = node.get("name")
-            if feature == "predictedValue":
+            method = source_method(node)
+            if method is not None:
+                # The field reproduces another method of the model (decision_function, score_samples, ...);
+                # for a method with one column per class, ``value`` names the class.
+                values = np.asarray(getattr(model, method)(X))
+                if values.ndim == 2 and node.get("value") is not None:
+                    classes = [format_value(plain(c)) for c in model.classes_]
+                    values = values[:, classes.index(node.get("value"))]
+                columns[name] = values
+            elif feature == "predictedValue":
                 columns[name] = np.asarray(model.predict(X))
             elif feature == "probability":
                 if probabilities is None:

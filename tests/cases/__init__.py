@@ -17,8 +17,10 @@ import pandas as pd
 # Front-end name -> the case modules of that framework.
 MODULES = {
     "sklearn": ("cases.sklearn_linear", "cases.sklearn_preprocessing", "cases.sklearn_tree", "cases.sklearn_more",
-                "cases.sklearn_families"),
+                "cases.sklearn_families", "cases.sklearn_ensembles"),
     "spark": ("cases.spark_cases", "cases.spark_model_cases", "cases.spark_more_cases"),
+    "lightgbm": ("cases.lightgbm_cases",),
+    "xgboost": ("cases.xgboost_cases",),
 }
 
 

@@ -15,6 +15,7 @@ from pmmlkit.pmml import format_value, plain
 
 from ..fitted import attribute
 from ..impute import is_nan_marker, non_missing
+from .infrequent import convert_infrequent_one_hot
 
 
 def converters() -> dict[type, Converter]:
@@ -30,8 +31,7 @@ def convert_one_hot_encoder(encoder: Any, features: list[Field], context: Contex
     infrequent = getattr(encoder, "infrequent_categories_", None) if getattr(encoder, "_infrequent_enabled", False) \
         else None
     if infrequent is not None and any(group is not None for group in infrequent):
-        raise context.error("OneHotEncoder grouped infrequent categories (min_frequency/max_categories); "
-                            "that grouping is not converted: fit without min_frequency and max_categories")
+        return convert_infrequent_one_hot(encoder, features, context)
     if encoder.handle_unknown not in ("error", "ignore", "infrequent_if_exist", "warn"):
         raise context.error(f"OneHotEncoder(handle_unknown={encoder.handle_unknown!r}) is not supported")
     strict = encoder.handle_unknown == "error"

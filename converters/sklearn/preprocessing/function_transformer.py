@@ -1,4 +1,5 @@
-"""FunctionTransformer (sklearn.preprocessing's ``_function_transformer``): identity, log, log1p, exp."""
+"""FunctionTransformer (sklearn.preprocessing's ``_function_transformer``): identity and the numpy
+functions PMML has built in."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ def converters() -> dict[type, Converter]:
 
 
 # numpy ufunc -> PMML built-in function.
-_FUNCTIONS = {np.log: "ln", np.log1p: "ln1p", np.exp: "exp"}
+_FUNCTIONS = {np.log: "ln", np.log1p: "ln1p", np.exp: "exp", np.expm1: "expm1", np.log10: "log10",
+              np.sqrt: "sqrt", np.abs: "abs", np.floor: "floor", np.ceil: "ceil", np.sin: "sin", np.cos: "cos",
+              np.tan: "tan", np.arcsin: "asin", np.arccos: "acos", np.arctan: "atan", np.sinh: "sinh",
+              np.cosh: "cosh", np.tanh: "tanh"}
 
 
 def convert_function_transformer(transformer: Any, features: list[Field], context: Context) -> list[Field]:
@@ -28,8 +32,9 @@ def convert_function_transformer(transformer: Any, features: list[Field], contex
         return list(features)
     function = next((name for f, name in _FUNCTIONS.items() if func is f), None)
     if function is None or transformer.kw_args:
+        supported = ", ".join(f"np.{f.__name__}" for f in _FUNCTIONS)
         raise context.error(f"FunctionTransformer(func={getattr(func, '__name__', func)!r}) is not supported; "
-                            "only func=None, np.log, np.log1p and np.exp (without kw_args) are converted")
+                            f"func=None and these numpy functions (without kw_args) are converted: {supported}")
     for field in features:
         if not field.is_numeric:
             raise context.error(f"FunctionTransformer({func.__name__}) on the string column {field.name!r}")
