@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
 from ..errors import PMMLError
 
 ENVIRONMENT_VARIABLE = "PMMLKIT_SERVE_CONFIG"
