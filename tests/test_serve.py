@@ -5,17 +5,20 @@ what is wrong, while it keeps serving."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
+from cases import all_cases
 from serving_support import Server, half_plus_two, running_server
 
 import pmmlkit
-from cases import all_cases
+from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
 
 MAX_ROWS = 50
 MAX_BODY = 20_000
@@ -235,3 +238,21 @@ def test_server_log_is_quiet_about_defects(server: Server) -> None:
     # Every refusal above was a user error: none reached the server's defect path.
     assert "Traceback" not in server.log_text()
     assert "unexpected failure" not in server.log_text()
+
+
+def test_request_timeout_answers_504(tmp_path) -> None:
+    # In-process app with a timeout no scoring can meet: a batch (scored off the event loop) times out.
+    path = tmp_path / "half_plus_two.pmml"
+    path.write_text(half_plus_two(), encoding="utf-8")
+    app = create_app(ServingConfig((ModelSource("hpt", str(path)),), Limits(timeout_seconds=1e-9), poll_seconds=0))
+
+    async def scenario() -> tuple[httpx.Response, httpx.Response]:
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            slow = await client.post("/v1/models/hpt:predict", json={"instances": [float(i) for i in range(500)]})
+            return slow, await client.get("/v1/health/live")
+
+    slow, live = asyncio.run(scenario())
+    assert slow.status_code == 504
+    assert "longer than the request timeout" in slow.json()["error"]
+    assert live.status_code == 200

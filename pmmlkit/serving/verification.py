@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from lxml import etree
 
-from ..pmml import find_child, format_value, model_element, tag_of
+from ..pmml import find_child, format_value, model_element, plain, tag_of
 from ..scoring.evaluator import Model
 
 DEFAULT_PRECISION = 1e-6
@@ -95,4 +95,4 @@ def _agrees(want: str | None, got: Any, precision: float, zero: float) -> bool:
 
 
 def _text(value: Any) -> str:
-    return "missing" if value is None or (isinstance(value, float) and math.isnan(value)) else repr(value)
+    return "missing" if value is None or (isinstance(value, float) and math.isnan(value)) else format_value(plain(value))
