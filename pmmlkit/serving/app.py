@@ -156,8 +156,8 @@ class ModelServer:
     async def _score_request(self, request: Request, loaded: LoadedVersion, api: str) -> Response:
         payload = _parse_json(await self._read_body(request))
         signature = loaded.signature
-        name = payload.get("signature_name")
-        if name not in (None, "", SIGNATURE_NAME):
+        name = payload.get("signature_name", "")
+        if name not in ("", SIGNATURE_NAME):
             raise RequestError(f"unknown signature_name {name!r}; this model has only {SIGNATURE_NAME!r}")
         if api == "predict":
             allowed = {"signature_name", "instances", "inputs"}

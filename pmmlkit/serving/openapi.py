@@ -1,4 +1,4 @@
-"""The OpenAPI 3.0 document of a running server, built from the models it serves now: every path,
+"""The OpenAPI 3.1 document of a running server, built from the models it serves now: every path,
 the request bodies each model accepts (typed from its PMML inputs) and every answer it can give."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import __version__
 from .config import Limits
-from .signature import Signature
+from .signature import SIGNATURE_NAME, Signature
 from .versions import ServedModel
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -43,7 +43,7 @@ def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
     columns = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
                "properties": {n: {"type": "array", "items": signature.input_schema(n), "maxItems": limits.max_rows}
                               for n in signature.input_names}}
-    signature_name = {"type": "string", "enum": ["serving_default"]}
+    signature_name = {"type": "string", "enum": [SIGNATURE_NAME, ""]}
     body = {"oneOf": [
         {"type": "object", "required": ["instances"], "additionalProperties": False,
          "properties": {"signature_name": signature_name, "instances": rows}},
@@ -61,23 +61,29 @@ def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
 
 
 def _examples(name: str, signature: Signature, limits: Limits, api: str) -> dict[str, Any]:
-    example = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
-               "properties": {n: signature.input_schema(n) for n in signature.input_names}}
-    context = {"type": "object", "additionalProperties": False,
-               "properties": {n: signature.input_schema(n) for n in signature.input_names}}
-    body = {"type": "object", "required": ["examples"], "additionalProperties": False,
-            "properties": {"signature_name": {"type": "string", "enum": ["serving_default"]},
-                           "examples": {"type": "array", "items": example, "maxItems": limits.max_rows},
-                           "context": context}}
+    # Each example with the shared context must give every input: either every example is whole
+    # (context optional), or the context is (examples then give what differs).
+    properties = {n: signature.input_schema(n) for n in signature.input_names}
+    whole = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
+             "properties": properties}
+    partial = {"type": "object", "additionalProperties": False, "properties": properties}
+    signature_name = {"type": "string", "enum": [SIGNATURE_NAME, ""]}
+
+    def body(example: dict[str, Any], context: dict[str, Any], required: list[str]) -> dict[str, Any]:
+        return {"type": "object", "required": required, "additionalProperties": False,
+                "properties": {"signature_name": signature_name, "context": context,
+                               "examples": {"type": "array", "items": example, "maxItems": limits.max_rows}}}
+
+    request = {"anyOf": [body(whole, partial, ["examples"]), body(partial, whole, ["examples", "context"])]}
     if api == "classify":
         item: dict[str, Any] = {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
                                                            "items": {"anyOf": [{"type": "string"},
-                                                                               {"type": "number", "nullable": True}]}}}
+                                                                               {"type": ["number", "null"]}]}}}
     else:
-        item = {"type": "number", "nullable": True}
+        item = {"type": ["number", "null"]}
     answer = {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": item}}}
     return {"summary": f"{api.capitalize()} examples with {name}",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
             "responses": {"200": _json(answer, "Results"), **_errors(400, 404, 413, 503, 504)}}
 
 
@@ -112,7 +118,7 @@ def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any
                 paths[prefix + ":regress"] = {"post": {**_examples(served.name, signature, limits, "regress"),
                                                        "parameters": parameters}}
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "pmmlkit serve", "version": __version__,
                  "description": "PMML models behind TensorFlow Serving's REST API"},
         "paths": paths,

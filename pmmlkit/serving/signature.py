@@ -88,9 +88,14 @@ class Signature:
             self._refuse_names(record, where)
         for name, value in record.items():
             if value is not None and not _fits(kinds[name], value):
-                raise RequestError(f"{where}: input {name!r} must be {_KIND_TEXT[kinds[name]]} or null, "
-                                   f"not {_JSON_TYPE.get(type(value), 'that')} ({_shown(value)})")
+                self._check_value(name, value, where)
         return record
+
+    def _check_value(self, name: str, value: Any, where: str) -> None:
+        kind = self.kinds[name]
+        if value is not None and not _fits(kind, value):
+            raise RequestError(f"{where}: input {name!r} must be {_KIND_TEXT[kind]} or null, "
+                               f"not {_JSON_TYPE.get(type(value), 'that')} ({_shown(value)})")
 
     def _refuse_names(self, record: Mapping[str, Any], where: str) -> None:
         unknown = [name for name in record if name not in self.kinds]
@@ -134,6 +139,11 @@ class Signature:
             raise RequestError(f"'examples' must be an array of objects, not {_JSON_TYPE.get(type(examples), 'that')}")
         if context is not None and type(context) is not dict:
             raise RequestError("'context' must be an object of features shared by every example")
+        for name, value in (context or {}).items():  # checked whole, even where examples override it
+            if name not in self.kinds:
+                raise RequestError(f"'context' has unknown input {name!r}; the model's inputs are "
+                                   f"{self._listed(self.input_names)}")
+            self._check_value(name, value, "'context'")
         records = []
         for i, example in enumerate(examples):
             if type(example) is not dict:
@@ -184,7 +194,7 @@ class Signature:
         }}}
 
     def input_schema(self, name: str) -> dict[str, Any]:
-        """The JSON Schema (OpenAPI 3.0) of one value of input ``name``."""
+        """The JSON Schema (OpenAPI 3.1) of one value of input ``name``."""
         return _value_schema(self.kinds[name])
 
     def output_schema(self, field: FieldInfo) -> dict[str, Any]:
@@ -198,9 +208,8 @@ class Signature:
 
 def _value_schema(kind: str) -> dict[str, Any]:
     if kind == "any":
-        return {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}], "nullable": True}
-    return {"type": {"number": "number", "integer": "integer", "boolean": "boolean", "string": "string"}[kind],
-            "nullable": True}
+        return {"type": ["string", "number", "boolean", "null"]}
+    return {"type": [kind, "null"]}
 
 
 def _shown(value: Any) -> str:
