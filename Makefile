@@ -14,7 +14,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 demo: java $(BASE_STAMP)
 	$(PY) -m pmmlkit.demo --out out
 
-test: java $(TEST_STAMP)
+test: java jdk $(TEST_STAMP)
 	$(PY) -m ruff check pmmlkit converters tests benchmarks
 	$(PY) -m pytest -n 2 --dist loadgroup -q tests
 
@@ -28,7 +28,7 @@ java:
 	  echo "java not found: installing a Java runtime with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
-# javac, for `make jar` only (the built jar is committed, so nothing else needs a JDK).
+# javac, for `make jar` and the Java program tests/java_engines/ScorePmml.java that `make test` compiles.
 jdk:
 	@command -v javac >/dev/null 2>&1 || { \
 	  echo "javac not found: installing a JDK with apt-get"; \

@@ -1,7 +1,7 @@
 """The ASGI app: TensorFlow Serving's REST API over PMML models, on Starlette.
 
 The request path is kept lean, because one request usually scores one record: the body is read
-under its size limit, parsed with orjson, checked against the model's inputs (signature.py), and
+under its size limit, parsed with the standard json module, checked against the model's inputs (signature.py), and
 a few records are scored inline on the event loop through the model's single-record path (tens
 of microseconds each). Larger requests, or any request that finds the engine busy, are scored on
 a worker thread under the request timeout.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import math
 import re
@@ -19,7 +20,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 import pandas as pd
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -46,7 +46,9 @@ _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>
 
 
 def json_response(content: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(content), status_code=status, media_type="application/json")
+    # Answers never hold NaN (missing results are null): allow_nan=False keeps the JSON strict.
+    return Response(json.dumps(content, allow_nan=False, separators=(",", ":")).encode(), status_code=status,
+                    media_type="application/json")
 
 
 def error_response(message: str, status: int) -> Response:
@@ -237,12 +239,16 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     if not body.strip():
         raise RequestError("the request has no body; send a JSON object")
     try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise RequestError(f"the body is not valid JSON: {exc}") from None
     if type(payload) is not dict:
         raise RequestError("the body must be a JSON object with 'instances', 'inputs' or 'examples'")
     return payload
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number (give null for a missing value)")
 
 
 def _score_blocking(loaded: LoadedVersion, records: list[dict[str, Any]]) -> list[dict[str, Any]]:

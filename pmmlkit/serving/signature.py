@@ -9,6 +9,7 @@ row and which input (TensorFlow Serving refuses unknown inputs the same way). An
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -48,14 +49,17 @@ _JSON_TYPE = {dict: "an object", list: "an array", str: "a string", bool: "a boo
               float: "a number", type(None): "null"}
 
 
+_LONG = 2 ** 63
+
+
 def _fits(kind: str, value: Any) -> bool:
     kind_of_value = type(value)
     if kind_of_value is bool:
         return kind in ("boolean", "any")
     if kind_of_value is float:
-        return kind in ("number", "any") or (kind == "integer" and value.is_integer())
-    if kind_of_value is int:
-        return kind in ("number", "integer", "any")
+        return math.isfinite(value) and (kind in ("number", "any") or (kind == "integer" and value.is_integer()))
+    if kind_of_value is int:  # JSON integers are unbounded: keep to what a 64-bit long holds
+        return kind in ("number", "integer", "any") and -_LONG <= value < _LONG
     if kind_of_value is str:
         return kind in ("string", "any")
     return False
@@ -94,6 +98,10 @@ class Signature:
     def _check_value(self, name: str, value: Any, where: str) -> None:
         kind = self.kinds[name]
         if value is not None and not _fits(kind, value):
+            if type(value) in (int, float) and kind in ("number", "integer", "any") and (
+                    type(value) is int or not math.isfinite(value)):
+                raise RequestError(f"{where}: input {name!r} is out of range ({_shown(value)}); numbers must be "
+                                   "finite doubles and whole numbers must fit in 64 bits")
             raise RequestError(f"{where}: input {name!r} must be {_KIND_TEXT[kind]} or null, "
                                f"not {_JSON_TYPE.get(type(value), 'that')} ({_shown(value)})")
 
