@@ -40,7 +40,7 @@ def half_plus_two(intercept: float = 2.0, verification: list[tuple[float, float]
       <MiningField name="y" usageType="target"/>
     </MiningSchema>
     <Output>
-      <OutputField name="y" optype="continuous" dataType="double" feature="predictedValue"/>
+      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
     </Output>
     <RegressionTable intercept="{intercept}">
       <NumericPredictor name="x" coefficient="0.5"/>
