@@ -106,12 +106,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(args: list[str], log: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+def running_server(args: list[str], log: Path, env: dict[str, str] | None = None,
+                   port_flag: str = "--port") -> Iterator[Server]:
     """`pmmlkit serve ARGS --port P` on 127.0.0.1, ready (every model serving) when yielded."""
     port = free_port()
     with open(log, "wb") as sink:
         process = subprocess.Popen([sys.executable, "-m", "pmmlkit", "serve", *args, "--host", "127.0.0.1",
-                                    "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT,
+                                    port_flag, str(port)], stdout=sink, stderr=subprocess.STDOUT,
                                    env={**os.environ, **(env or {})}, start_new_session=True)
     server = Server(process, f"http://127.0.0.1:{port}", log)
     try:

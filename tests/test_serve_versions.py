@@ -113,8 +113,9 @@ def test_model_config_file_in_tensorflow_serving_text_format(tmp_path: Path) -> 
     config.write_text('model_config_list {\n  config {\n    name: "first"\n    base_path: "a"\n'
                       "    model_platform: 'pmml'\n  }\n  # a comment\n  config { name: 'second' base_path: \""
                       f'{tmp_path / "b"}" }}\n}}\n')
-    with running_server(["--model_config_file", str(config), "--file_system_poll_wait_seconds", "0"],
-                        tmp_path / "server.log") as server:
+    # As TensorFlow Serving is started: --port is its gRPC port, the REST API is on --rest_api_port.
+    with running_server(["--model_config_file", str(config), "--file_system_poll_wait_seconds", "0",
+                         "--port=8500"], tmp_path / "server.log", port_flag="--rest_api_port") as server:
         assert server.post("/v1/models/first:predict", {"instances": [2.0]}).body == {"predictions": [2.0]}
         assert server.post("/v1/models/second/versions/5:predict", {"instances": [2.0]}).body == {
             "predictions": [8.0]}
@@ -133,9 +134,11 @@ def test_command_line_refusals(argv: list[str], words: str, capsys: pytest.Captu
 
 
 def test_tensorflow_serving_flags_are_accepted() -> None:
-    args = build_parser().parse_args(["serve", "--model_name=m", "--model_base_path=/models/m",
-                                      "--rest_api_port=9000", "--file_system_poll_wait_seconds=5"])
-    assert (args.model_name, args.model_base_path, args.port, args.poll_seconds) == ("m", "/models/m", 9000, 5.0)
+    # A TensorFlow Serving command line: its --port is gRPC, --rest_api_port is the one served here.
+    args = build_parser().parse_args(["serve", "--rest_api_port=9000", "--port=8500", "--model_name=m",
+                                      "--model_base_path=/models/m", "--file_system_poll_wait_seconds=5"])
+    assert (args.model_name, args.model_base_path, args.rest_api_port, args.poll_seconds) == (
+        "m", "/models/m", 9000, 5.0)
 
 
 def test_json_model_config_refuses_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

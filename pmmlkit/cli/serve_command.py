@@ -36,8 +36,10 @@ def add_parser(commands: Any) -> None:
     serve.add_argument("--model-config-file", "--model_config_file", dest="model_config_file", metavar="FILE",
                        help="several models: JSON {\"models\": [{\"name\": ..., \"base_path\": ...}]} or "
                             "TensorFlow Serving's model_config_list text format")
-    serve.add_argument("--port", "--rest-api-port", "--rest_api_port", dest="port", type=count, default=8501,
-                       help="port for the REST API (default 8501)")
+    serve.add_argument("--port", type=count, default=8501, help="port for the REST API (default 8501)")
+    # TensorFlow Serving's --port is its gRPC port: where --rest_api_port is given, it wins.
+    serve.add_argument("--rest-api-port", "--rest_api_port", dest="rest_api_port", type=count, metavar="PORT",
+                       help="the REST API port as TensorFlow Serving spells it (takes precedence over --port)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0; 127.0.0.1 for "
                        "this machine only)")
     serve.add_argument("--workers", type=positive, default=1, metavar="N",
@@ -79,5 +81,6 @@ def run(args: argparse.Namespace) -> int:
         models = [ModelSource(name, str(path))]
     config = ServingConfig(models=tuple(models), poll_seconds=args.poll_seconds,
                            limits=Limits(args.max_body_bytes, args.max_rows, args.request_timeout))
-    run_server(config, host=args.host, port=args.port, workers=args.workers, access_log=args.access_log)
+    port = args.rest_api_port if args.rest_api_port is not None else args.port
+    run_server(config, host=args.host, port=port, workers=args.workers, access_log=args.access_log)
     return 0

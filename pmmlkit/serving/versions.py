@@ -76,6 +76,7 @@ class ServedModel:
         self.statuses: dict[int, VersionStatus] = {}
         self._refused: dict[int, tuple[str, float, int]] = {}  # version -> the file that failed
         self._lock = threading.Lock()  # one refresh at a time
+        self._listing_error: str | None = None
 
     def version_files(self) -> dict[int, Path | str]:
         """Version number -> its .pmml (or a reason it has none), for the folders present now."""
@@ -86,8 +87,12 @@ class ServedModel:
         try:
             entries = list(os.scandir(base))
         except OSError as exc:
-            log.error("model %s: cannot list %s: %s", self.name, base, exc.strerror or exc)
+            message = f"cannot list {base}: {exc.strerror or exc}"
+            if message != self._listing_error:  # once, not at every poll
+                log.error("model %s: %s", self.name, message)
+            self._listing_error = message
             return found
+        self._listing_error = None
         for entry in entries:
             if not entry.is_dir() or not entry.name.isdigit():
                 continue
