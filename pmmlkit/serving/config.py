@@ -27,10 +27,6 @@ class ModelSource:
     name: str
     base_path: str
 
-    @property
-    def is_file(self) -> bool:
-        return Path(self.base_path).is_file()
-
 
 @dataclass(frozen=True)
 class Limits:

@@ -40,7 +40,6 @@ class LoadedVersion:
     model: Model
     signature: Signature
     lock: threading.Lock = field(default_factory=threading.Lock)
-    meters: Any = None  # the Prometheus children of this version, filled by the app
 
 
 @dataclass
