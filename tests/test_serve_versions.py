@@ -84,6 +84,8 @@ def test_hot_reload_under_load_refuses_bad_versions(tmp_path: Path) -> None:
     log = server.log_text()
     assert "model hpt: version 2 refused, version 1 keeps serving" in log
     assert "version 4 serving" in log and "version 1 unloaded" in log
+    # Stopped with SIGTERM, it shut down gracefully (the JVM did not take the signal for itself).
+    assert "Application shutdown complete" in log
 
 
 def test_single_file_and_workers_start_their_own_jvm(tmp_path: Path) -> None:
@@ -104,6 +106,7 @@ def test_single_file_and_workers_start_their_own_jvm(tmp_path: Path) -> None:
             children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
             with_jvm = [c for c in children if "libjvm" in Path(f"/proc/{c}/maps").read_text()]
             assert len(with_jvm) == 2, (children, with_jvm)
+    assert server.log_text().count("Application shutdown complete") == 2  # each worker stopped gracefully
 
 
 def test_model_config_file_in_tensorflow_serving_text_format(tmp_path: Path) -> None:

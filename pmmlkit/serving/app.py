@@ -16,6 +16,8 @@ import json
 import logging
 import math
 import re
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -28,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import PMMLError
+from ..scoring import jvm
 from .config import Limits, ServingConfig, config_from_environment
 from .metrics import CONTENT_TYPE, Meters, exposition
 from .openapi import openapi_document
@@ -68,8 +71,14 @@ class ModelServer:
     # -- lifecycle -----------------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        # The first load happens here, in the worker, on its main thread: the JVM starts in the
-        # process that uses it, after any fork.
+        # The JVM starts here, in the worker, on its main thread: in the process that uses it,
+        # after any fork. It takes SIGTERM and SIGINT for itself (a stop would end the process
+        # at once, dropping requests in flight): hand them back to uvicorn's graceful shutdown.
+        try:
+            jvm.start()
+        except PMMLError as exc:
+            log.error("the Java runtime did not start: %s", exc)
+        _reclaim_signals()
         for served in self.models.values():
             served.refresh()
             if served.current is None:
@@ -245,6 +254,15 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     if type(payload) is not dict:
         raise RequestError("the body must be a JSON object with 'instances', 'inputs' or 'examples'")
     return payload
+
+
+def _reclaim_signals() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in (signal.SIGTERM, signal.SIGINT):
+        handler = signal.getsignal(number)
+        if callable(handler):  # a Python handler (uvicorn's): install it again, over the JVM's
+            signal.signal(number, handler)
 
 
 def _refuse_constant(name: str) -> None:
