@@ -5,6 +5,7 @@ serving, worker processes that each start their own JVM, and the command line.""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import threading
 import time
@@ -14,6 +15,8 @@ import pytest
 from serving_support import Server, add_version, half_plus_two, running_server
 
 from pmmlkit.cli import build_parser, main
+from pmmlkit.serving import ModelSource
+from pmmlkit.serving.versions import ServedModel
 
 pytestmark = pytest.mark.xdist_group("serve")
 WAIT_SECONDS = 120.0
@@ -149,3 +152,27 @@ def test_json_model_config_refuses_a_bad_file(tmp_path: Path, capsys: pytest.Cap
     config.write_text(json.dumps({"models": [{"name": "a"}]}))
     assert main(["serve", "--model-config-file", str(config)]) == 1
     assert "base_path" in capsys.readouterr().err
+
+
+def test_removed_version_falls_back_and_unusable_folders_are_refused(tmp_path: Path) -> None:
+    # In-process, without HTTP: the version manager alone.
+    base = tmp_path / "hpt"
+    add_version(base, 1, half_plus_two(1.0))
+    add_version(base, 2, half_plus_two(2.0))
+    (base / "3").mkdir()  # no .pmml yet
+    add_version(base, 4, half_plus_two(4.0))
+    (base / "4" / "other.pmml").write_text(half_plus_two(5.0), encoding="utf-8")  # two files
+    (base / "notes").mkdir()  # not a version
+    served = ServedModel(ModelSource("hpt", str(base)))
+    served.refresh()
+    assert served.current.version == 2
+    reasons = {s["version"]: s["status"]["error_message"] for s in served.status(None)}
+    assert "holds no .pmml file" in reasons["3"] and "holds 2 .pmml files" in reasons["4"]
+    shutil.rmtree(base / "2")
+    served.refresh()
+    assert served.current.version == 1
+    assert served.current.model.predict({"x": 2.0})["predicted_y"] == 2.0
+    assert {s["version"]: s["state"] for s in served.status(None)}["2"] == "END"
+    (base / "3" / "model.pmml").write_text(half_plus_two(3.0), encoding="utf-8")  # version 3 completed
+    served.refresh()
+    assert served.current.version == 3
