@@ -23,8 +23,9 @@ from serving_support import Server, half_plus_two, running_server
 
 import pmmlkit
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
+from pmmlkit.serving.app import BATCH_ROWS, INLINE_ROWS
 
-MAX_ROWS = 50
+MAX_ROWS = 100
 MAX_BODY = 20_000
 SCHEMATHESIS_EXAMPLES = 10
 CLASSIFIER_CASE = "ct-impute-onehot-logistic"  # age, income (numbers), city, plan (strings) -> yes/no
@@ -84,7 +85,9 @@ def test_half_plus_two(server: Server) -> None:
 @pytest.mark.parametrize("form", ["instances", "inputs", "classify", "many-rows"])
 def test_classifier_scores_match_the_source_model(server: Server, classifier, form: str) -> None:
     estimator, X_eval = classifier
-    rows = X_eval.head(40) if form == "many-rows" else _rows(X_eval)
+    # _rows: 9 rows, above INLINE_ROWS (scored on a thread); many-rows: one column batch.
+    rows = X_eval.head(BATCH_ROWS + 16) if form == "many-rows" else _rows(X_eval)
+    assert len(rows) > INLINE_ROWS
     records = _json_rows(rows)
     expected = estimator.predict_proba(rows)
     yes = list(estimator.classes_).index("yes")
