@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..parsing import Source, parse_bytes, read_source
+from ..parsing import Source, engine_bytes, parse_bytes, read_source
 from ..pmml import format_value, is_missing_value, model_element, tag_of
+from ..validation import gate
 from . import jvm
 
 
@@ -176,18 +177,23 @@ class Model:
                 f"outputs={self.output_names}>")
 
 
-def load(source: Source, threads: int | None = None) -> Model:
+def load(source: Source, threads: int | None = None, strict: bool = False) -> Model:
     """Load a PMML document (path, bytes or XML text) for scoring on the JVM.
 
     ``threads`` bounds how many JVM threads score a large frame (each with its own model
-    instance, since PMML4S models must not be shared between threads).
+    instance, since PMML4S models must not be shared between threads). The document passes the
+    validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
+    deviations that are otherwise scored with a logged warning.
     """
     data, name = read_source(source)
-    return load_parsed(data, name, threads=threads)
+    return load_parsed(data, name, threads=threads, strict=strict)
 
 
-def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None) -> Model:
+def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None,
+                strict: bool = False) -> Model:
     """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``)."""
+    root = gate(data, name, strict=strict, root=root)
+    data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
         return Model(data, name, threads, root)
     except PMMLError:
