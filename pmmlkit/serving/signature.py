@@ -127,9 +127,8 @@ class Signature:
         if type(inputs) is not dict:
             raise RequestError(f"'inputs' must be an object with one array per input "
                                f"{self._listed(self.input_names)}")
-        self_check = {name: None for name in inputs}
         if len(inputs) != len(self.kinds) or any(name not in self.kinds for name in inputs):
-            self._refuse_names(self_check, "'inputs'")
+            self._refuse_names(inputs, "'inputs'")
         lengths = set()
         for name, column in inputs.items():
             if type(column) is not list:
