@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from lxml import etree
 
+from .builders import tree_text
 from .builders.fields import Scope, Target
 from .builders.model import mining_schema, replace_header
 from .errors import PMMLError, ValidationError
@@ -26,10 +27,30 @@ def _version() -> str:
 
 
 class PMMLDocument:
-    """A PMML document; ``save(path)`` writes it, ``to_string()`` returns its text."""
+    """A PMML document; ``save(path)`` writes it, ``to_string()`` returns its text.
+
+    Large trees stay as node arrays until written (see :mod:`pmmlkit.builders.tree_text`):
+    ``save``/``to_bytes`` write them as text, tree by tree; ``root`` and ``model`` turn them into
+    elements first, on first use.
+    """
 
     def __init__(self, root: etree._Element) -> None:
-        self.root = root
+        self._root = root
+        self._expanded = False
+        #: Which converter wrote it, when pmmlkit.convert() made it ("native", "sklearn2pmml").
+        self.engine: str | None = None
+
+    @property
+    def root(self) -> etree._Element:
+        if not self._expanded:
+            tree_text.expand(self._root)
+            self._expanded = True
+        return self._root
+
+    @root.setter
+    def root(self, root: etree._Element) -> None:
+        self._root = root
+        self._expanded = False
 
     @classmethod
     def assemble(cls, scope: Scope, model: etree._Element, target: Target | None,
@@ -43,6 +64,7 @@ class PMMLDocument:
         data_fields = [f.data_field() for f in inputs]
         if target is not None:
             data_fields.insert(0, target.field().data_field())
+        data_fields += [f.data_field() for f in scope.nested_targets.values()]
         header = element("Header", element("Application", name="pmmlkit", version=_version()),
                          description=description)
         dictionary = element("DataDictionary", *data_fields, numberOfFields=len(data_fields))
@@ -57,21 +79,28 @@ class PMMLDocument:
         return node
 
     def output_fields(self) -> list[etree._Element]:
-        output = find_child(self.model, "Output")
+        model = model_element(self._root)  # the Output is never deferred: no need to expand trees
+        output = None if model is None else find_child(model, "Output")
         return [] if output is None else list(output)
 
     def to_bytes(self) -> bytes:
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        chunks: list[bytes] = []
+        tree_text.write_document(self._root, chunks.append)
+        return b"".join(chunks)
 
     def to_string(self) -> str:
         return self.to_bytes().decode("utf-8")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the document to ``path`` atomically and return the path."""
-        return write_atomically(path, self.to_bytes())
+        with atomic_writer(path) as handle:
+            tree_text.write_document(self._root, handle.write)  # a tree at a time: never the whole text
+        return Path(path)
 
     def __repr__(self) -> str:
-        model = self.model
+        model = model_element(self._root)
+        if model is None:
+            return "<PMMLDocument without a model>"
         return f"<PMMLDocument {tag_of(model)} functionName={model.get('functionName')!r}>"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
