@@ -13,10 +13,19 @@ from typing import Any
 
 from .. import __version__
 from ..errors import PMMLError
-from . import convert_command, coverage_command, info_command, score_command, validate_command, verify_command
+from . import (
+    convert_command,
+    coverage_command,
+    info_command,
+    score_command,
+    serve_command,
+    validate_command,
+    verify_command,
+)
 from .common import PROG, UsageError
 
-COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, coverage_command)
+COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, coverage_command,
+            serve_command)
 
 
 class _Parser(argparse.ArgumentParser):
