@@ -1,0 +1,198 @@
+"""A quick proof that a TreeModel's Nodes break none of the tree rules, in bulk instead of node by node.
+
+A forest holds hundreds of thousands of Nodes; walking them in Python (``Checker._tree``) costs
+several microseconds each. This screen serializes one tree (libxml2, in C), reads it with a few
+regular expressions and numpy operations over all its tags at once, and answers "clean" or
+"maybe". It is conservative: whenever the walk could report anything, or the tree is not in the
+common shape below, the answer is "maybe" and the walk runs as before, so reports (messages, lines,
+order) never change. The screen answers "clean" only for this shape:
+
+- tags are only Node, ScoreDistribution, SimplePredicate and True, without prefix, namespace
+  declaration below the root, comment, processing instruction or escaped character (``&``); ScoreDistribution, SimplePredicate and True
+  are empty elements;
+- every Node's first child is its only predicate; the root's is ``True`` (checked by the caller);
+  a ``True`` Node is the last of its siblings and every Node with children ends with one (the
+  "else" branch: no Node after it is unreachable, no record falls through);
+- SimplePredicates order a visible numeric field (``lessOrEqual``, ``lessThan``, ``greaterThan``,
+  ``greaterOrEqual``) against a plain finite decimal, and none contradicts an ancestor's predicate
+  on the same field (by Helly's theorem on the line, pairwise disjointness is the only way a path of
+  intervals becomes empty);
+- recordCounts and probabilities are finite numbers, each Node's ScoreDistributions are its last
+  children and their probabilities lie in [0, 1] and sum to 1 (same order of additions as the walk);
+  Node scores and ScoreDistribution values are target classes when the target lists them.
+
+Numbers are parsed by numpy from strings matching a plain decimal pattern, which gives the same
+double as Python's ``float``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable
+
+import numpy as np
+from lxml import etree
+
+from .vocabulary import PROBABILITY_TOLERANCE
+
+# Beyond this many SimplePredicates bounding from one side the pairwise contradiction check would need too
+# much memory: such a tree is walked instead.
+MAX_PREDICATES = 2048
+
+_PREDICATE = re.compile(rb'<SimplePredicate field="([^"]*)" operator="([^"]*)" value="([^"]*)"/>')
+_DISTRIBUTION = re.compile(rb'<ScoreDistribution value="([^"]*)"(?: recordCount="[^"]*")? probability="([^"]*)"/>')
+# Literal first characters let the regular expression engine skip ahead; a longer attribute name
+# ending in these only adds values to check.
+_RECORD_COUNT = re.compile(rb'recordCount="([^"]*)"')
+_SCORE = re.compile(rb'score="([^"]*)"')
+
+# The tags a clean tree may hold, as the bytes that start them (a space, "/" or ">" follows a name).
+_WIDTH = 20
+_TAGS = (b"<Node", b"</Node>", b"<ScoreDistribution", b"<SimplePredicate", b"<True")
+_OPEN, _CLOSE, _DIST, _SP, _TRUE = range(len(_TAGS))
+_TEMPLATES = np.array([list(t.ljust(_WIDTH)) for t in _TAGS], dtype=np.uint8)
+_LENGTHS = np.array([len(t) for t in _TAGS])
+_MASKS = np.arange(_WIDTH)[None, :] < _LENGTHS[:, None]
+_ENDS = np.zeros(256, dtype=bool)
+_ENDS[[ord(c) for c in " />"]] = True
+_UPPER = {b"lessOrEqual": True, b"lessThan": True, b"greaterThan": False, b"greaterOrEqual": False}
+_INCLUSIVE = {b"lessOrEqual": True, b"lessThan": False, b"greaterThan": False, b"greaterOrEqual": True}
+
+
+def _kind_table() -> np.ndarray:
+    """Tag kinds by a tag's second and third bytes (-1: not a tag a clean tree holds)."""
+    table = np.full((256, 256), -1, dtype=np.int64)
+    for kind, tag in enumerate(_TAGS):
+        table[tag[1], tag[2]] = kind
+    return table
+
+
+_KIND = _kind_table()
+
+
+def _kinds(text: bytes) -> np.ndarray | None:
+    """Each tag's kind (an index into _TAGS) in document order, or None if any other tag appears."""
+    data = np.frombuffer(text + b" " * _WIDTH, dtype=np.uint8)
+    where = np.flatnonzero(data[: len(text)] == ord("<"))
+    heads = data[where[:, None] + np.arange(_WIDTH)]
+    kinds = _KIND[heads[:, 1], heads[:, 2]]  # guessed from two bytes, then confirmed on all of them
+    if (kinds < 0).any():
+        return None
+    if ((heads != _TEMPLATES[kinds]) & _MASKS[kinds]).any():
+        return None
+    follow = heads[np.arange(len(kinds)), _LENGTHS[kinds]]
+    if not _ENDS[follow][kinds != _CLOSE].all():
+        return None
+    return kinds
+
+
+def clean(root: etree._Element, fields: Collection[str], labels: Collection[str] | None) -> bool:
+    """True when no Node under ``root`` (the tree's root Node, whose predicate is ``True``) can break a
+    tree rule; False means "maybe": walk the tree.
+
+    ``fields``: the names predicates may order (visible, declared numeric); ``labels``: the target's
+    listed classes when Node scores and ScoreDistribution values must be among them, else None.
+    """
+    text = etree.tostring(root, with_tail=False)
+    if b"&" in text or text.find(b"xmlns", text.find(b">")) != -1:
+        return False  # (a namespace declared below the root could put a "Node" outside PMML's namespace)
+    kinds = _kinds(text)
+    if kinds is None:
+        return False
+    opens, closes = kinds == _OPEN, kinds == _CLOSE
+    predicates = (kinds == _TRUE) | (kinds == _SP)
+    count = int(opens.sum())
+    if count == 0 or int(closes.sum()) != count or int(predicates.sum()) != count:
+        return False  # (a self-closed <Node/> has no end tag: it is caught here)
+    starts = np.flatnonzero(opens)
+    if starts[-1] + 1 >= len(kinds) or not predicates[starts + 1].all():
+        return False  # every Node's first child is a predicate; as many predicates as Nodes: its only one
+    # Pair each Node's start with its end: within one nesting level, starts and ends alternate.
+    nodes = np.flatnonzero(opens | closes)
+    step = np.where(opens[nodes], 1, -1)
+    depth = np.cumsum(step)
+    order = np.lexsort((nodes, np.where(step > 0, depth, depth + 1)))
+    paired = nodes[order].reshape(-1, 2)
+    if not (opens[paired[:, 0]].all() and closes[paired[:, 1]].all()):
+        return False
+    end_of = np.empty(len(kinds), dtype=np.int64)
+    end_of[paired[:, 0]] = paired[:, 1]
+    # A True Node must be the last Node among its siblings, and a Node's last child must be a True
+    # Node: after a Node ends, the next start or end tag is its parent's end exactly when it is True.
+    position = np.empty(len(kinds), dtype=np.int64)
+    position[nodes] = np.arange(len(nodes))
+    following = nodes[position[end_of[starts[1:]]] + 1]  # for every Node but the root
+    if not np.array_equal(kinds[starts[1:] + 1] == _TRUE, closes[following]):
+        return False
+    # ScoreDistributions: each Node's are its last children (the next start or end tag is its end).
+    sd_tags = np.flatnonzero(kinds == _DIST)
+    after = np.searchsorted(nodes, sd_tags)
+    if len(sd_tags) and ((after >= len(nodes)).any() or not closes[nodes[np.minimum(after, len(nodes) - 1)]].all()):
+        return False
+    # The attributes, in document order (tag counts must agree: the patterns fix the attribute order).
+    found = _PREDICATE.findall(text)
+    spread = _DISTRIBUTION.findall(text)
+    if len(found) != int((kinds == _SP).sum()) or len(spread) != len(sd_tags):
+        return False
+    try:
+        if found and not _contradiction_free(found, np.flatnonzero(kinds == _SP), end_of, fields):
+            return False
+        if spread and not _sums_to_one(list(zip(*spread))[1], after):
+            return False
+    except (ValueError, KeyError):  # a value that is not a number, an operator that orders nothing
+        return False
+    if not _finite(set(_RECORD_COUNT.findall(text))):
+        return False
+    if labels is not None:
+        classes = {label.encode() for label in labels}
+        if not set(_SCORE.findall(text)) <= classes or not {v for v, _ in spread} <= classes:
+            return False
+    return True
+
+
+def _contradiction_free(found: list[tuple[bytes, bytes, bytes]], tags: np.ndarray, end_of: np.ndarray,
+                        fields: Collection[str]) -> bool:
+    names, operators, texts = zip(*found)
+    codes = {name: i for i, name in enumerate(set(names))}
+    if not {name.decode() for name in codes} <= set(fields):
+        return False
+    values = np.array(texts).astype(np.float64)  # numpy parses bytes as Python's float does
+    if not np.isfinite(values).all():
+        return False
+    field = np.array([codes[n] for n in names])
+    upper = np.array([_UPPER[o] for o in operators])
+    inclusive = np.array([_INCLUSIVE[o] for o in operators])
+    start = tags - 1  # the predicate's Node starts just before it
+    end = end_of[start]
+    up, down = np.flatnonzero(upper), np.flatnonzero(~upper)
+    if len(up) > MAX_PREDICATES or len(down) > MAX_PREDICATES:
+        return False
+    # Pairs (upper bound u, lower bound d) on one field where one predicate's Node encloses the
+    # other's (nesting is proper, so a start inside the other's span is enough).
+    su, eu, sd, ed = start[up][:, None], end[up][:, None], start[down][None, :], end[down][None, :]
+    nested = (field[up][:, None] == field[down][None, :]) & (((su < sd) & (sd < eu)) | ((sd < su) & (su < ed)))
+    if not nested.any():
+        return True
+    high, low = values[up][:, None], values[down][None, :]
+    both = inclusive[up][:, None] & inclusive[down][None, :]
+    return not (nested & ((low > high) | ((low == high) & ~both))).any()
+
+
+def _sums_to_one(probabilities: tuple[bytes, ...], group: np.ndarray) -> bool:
+    values = np.array(probabilities).astype(np.float64)
+    if not np.isfinite(values).all() or (values < 0).any() or (values > 1).any():
+        return False
+    totals = np.bincount(group, weights=values)  # adds in document order, as Python's sum does
+    return bool((np.abs(totals - 1) <= PROBABILITY_TOLERANCE)[np.bincount(group) > 0].all())
+
+
+def _finite(texts: Iterable[bytes]) -> bool:
+    for text in texts:
+        try:
+            value = float(text)
+        except ValueError:
+            return False
+        if not math.isfinite(value):
+            return False
+    return True
