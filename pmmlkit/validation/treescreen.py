@@ -41,29 +41,22 @@ from .vocabulary import PROBABILITY_TOLERANCE
 MAX_PREDICATES = 2048
 
 _PREDICATE = re.compile(rb'<SimplePredicate field="([^"]*)" operator="([^"]*)" value="([^"]*)"/>')
-_DISTRIBUTION = re.compile(rb'<ScoreDistribution value="([^"]*)"(?: recordCount="[^"]*")? probability="([^"]*)"/>')
-# Literal first characters let the regular expression engine skip ahead; a longer attribute name
-# ending in these only adds values to check.
-_RECORD_COUNT = re.compile(rb'recordCount="([^"]*)"')
-_SCORE = re.compile(rb'score="([^"]*)"')
+_PROBABILITY = re.compile(rb' probability="([^"]*)"')  # only ScoreDistributions have one
+_CLASS = re.compile(rb'<ScoreDistribution value="([^"]*)"')
+# libxml2 writes one space before each attribute: a literal start finds exactly these attributes
+# (not "xscore" or "ns:score") and lets the regular expression engine skip ahead.
+_RECORD_COUNT = re.compile(rb' recordCount="([^"]*)"')
+_SCORE = re.compile(rb' score="([^"]*)"')
 
-# The tags a clean tree may hold, as the bytes that start them (a space, "/" or ">" follows a name).
-_WIDTH = 20
-_TAGS = (b"<Node", b"</Node>", b"<ScoreDistribution", b"<SimplePredicate", b"<True")
-_OPEN, _CLOSE, _DIST, _SP, _TRUE = range(len(_TAGS))
-_TEMPLATES = np.array([list(t.ljust(_WIDTH)) for t in _TAGS], dtype=np.uint8)
-_LENGTHS = np.array([len(t) for t in _TAGS])
-_MASKS = np.arange(_WIDTH)[None, :] < _LENGTHS[:, None]
-_ENDS = np.zeros(256, dtype=bool)
-_ENDS[[ord(c) for c in " />"]] = True
-_UPPER = {b"lessOrEqual": True, b"lessThan": True, b"greaterThan": False, b"greaterOrEqual": False}
-_INCLUSIVE = {b"lessOrEqual": True, b"lessThan": False, b"greaterThan": False, b"greaterOrEqual": True}
+# Any tag but these (a Node's start or end, an empty ScoreDistribution, SimplePredicate or True).
+_OTHER_TAG = re.compile(rb"<(?!Node[ >]|/Node>|ScoreDistribution |SimplePredicate |True/>)")
+_OPEN, _CLOSE, _DIST, _SP, _TRUE = range(5)
 
 
 def _kind_table() -> np.ndarray:
-    """Tag kinds by a tag's second and third bytes (-1: not a tag a clean tree holds)."""
+    """Tag kinds by a tag's second and third bytes."""
     table = np.full((256, 256), -1, dtype=np.int64)
-    for kind, tag in enumerate(_TAGS):
+    for kind, tag in ((_OPEN, b"<No"), (_CLOSE, b"</N"), (_DIST, b"<Sc"), (_SP, b"<Si"), (_TRUE, b"<Tr")):
         table[tag[1], tag[2]] = kind
     return table
 
@@ -72,19 +65,12 @@ _KIND = _kind_table()
 
 
 def _kinds(text: bytes) -> np.ndarray | None:
-    """Each tag's kind (an index into _TAGS) in document order, or None if any other tag appears."""
-    data = np.frombuffer(text + b" " * _WIDTH, dtype=np.uint8)
-    where = np.flatnonzero(data[: len(text)] == ord("<"))
-    heads = data[where[:, None] + np.arange(_WIDTH)]
-    kinds = _KIND[heads[:, 1], heads[:, 2]]  # guessed from two bytes, then confirmed on all of them
-    if (kinds < 0).any():
+    """Each tag's kind in document order, or None if any other tag appears."""
+    if _OTHER_TAG.search(text):
         return None
-    if ((heads != _TEMPLATES[kinds]) & _MASKS[kinds]).any():
-        return None
-    follow = heads[np.arange(len(kinds)), _LENGTHS[kinds]]
-    if not _ENDS[follow][kinds != _CLOSE].all():
-        return None
-    return kinds
+    data = np.frombuffer(text, dtype=np.uint8)
+    where = np.flatnonzero(data == ord("<"))
+    return _KIND[data[where + 1], data[where + 2]]
 
 
 def clean(root: etree._Element, fields: Collection[str], labels: Collection[str] | None) -> bool:
@@ -130,39 +116,45 @@ def clean(root: etree._Element, fields: Collection[str], labels: Collection[str]
     after = np.searchsorted(nodes, sd_tags)
     if len(sd_tags) and ((after >= len(nodes)).any() or not closes[nodes[np.minimum(after, len(nodes) - 1)]].all()):
         return False
-    # The attributes, in document order (tag counts must agree: the patterns fix the attribute order).
+    # The attributes, in document order (counts must agree with the tags': where a pattern fixes the
+    # attributes' order, another order is left to the walk).
     found = _PREDICATE.findall(text)
-    spread = _DISTRIBUTION.findall(text)
-    if len(found) != int((kinds == _SP).sum()) or len(spread) != len(sd_tags):
+    if len(found) != int((kinds == _SP).sum()):
+        return False
+    probabilities = _PROBABILITY.findall(text)
+    if len(probabilities) != len(sd_tags):  # a ScoreDistribution without one: no sum is checked
         return False
     try:
         if found and not _contradiction_free(found, np.flatnonzero(kinds == _SP), end_of, fields):
             return False
-        if spread and not _sums_to_one(list(zip(*spread))[1], after):
+        if probabilities and not _sums_to_one(np.array(probabilities), after):
             return False
-    except (ValueError, KeyError):  # a value that is not a number, an operator that orders nothing
+    except ValueError:  # a value that is not a number
         return False
     if not _finite(set(_RECORD_COUNT.findall(text))):
         return False
     if labels is not None:
         classes = {label.encode() for label in labels}
-        if not set(_SCORE.findall(text)) <= classes or not {v for v, _ in spread} <= classes:
+        values = _CLASS.findall(text)
+        if len(values) != len(sd_tags) or not set(values) <= classes or not set(_SCORE.findall(text)) <= classes:
             return False
     return True
 
 
 def _contradiction_free(found: list[tuple[bytes, bytes, bytes]], tags: np.ndarray, end_of: np.ndarray,
                         fields: Collection[str]) -> bool:
-    names, operators, texts = zip(*found)
-    codes = {name: i for i, name in enumerate(set(names))}
-    if not {name.decode() for name in codes} <= set(fields):
+    table = np.array(found)  # columns: field, operator, value
+    names, operators = table[:, 0], table[:, 1]
+    fields_used, field = np.unique(names, return_inverse=True)
+    if not {name.decode() for name in fields_used} <= set(fields):
         return False
-    values = np.array(texts).astype(np.float64)  # numpy parses bytes as Python's float does
+    values = table[:, 2].astype(np.float64)  # numpy parses bytes as Python's float does
     if not np.isfinite(values).all():
         return False
-    field = np.array([codes[n] for n in names])
-    upper = np.array([_UPPER[o] for o in operators])
-    inclusive = np.array([_INCLUSIVE[o] for o in operators])
+    upper = (operators == b"lessOrEqual") | (operators == b"lessThan")
+    inclusive = (operators == b"lessOrEqual") | (operators == b"greaterOrEqual")
+    if not (upper | (operators == b"greaterThan") | (operators == b"greaterOrEqual")).all():
+        return False  # equal, notEqual, isMissing...: left to the walk
     start = tags - 1  # the predicate's Node starts just before it
     end = end_of[start]
     up, down = np.flatnonzero(upper), np.flatnonzero(~upper)
@@ -179,8 +171,8 @@ def _contradiction_free(found: list[tuple[bytes, bytes, bytes]], tags: np.ndarra
     return not (nested & ((low > high) | ((low == high) & ~both))).any()
 
 
-def _sums_to_one(probabilities: tuple[bytes, ...], group: np.ndarray) -> bool:
-    values = np.array(probabilities).astype(np.float64)
+def _sums_to_one(probabilities: np.ndarray, group: np.ndarray) -> bool:
+    values = probabilities.astype(np.float64)
     if not np.isfinite(values).all() or (values < 0).any() or (values > 1).any():
         return False
     totals = np.bincount(group, weights=values)  # adds in document order, as Python's sum does
