@@ -87,29 +87,26 @@ def clean(root: etree._Element, fields: Collection[str], labels: Collection[str]
     if kinds is None:
         return False
     opens, closes = kinds == _OPEN, kinds == _CLOSE
-    predicates = (kinds == _TRUE) | (kinds == _SP)
-    count = int(opens.sum())
-    if count == 0 or int(closes.sum()) != count or int(predicates.sum()) != count:
+    tally = np.bincount(kinds, minlength=5)
+    count = int(tally[_OPEN])
+    if count == 0 or tally[_CLOSE] != count or tally[_TRUE] + tally[_SP] != count:
         return False  # (a self-closed <Node/> has no end tag: it is caught here)
     starts = np.flatnonzero(opens)
-    if starts[-1] + 1 >= len(kinds) or not predicates[starts + 1].all():
+    if starts[-1] + 1 >= len(kinds) or ((kinds[starts + 1] != _TRUE) & (kinds[starts + 1] != _SP)).any():
         return False  # every Node's first child is a predicate; as many predicates as Nodes: its only one
     # Pair each Node's start with its end: within one nesting level, starts and ends alternate.
     nodes = np.flatnonzero(opens | closes)
     step = np.where(opens[nodes], 1, -1)
     depth = np.cumsum(step)
-    order = np.lexsort((nodes, np.where(step > 0, depth, depth + 1)))
-    paired = nodes[order].reshape(-1, 2)
-    if not (opens[paired[:, 0]].all() and closes[paired[:, 1]].all()):
+    pairs = np.argsort(np.where(step > 0, depth, depth + 1), kind="stable").reshape(-1, 2)  # positions in nodes
+    if not (step[pairs[:, 0]] > 0).all() or (step[pairs[:, 1]] > 0).any():
         return False
     end_of = np.empty(len(kinds), dtype=np.int64)
-    end_of[paired[:, 0]] = paired[:, 1]
+    end_of[nodes[pairs[:, 0]]] = nodes[pairs[:, 1]]
     # A True Node must be the last Node among its siblings, and a Node's last child must be a True
     # Node: after a Node ends, the next start or end tag is its parent's end exactly when it is True.
-    position = np.empty(len(kinds), dtype=np.int64)
-    position[nodes] = np.arange(len(nodes))
-    following = nodes[position[end_of[starts[1:]]] + 1]  # for every Node but the root
-    if not np.array_equal(kinds[starts[1:] + 1] == _TRUE, closes[following]):
+    inner = pairs[pairs[:, 0] > 0]  # every Node but the root
+    if not np.array_equal(kinds[nodes[inner[:, 0]] + 1] == _TRUE, step[inner[:, 1] + 1] < 0):
         return False
     # ScoreDistributions: each Node's are its last children (the next start or end tag is its end).
     sd_tags = np.flatnonzero(kinds == _DIST)
@@ -119,7 +116,7 @@ def clean(root: etree._Element, fields: Collection[str], labels: Collection[str]
     # The attributes, in document order (counts must agree with the tags': where a pattern fixes the
     # attributes' order, another order is left to the walk).
     found = _PREDICATE.findall(text)
-    if len(found) != int((kinds == _SP).sum()):
+    if len(found) != tally[_SP]:
         return False
     probabilities = _PROBABILITY.findall(text)
     if len(probabilities) != len(sd_tags):  # a ScoreDistribution without one: no sum is checked
