@@ -1,0 +1,41 @@
+"""The column path (a DataFrame) and the record path (one dict per row) give identical outputs on
+every row of the whole scikit-learn fidelity table: both paths cross the same input contract."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import pandas as pd
+import pytest
+from cases import all_cases
+
+import pmmlkit
+
+CASES = [case for case in all_cases("sklearn") if case.xfail is None]
+
+
+def _same(frame_value, record_value) -> bool:
+    if record_value is None:
+        return frame_value is None or (isinstance(frame_value, float) and math.isnan(frame_value))
+    return type(frame_value)(record_value) == frame_value if isinstance(record_value, (int, float)) \
+        else record_value == frame_value
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_record_path_equals_column_path(case, tmp_path):
+    X, y, X_eval = case.data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator = case.estimator().fit(X, y)
+    if case.extra_rows is not None:
+        X_eval = pd.concat([X_eval, case.extra_rows(estimator, X)], ignore_index=True)
+    model = pmmlkit.load(pmmlkit.convert(estimator, X).save(tmp_path / "model.pmml"), warm=False)
+    columns = model.predict(X_eval)
+    records = X_eval[model.input_names].to_dict("records")
+    for i, record in enumerate(records):
+        got = model.predict(record)
+        for name in columns.columns:
+            want = columns[name].iloc[i]
+            want = want.item() if hasattr(want, "item") else want
+            assert _same(want, got[name]), (i, name, got[name], want, record)
