@@ -40,7 +40,7 @@ OnInvalid = Literal["error", "missing"]
 # "auto" (no declared dataType: numbers as doubles, anything else as text).
 Kind = str
 
-_DOUBLE_MAX = float(np.finfo(np.float64).max)
+_INFINITE = (float("inf"), float("-inf"))
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
 
@@ -154,7 +154,7 @@ def _double(value: Any) -> float:
         number = float(value)
     except OverflowError:
         raise InvalidValue(f"{describe(value)} is outside the range of a double") from None
-    if number in (np.inf, -np.inf) and not (isinstance(value, (float, np.floating)) and np.isinf(value)):
+    if number in _INFINITE:
         raise InvalidValue(f"{describe(value)} is outside the range of a double")
     return number
 
@@ -170,6 +170,9 @@ def convert_cell(value: Any, kind: Kind) -> Any:
         if value != value:
             return None
         if kind == "double" or kind == "auto":
+            if value in _INFINITE:
+                raise InvalidValue(f"{value} is outside the range of a double (as for scikit-learn, infinity is "
+                                   "not an input)")
             return float(value)
         if kind == "integer" and value.is_integer() and abs(value) < 2 ** 63:
             return int(value)
@@ -292,7 +295,7 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
                             else Prepared("string", [None] * rows))
             continue
         column = _ColumnCheck(name, data_type, frame.index, on_invalid)
-        prepared.append(column.prepare(frame[name], kind))
+        prepared.append(column.finite(column.prepare(frame[name], kind)))
         if column.invalid is not None and invalid_rows is not None:
             invalid_rows |= column.invalid
             counts[name] = int(column.invalid.sum())
@@ -358,6 +361,19 @@ class _ColumnCheck:
             return self._all_missing(len(series), kind)
         return self._objects(series.to_numpy(dtype=object), kind)
 
+    def finite(self, column: Prepared) -> Prepared:
+        """Infinity is refused in numeric inputs, as scikit-learn refuses it."""
+        if column.kind == "double":
+            infinite = np.isinf(column.values)
+            if infinite.any():
+                values = column.values.copy()
+                for position in np.flatnonzero(infinite):
+                    self.fail(int(position), f"{values[position]} is outside the range of a double (as for "
+                                             "scikit-learn, infinity is not an input)")
+                values[infinite] = np.nan
+                return Prepared("double", values)
+        return column
+
     def _all_missing(self, rows: int, kind: Kind) -> Prepared:
         if kind in ("double", "auto"):
             return Prepared("double", np.full(rows, np.nan))
@@ -415,4 +431,35 @@ class _ColumnCheck:
 
 
 __all__ = ["InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
-           "prepare_frame", "record_values", "check_policies"]
+           "prepare_frame", "record_values", "check_policies", "numbers_from_text"]
+
+
+def numbers_from_text(column: pd.Series, keep_text: bool = True) -> pd.Series:
+    """A column of text (CSV cells) as numbers. Text that is not a number stays text when
+    ``keep_text`` (so that the input contract reports it with its row), else the whole column stays
+    text (a field without a declared dataType takes either)."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    given = column.notna().to_numpy()
+    failed = given & numbers.isna().to_numpy()
+    if failed.any():
+        # "NaN" written out is a missing value, as it is for pandas' own CSV reader.
+        text = column.to_numpy(dtype=object)
+        said_nan = np.array([isinstance(v, str) and v.strip().lower() == "nan" for v in text[failed]])
+        failed[np.flatnonzero(failed)[said_nan]] = False
+    overflow = np.isinf(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
+    if overflow.any():
+        # "1e400" overflows to infinity: hand the contract the exact number, which it refuses.
+        failed |= overflow
+    if not failed.any():
+        return numbers
+    if not keep_text:
+        return column
+    # numpy, not pandas: pandas would turn text into its arrow string type, which refuses lone surrogates.
+    mixed = numbers.to_numpy(dtype=object)
+    mixed[failed] = column.to_numpy(dtype=object)[failed]
+    for position in np.flatnonzero(overflow):
+        try:
+            mixed[position] = decimal.Decimal(str(column.iloc[position]).strip())
+        except decimal.InvalidOperation:
+            pass
+    return pd.Series(mixed, index=column.index, name=column.name, dtype=object)
