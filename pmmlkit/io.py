@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import sys
@@ -204,7 +206,13 @@ def _chunks(path: Path | str, fmt: str, chunk_size: int, string_columns: Iterabl
     options["encoding_errors"] = "surrogateescape"
     with _binary_input(path) as handle:
         seekable = handle.seekable()
-        with pd.read_csv(handle, chunksize=chunk_size, **options) as reader:
+        names = _csv_header(path, handle)
+        try:
+            reader = pd.read_csv(handle, header=None, names=names, chunksize=chunk_size, **options)
+        except pd.errors.EmptyDataError:  # a header and no rows
+            yield pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+            return
+        with reader:
             first = True
             for chunk in reader:
                 first = False
@@ -212,11 +220,20 @@ def _chunks(path: Path | str, fmt: str, chunk_size: int, string_columns: Iterabl
                     progress(handle.tell())
                 yield chunk
         if first:
-            if not seekable:
-                yield pd.DataFrame()
-                return
-            handle.seek(0)
-            yield pd.read_csv(handle, nrows=0, **options)
+            yield pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+
+
+def _csv_header(path: Path | str, handle: IO[bytes]) -> list[str]:
+    """The column names of a CSV table, read here so that a name given twice is an error (pandas
+    would rename the second one and score the first)."""
+    line = handle.readline()
+    if not line.strip():
+        raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
+    names = next(csv.reader([line.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")]))
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise PMMLError(f"{path}: more than one column named {twice}: each input must be one column")
+    return names
 
 
 def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
@@ -266,7 +283,7 @@ def _jsonl_chunks(path: Path | str, chunk_size: int,
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw.decode("utf-8", errors="surrogateescape"))
+                record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=_object)
             except ValueError as exc:
                 raise PMMLError(f"{path}: line {number} is not valid JSON: {_first_line(exc)}") from None
             if not isinstance(record, dict):
@@ -283,6 +300,14 @@ def _jsonl_chunks(path: Path | str, chunk_size: int,
             if progress is not None and seekable:
                 progress(handle.tell())
             yield _records_frame(records)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        twice = sorted({k for k, _ in pairs if sum(1 for j, _ in pairs if j == k) > 1})
+        raise ValueError(f"the key(s) {twice} appear more than once in one object")
+    return record
 
 
 def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -312,17 +337,25 @@ class TableWriter:
         self._first = True
 
     def __enter__(self) -> TableWriter:
-        text = self.format != "parquet"
         if self.path == STDIO:
-            self._handle = sys.stdout if text else None
-            if not text:
-                import pyarrow as pa
-
-                self._buffer = pa.BufferOutputStream()  # Parquet needs its whole file before stdout gets it
+            sys.stdout.flush()
+            binary: IO[bytes] = sys.stdout.buffer
         else:
             from .document import atomic_writer
 
-            self._handle = self._stack.enter_context(atomic_writer(self.path, "w" if text else "wb"))
+            binary = self._stack.enter_context(atomic_writer(self.path, "wb"))
+        if self.format == "parquet":
+            if self.path == STDIO:
+                import pyarrow as pa
+
+                self._buffer = pa.BufferOutputStream()  # Parquet needs its whole file before stdout gets it
+            else:
+                self._handle = binary
+        else:
+            # Text that came in as undecodable bytes (lone surrogates) goes out as the same bytes.
+            self._handle = io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="",
+                                            write_through=True)
+            self._stack.callback(self._handle.detach)  # flush, and leave the file (or stdout) to its owner
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -366,8 +399,8 @@ class TableWriter:
                     self._parquet.close()
                 if self._buffer is not None:
                     sys.stdout.buffer.write(self._buffer.getvalue().to_pybytes())
-                if self._handle is sys.stdout:
-                    sys.stdout.flush()
+                if self.path == STDIO:
+                    sys.stdout.buffer.flush()
         except BrokenPipeError:  # e.g. `pmmlkit score ... | head`
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         finally:
