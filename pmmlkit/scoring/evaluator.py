@@ -89,7 +89,11 @@ class Model:
         ]
         self._numeric_outputs = [bool(f.dataType().isNumeric()) for f in outputs]
         self._numeric_java = jpype.JArray(jpype.JBoolean)(self._numeric_outputs)
-        self._model_array = jpype.JArray(jvm.jclass("org.pmml4s.model.Model"))
+        # Model[] through reflection: when another library started the JVM, PMML4S lives in a class
+        # loader of pmmlkit's own, where JPype cannot look array types up by name.
+        self._model_class = jvm.jclass("org.pmml4s.model.Model").class_
+        self._new_array = jpype.JClass("java.lang.reflect.Array").newInstance
+        self._warm_values = categories_in_use(root)
         self._row_array = jpype.JArray(jpype.JObject)
         self.warmed = False
         if warm:
@@ -127,7 +131,7 @@ class Model:
         with self._lock:
             while len(self._models) < self._threads:  # every instance a large frame will use
                 self._models.append(self._parse())
-        frame = warm_up_frame(self.input_fields, rows)
+        frame = warm_up_frame(self.input_fields, rows, self._warm_values)
         started = time.perf_counter()
         try:
             for begin in range(0, rows, _WARM_BATCH):
@@ -206,7 +210,9 @@ class Model:
             with self._lock:
                 while len(self._models) < threads:
                     self._models.append(self._parse())
-                models = self._model_array(self._models[:threads])
+                models = self._new_array(self._model_class, threads)
+                for i in range(threads):
+                    models[i] = self._models[i]
                 try:
                     result = self._scorer.score(models, columns, masks, self._numeric_java, rows)
                 except jpype.JException as exc:
@@ -295,16 +301,39 @@ def _restore(data: bytes, name: str, threads: int | None, warm: bool) -> Model:
     return load_parsed(data, name, threads=threads, warm=warm)
 
 
-def warm_up_frame(fields: list[FieldInfo], rows: int, seed: int = 0) -> pd.DataFrame:
+def categories_in_use(root: Any) -> dict[str, tuple[str, ...]]:
+    """Values the document compares each field with (predicates, categorical predictors, one-hot
+    encodings): the categories a warm-up should feed."""
+    found: dict[str, dict[str, None]] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        tag = tag_of(node)
+        if tag == "Apply":  # equal(FieldRef, Constant) and the like
+            children = [c for c in node if isinstance(c.tag, str)]
+            fields = [c.get("field") for c in children if tag_of(c) == "FieldRef"]
+            constants = [c.text for c in children if tag_of(c) == "Constant" and c.text is not None]
+            for name in fields:
+                for value in constants:
+                    found.setdefault(name, {})[value.strip()] = None
+        elif node.get("value") is not None:
+            name = node.get("field") or (node.get("name") if tag == "CategoricalPredictor" else None)
+            if name is not None:
+                found.setdefault(name, {})[node.get("value")] = None
+    return {name: tuple(values) for name, values in found.items()}
+
+
+def warm_up_frame(fields: list[FieldInfo], rows: int, categories: Mapping[str, tuple[str, ...]] | None = None,
+                  seed: int = 0) -> pd.DataFrame:
     """Rows that reach many branches: numbers of both signs over several magnitudes, every
-    declared category, and some missing values."""
+    declared or compared category, and some missing values."""
     rng = np.random.default_rng(seed)
     columns: dict[str, Any] = {}
     for field in fields:
         kind = field.java_kind
-        if field.values:
-            labels: list[Any] = list(field.values)
-            if kind in ("integer", "double"):
+        labels: list[Any] = list(field.values or (categories or {}).get(field.name, ()))
+        if labels and kind != "double":
+            if kind == "integer":
                 labels = [_number(v) for v in labels]
                 labels = [v for v in labels if v is not None] or [0]
             picks = rng.integers(0, len(labels), rows)

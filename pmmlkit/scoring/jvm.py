@@ -151,8 +151,7 @@ def start(classpath: Sequence[str] = (), options: Sequence[str] = (), *,
     wanted_options = tuple(str(o) for o in [*options, *environment_options()])
     with _lock:
         if _started:
-            if (classpath or options or extra_classpath) and _settings is not None \
-                    and (wanted_classpath, wanted_options) != _settings:
+            if (classpath or options or extra_classpath) and (wanted_classpath, wanted_options) != _settings:
                 raise EvaluationError(
                     "the Java VM is already running (it starts once per process, on first use), so its classpath "
                     "and options can no longer change: call pmmlkit.jvm.start(classpath=..., options=...) "
@@ -172,8 +171,9 @@ def start(classpath: Sequence[str] = (), options: Sequence[str] = (), *,
                 jpype.startJVM(str(libjvm), *DEFAULT_OPTIONS, *wanted_options,
                                classpath=[*pmmlkit_classpath(), *wanted_classpath], convertStrings=False)
             except Exception as exc:  # JPype raises plain OSError/RuntimeError on a broken runtime
-                raise JavaNotFoundError(f"could not start the Java runtime at {libjvm} with options "
-                                        f"{list(wanted_options)}: {exc}. {INSTALL_HINT}") from None
+                hint = (f"check the options given to pmmlkit.jvm.start() or ${OPTIONS_VARIABLE} "
+                        f"({list(wanted_options)}); the JVM printed why above" if wanted_options else INSTALL_HINT)
+                raise JavaNotFoundError(f"could not start the Java runtime at {libjvm}: {exc}. {hint}") from None
             _settings = (wanted_classpath, wanted_options)
         _started = True
 
