@@ -110,7 +110,8 @@ def table_format(path: str | os.PathLike, given: str | None = None) -> str:
     return TABLE_FORMATS[suffix]
 
 
-def _check_table(path: Path, given: str | None = None) -> str:
+def _checked_format(path: Path, given: str | None = None) -> str:
+    """The table's format, once it is known to exist (``-`` always does)."""
     if str(path) == STDIO:
         return table_format(path, given)
     if not path.exists():
@@ -119,6 +120,13 @@ def _check_table(path: Path, given: str | None = None) -> str:
     if path.is_dir() and fmt != "parquet":
         raise PMMLError(f"{path} is a folder, not a {fmt.upper()} file")
     return fmt
+
+
+def _check_table(path: Path) -> str:
+    """The suffix of an existing CSV or Parquet file (for callers that branch on it)."""
+    if _checked_format(path) == "jsonl":
+        raise PMMLError(f"{path}: expected a .csv or .parquet file here")
+    return path.suffix.lower()
 
 
 def _csv_options(string_columns: Iterable[str]) -> dict[str, Any]:
@@ -131,7 +139,7 @@ def read_table(path: str | os.PathLike, string_columns: Iterable[str] = (), nrow
     """Read a .csv, .parquet or .jsonl file. CSV cells are typed by pandas except ``string_columns``,
     which stay strings; only empty cells are missing values."""
     path = Path(path)
-    fmt = _check_table(path)
+    fmt = _checked_format(path)
     try:
         if fmt == "csv":
             return pd.read_csv(path, nrows=nrows, **_csv_options(string_columns))
@@ -175,7 +183,7 @@ def iter_table(path: str | os.PathLike, chunk_size: int, string_columns: Iterabl
     got: bytes for text files, rows for Parquet.
     """
     path = Path(path) if str(path) != STDIO else STDIO
-    fmt = _check_table(Path(path), fmt)
+    fmt = _checked_format(Path(path), fmt)
     offset = 1
     try:
         for chunk in _chunks(path, fmt, chunk_size, string_columns, as_text, progress):
