@@ -1,5 +1,6 @@
 """The column path (a DataFrame) and the record path (one dict per row) give identical outputs on
-every row of the whole scikit-learn fidelity table: both paths cross the same input contract."""
+every row of the whole scikit-learn fidelity table: both paths cross the same input contract. A list
+of records (scored through the column path when it is long) gives what the records give one by one."""
 
 from __future__ import annotations
 
@@ -33,9 +34,13 @@ def test_record_path_equals_column_path(case, tmp_path):
     model = pmmlkit.load(pmmlkit.convert(estimator, X).save(tmp_path / "model.pmml"), warm=False)
     columns = model.predict(X_eval)
     records = X_eval[model.input_names].to_dict("records")
+    singles = []
     for i, record in enumerate(records):
         got = model.predict(record)
+        singles.append(got)
         for name in columns.columns:
             want = columns[name].iloc[i]
             want = want.item() if hasattr(want, "item") else want
             assert _same(want, got[name]), (i, name, got[name], want, record)
+    together = model.predict(records)
+    assert len(records) > 16 and together == singles
