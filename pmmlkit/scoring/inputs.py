@@ -430,10 +430,6 @@ class _ColumnCheck:
                                    for v in converted])
 
 
-__all__ = ["InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
-           "prepare_frame", "record_values", "check_policies", "numbers_from_text"]
-
-
 def numbers_from_text(column: pd.Series, keep_text: bool = True) -> pd.Series:
     """A column of text (CSV cells) as numbers. Text that is not a number stays text when
     ``keep_text`` (so that the input contract reports it with its row), else the whole column stays
@@ -463,3 +459,7 @@ def numbers_from_text(column: pd.Series, keep_text: bool = True) -> pd.Series:
         except decimal.InvalidOperation:
             pass
     return pd.Series(mixed, index=column.index, name=column.name, dtype=object)
+
+
+__all__ = ["InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
+           "prepare_frame", "record_values", "check_policies", "numbers_from_text"]
