@@ -319,8 +319,9 @@ def load(source: Source, threads: int | None = None, *, warm: bool = True, cache
     return model
 
 
-def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None, warm: bool = True) -> Model:
-    """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``)."""
+def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None, warm: bool = False) -> Model:
+    """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``).
+    No warm-up unless asked: its callers (verify, ...) score once."""
     try:
         return Model(data, name, threads, root, warm)
     except PMMLError:
