@@ -304,7 +304,6 @@ def main() -> int:
         folder = Path(tmp)
         classpath = compile_loop(folder) if "java" not in skip else []
         X.to_parquet(folder / "rows.parquet")
-        X.to_numpy(dtype=np.float64).tofile(folder / "rows.bin")  # row-major little-endian doubles
         for title, estimator in models():
             if args.only and args.only not in title:
                 continue
@@ -312,7 +311,10 @@ def main() -> int:
                 warnings.simplefilter("ignore")
                 estimator.fit(X.head(20_000), y[:20_000])
             path = pmmlkit.convert(estimator, X.head(100), target="y").save(folder / "model.pmml")
-            assert pmmlkit.load(path, warm=False).input_names == list(X.columns)  # the Java loop's column order
+            # The Java loop gets the inputs PMML4S uses (trees may use fewer than 20), in its order,
+            # as row-major little-endian doubles.
+            names = pmmlkit.load(path, warm=False, cache=False).input_names
+            X[names].to_numpy(dtype=np.float64).tofile(folder / "rows.bin")
             progress(f"{title}: {path.stat().st_size:,} bytes of PMML")
             results = [bench_pmmlkit(path, X, records, folder / "rows.parquet")]
             progress(f"pmmlkit: {results[-1].warm:,.0f} rows/s")
@@ -323,7 +325,7 @@ def main() -> int:
                 results.append(bench_jpmml(path, X, records))
                 progress(f"jpmml_evaluator: {results[-1].warm:,.0f} rows/s")
             if "java" not in skip:
-                results.append(bench_java(classpath, path, folder / "rows.bin", len(X), X.shape[1], args.single))
+                results.append(bench_java(classpath, path, folder / "rows.bin", len(X), len(names), args.single))
                 progress(f"Java loop: {results[-1].warm:,.0f} rows/s")
             if "sklearn" not in skip:
                 results.append(bench_sklearn(estimator, X))
