@@ -202,6 +202,17 @@ def jclass(name: str) -> Any:
         return jpype.JClass(name, loader=_loader)
 
 
+def compilation_milliseconds() -> int:
+    """Total time the JVM's JIT compilers have spent so far (-1 where the JVM does not say)."""
+    import jpype
+
+    try:
+        bean = jpype.JClass("java.lang.management.ManagementFactory").getCompilationMXBean()
+        return int(bean.getTotalCompilationTime()) if bean is not None else -1
+    except Exception:  # no management support in this runtime: warm-ups then run a fixed number of rows
+        return -1
+
+
 def java_message(exc: BaseException) -> str:
     """A one-line message for a Java exception, without the Java stack trace."""
     try:
