@@ -51,7 +51,7 @@ import org.pmml4s.model.Model;
 public class PmmlLoop {
     static double sink = 0;
 
-    static double pass(Model model, Object[][] data) {
+    public static double pass(Model model, Object[][] data) {
         long start = System.nanoTime();
         for (Object[] row : data) {
             Object[] out = model.predict(row);
