@@ -1,11 +1,27 @@
-"""Hardened XML parsing: no DTD, no entity expansion, no network or file access."""
+"""Reading PMML safely: bounded input, no DTD, no entity expansion, no network or file access.
+
+Everything that reads a PMML document goes through here. The rules, in one place:
+
+- a path must name a regular file: a folder, FIFO, device or socket is refused before it is opened
+  for reading (so ``/dev/zero`` or a FIFO never blocks or fills memory);
+- the document may be at most ``max_bytes`` long (default :data:`DEFAULT_MAX_BYTES`, or the
+  ``PMMLKIT_MAX_BYTES`` environment variable); the size is checked before reading;
+- a DOCTYPE is refused before parsing, and the parser resolves no entity, DTD, XInclude or
+  external reference, so a document can never make pmmlkit read a file or the network;
+- text given as ``str`` is encoded as UTF-8 (its XML declaration's encoding is rewritten to match);
+- the bytes handed to the scoring engine are lxml's UTF-8 re-serialization of the parsed tree
+  (:func:`engine_bytes`), so the engine sees exactly the names and values the validator saw,
+  whatever the file's encoding (UTF-8 with or without BOM, UTF-16, ISO-8859-1).
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import stat
 from pathlib import Path
-from typing import Union
+from typing import IO, Union
 
 from lxml import etree
 
@@ -13,54 +29,194 @@ from .errors import ValidationError
 
 Source = Union[str, bytes, os.PathLike]
 
-MAX_BYTES = 2 * 1024 ** 3
+DEFAULT_MAX_BYTES = 1024 ** 3  # 1 GiB
+MAX_DEPTH = 2048  # libxml2's own limit with huge_tree; deeper documents are refused
+_HEAD = 64 * 1024  # where a DOCTYPE could hide: before the first element
+_DECLARATION = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
-def _parser() -> etree.XMLParser:
+class TooLarge(ValidationError):
+    """The document is larger than the size limit."""
+
+
+def max_bytes(limit: int | None = None) -> int:
+    """The size limit in force: ``limit``, else ``PMMLKIT_MAX_BYTES``, else the default."""
+    if limit is not None:
+        return int(limit)
+    text = os.environ.get("PMMLKIT_MAX_BYTES", "").strip()
+    if text:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValidationError(f"PMMLKIT_MAX_BYTES={text!r} is not a whole number of bytes") from None
+    return DEFAULT_MAX_BYTES
+
+
+def parser() -> etree.XMLParser:
+    """The only XML parser pmmlkit uses for documents (see :func:`iterparse` for the streaming one)."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                            huge_tree=True, remove_comments=False)
 
 
-def read_source(source: Source) -> tuple[bytes, str]:
-    """The document's bytes and a name for messages. ``source`` is a path or the XML itself."""
-    if isinstance(source, (bytes, bytearray)):
-        return bytes(source), "<bytes>"
-    if isinstance(source, str) and source.lstrip().startswith("<"):
-        return source.encode("utf-8"), "<string>"
-    path = Path(source)
+def is_text(source: object) -> bool:
+    """Whether ``source`` is XML text rather than a path."""
+    return isinstance(source, str) and source.lstrip().startswith("<")
+
+
+def _text_bytes(text: str) -> bytes:
+    # The text is encoded as UTF-8, so its declaration must say so.
+    return _DECLARATION.sub(lambda m: f"{m.group(1)}{m.group(2)}UTF-8{m.group(2)}", text, count=1).encode("utf-8")
+
+
+def open_source(source: Source, limit: int | None = None) -> tuple[IO[bytes], str, int]:
+    """A binary stream over the document, a name for messages and its size in bytes.
+
+    Raises :class:`ValidationError` for a missing, special or oversized file, before reading it.
+    """
+    cap = max_bytes(limit)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, name = bytes(source), "<bytes>"
+    elif is_text(source):
+        data, name = _text_bytes(source), "<string>"
+    elif isinstance(source, (str, os.PathLike)):
+        return _open_path(Path(source), cap)
+    else:
+        raise TypeError(f"cannot read PMML from a {type(source).__name__}: give a path, bytes or XML text")
+    if len(data) > cap:
+        raise TooLarge(f"{name}: the document is {len(data)} bytes, more than the limit of {cap} bytes "
+                              "(raise it with max_bytes= or PMMLKIT_MAX_BYTES)")
+    return io.BytesIO(data), name, len(data)
+
+
+def _open_path(path: Path, cap: int) -> tuple[IO[bytes], str, int]:
+    name = str(path)
     try:
-        data = path.read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
-        raise ValidationError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{path}: is a folder, not a PMML file") from None
+        raise ValidationError(f"{name}: no such file") from None
     except OSError as exc:
-        raise ValidationError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return data, str(path)
+        raise ValidationError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    _check_regular(info, name, cap)
+    try:
+        # O_NONBLOCK: if the path was swapped for a FIFO after the stat, opening does not hang;
+        # the fstat below refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        _check_regular(info, name, cap)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), name, info.st_size
+
+
+def _check_regular(info: os.stat_result, name: str, cap: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise ValidationError(f"{name}: is a folder, not a PMML file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError(f"{name}: is not a regular file (a FIFO, device or socket); pmmlkit reads PMML "
+                              "only from regular files")
+    if info.st_size > cap:
+        raise TooLarge(f"{name}: the file is {info.st_size} bytes, more than the limit of {cap} bytes "
+                              "(raise it with max_bytes= or PMMLKIT_MAX_BYTES)")
+
+
+def read_source(source: Source, limit: int | None = None) -> tuple[bytes, str]:
+    """The document's bytes and a name for messages. ``source`` is a path or the XML itself."""
+    stream, name, size = open_source(source, limit)
+    with stream:
+        try:
+            data = stream.read(max_bytes(limit) + 1)
+        except OSError as exc:
+            raise ValidationError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes(limit):  # the file grew after the size check
+        raise TooLarge(f"{name}: the document is larger than the limit of {max_bytes(limit)} bytes")
+    return data, name
+
+
+def doctype_line(head: bytes) -> int | None:
+    """The line of a DOCTYPE declaration before the first element of ``head``, or None."""
+    text = _decode_head(head)
+    first = re.search(r"<[A-Za-z_]", text)
+    prolog = text[: first.start() if first else len(text)]
+    at = prolog.find("<!DOCTYPE")
+    return prolog.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _decode_head(head: bytes) -> str:
+    # UTF-16 documents are sniffed in UTF-16; anything else as Latin-1 (the markup is ASCII).
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:2] in (b"<\x00", b"\x00<"):
+        codec = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-16-le" if head[0] == 0x3C else
+                                                                          "utf-16-be")
+        return head[: len(head) // 2 * 2].decode(codec, errors="replace")
+    return head.decode("latin-1")
+
+
+def peek(stream: IO[bytes]) -> tuple[bytes, IO[bytes]]:
+    """The first bytes of ``stream`` and a stream that still yields everything."""
+    head = stream.read(_HEAD)
+    return head, _Chained(head, stream)
+
+
+class _Chained(io.RawIOBase):
+    """``head`` followed by the rest of ``stream``: lets the DOCTYPE sniff look ahead without a seek."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
 
 
 def parse_bytes(data: bytes, name: str = "<bytes>") -> etree._ElementTree:
-    """Parse ``data`` safely; a DOCTYPE is refused outright (PMML never needs one)."""
+    """Parse ``data`` safely into a tree; a DOCTYPE is refused outright (PMML never needs one).
+
+    This is the bare parse; :func:`pmmlkit.validation.gate` adds the checks every reader runs.
+    """
     if not data.strip():
         raise ValidationError(f"{name}: the file is empty")
-    # Refuse a DOCTYPE before parsing, so that entity tricks fail with this message rather than
-    # with whatever libxml2 says about the unexpanded entity.
-    first = re.search(rb"<[A-Za-z_]", data)
-    if b"<!DOCTYPE" in data[: first.start() if first else len(data)]:
+    if doctype_line(data[:_HEAD]) is not None:
         raise ValidationError(f"{name}: a DOCTYPE declaration is not allowed in PMML (entities and DTDs are refused)")
     try:
-        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+        tree = etree.ElementTree(etree.fromstring(data, parser()))
     except etree.XMLSyntaxError as exc:
-        line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        if "Excessive depth" in str(exc.msg):
-            raise ValidationError(f"{name}: the document is nested too deeply (more than 2048 levels){line}; "
-                                  "pmmlkit refuses such documents") from None
-        raise ValidationError(f"{name}: not well-formed XML{line}: {exc.msg}") from None
+        raise ValidationError(syntax_message(name, exc)) from None
     if tree.docinfo.doctype:
         raise ValidationError(f"{name}: a DOCTYPE declaration is not allowed in PMML (entities and DTDs are refused)")
     return tree
 
 
+def syntax_message(name: str, exc: etree.XMLSyntaxError) -> str:
+    line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+    if "Excessive depth" in str(exc.msg) or "depth" in str(exc.msg).lower() and "nest" in str(exc.msg).lower():
+        return (f"{name}: the document is nested too deeply (more than {MAX_DEPTH} levels){line}; "
+                "pmmlkit refuses such documents")
+    return f"{name}: not well-formed XML{line}: {exc.msg}"
+
+
 def parse(source: Source) -> etree._ElementTree:
     data, name = read_source(source)
     return parse_bytes(data, name)
+
+
+def engine_bytes(root: etree._Element) -> bytes:
+    """What the scoring engine reads: the parsed tree re-serialized as UTF-8."""
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)

@@ -1,4 +1,4 @@
-"""Report: the result of validate() and verify()."""
+"""Reports: the result of validate() (:class:`Report`) and of verify() (:class:`VerificationReport`)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,17 @@ class Issue:
 
 @dataclass
 class Report:
-    """``ok`` is true when there is no error. ``issues`` lists what was found; for verify(),
-    ``differences`` holds the largest difference per output field and ``rows`` the rows checked."""
+    """What validation found. ``ok`` is true when there is no error.
+
+    ``version`` is the PMML version the document declares (by its namespace); ``checked`` says what
+    the schema step checked it against (e.g. ``"PMML 4.4 schema (pmmlkit)"``, ``"PMML 4.4 schema
+    (pmmlkit), after upgrading from 4.3"``, a user's XSD path, or why the step was skipped).
+    """
 
     source: str = ""
     issues: list[Issue] = field(default_factory=list)
-    differences: dict[str, float] = field(default_factory=dict)
-    rows: int = 0
+    version: str | None = None
+    checked: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -48,15 +52,36 @@ class Report:
         return self.ok
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "ok": self.ok, "issues": [asdict(i) for i in self.issues],
-                "differences": self.differences, "rows": self.rows}
+        return {"source": self.source, "ok": self.ok, "version": self.version, "checked": self.checked,
+                "issues": [asdict(i) for i in self.issues]}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
-    def __str__(self) -> str:
+    def _head(self) -> list[str]:
         head = f"{self.source or 'document'}: {'OK' if self.ok else 'FAILED'}"
-        lines = [head] + [f"  {issue}" for issue in self.issues]
+        if self.version or self.checked:
+            head += f" (PMML {self.version or '?'}" + (f"; checked against {self.checked}" if self.checked else "") + ")"
+        return [head] + [f"  {issue}" for issue in self.issues]
+
+    def __str__(self) -> str:
+        return "\n".join(self._head())
+
+
+@dataclass
+class VerificationReport(Report):
+    """verify()'s report: ``rows`` checked and the largest difference per output field."""
+
+    differences: dict[str, float] = field(default_factory=dict)
+    rows: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "ok": self.ok, "issues": [asdict(i) for i in self.issues],
+                "differences": self.differences, "rows": self.rows}
+
+    def __str__(self) -> str:
+        lines = [f"{self.source or 'document'}: {'OK' if self.ok else 'FAILED'}"]
+        lines += [f"  {issue}" for issue in self.issues]
         if self.rows:
             lines.append(f"  rows checked: {self.rows}")
         for name, diff in self.differences.items():

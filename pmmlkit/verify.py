@@ -14,7 +14,7 @@ from .errors import PMMLError
 from .parsing import parse_bytes, read_source
 from .pmml import element, find_child, format_value, is_missing_value, plain
 from .registry import framework_of
-from .report import Report
+from .report import VerificationReport
 from .scoring.evaluator import load_parsed
 
 TOLERANCE = 1e-9
@@ -40,7 +40,7 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
     return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
 
-def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: Report, tolerance: float = TOLERANCE) -> None:
+def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: VerificationReport, tolerance: float = TOLERANCE) -> None:
     """Record the largest difference per column; an error where any exceeds ``tolerance``
     (absolute, or relative to the expected value's magnitude when that is above 1)."""
     report.rows = len(expected)
@@ -70,18 +70,18 @@ def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: Report, tolera
                        f"model {want[i]!r}, PMML {got[i]!r}")
 
 
-def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> Report:
+def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> VerificationReport:
     """Score ``X`` with ``estimator`` and with the PMML (path, bytes or PMMLDocument) on pmmlkit's
     evaluator, and report the largest difference per output field."""
     # The document is read and parsed once; the evaluator reuses the parsed tree.
     if isinstance(pmml, PMMLDocument):
         document, data, name = pmml, pmml.to_bytes(), "<bytes>"
-        report = Report(source="<document>")
+        report = VerificationReport(source="<document>")
     else:
         data, name = read_source(pmml)
         document = PMMLDocument(parse_bytes(data, name).getroot())
         is_path = isinstance(pmml, (str, os.PathLike)) and not str(pmml).lstrip().startswith("<")
-        report = Report(source=os.fspath(pmml) if is_path else "<bytes>")
+        report = VerificationReport(source=os.fspath(pmml) if is_path else "<bytes>")
     output = find_child(document.model, "Output")
     if output is None:
         report.add("error", "no-output", "the PMML declares no Output fields to compare")

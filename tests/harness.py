@@ -14,7 +14,7 @@ from lxml import etree
 from pmmlkit.schemas import xml_schema
 
 import pmmlkit
-from pmmlkit.report import Report
+from pmmlkit.report import VerificationReport
 from pmmlkit.verify import compare, reference_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +69,8 @@ def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
     raise ValueError(evaluator)
 
 
-def assert_scores_match(expected: pd.DataFrame, actual: pd.DataFrame, label: str) -> Report:
-    report = Report(source=label)
+def assert_scores_match(expected: pd.DataFrame, actual: pd.DataFrame, label: str) -> VerificationReport:
+    report = VerificationReport(source=label)
     compare(expected, actual, report, TOLERANCE)
     assert report.ok, str(report)
     return report

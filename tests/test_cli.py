@@ -215,8 +215,8 @@ def test_validate_json_and_exit_code(work: Path, pmml: Path, capsys: pytest.Capt
     assert code == 1
     reports = json.loads(out)
     assert [r["ok"] for r in reports] == [True, False]
-    assert [i["code"] for i in reports[1]["issues"]] == ["undefined-field"]
-    assert isinstance(reports[1]["issues"][0]["line"], int)
+    assert [i["code"] for i in reports[1]["issues"] if not i["code"].startswith("schema")] == ["undefined-field"]
+    assert all(isinstance(i["line"], int) for i in reports[1]["issues"] if i["code"] == "undefined-field")
 
 
 def test_verify_reports_a_mismatch(work: Path, pmml: Path, capsys: pytest.CaptureFixture) -> None:

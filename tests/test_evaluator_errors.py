@@ -24,7 +24,8 @@ def deep_tree(levels: int) -> bytes:
     head = ('<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>'
             '<DataField name="x" optype="continuous" dataType="double"/>'
             '<DataField name="y" optype="continuous" dataType="double"/></DataDictionary>'
-            '<TreeModel functionName="regression"><MiningSchema><MiningField name="y" usageType="target"/>'
+            '<TreeModel functionName="regression" noTrueChildStrategy="returnLastPrediction"><MiningSchema>'
+            '<MiningField name="y" usageType="target"/>'
             '<MiningField name="x"/></MiningSchema><Node score="0"><True/>')
     body = "".join(f'<Node score="{i}"><SimplePredicate field="x" operator="greaterThan" value="{i}"/>'
                    for i in range(levels))
@@ -48,7 +49,7 @@ def test_good_document_scores() -> None:
     (LINEAR[: len(LINEAR) // 2].encode(), ValidationError, ("not well-formed XML",)),
     (b"", ValidationError, ("empty",)),
     (b"a,b\n1,2\n", ValidationError, ("not well-formed XML",)),
-    (b"<model><x/></model>", EvaluationError, ("cannot load",)),
+    (b"<model><x/></model>", ValidationError, ("not <PMML>",)),
     (LINEAR.replace("<Header/>", "").encode(), EvaluationError, ("Header",)),
     (b'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + LINEAR.replace(
         "<Header/>", '<Header description="&xxe;"/>').encode(), ValidationError, ("DOCTYPE",)),

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..describe import describe
+from ..parsing import read_source
+from ..validation import gate
 
 
 def add_parser(commands: Any) -> None:
@@ -18,11 +20,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..parsing import parse
-
     path = Path(args.pmml)
-    info = {"file": str(path), "size": path.stat().st_size if path.is_file() else None,
-            **describe(parse(args.pmml).getroot())}
+    data, name = read_source(args.pmml)
+    info = {"file": str(path), "size": len(data), **describe(gate(data, name))}
     if args.json:
         print(json.dumps(info, indent=2))
         return 0

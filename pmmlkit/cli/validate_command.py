@@ -1,4 +1,8 @@
-"""`pmmlkit validate`: check PMML files."""
+"""`pmmlkit validate`: check PMML files.
+
+Exit codes: 0 every file is valid (warnings allowed; with --strict, none either), 1 a file has an
+error (or, with --strict, a warning), 2 a usage error.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,41 @@ import argparse
 import json
 from typing import Any
 
+from ..validate import validate
+from ..validation import rules
+from .common import UsageError, positive
+
 
 def add_parser(commands: Any) -> None:
-    validate = commands.add_parser("validate", help="check PMML files (exit 0 when all are valid)",
-                                   description="Check PMML documents for structural and field-scope errors.")
-    validate.add_argument("files", nargs="+", metavar="FILE")
-    validate.add_argument("--json", action="store_true", help="print the reports as JSON")
-    validate.set_defaults(run=run)
-
+    command = commands.add_parser(
+        "validate", help="check PMML files against the schema and the rules (exit 0 when all are valid)",
+        description="Check PMML documents against the PMML 4.4 XML Schema (older versions after an upgrade to "
+                    "4.4) and the semantic rules of `pmmlkit validate --rules`. Exit 0: every file is valid; 1: a "
+                    "file has an error (with --strict: or a warning); 2: usage error.")
+    command.add_argument("files", nargs="*", metavar="FILE")
+    command.add_argument("--json", action="store_true", help="print the reports as JSON")
+    command.add_argument("--strict", action="store_true", help="fail on warnings too")
+    command.add_argument("--verify", action="store_true", help="also re-score the ModelVerification rows each "
+                         "file embeds, with the tolerance the block declares")
+    command.add_argument("--xsd", metavar="PATH", help="check against this XML Schema instead of pmmlkit's PMML "
+                         "4.4 schema")
+    command.add_argument("--rules", action="store_true", help="print the rule table and exit")
+    command.add_argument("--max-bytes", type=positive, metavar="N", help="refuse documents larger than N bytes "
+                         "(default: PMMLKIT_MAX_BYTES or 1 GiB)")
+    command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..validate import validate
-
-    reports = [validate(path) for path in args.files]
+    if args.rules:
+        print(json.dumps([r.__dict__ for r in rules.RULES], indent=2) if args.json else rules.text())
+        return 0
+    if not args.files:
+        raise UsageError("validate needs at least one FILE (or --rules)")
+    reports = [validate(path, xsd=args.xsd, verify=args.verify, max_bytes=args.max_bytes) for path in args.files]
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
         for report in reports:
             print(report)
-    return 0 if all(r.ok for r in reports) else 1
+    failed = any(not r.ok or (args.strict and r.warnings) for r in reports)
+    return 1 if failed else 0

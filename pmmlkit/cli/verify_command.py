@@ -1,4 +1,8 @@
-"""`pmmlkit verify`: does a PMML file score like the model it came from?"""
+"""`pmmlkit verify`: does a PMML file score like the model it came from?
+
+``pmmlkit verify FILE`` (no model, no data) re-scores the ModelVerification rows the file embeds;
+``pmmlkit verify MODEL_FILE FILE DATA`` scores DATA with both and compares at 1e-9.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +11,38 @@ from typing import Any
 
 from ..describe import describe
 from ..errors import PMMLError
-from .common import PICKLE_WARNING
+from ..parsing import read_source
+from ..report import Report
+from ..validation import embedded, gate
+from .common import PICKLE_WARNING, UsageError
 
 
 def add_parser(commands: Any) -> None:
     verify = commands.add_parser("verify", help="check that a PMML file scores like the model it came from",
-                                 description="Score DATA with the original model and with the PMML; exit 0 when "
-                                             "every output agrees to 1e-9. " + PICKLE_WARNING)
-    verify.add_argument("model", metavar="MODEL_FILE")
-    verify.add_argument("pmml", metavar="MODEL.pmml")
-    verify.add_argument("data", metavar="DATA", help=".csv or .parquet rows to compare on")
+                                 description="With MODEL.pmml alone: re-score the verification rows the file "
+                                             "embeds and report each mismatch beyond the block's precision. With "
+                                             "MODEL_FILE MODEL.pmml DATA: score DATA with the original model and "
+                                             "with the PMML; exit 0 when every output agrees to 1e-9. "
+                                             + PICKLE_WARNING)
+    verify.add_argument("files", nargs="+", metavar="FILE", help="MODEL.pmml, or MODEL_FILE MODEL.pmml DATA")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.set_defaults(run=run)
 
 
-
 def run(args: argparse.Namespace) -> int:
+    if len(args.files) == 1:
+        return _embedded(args.files[0], args.json)
+    if len(args.files) != 3:
+        raise UsageError("verify takes MODEL.pmml, or MODEL_FILE MODEL.pmml DATA")
+    model_file, pmml, data_file = args.files
     from ..io import load_model, read_table
-    from ..parsing import parse
     from ..verify import verify
 
-    estimator = load_model(args.model)
-    declared = describe(parse(args.pmml).getroot())
+    estimator = load_model(model_file)
+    data, name = read_source(pmml)
+    declared = describe(gate(data, name))
     strings = [f["name"] for f in declared["inputs"] if f["dataType"] == "string"]
-    frame = read_table(args.data, string_columns=strings)
+    frame = read_table(data_file, string_columns=strings)
     fitted = getattr(estimator, "feature_names_in_", None)
     if fitted is not None:
         columns = [str(n) for n in fitted]
@@ -39,7 +51,18 @@ def run(args: argparse.Namespace) -> int:
         columns = [c for c in frame.columns if c not in targets]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise PMMLError(f"{args.data} lacks the model's input columns {missing} (it has {list(frame.columns)})")
-    report = verify(estimator, args.pmml, frame[columns])
+        raise PMMLError(f"{data_file} lacks the model's input columns {missing} (it has {list(frame.columns)})")
+    report = verify(estimator, pmml, frame[columns])
     print(report.to_json() if args.json else report)
     return 0 if report.ok else 1
+
+
+def _embedded(pmml: str, as_json: bool) -> int:
+    data, name = read_source(pmml)
+    gate(data, name)
+    report = Report(source=name)
+    rows = embedded.check(data, name, report)
+    if rows:
+        report.checked = f"its {rows} ModelVerification rows"
+    print(report.to_json() if as_json else report)
+    return 0 if report.ok and rows else 1

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..parsing import Source, parse_bytes, read_source
+from ..parsing import Source, engine_bytes, parse_bytes, read_source
 from ..pmml import model_element, tag_of
+from ..validation import gate
 from . import jvm
 from .inputs import (
     Extra,
@@ -299,27 +300,30 @@ _cache: OrderedDict[tuple[Any, ...], Model] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def load(source: Source, threads: int | None = None, *, warm: bool = True, cache: bool = True) -> Model:
+def load(source: Source, threads: int | None = None, strict: bool = False, *, warm: bool = True,
+         cache: bool = True) -> Model:
     """Load a PMML document (path, bytes or XML text) for scoring on the JVM.
 
     ``threads`` bounds how many JVM threads score a large frame (each with its own model
-    instance, since PMML4S models must not be shared between threads). ``warm`` runs a short
-    warm-up (a few thousand generated rows) so that the first real batch does not pay for the
-    JVM's compiler. Loading the same path again, unchanged (same modification time and size),
-    returns the model already loaded; ``cache=False`` always parses again.
+    instance, since PMML4S models must not be shared between threads). The document passes the
+    validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
+    deviations that are otherwise scored with a logged warning. ``warm`` runs a short warm-up
+    (generated rows, at most WARM_SECONDS) so that the first real batch does not pay for the JVM's
+    compiler. Loading the same path again, unchanged (same modification time and size), returns
+    the model already loaded; ``cache=False`` always parses again.
     """
     jvm.ensure_usable()
     if source is None or not isinstance(source, (str, bytes, bytearray, os.PathLike)):
         raise EvaluationError(f"load() takes a path, the PMML as bytes or the XML text, not "
                               f"{'None' if source is None else type(source).__name__}")
-    key = _cache_key(source, threads, warm) if cache else None
+    key = _cache_key(source, threads, warm, strict) if cache else None
     if key is not None:
         with _cache_lock:
             if key in _cache:
                 _cache.move_to_end(key)
                 return _cache[key]
     data, name = read_source(source)
-    model = load_parsed(data, name, threads=threads, warm=warm)
+    model = load_parsed(data, name, threads=threads, strict=strict, warm=warm)
     if key is not None:
         with _cache_lock:
             _cache[key] = model
@@ -328,9 +332,12 @@ def load(source: Source, threads: int | None = None, *, warm: bool = True, cache
     return model
 
 
-def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None, warm: bool = False) -> Model:
+def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None,
+                strict: bool = False, warm: bool = False) -> Model:
     """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``).
     No warm-up unless asked: its callers (verify, ...) score once."""
+    root = gate(data, name, strict=strict, root=root)
+    data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
         return Model(data, name, threads, root, warm)
     except PMMLError:
@@ -339,7 +346,7 @@ def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = 
         raise EvaluationError(f"{name}: cannot load: {jvm.java_message(exc)}") from None
 
 
-def _cache_key(source: Source, threads: int | None, warm: bool) -> tuple[Any, ...] | None:
+def _cache_key(source: Source, threads: int | None, warm: bool, strict: bool) -> tuple[Any, ...] | None:
     """(path, modification time, size, options) for a file; None for bytes or XML text."""
     if isinstance(source, (bytes, bytearray)) or (isinstance(source, str) and source.lstrip().startswith("<")):
         return None
@@ -348,7 +355,7 @@ def _cache_key(source: Source, threads: int | None, warm: bool) -> tuple[Any, ..
         stat = os.stat(path)
     except (OSError, ValueError):
         return None  # read_source reports what is wrong with it
-    return (path, stat.st_mtime_ns, stat.st_size, threads, warm)
+    return (path, stat.st_mtime_ns, stat.st_size, threads, warm, strict)
 
 
 def _restore(data: bytes, name: str, threads: int | None, warm: bool) -> Model:

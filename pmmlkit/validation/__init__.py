@@ -1,0 +1,20 @@
+"""PMML validation: the schema step, the semantic rules and the gate every reader runs.
+
+- :mod:`.rules`: the rule table (code, severity, whether it blocks loading);
+- :mod:`.checks`: the semantic rules, checked unit by unit as a document streams (with
+  :mod:`.vocabulary`, the PMML names they need, and :mod:`.spans`, the interval arithmetic of the
+  tree rules);
+- :mod:`.schema`: the XML Schema step (and the upgrade of older PMML versions to 4.4);
+- :mod:`.scan`: one bounded pass over a document running both;
+- :mod:`.gate`: what ``load``, ``score``, ``info``, ``verify`` and the Spark scorer run first;
+- :mod:`.embedded`: re-scoring a document's own ModelVerification rows.
+
+``pmmlkit.validate`` (in ``pmmlkit/validate.py``) is the reporting front end.
+"""
+
+from __future__ import annotations
+
+from .gate import gate, refusal
+from .rules import RULES, Rule
+
+__all__ = ["gate", "refusal", "RULES", "Rule"]

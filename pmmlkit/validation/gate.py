@@ -1,0 +1,59 @@
+"""The gate: the checks every reader of PMML runs before it trusts a document.
+
+``pmmlkit.load`` (and through it ``score``, ``verify``, the Spark scorer and the server) and
+``pmmlkit info`` call :func:`gate`. It runs the same checks as ``validate`` and refuses, with
+:class:`~pmmlkit.ValidationError` naming the first fault and its line, every document whose fault
+makes a score wrong or undefined: the rules the table marks "blocks loading". Other errors (a schema
+deviation with one unambiguous reading, such as an OutputField without dataType) are logged as
+warnings on the ``pmmlkit`` logger, and the document is scored; ``strict=True`` refuses them too.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from lxml import etree
+
+from ..errors import ValidationError
+from ..report import Issue, Report
+from . import schema as schema_step
+from .rules import BY_CODE
+from .scan import check_root, check_stream
+
+log = logging.getLogger("pmmlkit")
+
+
+def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._Element | None = None
+         ) -> etree._Element:
+    """Check ``data`` (already parsed as ``root``, when given) and return its parsed root.
+
+    Raises :class:`ValidationError` on the first blocking fault (on any error when ``strict``).
+    """
+    report = Report(source=name)
+    schema = schema_step.load()
+    if root is None:
+        root, _ = check_stream(lambda: io.BytesIO(data), report, schema, keep_tree=True)
+    else:
+        check_root(root, report, schema)
+    report.issues.sort(key=lambda issue: issue.line or 0)  # the first fault in the document
+    first = refusal(report, strict)
+    if first is not None or root is None:
+        raise ValidationError(_message(name, first or Issue("error", "internal", "the document cannot be read")))
+    for issue in report.errors:
+        log.warning("%s: %s (scored anyway; strict=True refuses it)", name, issue)
+    return root
+
+
+def refusal(report: Report, strict: bool = False) -> Issue | None:
+    """The first issue of ``report`` that makes the gate refuse, or None."""
+    for issue in report.errors:
+        if strict or BY_CODE[issue.code].blocks:
+            return issue
+    return None
+
+
+def _message(name: str, issue: Issue) -> str:
+    where = f"line {issue.line}: " if issue.line else ""
+    return (f"{name}: {where}{issue.message} [{issue.code}]; `pmmlkit validate` lists every issue and "
+            "`pmmlkit validate --rules` explains the codes")

@@ -1,0 +1,122 @@
+"""The rule table: every issue validation can report, with its stable code, severity and whether it
+blocks loading. ``pmmlkit validate --rules`` prints it; the README renders it (``markdown()``).
+
+"Blocks loading" means :func:`pmmlkit.validation.gate` (used by ``pmmlkit.load``, ``score``,
+``info``, ``verify``, the Spark scorer and the server) refuses the document: its fault makes a
+score wrong or undefined. A non-blocking error (e.g. a schema deviation with one unambiguous
+reading) is still an error for ``validate``; ``load`` logs it as a warning and scores, unless
+``strict=True``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str  # "error" or "warning"
+    blocks: bool  # whether the gate refuses a document that has it
+    summary: str
+
+
+def _r(code: str, severity: str, blocks: bool, summary: str) -> Rule:
+    return Rule(code, severity, blocks, summary)
+
+
+E, W = "error", "warning"
+
+RULES: tuple[Rule, ...] = (
+    # -- reading --------------------------------------------------------------------------------
+    _r("io", E, True, "the source cannot be read: missing, a folder, a FIFO or device, or not a path/bytes/text"),
+    _r("too-large", E, True, "the document exceeds the size limit (checked before reading)"),
+    _r("memory", E, True, "the document could not be read within the available memory"),
+    _r("empty", E, True, "the file is empty or whitespace only"),
+    _r("xml-syntax", E, True, "the document is not well-formed XML"),
+    _r("doctype", E, True, "a DOCTYPE is present (DTDs and entities are refused, never expanded)"),
+    _r("depth", E, True, "elements or models are nested deeper than pmmlkit reads safely"),
+    _r("root", E, True, "the root element is not <PMML>"),
+    _r("namespace", E, True, "no PMML namespace, an unknown one, or elements outside the document's namespace"),
+    _r("version", W, False, "the version attribute is missing or does not match the namespace"),
+    # -- schema ---------------------------------------------------------------------------------
+    _r("schema", E, False, "the document does not conform to the XML Schema (one unambiguous reading: "
+                           "load warns and scores, strict refuses)"),
+    _r("schema-skipped", W, False, "the schema step was skipped (the schema file is absent)"),
+    # -- structure ------------------------------------------------------------------------------
+    _r("missing-header", E, False, "the document has no <Header>"),
+    _r("missing-data-dictionary", E, True, "the document has no <DataDictionary>"),
+    _r("no-model", E, True, "the document, or a Segment, contains no model element"),
+    _r("unknown-element", W, False, "an element PMML does not define appears under <PMML>"),
+    _r("number-of-fields", W, False, "a numberOfFields count disagrees with the fields listed"),
+    # -- fields ---------------------------------------------------------------------------------
+    _r("missing-name", E, True, "a field declaration has no name"),
+    _r("duplicate-field", E, True, "a field name is declared twice in one scope"),
+    _r("undefined-field", E, True, "a reference names a field that is not defined in scope"),
+    _r("cyclic-field", E, True, "derived fields (or functions) refer to each other in a cycle"),
+    _r("not-in-mining-schema", E, True, "a model uses a field that is defined but not listed in its MiningSchema"),
+    _r("field-type", E, False, "a DataField lacks optype or dataType"),
+    _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
+                                 "NumericPredictor on a string field)"),
+    _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
+    _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
+    _r("unknown-function", W, False, "an Apply names a function that is neither built in nor defined"),
+    # -- predicates and trees -------------------------------------------------------------------
+    _r("predicate-type", E, True, "a predicate's operator or value does not fit its field's type (lessThan on a "
+                                  "string, a non-number compared with a number field)"),
+    _r("root-predicate", E, True, "a tree's root Node predicate is not <True/>"),
+    _r("unreachable-node", E, True, "a Node no record can reach (after a <True/> sibling, <False/>, or a range "
+                                    "its ancestors exclude)"),
+    _r("lost-records", E, True, "noTrueChildStrategy/missingValueStrategy leave some records without a score "
+                                "(children that do not cover their parent, defaultChild missing or unknown)"),
+    # -- numbers --------------------------------------------------------------------------------
+    _r("non-finite", E, True, "a coefficient, intercept, weight or other model number is not a finite number"),
+    _r("reversed-interval", E, True, "an Interval whose left margin is above its right (or empty)"),
+    _r("probability-sum", E, True, "probabilities (ScoreDistribution, priorProbability) outside [0, 1] or not "
+                                   "summing to 1 (within 1e-6)"),
+    # -- targets and models ---------------------------------------------------------------------
+    _r("target", W, False, "a model has no target or several where one is expected"),
+    _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "
+                                 "target does not have"),
+    _r("function-name", E, True, "functionName is missing, unknown, or does not fit the model element"),
+    _r("target-optype", E, True, "functionName does not fit the target's optype (classification of a continuous "
+                                 "target, regression of a categorical one)"),
+    _r("empty-segmentation", E, True, "a Segmentation has no Segment"),
+    _r("multiple-model-method", E, True, "multipleModelMethod does not fit the model's functionName"),
+    _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist"),
+    _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
+                                 "(or to a later layer), or an id is reused"),
+    _r("neuron-count", W, False, "a numberOfNeurons/numberOfLayers count disagrees with the neurons listed"),
+    # -- ModelVerification ----------------------------------------------------------------------
+    _r("verification-count", W, False, "a ModelVerification's recordCount/fieldCount disagrees with its table"),
+    _r("verification-mismatch", E, False, "an embedded verification row scores differently from its expected "
+                                          "value beyond the block's precision/zeroThreshold (--verify)"),
+    _r("verification-skipped", W, False, "--verify could not re-score the embedded rows (no block, no engine)"),
+    # -- interoperability -----------------------------------------------------------------------
+    _r("interop-float", W, False, "dataType=\"float\" arithmetic: PMML4S computes in double, JPMML in float, so "
+                                  "the engines' scores differ"),
+    _r("interop-extension", W, False, "Extension elements: evaluators ignore them, so vendor semantics are lost"),
+    _r("interop-4.4", W, False, "a PMML 4.4 construct older evaluators (PMML 4.3 and before) reject"),
+    _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
+)
+
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def rule(code: str) -> Rule:
+    return BY_CODE[code]
+
+
+def text() -> str:
+    """The table as plain text (``pmmlkit validate --rules``)."""
+    width = max(len(r.code) for r in RULES)
+    lines = [f"{'code':<{width}}  severity  blocks loading  summary"]
+    lines += [f"{r.code:<{width}}  {r.severity:<8}  {'yes' if r.blocks else 'no':<14}  {r.summary}" for r in RULES]
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    """The table as Markdown (the README's rule table)."""
+    lines = ["| code | severity | blocks loading | what it means |", "|---|---|---|---|"]
+    lines += [f"| `{r.code}` | {r.severity} | {'yes' if r.blocks else 'no'} | {r.summary} |" for r in RULES]
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""The schema step: check a document against the project's PMML 4.4 XML Schema, or another one.
+
+Documents in an older PMML namespace (3.0 to 4.3) are checked after a documented upgrade to 4.4:
+
+1. every element in the old PMML namespace moves to ``http://www.dmg.org/PMML-4_4`` and the root's
+   ``version`` becomes ``4.4``;
+2. ``MiningField usageType="predicted"`` (renamed in 4.2) becomes ``usageType="target"``;
+3. ``Trend`` (renamed in 4.4) becomes ``Trend_ExpoSmooth``.
+
+Only the copy is upgraded: the engine reads the document as written. A schema given with
+``--xsd`` whose target namespace is the document's own is used without upgrading.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from ..report import Report
+from ..schemas import PMML_4_4, xml_schema
+from .vocabulary import CURRENT, NAMESPACES
+
+MAX_SCHEMA_ISSUES = 50
+_RENAMES = {"Trend": "Trend_ExpoSmooth"}
+_CLARK = re.compile(r"\{[^}\s',]*\}")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A compiled schema, what to call it in reports, and the namespace it describes."""
+
+    xsd: etree.XMLSchema | None
+    label: str
+    namespace: str | None
+    problem: str | None = None  # why it cannot be used (absent, not a schema)
+
+
+def load(path: str | os.PathLike | None = None) -> Schema:
+    """The schema at ``path`` (default: the project's PMML 4.4 schema), compiled once."""
+    chosen = Path(path) if path is not None else PMML_4_4
+    label = "the PMML 4.4 schema (pmmlkit)" if path is None else str(chosen)
+    if not chosen.is_file():
+        what = "the project's PMML 4.4 schema" if path is None else "the schema"
+        return Schema(None, label, None, f"{what} {chosen} is absent")
+    try:
+        compiled = xml_schema(chosen.resolve())
+    except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
+        return Schema(None, label, None, f"{chosen} is not a usable XML Schema: {exc}")
+    return Schema(compiled, label, _target_namespace(chosen.resolve()))
+
+
+@functools.cache
+def _target_namespace(path: Path) -> str | None:
+    return etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot() \
+        .get("targetNamespace")
+
+
+def streams(schema: Schema, namespace: str | None) -> bool:
+    """Whether the document can be checked while it streams (no upgrade needed)."""
+    return schema.xsd is not None and namespace == schema.namespace
+
+
+def check_tree(root: etree._Element, schema: Schema, report: Report) -> None:
+    """The schema step on a parsed document (upgraded to 4.4 first if it needs it)."""
+    if skipped(schema, report):
+        return
+    namespace = etree.QName(root).namespace
+    document = root
+    if namespace != schema.namespace and namespace in NAMESPACES and schema.namespace == CURRENT:
+        document = upgrade(root)
+        report.checked = f"{schema.label}, after upgrading from PMML {NAMESPACES[namespace]}"
+    else:
+        report.checked = schema.label
+    assert schema.xsd is not None
+    if not schema.xsd.validate(etree.ElementTree(document)):
+        add_errors(schema.xsd.error_log, report)
+
+
+def skipped(schema: Schema, report: Report) -> bool:
+    if schema.xsd is None:
+        report.checked = f"no schema ({schema.problem})"
+        report.add("warning", "schema-skipped", f"schema step skipped: {schema.problem}")
+        return True
+    return False
+
+
+def add_errors(log: etree._ListErrorLog, report: Report) -> None:
+    """Schema errors from a libxml2 error log as report issues (at most MAX_SCHEMA_ISSUES)."""
+    entries = [e for e in log if e.domain_name in ("SCHEMASV", "SCHEMASP")] or list(log)
+    for entry in entries[:MAX_SCHEMA_ISSUES]:
+        message = _CLARK.sub("", " ".join(entry.message.split()))
+        report.add("error", "schema", message, entry.line or None)
+    if len(entries) > MAX_SCHEMA_ISSUES:
+        report.add("error", "schema", f"... and {len(entries) - MAX_SCHEMA_ISSUES} more schema errors")
+
+
+def upgrade(root: etree._Element) -> etree._Element:
+    """A copy of an older-version document, upgraded to PMML 4.4 (see the module's docstring)."""
+    old = etree.QName(root).namespace
+    upgraded = copy.deepcopy(root)
+    for node in upgraded.iter():
+        if not isinstance(node.tag, str):
+            continue
+        qname = etree.QName(node)
+        if qname.namespace == old:
+            node.tag = f"{{{CURRENT}}}{_RENAMES.get(qname.localname, qname.localname)}"
+            if qname.localname == "MiningField" and node.get("usageType") == "predicted":
+                node.set("usageType", "target")
+    upgraded.set("version", "4.4")
+    return upgraded

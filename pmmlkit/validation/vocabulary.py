@@ -1,0 +1,71 @@
+"""PMML vocabulary the semantic rules need: namespaces, which functionName fits which model, which
+attributes name fields or hold model numbers, the built-in functions of each version."""
+
+from __future__ import annotations
+
+from ..pmml import MODEL_TAGS
+
+NAMESPACES = {f"http://www.dmg.org/PMML-{major}_{minor}": f"{major}.{minor}"
+              for major, minor in ((3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2), (4, 3), (4, 4))}
+CURRENT = "http://www.dmg.org/PMML-4_4"
+
+TOP_LEVEL = MODEL_TAGS | {"Header", "MiningBuildTask", "DataDictionary", "TransformationDictionary", "Extension"}
+FUNCTIONS = {"regression", "classification", "clustering", "associationRules", "sequences", "timeSeries", "mixed"}
+# Which functionName each model element can have (models not listed take any).
+MODEL_FUNCTIONS = {
+    "AssociationModel": {"associationRules"}, "SequenceModel": {"sequences"}, "ClusteringModel": {"clustering"},
+    "TimeSeriesModel": {"timeSeries"}, "NaiveBayesModel": {"classification"}, "Scorecard": {"regression"},
+    "RegressionModel": {"regression", "classification"}, "GeneralRegressionModel": {"regression", "classification"},
+    "TreeModel": {"regression", "classification"}, "SupportVectorMachineModel": {"regression", "classification"},
+}
+# Models that score without a target field.
+NO_TARGET_MODELS = {"AnomalyDetectionModel", "BaselineModel", "TextModel", "ClusteringModel", "AssociationModel",
+                     "SequenceModel", "TimeSeriesModel"}
+# multipleModelMethods that have no meaning for a functionName.
+WRONG_METHODS = {
+    "regression": {"majorityVote", "weightedMajorityVote"},
+    "classification": {"sum", "weightedSum", "median", "weightedMedian"},
+    "clustering": {"average", "weightedAverage", "median", "weightedMedian", "sum", "weightedSum", "max"},
+}
+# Elements whose attribute names a field in scope (MiningField is checked against the parent).
+REFERENCES = {
+    "FieldRef": ("field",), "SimplePredicate": ("field",), "SimpleSetPredicate": ("field",),
+    "NormContinuous": ("field",), "NormDiscrete": ("field",), "Discretize": ("field",),
+    "FieldColumnPair": ("field",), "TextIndex": ("textField",), "Aggregate": ("field", "groupField"),
+    "Lag": ("field",), "BlockIndicator": ("field",), "NumericPredictor": ("name",),
+    "CategoricalPredictor": ("name",), "Predictor": ("name",), "BayesInput": ("fieldName",),
+    "BayesOutput": ("fieldName",), "ClusteringField": ("field",), "KNNInput": ("field",),
+    "Target": ("field",), "OutputField": ("targetField",), "VerificationField": ("field",),
+    "PPCell": ("predictorName",), "VariableWeight": ("field",),
+}
+# Model numbers that must be finite: a NaN or infinite coefficient makes every score NaN.
+NUMBERS = {
+    "RegressionTable": ("intercept",), "NumericPredictor": ("coefficient", "exponent"),
+    "CategoricalPredictor": ("coefficient",), "PredictorTerm": ("coefficient",), "Con": ("weight",),
+    "Neuron": ("bias", "width", "altitude"), "Segment": ("weight",), "PCell": ("beta", "df"),
+    "Coefficient": ("value",), "Coefficients": ("absoluteValue",), "Scorecard": ("initialScore",),
+    "Characteristic": ("baselineScore",), "Attribute": ("partialScore",), "LinearNorm": ("orig", "norm"),
+    "ScoreDistribution": ("probability", "recordCount", "confidence"), "TargetValue": ("priorProbability",),
+    "Target": ("rescaleFactor", "rescaleConstant", "min", "max"), "Node": ("recordCount",),
+}
+NUMERIC_TYPES = {"double", "float", "integer", "real"}
+ORDER_OPERATORS = {"lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual"}
+VALUE_OPERATORS = ORDER_OPERATORS | {"equal", "notEqual"}
+PREDICATES = {"SimplePredicate", "CompoundPredicate", "SimpleSetPredicate", "True", "False"}
+# Built-in PMML functions; "x-" prefixed names are vendor extensions and are not flagged.
+BUILTINS_4_3 = set("""
++ - * / min max sum avg median product log10 ln sqrt abs exp pow threshold floor ceil round modulo
+isMissing isNotMissing isValid isNotValid equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual
+and or not isIn isNotIn if uppercase lowercase stringLength substring trimBlanks concat replace matches
+formatNumber formatDatetime dateDaysSinceYear dateSecondsSinceYear dateSecondsSinceMidnight erf normalCDF
+normalPDF normalIDF stdNormalCDF stdNormalIDF stdNormalPDF
+""".split())
+BUILTINS_4_4 = set("expm1 hypot ln1p rint sin cos tan asin acos atan atan2 sinh cosh tanh weekday".split())
+NEW_IN_4_4 = {"AnomalyDetectionModel": None, "Segmentation": ("missingPredictionTreatment", "missingThreshold"),
+               "MiningField": ("invalidValueReplacement",)}
+# What a model body's walk looks at; the rest (Node structure, arrays, ...) needs no check.
+BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", "DerivedField", "RegressionTable",
+                                                             "SimpleRule", "CompoundRule", "Targets"}))
+NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
+PROBABILITY_TOLERANCE = 1e-6
+MAX_MODEL_DEPTH = 200

@@ -1,0 +1,283 @@
+"""Validation case tables: small valid documents, and for each rule a document that triggers it
+next to one that does not (the clean document differs only where the rule looks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+HEAD = '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">\n  <Header/>\n'
+
+# A classification tree with ScoreDistributions, an Interval and a string field.
+TREE = HEAD + """  <DataDictionary numberOfFields="3">
+    <DataField name="y" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+    <DataField name="x" optype="continuous" dataType="double">
+      <Interval closure="closedClosed" leftMargin="0" rightMargin="10"/>
+    </DataField>
+    <DataField name="s" optype="categorical" dataType="string"><Value value="u"/><Value value="v"/></DataField>
+  </DataDictionary>
+  <TreeModel functionName="classification" noTrueChildStrategy="returnNullPrediction">
+    <MiningSchema>
+      <MiningField name="y" usageType="target"/>
+      <MiningField name="x"/>
+      <MiningField name="s"/>
+    </MiningSchema>
+    <Output>
+      <OutputField name="p_a" optype="continuous" dataType="double" feature="probability" value="a"/>
+    </Output>
+    <Node id="0" score="a">
+      <True/>
+      <Node id="1" score="a">
+        <SimplePredicate field="x" operator="lessOrEqual" value="1.5"/>
+        <ScoreDistribution value="a" recordCount="3" probability="0.75"/>
+        <ScoreDistribution value="b" recordCount="1" probability="0.25"/>
+      </Node>
+      <Node id="2" score="b">
+        <SimplePredicate field="x" operator="greaterThan" value="1.5"/>
+        <Node id="3" score="b"><SimplePredicate field="s" operator="equal" value="u"/></Node>
+        <Node id="4" score="a"><SimplePredicate field="s" operator="notEqual" value="u"/></Node>
+      </Node>
+    </Node>
+  </TreeModel>
+</PMML>
+"""
+
+# A multinomial regression classifier with Targets priors.
+REGRESSION = HEAD + """  <DataDictionary numberOfFields="3">
+    <DataField name="y" optype="categorical" dataType="string"><Value value="no"/><Value value="yes"/></DataField>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="c" optype="categorical" dataType="string"><Value value="r"/><Value value="g"/></DataField>
+  </DataDictionary>
+  <RegressionModel functionName="classification" normalizationMethod="softmax">
+    <MiningSchema>
+      <MiningField name="y" usageType="target"/>
+      <MiningField name="x"/>
+      <MiningField name="c"/>
+    </MiningSchema>
+    <Output>
+      <OutputField name="p_yes" optype="continuous" dataType="double" feature="probability" value="yes"/>
+    </Output>
+    <Targets>
+      <Target field="y"><TargetValue value="no" priorProbability="0.4"/><TargetValue value="yes" priorProbability="0.6"/></Target>
+    </Targets>
+    <RegressionTable intercept="0.5" targetCategory="yes">
+      <NumericPredictor name="x" coefficient="2"/>
+      <CategoricalPredictor name="c" value="r" coefficient="0.3"/>
+    </RegressionTable>
+    <RegressionTable intercept="0" targetCategory="no"/>
+  </RegressionModel>
+</PMML>
+"""
+
+# A regression forest of two stumps, summed; a TransformationDictionary with a function.
+FOREST = HEAD + """  <DataDictionary numberOfFields="2">
+    <DataField name="y" optype="continuous" dataType="double"/>
+    <DataField name="x" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <TransformationDictionary>
+    <DefineFunction name="twice" optype="continuous" dataType="double">
+      <ParameterField name="v"/>
+      <Apply function="*"><FieldRef field="v"/><Constant>2</Constant></Apply>
+    </DefineFunction>
+    <DerivedField name="x2" optype="continuous" dataType="double"><Apply function="twice"><FieldRef field="x"/></Apply></DerivedField>
+    <DerivedField name="x4" optype="continuous" dataType="double"><Apply function="twice"><FieldRef field="x2"/></Apply></DerivedField>
+  </TransformationDictionary>
+  <MiningModel functionName="regression">
+    <MiningSchema>
+      <MiningField name="y" usageType="target"/>
+      <MiningField name="x"/>
+    </MiningSchema>
+    <Output>
+      <OutputField name="first" optype="continuous" dataType="double" feature="predictedValue" segmentId="1"/>
+    </Output>
+    <Segmentation multipleModelMethod="sum">
+      <Segment id="1" weight="1">
+        <True/>
+        <TreeModel functionName="regression">
+          <MiningSchema><MiningField name="x"/></MiningSchema>
+          <Node score="0"><True/><Node score="1"><SimplePredicate field="x4" operator="lessThan" value="1"/></Node><Node score="2"><SimplePredicate field="x4" operator="greaterOrEqual" value="1"/></Node></Node>
+        </TreeModel>
+      </Segment>
+      <Segment id="2">
+        <True/>
+        <TreeModel functionName="regression">
+          <MiningSchema><MiningField name="x"/></MiningSchema>
+          <Node score="0"><True/><Node score="3"><SimplePredicate field="x" operator="lessThan" value="2"/></Node><Node score="4"><SimplePredicate field="x" operator="greaterOrEqual" value="2"/></Node></Node>
+        </TreeModel>
+      </Segment>
+    </Segmentation>
+  </MiningModel>
+</PMML>
+"""
+
+NEURAL = HEAD + """  <DataDictionary numberOfFields="2">
+    <DataField name="y" optype="continuous" dataType="double"/>
+    <DataField name="x" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <NeuralNetwork functionName="regression" activationFunction="logistic" numberOfLayers="2">
+    <MiningSchema>
+      <MiningField name="y" usageType="target"/>
+      <MiningField name="x"/>
+    </MiningSchema>
+    <NeuralInputs numberOfInputs="1">
+      <NeuralInput id="i0"><DerivedField optype="continuous" dataType="double"><FieldRef field="x"/></DerivedField></NeuralInput>
+    </NeuralInputs>
+    <NeuralLayer numberOfNeurons="1">
+      <Neuron id="h0" bias="0.1"><Con from="i0" weight="0.5"/></Neuron>
+    </NeuralLayer>
+    <NeuralLayer numberOfNeurons="1" activationFunction="identity">
+      <Neuron id="o0" bias="0"><Con from="h0" weight="2"/></Neuron>
+    </NeuralLayer>
+    <NeuralOutputs numberOfOutputs="1">
+      <NeuralOutput outputNeuron="o0"><DerivedField optype="continuous" dataType="double"><FieldRef field="y"/></DerivedField></NeuralOutput>
+    </NeuralOutputs>
+  </NeuralNetwork>
+</PMML>
+"""
+
+# y = 0.5 + 2 x with two embedded verification rows (the second one's expected value is given).
+VERIFIED = HEAD + """  <DataDictionary numberOfFields="2">
+    <DataField name="y" optype="continuous" dataType="double"/>
+    <DataField name="x" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <RegressionModel functionName="regression">
+    <MiningSchema>
+      <MiningField name="y" usageType="target"/>
+      <MiningField name="x"/>
+    </MiningSchema>
+    <Output>
+      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
+    </Output>
+    <RegressionTable intercept="0.5">
+      <NumericPredictor name="x" coefficient="2"/>
+    </RegressionTable>
+    <ModelVerification recordCount="2" fieldCount="2">
+      <VerificationFields>
+        <VerificationField field="x" column="c0"/>
+        <VerificationField field="predicted_y" column="c1" precision="1E-9"/>
+      </VerificationFields>
+      <InlineTable>
+        <row><c0>1</c0><c1>2.5</c1></row>
+        <row><c0>2</c0><c1>EXPECTED</c1></row>
+      </InlineTable>
+    </ModelVerification>
+  </RegressionModel>
+</PMML>
+"""
+
+BASES = {"tree": TREE, "regression": REGRESSION, "forest": FOREST, "neural": NEURAL,
+         "verified": VERIFIED.replace("EXPECTED", "4.5")}
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header description="&lol3;"/></PMML>
+"""
+
+
+def edit(base: str, old: str, new: str) -> str:
+    if old not in base:
+        raise AssertionError(f"test table is stale: {old!r} not in the document")
+    return base.replace(old, new, 1)
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    code: str
+    trigger: Callable[[], str | bytes]
+    clean: Callable[[], str | bytes]
+
+    @property
+    def id(self) -> str:
+        return self.code
+
+
+def case(code: str, base: str, old: str, new: str) -> RuleCase:
+    return RuleCase(code, lambda: edit(base, old, new), lambda: base)
+
+
+def deep(levels: int) -> str:
+    return '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">' + "<a>" * levels + "</a>" * levels + "</PMML>"
+
+
+RULE_CASES = [
+    # reading
+    RuleCase("empty", lambda: b"  \n", lambda: TREE),
+    case("xml-syntax", TREE, "</TreeModel>", "</TreeModl>"),
+    RuleCase("doctype", lambda: BILLION_LAUGHS, lambda: TREE),
+    RuleCase("depth", lambda: deep(3000), lambda: TREE),
+    RuleCase("root", lambda: "<model><Header/></model>", lambda: TREE),
+    case("namespace", TREE, ' xmlns="http://www.dmg.org/PMML-4_4"', ""),
+    case("version", TREE, 'version="4.4"', 'version="4.2"'),
+    # structure
+    case("missing-header", TREE, "<Header/>", ""),
+    RuleCase("missing-data-dictionary", lambda: HEAD + NEURAL[NEURAL.index("  <NeuralNetwork"):], lambda: NEURAL),
+    RuleCase("no-model", lambda: TREE[:TREE.index("  <TreeModel")] + "</PMML>", lambda: TREE),
+    case("unknown-element", TREE, "<Header/>", "<Header/><Bogus/>"),
+    case("number-of-fields", TREE, 'numberOfFields="3"', 'numberOfFields="4"'),
+    # fields
+    case("missing-name", TREE, '<DataField name="s" ', "<DataField "),
+    case("duplicate-field", TREE, '<DataField name="s" ', '<DataField name="x" '),
+    case("undefined-field", TREE, 'field="x" operator="lessOrEqual"', 'field="z" operator="lessOrEqual"'),
+    case("cyclic-field", FOREST, '<FieldRef field="x"/></Apply></DerivedField>',
+         '<FieldRef field="x4"/></Apply></DerivedField>'),
+    case("not-in-mining-schema", FOREST, '<MiningSchema><MiningField name="x"/></MiningSchema>\n          '
+         '<Node score="0"><True/><Node score="3">', '<MiningSchema><MiningField name="y"/></MiningSchema>\n          '
+         '<Node score="0"><True/><Node score="3">'),
+    case("field-type", NEURAL, '<DataField name="x" optype="continuous" dataType="double"/>',
+         '<DataField name="x" optype="continuous"/>'),
+    case("type-conflict", REGRESSION, '<NumericPredictor name="x"', '<NumericPredictor name="c"'),
+    case("duplicate-function", FOREST, "<DerivedField name=\"x2\"",
+         '<DefineFunction name="twice" optype="continuous" dataType="double"><ParameterField name="v"/>'
+         '<FieldRef field="v"/></DefineFunction><DerivedField name="x2"'),
+    case("cyclic-function", FOREST, '<Apply function="*">', '<Apply function="twice">'),
+    case("unknown-function", FOREST, '<Apply function="*">', '<Apply function="times">'),
+    # predicates and trees
+    case("predicate-type", TREE, '<SimplePredicate field="s" operator="equal"', '<SimplePredicate field="s" '
+         'operator="lessThan"'),
+    case("root-predicate", TREE, '<Node id="0" score="a">\n      <True/>',
+         '<Node id="0" score="a">\n      <SimplePredicate field="x" operator="greaterThan" value="0"/>'),
+    case("unreachable-node", TREE, '<Node id="3" score="b"><SimplePredicate field="s" operator="equal" value="u"/>'
+         '</Node>', '<Node id="3" score="b"><SimplePredicate field="x" operator="lessThan" value="1"/></Node>'),
+    case("lost-records", TREE, 'field="x" operator="greaterThan" value="1.5"', 'field="x" operator="greaterThan" '
+         'value="2"'),
+    # numbers
+    case("non-finite", REGRESSION, 'coefficient="2"', 'coefficient="NaN"'),
+    case("reversed-interval", TREE, 'leftMargin="0" rightMargin="10"', 'leftMargin="10" rightMargin="0"'),
+    case("probability-sum", TREE, 'probability="0.25"', 'probability="0.35"'),
+    # targets and models
+    case("target", TREE, '<MiningField name="s"/>', '<MiningField name="s" usageType="target"/>'),
+    case("unknown-class", REGRESSION, 'feature="probability" value="yes"', 'feature="probability" value="maybe"'),
+    case("function-name", TREE, '<TreeModel functionName="classification"', '<TreeModel functionName="clustering"'),
+    case("target-optype", TREE, '<DataField name="y" optype="categorical" dataType="string"',
+         '<DataField name="y" optype="continuous" dataType="double"'),
+    RuleCase("empty-segmentation", lambda: FOREST[:FOREST.index("      <Segment id=\"1\"")]
+             + FOREST[FOREST.index("    </Segmentation>"):].replace('segmentId="1"', ""), lambda: FOREST),
+    case("multiple-model-method", FOREST, 'multipleModelMethod="sum"', 'multipleModelMethod="majorityVote"'),
+    case("undefined-segment", FOREST, 'segmentId="1"', 'segmentId="9"'),
+    case("neural-wiring", NEURAL, '<Con from="h0"', '<Con from="h9"'),
+    case("neuron-count", NEURAL, '<NeuralLayer numberOfNeurons="1">', '<NeuralLayer numberOfNeurons="3">'),
+    # ModelVerification
+    case("verification-count", BASES["verified"], 'recordCount="2"', 'recordCount="3"'),
+    # interoperability
+    case("interop-float", NEURAL, '<DataField name="x" optype="continuous" dataType="double"/>',
+         '<DataField name="x" optype="continuous" dataType="float"/>'),
+    case("interop-extension", TREE, "<Header/>", '<Header><Extension name="vendor" value="1"/></Header>'),
+    case("interop-4.4", FOREST, '<Apply function="*">', '<Apply function="hypot">'),
+]
+
+# The silent-wrong-score documents of issue 8: load must refuse each (a blocking rule).
+SILENT_WRONG_SCORES = [
+    ("wrong namespace", edit(TREE, "http://www.dmg.org/PMML-4_4", "http://example.com/pmml"), "namespace"),
+    ("no namespace", edit(TREE, ' xmlns="http://www.dmg.org/PMML-4_4"', ""), "namespace"),
+    ("unsupported PMML version", edit(TREE, "PMML-4_4", "PMML-9_9"), "namespace"),
+    ("duplicate DataField", edit(TREE, '<DataField name="s" ', '<DataField name="x" '), "duplicate-field"),
+    ("classification with a continuous target", edit(TREE, '<DataField name="y" optype="categorical" dataType="string"',
+                                                     '<DataField name="y" optype="continuous" dataType="double"'),
+     "target-optype"),
+    ("regression with a categorical target", edit(NEURAL, '<DataField name="y" optype="continuous"',
+                                                  '<DataField name="y" optype="categorical"'), "target-optype"),
+]

@@ -1,0 +1,167 @@
+"""Hostile and broken input: bounded in time and memory, never reading a file or the network for
+the document, a clear report rather than a raised error."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+from cases.validation import BASES
+
+import pmmlkit
+from pmmlkit.cli import main
+from pmmlkit.errors import ValidationError
+from pmmlkit.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bounded(code: str, *args: str, memory_mb: int = 1024, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with its address space capped and a time limit."""
+    def limit() -> None:
+        cap = memory_mb * 1024 ** 2
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], preexec_fn=limit, env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+_VALIDATE = """
+import json, sys
+import pmmlkit
+report = pmmlkit.validate(sys.argv[1])
+print(json.dumps({"ok": report.ok, "codes": sorted({i.code for i in report.errors}),
+                  "peak_kb": int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])}))
+"""
+
+
+def test_200_mb_of_small_elements_in_bounded_memory(tmp_path: Path) -> None:
+    # 200 MB of tiny elements in Extensions of the Header (unbounded lxml trees took 8-9 GB): streamed.
+    # (Not all in one Extension: libxml2's schema check gives up on tens of millions of siblings.)
+    path = tmp_path / "big.pmml"
+    head, tail = BASES["tree"].split("<Header/>")
+    with path.open("wb") as out:
+        out.write(head.encode() + b"<Header>")
+        block = b'<Extension name="bulk">' + b'<r a="1"/>' * 100_000 + b"</Extension>"
+        for _ in range(200 * 1024 ** 2 // len(block) + 1):
+            out.write(block)
+        out.write(b"</Header>" + tail.encode())
+    assert path.stat().st_size > 200 * 1024 ** 2
+    done = bounded(_VALIDATE, str(path), memory_mb=1024)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["ok"], result
+    assert result["peak_kb"] < 600 * 1024, result  # well under the 200 MB document's tree
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> tuple[Path, str]:
+    secret = f"CANARY-{uuid.uuid4().hex}"
+    path = tmp_path / "canary.txt"
+    path.write_text(secret)
+    return path, secret
+
+
+def _hostile(canary: Path) -> dict[str, str]:
+    url = canary.as_uri()
+    base = BASES["verified"]
+    return {
+        "external entity": f'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY c SYSTEM "{url}">]>\n'
+                           + base.replace("<Header/>", '<Header description="&c;">&c;</Header>'),
+        "external DTD": f'<?xml version="1.0"?>\n<!DOCTYPE PMML SYSTEM "{url}">\n' + base,
+        "parameter entity": f'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY % p SYSTEM "{url}"> %p;]>\n' + base,
+        "undeclared entity": base.replace("<Header/>", '<Header description="&c;"/>'),
+        "XInclude": base.replace("<Header/>", '<Header><Extension name="x"><xi:include xmlns:xi='
+                                 f'"http://www.w3.org/2001/XInclude" href="{url}" parse="text"/></Extension></Header>'),
+        "schemaLocation": base.replace('version="4.4"', 'version="4.4" xmlns:xsi="http://www.w3.org/2001/'
+                                       f'XMLSchema-instance" xsi:schemaLocation="http://www.dmg.org/PMML-4_4 {url}"'),
+    }
+
+
+@pytest.mark.parametrize("kind", ["external entity", "external DTD", "parameter entity", "undeclared entity",
+                                  "XInclude", "schemaLocation"])
+def test_canary_never_appears(kind: str, canary: tuple[Path, str], tmp_path: Path,
+                              capsys: pytest.CaptureFixture) -> None:
+    path, secret = canary
+    document = tmp_path / "hostile.pmml"
+    document.write_text(_hostile(path)[kind])
+    seen = [validate(document).to_json(), str(validate(document, verify=True))]
+    try:
+        model = pmmlkit.load(document)
+        seen.append(repr(model.predict({"x": 2.0})))
+    except ValidationError as exc:
+        seen.append(str(exc))
+    (tmp_path / "in.csv").write_text("x\n2\n")
+    for args in (["validate", "--json", document], ["info", document], ["verify", document],
+                 ["score", document, tmp_path / "in.csv"]):
+        main([str(a) for a in args])
+        seen.extend(capsys.readouterr())
+    assert not any(secret in text for text in seen)
+
+
+def test_doctype_is_refused_with_a_clear_report(canary: tuple[Path, str]) -> None:
+    report = validate(_hostile(canary[0])["external entity"])
+    assert [i.code for i in report.errors] == ["doctype"] and report.errors[0].line == 2
+    with pytest.raises(ValidationError, match="DOCTYPE"):
+        pmmlkit.load(_hostile(canary[0])["external DTD"])
+
+
+_SPECIAL = """
+import sys, pmmlkit
+report = pmmlkit.validate(sys.argv[1])
+print([i.code for i in report.issues], report.issues[0].message)
+try:
+    pmmlkit.load(sys.argv[1])
+except pmmlkit.ValidationError as exc:
+    print("refused:", exc)
+"""
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "directory"])
+def test_special_files_are_refused_at_once(kind: str, tmp_path: Path) -> None:
+    if kind == "fifo":
+        target = tmp_path / "pipe.pmml"
+        os.mkfifo(target)  # nobody ever writes: opening it for reading would block
+    elif kind == "directory":
+        target = tmp_path / "folder.pmml"
+        target.mkdir()
+    else:
+        target = Path(kind)
+    done = bounded(_SPECIAL, str(target), memory_mb=1024, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, refused = done.stdout.splitlines()
+    assert first.startswith("['io']")
+    assert ("folder" if kind == "directory" else "not a regular file") in first
+    assert refused.startswith("refused:")
+
+
+def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    huge = tmp_path / "huge.pmml"
+    with huge.open("wb") as out:  # sparse: 3 GiB that would take minutes to read
+        out.truncate(3 * 1024 ** 3)
+    report = validate(huge)
+    assert [i.code for i in report.errors] == ["too-large"] and "limit" in report.errors[0].message
+    with pytest.raises(ValidationError, match="limit"):
+        pmmlkit.load(huge)
+    small = tmp_path / "small.pmml"
+    small.write_text(BASES["tree"])
+    assert [i.code for i in validate(small, max_bytes=100).errors] == ["too-large"]
+    assert [i.code for i in validate(BASES["tree"], max_bytes=100).errors] == ["too-large"]
+    assert main(["validate", "--max-bytes", "100", str(small)]) == 1
+    assert "too-large" in capsys.readouterr().out
+    monkeypatch.setenv("PMMLKIT_MAX_BYTES", "100")
+    assert [i.code for i in validate(small).errors] == ["too-large"]
+
+
+@pytest.mark.parametrize("source", [12, None, ["a"]], ids=["int", "none", "list"])
+def test_validate_reports_rather_than_raises(source: object) -> None:
+    report = validate(source)
+    assert [i.code for i in report.errors] == ["io"]
