@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 # One stamp per set of extras: the demo needs the package alone, the tests add [spark,test].
 BASE_STAMP := $(VENV)/.installed-base
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test setup java jdk lint jar clean
+.PHONY: demo test setup java jdk wrk lint jar clean bench-serve
 
 demo: java $(BASE_STAMP)
 	$(PY) -m pmmlkit.demo --out out
 
-test: java $(TEST_STAMP)
+test: java jdk $(TEST_STAMP)
 	$(PY) -m ruff check pmmlkit converters tests benchmarks
 	$(PY) -m pytest -n 2 --dist loadgroup -q tests
 
@@ -27,11 +28,21 @@ java:
 	  echo "java not found: installing a Java runtime with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
-# javac, for `make jar` only (the built jar is committed, so nothing else needs a JDK).
+# javac, for `make jar` and the Java program tests/java_engines/ScorePmml.java that `make test` compiles.
 jdk:
 	@command -v javac >/dev/null 2>&1 || { \
 	  echo "javac not found: installing a JDK with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless >/dev/null; }
+
+# wrk (an HTTP load generator), for `make bench-serve` only.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "wrk not found: installing it with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# Serving throughput: `pmmlkit serve` vs a FastAPI wrapper around pypmml, under wrk (README "Serving").
+bench-serve: java wrk $(BENCH_STAMP)
+	$(PY) benchmarks/serve.py
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +54,10 @@ $(BASE_STAMP): setup.cfg pyproject.toml | $(PY)
 
 $(TEST_STAMP): setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[spark,test]"
+	touch $@
+
+$(BENCH_STAMP): setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[bench]"
 	touch $@
 
 # Rebuild the JVM bridge after editing pmmlkit/scoring/bridge/src (deterministic: same source, same jar).

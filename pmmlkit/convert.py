@@ -1,20 +1,27 @@
-"""pmmlkit.convert: a fitted model or pipeline -> PMMLDocument."""
+"""pmmlkit.convert: a fitted model or pipeline -> PMMLDocument, through the model's front end
+(natively) or an external converter the front end offers (``engine=``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
-from .builders.fields import Scope
-from .context import Context
 from .document import PMMLDocument
-from .errors import ConversionError
-from .registry import framework_of
+from .errors import ConversionError, EngineUnavailableError, NoConverterError
+from .frontends import FRONT_ENDS, FrontEnd
+from .parsing import parse_bytes
+from .verify import embed_verification
+
+NATIVE = "native"
+AUTO = "auto"
+
+log = logging.getLogger("pmmlkit")
 
 
 def convert(estimator: Any, X: Any, *, target: str | None = None,
             feature_names: Sequence[str] | None = None, verification: Any = None,
-            description: str | None = None) -> PMMLDocument:
+            description: str | None = None, engine: str = NATIVE) -> PMMLDocument:
     """Convert a fitted model or pipeline to PMML 4.4.
 
     ``X`` gives the raw input columns (names and dtypes): a pandas DataFrame of training-like
@@ -22,21 +29,61 @@ def convert(estimator: Any, X: Any, *, target: str | None = None,
     ``target`` names the predicted field (default: ``y``, or the label column for Spark).
     ``verification``, a sample of rows like ``X``, embeds a ModelVerification block with the
     model's own predictions, so that Java evaluators can check the file when they load it.
+
+    ``engine`` chooses the converter: ``"native"`` (pmmlkit's own, the default), an external one
+    the model's framework offers (``"sklearn2pmml"`` for scikit-learn, the optional extra
+    ``pmmlkit[sklearn2pmml]``, AGPL-3.0, needs Java), or ``"auto"``: native when every step has a
+    native converter, else the external one. The document's ``engine`` attribute says which
+    converter wrote it; ``"auto"`` also logs it (logger ``pmmlkit``).
     """
     if X is None:
         raise ConversionError("convert() needs X, a sample of the input columns, to name and type the fields")
-    if framework_of(estimator) == "pyspark":
-        from .converters.spark import convert_spark
-
-        document = convert_spark(estimator, X, target=target, description=description)
+    front_end = FRONT_ENDS.for_model(estimator)
+    choices = (NATIVE, AUTO, *front_end.engines)
+    if engine not in choices:
+        raise ConversionError(f"engine={engine!r} is not one of {', '.join(map(repr, choices))} "
+                              f"(for {front_end.title} models)")
+    if engine == AUTO:
+        try:
+            document = _native(front_end, estimator, X, target, feature_names, description)
+        except NoConverterError as exc:
+            if not front_end.engines:
+                raise
+            engine = front_end.engines[0]
+            log.info("%s; converting with %s instead (engine='auto')", str(exc).rstrip("."), engine)
+            try:
+                document = _external(front_end, engine, estimator, X, target, feature_names, description)
+            except EngineUnavailableError as unavailable:
+                raise EngineUnavailableError(f"{exc} engine='auto' would convert it with {engine} instead, but: {unavailable}")\
+                    from unavailable
+        else:
+            engine = NATIVE
+        log.info("converted %s with the %s converter", type(estimator).__name__, engine)
+    elif engine == NATIVE:
+        document = _native(front_end, estimator, X, target, feature_names, description)
     else:
-        scope = Scope.from_frame(X, feature_names)
-        context = Context(scope, target_name=target or "y")
-        features = list(scope.inputs.values())
-        model = context.model(estimator, features, type(estimator).__name__)
-        document = PMMLDocument.assemble(scope, model, context.target, description)
+        document = _external(front_end, engine, estimator, X, target, feature_names, description)
+    document.engine = engine
     if verification is not None:
-        from .verify import embed_verification
-
         embed_verification(document, estimator, verification)
+    return document
+
+
+def _native(front_end: FrontEnd, estimator: Any, X: Any, target: str | None,
+            feature_names: Sequence[str] | None, description: str | None) -> PMMLDocument:
+    conversion = front_end.walk(estimator, X, target=target, feature_names=feature_names)
+    return PMMLDocument.assemble(conversion.scope, conversion.model, conversion.target, description)
+
+
+def _external(front_end: FrontEnd, engine: str, estimator: Any, X: Any, target: str | None,
+              feature_names: Sequence[str] | None, description: str | None) -> PMMLDocument:
+    rows = front_end.rows(X, estimator)
+    if feature_names is not None:
+        rows = rows.set_axis(list(feature_names), axis=1)
+    data = front_end.convert_with(engine, estimator, rows, target=target)
+    document = PMMLDocument(parse_bytes(data, f"<{engine} output>").getroot())
+    if description is not None:
+        header = document.root.find("{*}Header")
+        if header is not None:
+            header.set("description", description)
     return document

@@ -8,85 +8,31 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import ConversionError, PMMLError
+from .errors import PMMLError
+from .frontends import FRONT_ENDS
 
-MODEL_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
 
+def load_model(path: str | os.PathLike, spark: bool = False, framework: str | None = None, *,
+               trusted: Sequence[str] = (), allow_pickle: bool = False) -> Any:
+    """Load a fitted model saved at ``path`` with the front end that reads it: scikit-learn's
+    ``.skops``, ``.joblib`` and ``.pkl``/``.pickle`` files, a Spark ML model folder, or any
+    front end's own kind (name it with ``framework``; ``spark=True`` is ``framework="spark"``).
 
-def load_model(path: str | os.PathLike, spark: bool = False) -> Any:
-    """Load a fitted model saved with skops (``.skops``), joblib (``.joblib``) or pickle
-    (``.pkl``/``.pickle``), or with ``spark=True`` a Spark ML PipelineModel saved in a folder.
-
-    A ``.skops`` file is loaded only if every type in it is one skops trusts by default; otherwise
-    ConversionError lists the untrusted types. joblib and pickle files run arbitrary code when
-    loaded: load only files you trust.
+    A ``.skops`` file is loaded if every type in it is one skops trusts by default or is named in
+    ``trusted`` (exact type names, as the ConversionError lists them; ``"sklearn.*"`` trusts every
+    scikit-learn type). joblib and pickle files run arbitrary code when loaded: they are loaded
+    only with ``allow_pickle=True``, for files you trust.
     """
     path = Path(path)
-    if spark:
-        return _load_spark(path)
-    if path.is_dir():
-        raise ConversionError(f"{path} is a folder; for a saved Spark model add --spark (spark=True)")
-    if not path.exists():
-        raise ConversionError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix == ".skops":
-        return _load_skops(path)
-    if suffix in (".joblib", ".pkl", ".pickle"):
-        return _load_pickled(path, suffix)
-    raise ConversionError(f"{path}: unknown model file type {suffix!r}; expected one of {', '.join(MODEL_SUFFIXES)}")
-
-
-def _load_skops(path: Path) -> Any:
-    import skops.io
-
-    try:
-        untrusted = skops.io.get_untrusted_types(file=path)
-    except Exception as exc:  # a damaged or foreign file: skops raises zipfile/json/key errors
-        raise ConversionError(f"{path}: not a readable skops file ({type(exc).__name__}: {exc})") from None
-    if untrusted:
-        raise ConversionError(
-            f"{path} contains types skops does not trust by default: {', '.join(sorted(untrusted))}. "
-            "pmmlkit loads only default-trusted types; inspect the file, then load it yourself with "
-            "skops.io.load(path, trusted=[...]) and call pmmlkit.convert()")
-    try:
-        return skops.io.load(path)
-    except Exception as exc:
-        raise ConversionError(f"{path}: skops could not load the model ({type(exc).__name__}: {exc})") from None
-
-
-def _load_pickled(path: Path, suffix: str) -> Any:
-    try:
-        if suffix == ".joblib":
-            import joblib
-
-            return joblib.load(path)
-        import pickle
-
-        with open(path, "rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - the user asked for this file; --help warns
-    except (ModuleNotFoundError, AttributeError) as exc:
-        raise ConversionError(f"{path}: the model needs code that is not installed here ({exc})") from None
-    except OSError:
-        raise
-    except Exception as exc:
-        raise ConversionError(f"{path}: could not load the model ({type(exc).__name__}: {exc})") from None
-
-
-def _load_spark(path: Path) -> Any:
-    if not path.is_dir():
-        raise ConversionError(f"{path}: a saved Spark model is a folder (PipelineModel.save()), and this is not one")
-    try:
-        from .converters.spark import load_saved_model
-    except ImportError as exc:
-        raise ConversionError(f"Spark support is not available ({exc}); install pmmlkit[spark]") from None
-    return load_saved_model(str(path))
+    return FRONT_ENDS.for_path(path, "spark" if spark else framework).load_model(
+        path, trusted=trusted, allow_pickle=allow_pickle)
 
 
 # -- tables ----------------------------------------------------------------------------------------
@@ -122,8 +68,8 @@ def _checked_format(path: Path, given: str | None = None) -> str:
     return fmt
 
 
-def _check_table(path: Path) -> str:
-    """The suffix of an existing CSV or Parquet file (for callers that branch on it)."""
+def check_table(path: Path) -> str:
+    """The suffix of an existing CSV or Parquet file (for callers that branch on it); PMMLError otherwise."""
     if _checked_format(path) == "jsonl":
         raise PMMLError(f"{path}: expected a .csv or .parquet file here")
     return path.suffix.lower()

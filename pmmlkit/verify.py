@@ -10,10 +10,9 @@ import pandas as pd
 from lxml import etree
 
 from .document import PMMLDocument
-from .errors import PMMLError
+from .frontends import FRONT_ENDS
 from .parsing import parse_bytes, read_source
 from .pmml import element, find_child, format_value, is_missing_value, plain
-from .registry import framework_of
 from .report import VerificationReport
 from .scoring.evaluator import load_parsed
 
@@ -21,23 +20,9 @@ TOLERANCE = 1e-9
 
 
 def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element]) -> pd.DataFrame:
-    """The source model's own predictions, one column per PMML output field it can explain."""
-    if framework_of(estimator) == "pyspark":
-        from .converters.spark import reference_outputs as spark_reference
-
-        return spark_reference(estimator, X, output_fields)
-    columns: dict[str, Any] = {}
-    probabilities = None
-    for node in output_fields:
-        feature = node.get("feature", "predictedValue")
-        if feature == "predictedValue":
-            columns[node.get("name")] = np.asarray(estimator.predict(X))
-        elif feature == "probability":
-            if probabilities is None:
-                probabilities = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-                labels = [format_value(plain(c)) for c in estimator.classes_]
-            columns[node.get("name")] = probabilities[:, labels.index(node.get("value"))]
-    return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
+    """The source model's own predictions, one column per PMML output field it can explain
+    (computed by the model's front end)."""
+    return FRONT_ENDS.for_model(estimator).reference_outputs(estimator, X, output_fields)
 
 
 def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: VerificationReport, tolerance: float = TOLERANCE) -> None:
@@ -86,10 +71,11 @@ def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> V
     if output is None:
         report.add("error", "no-output", "the PMML declares no Output fields to compare")
         return report
-    frame = _as_frame(X, estimator)
-    expected = reference_outputs(estimator, frame, list(output))
+    front_end = FRONT_ENDS.for_model(estimator)
+    frame = front_end.rows(X, estimator)
+    expected = front_end.reference_outputs(estimator, frame, list(output))
     model = load_parsed(data, name, document.root)
-    actual = model.predict(frame if isinstance(frame, pd.DataFrame) else _spark_to_pandas(frame))
+    actual = model.predict(front_end.to_pandas(frame))
     compare(expected, actual, report, tolerance)
     return report
 
@@ -97,10 +83,10 @@ def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> V
 def embed_verification(document: PMMLDocument, estimator: Any, X: Any) -> None:
     """Add a ModelVerification block: sample inputs with the model's own outputs."""
     model_node = document.model
-    frame = _as_frame(X, estimator)
-    expected = reference_outputs(estimator, frame, document.output_fields())
-    if not isinstance(frame, pd.DataFrame):
-        frame = _spark_to_pandas(frame)
+    front_end = FRONT_ENDS.for_model(estimator)
+    frame = front_end.rows(X, estimator)
+    expected = front_end.reference_outputs(estimator, frame, document.output_fields())
+    frame = front_end.to_pandas(frame)
     inputs = [n.get("name") for n in find_child(model_node, "MiningSchema")
               if n.get("usageType", "active") == "active"]
     columns = [(name, frame[name]) for name in inputs] + [(name, expected[name]) for name in expected.columns]
@@ -125,21 +111,6 @@ def embed_verification(document: PMMLDocument, estimator: Any, X: Any) -> None:
     if old is not None:
         model_node.remove(old)
     model_node.append(verification)
-
-
-def _as_frame(X: Any, estimator: Any) -> Any:
-    if isinstance(X, pd.DataFrame) or framework_of(X) == "pyspark":
-        return X
-    array = np.asarray(X)
-    if array.ndim != 2:
-        raise PMMLError(f"X must be a DataFrame or a 2-D array, not shape {array.shape}")
-    names = getattr(estimator, "feature_names_in_", None)
-    names = list(names) if names is not None else [f"x{i + 1}" for i in range(array.shape[1])]
-    return pd.DataFrame(array, columns=names)
-
-
-def _spark_to_pandas(frame: Any) -> pd.DataFrame:
-    return frame.toPandas()
 
 
 def _is_numeric(values: np.ndarray) -> bool:

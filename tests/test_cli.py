@@ -74,7 +74,7 @@ def test_round_trip(work: Path) -> None:
     done = run("convert", "model.skops", "-o", "from_skops.pmml", "--sample", "iris.csv", cwd=work)
     assert done.returncode == 0, done.stderr
     assert "from_skops.pmml" in done.stdout and "verification rows" in done.stdout
-    done = run("convert", "model.joblib", "-o", "from_joblib.pmml", cwd=work)
+    done = run("convert", "model.joblib", "--allow-pickle", "-o", "from_joblib.pmml", cwd=work)
     assert done.returncode == 0, done.stderr
 
     done = run("validate", "from_skops.pmml", "from_joblib.pmml", cwd=work)
@@ -91,7 +91,7 @@ def test_round_trip(work: Path) -> None:
     diff = np.abs(scores.iloc[:, 1:].to_numpy() - expected.iloc[:, 1:].to_numpy()).max()
     assert diff <= TOLERANCE
 
-    done = run("verify", "model.joblib", "from_joblib.pmml", "iris.csv", cwd=work)
+    done = run("verify", "model.joblib", "from_joblib.pmml", "iris.csv", "--allow-pickle", cwd=work)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "max |difference| probability_2" in done.stdout and "rows checked: 150" in done.stdout
 
@@ -239,7 +239,8 @@ def test_numeric_model_without_names(work: Path, capsys: pytest.CaptureFixture) 
     X = rng.normal(size=(40, 3))
     model = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5] + 3)
     joblib.dump(model, work / "plain.joblib")
-    code, _, err = run_here(capsys, "convert", work / "plain.joblib", "-o", work / "plain.pmml", "--target", "price")
+    code, _, err = run_here(capsys, "convert", work / "plain.joblib", "-o", work / "plain.pmml", "--target", "price",
+                            "--allow-pickle")
     assert code == 0, err
     pd.DataFrame(X, columns=["x1", "x2", "x3"]).to_csv(work / "plain.csv", index=False)
     code, out, err = run_here(capsys, "score", work / "plain.pmml", work / "plain.csv")
@@ -252,7 +253,7 @@ def test_numeric_model_without_names(work: Path, capsys: pytest.CaptureFixture) 
     with open(work / "plain.pkl", "wb") as handle:
         pickle.dump(model, handle)
     code, out, err = run_here(capsys, "convert", work / "plain.pkl", "-o", work / "named.pmml",
-                              "--features", "a,b,c")
+                              "--features", "a,b,c", "--allow-pickle")
     assert code == 0, err
     code, out, _ = run_here(capsys, "info", "--json", work / "named.pmml")
     assert [f["name"] for f in json.loads(out)["inputs"]] == ["a", "b", "c"]

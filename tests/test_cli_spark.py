@@ -36,6 +36,8 @@ def test_convert_validate_score_spark(spark, tmp_path):  # noqa: F811
 
     assert main(["convert", str(saved), "--spark", "--schema", str(tmp_path / "sample.csv"), "-o", str(pmml)]) == 0
     assert main(["validate", str(pmml)]) == 0
+    # verify finds the Spark front end by the saved model's folder and reads the rows with Spark.
+    assert main(["verify", str(saved), str(pmml), str(tmp_path / "sample.csv")]) == 0
 
     rows = frame[["a", "b"]].copy()
     rows.loc[3, "a"] = np.nan
@@ -52,3 +54,26 @@ def test_convert_validate_score_spark(spark, tmp_path):  # noqa: F811
     probability_up = np.array([v[up_index] for v in expected["probability"]])
     known = local.sort_index().drop(index=3)
     np.testing.assert_allclose(known["probability_up"].to_numpy(), np.delete(probability_up, 3), rtol=0, atol=1e-9)
+
+
+def test_spark_cli_output_is_only_pmmlkits(spark, tmp_path):  # noqa: F811
+    """The session the CLI starts keeps Spark's JVM notices, warnings and native-library messages
+    out of the output (a new process: the test session's own Spark is not the CLI's)."""
+    import subprocess
+    import sys
+
+    from pyspark.ml import Pipeline
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.ml.regression import LinearRegression
+
+    frame = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) % 3})
+    model = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="features"),
+                             LinearRegression(maxIter=3)]).fit(spark.createDataFrame(frame.assign(label=frame.a * 2)))
+    model.save(str(tmp_path / "model"))
+    frame.to_csv(tmp_path / "sample.csv", index=False)
+    result = subprocess.run([sys.executable, "-m", "pmmlkit", "convert", "--spark", str(tmp_path / "model"),
+                             "--schema", str(tmp_path / "sample.csv"), "-o", str(tmp_path / "model.pmml")],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("wrote ") and result.stdout.count("\n") == 1

@@ -15,7 +15,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
-from sklearn.svm import SVC, LinearSVC
+from sklearn.semi_supervised import LabelSpreading
+from sklearn.svm import LinearSVC
 
 import pmmlkit
 from pmmlkit import ConversionError
@@ -49,8 +50,9 @@ def test_unfitted_column_transformer():
 
 def test_unsupported_estimator_names_its_path():
     X, y, _ = iris()
-    pipeline = _fit(make_pipeline(StandardScaler(), SVC()), X, y)
-    with pytest.raises(ConversionError, match=r"sklearn\.svm\..*SVC at Pipeline > svc has no PMML converter"):
+    pipeline = _fit(make_pipeline(StandardScaler(), LabelSpreading()), X, y)
+    with pytest.raises(ConversionError, match=r"sklearn\.semi_supervised\..*LabelSpreading at Pipeline > "
+                                              r"labelspreading has no PMML converter"):
         pmmlkit.convert(pipeline, X)
 
 
@@ -87,12 +89,13 @@ def test_column_transformer_finds_columns_by_name_in_any_order(tmp_path):
     np.testing.assert_allclose(result["probability_yes"], pipeline.predict_proba(X_eval)[:, 1], rtol=0, atol=1e-9)
 
 
-def test_infrequent_categories_are_refused():
+def test_infrequent_categories_with_drop_are_refused():
     X, y, _ = mixed()
-    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.3)
+    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.3, drop="first")
     pipeline = _fit(make_pipeline(_preprocessor(encoder), LogisticRegression(max_iter=1000)), X, y)
-    with pytest.raises(ConversionError, match=r"columntransformer > cat > onehotencoder: OneHotEncoder grouped "
-                                              r"infrequent categories.*min_frequency"):
+    with pytest.raises(ConversionError, match=r"columntransformer > cat > onehotencoder: OneHotEncoder with "
+                                              r"infrequent categories and drop=\.\.\. is not converted; fit it "
+                                              r"with drop=None"):
         pmmlkit.convert(pipeline, X)
 
 
@@ -166,9 +169,10 @@ def test_function_transformer_with_unsupported_function_is_refused():
     from sklearn.preprocessing import FunctionTransformer
 
     X, y, _ = iris()
-    model = _fit(make_pipeline(FunctionTransformer(np.sqrt), LogisticRegression(max_iter=500)), X, y)
-    with pytest.raises(ConversionError, match=r"Pipeline > functiontransformer: FunctionTransformer\(func='sqrt'\) "
-                                              r"is not supported; only func=None, np\.log, np\.log1p and np\.exp"):
+    model = _fit(make_pipeline(FunctionTransformer(np.cbrt), LogisticRegression(max_iter=500)), X, y)
+    with pytest.raises(ConversionError, match=r"Pipeline > functiontransformer: FunctionTransformer\(func='cbrt'\) "
+                                              r"is not supported; func=None and these numpy functions \(without "
+                                              r"kw_args\) are converted: np\.log, np\.log1p, np\.exp"):
         pmmlkit.convert(model, X)
 
 

@@ -44,13 +44,23 @@ def _names(wheel: zipfile.ZipFile) -> set[str]:
 def test_wheel_contains_the_converters_schemas_and_bridge(wheel):
     names = _names(wheel)
     sklearn = {n for n in names if n.startswith("pmmlkit/converters/sklearn/") and n.endswith(".py")}
-    source_sklearn = {f"pmmlkit/converters/sklearn/{p.name}" for p in (ROOT / "converters" / "sklearn").glob("*.py")}
-    assert source_sklearn and source_sklearn <= sklearn
+    source_sklearn = {f"pmmlkit/converters/sklearn/{p.relative_to(ROOT / 'converters' / 'sklearn').as_posix()}"
+                      for p in (ROOT / "converters" / "sklearn").rglob("*.py")}
+    assert source_sklearn and source_sklearn <= sklearn, f"missing: {sorted(source_sklearn - sklearn)}"
     assert "pmmlkit/converters/spark/__init__.py" in names
+    assert "pmmlkit/converters/spark/log4j2-quiet.properties" in names
     assert "pmmlkit/schemas/__init__.py" in names
     xsds = {f"pmmlkit/schemas/{p.name}" for p in (ROOT / "schemas").glob("*.xsd")}
     assert xsds <= names, f"schemas missing from the wheel: {sorted(xsds - names)}"
     assert "pmmlkit/scoring/bridge/pmmlkit-bridge.jar" in names
+
+
+def test_wheel_registers_the_front_ends(wheel):
+    (entry_points,) = [n for n in _names(wheel) if n.endswith(".dist-info/entry_points.txt")]
+    text = wheel.read(entry_points).decode()
+    assert "[pmmlkit.frontends]" in text
+    assert "sklearn = pmmlkit.converters.sklearn.frontend:ScikitLearn" in text
+    assert "spark = pmmlkit.converters.spark.frontend:Spark" in text
 
 
 def test_wheel_has_no_stray_top_level_packages(wheel):

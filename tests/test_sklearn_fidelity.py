@@ -9,7 +9,8 @@ import pytest
 from cases import all_cases
 from harness import EVALUATORS, check_model
 
-CASES = all_cases("sklearn")
+# LightGBM and XGBoost models convert through front ends built on the scikit-learn one.
+CASES = all_cases("sklearn") + all_cases("lightgbm") + all_cases("xgboost")
 
 
 def _params():

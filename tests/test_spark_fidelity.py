@@ -15,11 +15,10 @@ pytest.importorskip("pyspark")
 from cases.spark_cases import CASES  # noqa: E402
 from cases.spark_model_cases import CASES as MODEL_CASES  # noqa: E402  (trees and other models)
 from cases.spark_more_cases import CASES as MORE_CASES  # noqa: E402  (networks, FM, isotonic, clustering)
-from pmmlkit.converters.spark import flatten, reference_outputs  # noqa: E402
 from spark_support import SPARK_GROUP, spark  # noqa: E402, F401  (the session fixture)
 
 import pmmlkit  # noqa: E402
-from pmmlkit.registry import REGISTRY  # noqa: E402
+from pmmlkit.verify import reference_outputs  # noqa: E402
 
 # case id -> (PMML path, evaluation rows, Spark's outputs); each case is fitted once per process.
 _PREPARED: dict[str, tuple[Path, pd.DataFrame, pd.DataFrame]] = {}
@@ -48,7 +47,6 @@ def _prepare(case: Any, session: Any, folder: Path) -> tuple[Path, pd.DataFrame,
                 eval_frame = spark_frame(session, pd.concat([eval_rows, case.extra_rows(model, fit_rows)],
                                                           ignore_index=True))
             document = pmmlkit.convert(model, fit_frame)
-            _CONVERTED.update(type(stage) for stage in flatten(model))
             path = document.save(folder / f"{case.id}.pmml")
             expected = reference_outputs(model, eval_frame, document.output_fields())
             inputs = eval_frame.toPandas()
@@ -145,13 +143,3 @@ def test_interaction_of_vector_with_nominal_values_is_refused(spark):  # noqa: F
     with pytest.raises(pmmlkit.ConversionError, match=r"stage 2 \(Interaction\): column 'v' is a vector with "
                                                       r"nominal values.*own input column"):
         pmmlkit.convert(model, frame)
-
-
-@pytest.mark.xdist_group(SPARK_GROUP)
-def test_every_spark_converter_has_fidelity_rows(spark, tmp_path_factory):  # noqa: F811
-    """Conformance: every registered Spark converter is exercised by a row of the table. Cases
-    not yet fitted in this process are fitted here (and reused by the table's tests)."""
-    for case in CASES + MODEL_CASES + MORE_CASES:
-        _prepare(case, spark, tmp_path_factory.getbasetemp())
-    missing = sorted(e.estimator.__name__ for e in REGISTRY.entries("pyspark") if e.estimator not in _CONVERTED)
-    assert not missing, f"registered Spark converters without a fidelity row: {missing}"

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from lxml import etree
+from sklearn import ensemble
 
 from pmmlkit.builders.fields import Field, Target
-from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, margin_classifier, margin_model
-from pmmlkit.context import Context
+from pmmlkit.builders.tree import Leaf, TreeArrays, ensemble_model, margin_classifier, margin_model
+from pmmlkit.context import Context, Converter
 
 from .fitted import attribute, n_features
 from .tree import _root
@@ -73,18 +74,16 @@ def _baseline(booster: Any, context: Context) -> np.ndarray:
         return np.asarray(booster._raw_predict_init(X), dtype=np.float64)[0]
 
 
-def _trees(estimators: Any, features: list[Field], context: Context) -> list[Node]:
-    """The regression trees of one raw column."""
+def _trees(estimators: Any, features: list[Field], context: Context) -> list[TreeArrays]:
+    """The regression trees of one raw column. GradientBoosting rejects NaN (its trees would
+    route it): a missing value gets no prediction."""
     target = Target("raw")
-    return [_no_missing(_root(tree, features, target, context)) for tree in estimators]
+    trees = [_root(tree, features, target, context) for tree in estimators]
+    for tree in trees:
+        tree.missing_left = None
+    return trees
 
 
-def _no_missing(root: Node) -> Node:
-    """GradientBoosting rejects NaN (its trees would route it): a missing value gets no prediction."""
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, Split):
-            node.missing_left = None
-            pending.extend([node.left, node.right])
-    return root
+def converters() -> dict[type, Converter]:
+    return {ensemble.GradientBoostingClassifier: convert_gradient_boosting,
+            ensemble.GradientBoostingRegressor: convert_gradient_boosting}

@@ -1,29 +1,22 @@
-"""Pipeline and ColumnTransformer."""
+"""sklearn.compose: ColumnTransformer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from lxml import etree
+from sklearn.compose import ColumnTransformer
+from sklearn.preprocessing import FunctionTransformer
 
 from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 
 from .fitted import attribute, n_features
 
 
-def convert_pipeline(pipeline: Any, features: list[Field], context: Context) -> list[Field] | etree._Element:
-    steps = [(name, step) for name, step in pipeline.steps if step is not None and step != "passthrough"]
-    if not steps:
-        raise context.error("the pipeline has no steps")
-    for name, step in steps[:-1]:
-        features = context.transform(step, features, name)
-    name, last = steps[-1]
-    if hasattr(last, "predict"):
-        return context.model(last, features, name)
-    return context.transform(last, features, name)
+def converters() -> dict[type, Converter]:
+    return {ColumnTransformer: convert_column_transformer}
 
 
 def convert_column_transformer(transformer: Any, features: list[Field], context: Context) -> list[Field]:
@@ -60,8 +53,6 @@ def _is_passthrough(step: Any) -> bool:
     # A fitted ColumnTransformer stores "passthrough" as an identity FunctionTransformer.
     if isinstance(step, str):
         return step == "passthrough"
-    from sklearn.preprocessing import FunctionTransformer
-
     return isinstance(step, FunctionTransformer) and step.func is None
 
 

@@ -16,22 +16,22 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import ensemble
 
 from pmmlkit.builders.fields import Field
 from pmmlkit.builders.tree import (
     Leaf,
-    Node,
-    Split,
+    TreeArrays,
     ensemble_model,
     margin_classifier,
     margin_model,
     margin_regressor,
 )
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 
 from .compose import select_columns
-from .encoders import convert_ordinal_encoder
 from .fitted import attribute, n_features
+from .preprocessing.encoders import convert_ordinal_encoder
 
 _IDENTITY_LINK_LOSSES = ("squared_error", "absolute_error", "quantile")
 _LOG_LINK_LOSSES = ("poisson", "gamma")
@@ -89,33 +89,27 @@ def _encoded(preprocessor: Any, features: list[Field], context: Context) -> list
     return outputs
 
 
-def _root(predictor: Any, features: list[Field]) -> Node:
+def _root(predictor: Any, features: list[Field]) -> TreeArrays:
     nodes = predictor.nodes
+    split = ~nodes["is_leaf"].astype(bool)
+    threshold = np.asarray(nodes["num_threshold"], dtype=np.float64)
+    # +inf sends every number left; the largest double says so in a form every evaluator reads.
+    threshold = np.where(threshold == np.inf, np.finfo(np.float64).max, threshold)
     bitsets = np.asarray(predictor.raw_left_cat_bitsets)
-    tree: list[Node] = []
-    for node in nodes:
-        if node["is_leaf"]:
-            tree.append(Leaf(value=float(node["value"]), count=float(node["count"])))
-            continue
-        field = features[int(node["feature_idx"])]
-        go_left = bool(node["missing_go_to_left"])
-        if node["is_categorical"]:
-            left = _bitset_members(bitsets[int(node["bitset_idx"])])
-            split = Split(field, None, None, categories=tuple(float(c) for c in left),  # type: ignore[arg-type]
-                          missing_left=go_left)
-        else:
-            threshold = float(node["num_threshold"])
-            # +inf sends every number left; the largest double says so in a form every evaluator reads.
-            threshold = float(np.finfo(np.float64).max) if threshold == np.inf else threshold
-            split = Split(field, None, None, threshold=threshold, missing_left=go_left)  # type: ignore[arg-type]
-        tree.append(split)
-    for node, built in zip(nodes, tree):
-        if isinstance(built, Split):
-            built.left = tree[int(node["left"])]
-            built.right = tree[int(node["right"])]
-    return tree[0]
+    categorical = np.flatnonzero(split & nodes["is_categorical"].astype(bool))
+    categories = {int(i): tuple(float(c) for c in _bitset_members(bitsets[int(nodes["bitset_idx"][i])]))
+                  for i in categorical}
+    return TreeArrays(fields=features, left=np.where(split, nodes["left"].astype(np.int64), -1),
+                      right=np.where(split, nodes["right"].astype(np.int64), -1),
+                      feature=nodes["feature_idx"], threshold=threshold, value=nodes["value"], count=nodes["count"],
+                      missing_left=nodes["missing_go_to_left"].astype(bool), categories=categories)
 
 
 def _bitset_members(bitset: np.ndarray) -> list[int]:
     """The values whose bit is set: value ``v`` is bit ``v % 32`` of word ``v // 32``."""
     return [32 * word + bit for word, value in enumerate(bitset) for bit in range(32) if (int(value) >> bit) & 1]
+
+
+def converters() -> dict[type, Converter]:
+    return {ensemble.HistGradientBoostingClassifier: convert_hist_gradient_boosting,
+            ensemble.HistGradientBoostingRegressor: convert_hist_gradient_boosting}

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from lxml import etree
+from sklearn.impute import SimpleImputer
 
 from pmmlkit.builders.expressions import constant, equal, flag, if_else, is_missing, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 from pmmlkit.pmml import plain
 
 from .fitted import attribute, n_features
+
+
+def converters() -> dict[type, Converter]:
+    return {SimpleImputer: convert_simple_imputer}
 
 
 def is_nan_marker(value: Any) -> bool:

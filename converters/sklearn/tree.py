@@ -12,11 +12,13 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import ensemble
+from sklearn import tree as sk_tree
 from sklearn.base import is_classifier
 
 from pmmlkit.builders.fields import Field, Target
-from pmmlkit.builders.tree import Leaf, Node, Split, ensemble_model, tree_model
-from pmmlkit.context import Context
+from pmmlkit.builders.tree import TreeArrays, ensemble_model, tree_model
+from pmmlkit.context import Context, Converter
 
 from .fitted import attribute, n_features
 
@@ -88,45 +90,36 @@ def _allows_nan(tree: Any) -> bool:
         return False
 
 
-def _root(tree: Any, features: list[Field], target: Target, context: Context) -> Node:
+def _root(tree: Any, features: list[Field], target: Target, context: Context) -> TreeArrays:
+    """The fitted tree's own node arrays, with float32-exact thresholds."""
     structure = attribute(tree, context, "tree_")
-    left = structure.children_left
-    right = structure.children_right
-    feature = structure.feature
+    left = np.asarray(structure.children_left)
     thresholds = float32_split_threshold(structure.threshold)
+    bad = np.flatnonzero((left != -1) & np.isnan(thresholds))
+    if bad.size:
+        raise context.error(f"split {int(bad[0])} of a tree has a NaN threshold; the model looks corrupt")
     # A split between missing and present values has threshold +inf: every number goes left.
     # The largest double says so without writing "INF", which not every evaluator parses.
     thresholds = np.where(np.isposinf(thresholds), np.finfo(np.float64).max, thresholds)
     missing_left = getattr(structure, "missing_go_to_left", None) if _allows_nan(tree) else None
     values = np.asarray(structure.value, dtype=np.float64)[:, 0, :]
-    counts = structure.weighted_n_node_samples
     n_classes = len(target.classes) if target.classes is not None else 0
-
-    nodes: list[Node] = []
-    for i in range(structure.node_count):
-        if left[i] == -1:
-            nodes.append(_leaf(values[i], float(counts[i]), n_classes))
-        else:
-            if np.isnan(thresholds[i]):
-                raise context.error(f"split {i} of a tree has a NaN threshold; the model looks corrupt")
-            go_left = None if missing_left is None else bool(missing_left[i])
-            # Children are filled in below, once every node exists.
-            nodes.append(Split(features[feature[i]], None, None,  # type: ignore[arg-type]
-                               threshold=float(thresholds[i]), missing_left=go_left))
-    for i, node in enumerate(nodes):
-        if isinstance(node, Split):
-            node.left = nodes[left[i]]
-            node.right = nodes[right[i]]
-    return nodes[0]
-
-
-def _leaf(value: np.ndarray, count: float, n_classes: int) -> Leaf:
     if n_classes == 0:
-        return Leaf(value=float(value[0]), count=count)
-    value = value[:n_classes]
-    total = float(value.sum())
-    # scikit-learn >= 1.4 stores class fractions and predict_proba returns them as they are;
-    # older releases stored (weighted) counts and predict_proba divided by their sum.
-    if abs(total - 1.0) > 1e-6 and total > 0:
-        value = value / total
-    return Leaf(probabilities=tuple(float(v) for v in value), count=count)
+        values = values[:, 0]
+    else:
+        values = values[:, :n_classes]
+        total = values.sum(axis=1)
+        # scikit-learn >= 1.4 stores class fractions and predict_proba returns them as they are;
+        # older releases stored (weighted) counts and predict_proba divided by their sum.
+        divide = (np.abs(total - 1.0) > 1e-6) & (total > 0)
+        values = np.where(divide[:, None], values / np.where(divide, total, 1.0)[:, None], values)
+    return TreeArrays(fields=features, left=left, right=structure.children_right, feature=structure.feature,
+                      threshold=thresholds, value=values, count=structure.weighted_n_node_samples,
+                      missing_left=None if missing_left is None else np.asarray(missing_left, dtype=bool))
+
+
+def converters() -> dict[type, Converter]:
+    return {sk_tree.DecisionTreeClassifier: convert_decision_tree, sk_tree.DecisionTreeRegressor: convert_decision_tree,
+            sk_tree.ExtraTreeClassifier: convert_decision_tree, sk_tree.ExtraTreeRegressor: convert_decision_tree,
+            ensemble.RandomForestClassifier: convert_random_forest, ensemble.RandomForestRegressor: convert_random_forest,
+            ensemble.ExtraTreesClassifier: convert_random_forest, ensemble.ExtraTreesRegressor: convert_random_forest}

@@ -19,6 +19,7 @@ from pmmlkit.context import Context
 from pmmlkit.errors import ConversionError
 
 from .columns import Columns
+from .session import session
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,6 @@ def _transformed_schema(stages: Sequence[Any], X: Any) -> Any:
 def _frame(X: Any) -> Any:
     """A Spark DataFrame with X's columns (X itself when it is one; else an empty one)."""
     from pyspark.sql import types as T
-
-    from . import session
 
     if isinstance(X, T.StructType):
         return session().createDataFrame([], X)

@@ -38,7 +38,7 @@ from pmmlkit.builders.regression import regression_table
 from pmmlkit.context import Context
 from pmmlkit.pmml import element, format_number
 
-from .columns import Columns
+from .columns import StageContext
 from .stages import features_of
 
 
@@ -72,8 +72,8 @@ def clustering_model(fields: Sequence[Field], centers: Sequence[Sequence[float]]
                  modelClass="centerBased", numberOfClusters=len(centers))
 
 
-def convert_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    fields = features_of(stage, columns, context)
+def convert_kmeans(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    fields = features_of(stage, fields, context)
     centers = [np.asarray(c, dtype=np.float64) for c in stage.clusterCenters()]
     measure = stage.getDistanceMeasure()
     if measure == "cosine":
@@ -84,8 +84,8 @@ def convert_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Ele
     return clustering_model(fields, centers, context.target_name)
 
 
-def convert_bisecting_kmeans(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    fields = features_of(stage, columns, context)
+def convert_bisecting_kmeans(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    fields = features_of(stage, fields, context)
     measure = stage.getDistanceMeasure()
     if measure == "cosine":
         fields = _unit_features(fields, context)
@@ -142,8 +142,8 @@ def _squared_distance(fields: Sequence[Field], center: np.ndarray) -> etree._Ele
 _EPSILON = float(np.finfo(np.float64).eps)
 
 
-def convert_gaussian_mixture(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    fields = features_of(stage, columns, context)
+def convert_gaussian_mixture(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    fields = features_of(stage, fields, context)
     weights = [float(w) for w in stage.weights]
     scores = []
     for k, gaussian in enumerate(stage._java_obj.gaussians()):

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from pmmlkit.builders.fields import Field, Scope, field_from_dtype
+from pmmlkit.context import Context
 from pmmlkit.errors import ConversionError
 
 UNKNOWN_LABEL = "__unknown"  # the label Spark gives the extra index of a StringIndexer with handleInvalid="keep"
@@ -77,6 +78,13 @@ class Columns:
             if num_classes == len(labels) + 1:
                 return tuple(labels) + (UNKNOWN_LABEL,)
         return tuple(float(i) for i in range(num_classes))
+
+
+@dataclass
+class StageContext(Context):
+    """The context of a Spark conversion: pmmlkit's Context plus the column map of the stages so far."""
+
+    columns: Columns = field(default_factory=Columns)
 
 
 def spark_field(name: str, data_type: Any) -> Field | None:

@@ -7,12 +7,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from pmmlkit.builders.expressions import apply, constant, equal, flag, ref
-from pmmlkit.context import Context
-from pmmlkit.pmml import element
+from pmmlkit.builders.expressions import apply, constant, discretize, equal, flag, ref
+from pmmlkit.builders.fields import Field
 
-from .columns import Columns
-from .stages import derive_vector, is_vector, no_skip, pairs
+from .columns import StageContext
+from .stages import derive_vector, is_vector, no_skip, pairs, produced
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -25,7 +24,8 @@ def converters() -> dict[type, Callable[..., Any]]:
     }
 
 
-def convert_bucketizer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_bucketizer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     # Buckets are [s_i, s_i+1), the last one closed; "keep" puts NaN in the extra bucket len(splits) - 1.
     keep = no_skip(stage, context) == "keep"
     column_pairs = pairs(stage, context)
@@ -35,19 +35,14 @@ def convert_bucketizer(stage: Any, columns: Columns, context: Context) -> None:
         splits_list = [list(stage.getSplits())]
     for (source, output), splits in zip(column_pairs, splits_list):
         field = columns.scalar(source)
-        bins = []
-        for i in range(len(splits) - 1):
-            last = i == len(splits) - 2
-            interval = element("Interval", closure="closedClosed" if last else "closedOpen",
-                               leftMargin=None if math.isinf(splits[i]) else float(splits[i]),
-                               rightMargin=None if math.isinf(splits[i + 1]) else float(splits[i + 1]))
-            bins.append(element("DiscretizeBin", interval, binValue=float(i)))
-        expression = element("Discretize", *bins, field=field.name, dataType="double",
-                             mapMissingTo=float(len(splits) - 1) if keep else None)
+        edges = [None if math.isinf(s) else float(s) for s in splits]
+        expression = discretize(field, edges, last_closed=True, map_missing_to=float(len(splits) - 1) if keep else None)
         columns[output] = [context.scope.derive(output, expression)]
+    return produced(stage, columns)
 
 
-def convert_binarizer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_binarizer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     # Spark: 1.0 where x > threshold, else 0.0 (NaN too, as NaN > t is false).
     column_pairs = pairs(stage, context)
     if stage.isDefined("thresholds") and stage.getOrDefault("thresholds"):
@@ -58,9 +53,11 @@ def convert_binarizer(stage: Any, columns: Columns, context: Context) -> None:
         expressions = [flag(apply("greaterThan", ref(f), constant(threshold)), map_missing_to=0.0)
                        for f in columns[source]]
         columns[output] = derive_vector(context, output, expressions, vector=is_vector(columns, source))
+    return produced(stage, columns)
 
 
-def convert_imputer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_imputer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     # Spark: null or missingValue -> surrogate, then a cast back to the input column's type.
     column_pairs = pairs(stage, context)
     surrogates = stage.surrogateDF.collect()[0].asDict()
@@ -75,3 +72,4 @@ def convert_imputer(stage: Any, columns: Columns, context: Context) -> None:
         else:
             expression = apply("if", equal(field, marker), constant(value), ref(field), map_missing_to=value)
         columns[output] = [context.scope.derive(output, expression)]
+    return produced(stage, columns)

@@ -8,13 +8,12 @@ from typing import Any
 
 from lxml import etree
 
-from pmmlkit.builders.expressions import apply, constant, equal, flag, if_chain, ref
+from pmmlkit.builders.expressions import apply, constant, equal, flag, if_chain, map_values, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.context import Context
-from pmmlkit.pmml import element, format_value, tag_of
+from pmmlkit.pmml import format_value, tag_of
 
-from .columns import Columns
-from .stages import derive_vector, no_skip, pairs, single
+from .columns import StageContext
+from .stages import derive_vector, no_skip, pairs, produced, single
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -29,7 +28,8 @@ def converters() -> dict[type, Callable[..., Any]]:
 
 # -- StringIndexer ---------------------------------------------------------------------------------------
 
-def convert_string_indexer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_string_indexer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     keep = no_skip(stage, context) == "keep"
     for (source, output), labels in zip(pairs(stage, context), stage.labelsArray):
         field = columns.scalar(source)
@@ -42,13 +42,12 @@ def convert_string_indexer(stage: Any, columns: Columns, context: Context) -> No
             expression = _string_index(field, labels, default)
         columns[output] = [context.scope.derive(output, expression)]
         columns.labels[output] = tuple(labels)
+    return produced(stage, columns)
 
 
 def _string_index(field: Field, labels: Sequence[str], default: float | None) -> etree._Element:
-    rows = [element("row", _cell("label", label), _cell("index", float(i))) for i, label in enumerate(labels)]
-    return element("MapValues", element("FieldColumnPair", field=field.name, column="label"),
-                   element("InlineTable", *rows), outputColumn="index", dataType="double",
-                   mapMissingTo=default, defaultValue=default)
+    return map_values(field, [(label, float(i)) for i, label in enumerate(labels)], columns=("label", "index"),
+                      default=default, map_missing_to=default)
 
 
 def _numeric_index(field: Field, labels: Sequence[str], default: float | None) -> etree._Element:
@@ -71,15 +70,10 @@ def _numeric_index(field: Field, labels: Sequence[str], default: float | None) -
     return expression
 
 
-def _cell(tag: str, value: Any) -> etree._Element:
-    node = element(tag)
-    node.text = format_value(value)
-    return node
-
-
 # -- IndexToString ---------------------------------------------------------------------------------------
 
-def convert_index_to_string(stage: Any, columns: Columns, context: Context) -> None:
+def convert_index_to_string(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     source, output = single(stage, context)
     labels = list(stage.getLabels()) if stage.isDefined("labels") and stage.getLabels() else None
     if labels is None:
@@ -89,12 +83,13 @@ def convert_index_to_string(stage: Any, columns: Columns, context: Context) -> N
                             "set its labels param")
     field = columns.scalar(source)
     expression = if_chain([(equal(field, float(i)), constant(label, "string")) for i, label in enumerate(labels)])
-    columns[output] = [context.scope.derive(output, expression, "categorical", "string")]
+    return [context.scope.derive(output, expression, "categorical", "string")]
 
 
 # -- OneHotEncoder ---------------------------------------------------------------------------------------
 
-def convert_one_hot_encoder(stage: Any, columns: Columns, context: Context) -> None:
+def convert_one_hot_encoder(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     keep = no_skip(stage, context) == "keep"
     drop_last = stage.getDropLast()
     for (source, output), size in zip(pairs(stage, context), stage.categorySizes):
@@ -110,3 +105,4 @@ def convert_one_hot_encoder(stage: Any, columns: Columns, context: Context) -> N
                 valid = apply("isIn", ref(field), *[constant(float(i)) for i in range(size)])
                 expressions.append(apply("if", valid, constant(0.0), constant(1.0), map_missing_to=1.0))
         columns[output] = derive_vector(context, output, expressions)
+    return produced(stage, columns)

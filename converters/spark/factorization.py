@@ -22,7 +22,7 @@ from pmmlkit.builders.fields import Field
 from pmmlkit.builders.regression import linear_classifier, linear_regressor
 from pmmlkit.context import Context
 
-from .columns import Columns
+from .columns import StageContext
 from .stages import features_of, no_thresholds
 
 
@@ -35,9 +35,9 @@ def converters() -> dict[type, Callable[..., Any]]:
     }
 
 
-def _features_and_coefficients(stage: Any, columns: Columns, context: Context) -> tuple[list[Field], list[float]]:
+def _features_and_coefficients(stage: Any, fields: list[Field], context: Context) -> tuple[list[Field], list[float]]:
     """The features plus one pairwise-term field per factor, and their coefficients."""
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     factors = stage.factors.toArray()  # numFeatures x factorSize
     if factors.shape[0] != len(fields):
         raise context.error(f"the model has factors for {factors.shape[0]} features, but column "
@@ -57,13 +57,14 @@ def _features_and_coefficients(stage: Any, columns: Columns, context: Context) -
     return fields + terms, linear + [0.5] * len(terms)
 
 
-def convert_fm_regressor(stage: Any, columns: Columns, context: Context) -> etree._Element:
-    fields, coefficients = _features_and_coefficients(stage, columns, context)
+def convert_fm_regressor(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    fields, coefficients = _features_and_coefficients(stage, fields, context)
     return linear_regressor(fields, coefficients, float(stage.intercept), context.regression_target())
 
 
-def convert_fm_classifier(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_fm_classifier(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     no_thresholds(stage, context, "FMClassifier")
-    fields, coefficients = _features_and_coefficients(stage, columns, context)
+    fields, coefficients = _features_and_coefficients(stage, fields, context)
     target = context.classification_target(columns.classes(stage.getLabelCol(), 2))
     return linear_classifier(fields, [coefficients], [float(stage.intercept)], target, "logit")

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.expressions import piecewise_linear
+from pmmlkit.builders.fields import Field
 from pmmlkit.builders.regression import linear_regressor
-from pmmlkit.context import Context
-from pmmlkit.pmml import element, format_value
 
-from .columns import Columns
+from .columns import StageContext
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -29,7 +29,8 @@ def converters() -> dict[type, Callable[..., Any]]:
     return {regression.IsotonicRegressionModel: convert_isotonic}
 
 
-def convert_isotonic(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_isotonic(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     fields = columns[stage.getFeaturesCol()]
     index = int(stage.getFeatureIndex())
     if len(fields) == 1 and index == 0:
@@ -50,9 +51,6 @@ def convert_isotonic(stage: Any, columns: Columns, context: Context) -> etree._E
     last = float(predictions[-1])
     if len(boundaries) == 1:  # a constant model
         return linear_regressor([], [], last, context.regression_target())
-    expression = element("NormContinuous", field=field.name, outliers="asExtremeValues",
-                         mapMissingTo=format_value(last))
-    for x, y in zip(boundaries, predictions):
-        expression.append(element("LinearNorm", orig=float(x), norm=float(y)))
+    expression = piecewise_linear(field, list(zip(boundaries, predictions)), map_missing_to=last)
     curve = context.scope.derive(f"isotonic({field.name})", expression)
     return linear_regressor([curve], [1.0], 0.0, context.regression_target())

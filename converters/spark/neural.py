@@ -16,11 +16,11 @@ import numpy as np
 from lxml import etree
 
 from pmmlkit.builders.expressions import ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.builders.model import model, output_for
-from pmmlkit.context import Context
 from pmmlkit.pmml import element, format_value
 
-from .columns import Columns
+from .columns import StageContext
 from .stages import features_of, no_thresholds
 
 
@@ -44,9 +44,10 @@ def layer_weights(layers: list[int], weights: np.ndarray) -> list[tuple[np.ndarr
     return result
 
 
-def convert_perceptron(stage: Any, columns: Columns, context: Context) -> etree._Element:
+def convert_perceptron(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
+    columns = context.columns
     no_thresholds(stage, context, "MultilayerPerceptronClassifier")
-    fields = features_of(stage, columns, context)
+    fields = features_of(stage, fields, context)
     layers = [int(n) for n in stage.getLayers()]
     if layers[0] != len(fields):
         raise context.error(f"the network takes {layers[0]} inputs, but column {stage.getFeaturesCol()!r} "

@@ -1,4 +1,5 @@
-"""Spark ML scalers -> PMML derived fields: StandardScaler, MinMaxScaler, MaxAbsScaler, Normalizer.
+"""Spark ML scalers -> PMML derived fields: StandardScaler, MinMaxScaler, MaxAbsScaler, Normalizer,
+ElementwiseProduct.
 
 Each value is written with the shared :func:`pmmlkit.builders.expressions.affine` in the order of Spark's
 own floating-point steps, so the PMML computes the same doubles.
@@ -11,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from pmmlkit.builders.expressions import affine, apply, constant, equal, fold, if_else, ref
-from pmmlkit.context import Context
+from pmmlkit.builders.fields import Field
 
-from .columns import Columns
-from .stages import derive_vector, single, sized
+from .columns import StageContext
+from .stages import derive_vector, produced, single, sized
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -25,10 +26,12 @@ def converters() -> dict[type, Callable[..., Any]]:
         F.MinMaxScalerModel: convert_min_max_scaler,
         F.MaxAbsScalerModel: convert_max_abs_scaler,
         F.Normalizer: convert_normalizer,
+        F.ElementwiseProduct: convert_elementwise_product,
     }
 
 
-def convert_standard_scaler(stage: Any, columns: Columns, context: Context) -> None:
+def convert_standard_scaler(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     # Spark: (x - mean) * (1 / std) with 1/std taken as 0 where std == 0; either step only when enabled.
     source, output = single(stage, context)
     means = stage.mean.toArray()
@@ -40,9 +43,11 @@ def convert_standard_scaler(stage: Any, columns: Columns, context: Context) -> N
         shift = float(mean) if stage.getWithMean() else None
         expressions.append(affine(f, subtract=shift, multiply=scale))
     columns[output] = derive_vector(context, output, expressions)
+    return produced(stage, columns)
 
 
-def convert_min_max_scaler(stage: Any, columns: Columns, context: Context) -> None:
+def convert_min_max_scaler(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     # Spark: (x - originalMin) * ((max - min) / range) + min; a constant feature gives 0.5 * (max - min) + min.
     source, output = single(stage, context)
     lows = stage.originalMin.toArray()
@@ -60,22 +65,23 @@ def convert_min_max_scaler(stage: Any, columns: Columns, context: Context) -> No
             # x * 0 keeps a missing value missing, as Spark keeps NaN.
             expressions.append(affine(f, multiply=0.0, add=0.5 * scale + low))
     columns[output] = derive_vector(context, output, expressions)
+    return produced(stage, columns)
 
 
-def convert_max_abs_scaler(stage: Any, columns: Columns, context: Context) -> None:
+def convert_max_abs_scaler(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     # Spark: x * (1 / maxAbs), with the factor 1 where maxAbs == 0.
     source, output = single(stage, context)
     peaks = stage.maxAbs.toArray()
     fields = sized(columns, source, len(peaks), stage, context)
     expressions = [affine(f, multiply=1.0 if p == 0 else 1.0 / float(p)) for f, p in zip(fields, peaks)]
-    columns[output] = derive_vector(context, output, expressions)
+    return derive_vector(context, output, expressions)
 
 
-def convert_normalizer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_normalizer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
     # Spark divides each value by the vector's p-norm, and leaves a zero vector as it is.
-    source, output = single(stage, context)
+    _, output = single(stage, context)
     p = float(stage.getP())
-    fields = columns[source]
     if p == 1:
         norm = fold("+", [apply("abs", ref(f)) for f in fields])
     elif p == 2:
@@ -88,4 +94,13 @@ def convert_normalizer(stage: Any, columns: Columns, context: Context) -> None:
     norm_field = context.scope.derive(f"norm({output})", norm)
     expressions = [if_else(equal(norm_field, 0.0), ref(f),
                            apply("/", ref(f), ref(norm_field))) for f in fields]
-    columns[output] = derive_vector(context, output, expressions)
+    return derive_vector(context, output, expressions)
+
+
+def convert_elementwise_product(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    # Spark: x[i] * scalingVec[i].
+    _, output = single(stage, context)
+    weights = stage.getScalingVec().toArray()
+    if len(weights) != len(fields):
+        raise context.error(f"ElementwiseProduct scales {len(weights)} values, but its input holds {len(fields)}")
+    return derive_vector(context, output, [apply("*", ref(f), constant(float(w))) for f, w in zip(fields, weights)])

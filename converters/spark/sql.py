@@ -14,9 +14,10 @@ from typing import Any
 from lxml import etree
 
 from pmmlkit.builders.expressions import apply, constant, flag, if_chain, ref
+from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
 
-from .columns import Columns
+from .columns import Columns, StageContext
 
 
 def converters() -> dict[type, Callable[..., Any]]:
@@ -34,19 +35,24 @@ _FUNCTIONS = {"abs": "abs", "sqrt": "sqrt", "exp": "exp", "ln": "ln", "log": "ln
               "greatest": "max", "least": "min"}
 
 
-def convert_sql_transformer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_sql_transformer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
     """``SELECT *, <expression> AS <name>, ... FROM __THIS__`` with arithmetic, comparisons,
     AND/OR/NOT, CASE WHEN and simple math functions; anything else is refused."""
+    columns = context.columns
     statement = stage.getStatement()
     match = re.fullmatch(r"\s*select\s+(.*?)\s+from\s+__THIS__\s*;?\s*", statement, re.IGNORECASE | re.DOTALL)
     if match is None:
         raise context.error(f"SQLTransformer statement {statement!r} is not of the form "
                             "'SELECT *, <expression> AS <name> FROM __THIS__'; only such projections convert")
     parser = _SqlParser(match.group(1), columns, context)
+    made: list[Field] = []
     for name, expression, is_condition in parser.projections():
         if is_condition:
             expression = flag(expression)
+        # The statement names its own columns (no outputCol param): set them here.
         columns[name] = [context.scope.derive(name, expression)]
+        made.extend(columns[name])
+    return made
 
 
 class _SqlParser:

@@ -63,6 +63,13 @@ def derive_vector(context: Context, column: str, expressions: Sequence[etree._El
     return [context.scope.derive(n, e) for n, e in zip(names, expressions)]
 
 
+def produced(stage: Any, columns: Columns) -> list[Field]:
+    """The fields of a stage's output columns, for a converter that set them itself (one vector
+    per column, of different sizes): what it returns."""
+    _, outputs = column_params(stage)
+    return [f for name in outputs for f in columns[name]]
+
+
 def is_vector(columns: Columns, name: str) -> bool:
     """Whether column ``name`` holds a vector (its fields are not the one field named ``name``)."""
     return len(columns[name]) != 1 or columns[name][0].name != name
@@ -71,9 +78,8 @@ def is_vector(columns: Columns, name: str) -> bool:
 # -- models ---------------------------------------------------------------------------------------------
 
 
-def features_of(stage: Any, columns: Columns, context: Context) -> list[Field]:
-    """The fields of a model's features column, checked against the size it was fitted on."""
-    fields = columns[stage.getFeaturesCol()]
+def features_of(stage: Any, fields: list[Field], context: Context) -> list[Field]:
+    """A model's features (the fields of its features column), checked against the size it was fitted on."""
     expected = getattr(stage, "numFeatures", None)
     if expected is not None and expected >= 0 and len(fields) != expected:
         raise context.error(f"{type(stage).__name__} was fitted on {expected} features, but column "

@@ -16,7 +16,7 @@ from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context
 
 from .attributes import Attribute, attributes, holds_vector
-from .columns import Columns
+from .columns import StageContext
 from .stages import derive_vector, no_skip, single, sized
 
 
@@ -35,13 +35,11 @@ def converters() -> dict[type, Callable[..., Any]]:
     }
 
 
-def convert_vector_assembler(stage: Any, columns: Columns, context: Context) -> None:
+def convert_vector_assembler(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
     # "error" fails on NaN and "keep" passes NaN on: either way the values go through unchanged.
     no_skip(stage, context)
-    fields: list[Field] = []
-    for name in stage.getInputCols():
-        fields.extend(_as_double(f, name, stage, context) for f in columns[name])
-    columns[stage.getOutputCol()] = fields
+    columns = context.columns
+    return [_as_double(f, name, stage, context) for name in stage.getInputCols() for f in columns[name]]
 
 
 def _as_double(f: Field, column: str, stage: Any, context: Context) -> Field:
@@ -56,10 +54,10 @@ def _as_double(f: Field, column: str, stage: Any, context: Context) -> Field:
 
 # -- selection -------------------------------------------------------------------------------------------
 
-def convert_vector_slicer(stage: Any, columns: Columns, context: Context) -> None:
+def convert_vector_slicer(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
     # Spark: the indices first, then the names (looked up in the vector's attribute metadata).
-    source, output = single(stage, context)
-    fields = columns[source]
+    columns = context.columns
+    source, _ = single(stage, context)
     chosen = list(stage.getIndices())
     if stage.getNames():
         found = attributes(columns, source, context)
@@ -72,13 +70,12 @@ def convert_vector_slicer(stage: Any, columns: Columns, context: Context) -> Non
                 raise context.error(f"VectorSlicer selects feature {name!r}, but column {source!r} has no value of "
                                     f"that name in its metadata (names: {sorted(positions)}); slice by indices")
             chosen.append(positions[name])
-    columns[output] = [_index(fields, i, stage, context) for i in chosen]
+    return [_index(fields, i, stage, context) for i in chosen]
 
 
-def convert_selector(stage: Any, columns: Columns, context: Context) -> None:
+def convert_selector(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
     # The selected features, in increasing index order (the order Spark writes them in).
-    fields = columns[stage.getFeaturesCol()]
-    columns[stage.getOutputCol()] = [_index(fields, i, stage, context) for i in sorted(stage.selectedFeatures)]
+    return [_index(fields, i, stage, context) for i in sorted(stage.selectedFeatures)]
 
 
 def _index(fields: list[Field], i: int, stage: Any, context: Context) -> Field:
@@ -89,23 +86,22 @@ def _index(fields: list[Field], i: int, stage: Any, context: Context) -> Field:
 
 # -- projection and expansion ------------------------------------------------------------------------------
 
-def convert_pca(stage: Any, columns: Columns, context: Context) -> None:
+def convert_pca(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    columns = context.columns
     # Spark: pc^T x (no centering), summed in feature order.
     source, output = single(stage, context)
     pc = stage.pc.toArray()
     fields = sized(columns, source, pc.shape[0], stage, context)
     expressions = [fold("+", [apply("*", constant(float(pc[i, j])), ref(f)) for i, f in enumerate(fields)])
                    for j in range(pc.shape[1])]
-    columns[output] = derive_vector(context, output, expressions)
+    return derive_vector(context, output, expressions)
 
 
-def convert_polynomial_expansion(stage: Any, columns: Columns, context: Context) -> None:
-    source, output = single(stage, context)
-    fields = columns[source]
-    expressions = []
-    for exponents in polynomial_terms(len(fields), int(stage.getDegree())):
-        expressions.append(fold("*", [ref(f) for f, e in zip(fields, exponents) for _ in range(e)]))
-    columns[output] = derive_vector(context, output, expressions)
+def convert_polynomial_expansion(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
+    _, output = single(stage, context)
+    expressions = [fold("*", [ref(f) for f, e in zip(fields, exponents) for _ in range(e)])
+                   for exponents in polynomial_terms(len(fields), int(stage.getDegree()))]
+    return derive_vector(context, output, expressions)
 
 
 def polynomial_terms(n: int, degree: int) -> list[tuple[int, ...]]:
@@ -129,7 +125,7 @@ def polynomial_terms(n: int, degree: int) -> list[tuple[int, ...]]:
 
 # -- interaction -------------------------------------------------------------------------------------------
 
-def convert_interaction(stage: Any, columns: Columns, context: Context) -> None:
+def convert_interaction(stage: Any, fields: list[Field], context: StageContext) -> list[Field]:
     """Spark's Interaction: all products of one value from each input column.
 
     Nominal values (a StringIndexer index, a Bucketizer bucket, a VectorIndexer category: their
@@ -137,6 +133,7 @@ def convert_interaction(stage: Any, columns: Columns, context: Context) -> None:
     slots) enter as they are. The last column varies fastest. Spark multiplies from the last
     column to the first, a nominal factor being 1.0 (when it matches) or the slot 0.
     """
+    columns = context.columns
     output = stage.getOutputCol()
     factors = []  # per input column: per output slot, (field, its category or None for a numeric value)
     for name in stage.getInputCols():
@@ -166,7 +163,7 @@ def convert_interaction(stage: Any, columns: Columns, context: Context) -> None:
             test = conditions[0] if len(conditions) == 1 else apply("and", *conditions)
             value = if_else(test, value, constant(0.0))
         expressions.append(value)
-    columns[output] = derive_vector(context, output, expressions)
+    return derive_vector(context, output, expressions)
 
 
 def _encoded(f: Field, attribute: Attribute) -> list[tuple[Field, int | None]]:

@@ -88,3 +88,41 @@ def if_chain(branches: Sequence[tuple[etree._Element, etree._Element]],
     for condition, value in reversed(branches):
         node = apply("if", condition, value, *([] if node is None else [node]))
     return node
+
+
+def discretize(field: Field, edges: Sequence[float | str | None], *, last_closed: bool = False,
+               map_missing_to: Any = None) -> etree._Element:
+    """Bin ``k`` (value ``k``) holds ``edges[k] <= x < edges[k + 1]``; the last bin is closed on
+    the right when ``last_closed``. A None edge leaves its side open."""
+    bins = []
+    for k in range(len(edges) - 1):
+        closed = last_closed and k == len(edges) - 2
+        interval = element("Interval", closure="closedClosed" if closed else "closedOpen",
+                           leftMargin=edges[k], rightMargin=edges[k + 1])
+        bins.append(element("DiscretizeBin", interval, binValue=str(k)))
+    return element("Discretize", *bins, field=field.name, dataType="double", mapMissingTo=map_missing_to)
+
+
+def map_values(field: Field, pairs: Sequence[tuple[Any, Any]], *, columns: tuple[str, str] = ("input", "output"),
+               data_type: str = "double", default: Any = None, map_missing_to: Any = None) -> etree._Element:
+    """A lookup table: ``field``'s value ``pairs[i][0]`` gives ``pairs[i][1]``; other values give
+    ``default`` (missing without one). ``columns`` names the table's two columns."""
+    key, value = columns
+    rows = [element("row", _cell(key, k), _cell(value, v)) for k, v in pairs]
+    return element("MapValues", element("FieldColumnPair", field=field.name, column=key),
+                   element("InlineTable", *rows), outputColumn=value, dataType=data_type,
+                   mapMissingTo=map_missing_to, defaultValue=default)
+
+
+def _cell(tag: str, value: Any) -> etree._Element:
+    node = element(tag)
+    node.text = format_value(value)
+    return node
+
+
+def piecewise_linear(field: Field, points: Sequence[tuple[float, float]], *, outliers: str = "asExtremeValues",
+                     map_missing_to: Any = None) -> etree._Element:
+    """Linear interpolation between ``(x, y)`` points (a NormContinuous); outside them as ``outliers`` says."""
+    return element("NormContinuous", *[element("LinearNorm", orig=float(x), norm=float(y)) for x, y in points],
+                   field=field.name, outliers=outliers,
+                   mapMissingTo=None if map_missing_to is None else format_value(map_missing_to))

@@ -137,6 +137,9 @@ class Scope:
 
     inputs: dict[str, Field]
     derived: dict[str, tuple[Field, etree._Element]] = dc_field(default_factory=dict)
+    # Targets of models nested in the document (members of a model chain): declared in the
+    # DataDictionary, which PMML4S needs to know a nested classifier's classes.
+    nested_targets: dict[str, Field] = dc_field(default_factory=dict)
 
     @classmethod
     def from_frame(cls, X: Any, feature_names: Sequence[str] | None = None) -> Scope:

@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from ..pmml import element, find_child, format_value, tag_of
+from .expressions import apply, constant, ref
 from .fields import Field, Target, referenced_fields
 
 # The order of a model element's leading children in the PMML schema.
@@ -39,6 +40,33 @@ def classification_output(target: Target) -> etree._Element:
         node.append(element("OutputField", name=probability_name(label), optype="continuous",
                             dataType="double", feature="probability", value=format_value(label)))
     return node
+
+
+def label_output(target: Target) -> etree._Element:
+    """An Output with ``predicted_<target>`` only, for classifiers without probabilities."""
+    return element("Output", element("OutputField", name=predicted_name(target), optype="categorical",
+                                     dataType=target.field().data_type, feature="predictedValue"))
+
+
+def threshold_output(target: Target, threshold: float) -> etree._Element:
+    """A binary classifier's Output whose predicted class is ``classes[1]`` when its probability
+    exceeds ``threshold`` (else ``classes[0]``), after the probabilities of both classes."""
+    classes = target.classes or ()
+    data_type = target.field().data_type
+    node = element("Output")
+    for label in classes:
+        node.append(element("OutputField", name=probability_name(label), optype="continuous",
+                            dataType="double", feature="probability", value=format_value(label)))
+    rule = apply("if", apply("greaterThan", ref(probability_name(classes[1])), constant(threshold)),
+                 constant(classes[1], data_type), constant(classes[0], data_type))
+    node.append(element("OutputField", rule, name=predicted_name(target), optype="categorical",
+                        dataType=data_type, feature="transformedValue"))
+    return node
+
+
+def target_range(target: Target, low: float | None, high: float | None) -> etree._Element:
+    """A Targets element clamping the predicted value into ``[low, high]`` (None: unbounded)."""
+    return element("Targets", element("Target", field=target.name, min=low, max=high))
 
 
 def regression_output(target: Target) -> etree._Element:

@@ -1,4 +1,6 @@
-"""RegressionModel builders for linear regression and linear classifiers."""
+"""Builders for regression models: linear regression and linear classifiers (RegressionModel),
+GLMs with a power link (GeneralRegressionModel), and classifiers whose class scores are
+normalised with a softmax computed step by step (as the frameworks compute it)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import numpy as np
 from lxml import etree
 
 from ..pmml import element, format_value
-from .fields import Field, Target
-from .model import model, output_for
+from .expressions import apply, ref
+from .fields import Field, Scope, Target
+from .model import model, output_for, regression_output
 
 
 def regression_table(features: Sequence[Field], coefficients: Sequence[float], intercept: float,
@@ -50,3 +53,42 @@ def linear_classifier(features: Sequence[Field], coefficients: np.ndarray, inter
                   for row, b, label in zip(coefficients, intercepts, classes)]
     return model("RegressionModel", *tables, function="classification", target=target,
                  output=output_for(target), normalizationMethod=normalization)
+
+
+def power_link_model(fields: Sequence[Field], coefficients: Sequence[float], intercept: float, target: Target,
+                     power: float) -> etree._Element:
+    """A GeneralRegressionModel with mean = eta ** (1 / power), eta = intercept + coefficients . x
+    (zero coefficients left out)."""
+    parameters = element("ParameterList", element("Parameter", name="p0", label="(intercept)"))
+    covariates = element("CovariateList")
+    cells = element("PPMatrix")
+    betas = element("ParamMatrix", element("PCell", parameterName="p0", beta=float(intercept), df=1))
+    for i, (field, coefficient) in enumerate(zip(fields, coefficients), start=1):
+        if coefficient == 0:
+            continue
+        parameters.append(element("Parameter", name=f"p{i}", label=field.name))
+        covariates.append(element("Predictor", name=field.name))
+        cells.append(element("PPCell", value=1, predictorName=field.name, parameterName=f"p{i}"))
+        betas.append(element("PCell", parameterName=f"p{i}", beta=float(coefficient), df=1))
+    body = [parameters, covariates if len(covariates) else None, cells, betas]
+    return model("GeneralRegressionModel", *[b for b in body if b is not None], function="regression",
+                 target=target, output=regression_output(target), modelType="generalizedLinear",
+                 linkFunction="power", linkParameter=float(power))
+
+
+def softmax_classifier(scores: Sequence[Field], target: Target, scope: Scope) -> etree._Element:
+    """A classifier whose probabilities are the softmax of one score field per class, computed
+    in the order the frameworks use: ``e_k = exp(score_k - max(scores))``, ``p_k = e_k / sum(e)``.
+
+    The exponentials are derived fields, and a ``simplemax`` RegressionModel over tables
+    ``1 * e_k`` divides them by their sum; a ``softmax`` normalization would leave the order of
+    the steps (and whether the maximum is subtracted) to each evaluator.
+    """
+    classes = target.classes or ()
+    top = scope.derive("max(" + ",".join(f.name for f in scores) + ")", apply("max", *[ref(f) for f in scores]))
+    tables = []
+    for label, score in zip(classes, scores):
+        exponential = scope.derive(f"exp({score.name})", apply("exp", apply("-", ref(score), ref(top))))
+        tables.append(regression_table([exponential], [1.0], 0.0, label))
+    return model("RegressionModel", *tables, function="classification", target=target,
+                 output=output_for(target), normalizationMethod="simplemax")

@@ -7,15 +7,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
 from ..errors import PMMLError
-from . import convert_command, info_command, score_command, validate_command, verify_command
+from . import (
+    convert_command,
+    coverage_command,
+    info_command,
+    score_command,
+    serve_command,
+    validate_command,
+    verify_command,
+)
 from .common import PROG, UsageError
 
-COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command)
+COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, coverage_command,
+            serve_command)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # pyspark warns on every import under pandas 3; it is not the user's business here.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

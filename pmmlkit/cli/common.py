@@ -7,22 +7,42 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from ..document import atomic_writer
-from ..errors import PMMLError
+from ..errors import UsageError
 
 PROG = "pmmlkit"
 DEFAULT_CHUNK = 50_000
 SAMPLE_ROWS = 1000
 DEFAULT_VERIFICATION_ROWS = 10
 
-PICKLE_WARNING = (".joblib and .pkl/.pickle files run arbitrary code when they are loaded: use them only for files "
-                  "you trust. .skops files are loaded with skops' default-trusted types only.")
+PICKLE_WARNING = (".joblib and .pkl/.pickle files run arbitrary code when they are loaded: they are loaded only with "
+                  "--allow-pickle, for files you trust. .skops files are loaded with skops' default-trusted types, "
+                  "plus those named with --trusted or --trust-sklearn.")
 
 
-class UsageError(PMMLError):
-    """Arguments that do not fit together (exit code 2)."""
+def add_loading_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that say which saved model files may be loaded, and how far to trust them."""
+    parser.add_argument("--allow-pickle", action="store_true",
+                        help="load a .joblib, .pkl or .pickle file (it runs arbitrary code when loaded: only for "
+                             "files you trust)")
+    parser.add_argument("--trusted", metavar="TYPE,...",
+                        help="for a .skops file: also trust these types (exact names, as the error lists them; "
+                             "PACKAGE.* trusts a whole package)")
+    parser.add_argument("--trust-sklearn", action="store_true",
+                        help="for a .skops file: trust scikit-learn's own types (e.g. HistGradientBoosting's trees)")
+
+
+def loading_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``load_model`` keyword arguments from the options :func:`add_loading_arguments` adds."""
+    trusted = [t.strip() for t in (args.trusted or "").split(",") if t.strip()]
+    if args.trust_sklearn:
+        trusted.append("sklearn.*")
+    return {"trusted": trusted, "allow_pickle": args.allow_pickle}
+
+
+__all__ = ["PROG", "UsageError", "count", "positive", "output", "add_loading_arguments", "loading_options"]
 
 
 def count(text: str) -> int:

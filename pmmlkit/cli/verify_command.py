@@ -7,14 +7,16 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..describe import describe
-from ..errors import PMMLError
+from ..frontends import FRONT_ENDS
 from ..parsing import read_source
 from ..report import Report
 from ..validation import embedded, gate
-from .common import PICKLE_WARNING, UsageError
+from ..verify import verify
+from .common import PICKLE_WARNING, UsageError, add_loading_arguments, loading_options
 
 
 def add_parser(commands: Any) -> None:
@@ -26,6 +28,7 @@ def add_parser(commands: Any) -> None:
                                              + PICKLE_WARNING)
     verify.add_argument("files", nargs="+", metavar="FILE", help="MODEL.pmml, or MODEL_FILE MODEL.pmml DATA")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_loading_arguments(verify)
     verify.set_defaults(run=run)
 
 
@@ -35,24 +38,16 @@ def run(args: argparse.Namespace) -> int:
     if len(args.files) != 3:
         raise UsageError("verify takes MODEL.pmml, or MODEL_FILE MODEL.pmml DATA")
     model_file, pmml, data_file = args.files
-    from ..io import load_model, read_table
-    from ..verify import verify
-
-    estimator = load_model(model_file)
+    path = Path(model_file)
+    front_end = FRONT_ENDS.for_path(path)
+    estimator = front_end.load_model(path, **loading_options(args))
     data, name = read_source(pmml)
     declared = describe(gate(data, name))
     strings = [f["name"] for f in declared["inputs"] if f["dataType"] == "string"]
-    frame = read_table(data_file, string_columns=strings)
-    fitted = getattr(estimator, "feature_names_in_", None)
-    if fitted is not None:
-        columns = [str(n) for n in fitted]
-    else:
-        targets = {t["name"] for t in declared["targets"]}
-        columns = [c for c in frame.columns if c not in targets]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise PMMLError(f"{data_file} lacks the model's input columns {missing} (it has {list(frame.columns)})")
-    report = verify(estimator, pmml, frame[columns])
+    targets = [t["name"] for t in declared["targets"]]
+    rows = front_end.read_sample(data_file, estimator, target=targets[0] if targets else None,
+                                 string_columns=strings)
+    report = verify(estimator, pmml, rows)
     print(report.to_json() if args.json else report)
     return 0 if report.ok else 1
 

@@ -381,9 +381,15 @@ class Checker:
                 if name in mining:
                     self.error("duplicate-field", f"MiningField {name!r} is listed twice", item)
                 mining[name] = item
+                # A nested model's own target (a member of a model chain) is declared in the
+                # DataDictionary; it is what that model predicts, not an input from the parent.
+                declared = self.fields.get(name)
+                own_target = not top and item.get("usageType") in ("target", "predicted") \
+                    and declared is not None and declared.kind == "DataField"
                 if name not in parent:
-                    where = "DataDictionary" if top else "enclosing model"
-                    self.error("undefined-field", f"MiningField {name!r} is not defined in the {where}", item)
+                    if not own_target:
+                        where = "DataDictionary" if top else "enclosing model"
+                        self.error("undefined-field", f"MiningField {name!r} is not defined in the {where}", item)
                 elif item.get("optype") == "continuous" and parent_fields[name].data_type in ("string", "boolean"):
                     self.error("type-conflict", f"MiningField {name!r} says optype=\"continuous\" but the field is "
                                f"{parent_fields[name].data_type}", item)

@@ -1,10 +1,12 @@
-"""Tables of fidelity cases: adding a model adds a row here, not a test file.
+"""The one table of fidelity cases, for every framework: adding a model adds a row here, not a test file.
 
-Each module in this package lists ``CASES``; ``all_cases(framework)`` gathers them.
+Each module in this package lists ``CASES``; ``MODULES`` says which front end (framework) its
+rows are for, and ``all_cases(framework)`` gathers them (every framework's when None).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,8 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+# Front-end name -> the case modules of that framework.
 MODULES = {
-    "sklearn": ("cases.sklearn_linear", "cases.sklearn_preprocessing", "cases.sklearn_tree", "cases.sklearn_more"),
+    "sklearn": ("cases.sklearn_linear", "cases.sklearn_preprocessing", "cases.sklearn_tree", "cases.sklearn_more",
+                "cases.sklearn_families", "cases.sklearn_ensembles"),
+    "spark": ("cases.spark_cases", "cases.spark_model_cases", "cases.spark_more_cases"),
+    "lightgbm": ("cases.lightgbm_cases",),
+    "xgboost": ("cases.xgboost_cases",),
 }
 
 
@@ -21,9 +28,11 @@ MODULES = {
 class Case:
     """A model to fit, the data to fit it on, and the rows to score.
 
-    ``data()`` returns (X_fit, y, X_eval); ``extra_rows(fitted, X_fit)``, when given, returns
-    more rows to score that depend on the fitted model (e.g. rows at split thresholds).
-    ``xfail`` marks a known gap, with its reason.
+    ``estimator()`` returns the unfitted model (a scikit-learn estimator, a Spark Pipeline, ...);
+    ``data()`` returns (X_fit, y, X_eval) as pandas frames (y is None where the label is a column
+    of X_fit); ``extra_rows(fitted, X_fit)``, when given, returns more rows to score that depend
+    on the fitted model (e.g. rows at split thresholds). ``xfail`` marks a known gap, with its
+    reason. ``framework`` is filled in by :func:`all_cases`.
     """
 
     id: str
@@ -31,16 +40,20 @@ class Case:
     data: Callable[[], tuple[pd.DataFrame, Any, pd.DataFrame]]
     extra_rows: Callable[[Any, pd.DataFrame], pd.DataFrame] | None = None
     xfail: str | None = None
+    framework: str = ""
 
 
-def all_cases(framework: str) -> list[Case]:
+def all_cases(framework: str | None = None) -> list[Case]:
     cases: list[Case] = []
-    for name in MODULES[framework]:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    for name, modules in MODULES.items():
+        if framework not in (None, name):
             continue
-        cases.extend(module.CASES)
+        for module_name in modules:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                continue
+            cases.extend(dataclasses.replace(case, framework=name) for case in module.CASES)
     return cases

@@ -79,6 +79,12 @@ def _assemble(*columns, out="features", invalid="error"):
     return _f().VectorAssembler(inputCols=list(columns), outputCol=out, handleInvalid=invalid)
 
 
+def _vector(*values):
+    from pyspark.ml.linalg import Vectors
+
+    return Vectors.dense(list(values))
+
+
 def _lr(**params):
     from pyspark.ml.classification import LogisticRegression
 
@@ -206,6 +212,9 @@ CASES = [
     Case("binarizer-vector", lambda: _pipeline(
         _assemble("a", "c"), _f().Binarizer(inputCol="features", outputCol="bits", threshold=0.25),
         _lr(featuresCol="bits")), clean),
+    Case("elementwise-product", lambda: _pipeline(
+        _assemble("a", "b", "c"), _f().ElementwiseProduct(scalingVec=_vector(2.0, -0.5, 0.0), inputCol="features",
+                                                          outputCol="scaled"), _linear(featuresCol="scaled")), clean),
     Case("normalizers-l2-l1-inf", lambda: _pipeline(
         _assemble("a", "b", "c"), _f().Normalizer(inputCol="features", outputCol="unit2"),
         _f().Normalizer(inputCol="features", outputCol="unit1", p=1.0),

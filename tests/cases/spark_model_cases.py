@@ -118,6 +118,48 @@ CASES = [
 # -- other models (converters/spark/naive_bayes.py) --
 _BITS = ("a_01", "c_01")
 
+
+def _near_ties(features: tuple[str, ...]):
+    """``extra_rows`` for a classifier on ``features``: for each pair of classes that lead where
+    they meet, the two neighbouring doubles of ``features[0]`` between which Spark's prediction
+    flips from one to the other (the first fit row's median values elsewhere), and one step
+    further on each side. An evaluator that computes the scores in another order moves the flip."""
+    def rows(fitted, fit_rows: pd.DataFrame) -> pd.DataFrame:
+        from pyspark.ml.linalg import Vectors
+
+        model = fitted.stages[-1]
+        base = fit_rows.iloc[0].copy()
+        point = fit_rows[list(features)].median().to_numpy(np.float64)
+
+        def raw(t: float) -> np.ndarray:
+            x = point.copy()
+            x[0] = t
+            return model.predictRaw(Vectors.dense(x)).toArray()
+
+        low, high = float(fit_rows[features[0]].min()), float(fit_rows[features[0]].max())
+        grid = np.linspace(low, high, 41)
+        leaders = [int(np.argmax(raw(t))) for t in grid]
+        out = []
+        for k in range(len(grid) - 1):
+            if leaders[k] == leaders[k + 1]:
+                continue
+            a, b = float(grid[k]), float(grid[k + 1])
+            while np.nextafter(a, b) != b:  # bisect down to two neighbouring doubles
+                middle = a + (b - a) / 2
+                if middle in (a, b):
+                    break
+                a, b = (middle, b) if int(np.argmax(raw(middle))) == leaders[k] else (a, middle)
+            for value in (np.nextafter(a, -np.inf), a, b, np.nextafter(b, np.inf)):
+                row = base.copy()
+                row[list(features)] = point
+                row[features[0]] = value
+                out.append(row)
+        assert out, "the classes never change leader along the line: no near-tie to pin"
+        return pd.DataFrame(out).reset_index(drop=True).astype(fit_rows.dtypes.to_dict())
+
+    return rows
+
+
 CASES += [
     Case("naive-bayes-multinomial", lambda: _pipeline(_assemble("n", "count"), _classification().NaiveBayes(
         labelCol="kind3", smoothing=0.5)), clean),
@@ -126,4 +168,8 @@ CASES += [
         _classification().NaiveBayes(modelType="bernoulli")), clean),
     Case("naive-bayes-gaussian", lambda: _pipeline(_assemble(*NUMERIC), _classification().NaiveBayes(
         labelCol="kind3", modelType="gaussian")), clean),
+    Case("naive-bayes-gaussian-near-tie", lambda: _pipeline(_assemble(*NUMERIC), _classification().NaiveBayes(
+        labelCol="kind3", modelType="gaussian")), clean, _near_ties(NUMERIC)),
+    Case("naive-bayes-multinomial-near-tie", lambda: _pipeline(_assemble("count", "n"), _classification().NaiveBayes(
+        labelCol="kind3", smoothing=0.5)), clean, _near_ties(("count", "n"))),
 ]

@@ -1,4 +1,5 @@
-"""MaxAbsScaler, RobustScaler, Normalizer and Binarizer.
+"""Scalers of sklearn.preprocessing (its ``_data`` module): StandardScaler, MinMaxScaler,
+MaxAbsScaler, RobustScaler, Normalizer and Binarizer.
 
 Each writes scikit-learn's own floating-point operations in the same order, so the PMML
 computes the same doubles.
@@ -10,15 +11,47 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn.preprocessing import Binarizer, MaxAbsScaler, MinMaxScaler, Normalizer, RobustScaler, StandardScaler
 
 from pmmlkit.builders.expressions import affine, apply, constant, flag, fold, if_else, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 
-from .fitted import array, n_features
+from ..fitted import array, n_features
+
+
+def converters() -> dict[type, Converter]:
+    return {
+        StandardScaler: convert_standard_scaler,
+        MinMaxScaler: convert_min_max_scaler,
+        MaxAbsScaler: convert_max_abs_scaler,
+        RobustScaler: convert_robust_scaler,
+        Normalizer: convert_normalizer,
+        Binarizer: convert_binarizer,
+    }
+
 
 # scikit-learn's _handle_zeros_in_scale treats a norm below this as zero (and divides by 1).
 _TINY_NORM = 10 * np.finfo(np.float64).eps
+
+
+def convert_standard_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
+    # scikit-learn computes (x - mean_) / scale_, skipping either step when disabled.
+    return center_and_scale(scaler, features, context, "standardScaler", "mean_" if scaler.with_mean else None,
+                            "scale_" if scaler.with_std else None)
+
+
+def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
+    # scikit-learn computes x * scale_ + min_ (then clips when clip=True).
+    context.expect_features(features, n_features(scaler, context), scaler)
+    scales = array(scaler, context, "scale_")
+    mins = array(scaler, context, "min_")
+    outputs = [context.scope.derive(f"minMaxScaler({f.name})", affine(f, multiply=float(s), add=float(m)))
+               for f, s, m in zip(features, scales, mins)]
+    if getattr(scaler, "clip", False):
+        low, high = scaler.feature_range
+        outputs = [context.scope.derive(f"clip({f.name})", clip(f, float(low), float(high))) for f in outputs]
+    return outputs
 
 
 def convert_max_abs_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:

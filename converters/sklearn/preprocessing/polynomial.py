@@ -1,4 +1,4 @@
-"""PolynomialFeatures and FunctionTransformer (identity, log, log1p, exp)."""
+"""PolynomialFeatures (sklearn.preprocessing's ``_polynomial``)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn.preprocessing import PolynomialFeatures
 
 from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 
-from .fitted import attribute, n_features
+from ..fitted import attribute, n_features
+
+
+def converters() -> dict[type, Converter]:
+    return {
+        PolynomialFeatures: convert_polynomial_features,
+    }
 
 
 def convert_polynomial_features(transformer: Any, features: list[Field], context: Context) -> list[Field]:
@@ -38,21 +45,3 @@ def convert_polynomial_features(transformer: Any, features: list[Field], context
                             for i, p in enumerate(row) if p)
             outputs.append(context.scope.derive(f"polynomial({name})", term))
     return outputs
-
-
-# numpy ufunc -> PMML built-in function.
-_FUNCTIONS = {np.log: "ln", np.log1p: "ln1p", np.exp: "exp"}
-
-
-def convert_function_transformer(transformer: Any, features: list[Field], context: Context) -> list[Field]:
-    func = transformer.func
-    if func is None:
-        return list(features)
-    function = next((name for f, name in _FUNCTIONS.items() if func is f), None)
-    if function is None or transformer.kw_args:
-        raise context.error(f"FunctionTransformer(func={getattr(func, '__name__', func)!r}) is not supported; "
-                            "only func=None, np.log, np.log1p and np.exp (without kw_args) are converted")
-    for field in features:
-        if not field.is_numeric:
-            raise context.error(f"FunctionTransformer({func.__name__}) on the string column {field.name!r}")
-    return [context.scope.derive(f"{func.__name__}({f.name})", apply(function, ref(f))) for f in features]

@@ -1,4 +1,6 @@
-"""Linear models: LinearRegression, Ridge, Lasso, ElasticNet, SGD, Huber, BayesianRidge, linear SVMs, LogisticRegression."""
+"""sklearn.linear_model: LinearRegression, Ridge, Lasso, ElasticNet, SGD, Huber, BayesianRidge,
+LogisticRegression, RidgeClassifier, and the linear SVMs of sklearn.svm (LinearSVC, LinearSVR),
+which are the same models fitted with another loss."""
 
 from __future__ import annotations
 
@@ -6,16 +8,28 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from sklearn import linear_model, svm
 
 from pmmlkit.builders.expressions import apply, constant, if_else, ref
 from pmmlkit.builders.fields import Field, Target
-from pmmlkit.builders.model import model, output_for, replace_header
+from pmmlkit.builders.model import label_output, model, output_for, replace_header
 from pmmlkit.builders.regression import linear_classifier, linear_regressor, regression_table
 from pmmlkit.builders.tree import Leaf, Node, Split, tree_model
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 from pmmlkit.pmml import format_value
 
 from .fitted import array, attribute
+
+
+def converters() -> dict[type, Converter]:
+    regressors = (linear_model.LinearRegression, linear_model.Ridge, linear_model.Lasso, linear_model.ElasticNet,
+                  linear_model.SGDRegressor, linear_model.HuberRegressor, linear_model.BayesianRidge, svm.LinearSVR)
+    classifiers = (linear_model.SGDClassifier, linear_model.RidgeClassifier, svm.LinearSVC)
+    return {
+        **{cls: convert_linear_regressor for cls in regressors},
+        linear_model.LogisticRegression: convert_logistic_regression,
+        **{cls: convert_linear_classifier for cls in classifiers},
+    }
 
 
 def convert_linear_regressor(regressor: Any, features: list[Field], context: Context) -> etree._Element:
@@ -37,31 +51,9 @@ def convert_logistic_regression(classifier: Any, features: list[Field], context:
     context.expect_features(features, coefficients.shape[1], classifier)
     target = context.classification_target(classes)
     if len(classes) > 2 and _is_one_vs_rest(classifier):
-        return _one_vs_rest(features, coefficients, intercepts, context)
+        return one_vs_rest(features, coefficients, intercepts, context)
     normalization = "logit" if len(classes) == 2 else "softmax"
     return linear_classifier(features, coefficients, intercepts, target, normalization)
-
-
-def convert_one_vs_rest(classifier: Any, features: list[Field], context: Context) -> etree._Element:
-    from sklearn.linear_model import LogisticRegression
-
-    estimators = attribute(classifier, context, "estimators_")
-    classes = attribute(classifier, context, "classes_")
-    if getattr(classifier, "multilabel_", False):
-        raise context.error("OneVsRestClassifier fitted on multilabel targets predicts several labels per row; "
-                            "PMML models here predict one: fit it on a single label column")
-    for estimator in estimators:
-        if not isinstance(estimator, LogisticRegression):
-            raise context.error(f"OneVsRestClassifier over {type(estimator).__name__} is not supported; "
-                                "only OneVsRestClassifier(LogisticRegression()) is converted")
-    coefficients = np.vstack([array(e, context, "coef_") for e in estimators])
-    intercepts = np.concatenate([array(e, context, "intercept_").reshape(-1) for e in estimators])
-    context.expect_features(features, coefficients.shape[1], classifier)
-    target = context.classification_target(classes)
-    if len(estimators) == 1:
-        # Two classes: one estimator scores classes_[1]; scikit-learn returns [1 - p, p].
-        return linear_classifier(features, coefficients, intercepts, target, "logit")
-    return _one_vs_rest(features, coefficients, intercepts, context)
 
 
 def _is_one_vs_rest(classifier: Any) -> bool:
@@ -71,7 +63,7 @@ def _is_one_vs_rest(classifier: Any) -> bool:
     return multi_class in ("auto", "deprecated") and classifier.solver == "liblinear"
 
 
-def _one_vs_rest(features: list[Field], coefficients: Any, intercepts: Any, context: Context) -> etree._Element:
+def one_vs_rest(features: list[Field], coefficients: Any, intercepts: Any, context: Context) -> etree._Element:
     """One-vs-rest probabilities: ``p_k = expit(z_k) / sum_j expit(z_j)``.
 
     Each ``expit(z_k)`` is a derived field; a RegressionModel with ``simplemax`` (``y_k / sum y``)
@@ -106,7 +98,7 @@ def convert_linear_classifier(classifier: Any, features: list[Field], context: C
     target = context.classification_target(classes)
     if getattr(classifier, "loss", None) == "log_loss":
         if len(classes) > 2:
-            return _one_vs_rest(features, coefficients, intercepts, context)
+            return one_vs_rest(features, coefficients, intercepts, context)
         return linear_classifier(features, coefficients, intercepts, target, "logit")
     decisions = [context.scope.derive(f"decision({format_value(label)})", _decision(features, row, b))
                  for row, b, label in zip(coefficients, intercepts, classes[1:] if len(classes) == 2 else classes)]
@@ -155,11 +147,3 @@ def _argmax(decisions: list[Field], target: Target, context: Context) -> Node:
     for k in range(n - 2, -1, -1):
         node = Split(argmax, leaf(k), node, threshold=k + 0.5)
     return node
-
-
-def label_output(target: Target) -> etree._Element:
-    """An Output with ``predicted_<target>`` only, for classifiers without ``predict_proba``."""
-    output = output_for(target)
-    for node in list(output)[1:]:
-        output.remove(node)
-    return output

@@ -1,36 +1,28 @@
-"""Scalers and encoders."""
+"""Encoders of sklearn.preprocessing (its ``_encoders`` module): OneHotEncoder and OrdinalEncoder."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pmmlkit.builders.expressions import affine, apply, constant, flag, if_else, indicator, is_missing, ref
+import numpy as np
+from lxml import etree
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+from pmmlkit.builders.expressions import apply, constant, equal, flag, if_else, indicator, is_missing, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.context import Context
+from pmmlkit.context import Context, Converter
 from pmmlkit.pmml import format_value, plain
 
-from .fitted import array, attribute, n_features
-from .impute import is_nan_marker, non_missing
-from .scalers import center_and_scale, clip
+from ..fitted import attribute
+from ..impute import is_nan_marker, non_missing
+from .infrequent import convert_infrequent_one_hot
 
 
-def convert_standard_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
-    # scikit-learn computes (x - mean_) / scale_, skipping either step when disabled.
-    return center_and_scale(scaler, features, context, "standardScaler", "mean_" if scaler.with_mean else None,
-                            "scale_" if scaler.with_std else None)
-
-
-def convert_min_max_scaler(scaler: Any, features: list[Field], context: Context) -> list[Field]:
-    # scikit-learn computes x * scale_ + min_ (then clips when clip=True).
-    context.expect_features(features, n_features(scaler, context), scaler)
-    scales = array(scaler, context, "scale_")
-    mins = array(scaler, context, "min_")
-    outputs = [context.scope.derive(f"minMaxScaler({f.name})", affine(f, multiply=float(s), add=float(m)))
-               for f, s, m in zip(features, scales, mins)]
-    if getattr(scaler, "clip", False):
-        low, high = scaler.feature_range
-        outputs = [context.scope.derive(f"clip({f.name})", clip(f, float(low), float(high))) for f in outputs]
-    return outputs
+def converters() -> dict[type, Converter]:
+    return {
+        OneHotEncoder: convert_one_hot_encoder,
+        OrdinalEncoder: convert_ordinal_encoder,
+    }
 
 
 def convert_one_hot_encoder(encoder: Any, features: list[Field], context: Context) -> list[Field]:
@@ -39,8 +31,7 @@ def convert_one_hot_encoder(encoder: Any, features: list[Field], context: Contex
     infrequent = getattr(encoder, "infrequent_categories_", None) if getattr(encoder, "_infrequent_enabled", False) \
         else None
     if infrequent is not None and any(group is not None for group in infrequent):
-        raise context.error("OneHotEncoder grouped infrequent categories (min_frequency/max_categories); "
-                            "that grouping is not converted: fit without min_frequency and max_categories")
+        return convert_infrequent_one_hot(encoder, features, context)
     if encoder.handle_unknown not in ("error", "ignore", "infrequent_if_exist", "warn"):
         raise context.error(f"OneHotEncoder(handle_unknown={encoder.handle_unknown!r}) is not supported")
     strict = encoder.handle_unknown == "error"
@@ -116,3 +107,45 @@ def _indicator(field: Field, value: Any, missing_to: float | None, guard: Field 
     if guard is not None:
         expression = apply("*", expression, ref(guard))
     return context.scope.derive(name, expression)
+
+
+def convert_ordinal_encoder(encoder: Any, features: list[Field], context: Context) -> list[Field]:
+    """Category ``j`` of a column becomes ``j``.
+
+    A missing value becomes ``encoded_missing_value`` when NaN was seen in fit, else it is
+    unknown; an unknown value becomes ``unknown_value`` (handle_unknown="use_encoded_value").
+    With handle_unknown="error" scikit-learn raises on an unknown value and the PMML scores it
+    as missing; a NaN code is a missing value in PMML.
+    """
+    categories = attribute(encoder, context, "categories_")
+    context.expect_features(features, len(categories), encoder)
+    if getattr(encoder, "_infrequent_enabled", False):
+        raise context.error("OrdinalEncoder grouped infrequent categories (min_frequency/max_categories); "
+                            "that grouping is not converted: fit without min_frequency and max_categories")
+    if encoder.handle_unknown not in ("error", "use_encoded_value"):
+        raise context.error(f"OrdinalEncoder(handle_unknown={encoder.handle_unknown!r}) is not supported")
+    unknown = float(encoder.unknown_value) if encoder.handle_unknown == "use_encoded_value" else np.nan
+    outputs = []
+    for field, values in zip(features, categories):
+        known = non_missing(values)
+        nan_seen = len(known) < len(values)
+        data_type = "double" if field.is_numeric else "string"
+        if any(isinstance(v, str) == field.is_numeric for v in known):
+            raise context.error(f"OrdinalEncoder: column {field.name!r} ({field.data_type}) has categories of "
+                                "another type; encode a column of one type")
+        # Innermost: the unknown code (none when NaN: an "if" without "else" is missing).
+        code: etree._Element | None = None if np.isnan(unknown) else constant(unknown)
+        for j in range(len(known) - 1, -1, -1):
+            matches = equal(field, known[j], data_type)
+            code = apply("if", matches, constant(float(j))) if code is None else \
+                if_else(matches, constant(float(j)), code)
+        if code is None:
+            code = constant(unknown)
+        # Missing values are tested first: an "if" on a missing condition fails on JPMML-Evaluator.
+        missing_code = float(encoder.encoded_missing_value) if nan_seen else unknown
+        if np.isnan(missing_code):
+            code = apply("if", apply("isNotMissing", ref(field)), code)
+        else:
+            code = if_else(is_missing(field), constant(missing_code), code)
+        outputs.append(context.scope.derive(f"ordinalEncoder({field.name})", code))
+    return outputs

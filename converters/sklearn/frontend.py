@@ -1,0 +1,279 @@
+"""The scikit-learn front end: fitted estimators and pipelines, their input columns, their own
+predictions, and the files they are saved in (.skops, .joblib, .pkl)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import skops.io
+from lxml import etree
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from pmmlkit.builders.ensemble import source_method
+from pmmlkit.builders.fields import Scope
+from pmmlkit.context import Context, Converter
+from pmmlkit.errors import ConversionError, PMMLError, UsageError
+from pmmlkit.frontends import Conversion, FrontEnd, collect_converters
+from pmmlkit.io import read_table
+from pmmlkit.names import public_name
+from pmmlkit.pmml import format_value, plain
+
+from . import sklearn2pmml_engine
+from .no_pmml_form import no_pmml_form
+
+MODEL_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
+#: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``).
+TRUST_SKLEARN = "sklearn.*"
+
+# Output fields named after a model's decision_function or cluster distances (see
+# pmmlkit.builders.scores.value_outputs).
+DECISION = re.compile(r"decision_function(?:\((\d+)\))?")
+DISTANCE = re.compile(r"distance\((\d+)\)")
+
+
+class ScikitLearn(FrontEnd):
+    name = "sklearn"
+    title = "scikit-learn"
+    packages = ("sklearn",)
+    saved_as = "a .skops, .joblib, .pkl or .pickle file"
+    engines = (sklearn2pmml_engine.NAME,)
+
+    def recognises(self, model: Any) -> bool:
+        # Estimators of other libraries that follow scikit-learn's API (and classes of your own
+        # with a registered converter) convert through this front end too.
+        return self.owns_class(type(model)) or any(hasattr(model, m) for m in ("predict", "transform", "get_params"))
+
+    def no_pmml_form(self, cls: type) -> str | None:
+        return no_pmml_form(cls)
+
+    def converters(self) -> Mapping[type, Converter]:
+        return collect_converters(__package__)
+
+    def walk(self, model: Any, X: Any, *, target: str | None = None,
+             feature_names: Sequence[str] | None = None) -> Conversion:
+        scope = Scope.from_frame(X, feature_names)
+        context = Context(scope, target_name=target or "y")
+        element = context.model(model, list(scope.inputs.values()), type(model).__name__)
+        return Conversion(scope, element, context.target)
+
+    def convert_with(self, engine: str, model: Any, X: Any, *, target: str | None = None) -> bytes:
+        if engine != sklearn2pmml_engine.NAME:
+            return super().convert_with(engine, model, X, target=target)
+        return sklearn2pmml_engine.convert(model, list(self.rows(X, model).columns), target or "y")
+
+    def reference_outputs(self, model: Any, X: Any, output_fields: Sequence[etree._Element]) -> pd.DataFrame:
+        columns: dict[str, Any] = {}
+        probabilities = None
+        labels: list[str] = []
+        for node in output_fields:
+            feature = node.get("feature", "predictedValue")
+            name = node.get("name")
+            method = source_method(node)
+            if method is not None:
+                # The field reproduces another method of the model (decision_function, score_samples, ...);
+                # for a method with one column per class, ``value`` names the class.
+                values = np.asarray(getattr(model, method)(X))
+                if values.ndim == 2 and node.get("value") is not None:
+                    classes = [format_value(plain(c)) for c in model.classes_]
+                    values = values[:, classes.index(node.get("value"))]
+                columns[name] = values
+            elif feature == "predictedValue":
+                columns[name] = np.asarray(model.predict(X))
+            elif feature == "probability":
+                if probabilities is None:
+                    probabilities = np.asarray(model.predict_proba(X), dtype=np.float64)
+                    # A mixture model's "classes" are its component indices.
+                    classes = getattr(model, "classes_", range(probabilities.shape[1]))
+                    labels = [format_value(plain(c)) for c in classes]
+                columns[name] = probabilities[:, labels.index(node.get("value"))]
+            elif feature == "clusterAffinity":
+                # The distance to the cluster ``value``, as the clusterer's transform() gives it.
+                columns[name] = np.asarray(model.transform(X), dtype=np.float64)[:, int(node.get("value"))]
+            elif feature == "transformedValue" and DECISION.fullmatch(name):
+                # decision_function(), whole ("decision_function") or one of its columns ("decision_function(k)").
+                column = DECISION.fullmatch(name).group(1)
+                values = np.asarray(model.decision_function(X), dtype=np.float64)
+                columns[name] = values if column is None else values[:, int(column)]
+            elif feature == "transformedValue" and DISTANCE.fullmatch(name):
+                # The distance to one cluster ("distance(k)"), as the clusterer's transform() gives it.
+                columns[name] = np.asarray(model.transform(X), dtype=np.float64)[:, int(DISTANCE.fullmatch(name).group(1))]
+        return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
+
+    def rows(self, X: Any, model: Any) -> Any:
+        if isinstance(X, pd.DataFrame):
+            return X
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise PMMLError(f"X must be a DataFrame or a 2-D array, not shape {array.shape}")
+        names = getattr(model, "feature_names_in_", None)
+        names = list(names) if names is not None else [f"x{i + 1}" for i in range(array.shape[1])]
+        return pd.DataFrame(array, columns=names)
+
+    # -- files ------------------------------------------------------------------------------------------
+
+    def can_load(self, path: Path) -> bool:
+        return path.suffix.lower() in MODEL_SUFFIXES and not path.is_dir()
+
+    def load_model(self, path: Path, *, trusted: Sequence[str] = (), allow_pickle: bool = False) -> Any:
+        """A model saved with skops (``.skops``), joblib (``.joblib``) or pickle (``.pkl``/``.pickle``).
+
+        A ``.skops`` file is loaded if every type in it is one skops trusts by default or one
+        named in ``trusted`` (exact type names as skops lists them; ``"sklearn.*"`` trusts every
+        scikit-learn type). joblib and pickle files run arbitrary code when loaded, so they are
+        loaded only with ``allow_pickle=True``: load only files you trust.
+        """
+        if path.is_dir():
+            raise ConversionError(f"{path} is a folder; for a saved Spark model add --spark (spark=True)")
+        if not path.exists():
+            raise ConversionError(f"{path}: no such file")
+        suffix = path.suffix.lower()
+        if suffix == ".skops":
+            return _load_skops(path, trusted)
+        if suffix in (".joblib", ".pkl", ".pickle"):
+            if not allow_pickle:
+                kind = "a joblib" if suffix == ".joblib" else "a pickle"
+                raise ConversionError(
+                    f"{path} is {kind} file, which runs arbitrary code when it is loaded: if you trust it, pass "
+                    "--allow-pickle (Python: allow_pickle=True); or save the model with skops "
+                    "(skops.io.dump(model, 'model.skops')) and convert that")
+            return _load_pickled(path, suffix)
+        raise ConversionError(f"{path}: unknown model file type {suffix!r}; expected one of "
+                              f"{', '.join(MODEL_SUFFIXES)}")
+
+    def read_sample(self, path: str | os.PathLike[str] | None, model: Any, *, features: Sequence[str] | None = None,
+                    target: str | None = None, string_columns: Iterable[str] = (), rows: int | None = None) -> Any:
+        """The model's input columns from ``path``; without a file, empty double columns named
+        by ``features``, the model's ``feature_names_in_`` or ``x1, x2, ...``."""
+        _check_fitted(model)
+        fitted = getattr(model, "feature_names_in_", None)
+        fitted = [str(n) for n in fitted] if fitted is not None else None
+        features = list(features) if features else None
+        if features and fitted and features != fitted:
+            raise UsageError(f"--features {','.join(features)} differs from the columns the model was fitted on: "
+                             f"{','.join(fitted)}")
+        if path is not None:
+            frame = read_table(path, string_columns=string_columns, nrows=rows)
+            columns = features or fitted
+            if columns is None:
+                columns = [c for c in frame.columns if c != target]
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise PMMLError(f"{path} lacks the model's input columns {missing} (it has {list(frame.columns)})")
+            return frame[columns]
+        text = _text_inputs(model)
+        if text:
+            raise UsageError(f"the model reads text in {text}, but without a sample every input is typed as a "
+                             "number: pass --sample data.csv (a few typical rows) to name and type the inputs")
+        names = features or fitted
+        expected = getattr(model, "n_features_in_", None)
+        if names is None:
+            if expected is None:
+                raise UsageError("cannot tell the model's input columns: give --features a,b,c or --sample data.csv")
+            names = [f"x{i + 1}" for i in range(int(expected))]
+        if expected is not None and len(names) != int(expected):
+            raise UsageError(f"--features gives {len(names)} names but the model takes {int(expected)} inputs")
+        return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
+
+
+def _check_fitted(model: Any) -> None:
+    """Refuse an unfitted scikit-learn model, naming it (its inputs cannot be known). Only
+    scikit-learn's classes and those that say how (``__sklearn_is_fitted__``) are asked: another
+    class's fitted state is not its trailing-underscore attributes."""
+    if type(model).__module__.split(".")[0] != "sklearn" and not hasattr(model, "__sklearn_is_fitted__"):
+        return
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise ConversionError(f"the model ({public_name(model)}) is not fitted: call fit() on it before saving it, "
+                              "then convert the fitted model") from None
+    except TypeError:  # not a scikit-learn estimator: its converter says what it needs
+        pass
+
+
+def _parts(model: Any) -> Iterator[Any]:
+    """The model and every estimator inside it, fitted copies included (a ColumnTransformer's
+    fitted transformers live in ``transformers_``, not in its parameters)."""
+    seen: set[int] = set()
+    stack = [model]
+    while stack:
+        part = stack.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        yield part
+        for value in getattr(part, "__dict__", {}).values():
+            stack.extend(_estimators_in(value))
+
+
+def _estimators_in(value: Any) -> list[Any]:
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [e for item in value for e in _estimators_in(item)]
+    if isinstance(value, dict):
+        return [e for item in value.values() for e in _estimators_in(item)]
+    return []
+
+
+def _text_inputs(model: Any) -> str:
+    """Where the model learned text categories (e.g. a OneHotEncoder fitted on strings), for a
+    message: "the column 'city' (OneHotEncoder categories such as 'berlin')"; empty when none."""
+    found: list[str] = []
+    for part in _parts(model):
+        categories = getattr(part, "categories_", None)
+        if not isinstance(categories, (list, tuple)):
+            continue
+        names = getattr(part, "feature_names_in_", None)
+        for i, values in enumerate(categories):
+            if getattr(values, "dtype", None) is None or values.dtype.kind not in "OUS":
+                continue
+            example = next((v for v in values if isinstance(v, str)), None)
+            column = f"the column {str(names[i])!r}" if names is not None and i < len(names) else "a column"
+            found.append(f"{column} ({type(part).__name__} categories such as {example!r})")
+    return ", ".join(dict.fromkeys(found))
+
+
+def _is_trusted(name: str, trusted: Sequence[str]) -> bool:
+    return any(name == t or (t.endswith(".*") and name.startswith(t[:-1])) for t in trusted)
+
+
+def _load_skops(path: Path, trusted: Sequence[str]) -> Any:
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+    except Exception as exc:  # a damaged or foreign file: skops raises zipfile/json/key errors
+        raise ConversionError(f"{path}: not a readable skops file ({type(exc).__name__}: {exc})") from None
+    refused = sorted(t for t in untrusted if not _is_trusted(t, trusted))
+    if refused:
+        sklearn_only = all(t.split(".")[0] == "sklearn" for t in refused)
+        raise ConversionError(
+            f"{path} contains types skops does not trust by default: {', '.join(refused)}. If you trust the file, "
+            f"pass --trusted {','.join(refused)}"
+            + (" or --trust-sklearn (scikit-learn's own types)" if sklearn_only else "")
+            + f" (Python: pmmlkit.io.load_model(path, trusted={[TRUST_SKLEARN] if sklearn_only else refused!r}))")
+    try:
+        return skops.io.load(path, trusted=list(untrusted) or None)
+    except Exception as exc:
+        raise ConversionError(f"{path}: skops could not load the model ({type(exc).__name__}: {exc})") from None
+
+
+def _load_pickled(path: Path, suffix: str) -> Any:
+    try:
+        if suffix == ".joblib":
+            return joblib.load(path)
+        with open(path, "rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - only with allow_pickle: the user trusts this file
+    except (ModuleNotFoundError, AttributeError) as exc:
+        raise ConversionError(f"{path}: the model needs code that is not installed here ({exc})") from None
+    except OSError:
+        raise
+    except Exception as exc:
+        raise ConversionError(f"{path}: could not load the model ({type(exc).__name__}: {exc})") from None

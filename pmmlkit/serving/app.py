@@ -1,0 +1,315 @@
+"""The ASGI app: TensorFlow Serving's REST API over PMML models, on Starlette.
+
+The request path is kept lean, because one request usually scores one record: the body is read
+under its size limit, parsed with the standard json module, checked against the model's inputs (signature.py), and
+a few records are scored inline on the event loop through the model's single-record path (tens
+of microseconds each). Larger requests, or any request that finds the engine busy, are scored on
+a worker thread under the request timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import logging
+import math
+import re
+import signal
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pandas as pd
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..errors import PMMLError
+from ..scoring import jvm
+from .config import Limits, ServingConfig, config_from_environment
+from .metrics import CONTENT_TYPE, Meters, exposition
+from .openapi import openapi_document
+from .signature import SIGNATURE_NAME, RequestError
+from .versions import LoadedVersion, Poller, ServedModel
+
+log = logging.getLogger("pmmlkit.serve")
+
+# Requests of at most this many rows score inline on the event loop when the engine is free.
+INLINE_ROWS = 8
+# From this many rows a request is scored as one column batch instead of record by record.
+BATCH_ROWS = 64
+
+_MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
+                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress))?$")
+
+
+def json_response(content: Any, status: int = 200) -> Response:
+    # Answers never hold NaN (missing results are null): allow_nan=False keeps the JSON strict.
+    return Response(json.dumps(content, allow_nan=False, separators=(",", ":")).encode(), status_code=status,
+                    media_type="application/json")
+
+
+def error_response(message: str, status: int) -> Response:
+    return json_response({"error": message}, status)
+
+
+class ModelServer:
+    """The served models, their poller and the request handlers."""
+
+    def __init__(self, config: ServingConfig) -> None:
+        self.config = config
+        self.limits: Limits = config.limits
+        self.models = {source.name: ServedModel(source) for source in config.models}
+        self.poller = Poller(list(self.models.values()), config.poll_seconds)
+        self._meters: dict[tuple[str, str, str], Meters] = {}
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        # The JVM starts here, in the worker, on its main thread: in the process that uses it,
+        # after any fork. It takes SIGTERM and SIGINT for itself (a stop would end the process
+        # at once, dropping requests in flight): hand them back to uvicorn's graceful shutdown.
+        try:
+            jvm.start()
+        except PMMLError as exc:
+            log.error("the Java runtime did not start: %s", exc)
+        _reclaim_signals()
+        for served in self.models.values():
+            served.refresh()
+            if served.current is None:
+                log.error("model %s: no version could be loaded; readiness fails until one is", served.name)
+        # Everything loaded so far (libraries, models) lives as long as the worker: moved out of
+        # the collector's reach, full collections stay short and stop spiking request latency.
+        gc.collect()
+        gc.freeze()
+        self.poller.start()
+        try:
+            yield
+        finally:
+            self.poller.stop()
+
+    # -- endpoints -----------------------------------------------------------------------------
+    async def live(self, request: Request) -> Response:
+        return json_response({"status": "alive"})
+
+    async def ready(self, request: Request) -> Response:
+        missing = [name for name, served in self.models.items() if served.current is None]
+        if missing:
+            return error_response(f"no version available for model(s) {', '.join(missing)}", 503)
+        return json_response({"status": "ready",
+                              "models": {name: str(s.current.version) for name, s in self.models.items()
+                                         if s.current is not None}})
+
+    async def metrics(self, request: Request) -> Response:
+        return Response(exposition(), media_type=CONTENT_TYPE)
+
+    async def openapi(self, request: Request) -> Response:
+        return json_response(openapi_document(list(self.models.values()), self.limits))
+
+    async def model_endpoint(self, request: Request) -> Response:
+        started = time.perf_counter()
+        match = _MODEL_PATH.match(request.scope["path"])
+        api = (match["api"] or ("metadata" if match["metadata"] else "status")) if match else "unknown"
+        served = self.models.get(match["name"]) if match else None
+        meters_version = "-"
+        try:
+            if match is None:
+                raise RequestError(f"no such endpoint: {request.scope['path']} (see /v1/openapi.json)", 404)
+            if served is None:
+                raise RequestError(f"model {match['name']!r} is not served here (served: "
+                                   f"{', '.join(sorted(self.models))})", 404)
+            version = int(match["version"]) if match["version"] else None
+            wants = "POST" if match["api"] else "GET"
+            if request.method != wants:
+                raise RequestError(f"{request.method} is not allowed here; use {wants}", 405)
+            if api == "status":
+                statuses = served.status(version)
+                if not statuses:
+                    raise RequestError(f"model {served.name!r} has no version {version}", 404)
+                response = json_response({"model_version_status": statuses})
+            else:
+                loaded = self._serving(served, version)
+                meters_version = str(loaded.version)
+                if api == "metadata":
+                    response = json_response({
+                        "model_spec": {"name": served.name, "signature_name": "", "version": str(loaded.version)},
+                        "metadata": {"signature_def": loaded.signature.signature_def()}})
+                else:
+                    response = await self._score_request(request, loaded, api)
+        except RequestError as exc:
+            response = error_response(str(exc), exc.status)
+            if exc.status == 405:
+                response.headers["Allow"] = "POST" if match and match["api"] else "GET"
+        except Exception as exc:  # a defect, never a user error: answer, log, keep serving
+            log.exception("unexpected failure on %s", request.scope["path"])
+            response = error_response(f"internal error: {type(exc).__name__}: {exc}", 500)
+        self._meters_for(served.name if served else "", meters_version, api).observe(
+            response.status_code, time.perf_counter() - started)
+        return response
+
+    # -- scoring -------------------------------------------------------------------------------
+    def _serving(self, served: ServedModel, version: int | None) -> LoadedVersion:
+        loaded = served.serving(version)
+        if loaded is not None:
+            return loaded
+        current = served.current
+        if version is not None:
+            now = f"version {current.version} is serving" if current else "no version is serving"
+            raise RequestError(f"version {version} of model {served.name!r} is not available ({now})", 404)
+        raise RequestError(f"no version of model {served.name!r} is available (see "
+                           f"/v1/models/{served.name} for why)", 503)
+
+    async def _score_request(self, request: Request, loaded: LoadedVersion, api: str) -> Response:
+        payload = _parse_json(await self._read_body(request))
+        signature = loaded.signature
+        name = payload.get("signature_name", "")
+        if name not in ("", SIGNATURE_NAME):
+            raise RequestError(f"unknown signature_name {name!r}; this model has only {SIGNATURE_NAME!r}")
+        if api == "predict":
+            allowed = {"signature_name", "instances", "inputs"}
+            if "instances" in payload and "inputs" in payload:
+                raise RequestError("give either 'instances' (row form) or 'inputs' (columnar form), not both")
+            if "instances" in payload:
+                records = signature.records_from_instances(payload["instances"])
+            elif "inputs" in payload:
+                records = signature.records_from_columns(payload["inputs"])
+            else:
+                raise RequestError("the body needs 'instances' (row form) or 'inputs' (columnar form)")
+        else:
+            allowed = {"signature_name", "examples", "context"}
+            if "examples" not in payload:
+                raise RequestError(f":{api} needs 'examples', an array of objects")
+            records = signature.records_from_examples(payload["examples"], payload.get("context"))
+        extra = [key for key in payload if key not in allowed]
+        if extra:
+            raise RequestError(f"unknown key(s) {extra} in the body; expected {sorted(allowed)}")
+        if len(records) > self.limits.max_rows:
+            raise RequestError(f"{len(records)} rows in one request; the limit is {self.limits.max_rows} "
+                               "(--max-rows)")
+        if api == "classify":
+            signature.classify_results([])  # refuse a model that cannot classify before scoring
+        elif api == "regress":
+            signature.regress_results([])
+        results = await self._score(loaded, records)
+        if api == "classify":
+            return json_response({"results": signature.classify_results(results)})
+        if api == "regress":
+            return json_response({"results": signature.regress_results(results)})
+        if "instances" in payload:
+            return json_response({"predictions": signature.predictions(results)})
+        return json_response({"outputs": signature.outputs_columns(results)})
+
+    async def _read_body(self, request: Request) -> bytes:
+        limit = self.limits.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise RequestError(f"the body has {declared} bytes; the limit is {limit} (--max-body-bytes)", 413)
+        chunks = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(f"the body exceeds the limit of {limit} bytes (--max-body-bytes)", 413)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _score(self, loaded: LoadedVersion, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(records) <= INLINE_ROWS and loaded.lock.acquire(blocking=False):
+            try:
+                return [loaded.model.predict(record) for record in records]
+            except PMMLError as exc:
+                raise RequestError(str(exc)) from None
+            finally:
+                loaded.lock.release()
+        loop = asyncio.get_running_loop()
+        task = loop.run_in_executor(None, _score_blocking, loaded, records)
+        try:
+            return await asyncio.wait_for(task, self.limits.timeout_seconds)
+        except asyncio.TimeoutError:
+            raise RequestError(f"scoring {len(records)} rows took longer than the request timeout of "
+                               f"{self.limits.timeout_seconds:g} s (--request-timeout)", 504) from None
+        except PMMLError as exc:
+            raise RequestError(str(exc)) from None
+
+    def _meters_for(self, model: str, version: str, api: str) -> Meters:
+        key = (model, version, api)
+        meters = self._meters.get(key)
+        if meters is None:
+            meters = self._meters[key] = Meters(model, version, api)
+        return meters
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        raise RequestError("the request has no body; send a JSON object")
+    try:
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise RequestError(f"the body is not valid JSON: {exc}") from None
+    if type(payload) is not dict:
+        raise RequestError("the body must be a JSON object with 'instances', 'inputs' or 'examples'")
+    return payload
+
+
+def _reclaim_signals() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in (signal.SIGTERM, signal.SIGINT):
+        handler = signal.getsignal(number)
+        if callable(handler):  # a Python handler (uvicorn's): install it again, over the JVM's
+            signal.signal(number, handler)
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number (give null for a missing value)")
+
+
+def _score_blocking(loaded: LoadedVersion, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    with loaded.lock:
+        if len(records) < BATCH_ROWS:
+            return [loaded.model.predict(record) for record in records]
+        names = loaded.signature.input_names
+        frame = pd.DataFrame({name: [record[name] for record in records] for name in names})
+        scored = loaded.model.predict(frame)
+    columns = {name: scored[name].tolist() for name in scored.columns}
+    return [{name: _plain(values[i]) for name, values in columns.items()} for i in range(len(records))]
+
+
+def _plain(value: Any) -> Any:
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    detail = getattr(exc, "detail", None) or "error"
+    if status == 404:
+        detail = f"no such endpoint: {request.scope['path']} (see /v1/openapi.json)"
+    response = error_response(str(detail), status)
+    if getattr(exc, "headers", None):
+        response.headers.update(exc.headers)
+    return response
+
+
+def create_app(config: ServingConfig) -> Starlette:
+    """The ASGI app serving ``config``'s models (the JVM starts when the app starts)."""
+    server = ModelServer(config)
+    routes = [
+        Route("/v1/health/live", server.live, methods=["GET"]),
+        Route("/v1/health/ready", server.ready, methods=["GET"]),
+        Route("/monitoring/prometheus/metrics", server.metrics, methods=["GET"]),
+        Route("/v1/openapi.json", server.openapi, methods=["GET"]),
+        Route("/v1/models/{rest:path}", server.model_endpoint, methods=["GET", "POST"]),
+    ]
+    app = Starlette(routes=routes, lifespan=server.lifespan, exception_handlers={HTTPException: _http_error})
+    app.state.server = server
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """uvicorn's app factory in each worker: the configuration comes from the environment."""
+    return create_app(config_from_environment())

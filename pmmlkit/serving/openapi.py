@@ -1,0 +1,134 @@
+"""The OpenAPI 3.1 document of a running server, built from the models it serves now: every path,
+the request bodies each model accepts (typed from its PMML inputs) and every answer it can give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from .config import Limits
+from .signature import SIGNATURE_NAME, Signature
+from .versions import ServedModel
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+STATUS = {"$ref": "#/components/schemas/ModelVersionStatus"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {400: "Bad request: the message says what is wrong", 404: "Unknown model or version",
+            413: "Request body too large", 503: "No version of the model is available", 504: "Timed out"}
+    return {str(code): _json(ERROR, text[code]) for code in codes}
+
+
+def _row_schema(signature: Signature) -> dict[str, Any]:
+    record = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
+              "properties": {n: signature.input_schema(n) for n in signature.input_names}}
+    if len(signature.input_names) == 1:
+        return {"anyOf": [signature.input_schema(signature.input_names[0]), record]}
+    return record
+
+
+def _output_row(signature: Signature) -> dict[str, Any]:
+    if len(signature.outputs) == 1:
+        return signature.output_schema(signature.outputs[0])
+    return {"type": "object", "properties": {f.name: signature.output_schema(f) for f in signature.outputs}}
+
+
+def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
+    rows = {"type": "array", "items": _row_schema(signature), "maxItems": limits.max_rows}
+    columns = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
+               "properties": {n: {"type": "array", "items": signature.input_schema(n), "maxItems": limits.max_rows}
+                              for n in signature.input_names}}
+    signature_name = {"type": "string", "enum": [SIGNATURE_NAME, ""]}
+    body = {"oneOf": [
+        {"type": "object", "required": ["instances"], "additionalProperties": False,
+         "properties": {"signature_name": signature_name, "instances": rows}},
+        {"type": "object", "required": ["inputs"], "additionalProperties": False,
+         "properties": {"signature_name": signature_name, "inputs": columns}},
+    ]}
+    answer = {"type": "object", "properties": {
+        "predictions": {"type": "array", "items": _output_row(signature)},
+        "outputs": {"type": "array", "items": _output_row(signature)} if len(signature.outputs) == 1 else
+        {"type": "object", "properties": {f.name: {"type": "array", "items": signature.output_schema(f)}
+                                          for f in signature.outputs}}}}
+    return {"summary": f"Score rows with {name} (row form 'instances' or columnar 'inputs')",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {"200": _json(answer, "Predictions"), **_errors(400, 404, 413, 503, 504)}}
+
+
+def _examples(name: str, signature: Signature, limits: Limits, api: str) -> dict[str, Any]:
+    # Each example with the shared context must give every input: either every example is whole
+    # (context optional), or the context is (examples then give what differs).
+    properties = {n: signature.input_schema(n) for n in signature.input_names}
+    whole = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
+             "properties": properties}
+    partial = {"type": "object", "additionalProperties": False, "properties": properties}
+    signature_name = {"type": "string", "enum": [SIGNATURE_NAME, ""]}
+
+    def body(example: dict[str, Any], context: dict[str, Any], required: list[str]) -> dict[str, Any]:
+        return {"type": "object", "required": required, "additionalProperties": False,
+                "properties": {"signature_name": signature_name, "context": context,
+                               "examples": {"type": "array", "items": example, "maxItems": limits.max_rows}}}
+
+    request = {"anyOf": [body(whole, partial, ["examples"]), body(partial, whole, ["examples", "context"])]}
+    if api == "classify":
+        item: dict[str, Any] = {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                                           "items": {"anyOf": [{"type": "string"},
+                                                                               {"type": ["number", "null"]}]}}}
+    else:
+        item = {"type": ["number", "null"]}
+    answer = {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": item}}}
+    return {"summary": f"{api.capitalize()} examples with {name}",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
+            "responses": {"200": _json(answer, "Results"), **_errors(400, 404, 413, 503, 504)}}
+
+
+def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any]:
+    version_parameter = {"name": "version", "in": "path", "required": True,
+                         "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"}}
+    paths: dict[str, Any] = {
+        "/v1/health/live": {"get": {"summary": "Liveness: the process answers",
+                                    "responses": {"200": _json({"type": "object"}, "Alive")}}},
+        "/v1/health/ready": {"get": {"summary": "Readiness: every model has a version serving",
+                                     "responses": {"200": _json({"type": "object"}, "Ready"), **_errors(503)}}},
+    }
+    for served in models:
+        base = f"/v1/models/{served.name}"
+        for prefix, parameters in ((base, []), (base + "/versions/{version}", [version_parameter])):
+            paths[prefix] = {"get": {"summary": f"Version status of {served.name}", "parameters": parameters,
+                                     "responses": {"200": _json(STATUS, "Version status"), **_errors(404)}}}
+            paths[prefix + "/metadata"] = {"get": {
+                "summary": f"Inputs and outputs of {served.name}", "parameters": parameters,
+                "responses": {"200": _json({"type": "object", "required": ["model_spec", "metadata"]}, "Metadata"),
+                              **_errors(404, 503)}}}
+            current = served.current
+            if current is None:
+                continue
+            signature = current.signature
+            paths[prefix + ":predict"] = {"post": {**_predict(served.name, signature, limits),
+                                                   "parameters": parameters}}
+            if signature.function_name == "classification" and signature.probabilities:
+                paths[prefix + ":classify"] = {"post": {**_examples(served.name, signature, limits, "classify"),
+                                                        "parameters": parameters}}
+            if signature.function_name == "regression" and signature.predicted is not None:
+                paths[prefix + ":regress"] = {"post": {**_examples(served.name, signature, limits, "regress"),
+                                                       "parameters": parameters}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "pmmlkit serve", "version": __version__,
+                 "description": "PMML models behind TensorFlow Serving's REST API"},
+        "paths": paths,
+        "components": {"schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+            "ModelVersionStatus": {"type": "object", "required": ["model_version_status"], "properties": {
+                "model_version_status": {"type": "array", "items": {
+                    "type": "object", "required": ["version", "state", "status"], "properties": {
+                        "version": {"type": "string"}, "state": {"type": "string"},
+                        "status": {"type": "object", "properties": {"error_code": {"type": "string"},
+                                                                    "error_message": {"type": "string"}}}}}}}},
+        }},
+    }

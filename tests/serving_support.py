@@ -1,0 +1,144 @@
+"""Running `pmmlkit serve` for tests: a real server process on loopback, on a free port, always
+stopped at the end; the half_plus_two document; a small HTTP client."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+START_SECONDS = 120.0
+
+
+def half_plus_two(intercept: float = 2.0, verification: list[tuple[float, float]] | None = None) -> str:
+    """y = 0.5 x + intercept; ``verification`` rows (x, y) become a ModelVerification block."""
+    rows = "".join(f"<row><x>{x!r}</x><y>{y!r}</y></row>" for x, y in verification or [])
+    block = (f'<ModelVerification recordCount="{len(verification)}" fieldCount="2"><VerificationFields>'
+             '<VerificationField field="x"/><VerificationField field="y"/></VerificationFields>'
+             f"<InlineTable>{rows}</InlineTable></ModelVerification>") if verification else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
+  <Header description="y = 0.5 x + {intercept}"/>
+  <DataDictionary numberOfFields="2">
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <RegressionModel functionName="regression" modelName="half_plus_two">
+    <MiningSchema>
+      <MiningField name="x"/>
+      <MiningField name="y" usageType="target"/>
+    </MiningSchema>
+    <Output>
+      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
+    </Output>
+    <RegressionTable intercept="{intercept}">
+      <NumericPredictor name="x" coefficient="0.5"/>
+    </RegressionTable>
+    {block}
+  </RegressionModel>
+</PMML>
+"""
+
+
+def add_version(base: Path, version: int, text: str, name: str = "model.pmml") -> Path:
+    """Write a version folder whole: built under a hidden name, then renamed into place."""
+    staging = base / f".staging-{version}"
+    staging.mkdir(parents=True)
+    (staging / name).write_text(text, encoding="utf-8")
+    os.rename(staging, base / str(version))
+    return base / str(version) / name
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def request(self, path: str, body: Any = None, method: str | None = None, raw: bytes | None = None,
+                timeout: float = 30.0) -> Answer:
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
+                status, text, headers = answer.status, answer.read(), dict(answer.headers)
+        except urllib.error.HTTPError as error:
+            status, text, headers = error.code, error.read(), dict(error.headers)
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = text.decode("utf-8", "replace")
+        return Answer(status, parsed, headers)
+
+    def post(self, path: str, body: Any) -> Answer:
+        return self.request(path, body, "POST")
+
+    def get(self, path: str) -> Answer:
+        return self.request(path)
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def running_server(args: list[str], log: Path, env: dict[str, str] | None = None,
+                   port_flag: str = "--port") -> Iterator[Server]:
+    """`pmmlkit serve ARGS --port P` on 127.0.0.1, ready (every model serving) when yielded."""
+    port = free_port()
+    with open(log, "wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "pmmlkit", "serve", *args, "--host", "127.0.0.1",
+                                    port_flag, str(port)], stdout=sink, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"the server exited ({process.returncode}):\n{server.log_text()}")
+            with contextlib.suppress(OSError):
+                if server.get("/v1/health/ready").status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server was not ready in {START_SECONDS:.0f} s:\n{server.log_text()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server and its workers (its own process group)."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
