@@ -138,3 +138,15 @@ def replace_header(model_element: etree._Element, tag: str, new: etree._Element 
         if isinstance(child.tag, str) and tag_of(child) in _HEADER_ORDER[:rank + 1]:
             position = i + 1
     model_element.insert(position, new)
+
+
+def merge_output(model_element: etree._Element, standard: etree._Element) -> None:
+    """Give ``model_element``'s Output the fields of ``standard`` it lacks (by name), ahead of its
+    own; a model without an Output gets ``standard``."""
+    existing = find_child(model_element, "Output")
+    if existing is None:
+        replace_header(model_element, "Output", standard)
+        return
+    names = {field.get("name") for field in existing}
+    for position, field in enumerate(f for f in list(standard) if f.get("name") not in names):
+        existing.insert(position, field)
