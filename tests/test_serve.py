@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import time
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from serving_support import Server, half_plus_two, running_server
 
 import pmmlkit
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
+from pmmlkit.serving import app as serving_app
 from pmmlkit.serving.app import BATCH_ROWS, INLINE_ROWS
 
 MAX_ROWS = 100
@@ -277,11 +279,19 @@ def test_server_log_is_quiet_about_defects(server: Server) -> None:
     assert "unexpected failure" not in server.log_text()
 
 
-def test_request_timeout_answers_504(tmp_path) -> None:
-    # In-process app with a timeout no scoring can meet: a batch (scored off the event loop) times out.
+def test_request_timeout_answers_504(tmp_path, monkeypatch) -> None:
+    # In-process app whose batch scoring (off the event loop) is held up well past the timeout, so
+    # the outcome does not depend on how fast the engine is.
     path = tmp_path / "half_plus_two.pmml"
     path.write_text(half_plus_two(), encoding="utf-8")
-    app = create_app(ServingConfig((ModelSource("hpt", str(path)),), Limits(timeout_seconds=1e-9), poll_seconds=0))
+    score = serving_app._score_blocking
+
+    def held_up(*args: Any) -> Any:
+        time.sleep(1.0)
+        return score(*args)
+
+    monkeypatch.setattr(serving_app, "_score_blocking", held_up)
+    app = create_app(ServingConfig((ModelSource("hpt", str(path)),), Limits(timeout_seconds=0.05), poll_seconds=0))
 
     async def scenario() -> tuple[httpx.Response, httpx.Response]:
         async with app.router.lifespan_context(app), httpx.AsyncClient(
