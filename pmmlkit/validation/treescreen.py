@@ -55,7 +55,7 @@ _OPEN, _CLOSE, _DIST, _SP, _TRUE = range(5)
 
 def _kind_table() -> np.ndarray:
     """Tag kinds by a tag's second and third bytes."""
-    table = np.full((256, 256), -1, dtype=np.int64)
+    table = np.full((256, 256), -1, dtype=np.int8)  # one byte a tag: a huge tree stays affordable
     for kind, tag in ((_OPEN, b"<No"), (_CLOSE, b"</N"), (_DIST, b"<Sc"), (_SP, b"<Si"), (_TRUE, b"<Tr")):
         table[tag[1], tag[2]] = kind
     return table
