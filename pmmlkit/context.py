@@ -65,6 +65,9 @@ class Context:
     def transform(self, estimator: Any, features: Sequence[Field], step: str) -> list[Field]:
         """Convert a transformer step; returns the fields of its output columns."""
         child, result = self._convert(estimator, features, step)
+        if result is None:
+            raise child.error(f"the converter for {type(estimator).__name__} returned no fields (None): a "
+                              "transformer's converter must return the list of its output fields")
         if not isinstance(result, list):
             raise child.error(f"{type(estimator).__name__} is a model, but a transformer is expected here "
                               "(a pipeline converts to one model, its last step)")

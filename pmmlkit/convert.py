@@ -11,6 +11,10 @@ from .document import PMMLDocument
 from .errors import ConversionError, EngineUnavailableError, NoConverterError
 from .frontends import FRONT_ENDS, FrontEnd
 from .parsing import parse_bytes
+from .report import Report
+from .validation.gate import refusal
+from .validation.scan import check_root
+from .validation.schema import Schema
 from .verify import embed_verification
 
 NATIVE = "native"
@@ -38,6 +42,9 @@ def convert(estimator: Any, X: Any, *, target: str | None = None,
     """
     if X is None:
         raise ConversionError("convert() needs X, a sample of the input columns, to name and type the fields")
+    if target is not None and not (isinstance(target, str) and target.strip()):
+        raise ConversionError(f"target={target!r} is not a field name: pass target='name' for the predicted field, "
+                              "or leave it out (default 'y')")
     front_end = FRONT_ENDS.for_model(estimator)
     choices = (NATIVE, AUTO, *front_end.engines)
     if engine not in choices:
@@ -64,9 +71,24 @@ def convert(estimator: Any, X: Any, *, target: str | None = None,
     else:
         document = _external(front_end, engine, estimator, X, target, feature_names, description)
     document.engine = engine
+    _refuse_unloadable(document)
     if verification is not None:
         embed_verification(document, estimator, verification)
     return document
+
+
+#: The schema step is left out: the rules alone find what makes a document unloadable, cheaply.
+_RULES_ONLY = Schema(None, "no schema", None, "rules only")
+
+
+def _refuse_unloadable(document: PMMLDocument) -> None:
+    """Refuse a document pmmlkit's own gate would refuse to load (its blocking rules), naming the fault."""
+    report = Report(source="<converted document>")
+    check_root(document.root, report, _RULES_ONLY)
+    fault = refusal(report)
+    if fault is not None:
+        raise ConversionError(f"the converted PMML would be refused when loaded: {fault.message} [{fault.code}]; "
+                              "check the column types of X and the target name (target=...)")
 
 
 def _native(front_end: FrontEnd, estimator: Any, X: Any, target: str | None,

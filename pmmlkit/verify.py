@@ -52,7 +52,7 @@ def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: VerificationRe
             i = int(bad[0])
             report.add("error", "mismatch",
                        f"{name}: {len(bad)} of {len(want)} rows differ; first at row {i}: "
-                       f"model {want[i]!r}, PMML {got[i]!r}")
+                       f"model {_shown(want[i])}, PMML {_shown(got[i])}")
 
 
 def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> VerificationReport:
@@ -111,6 +111,14 @@ def embed_verification(document: PMMLDocument, estimator: Any, X: Any) -> None:
     if old is not None:
         model_node.remove(old)
     model_node.append(verification)
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it (2.0, 'setosa', missing), not as numpy's repr (np.float64(2.0))."""
+    if is_missing_value(value):
+        return "missing"
+    value = plain(value)
+    return repr(value) if isinstance(value, str) else format_value(value)
 
 
 def _is_numeric(values: np.ndarray) -> bool:

@@ -43,6 +43,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     odd = LinearRegression().fit(people[["age"]], buys)
     odd.note_ = fractions.Fraction(1, 3)  # a type skops does not trust, from outside scikit-learn
     skops.io.dump(odd, folder / "fraction.skops")
+    skops.io.dump(LinearRegression().fit(people[["age"]], buys), folder / "age.skops")
     skops.io.dump(make_pipeline(StandardScaler(), LogisticRegression()), folder / "unfitted.skops")
     X = rng.normal(size=(50, 3))
     plain = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5])
@@ -183,3 +184,43 @@ def test_convert_engine_case(work: Path, monkeypatch: pytest.MonkeyPatch, capsys
         assert err == "" and out.rstrip().endswith(f"; converted by {expected})")
     else:
         assert err == f"pmmlkit: error: {expected}\n"
+
+
+BAD_ROWS = [
+    ("text-in-a-number", "age\n41.5\nforty\n", "bad.csv: input 'age', row 1: a string ('forty') in a numeric field; "
+                                                 "fix that cell or remove the row"),
+    ("infinity", "age\n41.5\ninf\n", "bad.csv: input 'age', row 1: inf is outside the range of a double (as for "
+                                      "scikit-learn, infinity is not an input); fix that cell or remove the row"),
+    ("header-only", "age\n", "bad.csv has no rows (a header only?): give at least one row of input values"),
+    ("empty-file", "", "bad.csv: cannot read the table: it is empty (no header line); give a header line naming the "
+                       "input columns and at least one row"),
+    ("empty-cell", "age,note\n41.5,a\n,b\n", None),
+    ("renamed-column", "years\n41.5\n", "bad.csv: the columns ['age'], which the model was fitted on, are missing "
+                                         "(columns the model does not know: ['years']); give the model's input "
+                                         "columns by name: ['age']"),
+]
+
+
+@pytest.mark.parametrize("command", ["convert", "verify"])
+@pytest.mark.parametrize("text, message", [c[1:] for c in BAD_ROWS], ids=[c[0] for c in BAD_ROWS])
+def test_bad_rows_are_named(work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+                            command: str, text: str, message: str | None) -> None:
+    """convert --sample and verify's DATA go through the input contract: a one-line error naming the file,
+    the field and the row, never scikit-learn's own error text."""
+    monkeypatch.chdir(work)
+    assert main(["convert", "age.skops", "--trust-sklearn", "-o", "age.pmml"]) == 0
+    capsys.readouterr()
+    (work / "bad.csv").write_text(text)
+    if command == "convert":
+        code = main(["convert", "age.skops", "--trust-sklearn", "--sample", "bad.csv", "-o", "never.pmml"])
+    else:
+        code = main(["verify", "age.skops", "age.pmml", "bad.csv", "--trust-sklearn"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
+    if message is None:  # the model itself refuses a missing value: said as the model's refusal, on one line
+        assert err.startswith("pmmlkit: error: the model (sklearn.linear_model.LinearRegression) cannot compute "
+                              "the PMML's outputs on these rows: ValueError: Input X contains NaN")
+    else:
+        assert err == f"pmmlkit: error: {message}\n"
+    assert not (work / "never.pmml").exists()

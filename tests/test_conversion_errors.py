@@ -67,16 +67,69 @@ def test_unsupported_step_inside_column_transformer():
 
 def test_wrong_column_count():
     X, y, _ = iris()
-    model = _fit(LogisticRegression(max_iter=500), X, y)
+    model = _fit(LogisticRegression(max_iter=500), X.to_numpy(), y)  # no column names: counted, not named
     with pytest.raises(ConversionError, match=r"LogisticRegression: LogisticRegression was fitted on 4 features, "
                                               r"but 3 reach it.*columns the model was trained on"):
-        pmmlkit.convert(model, X.iloc[:, :3])
+        pmmlkit.convert(model, X.iloc[:, :3].to_numpy())
+
+
+def _iris_named():
+    X, y, _ = iris()
+    X = X.set_axis(["sepal_length", "sepal_width", "petal_length", "petal_width"], axis=1)
+    return X, y
+
+
+@pytest.mark.parametrize("evaluate", ["convert", "verification"])
+def test_columns_are_matched_by_name_not_position(evaluate):
+    """A reordered X (or verification sample) with extra columns converts exactly like X itself."""
+    X, y = _iris_named()
+    model = _fit(LogisticRegression(max_iter=500), X, y)
+    shuffled = X[X.columns[::-1]].assign(extra=1.0)
+    if evaluate == "convert":
+        document = pmmlkit.convert(model, shuffled)
+    else:
+        document = pmmlkit.convert(model, X, verification=shuffled.head(20))
+    scored = pmmlkit.load(document.to_bytes()).predict(X)
+    assert (scored["predicted_y"].to_numpy() == model.predict(X)).all()
+
+
+@pytest.mark.parametrize(("frame", "message"), [
+    (lambda X: X.rename(columns={"sepal_length": "foo"}),
+     r"X: the columns \['sepal_length'\], which the model was fitted on, are missing \(columns the model does not "
+     r"know: \['foo'\]\)"),
+    (lambda X: X.iloc[:, 1:], r"X: the columns \['sepal_length'\], which the model was fitted on, are missing; give"),
+], ids=["renamed", "dropped"])
+def test_columns_the_model_was_fitted_on_must_be_in_x(frame, message):
+    X, y = _iris_named()
+    model = _fit(LogisticRegression(max_iter=500), X, y)
+    with pytest.raises(ConversionError, match=message):
+        pmmlkit.convert(model, frame(X))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (dict(target="sepal_length"), r"target name 'sepal_length' is also an input column: pass target="),
+    (dict(target=""), r"target='' is not a field name: pass target="),
+    (dict(verification="two-columns"), r"the rows to score: the columns \['petal_length', 'petal_width'\]"),
+    (dict(strings=True), r"would be refused when loaded: .*'sepal_length'.*string field.*\[type-conflict\]"),
+], ids=["target-is-an-input", "empty-target", "verification-columns", "string-in-numeric-column"])
+def test_convert_refuses_what_it_cannot_write_right(change, message):
+    """Each of these used to write a document pmmlkit itself refuses to load, or to leak a raw error."""
+    X, y = _iris_named()
+    model = _fit(LogisticRegression(max_iter=500), X, y)
+    arguments = dict(change)
+    if arguments.get("verification") == "two-columns":
+        arguments["verification"] = X.iloc[:, :2]
+    if arguments.pop("strings", False):
+        X = X.astype({"sepal_length": str})
+    with pytest.raises(ConversionError, match=message):
+        pmmlkit.convert(model, X, **arguments)
 
 
 def test_column_name_not_in_x():
     X, y, _ = mixed()
     pipeline = _fit(make_pipeline(_preprocessor(), LogisticRegression(max_iter=1000)), X, y)
-    with pytest.raises(ConversionError, match=r"Pipeline > columntransformer: column 'city' is not in X"):
+    with pytest.raises(ConversionError, match=r"X: the columns \['city'\], which the model was fitted on, are "
+                                              r"missing \(columns the model does not know: \['town'\]\)"):
         pmmlkit.convert(pipeline, X.rename(columns={"city": "town"}))
 
 

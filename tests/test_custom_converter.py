@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from harness import EVALUATORS, assert_scores_match, check_model, score
+from lxml import etree
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
@@ -107,3 +108,17 @@ def test_registered_converter_in_a_spark_pipeline(spark, tmp_path, monkeypatch):
     expected = reference_outputs(model, frame, document.output_fields())
     for evaluator in EVALUATORS:
         assert_scores_match(expected, score(evaluator, path, X), f"SparkLogShift on {evaluator}")
+
+
+@pytest.mark.parametrize(("returned", "message"), [
+    (lambda: None, r"the converter for LogShift returned no fields \(None\): a transformer's converter must return "
+                   r"the list of its output fields"),
+    (lambda: etree.Element("RegressionModel"), r"LogShift is a model, but a transformer is expected here"),
+], ids=["none", "model-element"])
+def test_transformer_converter_returning_no_fields_is_named(returned, message, monkeypatch):
+    _scratch_registry(monkeypatch)
+    pmmlkit.register(LogShift, lambda fitted, fields, context: returned())
+    X, y = _rows()
+    model = make_pipeline(LogShift(shift=2.0), LinearRegression()).fit(X, y)
+    with pytest.raises(pmmlkit.ConversionError, match=message):
+        pmmlkit.convert(model, X)

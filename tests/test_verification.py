@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import jpmml_evaluator
@@ -11,9 +12,10 @@ from lxml import etree
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 import pmmlkit
 from pmmlkit.pmml import NAMESPACE
@@ -72,3 +74,35 @@ def test_verify_reports_a_wrong_model(tmp_path):
     assert report.rows == len(X_eval)
     assert report.differences["probability_yes"] > 1e-3
     assert any(issue.code == "mismatch" for issue in report.issues)
+
+
+def _iris_model(estimator):
+    X, y, _ = iris_named()
+    return estimator.fit(X, y.cat.codes if hasattr(y, "cat") else y.factorize()[0]), X
+
+
+def test_verify_with_a_model_that_lacks_an_output_is_refused(tmp_path):
+    """A regressor checked against a classifier's PMML: no raw AttributeError 'predict_proba'."""
+    classifier, X = _iris_model(LogisticRegression(max_iter=1000))
+    path = pmmlkit.convert(classifier, X).save(tmp_path / "iris.pmml")
+    regressor, _ = _iris_model(LinearRegression())
+    with pytest.raises(pmmlkit.ConversionError, match=r"cannot compute the PMML's outputs.*AttributeError.*"
+                                                      r"is this the model the PMML was converted from\?"):
+        pmmlkit.verify(regressor, path, X)
+
+
+@pytest.mark.parametrize(("estimator", "shown"), [
+    (LinearRegression(), r"first at row \d+: model -?\d[\d.e+-]*, PMML -?\d[\d.e+-]*$"),
+    (DecisionTreeClassifier(max_depth=2, random_state=0), r"first at row \d+: model \d, PMML \d$"),
+], ids=["number", "label"])
+def test_verify_mismatch_shows_plain_values(estimator, shown, tmp_path):
+    model, X = _iris_model(estimator)
+    path = pmmlkit.convert(model, X).save(tmp_path / "m.pmml")
+    if hasattr(model, "tree_"):
+        model.tree_.value[:] = model.tree_.value[:, :, ::-1]  # the same tree, its classes swapped
+    else:
+        model.intercept_ = model.intercept_ + 1.0
+    report = pmmlkit.verify(model, path, X)
+    messages = [issue.message for issue in report.issues if issue.code == "mismatch"]
+    assert messages and all("np." not in m for m in messages)
+    assert any(re.search(shown, m) for m in messages), messages

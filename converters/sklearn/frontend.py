@@ -26,6 +26,7 @@ from pmmlkit.frontends import Conversion, FrontEnd, collect_converters
 from pmmlkit.io import read_table
 from pmmlkit.names import public_name
 from pmmlkit.pmml import format_value, plain
+from pmmlkit.scoring.inputs import numbers_from_text, prepare_frame
 
 from . import sklearn2pmml_engine
 from .no_pmml_form import no_pmml_form
@@ -60,7 +61,12 @@ class ScikitLearn(FrontEnd):
 
     def walk(self, model: Any, X: Any, *, target: str | None = None,
              feature_names: Sequence[str] | None = None) -> Conversion:
+        if isinstance(X, pd.DataFrame) and feature_names is None:
+            X = fitted_columns(X, model, "X")
         scope = Scope.from_frame(X, feature_names)
+        if target in scope.inputs:
+            raise ConversionError(f"target name {target!r} is also an input column: pass target=... a name that "
+                                  f"is not one of the inputs {list(scope.inputs)}")
         context = Context(scope, target_name=target or "y")
         element = context.model(model, list(scope.inputs.values()), type(model).__name__)
         return Conversion(scope, element, context.target)
@@ -71,6 +77,17 @@ class ScikitLearn(FrontEnd):
         return sklearn2pmml_engine.convert(model, list(self.rows(X, model).columns), target or "y")
 
     def reference_outputs(self, model: Any, X: Any, output_fields: Sequence[etree._Element]) -> pd.DataFrame:
+        try:
+            return self._reference_outputs(model, X, output_fields)
+        except PMMLError:
+            raise
+        except Exception as exc:  # the model refuses these rows or lacks the method an output needs
+            raise ConversionError(
+                f"the model ({public_name(model)}) cannot compute the PMML's outputs on these rows: "
+                f"{type(exc).__name__}: {_first_line(exc)}; are these rows like the model's training data, "
+                "and is this the model the PMML was converted from?") from None
+
+    def _reference_outputs(self, model: Any, X: Any, output_fields: Sequence[etree._Element]) -> pd.DataFrame:
         columns: dict[str, Any] = {}
         probabilities = None
         labels: list[str] = []
@@ -110,7 +127,7 @@ class ScikitLearn(FrontEnd):
 
     def rows(self, X: Any, model: Any) -> Any:
         if isinstance(X, pd.DataFrame):
-            return X
+            return fitted_columns(X, model, "the rows to score")
         array = np.asarray(X)
         if array.ndim != 2:
             raise PMMLError(f"X must be a DataFrame or a 2-D array, not shape {array.shape}")
@@ -161,14 +178,17 @@ class ScikitLearn(FrontEnd):
             raise UsageError(f"--features {','.join(features)} differs from the columns the model was fitted on: "
                              f"{','.join(fitted)}")
         if path is not None:
+            if Path(path).is_file() and not _head(Path(path)).strip():
+                raise ConversionError(f"{path}: cannot read the table: it is empty (no header line); give a header "
+                                      "line naming the input columns and at least one row")
             frame = read_table(path, string_columns=string_columns, nrows=rows)
-            columns = features or fitted
-            if columns is None:
-                columns = [c for c in frame.columns if c != target]
+            if fitted is not None:
+                return _checked_rows(fitted_columns(frame, model, str(path)), path, string_columns)
+            columns = features or [c for c in frame.columns if c != target]
             missing = [c for c in columns if c not in frame.columns]
             if missing:
-                raise PMMLError(f"{path} lacks the model's input columns {missing} (it has {list(frame.columns)})")
-            return frame[columns]
+                raise ConversionError(f"{path} lacks the model's input columns {missing} (it has {list(frame.columns)})")
+            return _checked_rows(frame[columns], path, string_columns)
         text = _text_inputs(model)
         if text:
             raise UsageError(f"the model reads text in {text}, but without a sample every input is typed as a "
@@ -182,6 +202,66 @@ class ScikitLearn(FrontEnd):
         if expected is not None and len(names) != int(expected):
             raise UsageError(f"--features gives {len(names)} names but the model takes {int(expected)} inputs")
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
+
+
+def fitted_columns(frame: pd.DataFrame, model: Any, source: str) -> pd.DataFrame:
+    """``frame``'s columns in the order the model was fitted on (``feature_names_in_``), extra
+    columns dropped; a model fitted on a plain array takes ``frame`` as it is. Columns are matched
+    by name, never by position: a reordered or renamed frame would give a plausible wrong PMML."""
+    fitted = getattr(model, "feature_names_in_", None)
+    if fitted is None:
+        return frame
+    fitted = [str(n) for n in fitted]
+    have = [str(c) for c in frame.columns]
+    if have == fitted:
+        return frame
+    missing = [n for n in fitted if n not in have]
+    if missing:
+        unknown = [c for c in have if c not in fitted]
+        raise ConversionError(
+            f"{source}: the columns {missing}, which the model was fitted on, are missing"
+            + (f" (columns the model does not know: {unknown})" if unknown else "")
+            + f"; give the model's input columns by name: {fitted}")
+    return frame.set_axis(have, axis=1)[fitted]
+
+
+def _checked_rows(frame: pd.DataFrame, path: str | os.PathLike[str], string_columns: Iterable[str]) -> pd.DataFrame:
+    """Refuse rows from a file that the model would choke on, naming the column and row, by the
+    input contract ``pmmlkit score`` applies: a numeric column (``string_columns`` aside) with text
+    or an infinity in it. A column of text only is a text input, left to the model."""
+    if frame.empty:
+        raise ConversionError(f"{path} has no rows (a header only?): give at least one row of input values")
+    text = set(string_columns)
+    names, kinds = [], []
+    checked = {}
+    for name in frame.columns:
+        column = frame[name]
+        if name in text:
+            continue
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            numbers = numbers_from_text(column)
+            if not any(isinstance(v, float) and v == v for v in numbers):  # no number at all: a text column
+                continue
+            column = numbers
+        elif column.dtype.kind not in "fiub":
+            continue
+        names.append(name)
+        kinds.append("double")
+        checked[name] = column
+    try:
+        prepare_frame(pd.DataFrame(checked, index=frame.index), names, kinds, [None] * len(names))
+    except PMMLError as exc:
+        raise ConversionError(f"{path}: {exc}; fix that cell or remove the row") from None
+    return frame
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(4096)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0]
 
 
 def _check_fitted(model: Any) -> None:
