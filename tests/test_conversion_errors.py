@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from cases.data import iris, mixed, mixed_known
 from harness import score
+from lightgbm import LGBMClassifier
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -17,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
 from sklearn.semi_supervised import LabelSpreading
 from sklearn.svm import LinearSVC
+from xgboost import XGBClassifier
 
 import pmmlkit
 from pmmlkit import ConversionError
@@ -79,18 +81,26 @@ def _iris_named():
     return X, y
 
 
+NAMED_MODELS = {
+    "logistic": lambda: LogisticRegression(max_iter=500),
+    "lightgbm": lambda: LGBMClassifier(n_estimators=5, verbose=-1),  # front ends built on scikit-learn's
+    "xgboost": lambda: XGBClassifier(n_estimators=5),
+}
+
+
+@pytest.mark.parametrize("make", NAMED_MODELS.values(), ids=NAMED_MODELS.keys())
 @pytest.mark.parametrize("evaluate", ["convert", "verification"])
-def test_columns_are_matched_by_name_not_position(evaluate):
+def test_columns_are_matched_by_name_not_position(evaluate, make):
     """A reordered X (or verification sample) with extra columns converts exactly like X itself."""
     X, y = _iris_named()
-    model = _fit(LogisticRegression(max_iter=500), X, y)
+    model = _fit(make(), X, y)
     shuffled = X[X.columns[::-1]].assign(extra=1.0)
     if evaluate == "convert":
         document = pmmlkit.convert(model, shuffled)
     else:
         document = pmmlkit.convert(model, X, verification=shuffled.head(20))
     scored = pmmlkit.load(document.to_bytes()).predict(X)
-    assert (scored["predicted_y"].to_numpy() == model.predict(X)).all()
+    assert (scored["predicted_y"].to_numpy().astype(int) == model.predict(X)).all()
 
 
 @pytest.mark.parametrize(("frame", "message"), [
