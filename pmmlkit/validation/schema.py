@@ -59,7 +59,7 @@ def load(path: str | os.PathLike | None = None) -> Schema:
     try:
         compiled = xml_schema(chosen.resolve())
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
-        problem = f"{chosen} is not a usable XML Schema: {' '.join(str(exc).split())}"
+        problem = f"{chosen} is not a usable XML Schema: {' '.join(str(exc).split()).rstrip('.')}"
         if path is not None:
             raise ValidationError(f"{problem}; give the path of an XML Schema (.xsd) file") from None
         return Schema(None, label, None, problem)
