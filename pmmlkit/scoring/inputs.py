@@ -86,10 +86,13 @@ def check_policies(missing: str, extra: str, on_invalid: str = "error") -> None:
 # -- names ---------------------------------------------------------------------------------------
 def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence[str], what: str) -> str:
     hints = []
+    # Only a given name the model does not read can be a misspelling: 'petal_length' is no hint
+    # for an absent 'sepal_length' when the model reads both.
+    candidates = [str(g) for g in given if str(g) not in set(needed)]
     for name in absent:
-        close = difflib.get_close_matches(name, [str(g) for g in given], n=1, cutoff=0.75)
+        close = [c for c in candidates if c.lower() == name.lower()]
         if not close:
-            close = [str(g) for g in given if str(g).lower() == name.lower()]
+            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
         if close:
             hints.append(f"{close[0]!r} for {name!r}?")
     hint = f" Did you mean {', '.join(hints)}" if hints else ""
@@ -153,10 +156,24 @@ def _double(value: Any) -> float:
     try:
         number = float(value)
     except OverflowError:
-        raise InvalidValue(f"{describe(value)} is outside the range of a double") from None
+        raise InvalidValue(_out_of_range(value)) from None
     if number in _INFINITE:
-        raise InvalidValue(f"{describe(value)} is outside the range of a double")
+        raise InvalidValue(_out_of_range(value))
     return number
+
+
+def _out_of_range(value: Any) -> str:
+    """The one wording for a number a double cannot hold, as the user wrote it (no Python repr)."""
+    if isinstance(value, decimal.Decimal):
+        infinite = value.is_infinite()
+        text = ("-inf" if value.is_signed() else "inf") if infinite else str(value)
+    else:
+        infinite = isinstance(value, (float, np.floating)) and bool(np.isinf(value))
+        text = str(value) if infinite else describe(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} is outside the range of a double" + (
+        " (as for scikit-learn, infinity is not an input)" if infinite else "")
 
 
 def convert_cell(value: Any, kind: Kind) -> Any:
@@ -171,8 +188,7 @@ def convert_cell(value: Any, kind: Kind) -> Any:
             return None
         if kind == "double" or kind == "auto":
             if value in _INFINITE:
-                raise InvalidValue(f"{value} is outside the range of a double (as for scikit-learn, infinity is "
-                                   "not an input)")
+                raise InvalidValue(_out_of_range(value))
             return float(value)
         if kind == "integer" and value.is_integer() and abs(value) < 2 ** 63:
             return int(value)
@@ -368,8 +384,7 @@ class _ColumnCheck:
             if infinite.any():
                 values = column.values.copy()
                 for position in np.flatnonzero(infinite):
-                    self.fail(int(position), f"{values[position]} is outside the range of a double (as for "
-                                             "scikit-learn, infinity is not an input)")
+                    self.fail(int(position), _out_of_range(values[position]))
                 values[infinite] = np.nan
                 return Prepared("double", values)
         return column
