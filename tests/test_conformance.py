@@ -68,6 +68,7 @@ FIDELITY_ELSEWHERE = {
     "lightgbm.basic.Booster": "tests/test_lightgbm.py",
     "lightgbm.sklearn.LGBMRanker": "tests/test_lightgbm.py",
     "xgboost.core.Booster": "tests/test_xgboost.py",
+    "xgboost.sklearn.XGBRanker": "tests/test_xgboost.py",
 }
 
 

@@ -1,10 +1,11 @@
-"""XGBoost: XGBRegressor, XGBClassifier and native Booster objects, reproduced in float32.
+"""XGBoost: XGBRegressor, XGBClassifier, XGBRanker and native Booster objects, reproduced in float32.
 
 XGBoost casts each input to float32 and sends it left when ``float32(x) < split_condition`` (a
 float32), a missing value to the split's default side. Its margin starts from the base score (in
 margin space, computed in float32) and adds each tree's float32 leaf value in float32, in tree
-order; the objective's transform is float32 too (``1.0f / (1.0f + expf(-x))``, ``expf(x)``), with
-``expf`` correctly rounded. PMML4S evaluates ``dataType="float"`` as double, so the float32
+order. Ranking objectives (``rank:pairwise``, ``rank:ndcg``, ``rank:map``) score that margin, as
+XGBRanker.predict does; other objectives transform it in float32 too (``1.0f / (1.0f + expf(-x))``,
+``expf(x)``), with ``expf`` correctly rounded. PMML4S evaluates ``dataType="float"`` as double, so the float32
 arithmetic is written out: every tree is a chain member publishing its leaf value, and each
 float32 sum and transform is rounded with double operations (:mod:`pmmlkit.builders.float32`).
 
@@ -42,7 +43,8 @@ from pmmlkit.pmml import element, format_value
 
 from ..sklearn.tree import float32_split_threshold
 
-_IDENTITY = ("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "reg:squaredlogerror")
+_IDENTITY = ("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "reg:squaredlogerror",
+             "rank:pairwise", "rank:ndcg", "rank:map")
 _SIGMOID = ("binary:logistic", "reg:logistic")
 _EXP = ("count:poisson", "reg:gamma", "reg:tweedie")
 
@@ -55,6 +57,7 @@ def converters() -> dict[type, Callable[..., Any]]:
     return {
         xgboost.XGBRegressor: convert_xgb,
         xgboost.XGBClassifier: convert_xgb,
+        xgboost.XGBRanker: convert_xgb,
         xgboost.Booster: convert_booster,
     }
 
