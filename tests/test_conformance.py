@@ -49,7 +49,8 @@ def _fitted_class(cls: type) -> type:
 def covered(framework: str) -> frozenset[type]:
     classes: set[type] = set()
     for case in all_cases(framework):
-        classes |= fitted_classes(case.estimator())
+        if not case.unavailable:
+            classes |= fitted_classes(case.estimator())
     return frozenset(classes)
 
 

@@ -40,6 +40,9 @@ def _booster_cases():
     yield "squared-error-nan", _train("reg:squarederror", Xn, yn), Xn
     Xb, yb, _ = iris()
     yield "logistic", _train("binary:logistic", Xb, (yb == 2).astype(int)), Xb
+    # The first tree fits y exactly: the later ones are single leaves (no split, no input read).
+    Xl = pd.DataFrame({"a": np.tile([0.0, 1.0, 2.0, 3.0], 25), "b": np.arange(100.0)})
+    yield "single-leaf-trees", _train("reg:squarederror", Xl, Xl["a"] * 10.0, eta=1.0, reg_lambda=0.0), Xl
 
 
 @pytest.mark.parametrize("evaluator", EVALUATORS)
