@@ -32,14 +32,15 @@ class Row:
     name: str
     pins: dict[str, str]  # package -> version; absent packages come at the newest release the others allow
     upgrade: bool = False  # newest row: ask pip for the newest release of every package
-    extra: tuple[str, ...] = field(default=())
+    extra: tuple[str, ...] = field(default=())  # more requirements, unpinned
 
 
 ROWS = [
-    # The lower bounds in setup.cfg, on numpy 1.x and pandas 2. xgboost 2.0 predates the CPU-only
-    # "xgboost-cpu" wheel. (scikit-learn 1.3 to 1.5 fail rows: no NaN in forests, AdaBoost's
-    # default SAMME.R, and they break on the scipy releases pip pairs them with.)
-    Row("oldest", {"scikit-learn": "1.6.1", "numpy": "1.26.4", "pandas": "2.0.3", "xgboost": "2.0.0",
+    # The lower bounds in setup.cfg, on numpy 1.x and pandas 2. XGBoost comes as "xgboost-cpu"
+    # (the same library without the CUDA parts). Older releases fail rows for reasons of their own:
+    # scikit-learn 1.3 to 1.5 (no NaN in forests, AdaBoost's default SAMME.R, breakage with the
+    # scipy releases pip pairs them with), xgboost before 2.1.4 (not a scikit-learn 1.6 estimator).
+    Row("oldest", {"scikit-learn": "1.6.1", "numpy": "1.26.4", "pandas": "2.0.3", "xgboost-cpu": "2.1.4",
                    "lightgbm": "4.0.0"}),
     Row("newest", {}, upgrade=True, extra=("xgboost-cpu",)),
 ]
@@ -69,8 +70,8 @@ def run_row(row: Row, root: Path, keyword: str | None, keep: bool) -> dict:
     venv.EnvBuilder(with_pip=True, clear=True).create(where)
     python = where / "bin" / "python"
     requirements = [f"{p}=={v}" for p, v in row.pins.items()] + list(row.extra) + list(TEST_TOOLS)
-    extras = "[xgboost,lightgbm]" if "xgboost" in row.pins else "[lightgbm]"
-    install = [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}{extras}", *requirements]
+    # Not the extra [xgboost]: it would add the "xgboost" wheel (CUDA included) beside xgboost-cpu.
+    install = [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[lightgbm]", *requirements]
     if row.upgrade:
         install.insert(4, "--upgrade")
     started = time.monotonic()
