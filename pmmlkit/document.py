@@ -117,26 +117,45 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
     that was killed is removed by the next write to the same path.
     """
     target = Path(path)
+    if target.is_dir():
+        raise PMMLError(f"cannot write {target}: it is a folder: name a file (e.g. {target / 'model.pmml'})")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise PMMLError(f"cannot write {target}: folder {directory} does not exist")
+        raise PMMLError(f"cannot write {target}: the folder {directory} does not exist: create it first, or "
+                        "name a file in a folder that exists")
     _remove_abandoned_temporaries(directory, target.name)
     # The writer's pid is in the name, so a later writer can tell an abandoned file from a live one.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
-                               dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                   dir=directory)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, _file_mode(target))  # mkstemp makes 0600 whatever the umask; os.replace keeps it
         text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **text) as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:  # e.g. the target became a folder meanwhile
+            raise _cannot_write(target, exc) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _cannot_write(target: Path, exc: OSError) -> PMMLError:
+    """A failure to write ``target``, named by the user's path: the temporary file is an internal detail."""
+    if target.is_dir():
+        return PMMLError(f"cannot write {target}: it is a folder: name a file")
+    return PMMLError(f"cannot write {target}: {exc.strerror or type(exc).__name__}")
 
 
 def _file_mode(target: Path) -> int:

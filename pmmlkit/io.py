@@ -1,18 +1,22 @@
-"""Reading what the command line is given: saved models and data tables (CSV, Parquet)."""
+"""Reading what the command line is given (saved models, data tables) and writing tables (CSV, Parquet, JSON Lines)."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import PMMLError
 from .frontends import FRONT_ENDS
-
-TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
 def load_model(path: str | os.PathLike, spark: bool = False, framework: str | None = None, *,
@@ -32,16 +36,43 @@ def load_model(path: str | os.PathLike, spark: bool = False, framework: str | No
 
 
 # -- tables ----------------------------------------------------------------------------------------
-def check_table(path: Path) -> str:
-    """The suffix of a readable table file (.csv, .parquet, .pq); PMMLError otherwise."""
+# Suffix -> format. "-" (standard input or output) has no suffix: its format is given, else CSV.
+TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = ("csv", "parquet", "jsonl")
+STDIO = "-"
+
+
+def table_format(path: str | os.PathLike, given: str | None = None) -> str:
+    """The format of a table: ``given``, else from the suffix (``-`` is CSV unless given)."""
+    if given is not None:
+        if given not in FORMATS:
+            raise PMMLError(f"unknown table format {given!r}; use one of {', '.join(FORMATS)}")
+        return given
+    if str(path) == STDIO:
+        return "csv"
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise PMMLError(f"{path}: unknown table type {suffix!r}; expected one of {', '.join(TABLE_FORMATS)}")
+    return TABLE_FORMATS[suffix]
+
+
+def _checked_format(path: Path, given: str | None = None) -> str:
+    """The table's format, once it is known to exist (``-`` always does)."""
+    if str(path) == STDIO:
+        return table_format(path, given)
     if not path.exists():
         raise PMMLError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if path.is_dir() and suffix not in (".parquet", ".pq"):
-        raise PMMLError(f"{path} is a folder, not a CSV or Parquet file")
-    if suffix not in TABLE_SUFFIXES:
-        raise PMMLError(f"{path}: unknown table type {suffix!r}; expected .csv or .parquet")
-    return suffix
+    fmt = table_format(path, given)
+    if path.is_dir() and fmt != "parquet":
+        raise PMMLError(f"{path} is a folder, not a {fmt.upper()} file")
+    return fmt
+
+
+def check_table(path: Path) -> str:
+    """The suffix of an existing CSV or Parquet file (for callers that branch on it); PMMLError otherwise."""
+    if _checked_format(path) == "jsonl":
+        raise PMMLError(f"{path}: expected a .csv or .parquet file here")
+    return path.suffix.lower()
 
 
 def _csv_options(string_columns: Iterable[str]) -> dict[str, Any]:
@@ -51,48 +82,293 @@ def _csv_options(string_columns: Iterable[str]) -> dict[str, Any]:
 
 
 def read_table(path: str | os.PathLike, string_columns: Iterable[str] = (), nrows: int | None = None) -> pd.DataFrame:
-    """Read a .csv or .parquet file. CSV cells are typed by pandas except ``string_columns``,
+    """Read a .csv, .parquet or .jsonl file. CSV cells are typed by pandas except ``string_columns``,
     which stay strings; only empty cells are missing values."""
     path = Path(path)
-    suffix = check_table(path)
+    fmt = _checked_format(path)
     try:
-        if suffix == ".csv":
+        if fmt == "csv":
             return pd.read_csv(path, nrows=nrows, **_csv_options(string_columns))
+        if fmt == "jsonl":
+            frames = list(_jsonl_chunks(path, nrows or 1 << 62))
+            return frames[0] if frames else pd.DataFrame()
         frame = pd.read_parquet(path)
         return frame if nrows is None else frame.head(nrows)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise PMMLError(f"{path}: cannot read the table: {_first_line(exc)}") from None
 
 
-def iter_table(path: str | os.PathLike, chunk_size: int, string_columns: Iterable[str] = ()) -> Iterator[pd.DataFrame]:
-    """Read a .csv or .parquet file in chunks of ``chunk_size`` rows (at least one chunk, maybe empty)."""
+def table_size(path: str | os.PathLike, fmt: str | None = None) -> tuple[int, str] | None:
+    """How much there is to read, for a progress bar: (rows, "rows") for Parquet, (bytes, "B") for a
+    text file, None for standard input."""
+    if str(path) == STDIO:
+        return None
     path = Path(path)
-    suffix = check_table(path)
+    fmt = table_format(path, fmt)
     try:
-        if suffix == ".csv":
-            with pd.read_csv(path, chunksize=chunk_size, **_csv_options(string_columns)) as reader:
-                first = True
-                for chunk in reader:
-                    first = False
-                    yield chunk
-                if first:
-                    yield pd.read_csv(path, nrows=0, **_csv_options(string_columns))
-        else:
+        if fmt == "parquet":
             import pyarrow.parquet as pq
 
-            source = pq.ParquetFile(path) if path.is_file() else None
-            if source is None:
-                yield pd.read_parquet(path)
-                return
-            batches = source.iter_batches(batch_size=chunk_size)
-            first = True
-            for batch in batches:
-                first = False
-                yield batch.to_pandas()
-            if first:
-                yield source.schema_arrow.empty_table().to_pandas()
+            if path.is_file():
+                return pq.ParquetFile(path).metadata.num_rows, "rows"
+            return pq.ParquetDataset(path).count_rows() if hasattr(pq.ParquetDataset, "count_rows") else None
+        return path.stat().st_size, "B"
+    except Exception:  # a size is a nicety; reading reports real problems
+        return None
+
+
+def iter_table(path: str | os.PathLike, chunk_size: int, string_columns: Iterable[str] = (), *,
+               fmt: str | None = None, as_text: bool = False,
+               progress: Callable[[int], None] | None = None) -> Iterator[pd.DataFrame]:
+    """Read a CSV, Parquet or JSON Lines table (``-``: standard input) in chunks of ``chunk_size``
+    rows (at least one chunk, maybe empty). Row labels count data rows from 1 across chunks.
+
+    CSV: with ``as_text`` every cell stays the text it is (None for an empty cell), else pandas
+    types the cells except ``string_columns``. Bytes that are not UTF-8 become lone surrogates,
+    which the input contract reports with their row. ``progress(n)`` is told how far the reader
+    got: bytes for text files, rows for Parquet.
+    """
+    path = Path(path) if str(path) != STDIO else STDIO
+    fmt = _checked_format(Path(path), fmt)
+    offset = 1
+    try:
+        for chunk in _chunks(path, fmt, chunk_size, string_columns, as_text, progress):
+            chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+            offset += len(chunk)
+            yield chunk
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise PMMLError(f"{path}: cannot read the table: {_first_line(exc)}") from None
+
+
+def _binary_input(path: Path | str) -> IO[bytes]:
+    if path == STDIO:
+        return contextlib.nullcontext(sys.stdin.buffer)  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _chunks(path: Path | str, fmt: str, chunk_size: int, string_columns: Iterable[str], as_text: bool,
+            progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
+    if fmt == "jsonl":
+        yield from _jsonl_chunks(path, chunk_size, progress)
+        return
+    if fmt == "parquet":
+        yield from _parquet_chunks(path, chunk_size, progress)
+        return
+    options = _csv_options(string_columns)
+    if as_text:
+        options["dtype"] = object
+    options["encoding_errors"] = "surrogateescape"
+    with _binary_input(path) as handle:
+        seekable = handle.seekable()
+        names = _csv_header(path, handle)
+        try:
+            reader = pd.read_csv(handle, header=None, names=names, chunksize=chunk_size, **options)
+        except pd.errors.EmptyDataError:  # a header and no rows
+            yield pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+            return
+        with reader:
+            first = True
+            for chunk in reader:
+                first = False
+                if progress is not None and seekable:
+                    progress(handle.tell())
+                yield chunk
+        if first:
+            yield pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+
+
+def _csv_header(path: Path | str, handle: IO[bytes]) -> list[str]:
+    """The column names of a CSV table, read here so that a name given twice is an error (pandas
+    would rename the second one and score the first)."""
+    line = handle.readline()
+    if not line.strip():
+        raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
+    names = next(csv.reader([line.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")]))
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise PMMLError(f"{path}: more than one column named {twice}: each input must be one column")
+    return names
+
+
+def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # Integers and booleans stay integers and booleans when a batch has nulls (no float detour).
+    nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+                pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    if path == STDIO:
+        source: Any = pq.ParquetFile(pa.BufferReader(sys.stdin.buffer.read()))
+    elif Path(path).is_file():
+        source = pq.ParquetFile(path)
+    else:
+        table = pq.read_table(path)
+        source = None
+    try:
+        batches = source.iter_batches(batch_size=chunk_size) if source is not None else \
+            table.to_batches(max_chunksize=chunk_size)
+        schema = source.schema_arrow if source is not None else table.schema
+    except pa.ArrowException as exc:
+        raise PMMLError(f"{path}: cannot read the Parquet file: {_first_line(exc)}") from None
+    done = 0
+    first = True
+    for batch in batches:
+        first = False
+        done += batch.num_rows
+        if progress is not None:
+            progress(done)
+        yield batch.to_pandas(types_mapper=nullable.get)
+    if first:
+        yield schema.empty_table().to_pandas(types_mapper=nullable.get)
+
+
+def _jsonl_chunks(path: Path | str, chunk_size: int,
+                  progress: Callable[[int], None] | None = None) -> Iterator[pd.DataFrame]:
+    """JSON Lines: one object per line, parsed with Python's json (exact doubles, big integers kept
+    as the integers they are, so the input contract can refuse them)."""
+    with _binary_input(path) as handle:
+        seekable = handle.seekable()
+        records: list[dict[str, Any]] = []
+        number = 0
+        yielded = False
+        for raw in handle:
+            number += 1
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=_object)
+            except ValueError as exc:
+                raise PMMLError(f"{path}: line {number} is not valid JSON: {_first_line(exc)}") from None
+            if not isinstance(record, dict):
+                raise PMMLError(f"{path}: line {number} is a JSON {type(record).__name__}, not an object "
+                                "(JSON Lines holds one object per line)")
+            records.append(record)
+            if len(records) == chunk_size:
+                if progress is not None and seekable:
+                    progress(handle.tell())
+                yield _records_frame(records)
+                yielded = True
+                records = []
+        if records or not yielded:
+            if progress is not None and seekable:
+                progress(handle.tell())
+            yield _records_frame(records)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        twice = sorted({k for k, _ in pairs if sum(1 for j, _ in pairs if j == k) > 1})
+        raise ValueError(f"the key(s) {twice} appear more than once in one object")
+    return record
+
+
+def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    columns: dict[str, None] = {}
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    # Object columns: the values stay the JSON values they were (no type guessing by pandas).
+    return pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object) for name in columns},
+                        index=pd.RangeIndex(len(records)))
+
+
+class TableWriter:
+    """Writes scored chunks to a CSV, Parquet or JSON Lines file (or ``-``, standard output).
+
+    A file is written to a temporary name and renamed into place when :meth:`close` succeeds, so a
+    failed run leaves nothing half-written. Parquet takes its schema from the first chunk; a later
+    chunk whose columns do not fit it is an error.
+    """
+
+    def __init__(self, path: str | os.PathLike | None, fmt: str | None = None) -> None:
+        self.path = STDIO if path is None else str(path)
+        self.format = table_format(self.path, fmt)
+        self._stack = contextlib.ExitStack()
+        self._handle: IO[Any] | None = None
+        self._parquet: Any = None
+        self._buffer: Any = None
+        self._first = True
+
+    def __enter__(self) -> TableWriter:
+        if self.path == STDIO:
+            sys.stdout.flush()
+            binary: IO[bytes] = sys.stdout.buffer
+        else:
+            from .document import atomic_writer
+
+            binary = self._stack.enter_context(atomic_writer(self.path, "wb"))
+        if self.format == "parquet":
+            if self.path == STDIO:
+                import pyarrow as pa
+
+                self._buffer = pa.BufferOutputStream()  # Parquet needs its whole file before stdout gets it
+            else:
+                self._handle = binary
+        else:
+            # Text that came in as undecodable bytes (lone surrogates) goes out as the same bytes.
+            self._handle = io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="",
+                                            write_through=True)
+            self._stack.callback(self._handle.detach)  # flush, and leave the file (or stdout) to its owner
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.format == "csv":
+            frame.to_csv(self._handle, header=self._first, index=False, na_rep="", lineterminator="\n")
+        elif self.format == "jsonl":
+            self._write_jsonl(frame)
+        else:
+            self._write_parquet(frame)
+        self._first = False
+
+    def _write_jsonl(self, frame: pd.DataFrame) -> None:
+        names = [str(c) for c in frame.columns]
+        columns = [[_json_value(v) for v in frame[c].tolist()] for c in frame.columns]
+        lines = [json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\n" for row in zip(*columns)]
+        self._handle.write("".join(lines))
+
+    def _write_parquet(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._parquet is None:
+            sink = self._buffer if self._buffer is not None else self._handle
+            self._parquet = pq.ParquetWriter(sink, table.schema)
+        elif table.schema != self._parquet.schema:
+            try:
+                table = table.cast(self._parquet.schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
+                raise PMMLError(f"{self.path}: a column changed type from one chunk to the next "
+                                f"({_first_line(exc)}); give the input stable column types, a larger "
+                                "--chunk-size, or write CSV") from None
+        self._parquet.write_table(table)
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        try:
+            if error is None:
+                if self.format == "parquet" and self._parquet is None:
+                    self.write(pd.DataFrame())
+                if self._parquet is not None:
+                    self._parquet.close()
+                if self._buffer is not None:
+                    sys.stdout.buffer.write(self._buffer.getvalue().to_pybytes())
+                if self.path == STDIO:
+                    sys.stdout.buffer.flush()
+        except BrokenPipeError:  # e.g. `pmmlkit score ... | head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        finally:
+            self._stack.__exit__(kind, error, trace)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (np.generic,)):
+        return _json_value(value.item())
+    return value
 
 
 def _first_line(exc: BaseException) -> str:
@@ -100,4 +376,4 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["load_model", "read_table", "iter_table"]
+__all__ = ["load_model", "read_table", "iter_table", "table_format", "table_size", "TableWriter"]

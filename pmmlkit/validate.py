@@ -29,12 +29,14 @@ def validate(source: Any, xsd: str | os.PathLike | None = None, verify: bool = F
              max_bytes: int | None = None) -> Report:
     """Check a PMML document (a path, its bytes or its XML text, or a PMMLDocument).
 
-    ``xsd``: check against this XML Schema instead of the project's PMML 4.4 schema.
+    ``xsd``: check against this XML Schema instead of the project's PMML 4.4 schema; a schema that
+    is absent or not a usable XML Schema raises ValidationError (before any document is read).
     ``verify``: also re-score the document's ModelVerification rows on the engine.
     ``max_bytes``: the size limit (default ``PMMLKIT_MAX_BYTES`` or 1 GiB).
     Returns a :class:`~pmmlkit.report.Report`; ``report.ok`` is false when any error was found.
     Unreadable, oversized or malformed input is reported too, never raised.
     """
+    schema = schema_step.load(xsd)  # a bad schema argument raises: it is not the document's fault
     label = None
     if isinstance(source, PMMLDocument):
         source, label = source.to_bytes(), "<document>"
@@ -50,7 +52,6 @@ def validate(source: Any, xsd: str | os.PathLike | None = None, verify: bool = F
         report.add("error", "too-large" if isinstance(exc, TooLarge) else "io", _without_name(str(exc), report.source))
         return report
     report = Report(source=label or name)
-    schema = schema_step.load(xsd)
     try:
         first_stream = [stream]
 

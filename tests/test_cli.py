@@ -179,7 +179,7 @@ def test_untrusted_skops_type(work: Path, capsys: pytest.CaptureFixture) -> None
     (["validate", "missing.pmml"], 1, None),
     (["score", "missing.pmml", "iris.csv"], 1, "missing.pmml: no such file"),
     (["score", "model.pmml", "missing.csv"], 1, "missing.csv: no such file"),
-    (["score", "model.pmml", "iris.csv", "-o", "out.parquet"], 2, "writes CSV"),
+    (["score", "model.pmml", "iris.csv", "-o", "out.txt"], 2, "unknown table type"),
     (["score", "model.pmml", "iris.csv", "--chunk-size", "0"], 2, "at least 1"),
     (["score", "model.pmml", "iris.csv", "-o", "no/such/folder/out.csv"], 1, "does not exist"),
     (["score", "--spark", "model.pmml", "iris.csv"], 2, "needs -o"),
@@ -194,6 +194,13 @@ def test_untrusted_skops_type(work: Path, capsys: pytest.CaptureFixture) -> None
     (["info", "iris.csv"], 1, "not well-formed XML"),
     (["verify", "model.skops", "missing.pmml", "iris.csv"], 1, "no such file"),
     (["nonsense"], 2, "invalid choice"),
+    (["convert", "model.skops", "-o", "."], 1, "is a folder: name a file"),
+    (["convert", "model.skops", "-o", "no/such/folder/x.pmml"], 1, "does not exist"),
+    (["serve", "model.pmml", "--port", "99999"], 2, "1 to 65535"),
+    (["serve", "model.pmml", "--rest_api_port", "0"], 2, "1 to 65535"),
+    (["validate", "model.pmml", "--xsd", "nope.xsd"], 2, "nope.xsd does not exist"),
+    (["validate", "model.pmml", "--xsd", "model.pmml"], 2, "not a usable XML Schema"),
+    (["score", "model.pmml", "no_petal_width.csv"], 1, "--missing allow"),
 ])
 def test_user_errors(work: Path, pmml: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
                      args: list[str], code: int, fragment: str | None) -> None:
@@ -205,7 +212,13 @@ def test_user_errors(work: Path, pmml: Path, monkeypatch: pytest.MonkeyPatch, ca
     assert result == code, out + err
     if fragment is not None:
         assert_one_line_error(err, fragment)
+    assert ".tmp" not in err and "='" not in err  # no temporary file, no Python keyword advice
     assert not (work / "x.pmml").exists()
+
+
+def test_validate_size_advice_names_the_flag(work: Path, pmml: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run_here(capsys, "validate", pmml, "--max-bytes", "10")
+    assert code == 1 and "--max-bytes" in out and "max_bytes=" not in out, out
 
 
 def test_validate_json_and_exit_code(work: Path, pmml: Path, capsys: pytest.CaptureFixture) -> None:

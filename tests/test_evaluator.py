@@ -44,9 +44,12 @@ def test_record_path_equals_frame_path(mixed_model):
             assert got[name] == want or (pd.isna(want) and got[name] is None), (i, name, got[name], want)
 
 
-def test_record_with_absent_fields_scores_as_missing(mixed_model):
+def test_record_with_absent_fields_scores_as_missing_when_allowed(mixed_model):
     pipeline, model, _ = mixed_model
-    got = model.predict({"city": "paris", "plan": "pro"})
+    with pytest.raises(pmmlkit.EvaluationError, match="missing='allow'"):
+        model.predict({"city": "paris", "plan": "pro"})
+    got = model.predict({"city": "paris", "plan": "pro"}, missing="allow")
+    assert got == model.predict({"city": "paris", "plan": "pro", "age": None, "income": float("nan")})
     row = pd.DataFrame({"age": [np.nan], "income": [np.nan], "city": ["paris"], "plan": ["pro"]})
     assert got["probability_yes"] == pytest.approx(pipeline.predict_proba(row)[0, 1], abs=1e-12)
 

@@ -21,7 +21,8 @@ import pytest
 import skops.io
 from sklearn.linear_model import LogisticRegression
 
-from pmmlkit.document import write_atomically
+from pmmlkit.document import atomic_writer, write_atomically
+from pmmlkit.errors import PMMLError
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -115,3 +116,26 @@ def test_no_temporary_file_lingers_after_a_write(tmp_path: Path) -> None:
     write_atomically(tmp_path / "a.pmml", b"2")
     assert [p.name for p in tmp_path.iterdir()] == ["a.pmml"]
     assert (tmp_path / "a.pmml").read_bytes() == b"2"
+
+
+@pytest.mark.parametrize("target, fragment", [
+    (".", "is a folder: name a file"),
+    ("no/such/folder/model.pmml", "does not exist"),
+])
+def test_unwritable_target_is_refused_by_the_users_name(tmp_path: Path, target: str, fragment: str) -> None:
+    path = tmp_path / target
+    with pytest.raises(PMMLError) as caught:
+        write_atomically(path, b"<PMML/>")
+    assert str(path) in str(caught.value) and fragment in str(caught.value)
+    assert ".tmp" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_target_that_becomes_a_folder_is_named_not_the_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "model.pmml"
+    with pytest.raises(PMMLError) as caught:
+        with atomic_writer(target) as handle:
+            handle.write(b"<PMML/>")
+            target.mkdir()  # another process made a folder of the name meanwhile
+    assert "is a folder" in str(caught.value) and ".tmp" not in str(caught.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pmml"]

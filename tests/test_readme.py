@@ -59,6 +59,10 @@ def test_python_examples_run(tmp_path):
     assert "True 150" in out
     assert "has no PMML converter" in out
     assert "no such file" in out
+    # The load-gate example's comment shows the message as printed, line number included.
+    shown = re.search(r"print\(exc\)   # (<string>: line \d+: classification target 'species' is continuous)",
+                      README.read_text(encoding="utf-8"))
+    assert shown and shown.group(1) in out, out
     assert (tmp_path / "iris.pmml").is_file()
 
 

@@ -122,3 +122,27 @@ def test_score_files(spark, tmp_path, fmt):
     expected = pmmlkit.load(path).predict(result[list(rows.columns)])
     np.testing.assert_array_equal(result["probability_1"].to_numpy(np.float64),
                                   expected["probability_1"].to_numpy(np.float64))
+
+
+def test_model_travels_in_a_spark_closure(spark, tmp_path):
+    # A loaded Model pickles as its PMML bytes: a UDF closure can carry it to the executors.
+    path, X = _pipeline_pmml(tmp_path, iris)
+    model = pmmlkit.load(path)
+    rows = _rows_with_gaps(X).head(30)
+
+    def score_partition(frames):
+        for frame in frames:
+            yield model.predict(frame[list(rows.columns)])[["probability_1"]]
+
+    df = spark.createDataFrame(rows).coalesce(1)
+    got = df.mapInPandas(score_partition, "probability_1 double").toPandas()
+    np.testing.assert_array_equal(got["probability_1"].to_numpy(), model.predict(rows)["probability_1"].to_numpy())
+
+
+def test_spark_scorer_keeps_the_input_contract_options(spark, tmp_path):
+    path, X = _pipeline_pmml(tmp_path, iris)
+    df = spark.createDataFrame(X.head(5).assign(row_id=range(5)))
+    with pytest.raises(EvaluationError, match="row_id"):
+        spark_score.score(df, path, extra="error")
+    partial = spark_score.score(df.drop("petal_width"), path, missing="allow").toPandas()
+    assert partial["probability_1"].isna().all()  # no imputer: no probabilities without petal_width

@@ -14,9 +14,11 @@ from cases.validation import BASES, RULE_CASES, RuleCase
 
 import pmmlkit
 from pmmlkit.cli import main
+from pmmlkit.errors import ValidationError
 from pmmlkit.report import Report
 from pmmlkit.validate import validate
 from pmmlkit.validation import RULES, rules
+from pmmlkit.validation import schema as schema_step
 
 ORACLE = Path(__file__).resolve().parent.parent.parent / "shared" / "oracle"
 _SCHEMA_CODES = {"schema", "schema-skipped"}  # the schema step has its own tests
@@ -486,13 +488,30 @@ def test_older_versions_are_checked_after_an_upgrade() -> None:
     assert "upgrading" not in str(as_written)
 
 
-def test_schema_step_skips_without_a_schema(tmp_path: Path) -> None:
-    report = validate(BASES["tree"], xsd=tmp_path / "absent.xsd")
+def test_schema_step_skips_without_a_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the project's own schema missing from an installation skips the step.
+    monkeypatch.setattr(schema_step, "PMML_4_4", tmp_path / "absent.xsd")
+    report = validate(BASES["tree"])
     assert report.ok and [i.code for i in report.issues] == ["schema-skipped"]
     assert report.checked.startswith("no schema")
-    (tmp_path / "bad.xsd").write_text("<notaschema/>")
-    report = validate(BASES["tree"], xsd=tmp_path / "bad.xsd")
-    assert [i.code for i in report.issues] == ["schema-skipped"] and "not a usable" in report.issues[0].message
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("absent.xsd", None, "does not exist"),
+    ("bad.xsd", "<notaschema/>", "not a usable XML Schema"),
+    ("model.pmml", BASES["tree"], "not a usable XML Schema"),
+    ("folder.xsd", "", "is a folder"),
+])
+def test_a_named_schema_that_cannot_be_used_raises(tmp_path: Path, name: str, content: str | None,
+                                                   fragment: str) -> None:
+    path = tmp_path / name
+    if content == "":
+        path.mkdir()
+    elif content is not None:
+        path.write_text(content)
+    with pytest.raises(ValidationError) as caught:
+        validate(BASES["tree"], xsd=path)
+    assert str(path) in str(caught.value) and fragment in str(caught.value)
 
 
 # -- ModelVerification ---------------------------------------------------------------------------

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from pmmlkit.context import Converter
 
-from ..sklearn.frontend import ScikitLearn
+from ..sklearn.frontend import ScikitLearnAPI
 from . import boosters
 
 
-class LightGBM(ScikitLearn):
+class LightGBM(ScikitLearnAPI):
     name = "lightgbm"
     title = "LightGBM"
     packages = ("lightgbm",)
-    engines = ()
-
-    def recognises(self, model: object) -> bool:
-        return self.owns_class(type(model))
-
-    def can_load(self, path: Path) -> bool:
-        return False  # saved models load through the scikit-learn front end
-
-    def no_pmml_form(self, cls: type) -> str | None:
-        return None
 
     def converters(self) -> Mapping[type, Converter]:
         return boosters.converters()

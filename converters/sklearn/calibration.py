@@ -18,10 +18,10 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.isotonic import IsotonicRegression
 
 from pmmlkit.builders.ensemble import local_scope
-from pmmlkit.builders.expressions import apply, constant, fold, if_else, ref
+from pmmlkit.builders.expressions import apply, constant, fold, if_else, piecewise_linear, ref
 from pmmlkit.builders.fields import Field, Scope
 from pmmlkit.context import Context, Converter
-from pmmlkit.pmml import element, format_value, plain
+from pmmlkit.pmml import format_value, plain
 
 from .ensemble import average_model, decision_fields, finish, publish
 from .fitted import attribute, n_features
@@ -105,10 +105,7 @@ def _isotonic(calibrator: Any, column: Field, context: Context) -> etree._Elemen
     if np.any(np.diff(xs) <= 0) or not np.all(np.isfinite(xs)):
         raise context.error("the isotonic calibrator's thresholds are not strictly increasing finite numbers; "
                             "PMML's piecewise-linear NormContinuous cannot reproduce them")
-    expression = element("NormContinuous", field=column.name, outliers="asExtremeValues")
-    for x, y in zip(xs, ys):
-        expression.append(element("LinearNorm", orig=float(x), norm=float(y)))
-    return expression
+    return piecewise_linear(column, list(zip(xs, ys)), outliers="asExtremeValues")
 
 
 def converters() -> dict[type, Converter]:

@@ -41,12 +41,16 @@ def convert_column_transformer(transformer: Any, features: list[Field], context:
             result = selected
         else:
             result = context.transform(step, selected, name)
-        weight = weights.get(name)
-        if weight is not None and weight != 1:
-            result = [context.scope.derive(f"weighted({f.name})", apply("*", ref(f), constant(float(weight))))
-                      for f in result]
-        outputs.extend(result)
+        outputs.extend(weighted(result, weights.get(name), context))
     return outputs
+
+
+def weighted(fields: list[Field], weight: float | None, context: Context) -> list[Field]:
+    """``fields`` each multiplied by a transformer's weight, as scikit-learn scales its output
+    columns (ColumnTransformer's and FeatureUnion's ``transformer_weights``)."""
+    if weight is None or weight == 1:
+        return fields
+    return [context.scope.derive(f"weighted({f.name})", apply("*", ref(f), constant(float(weight)))) for f in fields]
 
 
 def _is_passthrough(step: Any) -> bool:

@@ -23,7 +23,6 @@ from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 
 from pmmlkit.builders.ensemble import (
-    METHOD_EXTENSION,
     MemberOutput,
     attach_local_fields,
     local_scope,
@@ -33,11 +32,11 @@ from pmmlkit.builders.ensemble import (
 )
 from pmmlkit.builders.expressions import apply, constant, fold, if_else, ref
 from pmmlkit.builders.fields import Field, Scope, Target
-from pmmlkit.builders.model import model, output_for, predicted_name
+from pmmlkit.builders.model import label_output, model, output, predicted_name
 from pmmlkit.builders.regression import regression_table
 from pmmlkit.builders.tree import Leaf, Node, Split, margin_model
 from pmmlkit.context import Context, Converter
-from pmmlkit.pmml import element, format_value, plain
+from pmmlkit.pmml import format_value, plain
 
 from .fitted import array, attribute, n_features
 from .tree import float32_split_threshold
@@ -120,14 +119,6 @@ def _table(terms: Sequence[tuple[Field, float]], category: Any = None, intercept
     return regression_table([f for f, _ in terms], [w for _, w in terms], intercept, category)
 
 
-def _label_output(target: Target) -> etree._Element:
-    """An Output with the predicted label only (for classifiers without predict_proba)."""
-    output = output_for(target)
-    for node in list(output)[1:]:
-        output.remove(node)
-    return output
-
-
 def finish(context: Context, members: list[etree._Element], last: etree._Element, local: Scope,
             target: Target, output: etree._Element | None = None) -> etree._Element:
     attach_local_fields(last, local, context.scope)
@@ -178,7 +169,7 @@ def convert_voting_classifier(voting: Any, features: list[Field], context: Conte
                                              constant(float(w)), constant(0.0))
                                      for p, w in zip(published, weights)]))
              for k, label in zip(codes, classes)]
-    return finish(context, members, _argmax_label_model(votes, target), local, target, _label_output(target))
+    return finish(context, members, _argmax_label_model(votes, target), local, target, label_output(target))
 
 
 def convert_voting_regressor(voting: Any, features: list[Field], context: Context) -> etree._Element:
@@ -248,7 +239,7 @@ def convert_stacking(stacking: Any, features: list[Field], context: Context) -> 
     indicators = [after.derive(f"final_estimator.is({k})",
                                if_else(apply("equal", ref(prediction), constant(k, prediction.data_type)),
                                        constant(1.0), constant(0.0))) for k in codes]
-    return finish(context, members, _argmax_label_model(indicators, target), after, target, _label_output(target))
+    return finish(context, members, _argmax_label_model(indicators, target), after, target, label_output(target))
 
 
 # -- bagging ----------------------------------------------------------------------------------------
@@ -387,16 +378,14 @@ def convert_isolation_forest(forest: Any, features: list[Field], context: Contex
     last = model("RegressionModel", _table([(score, 1.0)]), function="regression", target=target)
     predicted = predicted_name(target)
     decision_name = f"decisionFunction_{target.name}"
-    output = element(
-        "Output",
-        element("OutputField", element("Extension", name=METHOD_EXTENSION, value="score_samples"),
-                name=predicted, optype="continuous", dataType="double", feature="predictedValue"),
+    published = output(
+        method_output_field(predicted, "score_samples", None, feature="predictedValue"),
         method_output_field(decision_name, "decision_function",
                             apply("-", ref(predicted), constant(float(forest.offset_)))),
         method_output_field(f"outlier_{target.name}", "predict",
                             if_else(apply("lessThan", ref(decision_name), constant(0.0)),
                                     constant(-1, "integer"), constant(1, "integer")), data_type="integer"))
-    return finish(context, [margin_model(trees, depth)], last, local, target, output)
+    return finish(context, [margin_model(trees, depth)], last, local, target, published)
 
 
 def _average_path_length(samples: Any) -> np.ndarray:

@@ -6,9 +6,10 @@ from typing import Any
 
 from sklearn.pipeline import FeatureUnion
 
-from pmmlkit.builders.expressions import apply, constant, ref
 from pmmlkit.builders.fields import Field
 from pmmlkit.context import Context, Converter
+
+from .compose import weighted
 
 
 def convert_feature_union(union: Any, features: list[Field], context: Context) -> list[Field]:
@@ -19,12 +20,7 @@ def convert_feature_union(union: Any, features: list[Field], context: Context) -
             continue
         result = list(features) if isinstance(transformer, str) and transformer == "passthrough" \
             else context.transform(transformer, features, name)
-        weight = weights.get(name)
-        if weight is not None and weight != 1:
-            # scikit-learn multiplies each output column by the transformer's weight.
-            result = [context.scope.derive(f"weighted({f.name})", apply("*", ref(f), constant(float(weight))))
-                      for f in result]
-        outputs.extend(result)
+        outputs.extend(weighted(result, weights.get(name), context))
     return outputs
 
 

@@ -277,3 +277,20 @@ def _load_pickled(path: Path, suffix: str) -> Any:
         raise
     except Exception as exc:
         raise ConversionError(f"{path}: could not load the model ({type(exc).__name__}: {exc})") from None
+
+
+class ScikitLearnAPI(ScikitLearn):
+    """A library whose models follow scikit-learn's API (XGBoost, LightGBM): its models convert like
+    scikit-learn's (same inputs, samples and reference outputs); its saved models load through the
+    scikit-learn front end. A subclass names the library and lists its converters."""
+
+    engines = ()
+
+    def recognises(self, model: object) -> bool:
+        return self.owns_class(type(model))
+
+    def can_load(self, path: Path) -> bool:
+        return False
+
+    def no_pmml_form(self, cls: type) -> str | None:
+        return None

@@ -36,7 +36,7 @@ from lxml import etree
 from sklearn.base import is_classifier, is_regressor
 
 from pmmlkit.builders.fields import Target
-from pmmlkit.builders.model import classification_output, label_output, regression_output, replace_header
+from pmmlkit.builders.model import classification_output, label_output, merge_output, regression_output
 from pmmlkit.errors import ConversionError, EngineUnavailableError, JavaNotFoundError
 from pmmlkit.names import public_name
 from pmmlkit.parsing import parse_bytes
@@ -94,12 +94,7 @@ def with_standard_outputs(data: bytes, model: Any, target: str) -> bytes:
     standard = _standard_output(model, target, has_probabilities)
     if standard is None:
         return data
-    if output is None:
-        replace_header(node, "Output", standard)
-    else:
-        names = {field.get("name") for field in output}
-        for position, field in enumerate(f for f in list(standard) if f.get("name") not in names):
-            output.insert(position, field)
+    merge_output(node, standard)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

@@ -31,12 +31,11 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from pmmlkit.builders.clustering import CenterNode, clustering_model, leaf_model, tree_walk
 from pmmlkit.builders.expressions import apply, constant, fold, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.model import clustering_output, model, output_for
-from pmmlkit.builders.regression import regression_table
+from pmmlkit.builders.scores import proportional_classifier
 from pmmlkit.context import Context
-from pmmlkit.pmml import element, format_number
 
 from .columns import StageContext
 from .stages import features_of
@@ -59,19 +58,6 @@ def _unit_features(fields: Sequence[Field], context: Context) -> list[Field]:
     return [context.scope.derive(f"unit({f.name})", apply("/", ref(f), ref(norm))) for f in fields]
 
 
-def clustering_model(fields: Sequence[Field], centers: Sequence[Sequence[float]], name: str) -> etree._Element:
-    """A ClusteringModel: the nearest center by squared euclidean distance; cluster ids 0, 1, ..."""
-    measure = element("ComparisonMeasure", element("squaredEuclidean"), kind="distance")
-    body = [measure]
-    body += [element("ClusteringField", field=f.name) for f in fields]
-    for i, center in enumerate(centers):
-        array = element("Array", n=len(center), type="real")
-        array.text = " ".join(format_number(float(v)) for v in center)
-        body.append(element("Cluster", array, id=str(i)))
-    return model("ClusteringModel", *body, function="clustering", target=None, output=clustering_output(name),
-                 modelClass="centerBased", numberOfClusters=len(centers))
-
-
 def convert_kmeans(stage: Any, fields: list[Field], context: StageContext) -> etree._Element:
     fields = features_of(stage, fields, context)
     centers = [np.asarray(c, dtype=np.float64) for c in stage.clusterCenters()]
@@ -92,12 +78,9 @@ def convert_bisecting_kmeans(stage: Any, fields: list[Field], context: StageCont
     elif measure != "euclidean":
         raise context.error(f"BisectingKMeans distanceMeasure {measure!r} is not supported (euclidean and "
                             "cosine are)")
-    root = _tree_root(stage, context)
-    leaf = _walk(root, fields, measure == "cosine", context)
-    leaf_field = context.scope.derive("bisecting_leaf", leaf, "continuous", "double")
-    # One cluster per leaf index, centered on it: the nearest "center" of the leaf field is its own index.
-    return clustering_model([leaf_field], [[float(i)] for i in range(len(stage.clusterCenters()))],
-                            context.target_name)
+    root = _center_tree(_tree_root(stage, context), measure == "cosine", context)
+    leaf = tree_walk(root, fields, context.scope, "bisectingKMeans")
+    return leaf_model(leaf, len(stage.clusterCenters()), context.target_name)
 
 
 def _tree_root(stage: Any, context: Context) -> Any:
@@ -110,30 +93,19 @@ def _tree_root(stage: Any, context: Context) -> Any:
         raise context.error("cannot read the BisectingKMeans tree of centers from this Spark version") from None
 
 
-def _walk(node: Any, fields: Sequence[Field], unit: bool, context: Context) -> etree._Element:
-    """Spark's ``predictPath`` as a nested if: to the nearer child's subtree (the first on ties)."""
+def _center_tree(node: Any, unit: bool, context: Context) -> CenterNode:
+    """Spark's ``ClusteringTreeNode`` (its ``predictPath`` goes to the nearer child, the first on ties)."""
     children = list(node.children())
+    center = np.asarray(node.center().toArray(), dtype=np.float64)
+    norm = np.linalg.norm(center)
+    if unit and norm > 0:  # (a zero center is only ever the root's, which the walk never measures)
+        center = center / norm
     if not children:
-        return constant(float(node.index()))
+        return CenterNode(center, cluster=int(node.index()))
     if len(children) != 2:
         raise context.error(f"a BisectingKMeans tree node has {len(children)} children; two are expected")
-    distances = [_squared_distance(fields, _center(child, unit)) for child in children]
-    step = context.scope.derive("bisecting_step", apply("-", *distances))
-    return apply("if", apply("lessOrEqual", ref(step), constant(0.0)),
-                 _walk(children[0], fields, unit, context), _walk(children[1], fields, unit, context))
-
-
-def _center(node: Any, unit: bool) -> np.ndarray:
-    center = np.asarray(node.center().toArray(), dtype=np.float64)
-    return center / np.linalg.norm(center) if unit else center
-
-
-def _squared_distance(fields: Sequence[Field], center: np.ndarray) -> etree._Element:
-    terms = []
-    for field, c in zip(fields, center):
-        difference = apply("-", ref(field), constant(float(c)))
-        terms.append(apply("*", difference, deepcopy(difference)))
-    return fold("+", terms)
+    return CenterNode(center, left=_center_tree(children[0], unit, context),
+                      right=_center_tree(children[1], unit, context))
 
 
 # -- GaussianMixture -------------------------------------------------------------------------------------------
@@ -156,10 +128,7 @@ def convert_gaussian_mixture(stage: Any, fields: list[Field], context: StageCont
         log_density = apply("-", constant(u), apply("*", constant(0.5), fold("+", terms)))
         score = apply("+", constant(_EPSILON), apply("*", constant(weights[k]), apply("exp", log_density)))
         scores.append(context.scope.derive(f"mixture_component_{k}", score))
-    target = context.classification_target(list(range(len(scores))))
-    tables = [regression_table([score], [1.0], 0.0, k) for k, score in enumerate(scores)]
-    return model("RegressionModel", *tables, function="classification", target=target,
-                 output=output_for(target), normalizationMethod="simplemax")
+    return proportional_classifier(scores, context.classification_target(list(range(len(scores)))))
 
 
 def _gaussian_constants(gaussian: Any) -> tuple[np.ndarray, np.ndarray, float]:

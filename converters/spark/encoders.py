@@ -10,7 +10,7 @@ from lxml import etree
 
 from pmmlkit.builders.expressions import apply, constant, equal, flag, if_chain, map_values, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.pmml import format_value, tag_of
+from pmmlkit.pmml import tag_of
 
 from .columns import StageContext
 from .stages import derive_vector, no_skip, pairs, produced, single
@@ -60,13 +60,12 @@ def _numeric_index(field: Field, labels: Sequence[str], default: float | None) -
             missing_index = float(i)  # the PMML sees NaN as a missing value
         else:
             branches.append((equal(field, value), constant(float(i))))
-    expression = if_chain(branches, constant(default) if default is not None else None)
+    expression = if_chain(branches, constant(default) if default is not None else None, missing_index)
     if expression is None or tag_of(expression) == "Constant":
         # No comparable label: every present value is unseen.
-        expression = apply("+", apply("*", ref(field), constant(0.0)), constant(default)) \
-            if default is not None else apply("*", ref(field), constant(float("nan")))
-    if missing_index is not None:
-        expression.set("mapMissingTo", format_value(missing_index))
+        unseen = constant(default) if default is not None else constant(float("nan"))
+        expression = apply("+", apply("*", ref(field), constant(0.0)), unseen, map_missing_to=missing_index) \
+            if default is not None else apply("*", ref(field), unseen, map_missing_to=missing_index)
     return expression
 
 

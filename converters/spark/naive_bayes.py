@@ -2,7 +2,7 @@
 
 Spark scores every class with its log "raw prediction" and turns the scores into probabilities
 with a softmax. Each score is written as a derived field that repeats Spark's floating-point
-steps in Spark's order, and the softmax is :func:`pmmlkit.builders.regression.softmax_classifier`
+steps in Spark's order, and the softmax is :func:`pmmlkit.builders.scores.softmax_classifier`
 (``exp(score - max)``, divided by their sum), so that every evaluator computes Spark's doubles
 rather than its own rearrangement of them:
 
@@ -24,7 +24,7 @@ from lxml import etree
 
 from pmmlkit.builders.expressions import apply, constant, fold, ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.regression import softmax_classifier
+from pmmlkit.builders.scores import softmax_classifier
 from pmmlkit.errors import ConversionError
 from pmmlkit.pmml import format_value
 
@@ -61,7 +61,7 @@ def convert_naive_bayes(stage: Any, fields: list[Field], context: StageContext) 
                             "gaussian are)")
     score_fields = [context.scope.derive(f"naiveBayes({format_value(label)})", score)
                     for label, score in zip(target.classes or (), scores)]
-    return softmax_classifier(score_fields, target, context.scope)
+    return softmax_classifier(score_fields, target, context.scope, "naiveBayes")
 
 
 def _linear_score(fields: Sequence[Field], weights: Sequence[float], constant_term: float) -> etree._Element:

@@ -15,10 +15,8 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from pmmlkit.builders.expressions import ref
 from pmmlkit.builders.fields import Field
-from pmmlkit.builders.model import model, output_for
-from pmmlkit.pmml import element, format_value
+from pmmlkit.builders.neural import Layer, neural_network
 
 from .columns import StageContext
 from .stages import features_of, no_thresholds
@@ -57,29 +55,7 @@ def convert_perceptron(stage: Any, fields: list[Field], context: StageContext) -
         affine = layer_weights(layers, stage.weights.toArray())
     except ValueError as exc:
         raise context.error(str(exc)) from None
-
-    inputs = element("NeuralInputs", numberOfInputs=len(fields))
-    for i, field in enumerate(fields):
-        derived = element("DerivedField", ref(field), optype="continuous", dataType="double")
-        inputs.append(element("NeuralInput", derived, id=f"0,{i}"))
-    body = [inputs]
-    for depth, (matrix, bias) in enumerate(affine, start=1):
-        last = depth == len(affine)
-        layer = element("NeuralLayer", numberOfNeurons=len(bias),
-                        activationFunction="identity" if last else None,
-                        normalizationMethod="softmax" if last else None)
-        for j in range(len(bias)):
-            neuron = element("Neuron", id=f"{depth},{j}", bias=float(bias[j]))
-            for i, weight in enumerate(matrix[j]):
-                # Zero weights still go in: a NaN input makes Spark's output NaN either way.
-                neuron.append(element("Con", **{"from": f"{depth - 1},{i}", "weight": float(weight)}))
-            layer.append(neuron)
-        body.append(layer)
-    outputs = element("NeuralOutputs", numberOfOutputs=layers[-1])
-    for j, label in enumerate(target.classes or ()):
-        norm = element("NormDiscrete", field=target.name, value=format_value(label))
-        derived = element("DerivedField", norm, optype="categorical", dataType=target.field().data_type)
-        outputs.append(element("NeuralOutput", derived, outputNeuron=f"{len(affine)},{j}"))
-    body.append(outputs)
-    return model("NeuralNetwork", *body, function="classification", target=target, output=output_for(target),
-                 activationFunction="logistic")
+    # Hidden layers: sigmoid; the last: the raw prediction, softmax-normalised into probabilities.
+    network = [Layer(matrix, bias, "identity", "softmax") if depth == len(affine) else Layer(matrix, bias, "logistic")
+               for depth, (matrix, bias) in enumerate(affine, start=1)]
+    return neural_network(fields, network, target)

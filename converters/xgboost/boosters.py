@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from pmmlkit.builders.ensemble import METHOD_EXTENSION, attach_local_fields, local_scope, model_chain
+from pmmlkit.builders.ensemble import attach_local_fields, local_scope, method_output_field, model_chain
 from pmmlkit.builders.expressions import apply, constant, fold, ref
 from pmmlkit.builders.fields import Field, Scope, Target
 from pmmlkit.builders.float32 import binary_exponent, round_to_float32
@@ -39,7 +39,6 @@ from pmmlkit.builders.model import classification_output, model, probability_nam
 from pmmlkit.builders.regression import regression_table
 from pmmlkit.builders.tree import Leaf, Node, Split, margin_model
 from pmmlkit.context import Context
-from pmmlkit.pmml import element, format_value
 
 from ..sklearn.tree import float32_split_threshold
 
@@ -198,19 +197,11 @@ def _numbers(text: str, count: int) -> list[float]:
 
 
 def _binary_output(target: Target) -> etree._Element:
-    output = classification_output(target)
     classes = target.classes or ()
-    first = probability_name(classes[0])
-    second = probability_name(classes[1])
-    for node in list(output):
-        if node.get("name") == first:
-            output.remove(node)
     # probability of class 0: float32(1 - p), computed from the probability of class 1.
-    expression = round_to_float32(lambda: apply("-", constant(1.0), ref(second)))
-    output.append(element("OutputField", element("Extension", name=METHOD_EXTENSION, value="predict_proba"),
-                          expression, name=first, optype="continuous", dataType="double",
-                          feature="transformedValue", value=format_value(classes[0])))
-    return output
+    expression = round_to_float32(lambda: apply("-", constant(1.0), ref(probability_name(classes[1]))))
+    first = method_output_field(probability_name(classes[0]), "predict_proba", expression, value=classes[0])
+    return classification_output(target, {classes[0]: first})
 
 
 def _rounded(scope: Scope, name: str, operand: Callable[[], etree._Element]) -> Field:

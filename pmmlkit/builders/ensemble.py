@@ -22,7 +22,7 @@ from lxml import etree
 from ..errors import ConversionError
 from ..pmml import element, format_value, tag_of
 from .fields import Field, Scope, Target
-from .model import mining_schema, model, output_for, replace_header
+from .model import mining_schema, model, output, output_for, replace_header
 
 # The Extension in an OutputField that names the source model's method it reproduces, when
 # that is not ``predict`` / ``predict_proba`` (e.g. ``decision_function``, ``score_samples``).
@@ -62,7 +62,7 @@ def member(model_element: etree._Element, target: Target, outputs: Sequence[Memb
     if not outputs:
         raise ConversionError("a chain member must publish at least one output field")
     scope.nested_targets[target.name] = target.field()
-    replace_header(model_element, "Output", element("Output", *[o.output_field() for o in outputs]))
+    replace_header(model_element, "Output", output(*[o.output_field() for o in outputs]))
     return model_element
 
 
@@ -112,12 +112,15 @@ def model_chain(members: Sequence[etree._Element], last: etree._Element, target:
                  output=output_for(target) if output is None else output)
 
 
-def method_output_field(name: str, method: str, expression: etree._Element,
-                        data_type: str = "double") -> etree._Element:
-    """An OutputField computed by ``expression`` that reproduces the source model's ``method``
-    (named in an Extension, so that verification knows what to compare it with)."""
+def method_output_field(name: str, method: str, expression: etree._Element | None,
+                        data_type: str = "double", feature: str = "transformedValue",
+                        value: Any = None) -> etree._Element:
+    """An OutputField reproducing the source model's ``method`` (named in an Extension, so that
+    verification knows what to compare it with): computed by ``expression``, or without one the
+    model's own ``feature`` (e.g. its ``predictedValue``); ``value`` is the class of a probability."""
     return element("OutputField", element("Extension", name=METHOD_EXTENSION, value=method), expression,
-                   name=name, optype="continuous", dataType=data_type, feature="transformedValue")
+                   name=name, optype="continuous", dataType=data_type, feature=feature,
+                   value=None if value is None else format_value(value))
 
 
 def source_method(output_field: etree._Element) -> str | None:

@@ -81,12 +81,15 @@ def fold(function: str, terms: Sequence[etree._Element]) -> etree._Element:
 
 
 def if_chain(branches: Sequence[tuple[etree._Element, etree._Element]],
-             otherwise: etree._Element | None = None) -> etree._Element | None:
+             otherwise: etree._Element | None = None, map_missing_to: Any = None) -> etree._Element | None:
     """``if c1 then v1 else if c2 then v2 ... else otherwise`` as nested ``if`` Applys; without
-    ``otherwise`` no branch matching leaves the value missing. None when there is nothing to write."""
+    ``otherwise`` no branch matching leaves the value missing; ``map_missing_to`` is the value of
+    the whole chain when an input is missing. None when there is nothing to write."""
     node = otherwise
-    for condition, value in reversed(branches):
-        node = apply("if", condition, value, *([] if node is None else [node]))
+    for i in reversed(range(len(branches))):
+        condition, value = branches[i]
+        node = apply("if", condition, value, *([] if node is None else [node]),
+                     map_missing_to=map_missing_to if i == 0 else None)
     return node
 
 

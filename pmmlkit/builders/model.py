@@ -32,20 +32,35 @@ def probability_name(label: Any) -> str:
     return f"probability_{format_value(label)}"
 
 
-def classification_output(target: Target) -> etree._Element:
-    field = target.field()
-    node = element("Output", element("OutputField", name=predicted_name(target), optype="categorical",
-                                     dataType=field.data_type, feature="predictedValue"))
-    for label in target.classes or ():
-        node.append(element("OutputField", name=probability_name(label), optype="continuous",
-                            dataType="double", feature="probability", value=format_value(label)))
-    return node
+def predicted_field(target: Target) -> etree._Element:
+    """The OutputField ``predicted_<target>`` of a classifier: its predicted label."""
+    return element("OutputField", name=predicted_name(target), optype="categorical",
+                   dataType=target.field().data_type, feature="predictedValue")
+
+
+def probability_field(label: Any) -> etree._Element:
+    """The OutputField ``probability_<label>``: the model's probability of class ``label``."""
+    return element("OutputField", name=probability_name(label), optype="continuous",
+                   dataType="double", feature="probability", value=format_value(label))
+
+
+def output(*fields: etree._Element | None) -> etree._Element:
+    """An Output listing ``fields`` in order (a field may read only those before it)."""
+    return element("Output", *fields)
+
+
+def classification_output(target: Target, computed: dict[Any, etree._Element] | None = None) -> etree._Element:
+    """``predicted_<target>`` and the probability of each class. The probability of a label in
+    ``computed`` is that OutputField instead of the model's own, written last: it reads the others."""
+    computed = computed or {}
+    return output(predicted_field(target),
+                  *[probability_field(label) for label in target.classes or () if label not in computed],
+                  *computed.values())
 
 
 def label_output(target: Target) -> etree._Element:
     """An Output with ``predicted_<target>`` only, for classifiers without probabilities."""
-    return element("Output", element("OutputField", name=predicted_name(target), optype="categorical",
-                                     dataType=target.field().data_type, feature="predictedValue"))
+    return output(predicted_field(target))
 
 
 def threshold_output(target: Target, threshold: float) -> etree._Element:
@@ -53,15 +68,11 @@ def threshold_output(target: Target, threshold: float) -> etree._Element:
     exceeds ``threshold`` (else ``classes[0]``), after the probabilities of both classes."""
     classes = target.classes or ()
     data_type = target.field().data_type
-    node = element("Output")
-    for label in classes:
-        node.append(element("OutputField", name=probability_name(label), optype="continuous",
-                            dataType="double", feature="probability", value=format_value(label)))
     rule = apply("if", apply("greaterThan", ref(probability_name(classes[1])), constant(threshold)),
                  constant(classes[1], data_type), constant(classes[0], data_type))
-    node.append(element("OutputField", rule, name=predicted_name(target), optype="categorical",
-                        dataType=data_type, feature="transformedValue"))
-    return node
+    return output(*[probability_field(label) for label in classes],
+                  element("OutputField", rule, name=predicted_name(target), optype="categorical",
+                          dataType=data_type, feature="transformedValue"))
 
 
 def target_range(target: Target, low: float | None, high: float | None) -> etree._Element:
@@ -127,3 +138,15 @@ def replace_header(model_element: etree._Element, tag: str, new: etree._Element 
         if isinstance(child.tag, str) and tag_of(child) in _HEADER_ORDER[:rank + 1]:
             position = i + 1
     model_element.insert(position, new)
+
+
+def merge_output(model_element: etree._Element, standard: etree._Element) -> None:
+    """Give ``model_element``'s Output the fields of ``standard`` it lacks (by name), ahead of its
+    own; a model without an Output gets ``standard``."""
+    existing = find_child(model_element, "Output")
+    if existing is None:
+        replace_header(model_element, "Output", standard)
+        return
+    names = {field.get("name") for field in existing}
+    for position, field in enumerate(f for f in list(standard) if f.get("name") not in names):
+        existing.insert(position, field)

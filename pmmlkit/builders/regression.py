@@ -10,8 +10,7 @@ import numpy as np
 from lxml import etree
 
 from ..pmml import element, format_value
-from .expressions import apply, ref
-from .fields import Field, Scope, Target
+from .fields import Field, Target
 from .model import model, output_for, regression_output
 
 
@@ -74,21 +73,3 @@ def power_link_model(fields: Sequence[Field], coefficients: Sequence[float], int
     return model("GeneralRegressionModel", *[b for b in body if b is not None], function="regression",
                  target=target, output=regression_output(target), modelType="generalizedLinear",
                  linkFunction="power", linkParameter=float(power))
-
-
-def softmax_classifier(scores: Sequence[Field], target: Target, scope: Scope) -> etree._Element:
-    """A classifier whose probabilities are the softmax of one score field per class, computed
-    in the order the frameworks use: ``e_k = exp(score_k - max(scores))``, ``p_k = e_k / sum(e)``.
-
-    The exponentials are derived fields, and a ``simplemax`` RegressionModel over tables
-    ``1 * e_k`` divides them by their sum; a ``softmax`` normalization would leave the order of
-    the steps (and whether the maximum is subtracted) to each evaluator.
-    """
-    classes = target.classes or ()
-    top = scope.derive("max(" + ",".join(f.name for f in scores) + ")", apply("max", *[ref(f) for f in scores]))
-    tables = []
-    for label, score in zip(classes, scores):
-        exponential = scope.derive(f"exp({score.name})", apply("exp", apply("-", ref(score), ref(top))))
-        tables.append(regression_table([exponential], [1.0], 0.0, label))
-    return model("RegressionModel", *tables, function="classification", target=target,
-                 output=output_for(target), normalizationMethod="simplemax")

@@ -18,7 +18,7 @@ from ..errors import ConversionError
 from ..pmml import element, find_child, format_value
 from .expressions import apply, constant, if_else, ref
 from .fields import Field, Scope, Target
-from .model import model, output_for, replace_header
+from .model import label_output, model, output, output_for, replace_header
 from .regression import regression_table
 
 
@@ -114,23 +114,15 @@ def argmax_index(scores: Sequence[Field], scope: Scope, prefix: str) -> Field:
     return result
 
 
-def label_output(target: Target) -> etree._Element:
-    """An Output with ``predicted_<target>`` only."""
-    output = output_for(target)
-    for node in list(output)[1:]:
-        output.remove(node)
-    return output
-
-
 def value_outputs(model_element: etree._Element, outputs: Sequence[tuple[str, Field]]) -> etree._Element:
     """Add an output per ``(name, field)``: the value of a derived field, e.g. a model's
     ``decision_function`` (named ``decision_function`` or ``decision_function(<column>)``)."""
-    output = find_child(model_element, "Output")
-    if output is None:
-        output = element("Output")
-        replace_header(model_element, "Output", output)
+    node = find_child(model_element, "Output")
+    if node is None:
+        node = output()
+        replace_header(model_element, "Output", node)
     for name, field in outputs:
-        output.append(element("OutputField", ref(field), name=name, optype="continuous", dataType="double",
+        node.append(element("OutputField", ref(field), name=name, optype="continuous", dataType="double",
                               feature="transformedValue"))
     return model_element
 
@@ -156,6 +148,5 @@ def indexed_label_classifier(index: Field, target: Target, scope: Scope, prefix:
 
 __all__ = [
     "total", "linear_score", "squared_distance", "field_regressor", "proportional_classifier", "softmax_classifier", "logistic_classifier",
-    "expit", "argmax_index", "value_outputs", "indexed_label_classifier", "class_indicators", "label_output",
-    "with_label_output",
+    "expit", "argmax_index", "value_outputs", "indexed_label_classifier", "class_indicators", "with_label_output",
 ]

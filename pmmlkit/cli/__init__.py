@@ -22,7 +22,7 @@ from . import (
     validate_command,
     verify_command,
 )
-from .common import PROG, UsageError
+from .common import PROG, UsageError, in_flags
 
 COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, coverage_command,
             serve_command)
@@ -53,8 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UsageError as exc:
-        return _fail(f"{exc} (see `{PROG} {args.command} --help`)", 2)
-    except (PMMLError, OSError) as exc:
+        return _fail(f"{in_flags(str(exc), args)} (see `{PROG} {args.command} --help`)", 2)
+    except PMMLError as exc:
+        return _fail(in_flags(str(exc), args), 1)
+    except OSError as exc:
         return _fail(exc, 1)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -42,7 +42,25 @@ def loading_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"trusted": trusted, "allow_pickle": args.allow_pickle}
 
 
-__all__ = ["PROG", "UsageError", "count", "positive", "output", "add_loading_arguments", "loading_options"]
+# Library messages name the Python keyword that fixes a problem; on the command line the same advice
+# is a flag. Each row: (the keyword as messages spell it, the argparse dest, its flag form, the words
+# when the subcommand has no such flag). The dests are the keyword names, so one table serves all.
+_KEYWORD_FLAGS = (
+    ("missing='allow'", "missing", "--missing allow", "missing='allow'"),
+    ("max_bytes= or ", "max_bytes", "--max-bytes or ", ""),
+)
+
+
+def in_flags(message: str, args: argparse.Namespace) -> str:
+    """``message`` with the Python keywords it suggests spelled as this subcommand's flags."""
+    for keyword, dest, flag, otherwise in _KEYWORD_FLAGS:
+        if keyword in message:
+            message = message.replace(keyword, flag if hasattr(args, dest) else otherwise)
+    return message
+
+
+__all__ = ["PROG", "UsageError", "count", "positive", "output", "add_loading_arguments", "loading_options",
+           "in_flags"]
 
 
 def count(text: str) -> int:

@@ -20,6 +20,14 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number, 1 to 65535."""
+    value = count(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1 to 65535): {value}")
+    return value
+
+
 def add_parser(commands: Any) -> None:
     serve = commands.add_parser(
         "serve", help="serve PMML models over TensorFlow Serving's REST API",
@@ -36,9 +44,9 @@ def add_parser(commands: Any) -> None:
     serve.add_argument("--model-config-file", "--model_config_file", dest="model_config_file", metavar="FILE",
                        help="several models: JSON {\"models\": [{\"name\": ..., \"base_path\": ...}]} or "
                             "TensorFlow Serving's model_config_list text format")
-    serve.add_argument("--port", type=count, default=8501, help="port for the REST API (default 8501)")
+    serve.add_argument("--port", type=_port, default=8501, help="port for the REST API (default 8501)")
     # TensorFlow Serving's --port is its gRPC port: where --rest_api_port is given, it wins.
-    serve.add_argument("--rest-api-port", "--rest_api_port", dest="rest_api_port", type=count, metavar="PORT",
+    serve.add_argument("--rest-api-port", "--rest_api_port", dest="rest_api_port", type=_port, metavar="PORT",
                        help="the REST API port as TensorFlow Serving spells it (takes precedence over --port)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0; 127.0.0.1 for "
                        "this machine only)")

@@ -10,9 +10,11 @@ import argparse
 import json
 from typing import Any
 
+from ..errors import ValidationError
 from ..validate import validate
 from ..validation import rules
-from .common import UsageError, positive
+from ..validation import schema as schema_step
+from .common import UsageError, in_flags, positive
 
 
 def add_parser(commands: Any) -> None:
@@ -40,11 +42,17 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.files:
         raise UsageError("validate needs at least one FILE (or --rules)")
+    if args.xsd is not None:
+        try:  # a schema the user names but that cannot be used is a usage error, not a file's fault
+            schema_step.load(args.xsd)
+        except ValidationError as exc:
+            raise UsageError(f"--xsd: {exc}") from None
     reports = [validate(path, xsd=args.xsd, verify=args.verify, max_bytes=args.max_bytes) for path in args.files]
+    # Reports carry the library's advice (e.g. max_bytes=): shown here in flag form.
     if args.json:
-        print(json.dumps([r.to_dict() for r in reports], indent=2))
+        print(in_flags(json.dumps([r.to_dict() for r in reports], indent=2), args))
     else:
         for report in reports:
-            print(report)
+            print(in_flags(str(report), args))
     failed = any(not r.ok or (args.strict and r.warnings) for r in reports)
     return 1 if failed else 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +15,20 @@ import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
 from ..parsing import Source, engine_bytes, parse_bytes, read_source
-from ..pmml import format_value, is_missing_value, model_element, tag_of
+from ..pmml import model_element, tag_of
 from ..validation import gate
 from . import jvm
+from .inputs import (
+    Extra,
+    InvalidReport,
+    Missing,
+    OnInvalid,
+    Prepared,
+    check_names,
+    check_policies,
+    prepare_frame,
+    record_values,
+)
 
 
 @dataclass(frozen=True)
@@ -45,11 +58,24 @@ class FieldInfo:
 _NUMERIC = {"double", "float", "integer", "real"}
 
 
+# The JVM compiles a method fully after some 10,000 calls: a warm-up scores this many rows (a
+# generated batch, again and again), or stops after WARM_SECONDS for slow models.
+WARM_ROWS = 20_000
+WARM_SECONDS = 2.0
+_WARM_BATCH = 2000
+_CACHE_SIZE = 16
+_FEW_RECORDS = 16  # below this many records, one call each is faster than building columns
+
+
 class Model:
-    """A PMML model loaded on the JVM. Build it with :func:`pmmlkit.load`."""
+    """A PMML model loaded on the JVM. Build it with :func:`pmmlkit.load`.
+
+    A Model pickles as its PMML bytes and loads again on the other side, so it can be handed
+    to spawn/forkserver processes, joblib workers and Spark closures.
+    """
 
     def __init__(self, data: bytes, name: str = "<bytes>", threads: int | None = None,
-                 root: Any = None) -> None:
+                 root: Any = None, warm: bool = True) -> None:
         """``root``: the document already parsed from ``data``, when the caller has it."""
         import jpype
 
@@ -57,6 +83,7 @@ class Model:
             root = parse_bytes(data, name).getroot()
         self.name = name
         self._data = data
+        self._threads_option = threads
         self._declared = declared_fields(root)
         self._lock = threading.Lock()
         self._threads = max(1, threads if threads is not None else min(4, os.cpu_count() or 1))
@@ -67,6 +94,8 @@ class Model:
         self.function_name = str(java_model.functionName())
         self._input_names = [str(n) for n in java_model.inputNames()]
         self.input_fields = [self._describe(n) for n in self._input_names]
+        self._kinds = [f.java_kind for f in self.input_fields]
+        self._data_types = [f.data_type for f in self.input_fields]
         self.target_fields = [self._describe(str(n)) for n in java_model.targetNames()]
         outputs = list(java_model.outputFields())
         self.output_fields = [
@@ -74,8 +103,15 @@ class Model:
         ]
         self._numeric_outputs = [bool(f.dataType().isNumeric()) for f in outputs]
         self._numeric_java = jpype.JArray(jpype.JBoolean)(self._numeric_outputs)
-        self._model_array = jpype.JArray(jvm.jclass("org.pmml4s.model.Model"))
+        # Model[] through reflection: when another library started the JVM, PMML4S lives in a class
+        # loader of pmmlkit's own, where JPype cannot look array types up by name.
+        self._model_class = jvm.jclass("org.pmml4s.model.Model").class_
+        self._new_array = jpype.JClass("java.lang.reflect.Array").newInstance
+        self._warm_values = categories_in_use(root)
         self._row_array = jpype.JArray(jpype.JObject)
+        self.warmed = False
+        if warm:
+            self.warm_up()
 
     # -- loading ---------------------------------------------------------------------------------
     def _parse(self) -> Any:
@@ -90,6 +126,10 @@ class Model:
     def _describe(self, name: str) -> FieldInfo:
         return self._declared.get(name, FieldInfo(name, None, None))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The JVM objects cannot travel: the other process parses the same bytes again.
+        return (_restore, (self._data, self.name, self._threads_option, self.warmed))
+
     @property
     def input_names(self) -> list[str]:
         return list(self._input_names)
@@ -98,22 +138,94 @@ class Model:
     def output_names(self) -> list[str]:
         return [f.name for f in self.output_fields]
 
-    # -- scoring ---------------------------------------------------------------------------------
-    def predict(self, data: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame | dict[str, Any]:
-        """Score a DataFrame (-> DataFrame, same rows, one column per output field) or one record
-        given as a mapping (-> dict)."""
-        if isinstance(data, pd.DataFrame):
-            return self._predict_frame(data)
-        if isinstance(data, Mapping):
-            return self._predict_record(data)
-        raise EvaluationError(f"predict() takes a pandas DataFrame or a mapping, not {type(data).__name__}")
+    # -- warm-up ---------------------------------------------------------------------------------
+    def warm_up(self, rows: int = WARM_ROWS) -> None:
+        """Score ``rows`` generated rows (and a few single records), so that the JVM compiles the
+        scoring code before the first real batch or request. Stops after WARM_SECONDS."""
+        with self._lock:
+            while len(self._models) < self._threads:  # every instance a large frame will use
+                self._models.append(self._parse())
+        frame = warm_up_frame(self.input_fields, min(rows, _WARM_BATCH), self._warm_values)
+        compiled = jvm.compilation_milliseconds
+        started = time.perf_counter()
+        try:
+            done = 0
+            before = compiled()
+            # After ``rows`` rows, go on while the JIT is still compiling (its total time grows):
+            # the first real batch should meet compiled code, not a compiler queue.
+            while time.perf_counter() - started < WARM_SECONDS:
+                self._predict_frame(frame, "allow", "ignore", "error", None)
+                done += len(frame)
+                if done >= rows:
+                    after = compiled()
+                    if after == before:
+                        break
+                    before = after
+            for record in frame.head(100).to_dict("records"):
+                self._predict_record(record, "allow", "ignore")
+        except PMMLError:
+            pass  # generated values a model refuses say nothing about real inputs
+        self.warmed = True
 
-    def _predict_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+    # -- scoring ---------------------------------------------------------------------------------
+    def predict(self, data: pd.DataFrame | Mapping[str, Any] | Sequence[Mapping[str, Any]], *,
+                missing: Missing = "error", extra: Extra = "ignore", on_invalid: OnInvalid = "error",
+                report: InvalidReport | None = None) -> pd.DataFrame | dict[str, Any] | list[dict[str, Any]]:
+        """Score a DataFrame (-> DataFrame, same rows, one column per output field), one record
+        given as a mapping (-> dict) or a list of records (-> list of dicts, scored together).
+
+        The input contract (README, "Scoring"): every input must be present, with None/NaN for a
+        missing value (``missing="allow"`` scores absent inputs as missing); columns or keys the
+        model does not use are ignored (``extra="error"`` refuses them); values must fit their
+        field's dataType, else EvaluationError names the field and row. For a DataFrame,
+        ``on_invalid="missing"`` scores invalid cells as missing and counts them in ``report``.
+        """
+        jvm.ensure_usable()
+        check_policies(missing, extra, on_invalid)
+        if isinstance(data, pd.DataFrame):
+            return self._predict_frame(data, missing, extra, on_invalid, report)
+        if isinstance(data, Mapping):
+            return self._predict_record(data, missing, extra)
+        if isinstance(data, (list, tuple)) and all(isinstance(r, Mapping) for r in data):
+            return self._predict_records(data, missing, extra)
+        raise EvaluationError(f"predict() takes a pandas DataFrame, a mapping or a list of mappings, not "
+                              f"{type(data).__name__}")
+
+    def _predict_records(self, records: Sequence[Mapping[str, Any]], missing: str, extra: str) -> list[dict[str, Any]]:
+        """A list of records: a few one by one, more through the column path (same results)."""
+        if len(records) <= _FEW_RECORDS:
+            out = []
+            for i, record in enumerate(records):
+                try:
+                    out.append(self._predict_record(record, missing, extra))
+                except EvaluationError as exc:
+                    raise EvaluationError(f"record {i}: {exc}") from None
+            return out
+        names = self._input_names
+        for i, record in enumerate(records):  # absent and unused keys, per record, as for one record
+            try:
+                check_names(list(record), names, missing, extra, "record")
+            except EvaluationError as exc:
+                raise EvaluationError(f"record {i}: {exc}") from None
+        frame = pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object) for name in names})
+        result = self._predict_frame(frame, "allow", "ignore", "error", None)
+        columns = []
+        for field in self.output_fields:
+            values = result[field.name].tolist()
+            if field.data_type == "integer":
+                values = [None if v is None or v != v else int(v) for v in values]
+            else:
+                values = [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
+            columns.append(values)
+        names_out = self.output_names
+        return [dict(zip(names_out, row)) for row in zip(*columns)]
+
+    def _predict_record(self, record: Mapping[str, Any], missing: str, extra: str) -> dict[str, Any]:
         # One record skips the column path: one Object[] in, one Object[] out.
         import jpype
 
-        row = self._row_array([_record_cell(record.get(name), field)
-                               for name, field in zip(self._input_names, self.input_fields)])
+        row = self._row_array(record_values(record, self._input_names, self._kinds, self._data_types,
+                                            missing, extra))
         try:
             with self._lock:  # a PMML4S model must not score on two threads at once
                 result = self._scorer.scoreRecord(self._models[0], row, self._numeric_java)
@@ -131,16 +243,21 @@ class Model:
                 out[field.name] = (text == "true") if field.data_type == "boolean" else text
         return out
 
-    def _predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def _predict_frame(self, frame: pd.DataFrame, missing: str, extra: str, on_invalid: str,
+                       report: InvalidReport | None) -> pd.DataFrame:
         import jpype
 
-        missing = [n for n in self._input_names if n not in frame.columns]
-        if missing:
-            raise EvaluationError(f"input columns missing from the data: {missing} (the model needs {self._input_names})")
+        prepared = prepare_frame(frame, self._input_names, self._kinds, self._data_types, missing, extra,
+                                 on_invalid, report)
         rows = len(frame)
-        columns = jpype.JArray(jpype.JObject)(len(self._input_names))
-        for i, name in enumerate(self._input_names):
-            columns[i] = _to_java_column(frame[name], self._describe(name))
+        columns = jpype.JArray(jpype.JObject)(len(prepared))
+        masks = None
+        for i, column in enumerate(prepared):
+            columns[i] = _to_java(column)
+            if column.missing is not None:
+                if masks is None:
+                    masks = jpype.JArray(jpype.JArray(jpype.JBoolean))(len(prepared))
+                masks[i] = jpype.JArray(jpype.JBoolean)(column.missing)
         threads = min(self._threads, max(1, rows // 2048))
         try:
             # Model instances are not thread-safe: one caller at a time uses them (each of the
@@ -148,14 +265,16 @@ class Model:
             with self._lock:
                 while len(self._models) < threads:
                     self._models.append(self._parse())
-                models = self._model_array(self._models[:threads])
+                models = self._new_array(self._model_class, threads)
+                for i in range(threads):
+                    models[i] = self._models[i]
                 try:
-                    result = self._scorer.score(models, columns, None, self._numeric_java, rows)
+                    result = self._scorer.score(models, columns, masks, self._numeric_java, rows)
                 except jpype.JException as exc:
                     if "StackOverflowError" not in str(exc.getClass().getName()):
                         raise
                     # A very deep tree: score again on a thread with a large stack.
-                    result = self._scorer.scoreDeep(models, columns, None, self._numeric_java, rows)
+                    result = self._scorer.scoreDeep(models, columns, masks, self._numeric_java, rows)
         except jpype.JException as exc:
             raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
         out = {}
@@ -177,74 +296,138 @@ class Model:
                 f"outputs={self.output_names}>")
 
 
-def load(source: Source, threads: int | None = None, strict: bool = False) -> Model:
+_cache: OrderedDict[tuple[Any, ...], Model] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def load(source: Source, threads: int | None = None, strict: bool = False, *, warm: bool = True,
+         cache: bool = True) -> Model:
     """Load a PMML document (path, bytes or XML text) for scoring on the JVM.
 
     ``threads`` bounds how many JVM threads score a large frame (each with its own model
     instance, since PMML4S models must not be shared between threads). The document passes the
     validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
-    deviations that are otherwise scored with a logged warning.
+    deviations that are otherwise scored with a logged warning. ``warm`` runs a short warm-up
+    (generated rows, at most WARM_SECONDS) so that the first real batch does not pay for the JVM's
+    compiler. Loading the same path again, unchanged (same modification time and size), returns
+    the model already loaded; ``cache=False`` always parses again.
     """
+    jvm.ensure_usable()
+    if source is None or not isinstance(source, (str, bytes, bytearray, os.PathLike)):
+        raise EvaluationError(f"load() takes a path, the PMML as bytes or the XML text, not "
+                              f"{'None' if source is None else type(source).__name__}")
+    key = _cache_key(source, threads, warm, strict) if cache else None
+    if key is not None:
+        with _cache_lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]
     data, name = read_source(source)
-    return load_parsed(data, name, threads=threads, strict=strict)
+    model = load_parsed(data, name, threads=threads, strict=strict, warm=warm)
+    if key is not None:
+        with _cache_lock:
+            _cache[key] = model
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return model
 
 
 def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None,
-                strict: bool = False) -> Model:
-    """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``)."""
+                strict: bool = False, warm: bool = False) -> Model:
+    """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``).
+    No warm-up unless asked: its callers (verify, ...) score once."""
     root = gate(data, name, strict=strict, root=root)
     data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
-        return Model(data, name, threads, root)
+        return Model(data, name, threads, root, warm)
     except PMMLError:
         raise
     except Exception as exc:  # anything JPype raises that is not a Java exception
         raise EvaluationError(f"{name}: cannot load: {jvm.java_message(exc)}") from None
 
 
-def _to_java_column(series: pd.Series, field: FieldInfo) -> Any:
-    import jpype
-
-    kind = field.java_kind
-    if kind == "double":
-        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(values))
-    if kind == "integer":
-        numeric = pd.to_numeric(series, errors="coerce")
-        if numeric.isna().any() or not np.all(np.equal(np.mod(numeric.to_numpy(dtype=np.float64), 1), 0)):
-            return _strings(series)
-        return jpype.JArray(jpype.JLong)(numeric.to_numpy(dtype=np.int64))
-    if kind == "auto" and pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan)))
-    return _strings(series)
-
-
-def _record_cell(value: Any, field: FieldInfo) -> Any:
-    """One input value as the JVM should see it (None for missing)."""
-    import jpype
-
-    if is_missing_value(value):
+def _cache_key(source: Source, threads: int | None, warm: bool, strict: bool) -> tuple[Any, ...] | None:
+    """(path, modification time, size, options) for a file; None for bytes or XML text."""
+    if isinstance(source, (bytes, bytearray)) or (isinstance(source, str) and source.lstrip().startswith("<")):
         return None
-    kind = field.java_kind
-    if kind == "double":
-        try:
-            return jpype.JDouble(float(value))
-        except (TypeError, ValueError):
-            return None
-    if kind == "integer":
-        if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
-            return jpype.JLong(int(value))
-        return jpype.JString(format_value(value))
-    if kind == "auto" and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return jpype.JDouble(float(value))
-    return jpype.JString(format_value(value))
+    try:
+        path = os.path.realpath(source)
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None  # read_source reports what is wrong with it
+    return (path, stat.st_mtime_ns, stat.st_size, threads, warm, strict)
 
 
-def _strings(series: pd.Series) -> Any:
+def _restore(data: bytes, name: str, threads: int | None, warm: bool) -> Model:
+    """Unpickle a Model: parse its bytes again in this process."""
+    return load_parsed(data, name, threads=threads, warm=warm)
+
+
+def categories_in_use(root: Any) -> dict[str, tuple[str, ...]]:
+    """Values the document compares each field with (predicates, categorical predictors, one-hot
+    encodings): the categories a warm-up should feed."""
+    found: dict[str, dict[str, None]] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        tag = tag_of(node)
+        if tag == "Apply":  # equal(FieldRef, Constant) and the like
+            children = [c for c in node if isinstance(c.tag, str)]
+            fields = [c.get("field") for c in children if tag_of(c) == "FieldRef"]
+            constants = [c.text for c in children if tag_of(c) == "Constant" and c.text is not None]
+            for name in fields:
+                for value in constants:
+                    found.setdefault(name, {})[value.strip()] = None
+        elif node.get("value") is not None:
+            name = node.get("field") or (node.get("name") if tag == "CategoricalPredictor" else None)
+            if name is not None:
+                found.setdefault(name, {})[node.get("value")] = None
+    return {name: tuple(values) for name, values in found.items()}
+
+
+def warm_up_frame(fields: list[FieldInfo], rows: int, categories: Mapping[str, tuple[str, ...]] | None = None,
+                  seed: int = 0) -> pd.DataFrame:
+    """Rows that reach many branches: numbers of both signs over several magnitudes, every
+    declared or compared category, and some missing values."""
+    rng = np.random.default_rng(seed)
+    columns: dict[str, Any] = {}
+    for field in fields:
+        kind = field.java_kind
+        labels: list[Any] = list(field.values or (categories or {}).get(field.name, ()))
+        if labels and kind != "double":
+            if kind == "integer":
+                labels = [_number(v) for v in labels]
+                labels = [v for v in labels if v is not None] or [0]
+            picks = rng.integers(0, len(labels), rows)
+            values = np.array([labels[i] for i in picks], dtype=object)
+        elif kind in ("double", "auto"):
+            values = rng.choice([-1.0, 1.0], rows) * 10.0 ** rng.uniform(-2, 4, rows)
+        elif kind == "integer":
+            values = rng.integers(-3, 10, rows).astype(object)
+        else:
+            values = np.array(["a", "b", "c"], dtype=object)[rng.integers(0, 3, rows)]
+        values = values.astype(object)
+        values[rng.random(rows) < 0.05] = None
+        columns[field.name] = values
+    return pd.DataFrame(columns)
+
+
+def _number(text: str) -> float | int | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _to_java(column: Prepared) -> Any:
     import jpype
 
-    values = [None if is_missing_value(v) else format_value(v) for v in series.tolist()]
-    return jpype.JArray(jpype.JString)(values)
+    if column.kind == "double":
+        return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(column.values, dtype=np.float64))
+    if column.kind == "long":
+        return jpype.JArray(jpype.JLong)(np.ascontiguousarray(column.values, dtype=np.int64))
+    return jpype.JArray(jpype.JString)(column.values)
 
 
 def _data_type_name(data_type: Any) -> str:

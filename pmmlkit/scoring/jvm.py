@@ -1,7 +1,13 @@
 """Start the JVM in-process (JPype) with the PMML4S jars from the pypmml wheel.
 
-The JVM starts lazily on first use, once per process. When another library started it first,
-pmmlkit's jars are loaded through a class loader of their own.
+The JVM starts lazily on first use, once per process. To share it with other Java libraries
+(e.g. jpmml_evaluator), call ``start(classpath=[...], options=[...])`` before anything else uses
+Java, or set ``PMMLKIT_CLASSPATH`` (entries separated by ``os.pathsep``) and
+``PMMLKIT_JVM_OPTIONS`` (shell words, e.g. ``-Xmx2g``). When another library started the JVM
+first, pmmlkit's jars are loaded through a class loader of their own.
+
+A JVM does not survive ``fork``: a child forked after the JVM started hangs on its first real
+call into Java. Such a child gets :data:`FORKED_MESSAGE` as an EvaluationError instead.
 """
 
 from __future__ import annotations
@@ -9,8 +15,10 @@ from __future__ import annotations
 import glob
 import importlib.util
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,9 +33,40 @@ INSTALL_HINT = (
     "or set JAVA_HOME to an installed JDK/JRE."
 )
 
+CLASSPATH_VARIABLE = "PMMLKIT_CLASSPATH"
+OPTIONS_VARIABLE = "PMMLKIT_JVM_OPTIONS"
+# Deep trees recurse in PMML4S: a large thread stack keeps them from overflowing.
+DEFAULT_OPTIONS = ("-Xss64m", "-Djava.awt.headless=true")
+FORKED_MESSAGE = (
+    "this process was forked after the Java VM started in its parent, and a JVM does not survive fork "
+    "(the call would hang). Start worker processes with the 'spawn' or 'forkserver' method "
+    "(multiprocessing.get_context('spawn'), joblib's default loky backend) and pass them the model "
+    "(pmmlkit models pickle) or its path; or load models only after forking"
+)
+
 _lock = threading.RLock()
 _loader: Any = None
 _started = False
+_forked = False  # set in a child forked while the JVM ran in the parent
+_settings: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (classpath, options) pmmlkit started with
+
+
+def _after_fork_in_child() -> None:
+    global _forked
+    jpype = sys.modules.get("jpype")
+    # isJVMStarted reads a flag of JPype's C module: it does not call into the (now dead) JVM.
+    if _started or (jpype is not None and jpype.isJVMStarted()):
+        _forked = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def ensure_usable() -> None:
+    """Raise EvaluationError at once in a child forked after the JVM started (a call would hang)."""
+    if _forked:
+        raise EvaluationError(FORKED_MESSAGE)
 
 
 def pmml4s_jars() -> list[str]:
@@ -41,7 +80,8 @@ def pmml4s_jars() -> list[str]:
     return jars
 
 
-def classpath() -> list[str]:
+def pmmlkit_classpath() -> list[str]:
+    """The jars pmmlkit itself needs: PMML4S and its bridge."""
     return pmml4s_jars() + [str(BRIDGE_JAR)]
 
 
@@ -80,27 +120,68 @@ def find_libjvm(home: Path) -> Path | None:
     return None
 
 
-def start(extra_classpath: Sequence[str] = ()) -> None:
-    """Start the JVM (if not yet running) with PMML4S, pmmlkit's bridge and ``extra_classpath``."""
-    global _started
+def environment_classpath() -> list[str]:
+    """Extra classpath entries from ``$PMMLKIT_CLASSPATH``."""
+    return [p for p in os.environ.get(CLASSPATH_VARIABLE, "").split(os.pathsep) if p]
+
+
+def environment_options() -> list[str]:
+    """Extra JVM options from ``$PMMLKIT_JVM_OPTIONS`` (shell words)."""
+    text = os.environ.get(OPTIONS_VARIABLE, "")
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise EvaluationError(f"${OPTIONS_VARIABLE} is not a valid list of options ({exc}): {text!r}") from None
+
+
+def start(classpath: Sequence[str] = (), options: Sequence[str] = (), *,
+          extra_classpath: Sequence[str] = ()) -> None:
+    """Start the JVM (if not yet running) with PMML4S, pmmlkit's bridge, ``classpath`` (jars or
+    folders of other Java libraries to share the JVM with) and JVM ``options`` (e.g. ``["-Xmx2g"]``).
+
+    ``$PMMLKIT_CLASSPATH`` and ``$PMMLKIT_JVM_OPTIONS`` add to both. A JVM starts once per process:
+    asking for other settings once it runs is an EvaluationError. ``extra_classpath`` is the old
+    name of ``classpath``.
+    """
+    global _started, _settings
+    ensure_usable()
+    if isinstance(classpath, (str, os.PathLike)) or isinstance(options, (str, os.PathLike)):
+        raise EvaluationError("start() takes lists: start(classpath=[\"a.jar\"], options=[\"-Xmx2g\"])")
+    wanted_classpath = tuple(str(p) for p in [*classpath, *extra_classpath, *environment_classpath()])
+    wanted_options = tuple(str(o) for o in [*options, *environment_options()])
     with _lock:
         if _started:
+            if (classpath or options or extra_classpath) and (wanted_classpath, wanted_options) != _settings:
+                raise EvaluationError(
+                    "the Java VM is already running (it starts once per process, on first use), so its classpath "
+                    "and options can no longer change: call pmmlkit.jvm.start(classpath=..., options=...) "
+                    f"before anything loads a model, or set ${CLASSPATH_VARIABLE} / ${OPTIONS_VARIABLE}")
             return
         import jpype
 
-        if not jpype.isJVMStarted():
+        if jpype.isJVMStarted():
+            if classpath or options or extra_classpath:
+                raise EvaluationError(
+                    "another library already started the Java VM in this process, so pmmlkit cannot add "
+                    "a classpath or options to it; give them to whatever starts it first, or call "
+                    "pmmlkit.jvm.start(...) first")
+        else:
             libjvm = find_libjvm(java_home())
             try:
-                jpype.startJVM(str(libjvm), "-Xss64m", "-Djava.awt.headless=true",
-                               classpath=classpath() + list(extra_classpath), convertStrings=False)
+                jpype.startJVM(str(libjvm), *DEFAULT_OPTIONS, *wanted_options,
+                               classpath=[*pmmlkit_classpath(), *wanted_classpath], convertStrings=False)
             except Exception as exc:  # JPype raises plain OSError/RuntimeError on a broken runtime
-                raise JavaNotFoundError(f"could not start the Java runtime at {libjvm}: {exc}. {INSTALL_HINT}") from None
+                hint = (f"check the options given to pmmlkit.jvm.start() or ${OPTIONS_VARIABLE} "
+                        f"({list(wanted_options)}); the JVM printed why above" if wanted_options else INSTALL_HINT)
+                raise JavaNotFoundError(f"could not start the Java runtime at {libjvm}: {exc}. {hint}") from None
+            _settings = (wanted_classpath, wanted_options)
         _started = True
 
 
 def jclass(name: str) -> Any:
     """A Java class from pmmlkit's classpath, loading it through our own class loader if needed."""
     global _loader
+    ensure_usable()
     start()
     import jpype
 
@@ -113,12 +194,23 @@ def jclass(name: str) -> Any:
             except Exception:
                 URL = jpype.JClass("java.net.URL")
                 File = jpype.JClass("java.io.File")
-                urls = jpype.JArray(URL)([File(p).toURI().toURL() for p in classpath()])
+                urls = jpype.JArray(URL)([File(p).toURI().toURL() for p in pmmlkit_classpath()])
                 _loader = jpype.JClass("java.net.URLClassLoader")(urls, jpype.JClass("java.lang.ClassLoader")
                                                                  .getSystemClassLoader())
         if _loader is False:
             return jpype.JClass(name)
         return jpype.JClass(name, loader=_loader)
+
+
+def compilation_milliseconds() -> int:
+    """Total time the JVM's JIT compilers have spent so far (-1 where the JVM does not say)."""
+    import jpype
+
+    try:
+        bean = jpype.JClass("java.lang.management.ManagementFactory").getCompilationMXBean()
+        return int(bean.getTotalCompilationTime()) if bean is not None else -1
+    except Exception:  # no management support in this runtime: warm-ups then run a fixed number of rows
+        return -1
 
 
 def java_message(exc: BaseException) -> str:

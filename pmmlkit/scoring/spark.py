@@ -23,6 +23,7 @@ from ..errors import EvaluationError
 from ..parsing import Source, read_source
 from ..pmml import is_missing_value
 from .evaluator import FieldInfo, Model, load
+from .inputs import Extra, Missing, check_names, check_policies, field_problem
 
 # Loaded models of this process, keyed by the SHA-256 of the PMML bytes. A worker is reused for
 # many tasks (spark.python.worker.reuse), so a model is parsed once per worker, not per batch.
@@ -31,21 +32,40 @@ _MODELS_LOCK = threading.Lock()
 _MAX_MODELS = 8
 
 
-def score(df: Any, pmml: Source, keep_inputs: bool = True) -> Any:
+def score(df: Any, pmml: Source, keep_inputs: bool = True, *, missing: Missing = "error",
+          extra: Extra = "ignore") -> Any:
     """Add the PMML's output columns to the Spark DataFrame ``df`` (lazily, like any transformation).
 
     ``pmml`` is a path or the document's bytes. The model's input fields are read from the
-    columns of ``df`` with the same names. Output columns are named and typed as the PMML's
-    Output fields (double, bigint for integer, boolean or string); a missing result is null.
-    With ``keep_inputs=False`` the result holds the output columns only.
+    columns of ``df`` with the same names, under the same input contract as ``Model.predict``:
+    an absent input column is an error (``missing="allow"`` scores it as missing), columns the
+    model does not use are ignored (``extra="error"`` refuses them), and a column whose Spark type
+    cannot hold the field's values (timestamps, intervals, arrays, maps, structs, binary, or
+    strings for a numeric field) is refused here, on the driver, before any task runs.
+    Output columns are named and typed as the PMML's Output fields (double, bigint for integer,
+    boolean or string); a missing result is null. With ``keep_inputs=False`` the result holds
+    the output columns only.
     """
+    check_policies(missing, extra)
     data, name = read_source(pmml)
-    model = load(data, threads=1)  # on the driver: fails early on a bad document, gives the schema
+    # On the driver: fails early on a bad document, gives the schema. No scoring here: no warm-up.
+    model = load(data, threads=1, warm=False)
     inputs = model.input_names
-    missing = [n for n in inputs if n not in df.columns]
-    if missing:
-        raise EvaluationError(f"{name}: the DataFrame lacks the model's input columns {missing} "
-                              f"(it has {df.columns}; the model needs {inputs})")
+    twice = sorted({c for c in df.columns if df.columns.count(c) > 1 and (extra == "error" or c in inputs)})
+    if twice:
+        raise EvaluationError(f"{name}: the DataFrame has more than one column named {twice}: each input must be "
+                              "one column")
+    try:
+        check_names(list(df.columns), inputs, missing, extra, "DataFrame")
+    except EvaluationError as exc:
+        raise EvaluationError(f"{name}: {exc}") from None
+    types = {f.name: f.dataType for f in df.schema.fields}
+    for field in model.input_fields:
+        if field.name in types:
+            problem = _type_problem(field, types[field.name])
+            if problem is not None:
+                raise EvaluationError(field_problem(field.name, field.data_type, "every row", problem))
+    present = [n for n in inputs if n in types]
     outputs = [(f.name, _kind(f)) for f in model.output_fields]
     if keep_inputs:
         clashing = [n for n, _ in outputs if n in df.columns]
@@ -55,15 +75,34 @@ def score(df: Any, pmml: Source, keep_inputs: bool = True) -> Any:
     schema = _output_schema(df.schema if keep_inputs else None, outputs)
     key = hashlib.sha256(data).hexdigest()
     payload = _share(df, data)
-    passed = df.columns if keep_inputs else inputs
+    passed = df.columns if keep_inputs else present
 
     def batches(iterator: Iterator[Any]) -> Iterator[Any]:
-        return _score_batches(iterator, key, payload, inputs, outputs, keep_inputs)
+        return _score_batches(iterator, key, payload, present, outputs, keep_inputs, missing)
 
     return df.select(*[df[c] for c in passed]).mapInArrow(batches, schema)
 
 
-def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.PathLike) -> str:
+def _type_problem(field: FieldInfo, data_type: Any) -> str | None:
+    """Why a Spark column of ``data_type`` cannot feed ``field`` (None when it can)."""
+    from pyspark.sql import types as T
+
+    shown = data_type.simpleString()
+    if isinstance(data_type, (T.TimestampType, T.DateType)) or type(data_type).__name__ == "TimestampNTZType":
+        return f"a datetime column ({shown}) is not a number or a category; convert it first"
+    if "Interval" in type(data_type).__name__:
+        return f"a timedelta column ({shown}) is not a number or a category; convert it first"
+    if isinstance(data_type, (T.ArrayType, T.MapType, T.StructType)) or isinstance(data_type, T.UserDefinedType):
+        return f"a nested column ({shown}) does not hold single input values"
+    if isinstance(data_type, T.BinaryType):
+        return f"a binary column ({shown}) is not text; cast it to string first"
+    if isinstance(data_type, T.StringType) and field.java_kind in ("double", "integer"):
+        return f"a string column ({shown}) in a numeric field; cast it to a number first"
+    return None
+
+
+def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.PathLike, *,
+                missing: Missing = "error", extra: Extra = "ignore") -> str:
     """Score a Parquet or CSV input (file or folder) and write the inputs plus outputs as Parquet.
 
     The result is written to a temporary folder beside ``out_path`` and then renamed into
@@ -84,7 +123,7 @@ def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.Pat
         df = spark.read.csv(source, header=True, inferSchema=True)
     else:
         df = spark.read.parquet(source)
-    result = score(df, pmml)
+    result = score(df, pmml, missing=missing, extra=extra)
     if _is_remote(target):
         result.write.mode("overwrite").parquet(target)
         return target
@@ -102,7 +141,7 @@ def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.Pat
 # -- on the executors ----------------------------------------------------------------------------
 
 def _score_batches(batches: Iterator[Any], key: str, payload: Any, inputs: list[str],
-                   outputs: list[tuple[str, str]], keep_inputs: bool) -> Iterator[Any]:
+                   outputs: list[tuple[str, str]], keep_inputs: bool, missing: str) -> Iterator[Any]:
     import pyarrow as pa
 
     model = None
@@ -112,7 +151,7 @@ def _score_batches(batches: Iterator[Any], key: str, payload: Any, inputs: list[
         else:
             if model is None:
                 model = _model(key, payload)
-            result = model.predict(batch.select(inputs).to_pandas())
+            result = model.predict(batch.select(inputs).to_pandas(), missing=missing)
             columns = [_arrow_column(result[name].to_numpy(), kind) for name, kind in outputs]
         names = [name for name, _ in outputs]
         if keep_inputs:

@@ -41,8 +41,8 @@ def value_kind(field: FieldInfo) -> str:
     return "any" if field.data_type is None else "string"
 
 
-_KIND_TEXT = {"number": "a number", "integer": "a whole number", "boolean": "true or false",
-              "string": "a string", "any": "a string, a number or a boolean"}
+_KIND_TEXT = {"number": "a number, a boolean", "integer": "a whole number, a boolean", "boolean": "true or false",
+              "string": "a string, a boolean", "any": "a string, a number or a boolean"}
 _TF_DTYPE = {"number": "DT_DOUBLE", "integer": "DT_INT64", "boolean": "DT_BOOL", "string": "DT_STRING",
              "any": "DT_STRING"}
 _JSON_TYPE = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
@@ -55,8 +55,8 @@ _TAKES_FLOAT = frozenset({"number", "any"})
 
 def _fits(kind: str, value: Any) -> bool:
     kind_of_value = type(value)
-    if kind_of_value is bool:
-        return kind in ("boolean", "any")
+    if kind_of_value is bool:  # as on every other path: 1.0/0.0 (1/0) in numeric fields, "true"/"false" in text
+        return True
     if kind_of_value is float:
         return math.isfinite(value) and (kind in ("number", "any") or (kind == "integer" and value.is_integer()))
     if kind_of_value is int:  # JSON integers are unbounded: keep to what a 64-bit long holds
@@ -204,8 +204,9 @@ class Signature:
         }}}
 
     def input_schema(self, name: str) -> dict[str, Any]:
-        """The JSON Schema (OpenAPI 3.1) of one value of input ``name``."""
-        return _value_schema(self.kinds[name])
+        """The JSON Schema (OpenAPI 3.1) of one value of input ``name``: booleans fit every input (see _fits)."""
+        kind = self.kinds[name]
+        return {"type": [kind, "boolean", "null"]} if kind in ("number", "integer", "string") else _value_schema(kind)
 
     def output_schema(self, field: FieldInfo) -> dict[str, Any]:
         return _value_schema(value_kind(field))

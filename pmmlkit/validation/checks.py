@@ -25,6 +25,7 @@ from lxml import etree
 
 from ..pmml import MODEL_TAGS
 from ..report import Report
+from . import treescreen
 from .spans import covers, intersect, span
 from .vocabulary import (
     BODY_TAGS,
@@ -527,9 +528,11 @@ class Checker:
         if not any(local(c) in MODEL_TAGS for c in segment):
             self.error("no-model", "a <Segment> has no model element", segment)
         if self.drop:
-            for node in list(segment):
-                if local(node) in MODEL_TAGS:
-                    segment.remove(node)
+            # By position, without holding the model's element: libxml2 then frees the subtree at
+            # once, instead of first moving it to a new document for a proxy that still refers to it.
+            models = [i for i, node in enumerate(segment) if local(node) in MODEL_TAGS]
+            for i in reversed(models):
+                del segment[i]
             _drop_previous(segment)
 
     def _segmentation(self, model: etree._Element, segmentation: etree._Element, state: _Segments,
@@ -743,6 +746,12 @@ class Checker:
         if predicate is not None and predicate.tag not in ignored:
             for inner in predicate.iter(*tags):
                 self._node(inner, context, "<TreeModel>", None, None)
+        if predicate is not None and predicate.tag == true_tag \
+                and model.get("missingValueStrategy", "none") != "defaultChild":
+            # Most trees break no rule: prove it in C first, walk only when the proof fails.
+            usable = [n for n in context.visible if getattr(context.fields.get(n), "numeric", False)]
+            if treescreen.clean(root, usable, target.values if target is not None and target.values else None):
+                return
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"
             self.error("root-predicate", f"the root Node's predicate is <{shown}>, not <True/>: records it does not "

@@ -20,7 +20,7 @@ from ..pmml import format_value, model_element, plain
 from ..report import Report
 from ..scoring.evaluator import load_parsed
 from .checks import child, children, local
-from .vocabulary import NAMESPACES
+from .vocabulary import NAMESPACES, NUMERIC_TYPES
 
 DEFAULT_PRECISION = 1e-6
 DEFAULT_ZERO_THRESHOLD = 1e-16
@@ -57,8 +57,13 @@ def check(data: bytes, name: str, report: Report) -> int:
         report.add("warning", "verification-skipped", f"the rows cannot be re-scored: {exc}", block.sourceline)
         return 0
     outputs = _expected_columns(model, columns, scorer.input_names)
-    inputs = pd.DataFrame({n: [row.get(_column_of(columns, n)) for row in rows] for n in scorer.input_names},
-                          dtype=object)
+    # The rows are text; the engine takes numbers for numeric fields (a cell that is not a number
+    # stays text, and the engine's refusal says so).
+    dictionary = child(root, "DataDictionary")
+    numeric = {f.get("name") for f in (children(dictionary, "DataField") if dictionary is not None else [])
+               if f.get("dataType") in NUMERIC_TYPES}
+    inputs = pd.DataFrame({n: [_cell(row.get(_column_of(columns, n)), n in numeric) for row in rows]
+                           for n in scorer.input_names}, dtype=object)
     scored = scorer.predict(inputs)
     for column, output in outputs:
         bad = [i for i, row in enumerate(rows)
@@ -110,6 +115,15 @@ def _agrees(expected: str | None, actual: object, column: _Column) -> bool:
             return abs(got) < column.zero
         return abs(got - want) <= column.precision * abs(want)
     return expected.strip() == format_value(actual)
+
+
+def _cell(text: str | None, numeric: bool) -> str | float | None:
+    if text is None or not numeric:
+        return text
+    if text.strip() == "":
+        return None
+    value = _float(text, None)
+    return text if value is None else value
 
 
 def _float(text: str | None, default: float | None) -> float | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..errors import ValidationError
 from ..report import Report
 from ..schemas import PMML_4_4, xml_schema
 from .vocabulary import CURRENT, NAMESPACES
@@ -42,16 +43,26 @@ class Schema:
 
 
 def load(path: str | os.PathLike | None = None) -> Schema:
-    """The schema at ``path`` (default: the project's PMML 4.4 schema), compiled once."""
+    """The schema at ``path`` (default: the project's PMML 4.4 schema), compiled once.
+
+    A schema the caller names that is absent or not a usable XML Schema raises ValidationError
+    (the caller asked for a check that cannot be done); the project's own schema missing from an
+    installation only skips the step, with a warning in the report.
+    """
     chosen = Path(path) if path is not None else PMML_4_4
     label = "the PMML 4.4 schema (pmmlkit)" if path is None else str(chosen)
     if not chosen.is_file():
-        what = "the project's PMML 4.4 schema" if path is None else "the schema"
-        return Schema(None, label, None, f"{what} {chosen} is absent")
+        if path is not None:
+            what = "is a folder" if chosen.is_dir() else "does not exist"
+            raise ValidationError(f"the schema {chosen} {what}: give the path of an XML Schema (.xsd) file")
+        return Schema(None, label, None, f"the project's PMML 4.4 schema {chosen} is absent")
     try:
         compiled = xml_schema(chosen.resolve())
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
-        return Schema(None, label, None, f"{chosen} is not a usable XML Schema: {exc}")
+        problem = f"{chosen} is not a usable XML Schema: {' '.join(str(exc).split()).rstrip('.')}"
+        if path is not None:
+            raise ValidationError(f"{problem}; give the path of an XML Schema (.xsd) file") from None
+        return Schema(None, label, None, problem)
     return Schema(compiled, label, _target_namespace(chosen.resolve()))
 
 

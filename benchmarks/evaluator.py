@@ -1,0 +1,351 @@
+"""Scoring speed, side by side: pmmlkit, pypmml, jpmml_evaluator, scikit-learn and a plain Java loop over PMML4S.
+
+    .venv/bin/python benchmarks/evaluator.py [--rows 100000] [--single 1000] [--markdown]
+
+For each of three models (StandardScaler + LogisticRegression, a 100-tree random forest, 100-tree
+gradient boosting; 20 numeric features) it prints:
+
+- batch rows/s on ``--rows`` rows: the first batch (cold) and a batch after a full warm-up batch;
+- single-record latency p50 / p99 (one dict per call; scikit-learn gets a one-row DataFrame);
+- the ratios pmmlkit / pypmml and pmmlkit / Java loop (warm batches).
+
+pmmlkit's cold first batch is measured in fresh processes, with and without the warm-up that
+``pmmlkit.load`` runs (``warm=False``), since a JIT is warmed for the whole process. The Java loop is
+compiled here with javac against the PMML4S jars of the pypmml wheel, into a temporary folder, and
+runs ``Model.predict(Object[])`` on one thread in its own JVM. pypmml runs its own JVM over py4j;
+pmmlkit and jpmml_evaluator share one JPype JVM in this process. The script measures and prints;
+it never asserts (the tests check correctness).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import pmmlkit
+from pmmlkit.scoring import jvm
+from pmmlkit.scoring.bridge_build import javac
+
+JAVA_LOOP = """
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import org.pmml4s.model.Model;
+
+public class PmmlLoop {
+    static double sink = 0;
+
+    public static double pass(Model model, Object[][] data) {
+        long start = System.nanoTime();
+        for (Object[] row : data) {
+            Object[] out = model.predict(row);
+            sink += out.length;
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Model model = Model.fromFile(args[0]);
+        int rows = Integer.parseInt(args[2]);
+        int cols = Integer.parseInt(args[3]);
+        int single = Integer.parseInt(args[4]);
+        ByteBuffer buffer = ByteBuffer.wrap(Files.readAllBytes(Paths.get(args[1]))).order(ByteOrder.LITTLE_ENDIAN);
+        Object[][] data = new Object[rows][cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                data[i][j] = Double.valueOf(buffer.getDouble());
+            }
+        }
+        double cold = pass(model, data);
+        double warm = Double.MAX_VALUE;
+        for (int r = 0; r < 2; r++) {
+            warm = Math.min(warm, pass(model, data));
+        }
+        long[] latency = new long[single];
+        for (int k = 0; k < single; k++) {
+            long start = System.nanoTime();
+            Object[] out = model.predict(data[k % rows]);
+            latency[k] = System.nanoTime() - start;
+            sink += out.length;
+        }
+        Arrays.sort(latency);
+        System.out.println("{\\"cold\\": " + cold + ", \\"warm\\": " + warm + ", \\"p50\\": " + latency[single / 2] / 1e3
+                + ", \\"p99\\": " + latency[(int) (single * 0.99)] / 1e3 + ", \\"sink\\": " + sink + "}");
+    }
+}
+"""
+
+# Scores a Parquet file in a fresh process: load (with or without warm-up), first batch, second batch.
+COLD_CHILD = """
+import json, sys, time
+import pandas as pd
+import pmmlkit
+frame = pd.read_parquet(sys.argv[2])
+started = time.perf_counter()
+model = pmmlkit.load(sys.argv[1], warm=sys.argv[3] == "1")
+loaded = time.perf_counter()
+model.predict(frame)
+first = time.perf_counter()
+model.predict(frame)
+second = time.perf_counter()
+record = frame.head(1).to_dict("records")[0]
+start = time.perf_counter()
+model.predict(record)
+first_record = time.perf_counter() - start
+print(json.dumps({"load": loaded - started, "first": first - loaded, "second": second - first,
+                  "first_record": first_record}))
+"""
+
+
+@dataclass
+class Result:
+    engine: str
+    cold: float | None  # rows/s of the first batch
+    warm: float | None  # rows/s after a warm batch
+    p50: float | None  # µs per single-record call
+    p99: float | None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def progress(message: str) -> None:
+    print(f"  ... {message}", file=sys.stderr, flush=True)
+
+
+def synthetic(rows: int, features: int = 20, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=rows, n_features=features, n_informative=10, random_state=seed)
+    return pd.DataFrame(X, columns=[f"x{i + 1}" for i in range(features)]), y
+
+
+def models() -> list[tuple[str, Any]]:
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return [
+        ("scaler + logistic regression", make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))),
+        ("random forest, 100 trees (depth 10)",
+         RandomForestClassifier(n_estimators=100, max_depth=10, random_state=0, n_jobs=1)),
+        ("gradient boosting, 100 trees (depth 3)", GradientBoostingClassifier(n_estimators=100, random_state=0)),
+    ]
+
+
+def batch_rates(score: Callable[[], Any], rows: int, repeat: int = 2) -> tuple[float, float]:
+    """(rows/s of the first call, best rows/s of ``repeat`` later calls)."""
+    start = time.perf_counter()
+    score()
+    cold = rows / (time.perf_counter() - start)
+    best = 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        score()
+        best = max(best, rows / (time.perf_counter() - start))
+    return cold, best
+
+
+def latencies(call: Callable[[Any], Any], records: list[Any], warmup: int = 200) -> tuple[float, float]:
+    """(p50, p99) in µs of one call per record, after ``warmup`` untimed calls."""
+    for record in records[:warmup]:
+        call(record)
+    times = []
+    for record in records:
+        start = time.perf_counter()
+        call(record)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return statistics.median(times) * 1e6, times[int(len(times) * 0.99)] * 1e6
+
+
+def bench_pmmlkit(path: Path, frame: pd.DataFrame, records: list[dict], data_file: Path) -> Result:
+    model = pmmlkit.load(path, cache=False)
+    _, warm = batch_rates(lambda: model.predict(frame), len(frame))
+    p50, p99 = latencies(model.predict, records)
+    cold = {}
+    for flag in ("0", "1"):
+        done = subprocess.run([sys.executable, "-c", COLD_CHILD, str(path), str(data_file), flag],
+                              capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr)
+        cold[flag] = json.loads(done.stdout.strip().splitlines()[-1])
+    rows = len(frame)
+    extra = {"first batch without warm-up (rows/s)": rows / cold["0"]["first"],
+             "first batch after load's warm-up (rows/s)": rows / cold["1"]["first"],
+             "load without / with warm-up (s)": (cold["0"]["load"], cold["1"]["load"]),
+             "first single record without / with warm-up (µs)": (cold["0"]["first_record"] * 1e6,
+                                                                 cold["1"]["first_record"] * 1e6),
+             "threads": model._threads}
+    return Result("pmmlkit", rows / cold["1"]["first"], warm, p50, p99,
+                  note="cold = fresh process, first batch after load's warm-up", extra=extra)
+
+
+def bench_pypmml(path: Path, frame: pd.DataFrame, records: list[dict]) -> Result:
+    from pypmml import Model
+
+    model = Model.fromFile(str(path))
+    cold, warm = batch_rates(lambda: model.predict(frame), len(frame), repeat=1)
+    p50, p99 = latencies(model.predict, records)
+    return Result("pypmml", cold, warm, p50, p99)
+
+
+def bench_jpmml(path: Path, frame: pd.DataFrame, records: list[dict]) -> Result:
+    import jpmml_evaluator
+
+    evaluator = jpmml_evaluator.make_evaluator(str(path)).verify()
+    cold, warm = batch_rates(lambda: evaluator.evaluateAll(frame), len(frame), repeat=1)
+    p50, p99 = latencies(evaluator.evaluate, records)
+    return Result("jpmml_evaluator", cold, warm, p50, p99)
+
+
+def bench_sklearn(estimator: Any, frame: pd.DataFrame) -> Result:
+    cold, warm = batch_rates(lambda: estimator.predict_proba(frame), len(frame))
+    rows = [frame.iloc[[i]] for i in range(min(len(frame), 1000))]
+    p50, p99 = latencies(estimator.predict_proba, rows, warmup=50)
+    return Result("scikit-learn", cold, warm, p50, p99, note="one-row DataFrame per call")
+
+
+def compile_loop(folder: Path) -> list[str]:
+    """javac the Java loop into ``folder``; returns the classpath to run it."""
+    source = folder / "PmmlLoop.java"
+    source.write_text(JAVA_LOOP)
+    jars = jvm.pmml4s_jars()
+    subprocess.run([javac(), "-cp", os.pathsep.join(jars), "-d", str(folder), str(source)], check=True,
+                   capture_output=True, text=True)
+    return [str(folder), *jars]
+
+
+def bench_java(classpath: list[str], path: Path, data_file: Path, rows: int, columns: int, single: int) -> Result:
+    java = str(jvm.java_home() / "bin" / "java")
+    done = subprocess.run([java, "-cp", os.pathsep.join(classpath), "PmmlLoop", str(path), str(data_file), str(rows),
+                           str(columns), str(single)], capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return Result("Java loop over PMML4S", rows / result["cold"], rows / result["warm"], result["p50"], result["p99"],
+                  note="one thread, predict(Object[])")
+
+
+def fmt(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def report(title: str, results: list[Result]) -> list[str]:
+    by_name = {r.engine: r for r in results}
+    ours = by_name["pmmlkit"]
+    print(f"\n{title}")
+    print(f"  {'engine':<22} {'cold rows/s':>12} {'warm rows/s':>12} {'p50 µs':>9} {'p99 µs':>9}  note")
+    for r in results:
+        print(f"  {r.engine:<22} {fmt(r.cold):>12} {fmt(r.warm):>12} {fmt(r.p50, 1):>9} {fmt(r.p99, 1):>9}  {r.note}")
+    for key, value in ours.extra.items():
+        shown = ", ".join(fmt(v, 3 if "(s)" in key else 0) for v in value) if isinstance(value, tuple) else fmt(value)
+        print(f"  pmmlkit {key}: {shown}")
+    pypmml, java = by_name.get("pypmml"), by_name.get("Java loop over PMML4S")
+    ratios = {
+        "pmmlkit / pypmml (warm batch)": ours.warm / pypmml.warm if pypmml else None,
+        "pmmlkit / Java loop (warm batch)": ours.warm / java.warm if java else None,
+        "pmmlkit cold first batch / warm batch (time)": ours.warm / ours.cold if ours.cold else None,
+        "pmmlkit cold first batch without warm-up / warm batch (time)":
+            ours.warm / ours.extra["first batch without warm-up (rows/s)"],
+    }
+    for key, value in ratios.items():
+        print(f"  {key}: {fmt(value, 2)}")
+    rows = [f"| {title} | {' | '.join(fmt(by_name[e].warm) if e in by_name else 'n/a' for e in ENGINES)} | "
+            f"{fmt(ratios['pmmlkit / pypmml (warm batch)'], 2)} | {fmt(ratios['pmmlkit / Java loop (warm batch)'], 2)} | "
+            f"{fmt(ours.extra['first batch without warm-up (rows/s)'])} / {fmt(ours.cold)} | "
+            f"{fmt(ours.p50)} / {fmt(ours.p99)} | {fmt(pypmml.p50) if pypmml else 'n/a'} | "
+            f"{fmt(java.p50, 1) if java else 'n/a'} |"]
+    return rows
+
+
+ENGINES = ("pmmlkit", "pypmml", "jpmml_evaluator", "Java loop over PMML4S", "scikit-learn")
+MARKDOWN_HEADER = (
+    "| model | pmmlkit | pypmml | jpmml_evaluator | Java loop | scikit-learn | pmmlkit / pypmml | pmmlkit / Java loop "
+    "| pmmlkit first batch, cold / warmed on load | pmmlkit one record p50 / p99 µs | pypmml p50 µs | Java p50 µs |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="rows per batch")
+    parser.add_argument("--single", type=int, default=1000, help="single-record calls per engine")
+    parser.add_argument("--only", help="run only the models whose title contains this text")
+    parser.add_argument("--skip", default="", help="comma-separated engines to skip (pypmml,jpmml,java,sklearn)")
+    parser.add_argument("--markdown", action="store_true", help="also print the warm figures as a Markdown table")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+
+    import jpmml_evaluator
+
+    jvm.start(classpath=jpmml_evaluator._package_classpath())  # one JPype JVM for pmmlkit and jpmml_evaluator
+    X, y = synthetic(args.rows)
+    records = X.head(args.single).to_dict("records")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}; "
+          f"{args.rows:,} rows per batch, {args.single} single-record calls")
+    table = []
+    with tempfile.TemporaryDirectory(prefix="pmmlkit-bench-") as tmp:
+        folder = Path(tmp)
+        classpath = compile_loop(folder) if "java" not in skip else []
+        X.to_parquet(folder / "rows.parquet")
+        for title, estimator in models():
+            if args.only and args.only not in title:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                estimator.fit(X.head(20_000), y[:20_000])
+            path = pmmlkit.convert(estimator, X.head(100), target="y").save(folder / "model.pmml")
+            # The Java loop gets the inputs PMML4S uses (trees may use fewer than 20), in its order,
+            # as row-major little-endian doubles.
+            names = pmmlkit.load(path, warm=False, cache=False).input_names
+            X[names].to_numpy(dtype=np.float64).tofile(folder / "rows.bin")
+            progress(f"{title}: {path.stat().st_size:,} bytes of PMML")
+            results = [bench_pmmlkit(path, X, records, folder / "rows.parquet")]
+            progress(f"pmmlkit: {results[-1].warm:,.0f} rows/s")
+            if "pypmml" not in skip:
+                results.append(bench_pypmml(path, X, records))
+                progress(f"pypmml: {results[-1].warm:,.0f} rows/s")
+            if "jpmml" not in skip:
+                results.append(bench_jpmml(path, X, records))
+                progress(f"jpmml_evaluator: {results[-1].warm:,.0f} rows/s")
+            if "java" not in skip:
+                results.append(bench_java(classpath, path, folder / "rows.bin", len(X), len(names), args.single))
+                progress(f"Java loop: {results[-1].warm:,.0f} rows/s")
+            if "sklearn" not in skip:
+                results.append(bench_sklearn(estimator, X))
+            table += report(title, results)
+    _stop_pypmml()
+    if args.markdown:
+        print()
+        print(MARKDOWN_HEADER)
+        print("\n".join(table))
+    return 0
+
+
+def _stop_pypmml() -> None:
+    try:
+        from pypmml import PMMLContext
+
+        PMMLContext.shutdown()
+    except Exception:  # the measurements are done; a failing shutdown of pypmml's JVM changes nothing
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

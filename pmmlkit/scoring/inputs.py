@@ -1,0 +1,480 @@
+"""The input contract: what a record or a frame must hold before a model scores it.
+
+One rule for every path (a dict, a DataFrame, ``pmmlkit score`` and the Spark scorer):
+
+- every input field of the model must be present; a value the caller knows is missing is given
+  as None/NaN, or the whole call says ``missing="allow"`` (absent inputs are then missing);
+- keys or columns the model does not use are ignored (``extra="error"`` refuses them);
+- each value must fit its field's dataType: numbers (or booleans) for numeric fields, text or
+  numbers for categorical text fields. Datetimes, timedeltas, nested values (lists, dicts,
+  arrays), strings in numeric fields, numbers outside the range of a double, undecodable text
+  and duplicate or multi-level column labels are refused with an EvaluationError that names the
+  field and the row; ``on_invalid="missing"`` scores such cells as missing instead and counts
+  them in an :class:`InvalidReport`.
+
+Frames are checked column by column with numpy/pandas dtype tests; cells are looked at one by
+one only in columns whose dtype does not already prove them valid (object columns with mixed
+content). This module prepares plain numpy arrays and lists; the evaluator hands them to Java.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from ..errors import EvaluationError
+from ..pmml import format_number
+
+Missing = Literal["error", "allow"]
+Extra = Literal["ignore", "error"]
+OnInvalid = Literal["error", "missing"]
+# How a field's values cross to the JVM (FieldInfo.java_kind): "double", "integer", "string" or
+# "auto" (no declared dataType: numbers as doubles, anything else as text).
+Kind = str
+
+_INFINITE = (float("inf"), float("-inf"))
+_INT64 = (-(2 ** 63), 2 ** 63 - 1)
+
+
+class InvalidValue(ValueError):
+    """One cell that does not fit its field (internal: turned into an EvaluationError or a missing value)."""
+
+
+@dataclass
+class InvalidReport:
+    """What ``on_invalid="missing"`` replaced by missing values: rows touched and cells per column."""
+
+    rows: int = 0
+    columns: dict[str, int] = field(default_factory=dict)
+    first: str | None = None  # the first problem met, as an example for the summary
+
+    def add(self, rows: int, column_counts: Mapping[str, int], first: str | None) -> None:
+        self.rows += rows
+        for name, count in column_counts.items():
+            self.columns[name] = self.columns.get(name, 0) + count
+        if self.first is None:
+            self.first = first
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One input column ready for the JVM: ``kind`` is "double" (float64 array, NaN for missing),
+    "long" (int64 array with a ``missing`` mask) or "string" (list of str or None)."""
+
+    kind: str
+    values: Any
+    missing: np.ndarray | None = None
+
+
+def check_policies(missing: str, extra: str, on_invalid: str = "error") -> None:
+    if missing not in ("error", "allow"):
+        raise EvaluationError(f"missing={missing!r}: use 'error' (absent inputs are refused) or 'allow'")
+    if extra not in ("ignore", "error"):
+        raise EvaluationError(f"extra={extra!r}: use 'ignore' (unused inputs are skipped) or 'error'")
+    if on_invalid not in ("error", "missing"):
+        raise EvaluationError(f"on_invalid={on_invalid!r}: use 'error' or 'missing'")
+
+
+# -- names ---------------------------------------------------------------------------------------
+def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence[str], what: str) -> str:
+    hints = []
+    # Only a given name the model does not read can be a misspelling: 'petal_length' is no hint
+    # for an absent 'sepal_length' when the model reads both.
+    candidates = [str(g) for g in given if str(g) not in set(needed)]
+    for name in absent:
+        close = [c for c in candidates if c.lower() == name.lower()]
+        if not close:
+            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+        if close:
+            hints.append(f"{close[0]!r} for {name!r}?")
+    hint = f" Did you mean {', '.join(hints)}" if hints else ""
+    return (f"inputs missing from the {what}: {list(absent)} (the model needs {list(needed)}).{hint} "
+            "Give a missing value as None/NaN, or pass missing='allow' to score absent inputs as missing")
+
+
+def extra_message(extra: Sequence[Any], needed: Sequence[str], what: str) -> str:
+    return (f"the {what} has inputs the model does not use: {list(extra)} (the model needs {list(needed)}); "
+            "drop them, or leave extra='ignore' (the default) to skip them")
+
+
+def check_names(given: Sequence[Any], needed: Sequence[str], missing: str, extra: str, what: str) -> None:
+    """Absent and unused inputs, for any path that knows the given names (frames, files, Spark)."""
+    present = set(given)
+    absent = [n for n in needed if n not in present]
+    if absent and missing == "error":
+        raise EvaluationError(absent_message(absent, given, needed, what))
+    if extra == "error":
+        wanted = set(needed)
+        unused = [g for g in given if g not in wanted]
+        if unused:
+            raise EvaluationError(extra_message(unused, needed, what))
+
+
+# -- one cell ------------------------------------------------------------------------------------
+def describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, (list, tuple, dict, set, frozenset, np.ndarray, pd.Series, pd.DataFrame, Mapping))
+
+
+def _time_like(value: Any) -> str | None:
+    if isinstance(value, (pd.Timedelta, _dt.timedelta, np.timedelta64)):
+        return "a timedelta"
+    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date, _dt.time, np.datetime64, pd.Period)):
+        return "a datetime"
+    return None
+
+
+def _text(value: str) -> str:
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue(f"text that is not valid Unicode (a lone surrogate) in {describe(value)}") from None
+    return value
+
+
+def _decoded(value: bytes | bytearray) -> str:
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidValue(f"bytes that are not valid UTF-8 text: {describe(value)}") from None
+
+
+def _double(value: Any) -> float:
+    try:
+        number = float(value)
+    except OverflowError:
+        raise InvalidValue(_out_of_range(value)) from None
+    if number in _INFINITE:
+        raise InvalidValue(_out_of_range(value))
+    return number
+
+
+def _out_of_range(value: Any) -> str:
+    """The one wording for a number a double cannot hold, as the user wrote it (no Python repr)."""
+    if isinstance(value, decimal.Decimal):
+        infinite = value.is_infinite()
+        text = ("-inf" if value.is_signed() else "inf") if infinite else str(value)
+    else:
+        infinite = isinstance(value, (float, np.floating)) and bool(np.isinf(value))
+        text = str(value) if infinite else describe(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} is outside the range of a double" + (
+        " (as for scikit-learn, infinity is not an input)" if infinite else "")
+
+
+def convert_cell(value: Any, kind: Kind) -> Any:
+    """One value as the JVM should get it: None (missing), a float ("double"), an int or a
+    string ("integer" fields: whole numbers as ints, other numbers as their text) or a str.
+    Raises InvalidValue when the value does not fit the field."""
+    if value is None:
+        return None
+    t = type(value)
+    if t is float or t is np.float64:
+        if value != value:
+            return None
+        if kind == "double" or kind == "auto":
+            if value in _INFINITE:
+                raise InvalidValue(_out_of_range(value))
+            return float(value)
+        if kind == "integer" and value.is_integer() and abs(value) < 2 ** 63:
+            return int(value)
+        return format_number(value)
+    if t is str:
+        if kind == "double" or kind == "integer":
+            raise InvalidValue(f"a string ({describe(value)}) in a numeric field")
+        return _text(value)
+    if t is int:
+        if kind == "double" or kind == "auto":
+            return _double(value)
+        if kind == "integer":
+            if not _INT64[0] <= value <= _INT64[1]:
+                raise InvalidValue(f"{describe(value)} is outside the range of a 64-bit integer")
+            return value
+        return str(value)
+    return _convert_other(value, kind)
+
+
+def _convert_other(value: Any, kind: Kind) -> Any:
+    if value is pd.NA or value is pd.NaT:
+        return None
+    time_like = _time_like(value)
+    if time_like is not None:
+        raise InvalidValue(f"{time_like} ({describe(value)}) is not a number or a category; convert it first")
+    if isinstance(value, (bool, np.bool_)):
+        flag = bool(value)
+        if kind == "double" or kind == "auto":
+            return float(flag)
+        if kind == "integer":
+            return int(flag)
+        return "true" if flag else "false"
+    if isinstance(value, (int, np.integer)):
+        return convert_cell(int(value), kind)
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        return convert_cell(_double(value), kind)
+    if isinstance(value, decimal.Decimal):
+        if value.is_nan():
+            return None
+        return convert_cell(_double(value), kind)
+    if isinstance(value, (str, np.str_)):
+        return convert_cell(str(value), kind)
+    if isinstance(value, (bytes, bytearray)):
+        return convert_cell(_decoded(value), kind)
+    if isinstance(value, (complex, np.complexfloating)):
+        raise InvalidValue(f"a complex number ({describe(value)}) is not a valid input")
+    if _nested(value):
+        raise InvalidValue(f"a nested value ({type(value).__name__} {describe(value)}) is not a single input value")
+    raise InvalidValue(f"a {type(value).__name__} ({describe(value)}) is not a number or a category")
+
+
+def field_problem(name: str, data_type: str | None, row: str, reason: str) -> str:
+    declared = f" (dataType {data_type})" if data_type else ""
+    return f"input {name!r}{declared}, {row}: {reason}"
+
+
+# -- a record ------------------------------------------------------------------------------------
+_ABSENT = object()
+
+
+def record_values(record: Mapping[str, Any], names: Sequence[str], kinds: Sequence[Kind],
+                  data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore") -> list[Any]:
+    """The record's values in ``names`` order, converted with :func:`convert_cell`."""
+    values = []
+    absent = None
+    for name, kind in zip(names, kinds):
+        value = record.get(name, _ABSENT)
+        if value is _ABSENT:
+            if absent is None:
+                absent = []
+            absent.append(name)
+            values.append(None)
+            continue
+        try:
+            values.append(convert_cell(value, kind))
+        except InvalidValue as exc:
+            data_type = data_types[names.index(name)]
+            raise EvaluationError(field_problem(name, data_type, "in the record", str(exc))) from None
+    if absent and missing == "error":
+        raise EvaluationError(absent_message(absent, list(record), names, "record"))
+    if extra == "error" and len(record) > len(names) - (len(absent) if absent else 0):
+        wanted = set(names)
+        raise EvaluationError(extra_message([k for k in record if k not in wanted], names, "record"))
+    return values
+
+
+# -- a frame -------------------------------------------------------------------------------------
+def check_columns(frame: pd.DataFrame, needed: Sequence[str], missing: str, extra: str) -> None:
+    """Column labels: single-level, each input at most once, none absent (unless allowed)."""
+    columns = frame.columns
+    if isinstance(columns, pd.MultiIndex):
+        raise EvaluationError(f"the DataFrame has multi-level column labels ({describe(list(columns[:3]))}...); "
+                              "flatten them to the model's input names first (the model needs "
+                              f"{list(needed)})")
+    if not columns.is_unique:
+        wanted = set(needed) if extra == "ignore" else None
+        twice = sorted({str(c) for c in columns[columns.duplicated()] if wanted is None or c in wanted})
+        if twice:
+            raise EvaluationError(f"the DataFrame has more than one column named {twice}: each input must be "
+                                  "one column")
+    check_names(list(columns), needed, missing, extra, "DataFrame")
+
+
+def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kind],
+                  data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore",
+                  on_invalid: str = "error", report: InvalidReport | None = None) -> list[Prepared]:
+    """Check ``frame`` against the model's inputs and return one Prepared column per input."""
+    check_columns(frame, names, missing, extra)
+    rows = len(frame)
+    invalid_rows = np.zeros(rows, dtype=bool) if on_invalid == "missing" else None
+    counts: dict[str, int] = {}
+    first: list[str] = []
+    prepared = []
+    present = set(frame.columns)
+    for name, kind, data_type in zip(names, kinds, data_types):
+        if name not in present:
+            prepared.append(Prepared("double", np.full(rows, np.nan)) if kind in ("double", "auto")
+                            else Prepared("string", [None] * rows))
+            continue
+        column = _ColumnCheck(name, data_type, frame.index, on_invalid)
+        prepared.append(column.finite(column.prepare(frame[name], kind)))
+        if column.invalid is not None and invalid_rows is not None:
+            invalid_rows |= column.invalid
+            counts[name] = int(column.invalid.sum())
+            first.extend(column.problems[:1])
+    if report is not None and invalid_rows is not None and counts:
+        report.add(int(invalid_rows.sum()), counts, first[0] if first else None)
+    return prepared
+
+
+def row_label(index: pd.Index, position: int) -> str:
+    label = index[position]
+    if isinstance(index, pd.RangeIndex) or label == position:
+        return f"row {label}"
+    return f"row {position} (index {label!r})"
+
+
+class _ColumnCheck:
+    """Checks one column; with on_invalid="missing" it records which cells it made missing."""
+
+    def __init__(self, name: str, data_type: str | None, index: pd.Index, on_invalid: str) -> None:
+        self.name = name
+        self.data_type = data_type
+        self.index = index
+        self.on_invalid = on_invalid
+        self.invalid: np.ndarray | None = None
+        self.problems: list[str] = []
+
+    def fail(self, position: int, reason: str) -> None:
+        message = field_problem(self.name, self.data_type, row_label(self.index, position), reason)
+        if self.on_invalid == "error":
+            raise EvaluationError(message)
+        if self.invalid is None:
+            self.invalid = np.zeros(len(self.index), dtype=bool)
+        self.invalid[position] = True
+        if not self.problems:
+            self.problems.append(message)
+
+    def prepare(self, series: pd.Series, kind: Kind) -> Prepared:
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+            dtype = series.dtype
+        if ptypes.is_bool_dtype(dtype):
+            mask = series.isna().to_numpy()
+            flags = series.to_numpy(dtype=bool, na_value=False)
+            if kind in ("double", "auto"):
+                values = flags.astype(np.float64)
+                values[mask] = np.nan
+                return Prepared("double", values)
+            if kind == "integer":
+                return Prepared("long", flags.astype(np.int64), mask if mask.any() else None)
+            return Prepared("string", [None if m else ("true" if f else "false") for f, m in zip(flags, mask)])
+        if ptypes.is_numeric_dtype(dtype) and not ptypes.is_complex_dtype(dtype):
+            return self._numbers(series, kind)
+        if (ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype)
+                or isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype)) or ptypes.is_complex_dtype(dtype)):
+            what = ("a timedelta" if ptypes.is_timedelta64_dtype(dtype) else "a complex number"
+                    if ptypes.is_complex_dtype(dtype) else "a datetime")
+            present = ~series.isna().to_numpy()
+            for position in np.flatnonzero(present):
+                self.fail(int(position), f"{what} ({describe(series.iloc[position])}) is not a number or a "
+                                         "category; convert the column first")
+            return self._all_missing(len(series), kind)
+        return self._objects(series.to_numpy(dtype=object), kind)
+
+    def finite(self, column: Prepared) -> Prepared:
+        """Infinity is refused in numeric inputs, as scikit-learn refuses it."""
+        if column.kind == "double":
+            infinite = np.isinf(column.values)
+            if infinite.any():
+                values = column.values.copy()
+                for position in np.flatnonzero(infinite):
+                    self.fail(int(position), _out_of_range(values[position]))
+                values[infinite] = np.nan
+                return Prepared("double", values)
+        return column
+
+    def _all_missing(self, rows: int, kind: Kind) -> Prepared:
+        if kind in ("double", "auto"):
+            return Prepared("double", np.full(rows, np.nan))
+        return Prepared("string", [None] * rows)
+
+    def _numbers(self, series: pd.Series, kind: Kind) -> Prepared:
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        if kind in ("double", "auto"):
+            return Prepared("double", np.ascontiguousarray(values))
+        if kind == "integer":
+            mask = np.isnan(values)
+            if ptypes.is_integer_dtype(series.dtype):
+                whole = series.to_numpy(dtype=np.int64, na_value=0) if mask.any() else series.to_numpy(dtype=np.int64)
+                return Prepared("long", np.ascontiguousarray(whole), mask if mask.any() else None)
+            filled = np.where(mask, 0.0, values)
+            if np.all(np.equal(np.mod(filled, 1), 0)) and np.all(np.abs(filled) < 2.0 ** 63):
+                return Prepared("long", filled.astype(np.int64), mask if mask.any() else None)
+        # Text fields (and integer fields given fractions): each number as its PMML text.
+        mask = np.isnan(values)
+        cells = series.tolist() if ptypes.is_integer_dtype(series.dtype) else values.tolist()
+        return Prepared("string", [None if m else format_number(v) for v, m in zip(cells, mask.tolist())])
+
+    def _objects(self, values: np.ndarray, kind: Kind) -> Prepared:
+        inferred = ptypes.infer_dtype(values, skipna=True)
+        if kind in ("double", "auto") and inferred in ("floating", "integer", "mixed-integer-float", "empty"):
+            try:
+                return Prepared("double", np.asarray(values, dtype=np.float64))
+            except (TypeError, ValueError, OverflowError):
+                pass  # pd.NA cells or numbers beyond double range: look cell by cell
+        elif kind in ("string", "auto") and inferred in ("string", "empty"):
+            strings = [None if v is None or v is pd.NA or v != v else v for v in values.tolist()]
+            try:
+                "\n".join(s for s in strings if s is not None).encode("utf-8")
+                return Prepared("string", strings)
+            except UnicodeEncodeError:
+                pass  # a lone surrogate somewhere: find its row below
+        return self._cells(values, kind)
+
+    def _cells(self, values: np.ndarray, kind: Kind) -> Prepared:
+        converted = []
+        for position, value in enumerate(values.tolist()):
+            try:
+                converted.append(convert_cell(value, kind))
+            except InvalidValue as exc:
+                self.fail(position, str(exc))
+                converted.append(None)
+        if kind in ("double",) or (kind == "auto" and all(v is None or type(v) is float for v in converted)):
+            return Prepared("double", np.array([np.nan if v is None else v for v in converted], dtype=np.float64))
+        if kind == "integer" and all(v is None or type(v) is int for v in converted):
+            mask = np.array([v is None for v in converted], dtype=bool)
+            whole = np.array([0 if v is None else v for v in converted], dtype=np.int64)
+            return Prepared("long", whole, mask if mask.any() else None)
+        return Prepared("string", [None if v is None else v if type(v) is str else format_number(v)
+                                   for v in converted])
+
+
+def numbers_from_text(column: pd.Series, keep_text: bool = True) -> pd.Series:
+    """A column of text (CSV cells) as numbers. Text that is not a number stays text when
+    ``keep_text`` (so that the input contract reports it with its row), else the whole column stays
+    text (a field without a declared dataType takes either)."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    given = column.notna().to_numpy()
+    failed = given & numbers.isna().to_numpy()
+    if failed.any():
+        # "NaN" written out is a missing value, as it is for pandas' own CSV reader.
+        text = column.to_numpy(dtype=object)
+        said_nan = np.array([isinstance(v, str) and v.strip().lower() == "nan" for v in text[failed]])
+        failed[np.flatnonzero(failed)[said_nan]] = False
+    overflow = np.isinf(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
+    if overflow.any():
+        # "1e400" overflows to infinity: hand the contract the exact number, which it refuses.
+        failed |= overflow
+    if not failed.any():
+        return numbers
+    if not keep_text:
+        return column
+    # numpy, not pandas: pandas would turn text into its arrow string type, which refuses lone surrogates.
+    mixed = numbers.to_numpy(dtype=object)
+    mixed[failed] = column.to_numpy(dtype=object)[failed]
+    for position in np.flatnonzero(overflow):
+        try:
+            mixed[position] = decimal.Decimal(str(column.iloc[position]).strip())
+        except decimal.InvalidOperation:
+            pass
+    return pd.Series(mixed, index=column.index, name=column.name, dtype=object)
+
+
+__all__ = ["InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
+           "prepare_frame", "record_values", "check_policies", "numbers_from_text"]

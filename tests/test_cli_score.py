@@ -1,0 +1,136 @@
+"""`pmmlkit score` in pipelines: formats in and out, standard streams, invalid rows, stable output types."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmmlkit
+from pmmlkit.cli import main
+from pmmlkit.io import table_size
+
+FORMATS = ("csv", "parquet", "jsonl")
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    folder = tmp_path_factory.mktemp("score")
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X.columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    # No imputer: a row without a value has no prediction (a missing integer label).
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X, y)
+    pmmlkit.convert(pipeline, X).save(folder / "model.pmml")
+    rows = X.head(12).copy()
+    rows.insert(0, "id", range(12))
+    rows.to_csv(folder / "rows.csv", index=False)
+    return folder
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".jsonl":
+        return pd.DataFrame([json.loads(line) for line in path.read_text().splitlines()])
+    return pd.read_csv(path)
+
+
+def _jsonl(rows: pd.DataFrame) -> str:
+    # Python's json writes doubles exactly (pandas' to_json rounds to at most 15 digits).
+    return "".join(json.dumps(record) + "\n" for record in rows.to_dict("records"))
+
+
+@pytest.mark.parametrize("source", FORMATS)
+@pytest.mark.parametrize("target", FORMATS)
+def test_formats_in_and_out(work: Path, source: str, target: str, capsys: pytest.CaptureFixture) -> None:
+    rows = pd.read_csv(work / "rows.csv")
+    given = work / f"in-{source}-{target}.{source}"
+    if source == "csv":
+        rows.to_csv(given, index=False)
+    elif source == "parquet":
+        rows.to_parquet(given)
+    else:
+        given.write_text(_jsonl(rows))
+    out = work / f"out-{source}-{target}.{target}"
+    assert main(["score", str(work / "model.pmml"), str(given), "-o", str(out), "--chunk-size", "5"]) == 0
+    capsys.readouterr()
+    expected = pmmlkit.load(work / "model.pmml").predict(rows)
+    got = _read(out)
+    assert list(got.columns) == list(expected.columns)
+    np.testing.assert_array_equal(got["probability_1"].to_numpy(np.float64), expected["probability_1"].to_numpy())
+    assert got["predicted_y"].tolist() == expected["predicted_y"].tolist()
+
+
+def test_integer_output_stays_integer_in_every_chunk(work: Path, capsys: pytest.CaptureFixture) -> None:
+    text = (work / "rows.csv").read_text().splitlines()
+    # Row 4 has no petal_width: the model gives no label there, in the second chunk of three.
+    fields = text[4].split(",")
+    fields[-1] = ""
+    text[4] = ",".join(fields)
+    (work / "gap.csv").write_text("\n".join(text) + "\n")
+    assert main(["score", str(work / "model.pmml"), str(work / "gap.csv"), "-o", str(work / "gap_out.csv"),
+                 "--chunk-size", "3"]) == 0
+    labels = [line.split(",")[0] for line in (work / "gap_out.csv").read_text().splitlines()[1:]]
+    assert labels[3] == "" and all(label.isdigit() for i, label in enumerate(labels) if i != 3), labels
+    assert main(["score", str(work / "model.pmml"), str(work / "gap.csv"), "-o", str(work / "gap_out.parquet"),
+                 "--chunk-size", "3"]) == 0
+    assert str(pd.read_parquet(work / "gap_out.parquet")["predicted_y"].dtype) == "Int64"
+    capsys.readouterr()
+
+
+def test_on_invalid_missing_counts_rows_and_columns(work: Path, capsys: pytest.CaptureFixture) -> None:
+    text = (work / "rows.csv").read_text().splitlines()
+    for line, column, value in ((2, 1, "wide"), (5, 1, "n/a"), (5, 3, "?"), (9, 2, "1e999")):
+        fields = text[line].split(",")
+        fields[column] = value
+        text[line] = ",".join(fields)
+    (work / "bad.csv").write_text("\n".join(text) + "\n")
+    code = main(["score", str(work / "model.pmml"), str(work / "bad.csv"), "-o", str(work / "never.csv")])
+    _, err = capsys.readouterr()
+    assert code == 1 and "'sepal_length'" in err and "row 2" in err and "'wide'" in err
+    assert not (work / "never.csv").exists()
+    code = main(["score", str(work / "model.pmml"), str(work / "bad.csv"), "-o", str(work / "kept.csv"),
+                 "--on-invalid", "missing", "--json", "--chunk-size", "4"])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    summary = json.loads(err.strip().splitlines()[-1])
+    assert summary["rows"] == 12 and summary["invalid_rows"] == 3
+    assert summary["invalid_columns"] == {"sepal_length": 2, "petal_length": 1, "sepal_width": 1}
+    assert summary["seconds"] > 0
+    assert len(pd.read_csv(work / "kept.csv")) == 12
+    code = main(["score", str(work / "model.pmml"), str(work / "bad.csv"), "-o", str(work / "kept.csv"),
+                 "--on-invalid", "missing"])
+    _, err = capsys.readouterr()
+    assert code == 0 and err.startswith("pmmlkit: 3 of 12 rows had invalid values"), err
+
+
+def test_standard_input_and_output(work: Path) -> None:
+    # A real pipe: `cat rows.jsonl | pmmlkit score model.pmml - --input-format jsonl --output-format parquet`.
+    rows = pd.read_csv(work / "rows.csv")
+    payload = _jsonl(rows).encode()
+    done = subprocess.run([sys.executable, "-m", "pmmlkit", "score", str(work / "model.pmml"), "-",
+                           "--input-format", "jsonl", "--output-format", "parquet", "-o", "-", "--json"],
+                          input=payload, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    got = pd.read_parquet(io.BytesIO(done.stdout))
+    expected = pmmlkit.load(work / "model.pmml").predict(rows)
+    np.testing.assert_array_equal(got["probability_2"].to_numpy(), expected["probability_2"].to_numpy())
+    assert json.loads(done.stderr.decode().strip().splitlines()[-1])["rows"] == 12
+
+
+def test_progress_total_is_known_for_files(work: Path) -> None:
+    pd.read_csv(work / "rows.csv").to_parquet(work / "sized.parquet")
+    assert table_size(work / "rows.csv") == ((work / "rows.csv").stat().st_size, "B")
+    assert table_size(work / "sized.parquet") == (12, "rows")
+    assert table_size("-") is None

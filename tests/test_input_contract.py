@@ -1,0 +1,305 @@
+"""The input contract, one table for every path: a dict, a DataFrame, `pmmlkit score` and the Spark scorer.
+
+Each case either fails with a clear EvaluationError naming the field (and the row, where the path has
+rows) or scores with the documented behaviour (explicit missing values, ignored extra columns,
+missing="allow"). No case may give a score silently. A case a path cannot represent (a MultiIndex in a
+file, a lone surrogate in Spark's UTF-8 strings, ...) is listed with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmmlkit
+from pmmlkit.cli import main
+from pmmlkit.errors import EvaluationError, PMMLError
+from pmmlkit.scoring.inputs import absent_message
+
+# predicted_y = 1 + 2 x + 10 [c == "a"]
+MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+  <DataDictionary>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="c" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <RegressionModel functionName="regression">
+    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/><MiningField name="c"/></MiningSchema>
+    <Output><OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/></Output>
+    <RegressionTable intercept="1">
+      <NumericPredictor name="x" coefficient="2"/>
+      <CategoricalPredictor name="c" value="a" coefficient="10"/>
+      <CategoricalPredictor name="c" value="b" coefficient="0"/>
+    </RegressionTable>
+  </RegressionModel>
+</PMML>
+"""
+PATHS = ("dict", "frame", "cli", "spark")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """Two rows: a good one, then the one under test (row 1 of a frame, row 2 of a file)."""
+
+    id: str
+    frame: Callable[[], pd.DataFrame]
+    expect: float | None | tuple[str, ...]  # predicted_y of the tested row, or fragments of the error
+    options: dict[str, str] = field(default_factory=dict)
+    file: str | Callable[[Path], Path] = "csv"  # how `pmmlkit score` gets it: a format, or a writer
+    spark: tuple[str, list[tuple[Any, ...]]] | None = None  # (schema, rows), for Spark
+    not_on: dict[str, str] = field(default_factory=dict)  # path -> why the path cannot hold this input
+    row_fragment: bool = True  # whether the error names the row (a value), not the whole input
+
+    @property
+    def is_error(self) -> bool:
+        return isinstance(self.expect, tuple)
+
+
+def _frame(x: Any, c: Any = ("a", "a"), **more: Any) -> Callable[[], pd.DataFrame]:
+    def build() -> pd.DataFrame:
+        columns = {"x": x() if callable(x) else pd.Series(list(x), dtype=object), "c": pd.Series(list(c), dtype=object)}
+        columns.update({k: pd.Series(list(v), dtype=object) for k, v in more.items()})
+        return pd.DataFrame(columns)
+    return build
+
+
+def _without(column: str, rename: str | None = None) -> Callable[[], pd.DataFrame]:
+    def build() -> pd.DataFrame:
+        frame = _frame([1.0, 2.0])()
+        return frame.rename(columns={column: rename}) if rename else frame.drop(columns=[column])
+    return build
+
+
+def _duplicate() -> pd.DataFrame:
+    frame = _frame([1.0, 2.0])()
+    return pd.concat([frame, frame[["x"]]], axis=1)
+
+
+def _multiindex() -> pd.DataFrame:
+    frame = _frame([1.0, 2.0])()
+    frame.columns = pd.MultiIndex.from_tuples([("x", ""), ("c", "")])
+    return frame
+
+
+def _undecodable_csv(folder: Path) -> Path:
+    path = folder / "in.csv"
+    path.write_bytes(b"x,c\n1,a\n2,\xff\xfe\n")
+    return path
+
+
+NO_DICT_COLUMNS = "a dict has no column labels"
+TEXT_FILE = "a file names each column once by text"
+TEXT_ONLY = "only a text file has numbers as text (elsewhere text in a numeric field is refused as text)"
+SPARK_UTF8 = "Spark strings are UTF-8: they cannot hold a lone surrogate"
+
+CASES = [
+    Contract("explicit-missing", _frame([1.0, None]), None, spark=("x double, c string", [(1.0, "a"), (None, "a")])),
+    Contract("extra-column-ignored", _frame([1.0, 2.0], id=[7, 8]), 15.0,
+             spark=("x double, c string, id long", [(1.0, "a", 7), (2.0, "a", 8)])),
+    Contract("extra-column-refused", _frame([1.0, 2.0], id=[7, 8]), ("does not use", "'id'", "extra"),
+             {"extra": "error"}, spark=("x double, c string, id long", [(1.0, "a", 7), (2.0, "a", 8)]),
+             row_fragment=False),
+    Contract("absent-input", _without("x"), ("inputs missing", "['x']", "missing='allow'"),
+             spark=("c string", [("a",), ("a",)]), row_fragment=False),
+    Contract("absent-input-allowed", _without("x"), None, {"missing": "allow"}, spark=("c string", [("a",), ("a",)])),
+    Contract("misspelt-input", _without("x", rename="X"), ("inputs missing", "['x']", "Did you mean 'X'"),
+             spark=("X double, c string", [(1.0, "a"), (2.0, "a")]), row_fragment=False),
+    Contract("datetime", _frame(lambda: pd.Series(pd.to_datetime([None, "2024-05-01"]))), ("'x'", "a datetime"),
+             file="parquet", spark=("x timestamp, c string", [(None, "a"), (datetime.datetime(2024, 5, 1), "a")])),
+    Contract("timedelta", _frame(lambda: pd.Series(pd.to_timedelta([None, "1s"]))), ("'x'", "a timedelta"),
+             file="parquet", spark=("x interval day to second, c string",
+                                    [(None, "a"), (pd.Timedelta("1s").to_pytimedelta(), "a")])),
+    Contract("nested-value", _frame([1.0, [1.0, 2.0]]), ("'x'", "nested"), file="jsonl",
+             spark=("x array<double>, c string", [(None, "a"), ([1.0, 2.0], "a")])),
+    Contract("string-in-numeric-field", _frame([1.0, "1.5"]), ("'x'", "in a numeric field"),
+             file="jsonl", spark=("x string, c string", [("1.0", "a"), ("1.5", "a")])),
+    Contract("beyond-double-range", _frame([1.0, 10 ** 400]), ("'x'", "outside the range of a double"),
+             file="jsonl", not_on={"spark": "Spark numbers (double, decimal(38)) cannot hold 10**400"}),
+    Contract("infinity", _frame(lambda: pd.Series([1.0, math.inf])), ("'x'", "outside the range of a double"),
+             spark=("x double, c string", [(1.0, "a"), (math.inf, "a")])),
+    Contract("infinity-as-text", _frame(["1", "Infinity"]),
+             ("'x'", "inf is outside the range of a double (as for scikit-learn, infinity is not an input)"),
+             not_on={"dict": TEXT_ONLY, "frame": TEXT_ONLY, "spark": TEXT_ONLY}),
+    Contract("beyond-double-range-as-text", _frame(["1", "1e400"]), ("'x'", "1E+400 is outside the range of a double"),
+             not_on={"dict": TEXT_ONLY, "frame": TEXT_ONLY, "spark": TEXT_ONLY}),
+    Contract("lone-surrogate", _frame([1.0, 2.0], c=["a", "\ud800"]), ("'c'", "not valid Unicode"),
+             file="jsonl", not_on={"spark": SPARK_UTF8}),
+    Contract("undecodable-bytes", _frame([1.0, 2.0], c=["a", "\udcff\udcfe"]), ("'c'", "not valid Unicode"),
+             file=_undecodable_csv, not_on={"spark": SPARK_UTF8}),
+    Contract("duplicate-column", _duplicate, ("more than one column named", "['x']"),
+             not_on={"dict": NO_DICT_COLUMNS}, spark=("x double, c string, x double", [(1.0, "a", 1.0)]),
+             row_fragment=False),
+    Contract("multiindex-columns", _multiindex, ("multi-level column labels",),
+             not_on={"dict": NO_DICT_COLUMNS, "cli": TEXT_FILE, "spark": "Spark column names are flat"},
+             row_fragment=False),
+]
+
+
+def _params() -> list[Any]:
+    params = []
+    for case in CASES:
+        for path in PATHS:
+            marks = [pytest.mark.xdist_group("spark")] if path == "spark" else []
+            reason = case.not_on.get(path) or ("no Spark form" if path == "spark" and case.spark is None else None)
+            if reason:
+                marks.append(pytest.mark.skip(reason=f"not representable: {reason}"))
+            params.append(pytest.param(case, path, id=f"{case.id}-{path}", marks=marks))
+    return params
+
+
+@pytest.fixture(scope="module")
+def pmml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("contract") / "model.pmml"
+    path.write_text(MODEL)
+    return path
+
+
+def _value(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def _on_dict(case: Contract, pmml: Path) -> float | None:
+    record = case.frame().to_dict("records")[1]
+    return _value(pmmlkit.load(pmml).predict(record, **case.options)["predicted_y"])
+
+
+def _on_frame(case: Contract, pmml: Path) -> float | None:
+    return _value(pmmlkit.load(pmml).predict(case.frame(), **case.options)["predicted_y"].iloc[1])
+
+
+def _write(case: Contract, folder: Path) -> Path:
+    if callable(case.file):
+        return case.file(folder)
+    frame = case.frame()
+    path = folder / f"in.{case.file}"
+    if case.file == "csv":
+        frame.to_csv(path, index=False)
+    elif case.file == "parquet":
+        frame.to_parquet(path)
+    else:  # JSON Lines written by hand: exact numbers, lists and escaped surrogates as JSON has them
+        lines = [json.dumps({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
+                 for row in frame.to_dict("records")]
+        path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return path
+
+
+def _on_cli(case: Contract, pmml: Path, folder: Path, capsys: pytest.CaptureFixture) -> float | None:
+    source = _write(case, folder)
+    out = folder / "out.csv"
+    options = [f"--{k}={v}" for k, v in case.options.items()]
+    code = main(["score", str(pmml), str(source), "-o", str(out), *options])
+    _, err = capsys.readouterr()
+    if code != 0:
+        assert code == 1 and err.startswith("pmmlkit: error: ") and len(err.strip().splitlines()) == 1, err
+        raise EvaluationError(err)
+    return _value(pd.read_csv(out)["predicted_y"].iloc[1])
+
+
+def _on_spark(case: Contract, pmml: Path, spark: Any) -> float | None:
+    from pmmlkit.scoring.spark import score
+
+    schema, rows = case.spark
+    df = spark.createDataFrame(rows, schema).coalesce(1)
+    try:
+        result = score(df, pmml, **case.options).toPandas()
+    except EvaluationError:
+        raise
+    except Exception as exc:  # an executor's error reaches the driver inside Spark's own exception
+        raise EvaluationError(str(exc)) from None
+    return _value(result["predicted_y"].iloc[1])
+
+
+# The command line gives the same advice as its flags.
+CLI_SPELLING = {"missing='allow'": "--missing allow"}
+
+
+@pytest.mark.parametrize("case, path", _params())
+def test_input_contract(case: Contract, path: str, pmml: Path, tmp_path: Path, capsys: pytest.CaptureFixture,
+                        request: pytest.FixtureRequest) -> None:
+    if path == "dict":
+        run = lambda: _on_dict(case, pmml)  # noqa: E731
+    elif path == "frame":
+        run = lambda: _on_frame(case, pmml)  # noqa: E731
+    elif path == "cli":
+        run = lambda: _on_cli(case, pmml, tmp_path, capsys)  # noqa: E731
+    else:
+        pytest.importorskip("pyspark")
+        spark = request.getfixturevalue("spark")
+        run = lambda: _on_spark(case, pmml, spark)  # noqa: E731
+    if not case.is_error:
+        assert run() == case.expect
+        return
+    with pytest.raises(PMMLError) as caught:
+        run()
+    message = str(caught.value)
+    for fragment in case.expect:
+        fragment = CLI_SPELLING.get(fragment, fragment) if path == "cli" else fragment
+        assert fragment in message, message
+    assert "Decimal(" not in message and "missing='allow'" not in message or path != "cli", message
+    assert "Traceback" not in message or path == "spark", message
+    if case.row_fragment:
+        where = {"dict": "in the record", "frame": "row 1", "cli": "row 2", "spark": "row"}[path]
+        assert where in message, message
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from spark_support import spark_session
+
+    return spark_session()  # stopped by whichever Spark test module's session fixture ends last
+
+
+@pytest.mark.parametrize("source, fragment", [(None, "not None"), (3, "not int"), (["a.pmml"], "not list")])
+def test_load_refuses_what_is_no_document(source: Any, fragment: str) -> None:
+    with pytest.raises(EvaluationError, match=fragment):
+        pmmlkit.load(source)
+
+
+def test_record_keys_the_model_does_not_use_are_refused_on_request(pmml: Path) -> None:
+    model = pmmlkit.load(pmml)
+    assert model.predict({"x": 1.0, "c": "a", "target": 3})["predicted_y"] == 13.0
+    with pytest.raises(EvaluationError, match="'target'"):
+        model.predict({"x": 1.0, "c": "a", "target": 3}, extra="error")
+
+
+def test_invalid_cells_become_missing_on_request_and_are_counted(pmml: Path) -> None:
+    from pmmlkit.scoring.inputs import InvalidReport
+
+    model = pmmlkit.load(pmml)
+    frame = pd.DataFrame({"x": pd.Series([1.0, "s", [1], 2.0], dtype=object), "c": ["a", "b", "\ud800", "b"]},
+                         dtype=object)
+    report = InvalidReport()
+    out = model.predict(frame, on_invalid="missing", report=report)["predicted_y"]
+    assert out.iloc[0] == 13.0 and out.iloc[3] == 5.0 and out.iloc[1:3].isna().all()
+    assert report.rows == 2 and report.columns == {"x": 2, "c": 1}
+    assert "row 1" in report.first
+
+
+def test_numeric_dtypes_pass_without_looking_at_cells(pmml: Path) -> None:
+    # Integers, nullable integers, booleans and categoricals of numbers are numbers.
+    model = pmmlkit.load(pmml)
+    expected = [3.0, 5.0, None]
+    for x in (pd.array([1, 2, None], dtype="Int64"), pd.Categorical([1.0, 2.0, np.nan]),
+              np.array([1.0, 2.0, np.nan], dtype=np.float32)):
+        got = model.predict(pd.DataFrame({"x": x, "c": ["b", "b", "b"]}))["predicted_y"].tolist()
+        assert [None if pd.isna(v) else v for v in got] == expected, x
+
+
+@pytest.mark.parametrize("given, hint", [
+    (["petal_length", "sepal_width"], None),  # both are model inputs: neither is a misspelling
+    (["sepal_lenght", "petal_length"], "'sepal_lenght' for 'sepal_length'?"),
+    (["SEPAL_LENGTH", "petal_length"], "'SEPAL_LENGTH' for 'sepal_length'?"),
+])
+def test_absent_input_hints_only_names_the_model_does_not_read(given: list[str], hint: str | None) -> None:
+    message = absent_message(["sepal_length"], given, ["sepal_length", "sepal_width", "petal_length"], "record")
+    assert ("Did you mean" in message) == (hint is not None), message
+    assert hint is None or hint in message, message

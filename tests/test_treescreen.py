@@ -1,0 +1,132 @@
+"""The tree screen (pmmlkit.validation.treescreen) never hides an issue: on a forest and on mutations
+of it that break tree rules (or only look like they might), validate reports exactly the same issues,
+lines and order with the screen as with the Node-by-Node walk alone; and it does answer "clean" for
+the forests pmmlkit writes, so the fast path is what runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+from lxml import etree
+
+import pmmlkit
+from pmmlkit.validate import validate
+from pmmlkit.validation import treescreen
+
+NS = "{http://www.dmg.org/PMML-4_4}"
+
+
+@pytest.fixture(scope="module")
+def forest() -> bytes:
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 4)), columns=[f"x{i}" for i in range(4)])
+    y = (X.x0 + X.x1 * X.x2 > 0).astype(int)
+    model = RandomForestClassifier(n_estimators=4, max_depth=5, random_state=0).fit(X, y)
+    root = pmmlkit.convert(model, X).root
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+
+
+def _all(root: etree._Element, tag: str) -> list[etree._Element]:
+    return list(root.iter(NS + tag))
+
+
+def _set(tag: str, attribute: str, value: str, nth: int = 7) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        found = [e for e in _all(root, tag) if e.get(attribute) is not None]
+        found[nth % len(found)].set(attribute, value)
+    return mutate
+
+
+def _flip_operator(root: etree._Element) -> None:  # x <= v under x > v: a contradiction, or not
+    for sp in _all(root, "SimplePredicate")[3::5]:
+        sp.set("operator", {"lessOrEqual": "greaterThan", "greaterThan": "lessOrEqual"}[sp.get("operator")])
+
+
+def _ancestor_value(root: etree._Element) -> None:  # every predicate takes its parent's threshold
+    for sp in _all(root, "SimplePredicate"):
+        parent = sp.getparent().getparent()
+        above = parent.find(NS + "SimplePredicate") if parent is not None else None
+        if above is not None and above.get("field") == sp.get("field"):
+            sp.set("value", above.get("value"))
+            sp.set("operator", "greaterThan" if above.get("operator") == "lessOrEqual" else "lessOrEqual")
+
+
+def _true_first(root: etree._Element) -> None:  # the "else" Node before its sibling: unreachable
+    node = next(n for n in _all(root, "Node") if len(n.findall(NS + "Node")) == 2)
+    node.insert(1, node.findall(NS + "Node")[1])
+
+
+def _no_else(root: etree._Element) -> None:  # the "else" branch gets a predicate: records may fall through
+    true = next(t for t in _all(root, "True") if t.getparent().getparent().tag == NS + "Node")
+    true.getparent().replace(true, etree.fromstring(f'<SimplePredicate xmlns="{NS[1:-1]}" field="x1" '
+                                                    'operator="greaterThan" value="0.5"/>'))
+
+
+def _two_predicates(root: etree._Element) -> None:
+    _all(root, "Node")[5].append(etree.fromstring(f'<True xmlns="{NS[1:-1]}"/>'))
+
+
+def _extension(root: etree._Element) -> None:
+    _all(root, "Node")[4].append(etree.fromstring(f'<Extension xmlns="{NS[1:-1]}" name="a" value="b"/>'))
+
+
+def _comment(root: etree._Element) -> None:
+    _all(root, "Node")[4].append(etree.Comment("a note"))
+
+
+MUTATIONS: dict[str, Callable[[etree._Element], None]] = {
+    "unchanged": lambda root: None,
+    "flipped operators": _flip_operator,
+    "ancestor thresholds": _ancestor_value,
+    "True node first": _true_first,
+    "no else branch": _no_else,
+    "two predicates": _two_predicates,
+    "extension": _extension,
+    "comment": _comment,
+    "undefined field": _set("SimplePredicate", "field", "nope"),
+    "threshold not a number": _set("SimplePredicate", "value", "abc"),
+    "threshold dangling exponent": _set("SimplePredicate", "value", "1e"),
+    "threshold infinite": _set("SimplePredicate", "value", "INF"),
+    "threshold with underscore": _set("SimplePredicate", "value", "1_0"),
+    "equal operator": _set("SimplePredicate", "operator", "equal"),
+    "probability off": _set("ScoreDistribution", "probability", "0.5"),
+    "probability barely over": _set("ScoreDistribution", "probability", "1.0000001"),
+    "probability negative zero": _set("ScoreDistribution", "probability", "-0"),
+    "probability not a number": _set("ScoreDistribution", "probability", "x"),
+    "probability missing": lambda root: _all(root, "ScoreDistribution")[3].attrib.pop("probability"),
+    "record count NaN": _set("Node", "recordCount", "NaN"),
+    "record count with underscore": _set("Node", "recordCount", "1_0"),
+    "score unknown class": _set("Node", "score", "7"),
+    "score numerically a class": _set("Node", "score", "1.0"),
+    "distribution unknown class": _set("ScoreDistribution", "value", "7"),
+    "escaped character": _set("Node", "score", "a&b"),
+    "default child": lambda root: [t.set("missingValueStrategy", "defaultChild") for t in _all(root, "TreeModel")],
+}
+
+
+@pytest.mark.parametrize("name", list(MUTATIONS))
+def test_screen_reports_what_the_walk_reports(name: str, forest: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = etree.fromstring(forest)
+    MUTATIONS[name](root)
+    document = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    calls: list[bool] = []
+    screen = treescreen.clean
+
+    def counted(*args: object) -> bool:
+        calls.append(screen(*args))  # type: ignore[arg-type]
+        return calls[-1]
+
+    monkeypatch.setattr(treescreen, "clean", counted)
+    screened = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
+    monkeypatch.setattr(treescreen, "clean", lambda *args: False)
+    walked = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
+    assert screened == walked
+    if name == "unchanged":
+        assert calls and all(calls) and walked == []
+    elif any(i[0] == "error" and i[1] != "schema" for i in walked):
+        assert not (calls and all(calls))  # the tree with the fault was walked
