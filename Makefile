@@ -9,7 +9,7 @@ BASE_STAMP := $(VENV)/.installed-base
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test setup java jdk wrk lint jar clean bench-serve
+.PHONY: demo test setup java jdk wrk lint jar clean bench-serve matrix
 
 demo: java $(BASE_STAMP)
 	$(PY) -m pmmlkit.demo --out out
@@ -59,6 +59,12 @@ $(TEST_STAMP): setup.cfg pyproject.toml | $(PY)
 $(BENCH_STAMP): setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[bench]"
 	touch $@
+
+# Version matrix (README "Supported versions"): each row's releases in a throwaway virtualenv
+# under /tmp, the scikit-learn/XGBoost/LightGBM fidelity tables on both engines. Slow; not in `make test`.
+# `make matrix MATRIX_ARGS="--row oldest -k xgb"` runs one row, or a subset of the tables.
+matrix: java $(BASE_STAMP)
+	$(PY) tests/version_matrix.py $(MATRIX_ARGS)
 
 # Rebuild the JVM bridge after editing pmmlkit/scoring/bridge/src (deterministic: same source, same jar).
 jar: jdk $(BASE_STAMP)

@@ -49,7 +49,8 @@ def _fitted_class(cls: type) -> type:
 def covered(framework: str) -> frozenset[type]:
     classes: set[type] = set()
     for case in all_cases(framework):
-        classes |= fitted_classes(case.estimator())
+        if not case.unavailable:
+            classes |= fitted_classes(case.estimator())
     return frozenset(classes)
 
 
@@ -68,6 +69,7 @@ FIDELITY_ELSEWHERE = {
     "lightgbm.basic.Booster": "tests/test_lightgbm.py",
     "lightgbm.sklearn.LGBMRanker": "tests/test_lightgbm.py",
     "xgboost.core.Booster": "tests/test_xgboost.py",
+    "xgboost.sklearn.XGBRanker": "tests/test_xgboost.py",
 }
 
 

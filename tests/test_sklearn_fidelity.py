@@ -17,6 +17,8 @@ def _params():
     for case in CASES:
         for evaluator in EVALUATORS:
             marks = [pytest.mark.xfail(reason=case.xfail, strict=True)] if case.xfail else []
+            if case.unavailable:
+                marks.append(pytest.mark.skip(reason=case.unavailable))
             yield pytest.param(case, evaluator, id=f"{case.id}-{evaluator}", marks=marks)
 
 

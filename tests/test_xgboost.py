@@ -1,5 +1,6 @@
-"""XGBoost objects a fidelity-table row cannot fit (native Boosters from xgboost.train) and what
-is refused. Boosters are scored on both engines against their own predict."""
+"""XGBoost objects a fidelity-table row cannot fit (native Boosters from xgboost.train, XGBRanker
+whose fit needs query ids) and what is refused. Each is scored on both engines against its own
+predict."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 from cases.data import diabetes, iris, numeric_nan
 from cases.xgboost_cases import split_conditions
-from harness import EVALUATORS, assert_schema_valid, assert_scores_match, score, threshold_edges
+from harness import EVALUATORS, assert_schema_valid, assert_scores_match, check_model, score, threshold_edges
 
 import pmmlkit
 from pmmlkit import ConversionError
@@ -39,6 +40,9 @@ def _booster_cases():
     yield "squared-error-nan", _train("reg:squarederror", Xn, yn), Xn
     Xb, yb, _ = iris()
     yield "logistic", _train("binary:logistic", Xb, (yb == 2).astype(int)), Xb
+    # The first tree fits y exactly: the later ones are single leaves (no split, no input read).
+    Xl = pd.DataFrame({"a": np.tile([0.0, 1.0, 2.0, 3.0], 25), "b": np.arange(100.0)})
+    yield "single-leaf-trees", _train("reg:squarederror", Xl, Xl["a"] * 10.0, eta=1.0, reg_lambda=0.0), Xl
 
 
 @pytest.mark.parametrize("evaluator", EVALUATORS)
@@ -49,6 +53,18 @@ def test_booster_scores_match_its_predict(name, booster, X, evaluator, tmp_path)
     rows = _rows(booster, X)
     expected = pd.DataFrame({"predicted_y": booster.inplace_predict(rows)}, index=rows.index)
     assert_scores_match(expected, score(evaluator, path, rows), f"Booster {name} on {evaluator}")
+
+
+@pytest.mark.parametrize("evaluator", EVALUATORS)
+@pytest.mark.parametrize("objective", ["rank:pairwise", "rank:ndcg"])
+def test_ranker_scores_match_its_predict(objective, evaluator, tmp_path):
+    # Ranking objectives predict the raw margin: base score plus float32 leaf sums, no transform.
+    X, y, _ = numeric_nan(classification=False)
+    relevance = pd.qcut(y, 4, labels=False)
+    query = np.arange(len(X)) * 4 // len(X)  # four queries of consecutive rows
+    ranker = xgboost.XGBRanker(objective=objective, n_estimators=10, max_depth=3, random_state=0)
+    ranker.fit(X, relevance, qid=query)
+    check_model(ranker, X, _rows(ranker.get_booster(), X), evaluator, tmp_path)
 
 
 def test_multiclass_booster_is_refused():

@@ -369,12 +369,20 @@ def convert_isolation_forest(forest: Any, features: list[Field], context: Contex
         raise context.error("IsolationForest fitted on one sample scores every row 1; nothing to convert")
     trees = [_isolation_tree(tree, [features[int(j)] for j in subset], context)
              for tree, subset in zip(estimators, subsets)]
+    # A tree grown on identical samples is one leaf: a constant path length. It has no fields, so
+    # it can't be a TreeModel of its own (a MiningSchema needs one); its length is added as a number.
+    grown = [tree for tree in trees if not isinstance(tree, Leaf)]
+    constant_length = sum(float(tree.value) for tree in trees if isinstance(tree, Leaf))
+    if not grown:
+        raise context.error("every tree of this IsolationForest is a single leaf (its samples were identical), "
+                            "so it scores every row alike; fit it on varied data")
     scope = context.scope
     depth = scope.unique_name("pathLength")
     target = context.regression_target()
     local = local_scope(scope, [Field(depth)])
+    length = ref(depth) if not constant_length else apply("+", ref(depth), constant(constant_length))
     score = local.derive("scoreSamples", apply("*", constant(-1.0), apply(
-        "pow", constant(2.0), apply("*", constant(-1.0), apply("/", ref(depth), constant(denominator))))))
+        "pow", constant(2.0), apply("*", constant(-1.0), apply("/", length, constant(denominator))))))
     last = model("RegressionModel", _table([(score, 1.0)]), function="regression", target=target)
     predicted = predicted_name(target)
     decision_name = f"decisionFunction_{target.name}"
@@ -385,7 +393,7 @@ def convert_isolation_forest(forest: Any, features: list[Field], context: Contex
         method_output_field(f"outlier_{target.name}", "predict",
                             if_else(apply("lessThan", ref(decision_name), constant(0.0)),
                                     constant(-1, "integer"), constant(1, "integer")), data_type="integer"))
-    return finish(context, [margin_model(trees, depth)], last, local, target, published)
+    return finish(context, [margin_model(grown, depth)], last, local, target, published)
 
 
 def _average_path_length(samples: Any) -> np.ndarray:

@@ -1,10 +1,11 @@
-"""XGBoost: XGBRegressor, XGBClassifier and native Booster objects, reproduced in float32.
+"""XGBoost: XGBRegressor, XGBClassifier, XGBRanker and native Booster objects, reproduced in float32.
 
 XGBoost casts each input to float32 and sends it left when ``float32(x) < split_condition`` (a
 float32), a missing value to the split's default side. Its margin starts from the base score (in
 margin space, computed in float32) and adds each tree's float32 leaf value in float32, in tree
-order; the objective's transform is float32 too (``1.0f / (1.0f + expf(-x))``, ``expf(x)``), with
-``expf`` correctly rounded. PMML4S evaluates ``dataType="float"`` as double, so the float32
+order. Ranking objectives (``rank:pairwise``, ``rank:ndcg``, ``rank:map``) score that margin, as
+XGBRanker.predict does; other objectives transform it in float32 too (``1.0f / (1.0f + expf(-x))``,
+``expf(x)``), with ``expf`` correctly rounded. PMML4S evaluates ``dataType="float"`` as double, so the float32
 arithmetic is written out: every tree is a chain member publishing its leaf value, and each
 float32 sum and transform is rounded with double operations (:mod:`pmmlkit.builders.float32`).
 
@@ -41,7 +42,8 @@ from pmmlkit.context import Context
 
 from ..sklearn.tree import float32_split_threshold
 
-_IDENTITY = ("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "reg:squaredlogerror")
+_IDENTITY = ("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "reg:squaredlogerror",
+             "rank:pairwise", "rank:ndcg", "rank:map")
 _SIGMOID = ("binary:logistic", "reg:logistic")
 _EXP = ("count:poisson", "reg:gamma", "reg:tweedie")
 
@@ -54,6 +56,7 @@ def converters() -> dict[type, Callable[..., Any]]:
     return {
         xgboost.XGBRegressor: convert_xgb,
         xgboost.XGBClassifier: convert_xgb,
+        xgboost.XGBRanker: convert_xgb,
         xgboost.Booster: convert_booster,
     }
 
@@ -108,16 +111,20 @@ def _convert(booster: Any, features: list[Field], context: Context, classes: Any
                                 "encode it first (e.g. OneHotEncoder in a pipeline)")
     scope = context.scope
     names_out = [scope.unique_name(f"xgboostTree({i + 1})") for i in range(len(trees))]
-    members = [margin_model([_tree(tree, features, context)], name) for tree, name in zip(trees, names_out)]
-    local = local_scope(scope, [Field(n) for n in names_out])
+    roots = [_tree(tree, features, context) for tree in trees]
+    # A tree that is one leaf reads no input: its value enters the sum as a constant (a member
+    # model reading nothing would have an empty MiningSchema, which the schema forbids).
+    terms: list[str | float] = [r.value if isinstance(r, Leaf) else n for r, n in zip(roots, names_out)]
+    members = [margin_model([r], n) for r, n in zip(roots, names_out) if not isinstance(r, Leaf)]
+    local = local_scope(scope, [Field(t) for t in terms if isinstance(t, str)])
     if objective == "multi:softprob":
         groups = [int(g) for g in model_part["model"]["tree_info"]][:len(trees)]
         bases = _numbers(parameters["base_score"], n_classes)
-        margins = [_margin(local, [n for n, g in zip(names_out, groups) if g == k], float(np.float32(bases[k])),
+        margins = [_margin(local, [t for t, g in zip(terms, groups) if g == k], float(np.float32(bases[k])),
                            f"margin[{k}]") for k in range(n_classes)]
         return _softmax_classifier(members, local, margins, classes, context)
     base = _base_margin(objective, _number(parameters["base_score"]), context)
-    margin = _margin(local, names_out, base, "margin")
+    margin = _margin(local, terms, base, "margin")
     if objective in _IDENTITY:
         value = margin
     elif objective in _EXP:
@@ -145,11 +152,13 @@ def _convert(booster: Any, features: list[Field], context: Context, classes: Any
     return model_chain(members, last, target, _binary_output(target))
 
 
-def _margin(scope: Scope, trees: list[str], base: float, name: str) -> Field:
-    """``base + tree_1 + tree_2 + ...`` in float32, in tree order."""
+def _margin(scope: Scope, trees: list[str | float], base: float, name: str) -> Field:
+    """``base + tree_1 + tree_2 + ...`` in float32, in tree order (a tree: its output field, or
+    the value of a tree that is one leaf)."""
     margin: Field = scope.derive(f"{name}(0)", constant(base))
     for i, tree in enumerate(trees):
-        margin = _rounded(scope, f"{name}({i + 1})", lambda m=margin, t=tree: apply("+", ref(m), ref(t)))
+        margin = _rounded(scope, f"{name}({i + 1})", lambda m=margin, t=tree: apply(
+            "+", ref(m), constant(t) if isinstance(t, float) else ref(t)))
     return margin
 
 

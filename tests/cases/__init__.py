@@ -32,7 +32,9 @@ class Case:
     ``data()`` returns (X_fit, y, X_eval) as pandas frames (y is None where the label is a column
     of X_fit); ``extra_rows(fitted, X_fit)``, when given, returns more rows to score that depend
     on the fitted model (e.g. rows at split thresholds). ``xfail`` marks a known gap, with its
-    reason. ``framework`` is filled in by :func:`all_cases`.
+    reason. ``unavailable`` says why the installed releases cannot build the row (an option newer
+    than the oldest release supported, see tests/version_matrix.py): the row is then skipped, and
+    its ``estimator`` must build the model lazily. ``framework`` is filled in by :func:`all_cases`.
     """
 
     id: str
@@ -40,6 +42,7 @@ class Case:
     data: Callable[[], tuple[pd.DataFrame, Any, pd.DataFrame]]
     extra_rows: Callable[[Any, pd.DataFrame], pd.DataFrame] | None = None
     xfail: str | None = None
+    unavailable: str | None = None
     framework: str = ""
 
 

@@ -60,9 +60,11 @@ def mixed(classification: bool = True) -> tuple[pd.DataFrame, pd.Series, pd.Data
         y = pd.Series(np.where(signal + rng.normal(0, 0.7, n) > 2.5, "yes", "no"), name="y")
     else:
         y = pd.Series(signal + rng.normal(0, 0.3, n), name="y")
+    # A missing string is NaN: pandas 3 stores None as NaN, but pandas 2 keeps None in an object
+    # column, where scikit-learn's imputers do not see it as missing (README "Supported versions").
     X_eval = pd.concat([X.iloc[:120], pd.DataFrame({
         "age": [30.0, np.nan, 55.5], "income": [np.nan, 20000.0, 1e5],
-        "city": ["berlin", "paris", None], "plan": ["pro", "enterprise", "basic"]})], ignore_index=True)
+        "city": ["berlin", "paris", np.nan], "plan": ["pro", "enterprise", "basic"]})], ignore_index=True)
     return X, y, X_eval
 
 

@@ -182,8 +182,17 @@ BOOSTING = [
          edge_rows),
 ]
 
+def repeated_rows():
+    """40 identical rows and 10 varied ones: trees whose two samples are the same row are one leaf."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": np.r_[np.zeros(40), rng.normal(size=10)], "b": np.r_[np.zeros(40), rng.normal(size=10)]})
+    return X, None, pd.concat([X, pd.DataFrame({"a": [0.5, -3.0], "b": [0.0, 2.0]})], ignore_index=True)
+
+
 OUTLIERS = [
     Case("isolation-forest", lambda: IsolationForest(n_estimators=15, random_state=0), iris, edge_rows),
+    Case("isolation-forest-single-leaf-trees",
+         lambda: IsolationForest(n_estimators=20, max_samples=2, random_state=1), repeated_rows, edge_rows),
     Case("isolation-forest-nan-subsets",
          lambda: IsolationForest(n_estimators=10, max_features=0.5, contamination=0.1, random_state=0),
          numeric_nan_regression, edge_rows_nan),
@@ -284,7 +293,9 @@ SPLINES = [
                                                   Ridge()), diabetes, outside_rows),
     Case("spline-missing-zeros",
          lambda: make_pipeline(SplineTransformer(n_knots=4, handle_missing="zeros"),
-                               LogisticRegression(max_iter=1000)), numeric_nan),
+                               LogisticRegression(max_iter=1000)), numeric_nan,
+         unavailable=None if "handle_missing" in SplineTransformer().get_params() else
+         "this scikit-learn has no SplineTransformer(handle_missing=...)"),
 ]
 
 CASES = SPLINES + VOTING + STACKING + BAGGING + BOOSTING + OUTLIERS + CALIBRATION + TARGET + PREPROCESSING

@@ -134,9 +134,16 @@ def positive_diabetes():
     return X + 1.0, y, X_eval + 1.0
 
 
+# Options newer than the oldest scikit-learn supported (README "Supported versions"): rows using
+# them are skipped on releases without them.
+_NO_MAX_ABS_CLIP = None if "clip" in MaxAbsScaler().get_params() else "this scikit-learn has no MaxAbsScaler(clip=...)"
+_NO_KBINS_QUANTILE_METHOD = None if "quantile_method" in KBinsDiscretizer().get_params() else \
+    "this scikit-learn has no KBinsDiscretizer(quantile_method=...)"
+
 PREPROCESSING = [
     Case("max-abs-scaler-nan", _then_impute(MaxAbsScaler()), numeric_nan_regression),
-    Case("max-abs-scaler-clip", _then_impute(MaxAbsScaler(clip=True)), numeric_nan_regression),
+    Case("max-abs-scaler-clip", lambda: _then_impute(MaxAbsScaler(clip=True))(), numeric_nan_regression,
+         unavailable=_NO_MAX_ABS_CLIP),
     Case("min-max-scaler-clip-nan", _then_impute(MinMaxScaler(clip=True)), numeric_nan_regression),
     Case("robust-scaler-nan", _then_impute(RobustScaler()), numeric_nan_regression),
     Case("robust-scaler-no-centering",
@@ -161,7 +168,7 @@ PREPROCESSING = [
     Case("kbins-ordinal-quantile",
          lambda: make_pipeline(KBinsDiscretizer(n_bins=5, encode="ordinal", quantile_method="averaged_inverted_cdf"),
                                Ridge()),
-         diabetes, bin_edge_rows),
+         diabetes, bin_edge_rows, unavailable=_NO_KBINS_QUANTILE_METHOD),
     Case("kbins-onehot-uniform",
          lambda: make_pipeline(KBinsDiscretizer(n_bins=4, encode="onehot-dense", strategy="uniform"),
                                LogisticRegression(max_iter=1000)),
