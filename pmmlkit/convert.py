@@ -82,7 +82,13 @@ _RULES_ONLY = Schema(None, "no schema", None, "rules only")
 
 
 def _refuse_unloadable(document: PMMLDocument) -> None:
-    """Refuse a document pmmlkit's own gate would refuse to load (its blocking rules), naming the fault."""
+    """Refuse a document pmmlkit's own gate would refuse to load (its blocking rules), naming the fault.
+
+    Trees written in bulk (:mod:`pmmlkit.builders.tree_text`) stay unchecked here: checking them
+    means building their DOM, which costs more than the whole conversion of a large forest; their
+    fields are checked by the tree converters, and ``pmmlkit.load`` runs every rule."""
+    if document.has_bulk_trees():
+        return
     report = Report(source="<converted document>")
     check_root(document.root, report, _RULES_ONLY)
     fault = refusal(report)

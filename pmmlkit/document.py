@@ -40,6 +40,10 @@ class PMMLDocument:
         #: Which converter wrote it, when pmmlkit.convert() made it ("native", "sklearn2pmml").
         self.engine: str | None = None
 
+    def has_bulk_trees(self) -> bool:
+        """Whether trees are still kept as node arrays (not yet turned into elements)."""
+        return not self._expanded and tree_text.has_placeholders(self._root)
+
     @property
     def root(self) -> etree._Element:
         if not self._expanded:

@@ -113,6 +113,11 @@ class TreeBody:
         return cls(names=field_names(placeholder), classes=classes, sets=sets, probabilities=probabilities, **values)
 
 
+def has_placeholders(root: etree._Element) -> bool:
+    """Whether ``root`` holds trees still kept as node arrays."""
+    return next(root.iterfind(f".//*[@{MARKER}]"), None) is not None
+
+
 def field_names(placeholder: etree._Element) -> list[str]:
     """The fields a placeholder's tree splits on, in order of first use."""
     return [child.get("field") or "" for child in placeholder]
