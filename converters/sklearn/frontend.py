@@ -181,6 +181,9 @@ class ScikitLearn(FrontEnd):
             if Path(path).is_file() and not _head(Path(path)).strip():
                 raise ConversionError(f"{path}: cannot read the table: it is empty (no header line); give a header "
                                       "line naming the input columns and at least one row")
+            # Columns the model learned text categories for stay text, whatever their cells look like
+            # ("007", "NA"): they are categories, not numbers.
+            string_columns = [*string_columns, *(c for c, _, _ in _text_categories(model) if c is not None)]
             frame = read_table(path, string_columns=string_columns, nrows=rows)
             if fitted is not None:
                 return _checked_rows(fitted_columns(frame, model, str(path)), path, string_columns)
@@ -304,10 +307,10 @@ def _estimators_in(value: Any) -> list[Any]:
     return []
 
 
-def _text_inputs(model: Any) -> str:
-    """Where the model learned text categories (e.g. a OneHotEncoder fitted on strings), for a
-    message: "the column 'city' (OneHotEncoder categories such as 'berlin')"; empty when none."""
-    found: list[str] = []
+def _text_categories(model: Any) -> list[tuple[str | None, str, Any]]:
+    """Where the model learned text categories (e.g. a OneHotEncoder fitted on strings): (column
+    name or None, the step's class name, an example category)."""
+    found: list[tuple[str | None, str, Any]] = []
     for part in _parts(model):
         categories = getattr(part, "categories_", None)
         if not isinstance(categories, (list, tuple)):
@@ -317,8 +320,16 @@ def _text_inputs(model: Any) -> str:
             if getattr(values, "dtype", None) is None or values.dtype.kind not in "OUS":
                 continue
             example = next((v for v in values if isinstance(v, str)), None)
-            column = f"the column {str(names[i])!r}" if names is not None and i < len(names) else "a column"
-            found.append(f"{column} ({type(part).__name__} categories such as {example!r})")
+            column = str(names[i]) if names is not None and i < len(names) else None
+            found.append((column, type(part).__name__, example))
+    return found
+
+
+def _text_inputs(model: Any) -> str:
+    """The text categories for a message: "the column 'city' (OneHotEncoder categories such as
+    'berlin')"; empty when none."""
+    found = [f"{'a column' if column is None else f'the column {column!r}'} ({step} categories such as {example!r})"
+             for column, step, example in _text_categories(model)]
     return ", ".join(dict.fromkeys(found))
 
 
