@@ -24,10 +24,11 @@ from pmmlkit.context import Context, Converter
 
 from .ensemble import finish, publish
 from .fitted import attribute, n_features
+from .preprocessing.function_transformer import pmml_function
 
 # numpy function -> PMML built-in function, for inverse_func.
-INVERSE_FUNCTIONS = {np.exp: "exp", np.expm1: "expm1", np.log: "ln", np.log1p: "ln1p", np.sqrt: "sqrt",
-                     np.log10: "log10", np.abs: "abs"}
+# The inverse functions converted (a subset of the FunctionTransformer table).
+INVERSE_FUNCTIONS = (np.exp, np.expm1, np.log, np.log1p, np.sqrt, np.log10, np.abs)
 
 
 def convert_transformed_target(regressor: Any, features: list[Field], context: Context) -> etree._Element:
@@ -47,7 +48,7 @@ def _inverse(transformer: Any, prediction: Field, context: Context) -> etree._El
         function = transformer.inverse_func
         if function is None:
             return ref(prediction)
-        name = next((pmml for f, pmml in INVERSE_FUNCTIONS.items() if function is f), None)
+        name = pmml_function(function, INVERSE_FUNCTIONS)
         if name is None or transformer.inv_kw_args:
             supported = ", ".join(f"np.{f.__name__}" for f in INVERSE_FUNCTIONS)
             raise context.error(f"TransformedTargetRegressor(inverse_func={getattr(function, '__name__', function)!r})"
