@@ -1,8 +1,13 @@
-"""Shared checks for fidelity tests: schema validity and scores on two independent evaluators."""
+"""Shared checks for fidelity tests: schema validity and scores on two independent evaluators.
+
+On pmmlkit's evaluator every fidelity row also checks that its two ways in agree: the column path
+(a DataFrame) gives exactly what the record path (one dict per row) gives, and a list of records
+what those records give one by one. Both cross the same input contract."""
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -59,7 +64,10 @@ def assert_schema_valid(path: Path, oracle_name: str = "pmml-4-4-1.xsd") -> None
 
 def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
     if evaluator == "pmmlkit":
-        return pmmlkit.load(path).predict(X)
+        model = pmmlkit.load(path)
+        columns = model.predict(X)
+        assert_record_path_agrees(model, X, columns)
+        return columns
     if evaluator == "jpmml":
         import jpmml_evaluator
 
@@ -67,6 +75,30 @@ def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
         result = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(frame)
         return result.set_axis(X.index, axis=0)
     raise ValueError(evaluator)
+
+
+def _same(column_value: Any, record_value: Any) -> bool:
+    if hasattr(column_value, "item"):
+        column_value = column_value.item()
+    if record_value is None:
+        return column_value is None or (isinstance(column_value, float) and math.isnan(column_value))
+    if isinstance(record_value, (int, float)):
+        return type(column_value)(record_value) == column_value
+    return record_value == column_value
+
+
+def assert_record_path_agrees(model: pmmlkit.Model, X: pd.DataFrame, columns: pd.DataFrame) -> None:
+    """Each row of ``X`` scored alone as a dict gives exactly row i of ``columns`` (the frame's
+    scores), and all the rows as one list of records give the same dicts."""
+    records = X[model.input_names].to_dict("records")
+    singles = [model.predict(record) for record in records]
+    for i, (record, got) in enumerate(zip(records, singles)):
+        assert list(got) == list(columns.columns), (i, list(got), list(columns.columns))
+        for name in columns.columns:
+            want = columns[name].iloc[i]
+            assert _same(want, got[name]), f"row {i}, {name}: record path {got[name]!r}, column path {want!r} " \
+                f"for {record}"
+    assert model.predict(records) == singles
 
 
 def assert_scores_match(expected: pd.DataFrame, actual: pd.DataFrame, label: str) -> VerificationReport:
