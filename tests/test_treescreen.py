@@ -5,6 +5,7 @@ the forests pmmlkit writes, so the fast path is what runs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -130,3 +131,80 @@ def test_screen_reports_what_the_walk_reports(name: str, forest: bytes, monkeypa
         assert calls and all(calls) and walked == []
     elif any(i[0] == "error" and i[1] != "schema" for i in walked):
         assert not (calls and all(calls))  # the tree with the fault was walked
+
+
+# -- the screen reads each tree's bytes as the document has them (pmmlkit.validation.rawtrees) ----------
+# Documents whose bytes could mislead a cutter: for each, the report is the walk's, whatever the
+# size of the chunks the document is read in (boundaries inside tags and names).
+
+def _text(edit: Callable[[str], str]) -> Callable[[bytes], bytes]:
+    return lambda document: edit(document.decode()).encode()
+
+
+def _first_tree(edit: Callable[[str], str]) -> Callable[[bytes], bytes]:
+    """Apply ``edit`` to the text of the first TreeModel only."""
+    def apply(text: str) -> str:
+        start, end = text.index("<TreeModel"), text.index("</TreeModel>") + len("</TreeModel>")
+        return text[:start] + edit(text[start:end]) + text[end:]
+    return _text(apply)
+
+
+_SD = '<ScoreDistribution value="0" recordCount="1" probability="1"/>'
+RAW_MUTATIONS: dict[str, Callable[[bytes], bytes]] = {
+    "as written": lambda document: document,
+    "compact": lambda document: etree.tostring(etree.fromstring(document, etree.XMLParser(remove_blank_text=True)),
+                                               xml_declaration=True, encoding="UTF-8"),
+    "CRLF line ends": lambda document: document.replace(b"\n", b"\r\n"),
+    "tabs between attributes": _first_tree(lambda t: t.replace('" operator=', '"\toperator=', 1)),
+    "single quotes": _first_tree(lambda t: t.replace('score="1"', "score='1'", 1)),
+    "comment holding an end tag": _text(lambda t: t.replace("<Segment ", "<!-- </TreeModel> --><Segment ", 1)),
+    "CDATA in an extension": _first_tree(lambda t: t.replace("<MiningSchema>", '<Extension name="a"><![CDATA['
+                                                             "</TreeModel><Node>]]></Extension><MiningSchema>", 1)),
+    "processing instruction": _text(lambda t: t.replace("<Segment ", "<?tool </TreeModel>?><Segment ", 1)),
+    "prefixed tree": _first_tree(lambda t: t.replace("<TreeModel", '<p:TreeModel xmlns:p="http://www.dmg.org/'
+                                                     'PMML-4_4"', 1).replace("</TreeModel>", "</p:TreeModel>")),
+    "empty tree before": _text(lambda t: t.replace("<Segment ", '<Segment id="0"><True/><TreeModel '
+                                                   'functionName="classification"/></Segment><Segment ', 1)),
+    "tree inside an extension": _first_tree(lambda t: t.replace("<MiningSchema>", '<Extension name="a"><TreeModel '
+                                                                'functionName="classification"><Node><True/>'
+                                                                f'{_SD}</Node></TreeModel></Extension><MiningSchema>',
+                                                                1)),
+    "Node in a foreign namespace first": _first_tree(lambda t: t.replace(
+        "</MiningSchema>", '</MiningSchema><Node xmlns="urn:other"><True/></Node>', 1)),
+    "root Node declaring the namespace": _first_tree(lambda t: re.sub(
+        r"(</MiningSchema>\s*)<Node>", r'\1<Node xmlns="http://www.dmg.org/PMML-4_4">', t, count=1)),
+    "second root Node": _first_tree(lambda t: t.replace("</TreeModel>", f'<Node score="7"><True/>{_SD}</Node>'
+                                                        "</TreeModel>")),
+    "verification after the tree": _first_tree(lambda t: t.replace("</TreeModel>", '<ModelVerification><Verification'
+                                                                   'Fields><VerificationField field="x0"/></Verifica'
+                                                                   'tionFields><InlineTable/></ModelVerification>'
+                                                                   "</TreeModel>")),
+    "space in the end tag": _text(lambda t: t.replace("</TreeModel>", "</TreeModel >")),
+    "latin-1": lambda document: document.replace(b"encoding='UTF-8'", b"encoding='ISO-8859-1'")
+    .replace(b'field="x1"', b'field="x\xe91"'),
+}
+
+
+@pytest.mark.parametrize("chunk", [1024 ** 2, 61])
+@pytest.mark.parametrize("name", list(RAW_MUTATIONS))
+def test_tree_bytes_never_change_a_report(name: str, chunk: int, forest: bytes,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from pmmlkit.validation import scan
+
+    document = RAW_MUTATIONS[name](forest)
+    assert (document != forest) == (name != "as written")
+    monkeypatch.setattr(scan, "_CHUNK", chunk)
+    given: list[bool] = []
+    screen = treescreen.clean
+
+    def recorded(*args: object) -> bool:
+        given.append(len(args) > 3 and args[3] is not None)
+        return screen(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(treescreen, "clean", recorded)
+    screened = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
+    monkeypatch.setattr(treescreen, "clean", lambda *args: False)
+    walked = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
+    assert screened == walked
+    if name in ("as written", "compact", "space in the end tag"):
+        assert given and all(given)  # the bytes were cut out for every tree: nothing was serialized again

@@ -146,6 +146,7 @@ class Checker:
     def __init__(self, report: Report, drop: bool) -> None:
         self.report = report
         self.drop = drop
+        self.tree_text: bytes | None = None  # the bytes of the TreeModel end() is given, when known
         self.fields: dict[str, Field] = {}  # DataFields and TransformationDictionary DerivedFields
         self.data_fields = 0
         self.functions: dict[str, etree._Element] = {}
@@ -187,8 +188,13 @@ class Checker:
                             f"{namespace!r} (PMML {expected})", line)
         return True
 
-    def end(self, node: etree._Element) -> None:
-        """A unit element is complete: check it (and, streaming, drop what is no longer needed)."""
+    def end(self, node: etree._Element, tree_text: bytes | None = None) -> None:
+        """A unit element is complete: check it (and, streaming, drop what is no longer needed).
+
+        ``tree_text``: for a TreeModel, its root Node's bytes as the document has them, when the
+        scan could cut them out (``rawtrees``); the tree screen then reads them instead of
+        serializing the Node again."""
+        self.tree_text = tree_text
         tag = local(node)
         self.seen.add(tag or "")
         if tag == "DataField":
@@ -750,7 +756,8 @@ class Checker:
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
             usable = [n for n in context.visible if getattr(context.fields.get(n), "numeric", False)]
-            if treescreen.clean(root, usable, target.values if target is not None and target.values else None):
+            if treescreen.clean(root, usable, target.values if target is not None and target.values else None,
+                                self.tree_text):
                 return
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"

@@ -22,6 +22,7 @@ from ..pmml import MODEL_TAGS
 from ..report import Report
 from . import schema as schema_step
 from .checks import Checker, local
+from .rawtrees import TreeBytes
 from .vocabulary import NAMESPACES
 
 UNITS = tuple("{*}" + tag for tag in ("PMML", "DataField", "DataDictionary", "TransformationDictionary", "Segment",
@@ -104,6 +105,7 @@ class _Outcome:
 
 
 _CHUNK = 1024 ** 2
+_TREE_MODEL = "TreeModel"
 # Start events make libxml2's pass about twice as slow, so the root is normally taken from the first
 # element that ends. Freeing memory needs the root: when none has ended within this many bytes (a
 # huge first Extension), the document is read again with start events.
@@ -124,11 +126,13 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
     outcome = _Outcome()
     root = None
     fed = 0
+    tree_bytes = TreeBytes()
     try:
         try:
             while True:
                 chunk = stream.read(_CHUNK)
                 if chunk:
+                    tree_bytes.feed(chunk)
                     parser.feed(chunk)
                     fed += len(chunk)
                 else:
@@ -140,8 +144,11 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
                         continue
                     if node is root:
                         outcome.complete = True
+                    elif node.tag[-len(_TREE_MODEL):] == _TREE_MODEL and local(node) == "TreeModel":
+                        checker.end(node, tree_bytes.take(node))
                     else:
                         checker.end(node)
+                tree_bytes.release()
                 if not chunk:
                     break
                 if root is None and not keep and fed >= _ROOT_WITHIN:
