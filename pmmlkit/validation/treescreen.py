@@ -267,7 +267,6 @@ _ODD_NODE = re.compile(rb'<Node(?!(?: id="S")?(?: score="S")?(?: recordCount="D"
                        rb'score="S">)'.replace(b'"S"', b'"' + _STRING + b'"').replace(b'"D"', b'"' + _DOUBLE + b'"'))
 _ODD_DISTRIBUTION = re.compile(rb'<ScoreDistribution (?!value="[^"]*" recordCount="D"(?: confidence="D")? '
                                rb'probability="D"/>)'.replace(b'"D"', b'"' + _DOUBLE + b'"'))
-_TEXT_BETWEEN_TAGS = re.compile(rb'>[ \n]*[^ \n<]')  # (a ">" inside a value only forgoes the stand-in)
 _ROOT_START = re.compile(rb'<Node[^>]*>[ \n]*<True/>')
 
 
@@ -278,8 +277,12 @@ def stands_in(screened: Screened) -> bool:
     data = np.frombuffer(text, dtype=np.uint8)
     if (data > 0x7E).any() or ((data < 0x20) & (data != 0x0A)).any() or not _ROOT_START.match(text):
         return False
-    if not screened.plain_counts or _ODD_NODE.search(text) or _ODD_DISTRIBUTION.search(text) \
-            or _TEXT_BETWEEN_TAGS.search(text):
+    if not screened.plain_counts or _ODD_NODE.search(text) or _ODD_DISTRIBUTION.search(text):
+        return False
+    # Nothing but white space between tags: without it, every ">" but the last is followed by "<"
+    # (a ">" inside an attribute value only forgoes the stand-in).
+    packed = np.frombuffer(text.translate(None, b" \n"), dtype=np.uint8)
+    if (packed[1:][packed[:-1] == ord(">")] != ord("<")).any():
         return False
     kinds = screened.kinds
     before = kinds[np.flatnonzero(kinds == _DIST) - 1]
