@@ -97,7 +97,7 @@ def _parse_text(chunk: pd.DataFrame, model: Model) -> pd.DataFrame:
     input contract to refuse (or count) with its row."""
     parsed = {}
     for field in model.input_fields:
-        if field.name in chunk.columns and field.java_kind in ("double", "integer", "auto"):
+        if field.name in chunk.columns and field.java_kind in ("double", "whole", "integer", "auto"):
             parsed[field.name] = numbers_from_text(chunk[field.name], keep_text=field.java_kind != "auto")
     return chunk.assign(**parsed) if parsed else chunk
 
