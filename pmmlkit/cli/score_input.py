@@ -122,7 +122,8 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
                 if not fields or (len(fields) == 1 and not fields[0].strip() and width > 1):
                     number -= 1  # a blank line is no row, as for pandas
                     continue
-                rules.invalid(f"{path}: row {number} (line {line}) has {len(fields)} fields, the header has {width}: "
+                given = f"{len(fields)} field" + ("s" if len(fields) != 1 else "")
+                rules.invalid(f"{path}: row {number} (line {line}) has {given}, the header has {width}: "
                               "fix the row (an unquoted separator inside a value, or a missing one?)", [WRONG_WIDTH])
                 chunk.append([None] * width)
             else:
