@@ -134,3 +134,112 @@ def test_progress_total_is_known_for_files(work: Path) -> None:
     assert table_size(work / "rows.csv") == ((work / "rows.csv").stat().st_size, "B")
     assert table_size(work / "sized.parquet") == (12, "rows")
     assert table_size("-") is None
+
+
+HEADER = "id,sepal_length,sepal_width,petal_length,petal_width\n"
+# predicted_y = 1 + 2 x + 10 [c == "a"]: a model with a text input.
+MODEL_WITH_TEXT = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+  <DataDictionary>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="c" optype="categorical" dataType="string"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <RegressionModel functionName="regression">
+    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/><MiningField name="c"/></MiningSchema>
+    <RegressionTable intercept="1">
+      <NumericPredictor name="x" coefficient="2"/><CategoricalPredictor name="c" value="a" coefficient="10"/>
+    </RegressionTable>
+  </RegressionModel>
+</PMML>
+"""
+
+
+def _bytes_file(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+# Inputs `pmmlkit score` must explain, not misread: (file name, its bytes, options, fragments of the one error line).
+EXPLAINED = [
+    ("utf8.csv", (HEADER + "1,5.1,3.5,1.4,0.2\n2,5.1,3.5,1.4,0.2\n").encode(), [],
+     None),  # a control: a plain file scores
+    ("extra-columns.csv", "id,sepal_length,sepal_width,petal_length,petal_width,city\n1,5.1,3.5,1.4,0.2,p\xe9ris\n"
+     .encode("latin-1"), ["--extra", "error"], ("does not use: ['id', 'city']", "--extra ignore")),
+    ("semicolons.csv", b"sepal_length;sepal_width;petal_length;petal_width\n5.1;3.5;1.4;0.2\n", [],
+     ("looks separated by ';'", "comma-separated")),
+    ("empty.jsonl", b"", [], ("it is empty (no JSON object)",)),
+    ("blank-lines.jsonl", b"\n\n", [], ("it is empty (no JSON object)",)),
+    ("misspelt.jsonl", b'{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}\n'
+     b'{"sepal_length": 5.1, "sepal_widht": 3.5, "petal_length": 1.4, "petal_width": 0.2}\n', [],
+     ("row 2 (line 2)", "['sepal_width']", "Did you mean 'sepal_widht'", "--missing allow")),
+    ("wide.csv", (HEADER + "1,5.1,3.5,1.4,0.2\n2,5.1,3.5,1.4,0.2,9\n").encode(), [],
+     ("row 2 (line 3) has 6 fields, the header has 5",)),
+]
+
+
+@pytest.mark.parametrize("name, data, options, fragments", EXPLAINED, ids=[e[0] for e in EXPLAINED])
+def test_inputs_that_are_explained(work: Path, name: str, data: bytes, options: list[str],
+                                   fragments: tuple[str, ...] | None, capsys: pytest.CaptureFixture) -> None:
+    source = _bytes_file(work, name, data)
+    code = main(["score", str(work / "model.pmml"), str(source), "-o", str(work / f"{name}.out.csv"), *options])
+    _, err = capsys.readouterr()
+    if fragments is None:
+        assert code == 0, err
+        return
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert all(f in err for f in fragments), err
+
+
+def test_text_that_is_not_utf8_is_named_as_such(work: Path, capsys: pytest.CaptureFixture) -> None:
+    # A Latin-1 file whose text input holds "é": the model's input is refused with the file's real problem.
+    pmml = work / "text_model.pmml"
+    pmml.write_text(MODEL_WITH_TEXT)
+    source = _bytes_file(work, "latin1-input.csv", "x,c\n1,a\n2,p\xe9ris\n".encode("latin-1"))
+    code = main(["score", str(pmml), str(source), "-o", str(work / "never.csv")])
+    _, err = capsys.readouterr()
+    assert code == 1 and "'c', row 2 (line 3)" in err and "b'p\\xe9ris' are not UTF-8" in err, err
+    assert "is not a UTF-8 file" in err and "iconv" in err, err
+    code = main(["score", str(pmml), str(source), "-o", str(work / "kept.csv"), "--on-invalid", "missing", "--json"])
+    _, err = capsys.readouterr()
+    assert code == 0 and json.loads(err.strip().splitlines()[-1])["invalid_columns"] == {"c": 1}, err
+
+
+def test_a_binary_file_named_csv_is_named_as_such(work: Path, capsys: pytest.CaptureFixture) -> None:
+    pd.read_csv(work / "rows.csv").to_parquet(work / "parquet-named.csv")
+    code = main(["score", str(work / "model.pmml"), str(work / "parquet-named.csv")])
+    _, err = capsys.readouterr()
+    assert code == 1 and "this is a Parquet file, not CSV text" in err and "--input-format parquet" in err, err
+
+
+def test_absent_keys_in_json_lines_are_counted_on_request(work: Path, capsys: pytest.CaptureFixture) -> None:
+    rows = pd.read_csv(work / "rows.csv")
+    lines = _jsonl(rows).splitlines()
+    record = json.loads(lines[3])
+    del record["petal_width"]
+    lines[3] = json.dumps(record)
+    source = work / "absent.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    code = main(["score", str(work / "model.pmml"), str(source), "-o", str(work / "absent.out.csv"),
+                 "--on-invalid", "missing", "--json", "--chunk-size", "5"])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(err.strip().splitlines()[-1])["invalid_columns"] == {"petal_width": 1}
+    labels = pd.read_csv(work / "absent.out.csv")["predicted_y"]
+    assert labels.isna().tolist() == [i == 3 for i in range(12)]
+    code = main(["score", str(work / "model.pmml"), str(source), "-o", str(work / "absent.out.csv"),
+                 "--missing", "allow", "--json"])
+    _, err = capsys.readouterr()
+    assert code == 0 and json.loads(err.strip().splitlines()[-1])["invalid_rows"] == 0, err
+
+
+def test_a_closed_standard_output_ends_quietly(work: Path) -> None:
+    # `pmmlkit score model.pmml big.csv | head -2`: the reader leaves; no error message, SIGPIPE's status.
+    rows = pd.read_csv(work / "rows.csv")
+    big = pd.concat([rows] * 5000, ignore_index=True)
+    big.to_csv(work / "big.csv", index=False)
+    done = subprocess.run(f"{sys.executable} -m pmmlkit score {work / 'model.pmml'} {work / 'big.csv'} | head -2; "
+                          "echo status=${PIPESTATUS[0]} >&2", shell=True, executable="/bin/bash",
+                          capture_output=True, timeout=300)
+    assert done.stdout.decode().count("\n") == 2
+    assert done.stderr.decode().strip() == "status=141", done.stderr

@@ -23,7 +23,7 @@ import pytest
 import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.errors import EvaluationError, PMMLError
-from pmmlkit.scoring.inputs import absent_message
+from pmmlkit.scoring.inputs import InvalidReport, absent_message
 
 # predicted_y = 1 + 2 x + 10 [c == "a"]
 MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
@@ -58,6 +58,7 @@ class Contract:
     spark: tuple[str, list[tuple[Any, ...]]] | None = None  # (schema, rows), for Spark
     not_on: dict[str, str] = field(default_factory=dict)  # path -> why the path cannot hold this input
     row_fragment: bool = True  # whether the error names the row (a value), not the whole input
+    record: dict[str, Any] | None = None  # the dict path's record, when it is not the frame's row 1
 
     @property
     def is_error(self) -> bool:
@@ -90,6 +91,14 @@ def _multiindex() -> pd.DataFrame:
     return frame
 
 
+def _text_file(name: str, text: str) -> Callable[[Path], Path]:
+    def write(folder: Path) -> Path:
+        path = folder / name
+        path.write_text(text)
+        return path
+    return write
+
+
 def _undecodable_csv(folder: Path) -> Path:
     path = folder / "in.csv"
     path.write_bytes(b"x,c\n1,a\n2,\xff\xfe\n")
@@ -100,6 +109,8 @@ NO_DICT_COLUMNS = "a dict has no column labels"
 TEXT_FILE = "a file names each column once by text"
 TEXT_ONLY = "only a text file has numbers as text (elsewhere text in a numeric field is refused as text)"
 SPARK_UTF8 = "Spark strings are UTF-8: they cannot hold a lone surrogate"
+SHARED_COLUMNS = "every row of a frame has the frame's columns"
+ROW_WIDTH = "only a text file has rows of their own width"
 
 CASES = [
     Contract("explicit-missing", _frame([1.0, None]), None, spark=("x double, c string", [(1.0, "a"), (None, "a")])),
@@ -113,6 +124,26 @@ CASES = [
     Contract("absent-input-allowed", _without("x"), None, {"missing": "allow"}, spark=("c string", [("a",), ("a",)])),
     Contract("misspelt-input", _without("x", rename="X"), ("inputs missing", "['x']", "Did you mean 'X'"),
              spark=("X double, c string", [(1.0, "a"), (2.0, "a")]), row_fragment=False),
+    # JSON Lines: each line is a record; a key absent from one line is an absent input, as in a dict.
+    Contract("misspelt-key-in-one-record", _without("x", rename="X"), ("inputs missing", "['x']", "Did you mean 'X'"),
+             file=_text_file("in.jsonl", '{"x": 1.0, "c": "a"}\n{"X": 2.0, "c": "a"}\n'), record={"X": 2.0, "c": "a"},
+             not_on={"frame": SHARED_COLUMNS, "spark": SHARED_COLUMNS}, row_fragment=False),
+    Contract("key-absent-from-one-record", _without("x"), ("inputs missing", "['x']"),
+             file=_text_file("in.jsonl", '{"x": 1.0, "c": "a"}\n{"c": "a"}\n'), record={"c": "a"},
+             not_on={"frame": SHARED_COLUMNS, "spark": SHARED_COLUMNS}, row_fragment=False),
+    Contract("key-absent-from-one-record-allowed", _without("x"), None, {"missing": "allow"},
+             file=_text_file("in.jsonl", '{"x": 1.0, "c": "a"}\n{"c": "a"}\n'), record={"c": "a"},
+             not_on={"frame": SHARED_COLUMNS, "spark": SHARED_COLUMNS}),
+    # CSV: a row of the wrong width is never shifted into an index or padded with blanks.
+    Contract("csv-row-too-long", _frame([1.0, 2.0]), ("row 2 (line 3) has 3 fields, the header has 2",),
+             file=_text_file("in.csv", "x,c\n1,a\n2,a,3\n"),
+             not_on={"dict": ROW_WIDTH, "frame": ROW_WIDTH, "spark": ROW_WIDTH}),
+    Contract("csv-row-too-short", _frame([1.0, 2.0]), ("row 2 (line 3) has 1 field, the header has 2",),
+             file=_text_file("in.csv", "x,c\n1,a\n2\n"),
+             not_on={"dict": ROW_WIDTH, "frame": ROW_WIDTH, "spark": ROW_WIDTH}),
+    Contract("csv-row-too-short-counted", _frame([1.0, 2.0]), None, {"on-invalid": "missing"},
+             file=_text_file("in.csv", "x,c\n1,a\n2\n"),
+             not_on={"dict": ROW_WIDTH, "frame": ROW_WIDTH, "spark": ROW_WIDTH}),
     Contract("datetime", _frame(lambda: pd.Series(pd.to_datetime([None, "2024-05-01"]))), ("'x'", "a datetime"),
              file="parquet", spark=("x timestamp, c string", [(None, "a"), (datetime.datetime(2024, 5, 1), "a")])),
     Contract("timedelta", _frame(lambda: pd.Series(pd.to_timedelta([None, "1s"]))), ("'x'", "a timedelta"),
@@ -168,7 +199,7 @@ def _value(value: Any) -> float | None:
 
 
 def _on_dict(case: Contract, pmml: Path) -> float | None:
-    record = case.frame().to_dict("records")[1]
+    record = case.record if case.record is not None else case.frame().to_dict("records")[1]
     return _value(pmmlkit.load(pmml).predict(record, **case.options)["predicted_y"])
 
 
@@ -303,3 +334,138 @@ def test_absent_input_hints_only_names_the_model_does_not_read(given: list[str],
     message = absent_message(["sepal_length"], given, ["sepal_length", "sepal_width", "petal_length"], "record")
     assert ("Did you mean" in message) == (hint is not None), message
     assert hint is None or hint in message, message
+
+
+# Fields other producers declare: an integer (continuous and categorical) and a boolean.
+# predicted_y = i + 100 [b] + 1000 [k == 2]
+TYPED_MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+  <DataDictionary>
+    <DataField name="i" optype="continuous" dataType="integer"/>
+    <DataField name="k" optype="categorical" dataType="integer"><Value value="1"/><Value value="2"/></DataField>
+    <DataField name="b" optype="categorical" dataType="boolean"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <RegressionModel functionName="regression">
+    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="i"/><MiningField name="k"/>
+      <MiningField name="b"/></MiningSchema>
+    <Output><OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/></Output>
+    <RegressionTable intercept="0">
+      <NumericPredictor name="i" coefficient="1"/>
+      <CategoricalPredictor name="k" value="2" coefficient="1000"/>
+      <CategoricalPredictor name="b" value="true" coefficient="100"/>
+    </RegressionTable>
+  </RegressionModel>
+</PMML>
+"""
+# The same model reading a date through a date function (as JPMML scores it: 18262 for 2020-01-01).
+DATE_MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+  <DataDictionary>
+    <DataField name="d" optype="continuous" dataType="date"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <RegressionModel functionName="regression">
+    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="d"/></MiningSchema>
+    <LocalTransformations>
+      <DerivedField name="days" optype="continuous" dataType="integer">
+        <Apply function="dateDaysSinceYear"><FieldRef field="d"/><Constant dataType="integer">1970</Constant></Apply>
+      </DerivedField>
+    </LocalTransformations>
+    <RegressionTable intercept="0"><NumericPredictor name="days" coefficient="1"/></RegressionTable>
+  </RegressionModel>
+</PMML>
+"""
+# Accepted forms of each typed field, and the canonical value JPMML is given for them.
+TYPED_ACCEPTED = [
+    ({"i": 3, "k": 2, "b": True}, {"i": 3, "k": 2, "b": "true"}),
+    ({"i": 3.0, "k": 2.0, "b": "true"}, {"i": 3, "k": 2, "b": "true"}),
+    ({"i": np.int64(-4), "k": np.int64(1), "b": "FALSE"}, {"i": -4, "k": 1, "b": "false"}),
+    ({"i": 0, "k": 1, "b": 1}, {"i": 0, "k": 1, "b": "true"}),
+    ({"i": 7, "k": 2, "b": 0}, {"i": 7, "k": 2, "b": "false"}),
+    ({"i": 7, "k": 2, "b": "1"}, {"i": 7, "k": 2, "b": "true"}),
+    ({"i": 7, "k": 2, "b": "0"}, {"i": 7, "k": 2, "b": "false"}),
+    ({"i": 7, "k": 2, "b": np.bool_(True)}, {"i": 7, "k": 2, "b": "true"}),
+]
+TYPED_REFUSED = [
+    ({"i": 40.9, "k": 1, "b": True}, ("'i' (dataType integer)", "40.9 is not a whole number")),
+    ({"i": "41", "k": 1, "b": True}, ("'i' (dataType integer)", "a string ('41') in a numeric field")),
+    ({"i": 1, "k": 1.5, "b": True}, ("'k' (dataType integer)", "1.5 is not a whole number")),
+    ({"i": 1, "k": 1, "b": "yes"}, ("'b' (dataType boolean)", "'yes' is not a boolean")),
+    ({"i": 1, "k": 1, "b": 2}, ("'b' (dataType boolean)", "2 is not a boolean")),
+    ({"i": 1, "k": 1, "b": 0.5}, ("'b' (dataType boolean)", "0.5 is not a boolean")),
+]
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("typed") / "typed.pmml"
+    path.write_text(TYPED_MODEL)
+    return path
+
+
+def test_typed_fields_score_as_jpmml_does(typed: Path) -> None:
+    jpmml_evaluator = pytest.importorskip("jpmml_evaluator")
+    reference = jpmml_evaluator.make_evaluator(str(typed)).verify()
+    model = pmmlkit.load(typed)
+    frame = pd.DataFrame([given for given, _ in TYPED_ACCEPTED], dtype=object)
+    by_frame = model.predict(frame)["predicted_y"].tolist()
+    for row, (given, canonical) in enumerate(TYPED_ACCEPTED):
+        expected = reference.evaluate(canonical)["y"]
+        assert model.predict(given)["predicted_y"] == expected, given
+        assert by_frame[row] == expected, given
+    # Typed columns (numbers, booleans) take the same checks without looking at each cell.
+    columns = pd.DataFrame({"i": [3.0, 7.0], "k": [2, 1], "b": [True, False]})
+    assert model.predict(columns)["predicted_y"].tolist() == [1103.0, 7.0]
+
+
+@pytest.mark.parametrize("given, fragments", TYPED_REFUSED, ids=[f[1] for _, f in TYPED_REFUSED])
+@pytest.mark.parametrize("path", ("dict", "frame"))
+def test_typed_fields_refuse_what_does_not_fit(typed: Path, given: dict[str, Any], fragments: tuple[str, ...],
+                                               path: str) -> None:
+    model = pmmlkit.load(typed)
+    with pytest.raises(EvaluationError) as caught:
+        if path == "dict":
+            model.predict(given)
+        else:
+            model.predict(pd.DataFrame([{"i": 1, "k": 1, "b": True}, given], dtype=object))
+    message = str(caught.value)
+    assert all(f in message for f in fragments), message
+    assert ("row 1" if path == "frame" else "in the record") in message, message
+    counted = InvalidReport()
+    frame = pd.DataFrame([{"i": 1, "k": 1, "b": True}, given], dtype=object)
+    scores = model.predict(frame, on_invalid="missing", report=counted)["predicted_y"]
+    assert scores.iloc[0] == 101.0 and counted.rows == 1, (scores, counted)
+
+
+def test_fractions_in_a_float_column_of_an_integer_field_are_refused(typed: Path) -> None:
+    model = pmmlkit.load(typed)
+    frame = pd.DataFrame({"i": [3.0, 40.9], "k": [1, 1], "b": [True, True]})
+    with pytest.raises(EvaluationError, match=r"'i' \(dataType integer\), row 1: 40.9 is not a whole number"):
+        model.predict(frame)
+
+
+@pytest.mark.parametrize("value", ["2020-01-01", datetime.date(2020, 1, 1), datetime.datetime(2020, 1, 1),
+                                   pd.Timestamp("2020-01-01"), 18262, 18262.0])
+def test_date_fields_are_refused_with_the_engines_reason(tmp_path: Path, value: Any) -> None:
+    # PMML4S turns date inputs into numbers its date functions then refuse (ClassCastException),
+    # or into missing values: no value can be scored as JPMML scores it (18262).
+    path = tmp_path / "date.pmml"
+    path.write_text(DATE_MODEL)
+    model = pmmlkit.load(path, warm=False)
+    for data, where in (({"d": value}, "in the record"), (pd.DataFrame({"d": [None, value]}), "row 1")):
+        with pytest.raises(EvaluationError) as caught:
+            model.predict(data)
+        message = str(caught.value)
+        assert "'d' (dataType date)" in message and where in message and "cannot evaluate date" in message, message
+    assert model.predict({"d": None})["predicted_y"] is None  # a missing date is a missing value
+
+
+def test_lone_surrogate_in_an_object_column_is_named_or_counted(pmml: Path) -> None:
+    # pandas 3 cannot build its default (arrow) string column from a lone surrogate at all: the
+    # DataFrame is refused by pandas before pmmlkit sees it. An object column can hold one.
+    model = pmmlkit.load(pmml)
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "c": pd.Series(["a", "\udc80", "b"], dtype=object)})
+    with pytest.raises(EvaluationError, match=r"'c' \(dataType string\), row 1: text that is not valid Unicode"):
+        model.predict(frame)
+    report = InvalidReport()
+    out = model.predict(frame, on_invalid="missing", report=report)["predicted_y"]
+    assert out.iloc[0] == 13.0 and out.iloc[2] == 7.0 and report.columns == {"c": 1}

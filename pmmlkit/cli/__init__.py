@@ -5,6 +5,7 @@ dispatches and turns every failure into one line on stderr and an exit code."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -56,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{in_flags(str(exc), args)} (see `{PROG} {args.command} --help`)", 2)
     except PMMLError as exc:
         return _fail(in_flags(str(exc), args), 1)
+    except BrokenPipeError:
+        return _reader_left()
     except OSError as exc:
         return _fail(exc, 1)
     except KeyboardInterrupt:
@@ -65,6 +68,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("PMMLKIT_DEBUG"):
             raise
         return _fail(f"unexpected {type(exc).__name__}: {exc} (set PMMLKIT_DEBUG=1 for a traceback)", 1)
+
+
+def _reader_left() -> int:
+    """The reader of standard output went away (`pmmlkit score ... | head`): stop quietly, as Unix
+    tools do, with the status a shell reports for SIGPIPE. Standard output now points at
+    /dev/null, so that Python's final flush does not complain either."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + 13
 
 
 def _fail(error: Any, code: int) -> int:

@@ -47,6 +47,7 @@ def loading_options(args: argparse.Namespace) -> dict[str, Any]:
 # when the subcommand has no such flag). The dests are the keyword names, so one table serves all.
 _KEYWORD_FLAGS = (
     ("missing='allow'", "missing", "--missing allow", "missing='allow'"),
+    ("extra='ignore'", "extra", "--extra ignore", "extra='ignore'"),
     ("max_bytes= or ", "max_bytes", "--max-bytes or ", ""),
 )
 

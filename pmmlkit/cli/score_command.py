@@ -11,10 +11,11 @@ from typing import Any
 import pandas as pd
 
 from ..errors import PMMLError
-from ..io import FORMATS, STDIO, TableWriter, iter_table, table_format, table_size
+from ..io import FORMATS, STDIO, TableWriter, table_format, table_size
 from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
 from .common import DEFAULT_CHUNK, UsageError, positive
+from .score_input import RowRules, read_chunks
 
 
 def add_parser(commands: Any) -> None:
@@ -60,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
     model = load(args.pmml)
     report = InvalidReport()
     rows = 0
+    rules = RowRules(model.input_names, args.missing, args.extra, args.on_invalid, report)
     with _progress(args.input, in_format) as advance, TableWriter(args.output, out_format) as writer:
-        for chunk in iter_table(args.input, args.chunk_size, fmt=in_format, as_text=True, progress=advance):
+        for chunk in read_chunks(str(args.input), in_format, args.chunk_size, rules, progress=advance):
             inputs = _parse_text(chunk, model) if in_format == "csv" else chunk
             result = stable_types(model.predict(inputs, missing=args.missing, extra=args.extra,
                                                 on_invalid=args.on_invalid, report=report), model)
@@ -97,7 +99,7 @@ def _parse_text(chunk: pd.DataFrame, model: Model) -> pd.DataFrame:
     input contract to refuse (or count) with its row."""
     parsed = {}
     for field in model.input_fields:
-        if field.name in chunk.columns and field.java_kind in ("double", "integer", "auto"):
+        if field.name in chunk.columns and field.java_kind in ("double", "whole", "integer", "auto"):
             parsed[field.name] = numbers_from_text(chunk[field.name], keep_text=field.java_kind != "auto")
     return chunk.assign(**parsed) if parsed else chunk
 

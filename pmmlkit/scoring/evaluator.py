@@ -19,6 +19,7 @@ from ..pmml import model_element, tag_of
 from ..validation import gate
 from . import jvm
 from .inputs import (
+    DATE_TYPES,
     Extra,
     InvalidReport,
     Missing,
@@ -46,12 +47,18 @@ class FieldInfo:
 
     @property
     def java_kind(self) -> str:
-        """How values of this input cross to the JVM: "double", "integer", "string", or "auto"
-        (undeclared type: numbers as doubles, anything else as text)."""
-        if self.data_type in ("double", "float", "real") or (self.data_type == "integer" and self.optype == "continuous"):
+        """How values of this input are checked and cross to the JVM (pmmlkit.scoring.inputs.KINDS):
+        "double", "whole" (a continuous integer field: whole numbers, as doubles), "integer",
+        "boolean", "date" (date, dateTime and time fields), "string", or "auto" (undeclared
+        type: numbers as doubles, anything else as text)."""
+        if self.data_type in ("double", "float", "real"):
             return "double"
         if self.data_type == "integer":
-            return "integer"
+            return "whole" if self.optype == "continuous" else "integer"
+        if self.data_type == "boolean":
+            return "boolean"
+        if self.data_type in DATE_TYPES:
+            return "date"
         return "auto" if self.data_type is None else "string"
 
 
@@ -394,14 +401,20 @@ def warm_up_frame(fields: list[FieldInfo], rows: int, categories: Mapping[str, t
     for field in fields:
         kind = field.java_kind
         labels: list[Any] = list(field.values or (categories or {}).get(field.name, ()))
-        if labels and kind != "double":
-            if kind == "integer":
+        if labels and kind not in ("double", "date"):
+            if kind in ("integer", "whole"):
                 labels = [_number(v) for v in labels]
-                labels = [v for v in labels if v is not None] or [0]
+                labels = [v for v in labels if isinstance(v, int)] or [0]
             picks = rng.integers(0, len(labels), rows)
             values = np.array([labels[i] for i in picks], dtype=object)
         elif kind in ("double", "auto"):
             values = rng.choice([-1.0, 1.0], rows) * 10.0 ** rng.uniform(-2, 4, rows)
+        elif kind == "whole":
+            values = np.round(rng.choice([-1.0, 1.0], rows) * 10.0 ** rng.uniform(-2, 4, rows))
+        elif kind == "boolean":
+            values = rng.integers(0, 2, rows).astype(bool)
+        elif kind == "date":
+            values = np.full(rows, None)  # the engine takes no date values (inputs.DATE_REASON)
         elif kind == "integer":
             values = rng.integers(-3, 10, rows).astype(object)
         else:

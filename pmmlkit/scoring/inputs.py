@@ -5,8 +5,11 @@ One rule for every path (a dict, a DataFrame, ``pmmlkit score`` and the Spark sc
 - every input field of the model must be present; a value the caller knows is missing is given
   as None/NaN, or the whole call says ``missing="allow"`` (absent inputs are then missing);
 - keys or columns the model does not use are ignored (``extra="error"`` refuses them);
-- each value must fit its field's dataType: numbers (or booleans) for numeric fields, text or
-  numbers for categorical text fields. Datetimes, timedeltas, nested values (lists, dicts,
+- each value must fit its field's dataType: numbers (or booleans) for numeric fields, whole
+  numbers for integer fields (40.9 is refused, as JPMML refuses it), true/false (a bool, 1/0, or
+  the text "true"/"false"/"1"/"0" in any case) for boolean fields, text or numbers for text
+  fields. Date, dateTime and time fields take no values (PMML4S cannot evaluate them: see
+  DATE_REASON). Datetimes, timedeltas, nested values (lists, dicts,
   arrays), strings in numeric fields, numbers outside the range of a double, undecodable text
   and duplicate or multi-level column labels are refused with an EvaluationError that names the
   field and the row; ``on_invalid="missing"`` scores such cells as missing instead and counts
@@ -36,9 +39,19 @@ from ..pmml import format_number
 Missing = Literal["error", "allow"]
 Extra = Literal["ignore", "error"]
 OnInvalid = Literal["error", "missing"]
-# How a field's values cross to the JVM (FieldInfo.java_kind): "double", "integer", "string" or
-# "auto" (no declared dataType: numbers as doubles, anything else as text).
+# How a field's values are checked and cross to the JVM (FieldInfo.java_kind): "double", "whole"
+# (integer dataType, continuous: whole numbers, sent as doubles), "integer" (whole numbers, sent as
+# longs), "boolean" (sent as "true"/"false"), "date" (no value accepted), "string" or "auto" (no
+# declared dataType: numbers as doubles, anything else as text).
 Kind = str
+KINDS = ("double", "whole", "integer", "boolean", "date", "string", "auto")
+DATE_TYPES = ("date", "dateTime", "time")
+# PMML4S 1.5.8 turns every value of a date/dateTime/time input into a number (a date string
+# becomes missing, a number makes its date functions fail with ClassCastException), so no value
+# of such a field can be scored correctly: refuse them rather than score a wrong number.
+DATE_REASON = ("the scoring engine (PMML4S) cannot evaluate date, dateTime or time inputs; give this input "
+               "as a missing value, or score this model with a JPMML-based engine")
+_BOOLEAN_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false"}
 
 _INFINITE = (float("inf"), float("-inf"))
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
@@ -190,33 +203,73 @@ def convert_cell(value: Any, kind: Kind) -> Any:
             if value in _INFINITE:
                 raise InvalidValue(_out_of_range(value))
             return float(value)
-        if kind == "integer" and value.is_integer() and abs(value) < 2 ** 63:
-            return int(value)
+        if kind == "whole" or kind == "integer":
+            if value in _INFINITE:
+                raise InvalidValue(_out_of_range(value))
+            if not value.is_integer():
+                raise InvalidValue(_fraction(value))
+            if kind == "whole":
+                return float(value)
+            if abs(value) < 2 ** 63:
+                return int(value)
+            raise InvalidValue(f"{format_number(value)} is outside the range of a 64-bit integer")
+        if kind == "boolean":
+            return _boolean(value)
+        if kind == "date":
+            raise InvalidValue(DATE_REASON)
         return format_number(value)
     if t is str:
-        if kind == "double" or kind == "integer":
+        if kind == "double" or kind == "integer" or kind == "whole":
             raise InvalidValue(f"a string ({describe(value)}) in a numeric field")
+        if kind == "boolean":
+            return _boolean(value)
+        if kind == "date":
+            raise InvalidValue(DATE_REASON)
         return _text(value)
     if t is int:
-        if kind == "double" or kind == "auto":
+        if kind == "double" or kind == "auto" or kind == "whole":
             return _double(value)
         if kind == "integer":
             if not _INT64[0] <= value <= _INT64[1]:
                 raise InvalidValue(f"{describe(value)} is outside the range of a 64-bit integer")
             return value
+        if kind == "boolean":
+            return _boolean(value)
+        if kind == "date":
+            raise InvalidValue(DATE_REASON)
         return str(value)
     return _convert_other(value, kind)
+
+
+def _fraction(value: Any) -> str:
+    return (f"{format_number(value)} is not a whole number (JPMML refuses it too); round it first, or give a "
+            "missing value")
+
+
+def _boolean(value: Any) -> str:
+    """A boolean field's value as the engine reads it: "true" or "false"."""
+    if isinstance(value, str):
+        flag = _BOOLEAN_TEXT.get(value.strip().lower())
+    else:
+        flag = "true" if value == 1 else "false" if value == 0 else None
+    if flag is None:
+        raise InvalidValue(f"{describe(value)} is not a boolean; give true/false (a bool, 1/0, or the text "
+                           "'true'/'false'/'1'/'0')")
+    return flag
 
 
 def _convert_other(value: Any, kind: Kind) -> Any:
     if value is pd.NA or value is pd.NaT:
         return None
+    if kind == "date" and not (isinstance(value, (float, np.floating, decimal.Decimal)) and value != value):
+        raise InvalidValue(DATE_REASON)
     time_like = _time_like(value)
     if time_like is not None:
-        raise InvalidValue(f"{time_like} ({describe(value)}) is not a number or a category; convert it first")
+        raise InvalidValue(f"{time_like} ({describe(value)}) is not a number or a category; convert it first "
+                           "(e.g. to a number with pandas' .timestamp() or .total_seconds())")
     if isinstance(value, (bool, np.bool_)):
         flag = bool(value)
-        if kind == "double" or kind == "auto":
+        if kind in ("double", "auto", "whole"):
             return float(flag)
         if kind == "integer":
             return int(flag)
@@ -307,7 +360,7 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
     present = set(frame.columns)
     for name, kind, data_type in zip(names, kinds, data_types):
         if name not in present:
-            prepared.append(Prepared("double", np.full(rows, np.nan)) if kind in ("double", "auto")
+            prepared.append(Prepared("double", np.full(rows, np.nan)) if kind in _SENT_AS_DOUBLE
                             else Prepared("string", [None] * rows))
             continue
         column = _ColumnCheck(name, data_type, frame.index, on_invalid)
@@ -319,6 +372,9 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
     if report is not None and invalid_rows is not None and counts:
         report.add(int(invalid_rows.sum()), counts, first[0] if first else None)
     return prepared
+
+
+_SENT_AS_DOUBLE = ("double", "auto", "whole")
 
 
 def row_label(index: pd.Index, position: int) -> str:
@@ -354,10 +410,15 @@ class _ColumnCheck:
         if isinstance(dtype, pd.CategoricalDtype):
             series = series.astype(object)
             dtype = series.dtype
+        if kind == "date":
+            present = ~series.isna().to_numpy()
+            for position in np.flatnonzero(present):
+                self.fail(int(position), DATE_REASON)
+            return self._all_missing(len(series), kind)
         if ptypes.is_bool_dtype(dtype):
             mask = series.isna().to_numpy()
             flags = series.to_numpy(dtype=bool, na_value=False)
-            if kind in ("double", "auto"):
+            if kind in _SENT_AS_DOUBLE:
                 values = flags.astype(np.float64)
                 values[mask] = np.nan
                 return Prepared("double", values)
@@ -390,7 +451,7 @@ class _ColumnCheck:
         return column
 
     def _all_missing(self, rows: int, kind: Kind) -> Prepared:
-        if kind in ("double", "auto"):
+        if kind in _SENT_AS_DOUBLE:
             return Prepared("double", np.full(rows, np.nan))
         return Prepared("string", [None] * rows)
 
@@ -398,18 +459,47 @@ class _ColumnCheck:
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         if kind in ("double", "auto"):
             return Prepared("double", np.ascontiguousarray(values))
+        if kind in ("whole", "integer") and not ptypes.is_integer_dtype(series.dtype):
+            values = self._refuse_fractions(values)
+        if kind == "whole":
+            return Prepared("double", np.ascontiguousarray(values))
+        mask = np.isnan(values)
         if kind == "integer":
-            mask = np.isnan(values)
             if ptypes.is_integer_dtype(series.dtype):
                 whole = series.to_numpy(dtype=np.int64, na_value=0) if mask.any() else series.to_numpy(dtype=np.int64)
                 return Prepared("long", np.ascontiguousarray(whole), mask if mask.any() else None)
             filled = np.where(mask, 0.0, values)
-            if np.all(np.equal(np.mod(filled, 1), 0)) and np.all(np.abs(filled) < 2.0 ** 63):
-                return Prepared("long", filled.astype(np.int64), mask if mask.any() else None)
-        # Text fields (and integer fields given fractions): each number as its PMML text.
-        mask = np.isnan(values)
+            too_large = np.flatnonzero(np.abs(filled) >= 2.0 ** 63)
+            for position in too_large:
+                self.fail(int(position), f"{format_number(filled[position])} is outside the range of a 64-bit integer")
+            mask[too_large] = True
+            filled[too_large] = 0.0
+            return Prepared("long", filled.astype(np.int64), mask if mask.any() else None)
+        if kind == "boolean":
+            flags: list[str | None] = []
+            for position, (v, m) in enumerate(zip(values.tolist(), mask.tolist())):
+                try:
+                    flags.append(None if m else _boolean(v))
+                except InvalidValue as exc:
+                    self.fail(position, str(exc))
+                    flags.append(None)
+            return Prepared("string", flags)
+        # Text fields: each number as its PMML text.
         cells = series.tolist() if ptypes.is_integer_dtype(series.dtype) else values.tolist()
         return Prepared("string", [None if m else format_number(v) for v, m in zip(cells, mask.tolist())])
+
+    def _refuse_fractions(self, values: np.ndarray) -> np.ndarray:
+        """Fractions (and infinity) in an integer field: refused, or missing."""
+        finite = np.isfinite(values)
+        bad = np.flatnonzero(~np.isnan(values) & (~finite | (np.mod(np.where(finite, values, 0.0), 1) != 0)))
+        if not len(bad):
+            return values
+        values = values.copy()
+        for position in bad:
+            value = values[position]
+            self.fail(int(position), _out_of_range(value) if np.isinf(value) else _fraction(value))
+        values[bad] = np.nan
+        return values
 
     def _objects(self, values: np.ndarray, kind: Kind) -> Prepared:
         inferred = ptypes.infer_dtype(values, skipna=True)
@@ -435,7 +525,7 @@ class _ColumnCheck:
             except InvalidValue as exc:
                 self.fail(position, str(exc))
                 converted.append(None)
-        if kind in ("double",) or (kind == "auto" and all(v is None or type(v) is float for v in converted)):
+        if kind in ("double", "whole") or (kind == "auto" and all(v is None or type(v) is float for v in converted)):
             return Prepared("double", np.array([np.nan if v is None else v for v in converted], dtype=np.float64))
         if kind == "integer" and all(v is None or type(v) is int for v in converted):
             mask = np.array([v is None for v in converted], dtype=bool)
@@ -476,5 +566,5 @@ def numbers_from_text(column: pd.Series, keep_text: bool = True) -> pd.Series:
     return pd.Series(mixed, index=column.index, name=column.name, dtype=object)
 
 
-__all__ = ["InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
+__all__ = ["DATE_REASON", "DATE_TYPES", "KINDS", "InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
            "prepare_frame", "record_values", "check_policies", "numbers_from_text"]

@@ -96,7 +96,7 @@ def _type_problem(field: FieldInfo, data_type: Any) -> str | None:
         return f"a nested column ({shown}) does not hold single input values"
     if isinstance(data_type, T.BinaryType):
         return f"a binary column ({shown}) is not text; cast it to string first"
-    if isinstance(data_type, T.StringType) and field.java_kind in ("double", "integer"):
+    if isinstance(data_type, T.StringType) and field.java_kind in ("double", "whole", "integer"):
         return f"a string column ({shown}) in a numeric field; cast it to a number first"
     return None
 

@@ -1,0 +1,280 @@
+"""What `pmmlkit score` reads from CSV and JSON Lines, checked row by row before the model sees it.
+
+A file row is a record: a CSV row must have as many fields as the header (never shifted into an
+index, never padded with blanks), and a JSON Lines object lacking one of the model's inputs is an
+absent input, as for a dict given to ``Model.predict`` (an error with a did-you-mean, unless
+``--missing allow``). With ``--on-invalid missing`` such a row is scored with its inputs missing
+and counted. Errors name the row (data rows count from 1, as in the contract's messages) and the
+line of the file. Parquet files are typed: they are read by :func:`pmmlkit.io.iter_table`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from ..errors import EvaluationError, PMMLError
+from ..io import STDIO, iter_table
+from ..scoring.inputs import InvalidReport, absent_message, check_names, extra_message
+
+# A counted row with the wrong number of fields has no column to blame: the report names this.
+WRONG_WIDTH = "(rows with the wrong number of fields)"
+_PARQUET_MAGIC = b"PAR1"
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class RowRules:
+    """The model's inputs and the caller's policies, as the reader applies them to each row."""
+
+    needed: Sequence[str]
+    missing: str = "error"
+    extra: str = "ignore"
+    on_invalid: str = "error"
+    report: InvalidReport | None = None
+
+    def invalid(self, message: str, columns: Sequence[str]) -> None:
+        """One row the reader cannot hand over as it is: an error, or counted (on_invalid="missing")."""
+        if self.on_invalid == "error":
+            raise EvaluationError(message)
+        if self.report is not None:
+            self.report.add(1, dict.fromkeys(columns, 1), message)
+
+
+def read_chunks(path: str, fmt: str, chunk_size: int, rules: RowRules,
+                progress: Callable[[int], None] | None = None) -> Iterator[pd.DataFrame]:
+    """The input table in chunks of at most ``chunk_size`` rows (at least one chunk, maybe empty),
+    row labels counting data rows from 1. CSV cells stay text (None for an empty cell)."""
+    if fmt == "parquet":
+        first = True
+        for chunk in iter_table(path, chunk_size, fmt=fmt, as_text=True, progress=progress):
+            if first:
+                _columns(path, list(chunk.columns), rules)
+                first = False
+            yield chunk
+        return
+    if path != STDIO and not Path(path).exists():
+        raise PMMLError(f"{path}: no such file")
+    if path != STDIO and Path(path).is_dir():
+        raise PMMLError(f"{path} is a folder, not a {fmt.upper()} file")
+    reader = _csv_rows if fmt == "csv" else _jsonl_rows
+    with _binary_input(path) as handle:
+        yield from reader(path, handle, chunk_size, rules, progress)
+
+
+def _binary_input(path: str) -> IO[bytes]:
+    if path == STDIO:
+        return contextlib.nullcontext(sys.stdin.buffer)  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _not_text(path: str, handle: IO[bytes], fmt: str) -> None:
+    """A binary file given as text (a Parquet or gzip file named .csv) says so, not a parser's complaint."""
+    start = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+    if start.startswith(_PARQUET_MAGIC):
+        raise PMMLError(f"{path}: this is a Parquet file, not {fmt.upper()} text; name it .parquet or pass "
+                        "--input-format parquet")
+    if start.startswith(_GZIP_MAGIC):
+        raise PMMLError(f"{path}: this is a gzip-compressed file, not {fmt.upper()} text; decompress it first "
+                        f"(e.g. `gzip -dc {path} | pmmlkit score MODEL - ...`)")
+
+
+def _not_utf8(path: str, row: int, line: int, column: str, cell: str) -> str:
+    raw = cell.encode("utf-8", errors="surrogateescape")
+    return (f"input {column!r}, row {row} (line {line}): not valid Unicode text: the bytes {raw!r} are not UTF-8. "
+            f"{'the input' if path == STDIO else path} is not a UTF-8 file (Latin-1 or another encoding?): convert "
+            "it, e.g. "
+            "`iconv -f latin1 -t utf-8`")
+
+
+# -- CSV -------------------------------------------------------------------------------------------
+def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
+              progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
+    _not_text(path, handle, "csv")
+    seekable = handle.seekable()
+    # Bytes that are not UTF-8 become lone surrogates: a column the model does not read keeps them
+    # (and writes them back as the same bytes); a model input is refused with its row.
+    text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
+    try:
+        rows = csv.reader(text)
+        header = next(rows, None)
+        if not header or not any(h.strip() for h in header):
+            raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
+        names = _header(path, header, rules)
+        inputs = [i for i, name in enumerate(names) if name in set(rules.needed)]
+        width = len(names)
+        chunk: list[list[str | None]] = []
+        number = 0
+        yielded = False
+        for fields in _rows(path, rows):
+            number += 1
+            line = rows.line_num
+            if len(fields) != width:
+                if not fields or (len(fields) == 1 and not fields[0].strip() and width > 1):
+                    number -= 1  # a blank line is no row, as for pandas
+                    continue
+                given = f"{len(fields)} field" + ("s" if len(fields) != 1 else "")
+                rules.invalid(f"{path}: row {number} (line {line}) has {given}, the header has {width}: "
+                              "fix the row (an unquoted separator inside a value, or a missing one?)", [WRONG_WIDTH])
+                chunk.append([None] * width)
+            else:
+                chunk.append(_cells(path, fields, names, inputs, number, line, rules))
+            if len(chunk) == chunk_size:
+                if progress is not None and seekable:
+                    progress(handle.tell())
+                yield _frame(chunk, names, number - len(chunk) + 1)
+                yielded = True
+                chunk = []
+        if chunk or not yielded:
+            if progress is not None and seekable:
+                progress(handle.tell())
+            yield _frame(chunk, names, number - len(chunk) + 1)
+    finally:
+        text.detach()
+
+
+def _rows(path: str, rows: Any) -> Iterator[list[str]]:
+    try:
+        yield from rows
+    except csv.Error as exc:
+        raise PMMLError(f"{path}: cannot read the table: line {rows.line_num}: {exc}") from None
+
+
+def _header(path: str, header: list[str], rules: RowRules) -> list[str]:
+    names = [header[0].lstrip("\ufeff"), *header[1:]]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise PMMLError(f"{path}: more than one column named {twice}: each input must be one column")
+    if len(names) == 1 and len(rules.needed) > 1:
+        for separator, said in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if separator in names[0]:
+                raise PMMLError(f"{path}: the header has one column, {names[0][:60]!r}: the file looks separated by "
+                                f"{said}; pmmlkit score reads comma-separated CSV: convert it, or give Parquet or "
+                                "JSON Lines")
+    _columns(path, names, rules)
+    return names
+
+
+def _columns(path: str, names: list[Any], rules: RowRules) -> None:
+    """Absent and unused columns of a table, named as the table's (not a DataFrame's)."""
+    try:
+        check_names(names, rules.needed, rules.missing, rules.extra, "input table")
+    except EvaluationError as exc:
+        raise EvaluationError(f"{path}: {exc}") from None
+
+
+def _cells(path: str, fields: list[str], names: list[str], inputs: list[int], row: int, line: int,
+           rules: RowRules) -> list[str | None]:
+    cells: list[str | None] = [None if f == "" else f for f in fields]
+    joined = "\x00".join(fields)
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
+            bad = []
+            for i in inputs:
+                try:
+                    fields[i].encode("utf-8")
+                except UnicodeEncodeError:
+                    bad.append(i)
+            for i in bad:
+                rules.invalid(f"{path}: {_not_utf8(path, row, line, names[i], fields[i])}", [names[i]])
+                cells[i] = None
+    return cells
+
+
+def _frame(rows: list[list[Any]], names: list[str], first: int) -> pd.DataFrame:
+    # Object columns built by hand: pandas would turn text into its arrow string type, which
+    # refuses lone surrogates (kept in columns the model does not read).
+    columns = list(zip(*rows)) if rows else [()] * len(names)
+    frame = pd.DataFrame({i: pd.Series(list(c), dtype=object) for i, c in enumerate(columns)},
+                         index=pd.RangeIndex(len(rows)))
+    frame.columns = names
+    frame.index = pd.RangeIndex(first, first + len(rows))
+    return frame
+
+
+# -- JSON Lines ------------------------------------------------------------------------------------
+def _jsonl_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
+                progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
+    _not_text(path, handle, "jsonl")
+    seekable = handle.seekable()
+    needed = list(rules.needed)
+    records: list[dict[str, Any]] = []
+    number = 0
+    yielded = False
+    for line, raw in enumerate(handle, start=1):
+        if not raw.strip():
+            continue
+        number += 1
+        try:
+            record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=_object)
+        except ValueError as exc:
+            raise PMMLError(f"{path}: line {line} is not valid JSON: {_first_line(exc)}") from None
+        if not isinstance(record, dict):
+            raise PMMLError(f"{path}: line {line} is a JSON {type(record).__name__}, not an object "
+                            "(JSON Lines holds one object per line)")
+        records.append(_checked(path, record, needed, number, line, rules))
+        if len(records) == chunk_size:
+            if progress is not None and seekable:
+                progress(handle.tell())
+            yield _records_frame(records, needed, number - len(records) + 1)
+            yielded = True
+            records = []
+    if not yielded and not records:
+        raise PMMLError(f"{path}: cannot read the table: it is empty (no JSON object)")
+    if records:
+        if progress is not None and seekable:
+            progress(handle.tell())
+        yield _records_frame(records, needed, number - len(records) + 1)
+
+
+def _checked(path: str, record: dict[str, Any], needed: list[str], row: int, line: int,
+             rules: RowRules) -> dict[str, Any]:
+    """A record's absent and unused keys, by the rules of a dict given to Model.predict."""
+    absent = [name for name in needed if name not in record]
+    if absent and rules.missing == "error":
+        rules.invalid(f"{path}: row {row} (line {line}): {absent_message(absent, list(record), needed, 'record')}",
+                      absent)
+    if rules.extra == "error":
+        wanted = set(needed)
+        unused = [k for k in record if k not in wanted]
+        if unused:
+            raise EvaluationError(f"{path}: row {row} (line {line}): {extra_message(unused, needed, 'record')}")
+    return record
+
+
+def _records_frame(records: list[dict[str, Any]], needed: list[str], first: int) -> pd.DataFrame:
+    # Every input is a column (absent keys were handled row by row), then the other keys.
+    columns: dict[str, None] = dict.fromkeys(needed)
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    # Object columns: the values stay the JSON values they were (no type guessing by pandas).
+    index = pd.RangeIndex(first, first + len(records))
+    return pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object, index=index)
+                         for name in columns}, index=index)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        twice = sorted({k for k, _ in pairs if sum(1 for j, _ in pairs if j == k) > 1})
+        raise ValueError(f"the key(s) {twice} appear more than once in one object")
+    return record
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+__all__ = ["RowRules", "WRONG_WIDTH", "read_chunks"]
