@@ -165,3 +165,28 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
 def test_validate_reports_rather_than_raises(source: object) -> None:
     report = validate(source)
     assert [i.code for i in report.errors] == ["io"]
+
+
+@pytest.mark.parametrize("source, fragment", [
+    ("\ud800", "not a usable file name"),
+    ("iris\x00.pmml", "not a usable file name"),
+    ("", "empty source"),
+    ("  \n", "empty source"),
+], ids=["lone-surrogate", "nul", "empty", "blank"])
+def test_unusable_sources_are_reported_by_validate_and_refused_by_load(source: str, fragment: str) -> None:
+    report = validate(source)
+    assert [i.code for i in report.errors] == ["io"] and fragment in report.errors[0].message, str(report)
+    str(report).encode("utf-8")  # printable as it is: no lone surrogate in the report
+    with pytest.raises(ValidationError, match=fragment):
+        pmmlkit.load(source)
+
+
+@pytest.mark.parametrize("wrap", [bytes, bytearray, memoryview, lambda b: b.decode(),
+                                  lambda b: "\ufeff" + b.decode(), lambda b: "\n \ufeff" + b.decode()],
+                         ids=["bytes", "bytearray", "memoryview", "text", "text-with-bom", "blank-then-bom"])
+def test_validate_and_load_accept_the_same_sources(wrap: object) -> None:
+    data = BASES["tree"].encode()
+    source = wrap(data)  # type: ignore[operator]
+    report = validate(source)
+    assert report.ok and report.source in ("<bytes>", "<string>"), str(report)
+    assert pmmlkit.load(source, cache=False).output_names
