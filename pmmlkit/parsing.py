@@ -27,7 +27,11 @@ from lxml import etree
 
 from .errors import ValidationError
 
-Source = Union[str, bytes, os.PathLike]
+Source = Union[str, bytes, bytearray, memoryview, os.PathLike]
+# What a source may be: the document's bytes, its XML text, or a path. validate, load and every
+# other reader decide with :func:`source_kind`, so they accept the same things.
+SOURCE_TYPES = (bytes, bytearray, memoryview, str, os.PathLike)
+_BOM = "\ufeff"
 
 DEFAULT_MAX_BYTES = 1024 ** 3  # 1 GiB
 MAX_DEPTH = 2048  # libxml2's own limit with huge_tree; deeper documents are refused
@@ -60,12 +64,46 @@ def parser() -> etree.XMLParser:
 
 
 def is_text(source: object) -> bool:
-    """Whether ``source`` is XML text rather than a path."""
-    return isinstance(source, str) and source.lstrip().startswith("<")
+    """Whether ``source`` is XML text rather than a path (a leading byte order mark is text too)."""
+    return isinstance(source, str) and source.lstrip().lstrip(_BOM).lstrip().startswith("<")
+
+
+def source_kind(source: object) -> str:
+    """``"bytes"``, ``"text"`` or ``"path"``: how a source is read.
+
+    Raises TypeError for anything else, ValidationError for an empty string (neither a path nor
+    a document)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return "bytes"
+    if isinstance(source, str):
+        if not source.strip():
+            raise ValidationError("empty source: give the path of a PMML file, its bytes or its XML text")
+        return "text" if is_text(source) else "path"
+    if isinstance(source, os.PathLike):
+        return "path"
+    raise TypeError(f"cannot read PMML from a {type(source).__name__}: give a path, bytes or XML text")
+
+
+def display_name(source: object) -> str:
+    """``source`` as it can be shown in a message: a path that is no usable file name (a NUL, a
+    lone surrogate) is shown quoted and escaped, so that printing it cannot fail."""
+    try:
+        name = os.fspath(source)  # type: ignore[call-overload]
+    except TypeError:
+        return "<input>"
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return ascii(name)
+    return ascii(name) if "\x00" in name else name
 
 
 def _text_bytes(text: str) -> bytes:
-    # The text is encoded as UTF-8, so its declaration must say so.
+    # The text is encoded as UTF-8, so its declaration must say so (a leading BOM character says
+    # nothing then: dropped).
+    text = text.lstrip().lstrip(_BOM)
     return _DECLARATION.sub(lambda m: f"{m.group(1)}{m.group(2)}UTF-8{m.group(2)}", text, count=1).encode("utf-8")
 
 
@@ -75,14 +113,13 @@ def open_source(source: Source, limit: int | None = None) -> tuple[IO[bytes], st
     Raises :class:`ValidationError` for a missing, special or oversized file, before reading it.
     """
     cap = max_bytes(limit)
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data, name = bytes(source), "<bytes>"
-    elif is_text(source):
-        data, name = _text_bytes(source), "<string>"
-    elif isinstance(source, (str, os.PathLike)):
-        return _open_path(Path(source), cap)
+    kind = source_kind(source)
+    if kind == "bytes":
+        data, name = bytes(source), "<bytes>"  # type: ignore[arg-type]
+    elif kind == "text":
+        data, name = _text_bytes(source), "<string>"  # type: ignore[arg-type]
     else:
-        raise TypeError(f"cannot read PMML from a {type(source).__name__}: give a path, bytes or XML text")
+        return _open_path(Path(source), cap)  # type: ignore[arg-type]
     if len(data) > cap:
         raise TooLarge(f"{name}: the document is {len(data)} bytes, more than the limit of {cap} bytes "
                               "(raise it with max_bytes= or PMMLKIT_MAX_BYTES)")
@@ -90,13 +127,16 @@ def open_source(source: Source, limit: int | None = None) -> tuple[IO[bytes], st
 
 
 def _open_path(path: Path, cap: int) -> tuple[IO[bytes], str, int]:
-    name = str(path)
+    name = display_name(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
         raise ValidationError(f"{name}: no such file") from None
     except OSError as exc:
         raise ValidationError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL, or a lone surrogate the file system cannot encode (UnicodeEncodeError)
+        raise ValidationError(f"{name}: not a usable file name (it holds a NUL or a character that is not "
+                              "valid Unicode); give the path of a PMML file, its bytes or its XML text") from None
     _check_regular(info, name, cap)
     try:
         # O_NONBLOCK: if the path was swapped for a FIFO after the stat, opening does not hang;

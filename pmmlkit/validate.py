@@ -13,7 +13,7 @@ from typing import Any
 
 from .document import PMMLDocument
 from .errors import ValidationError
-from .parsing import TooLarge, open_source, parse_bytes, read_source
+from .parsing import TooLarge, display_name, is_text, open_source, parse_bytes, read_source
 from .report import Report
 from .validation import embedded
 from .validation import schema as schema_step
@@ -47,8 +47,8 @@ def validate(source: Any, xsd: str | os.PathLike | None = None, verify: bool = F
         report.add("error", "io", str(exc))
         return report
     except ValidationError as exc:
-        report = Report(source=os.fspath(source) if isinstance(source, (str, os.PathLike)) and
-                        not str(source).lstrip().startswith("<") else "<input>")
+        named = isinstance(source, (str, os.PathLike)) and str(source).strip() and not is_text(source)
+        report = Report(source=display_name(source) if named else "<input>")
         report.add("error", "too-large" if isinstance(exc, TooLarge) else "io", _without_name(str(exc), report.source))
         return report
     report = Report(source=label or name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -11,7 +10,7 @@ from lxml import etree
 
 from .document import PMMLDocument
 from .frontends import FRONT_ENDS
-from .parsing import parse_bytes, read_source
+from .parsing import parse_bytes, read_source, source_kind
 from .pmml import element, find_child, format_value, is_missing_value, plain
 from .report import VerificationReport
 from .scoring.evaluator import load_parsed
@@ -65,8 +64,7 @@ def verify(estimator: Any, pmml: Any, X: Any, tolerance: float = TOLERANCE) -> V
     else:
         data, name = read_source(pmml)
         document = PMMLDocument(parse_bytes(data, name).getroot())
-        is_path = isinstance(pmml, (str, os.PathLike)) and not str(pmml).lstrip().startswith("<")
-        report = VerificationReport(source=os.fspath(pmml) if is_path else "<bytes>")
+        report = VerificationReport(source=name if source_kind(pmml) == "path" else "<bytes>")
     output = find_child(document.model, "Output")
     if output is None:
         report.add("error", "no-output", "the PMML declares no Output fields to compare")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -501,12 +502,15 @@ def test_schema_step_skips_without_a_schema(tmp_path: Path, monkeypatch: pytest.
     ("bad.xsd", "<notaschema/>", "not a usable XML Schema"),
     ("model.pmml", BASES["tree"], "not a usable XML Schema"),
     ("folder.xsd", "", "is a folder"),
+    ("fifo.xsd", "fifo", "is not a regular file"),
 ])
 def test_a_named_schema_that_cannot_be_used_raises(tmp_path: Path, name: str, content: str | None,
                                                    fragment: str) -> None:
     path = tmp_path / name
     if content == "":
         path.mkdir()
+    elif content == "fifo":
+        os.mkfifo(path)  # nobody writes to it: opening it would hang
     elif content is not None:
         path.write_text(content)
     with pytest.raises(ValidationError) as caught:
@@ -554,6 +558,22 @@ def test_cli_rules_table(capsys: pytest.CaptureFixture) -> None:
     table = json.loads(capsys.readouterr().out)
     assert [r["code"] for r in table] == [r.code for r in RULES]
     assert {r["blocks"] for r in table} == {True, False}
+
+
+def test_cli_rules_with_files_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "tree.pmml"
+    path.write_text(BASES["tree"])
+    assert main(["validate", "--rules", str(path)]) == 2
+    assert "--rules prints the rule table; give files without it" in capsys.readouterr().err
+
+
+def test_cli_xsd_special_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    fifo = tmp_path / "schema.xsd"
+    os.mkfifo(fifo)
+    path = tmp_path / "tree.pmml"
+    path.write_text(BASES["tree"])
+    assert main(["validate", "--xsd", str(fifo), str(path)]) == 2
+    assert "is not a regular file" in capsys.readouterr().err
 
 
 def test_cli_flags(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -38,6 +38,8 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.rules:
+        if args.files:
+            raise UsageError("--rules prints the rule table; give files without it")
         print(json.dumps([r.__dict__ for r in rules.RULES], indent=2) if args.json else rules.text())
         return 0
     if not args.files:

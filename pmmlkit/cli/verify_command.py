@@ -54,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _embedded(pmml: str, as_json: bool) -> int:
     data, name = read_source(pmml)
-    gate(data, name)
+    root = gate(data, name)
     report = Report(source=name)
-    rows = embedded.check(data, name, report)
+    rows = embedded.check(data, name, report, root)
     if rows:
         report.checked = f"its {rows} ModelVerification rows"
     print(report.to_json() if as_json else report)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..parsing import Source, engine_bytes, parse_bytes, read_source
+from ..parsing import Source, engine_bytes, parse_bytes, read_source, source_kind
 from ..pmml import model_element, tag_of
 from ..validation import gate
 from . import jvm
@@ -320,9 +320,11 @@ def load(source: Source, threads: int | None = None, strict: bool = False, *, wa
     the model already loaded; ``cache=False`` always parses again.
     """
     jvm.ensure_usable()
-    if source is None or not isinstance(source, (str, bytes, bytearray, os.PathLike)):
+    try:
+        source_kind(source)  # the same sources as validate(), decided in one place
+    except TypeError:
         raise EvaluationError(f"load() takes a path, the PMML as bytes or the XML text, not "
-                              f"{'None' if source is None else type(source).__name__}")
+                              f"{'None' if source is None else type(source).__name__}") from None
     key = _cache_key(source, threads, warm, strict) if cache else None
     if key is not None:
         with _cache_lock:
@@ -355,7 +357,7 @@ def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = 
 
 def _cache_key(source: Source, threads: int | None, warm: bool, strict: bool) -> tuple[Any, ...] | None:
     """(path, modification time, size, options) for a file; None for bytes or XML text."""
-    if isinstance(source, (bytes, bytearray)) or (isinstance(source, str) and source.lstrip().startswith("<")):
+    if source_kind(source) != "path":
         return None
     try:
         path = os.path.realpath(source)

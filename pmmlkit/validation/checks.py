@@ -143,9 +143,12 @@ def _number(text: str | None) -> float | None:
 class Checker:
     """Semantic checks; ``drop=True`` removes checked units from the tree (streaming)."""
 
-    def __init__(self, report: Report, drop: bool) -> None:
+    def __init__(self, report: Report, drop: bool, empty_extensions: bool = False) -> None:
         self.report = report
         self.drop = drop
+        # The tree is the scan's own (not a caller's): an Extension's content, which no engine
+        # reads, is dropped once checked even where the tree is kept for the engine.
+        self.empty_extensions = empty_extensions
         self.tree_text: bytes | rawtrees.StoodIn | None = None  # what end() is given for a TreeModel
         self.fields: dict[str, Field] = {}  # DataFields and TransformationDictionary DerivedFields
         self.data_fields = 0
@@ -211,6 +214,8 @@ class Checker:
             self.extensions.append(node.sourceline)
             if self.drop:
                 node.clear(keep_tail=True)
+            elif self.empty_extensions:
+                _empty(node)
         elif tag == "row":
             table = node.getparent()
             if table is not None:
@@ -927,6 +932,12 @@ def _drop_previous(node: etree._Element) -> None:
     parent = node.getparent()
     while node.getprevious() is not None:
         del parent[0]
+
+
+def _empty(node: etree._Element) -> None:
+    """Drop an element's content (children and text), keeping its attributes and its tail."""
+    del node[:]
+    node.text = None
 
 
 def _usable(context: _Context) -> list[str]:

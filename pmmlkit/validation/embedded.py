@@ -15,11 +15,11 @@ import pandas as pd
 from lxml import etree
 
 from ..errors import PMMLError
-from ..parsing import parser
 from ..pmml import format_value, model_element, plain
 from ..report import Report
 from ..scoring.evaluator import load_parsed
 from .checks import child, children, local
+from .gate import gate
 from .vocabulary import NAMESPACES, NUMERIC_TYPES
 
 DEFAULT_PRECISION = 1e-6
@@ -34,10 +34,19 @@ class _Column:
     zero: float
 
 
-def check(data: bytes, name: str, report: Report) -> int:
+def check(data: bytes, name: str, report: Report, root: etree._Element | None = None) -> int:
     """Re-score the rows; add a ``verification-mismatch`` error per field that differs. Returns the
-    number of rows checked (0 when there is nothing to check, with a ``verification-skipped`` warning)."""
-    root = etree.fromstring(data, parser())
+    number of rows checked (0 when there is nothing to check, with a ``verification-skipped`` warning).
+
+    ``root``: the document as :func:`~pmmlkit.validation.gate` returned it, when the caller gated
+    it already. Either way the tree is the gate's, streamed without what no engine reads (Extension
+    content), so memory stays bounded by what is scored."""
+    if root is None:
+        try:
+            root = gate(data, name)
+        except PMMLError as exc:
+            report.add("warning", "verification-skipped", f"the rows cannot be re-scored: {exc}")
+            return 0
     report.version = report.version or NAMESPACES.get(etree.QName(root).namespace or "")
     model = model_element(root)
     block = child(model, "ModelVerification") if model is not None else None
@@ -52,7 +61,7 @@ def check(data: bytes, name: str, report: Report) -> int:
     rows = [{local(cell): cell.text for cell in row if local(cell)} for row in children(table, "row")]
     lines = [row.sourceline for row in children(table, "row")]
     try:
-        scorer = load_parsed(data, name)
+        scorer = load_parsed(data, name, root=root)
     except PMMLError as exc:
         report.add("warning", "verification-skipped", f"the rows cannot be re-scored: {exc}", block.sourceline)
         return 0

@@ -120,7 +120,7 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
           xsd: etree.XMLSchema | None, root_start: bool = False, stand_ins: bool = False) -> _Outcome:
     """One parse of the document, feeding the checker; rule issues go to ``report`` only if it parsed."""
     rules = Report(source=report.source)
-    checker = Checker(rules, drop=not keep)
+    checker = Checker(rules, drop=not keep, empty_extensions=True)
     if root_info is not None and not checker.start(root_info.namespace, root_info.version, root_info.line):
         report.issues.extend(rules.issues)
         return _Outcome()
@@ -157,10 +157,10 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
                 tree_bytes.release()
                 if not chunk:
                     break
-                if root is None and not keep and fed >= _ROOT_WITHIN:
+                if root is None and fed >= _ROOT_WITHIN:
                     return _Outcome(restart=True)
-                if root is not None and not keep:
-                    _prune(root)
+                if root is not None:
+                    _prune(root, _UNREAD_BY_ENGINE if keep else _UNREAD)
         except etree.XMLSyntaxError as exc:
             log = exc.error_log
             if xsd is None or any(e.domain_name not in ("SCHEMASV", "SCHEMASP") for e in log):
@@ -205,15 +205,20 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
 # Elements whose content no check reads: their finished children are freed while the document
 # streams, whatever their number (an Extension may hold anything).
 _UNREAD = {"Extension", "Header", "Annotation", "InlineTable", "DataDictionary"}
+# Keeping the tree for the engine: only what neither the checks nor the engine read. PMML4S skips
+# every Extension unread (its builders' extension handler), so a document whose bulk is Extension
+# content is kept small for load/score/info/verify too (the Checker empties each Extension at its
+# end; this frees its finished children while it is still open).
+_UNREAD_BY_ENGINE = {"Extension"}
 
 
-def _prune(root: etree._Element) -> None:
-    """Free the finished children of unread elements along the open path (the last child chain)."""
+def _prune(root: etree._Element, unread: set[str] = _UNREAD) -> None:
+    """Free the finished children of ``unread`` elements along the open path (the last child chain)."""
     node = root
     inside = False
     while len(node):
         tag = local(node)
-        inside = inside or tag in _UNREAD
+        inside = inside or tag in unread
         if inside and len(node) > 1:
             del node[:-1]
         node = node[-1]

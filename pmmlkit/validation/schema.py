@@ -54,7 +54,9 @@ def load(path: str | os.PathLike | None = None) -> Schema:
     label = "the PMML 4.4 schema (pmmlkit)" if path is None else str(chosen)
     if not chosen.is_file():
         if path is not None:
-            what = "is a folder" if chosen.is_dir() else "does not exist"
+            # A FIFO or a device is refused here, before anything opens it (opening a FIFO blocks).
+            what = "is a folder" if chosen.is_dir() else "is not a regular file (a FIFO, device or socket)" \
+                if chosen.exists() else "does not exist"
             raise ValidationError(f"the schema {chosen} {what}: give the path of an XML Schema (.xsd) file")
         return Schema(None, label, None, f"the project's PMML 4.4 schema {chosen} is absent")
     try:
