@@ -49,7 +49,7 @@ from .vocabulary import (
     REFERENCES,
     SINGLE_TARGET_MODELS,
     TARGET_IN_BODY_MODELS,
-    TARGET_REFERENCES,
+    TARGET_SCOPES,
     TOP_LEVEL,
     VALUE_OPERATORS,
     WRONG_METHODS,
@@ -978,11 +978,11 @@ class Checker:
         if not targets or local(model) in TARGET_IN_BODY_MODELS:
             return
         for part in model:
-            if local(part) in NOT_BODY | MODEL_TAGS or not isinstance(part.tag, str):
+            if local(part) in NOT_BODY | MODEL_TAGS | TARGET_SCOPES or not isinstance(part.tag, str):
                 continue
             for inner in part.iter():
                 tag = local(inner)
-                if tag is None or tag in TARGET_REFERENCES:
+                if tag is None or tag in TARGET_SCOPES:
                     continue
                 for attribute in REFERENCES.get(tag, ()):
                     if inner.get(attribute) in targets:

@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
     _r("undefined-field", E, True, "a reference names a field that is not defined in scope"),
     _r("cyclic-field", E, True, "derived fields (or functions) refer to each other in a cycle"),
     _r("not-in-mining-schema", E, True, "a model uses a field that is defined but not listed in its MiningSchema"),
-    _r("field-type", E, False, "a DataField lacks optype or dataType"),
+    _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
                                  "NumericPredictor on a string field)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),

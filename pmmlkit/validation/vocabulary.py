@@ -79,8 +79,9 @@ ARITY: dict[str, tuple[int, int | None]] = {
 # Model types that predict a single field: a second target leaves PMML4S without inputs or scores.
 SINGLE_TARGET_MODELS = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "SupportVectorMachineModel",
                         "NaiveBayesModel", "Scorecard", "RuleSetModel"}
-# Elements whose field reference may name the model's own target (what it predicts, not an input).
-TARGET_REFERENCES = {"Target", "OutputField", "VerificationField", "BayesOutput"}
+# Elements in (or by) which a field reference may name the model's own target: what it predicts,
+# not an input (a NeuralNetwork maps its output neurons onto the target in NeuralOutputs).
+TARGET_SCOPES = {"Target", "Targets", "OutputField", "VerificationField", "BayesOutput", "NeuralOutputs"}
 # Model types whose body legitimately reads the target's history or structure.
 TARGET_IN_BODY_MODELS = {"TimeSeriesModel", "BayesianNetworkModel"}
 NEW_IN_4_4 = {"AnomalyDetectionModel": None, "Segmentation": ("missingPredictionTreatment", "missingThreshold"),
