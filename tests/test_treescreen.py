@@ -110,27 +110,44 @@ MUTATIONS: dict[str, Callable[[etree._Element], None]] = {
 }
 
 
+# The three ways validate can check a tree, each with what it answered: the Node-by-Node walk
+# alone; the screen, walking only where it says "maybe"; stand-ins (what validate does on a
+# stream), where the parser never sees the trees the screen and the schema proof pass.
+_CLEAN, _STANDS_IN = treescreen.clean, treescreen.stands_in
+
+
+def _report(document: bytes, mode: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple], list[tuple]]:
+    answers: list[tuple] = []
+
+    def clean(*args: object) -> bool:
+        answers.append(("screen", len(args) > 3 and args[3] is not None, _CLEAN(*args)))  # type: ignore[arg-type]
+        return answers[-1][2]
+
+    def stands_in(screened: treescreen.Screened) -> bool:
+        answers.append(("stand-in", True, _STANDS_IN(screened)))
+        return answers[-1][2]
+
+    monkeypatch.setattr(treescreen, "clean", clean if mode != "walk" else lambda *args: False)
+    monkeypatch.setattr(treescreen, "stands_in", stands_in if mode == "stand-in" else lambda screened: False)
+    issues = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
+    return issues, answers
+
+
 @pytest.mark.parametrize("name", list(MUTATIONS))
 def test_screen_reports_what_the_walk_reports(name: str, forest: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     root = etree.fromstring(forest)
     MUTATIONS[name](root)
     document = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
-    calls: list[bool] = []
-    screen = treescreen.clean
-
-    def counted(*args: object) -> bool:
-        calls.append(screen(*args))  # type: ignore[arg-type]
-        return calls[-1]
-
-    monkeypatch.setattr(treescreen, "clean", counted)
-    screened = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
-    monkeypatch.setattr(treescreen, "clean", lambda *args: False)
-    walked = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
+    walked, _ = _report(document, "walk", monkeypatch)
+    screened, screen_answers = _report(document, "screen", monkeypatch)
+    stood_in, stand_in_answers = _report(document, "stand-in", monkeypatch)
     assert screened == walked
+    assert stood_in == walked
     if name == "unchanged":
-        assert calls and all(calls) and walked == []
+        assert walked == [] and screen_answers and all(answer for _, _, answer in screen_answers)
+        assert [kind for kind, _, answer in stand_in_answers if answer] == ["stand-in"] * 4  # every tree
     elif any(i[0] == "error" and i[1] != "schema" for i in walked):
-        assert not (calls and all(calls))  # the tree with the fault was walked
+        assert not (screen_answers and all(answer for _, _, answer in screen_answers))  # the faulty tree was walked
 
 
 # -- the screen reads each tree's bytes as the document has them (pmmlkit.validation.rawtrees) ----------
@@ -194,17 +211,29 @@ def test_tree_bytes_never_change_a_report(name: str, chunk: int, forest: bytes,
     document = RAW_MUTATIONS[name](forest)
     assert (document != forest) == (name != "as written")
     monkeypatch.setattr(scan, "_CHUNK", chunk)
-    given: list[bool] = []
-    screen = treescreen.clean
-
-    def recorded(*args: object) -> bool:
-        given.append(len(args) > 3 and args[3] is not None)
-        return screen(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(treescreen, "clean", recorded)
-    screened = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
-    monkeypatch.setattr(treescreen, "clean", lambda *args: False)
-    walked = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
+    walked, _ = _report(document, "walk", monkeypatch)
+    screened, screen_answers = _report(document, "screen", monkeypatch)
+    stood_in, stand_in_answers = _report(document, "stand-in", monkeypatch)
     assert screened == walked
+    assert stood_in == walked
     if name in ("as written", "compact", "space in the end tag"):
-        assert given and all(given)  # the bytes were cut out for every tree: nothing was serialized again
+        assert screen_answers and all(given for _, given, _ in screen_answers)  # cut out, not serialized again
+        assert [answer for kind, _, answer in stand_in_answers if kind == "stand-in"] == [True] * 4
+
+
+def test_stand_ins_never_change_a_report_on_schema_mutations(forest: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every systematic mutation of the forest (dropped, unknown or malformed attributes, bad
+    enumeration values, unknown, dropped, duplicated or swapped elements; tests/schema_mutations.py):
+    validate reports the same with stand-ins as with the walk alone (schema errors included)."""
+    from schema_mutations import mutations
+
+    tree = etree.ElementTree(etree.fromstring(forest))
+    checked = stood_in_count = 0
+    for mutation in mutations(tree):
+        document = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+        walked, _ = _report(document, "walk", monkeypatch)
+        stood_in, answers = _report(document, "stand-in", monkeypatch)
+        assert stood_in == walked, mutation
+        checked += 1
+        stood_in_count += sum(1 for kind, _, answer in answers if kind == "stand-in" and answer)
+    assert checked > 100 and stood_in_count > checked  # most mutations leave most trees to stand-ins

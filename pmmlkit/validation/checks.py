@@ -26,7 +26,7 @@ from lxml import etree
 
 from ..pmml import MODEL_TAGS
 from ..report import Report
-from . import treescreen
+from . import rawtrees, treescreen
 from .spans import covers, intersect, span
 from .vocabulary import (
     ARITY,
@@ -151,7 +151,7 @@ class Checker:
     def __init__(self, report: Report, drop: bool) -> None:
         self.report = report
         self.drop = drop
-        self.tree_text: bytes | None = None  # the bytes of the TreeModel end() is given, when known
+        self.tree_text: bytes | rawtrees.StoodIn | None = None  # what end() is given for a TreeModel
         self.fields: dict[str, Field] = {}  # DataFields and TransformationDictionary DerivedFields
         self.data_fields = 0
         self.functions: dict[str, etree._Element] = {}
@@ -193,12 +193,12 @@ class Checker:
                             f"{namespace!r} (PMML {expected})", line)
         return True
 
-    def end(self, node: etree._Element, tree_text: bytes | None = None) -> None:
+    def end(self, node: etree._Element, tree_text: bytes | rawtrees.StoodIn | None = None) -> None:
         """A unit element is complete: check it (and, streaming, drop what is no longer needed).
 
         ``tree_text``: for a TreeModel, its root Node's bytes as the document has them, when the
-        scan could cut them out (``rawtrees``); the tree screen then reads them instead of
-        serializing the Node again."""
+        scan could cut them out (the tree screen then reads them instead of serializing the Node
+        again), or the stand-in the parser got in their place (see ``rawtrees``)."""
         self.tree_text = tree_text
         tag = local(node)
         self.seen.add(tag or "")
@@ -766,6 +766,15 @@ class Checker:
         root = child(model, "Node")
         if root is None:
             return
+        tree_text = self.tree_text
+        if isinstance(tree_text, rawtrees.StoodIn):
+            # The parser got a stand-in for a tree the screen passed: only what needs the model
+            # around it is left. If that fails, the tree takes the stand-in's place and is walked.
+            if model.get("missingValueStrategy", "none") != "defaultChild" and tree_text.screened.fits(
+                    _usable(context), target.values if target is not None and target.values else None):
+                return
+            root = rawtrees.put_back(root, tree_text)
+            tree_text = tree_text.screened.text
         prefix = root.tag[: root.tag.index("}") + 1] if root.tag[:1] == "{" else ""
         node_tag, distribution_tag, simple_tag = prefix + "Node", prefix + "ScoreDistribution", prefix + "SimplePredicate"
         true_tag, false_tag = prefix + "True", prefix + "False"
@@ -780,9 +789,8 @@ class Checker:
         if predicate is not None and predicate.tag == true_tag \
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
-            usable = [n for n in context.visible if getattr(context.fields.get(n), "numeric", False)]
-            if treescreen.clean(root, usable, target.values if target is not None and target.values else None,
-                                self.tree_text):
+            if treescreen.clean(root, _usable(context), target.values if target is not None and target.values
+                                else None, tree_text):
                 return
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"
@@ -1053,6 +1061,11 @@ def _drop_previous(node: etree._Element) -> None:
     parent = node.getparent()
     while node.getprevious() is not None:
         del parent[0]
+
+
+def _usable(context: _Context) -> list[str]:
+    """The fields a tree's SimplePredicates may order: visible, declared numeric."""
+    return [n for n in context.visible if getattr(context.fields.get(n), "numeric", False)]
 
 
 def _number_or_nan(text: str) -> float:

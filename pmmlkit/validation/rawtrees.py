@@ -1,4 +1,5 @@
-"""Each TreeModel's root Node as bytes, cut from the document while it streams, for the tree screen.
+"""Each TreeModel's root Node as bytes, cut from the document while it streams, for the tree screen;
+and, while ``validate`` streams, a one-Node stand-in for each tree that needs nothing more.
 
 The screen (``treescreen``) reads a tree's text; serializing the parsed tree again costs about a
 fifth of the screen, while the bytes were in hand when the parser was fed. Cutting them out is
@@ -20,16 +21,31 @@ The screen checks the rest (every tag, ``&``, one root element).
 Pairing: the parser reports element ends in the order of their end tags, so the k-th TreeModel end
 event is the k-th ``</TreeModel>`` in the bytes, and a stack of start tags pairs each end with its
 start.
+
+Stand-ins (``stand_ins=True``, streaming validation only: the tree is not kept for an engine). A
+tree whose bytes pass the screen's context-free checks and are valid against the PMML 4.4 schema
+(``treescreen.stands_in``) reaches the parser as ``<Node><True/></Node>`` followed by as many line
+ends as the tree had, so every later line number stays right; the parser then never builds, checks
+nor frees its Nodes (most of a forest's cost). The bytes are held back from the parser until the
+TreeModel's end tag is seen. What needs the model around the tree (its fields, its classes,
+missingValueStrategy) is decided when the checker reaches the TreeModel: ``take`` hands it the
+:class:`StoodIn`, and when that part fails the checker parses the tree's bytes in the stand-in's
+place (:func:`put_back`) and walks it as usual, so reports never change. Nested TreeModels are
+never stood in.
 """
 
 from __future__ import annotations
 
 import re
 from collections import deque
+from dataclasses import dataclass
 
 from lxml import etree
 
+from . import treescreen
+
 MAX_HELD = 64 * 1024 ** 2
+STAND_IN = b"<Node><True/></Node>"
 _NAME = b"TreeModel"
 _AFTER_NAME = frozenset(b" \t\r\n/>")
 _NODE_START = re.compile(rb"<Node[ \t\r\n/>]")
@@ -40,25 +56,50 @@ _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _UTF8 = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 _BOM = b"\xef\xbb\xbf"
 _NORMALIZED = (b"'", b"\t", b"\r")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+@dataclass(frozen=True, eq=False)
+class StoodIn:
+    """A tree the parser got as a stand-in: what the screen found in its bytes."""
+
+    screened: treescreen.Screened
+
+
+@dataclass(eq=False)
+class _Tree:
+    first: int = -1  # document offsets of the root Node's bytes, when cut out
+    stop: int = -1
+    text: bytes | None = None
+    stood_in: StoodIn | None = None
 
 
 class TreeBytes:
-    """Fed the same bytes as the parser; ``take(model)`` at each TreeModel end event."""
+    """Fed the bytes the parser reads; ``take(model)`` at each TreeModel end event.
 
-    def __init__(self) -> None:
+    With ``stand_ins``, the parser reads :meth:`ready` instead of the chunks themselves."""
+
+    def __init__(self, stand_ins: bool = False) -> None:
         self.on = True
+        self.stand_ins = stand_ins
         self._buffer = bytearray()
         self._base = 0  # document offset of _buffer[0]
+        self._sent = 0  # document offset up to which the parser has the bytes (stand-in mode)
         self._scanned = 0  # document offset from which "TreeModel" is looked for next
         self._markup = 0  # document offset from which "<!" and "<?" are looked for next
         self._open: list[int] = []  # offsets of TreeModel start tags not yet ended
-        self._ended: deque[tuple[int, int]] = deque()  # (start tag, end tag) offsets not yet taken
+        self._holds_nested: set[int] = set()  # start offsets of TreeModels with a TreeModel inside
+        self._ended: deque[_Tree] = deque()  # ended trees whose end event has not come yet
+        self._stood_in: deque[_Tree] = deque()  # stood-in trees whose bytes the parser has not read yet
         self._first = True
 
+    # -- the bytes -----------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> None:
-        if not self.on:
+        if not self.on and not self.stand_ins:
             return
         self._buffer += chunk
+        if not self.on:
+            return
         if self._first:
             self._first = False
             self._prolog()
@@ -66,11 +107,47 @@ class TreeBytes:
                 return
         self._scan()
 
+    def ready(self, final: bool = False) -> bytes:
+        """Stand-in mode: the bytes the parser may read now (all of them when ``final``)."""
+        buffer, base = self._buffer, self._base
+        if final or not self.on:
+            limit = base + len(buffer)
+        else:
+            limit = min([self._scanned - 1, *self._open])
+        pieces = []
+        while self._stood_in and self._stood_in[0].first < limit:
+            tree = self._stood_in.popleft()
+            assert tree.text is not None
+            pieces.append(buffer[self._sent - base:tree.first - base])
+            pieces.append(STAND_IN + b"\n" * tree.text.count(b"\n"))
+            self._sent = tree.stop
+        if limit > self._sent:
+            pieces.append(buffer[self._sent - base:limit - base])
+            self._sent = limit
+        return b"".join(pieces)
+
+    def release(self) -> None:
+        """Free the bytes no tree (and, in stand-in mode, not the parser) needs any more."""
+        if self.on:
+            needed = [self._scanned - 2, self._markup - 1, *self._open, *(t.first for t in self._stood_in)]
+            if self.stand_ins:
+                needed.append(self._sent)
+            keep = min(needed)
+            if self._open and self._base + len(self._buffer) - min(self._open) > MAX_HELD:
+                self._stop()
+                return
+        else:
+            keep = self._sent if self.stand_ins else self._base + len(self._buffer)
+        drop = keep - self._base
+        if drop > 0:
+            del self._buffer[:drop]
+            self._base = keep
+
     def _stop(self) -> None:
+        """Cut nothing more. Trees already ended keep their answers (their end tags come before
+        whatever stopped the cutter, so their events come first); stand-ins decided stay decided."""
         self.on = False
-        self._buffer = bytearray()
         self._open.clear()
-        self._ended.clear()
 
     def _prolog(self) -> None:
         """Only UTF-8 (or ASCII) documents; the XML declaration is the one processing instruction allowed."""
@@ -113,47 +190,68 @@ class TreeBytes:
                 return
             if buffer[after] in _AFTER_NAME:
                 if before == ord("<"):
+                    if self._open:
+                        self._holds_nested.add(self._open[-1])
                     self._open.append(base + i - 1)
                 elif before == ord("/") and buffer[i - 2] == ord("<"):
                     if not self._open:
                         self._stop()
                         return
-                    self._ended.append((self._open.pop(), base + i - 2))
+                    self._ended.append(self._cut(self._open.pop(), base + i - 2))
             i = buffer.find(_NAME, after)
         self._scanned = base + max(len(buffer) - len(_NAME), 2)
 
-    def take(self, model: etree._Element) -> bytes | None:
-        """The root Node's bytes of ``model``, the TreeModel whose end event the parser gave now."""
-        if not self.on:
-            return None
-        if len(model) == 0 or not self._ended:
-            self._stop()
-            return None
-        start, end = self._ended.popleft()
+    def _cut(self, start: int, end: int) -> _Tree:
+        """The root Node's bytes of the TreeModel from ``start`` (its start tag) to ``end`` (its end tag)."""
+        tree = _Tree()
+        nested = start in self._holds_nested or bool(self._open)
+        self._holds_nested.discard(start)
         buffer, base = self._buffer, self._base
         first = _NODE_START.search(buffer, start - base, end - base)
         if first is None:
-            return None
+            return tree
         last = buffer.rfind(b"</Node", first.start(), end - base)
         if last == -1 or not _ROOT_END.fullmatch(buffer, last, end - base):
-            return None
+            return tree
         before = bytes(buffer[start - base:first.start()])
         if b"xmlns" in before or _PREFIXED_TAG.search(before):
-            return None
+            return tree
         text = bytes(memoryview(buffer)[first.start():last + len(b"</Node>")])
         if any(mark in text for mark in _NORMALIZED) or text.find(b"xmlns", 0, text.find(b">")) != -1:
-            return None  # (the screen looks for namespace declarations after the first tag)
-        return text
+            return tree  # (the screen looks for namespace declarations after the first tag)
+        tree.first, tree.stop, tree.text = base + first.start(), base + last + len(b"</Node>"), text
+        if self.stand_ins and not nested:
+            screened = treescreen.screen(text)
+            if screened is not None and treescreen.stands_in(screened):
+                tree.stood_in = StoodIn(screened)
+                self._stood_in.append(tree)
+        return tree
 
-    def release(self) -> None:
-        """Free the bytes no tree can need any more (after the events of a chunk were handled)."""
-        if not self.on:
-            return
-        keep = min([self._scanned - 2, self._markup - 1, *self._open, *(start for start, _ in self._ended)])
-        if self._open and self._base + len(self._buffer) - min(self._open) > MAX_HELD:
+    # -- the events ----------------------------------------------------------------------------
+    def take(self, model: etree._Element) -> bytes | StoodIn | None:
+        """For ``model``, the TreeModel whose end event the parser gave now: its stand-in, or its
+        root Node's bytes, or None (the screen serializes the parsed Node)."""
+        if len(model) == 0:  # perhaps <TreeModel/>, which no end tag paired
             self._stop()
-            return
-        drop = keep - self._base
-        if drop > 0:
-            del self._buffer[:drop]
-            self._base = keep
+            return None
+        if not self._ended:
+            self._stop()
+            return None
+        tree = self._ended.popleft()
+        if tree.stood_in is not None:
+            return tree.stood_in
+        return tree.text if self.on else None
+
+
+def put_back(stand_in: etree._Element, stood_in: StoodIn) -> etree._Element:
+    """Parse the tree the stand-in replaced, on its own lines, and put it in the stand-in's place."""
+    namespace = etree.QName(stand_in).namespace
+    text = stood_in.screened.text
+    if namespace:
+        text = text.replace(b"<Node", b'<Node xmlns="' + namespace.encode() + b'"', 1)
+    line = stand_in.sourceline or 1
+    tree = etree.fromstring(b"\n" * (line - 1) + text, _PARSER)
+    parent = stand_in.getparent()
+    assert parent is not None
+    parent.replace(stand_in, tree)
+    return tree

@@ -76,14 +76,18 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
         streamed = schema.xsd is not None and not keep_tree and root_info is not None \
             and schema_step.streams(schema, root_info.namespace)
         keep = keep_tree or (schema.xsd is not None and not streamed)
-        outcome = _pass(chained, report, root_info, keep, schema.xsd if streamed else None)
+        # Stand-ins (rawtrees) replace trees that are valid against the PMML 4.4 schema: not while
+        # the tree is kept for an engine, nor with another schema, which might want more of them.
+        stand_ins = not keep and (schema.xsd is None or schema.own)
+        outcome = _pass(chained, report, root_info, keep, schema.xsd if streamed else None, stand_ins=stand_ins)
     if outcome.restart:  # no element ended in the first megabytes: read again, tracking the root from its start
         with open_stream() as stream:
-            outcome = _pass(stream, report, root_info, keep, schema.xsd if streamed else None, root_start=True)
+            outcome = _pass(stream, report, root_info, keep, schema.xsd if streamed else None, root_start=True,
+                            stand_ins=stand_ins)
     schema_log = outcome.schema_log
     if outcome.rerun:  # the schema check stopped the parser early: read again without it for the rest
         with open_stream() as stream:
-            outcome = _pass(stream, report, root_info, keep, None, root_start=True)
+            outcome = _pass(stream, report, root_info, keep, None, root_start=True, stand_ins=stand_ins)
     if streamed and outcome.root is not None:
         report.checked = schema.label
         if schema_log is not None:
@@ -113,7 +117,7 @@ _ROOT_WITHIN = 4 * _CHUNK
 
 
 def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool,
-          xsd: etree.XMLSchema | None, root_start: bool = False) -> _Outcome:
+          xsd: etree.XMLSchema | None, root_start: bool = False, stand_ins: bool = False) -> _Outcome:
     """One parse of the document, feeding the checker; rule issues go to ``report`` only if it parsed."""
     rules = Report(source=report.source)
     checker = Checker(rules, drop=not keep)
@@ -126,16 +130,18 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
     outcome = _Outcome()
     root = None
     fed = 0
-    tree_bytes = TreeBytes()
+    tree_bytes = TreeBytes(stand_ins)
     try:
         try:
             while True:
                 chunk = stream.read(_CHUNK)
                 if chunk:
                     tree_bytes.feed(chunk)
-                    parser.feed(chunk)
+                    parser.feed(tree_bytes.ready() if stand_ins else chunk)
                     fed += len(chunk)
                 else:
+                    if stand_ins:
+                        parser.feed(tree_bytes.ready(final=True))
                     parser.close()
                 for event, node in parser.read_events():
                     if root is None:

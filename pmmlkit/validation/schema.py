@@ -40,6 +40,7 @@ class Schema:
     label: str
     namespace: str | None
     problem: str | None = None  # why it cannot be used (absent, not a schema)
+    own: bool = False  # the project's own PMML 4.4 schema
 
 
 def load(path: str | os.PathLike | None = None) -> Schema:
@@ -63,7 +64,7 @@ def load(path: str | os.PathLike | None = None) -> Schema:
         if path is not None:
             raise ValidationError(f"{problem}; give the path of an XML Schema (.xsd) file") from None
         return Schema(None, label, None, problem)
-    return Schema(compiled, label, _target_namespace(chosen.resolve()))
+    return Schema(compiled, label, _target_namespace(chosen.resolve()), own=path is None)
 
 
 @functools.cache
