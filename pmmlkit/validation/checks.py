@@ -988,7 +988,9 @@ class Checker:
         for part in model:
             if local(part) in NOT_BODY | MODEL_TAGS | TARGET_SCOPES or not isinstance(part.tag, str):
                 continue
-            for inner in part.iter():
+            # XPath finds the few elements naming a target in C: a forest's Nodes are not walked here.
+            for inner in _NAMING(part, t=sorted(targets)[0]) if len(targets) == 1 else \
+                    [e for t in sorted(targets) for e in _NAMING(part, t=t)]:
                 tag = local(inner)
                 if tag is None or tag in TARGET_SCOPES:
                     continue
@@ -1052,6 +1054,9 @@ class Checker:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+# Elements with an attribute (of those that name fields, vocabulary.REFERENCES) equal to $t.
+_NAMING = etree.XPath("descendant-or-self::*[" + " or ".join(
+    f"@{a}=$t" for a in sorted({a for names in REFERENCES.values() for a in names})) + "]")
 # One value of an Array: a quoted string (with \" escapes) or a run of non-blank characters.
 _ARRAY_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s"]+')
 
