@@ -50,7 +50,7 @@ def test_good_document_scores() -> None:
     (b"", ValidationError, ("empty",)),
     (b"a,b\n1,2\n", ValidationError, ("not well-formed XML",)),
     (b"<model><x/></model>", ValidationError, ("not <PMML>",)),
-    (LINEAR.replace("<Header/>", "").encode(), EvaluationError, ("Header",)),
+    (LINEAR.replace("<Header/>", "").encode(), ValidationError, ("no <Header>", "[missing-header]")),
     (b'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + LINEAR.replace(
         "<Header/>", '<Header description="&xxe;"/>').encode(), ValidationError, ("DOCTYPE",)),
     (b'<?xml version="1.0"?>\n<!DOCTYPE PMML [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'

@@ -55,6 +55,12 @@ def test_blocking_rules_refuse(rule: RuleCase) -> None:
 def test_other_rules_pass_the_gate(rule: RuleCase, caplog: pytest.LogCaptureFixture) -> None:
     data = _bytes(rule.trigger())
     errors = [i for i in validate(data).errors if not i.code.startswith("schema")]
+    blocked = refusal(validate(data))
+    if blocked is not None:  # the rule does not block, but the schema error its document has does
+        assert blocked.code == "schema", str(blocked)
+        with pytest.raises(ValidationError, match=re.escape("[schema]")):
+            gate(data)
+        return
     with caplog.at_level(logging.WARNING, logger="pmmlkit"):
         gate(data)
     if errors:  # a non-blocking error: scored with a warning naming it; strict refuses
@@ -148,3 +154,14 @@ def test_schema_valid_documents_of_every_model_type(path: Path) -> None:
         assert fault in {i.code for i in report.errors}
         with pytest.raises(ValidationError, match=fault):
             gate(path.read_bytes(), str(path))
+
+
+def test_misplaced_extension_scores_with_a_warning(with_schema: None, caplog: pytest.LogCaptureFixture) -> None:
+    # An Extension where the schema expects none: both engines ignore it, so it is a tolerated deviation.
+    document = edit(BASES["verified"], "    <Output>", '    <Extension name="vendor" value="1"/>\n    <Output>')
+    assert [i.code for i in validate(document).errors] == ["schema"]
+    with caplog.at_level(logging.WARNING, logger="pmmlkit"):
+        assert pmmlkit.load(document).predict({"x": 2.0})["predicted_y"] == 4.5
+    assert any("Extension" in r.getMessage() for r in caplog.records)
+    with pytest.raises(ValidationError, match=re.escape("[schema]")):
+        pmmlkit.load(document, strict=True)

@@ -220,7 +220,7 @@ DOCUMENTS = [
                                                '<DataField name="age" optype="continuous"/>'),
         errors=("field-type",)),
     doc("OutputField segmentId unknown", _replace('segmentId="1"', 'segmentId="9"'), errors=("undefined-segment",)),
-    doc("unknown function", _replace('function="half"', 'function="halve"'), warnings=("unknown-function",)),
+    doc("unknown function", _replace('function="half"', 'function="halve"'), errors=("unknown-function",)),
     # -- targets and functions ---------------------------------------------------------------------
     doc("classification target continuous",
         _replace('<DataField name="y" optype="categorical" dataType="string">',
@@ -232,7 +232,7 @@ DOCUMENTS = [
     doc("regression without target or output", _replace('<MiningField name="y" usageType="target"/>', "", TREE),
         warnings=("target",)),
     doc("two targets", _replace('<MiningField name="x"/>', '<MiningField name="x" usageType="target"/>', TREE),
-        warnings=("target",)),
+        errors=("multiple-targets", "target-as-predictor")),
     doc("no functionName", _replace('<TreeModel functionName="regression">', "<TreeModel>", TREE),
         errors=("function-name",)),
     doc("unknown functionName", _replace('functionName="regression"', 'functionName="regresion"', TREE),

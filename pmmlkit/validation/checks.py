@@ -17,6 +17,7 @@ plus, in a ``modelChain``, the Output fields of the segments before it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from ..report import Report
 from . import rawtrees, treescreen
 from .spans import covers, intersect, span
 from .vocabulary import (
+    ARITY,
     BODY_TAGS,
     BUILTINS_4_3,
     BUILTINS_4_4,
@@ -45,6 +47,9 @@ from .vocabulary import (
     PREDICATES,
     PROBABILITY_TOLERANCE,
     REFERENCES,
+    SINGLE_TARGET_MODELS,
+    TARGET_IN_BODY_MODELS,
+    TARGET_SCOPES,
     TOP_LEVEL,
     VALUE_OPERATORS,
     WRONG_METHODS,
@@ -405,6 +410,7 @@ class Checker:
                 elif item.get("optype") == "continuous" and parent_fields[name].data_type in ("string", "boolean"):
                     self.error("type-conflict", f"MiningField {name!r} says optype=\"continuous\" but the field is "
                                f"{parent_fields[name].data_type}", item)
+                self._mining_field(item, parent_fields.get(name))
                 if self.namespace == CURRENT and item.get("invalidValueReplacement") is not None:
                     self.warning("interop-4.4", "MiningField invalidValueReplacement is new in PMML 4.4; older "
                                  "evaluators reject it", item)
@@ -448,6 +454,7 @@ class Checker:
         if tag in NEW_IN_4_4 and NEW_IN_4_4[tag] is None and self.namespace == CURRENT:
             self.warning("interop-4.4", f"<{tag}> is new in PMML 4.4; older evaluators reject it", model)
         target = self._target(model, context, function)
+        self._target_uses(model, context)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -469,6 +476,8 @@ class Checker:
             self._tree(model, context, target if function == "classification" else None, tags)
         elif tag == "NeuralNetwork":
             self._neural_network(model)
+        elif tag == "RegressionModel":
+            self._regression_tables(model, function)
 
         segmentation = child(model, "Segmentation")
         state = self.segmentations.pop(segmentation, _Segments()) if segmentation is not None else None
@@ -495,6 +504,7 @@ class Checker:
                     self.error("undefined-segment", f"OutputField {item.get('name')!r} refers to segment "
                                f"{segment!r}, which does not exist", item)
                 self._output_class(item, target, context)
+                self._output_feature(item, tag, function)
         context.outputs = outputs
 
         verification = child(model, "ModelVerification")
@@ -570,8 +580,11 @@ class Checker:
             if not targets and not declared_elsewhere:
                 self.warning("target", f"<{tag}> ({function}) has no target field in its MiningSchema and no "
                              "Output or Targets", model)
-            elif len(targets) > 1 and tag != "MiningModel":
+            elif len(targets) > 1 and tag != "MiningModel" and tag not in SINGLE_TARGET_MODELS:
                 self.warning("target", f"<{tag}> ({function}) has {len(targets)} target fields: {targets}", model)
+        if len(targets) > 1 and tag in SINGLE_TARGET_MODELS:
+            self.error("multiple-targets", f"<{tag}> predicts one field but its MiningSchema has {len(targets)} "
+                       f"targets {targets}: evaluators score it without inputs or not at all", context.mining[targets[1]])
         found = None
         for name in targets:
             declared = context.fields.get(name) or self.fields.get(name)
@@ -625,8 +638,10 @@ class Checker:
                         self.warning("interop-4.4", f"{where} applies {name!r}, a function new in PMML 4.4 that "
                                      "older evaluators reject", node)
                 elif name not in BUILTINS_4_3:
-                    self.warning("unknown-function", f"{where} applies function {name!r}, which is neither built "
-                                 "in nor defined in the TransformationDictionary", node)
+                    self.error("unknown-function", f"{where} applies function {name!r}, which is neither built "
+                               "in nor defined in the TransformationDictionary", node)
+                    return
+                self._arity(node, name, where)
             return
         for attribute in REFERENCES.get(tag, ()):
             name = node.get(attribute)
@@ -651,6 +666,12 @@ class Checker:
                            "field by a coefficient", node)
         elif tag == "Interval":
             self._interval(node)
+        elif tag in ("Constant", "Discretize", "MapValues"):
+            self._expression_values(node, tag)
+        elif tag == "NormContinuous":
+            self._linear_norms(node)
+        elif tag == "Array":
+            self._array_count(node)
         elif tag == "DerivedField":
             declared = _field(node)
             if declared.data_type == "float":
@@ -677,6 +698,10 @@ class Checker:
 
     def _predicate_type(self, node: etree._Element, declared: Field | None, operator: str | None,
                         value: str | None) -> None:
+        if value is None and operator in VALUE_OPERATORS:
+            self.error("predicate-value", f"<SimplePredicate field=\"{node.get('field')}\" operator=\"{operator}\"> "
+                       "has no value to compare with", node)
+            return
         if declared is None or operator not in VALUE_OPERATORS:
             return
         if declared.string and operator in ORDER_OPERATORS:
@@ -884,6 +909,113 @@ class Checker:
             for node in model.iter(node_tag, distribution_tag):
                 self._classes(node, local(node) or "", target)
 
+    # -- values that must fit their type, counts that must agree ---------------------------------
+    def _mining_field(self, node: etree._Element, declared: Field | None) -> None:
+        """A MiningField's replacement values and outlier bounds."""
+        name = node.get("name")
+        if declared is not None and declared.numeric:
+            for attribute in ("missingValueReplacement", "invalidValueReplacement"):
+                text = node.get(attribute)
+                if text is not None and _number(text) is None:
+                    self.error("value-type", f"MiningField {name!r} has {attribute}=\"{text}\", not a number for "
+                               f"a {declared.data_type} field: the records it replaces get no score", node)
+        if node.get("outliers") not in ("asExtremeValues", "asMissingValues"):
+            return
+        low, high = node.get("lowValue"), node.get("highValue")
+        if low is None or high is None:
+            self.error("outlier-bounds", f"MiningField {name!r} has outliers=\"{node.get('outliers')}\" without "
+                       + ("lowValue and highValue" if low is None and high is None else
+                          "lowValue" if low is None else "highValue") + ": the engine cannot score it", node)
+            return
+        low_number, high_number = _number(low), _number(high)
+        if low_number is not None and high_number is not None and low_number > high_number:
+            self.error("outlier-bounds", f"MiningField {name!r} has lowValue=\"{low}\" above highValue=\"{high}\": "
+                       "its outliers are replaced by the wrong bound", node)
+
+    def _expression_values(self, node: etree._Element, tag: str) -> None:
+        """Constant, Discretize and MapValues values that cannot be the number their result must be."""
+        data_type = node.get("dataType")
+        parent = node.getparent()
+        if data_type is None and parent is not None and local(parent) == "DerivedField":
+            data_type = parent.get("dataType")  # the expression's value is the field's
+        if data_type not in NUMERIC_TYPES:
+            return
+        if tag == "Constant":
+            values = [] if node.get("missing") == "true" or not (node.text or "").strip() else \
+                [("value", node, node.text)]
+        else:
+            values = [(a, node, node.get(a)) for a in ("mapMissingTo", "defaultValue")]
+            values += [("binValue", b, b.get("binValue")) for b in children(node, "DiscretizeBin")]
+        for attribute, where, text in values:
+            if text is not None and _number(text) is None:
+                what = f"<Constant>{text.strip()}</Constant>" if tag == "Constant" else f"<{local(where)} " \
+                    f"{attribute}=\"{text}\">"
+                self.error("value-type", f"{what} is not a number, but its value is a {data_type}: records it "
+                           "reaches get no score", where)
+                return
+
+    def _linear_norms(self, node: etree._Element) -> None:
+        origins = [_number(n.get("orig")) for n in children(node, "LinearNorm")]
+        if None in origins:
+            return  # reported as non-finite
+        for before, after in zip(origins, origins[1:]):
+            if not before < after:  # type: ignore[operator]
+                self.error("linear-norm-order", f"<NormContinuous field=\"{node.get('field')}\">'s LinearNorm orig "
+                           f"values are not strictly ascending ({before:g} then {after:g}): the "
+                           "interpolation is undefined", node)
+                return
+
+    def _array_count(self, node: etree._Element) -> None:
+        declared = node.get("n")
+        if declared is None:
+            return
+        text = node.text or ""
+        count = len(_ARRAY_ITEM.findall(text)) if '"' in text else len(text.split())
+        if declared.strip() != str(count):
+            self.error("array-count", f"<Array n=\"{declared}\"> holds {count} values", node)
+
+    def _arity(self, node: etree._Element, name: str, where: str) -> None:
+        bounds = ARITY.get(name)
+        if bounds is None:
+            return
+        count = sum(1 for c in node if isinstance(c.tag, str) and local(c) != "Extension")
+        least, most = bounds
+        if count < least or (most is not None and count > most):
+            wanted = str(least) if least == most else f"{least} to {most}" if most else f"at least {least}"
+            self.error("function-arity", f"{where} applies {name!r} to {count} argument(s); it takes {wanted}",
+                       node)
+
+    def _target_uses(self, model: etree._Element, context: _Context) -> None:
+        """A target used as an input: it is never given when scoring, so the score is missing or wrong."""
+        targets = {n for n, item in context.mining.items() if item.get("usageType") in ("target", "predicted")}
+        if not targets or local(model) in TARGET_IN_BODY_MODELS:
+            return
+        for part in model:
+            if local(part) in NOT_BODY | MODEL_TAGS | TARGET_SCOPES or not isinstance(part.tag, str):
+                continue
+            # XPath finds the few elements naming a target in C: a forest's Nodes are not walked here.
+            for inner in _NAMING(part, t=sorted(targets)[0]) if len(targets) == 1 else \
+                    [e for t in sorted(targets) for e in _NAMING(part, t=t)]:
+                tag = local(inner)
+                if tag is None or tag in TARGET_SCOPES:
+                    continue
+                for attribute in REFERENCES.get(tag, ()):
+                    if inner.get(attribute) in targets:
+                        self.error("target-as-predictor", f"<{tag} {attribute}=\"{inner.get(attribute)}\"> uses "
+                                   "the model's target as an input; it is never given when scoring", inner)
+                        return
+
+    def _regression_tables(self, model: etree._Element, function: str | None) -> None:
+        tables = children(model, "RegressionTable")
+        if function == "regression" and len(tables) > 1:
+            self.error("regression-tables", f"a regression RegressionModel has {len(tables)} RegressionTables; "
+                       "evaluators use the first or fail", tables[1])
+
+    def _output_feature(self, node: etree._Element, tag: str, function: str | None) -> None:
+        if function == "regression" and node.get("feature") == "probability" and node.get("segmentId") is None:
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
+                       "probability, which it does not produce", node)
+
     # -- neural networks -------------------------------------------------------------------------
     def _neural_network(self, model: etree._Element) -> None:
         known: set[str] = set()
@@ -927,6 +1059,13 @@ class Checker:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+# Elements with an attribute (of those that name fields, vocabulary.REFERENCES) equal to $t.
+_NAMING = etree.XPath("descendant-or-self::*[" + " or ".join(
+    f"@{a}=$t" for a in sorted({a for names in REFERENCES.values() for a in names})) + "]")
+# One value of an Array: a quoted string (with \" escapes) or a run of non-blank characters.
+_ARRAY_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s"]+')
+
+
 def _drop_previous(node: etree._Element) -> None:
     """Streaming: free the siblings before ``node`` (already checked)."""
     parent = node.getparent()

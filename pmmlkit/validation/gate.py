@@ -3,15 +3,17 @@
 ``pmmlkit.load`` (and through it ``score``, ``verify``, the Spark scorer and the server) and
 ``pmmlkit info`` call :func:`gate`. It runs the same checks as ``validate`` and refuses, with
 :class:`~pmmlkit.ValidationError` naming the first fault and its line, every document whose fault
-makes a score wrong or undefined: the rules the table marks "blocks loading". Other errors (a schema
-deviation with one unambiguous reading, such as an OutputField without dataType) are logged as
-warnings on the ``pmmlkit`` logger, and the document is scored; ``strict=True`` refuses them too.
+makes a score wrong or undefined: the rules the table marks "blocks loading". A schema error
+blocks too, unless it is one of the known deviations below: those, and the errors of non-blocking
+rules, are logged as warnings on the ``pmmlkit`` logger and the document is scored; ``strict=True``
+refuses them too.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 
 from lxml import etree
 
@@ -22,6 +24,18 @@ from .rules import BY_CODE
 from .scan import check_root, check_stream
 
 log = logging.getLogger("pmmlkit")
+
+# Schema deviations real producers write that have one unambiguous reading, scored alike by PMML4S
+# and JPMML-Evaluator (checked on PMML4S: tests/test_gate.py). Every other schema error (a second
+# DataDictionary, an element from another namespace, an unknown enumeration value, ...) makes the
+# engine fail or guess, so it blocks. The patterns match the schema step's messages (libxml2's
+# wording, namespaces removed).
+TOLERATED_SCHEMA_DEVIATIONS = (
+    # The R pmml package: the type of an OutputField follows from its feature.
+    re.compile(r"Element 'OutputField': The attribute 'dataType' is required but missing\."),
+    # An Extension where the schema does not expect one: both engines ignore Extensions.
+    re.compile(r"Element 'Extension': This element is not expected\."),
+)
 
 
 def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._Element | None = None
@@ -48,9 +62,16 @@ def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._
 def refusal(report: Report, strict: bool = False) -> Issue | None:
     """The first issue of ``report`` that makes the gate refuse, or None."""
     for issue in report.errors:
-        if strict or BY_CODE[issue.code].blocks:
+        if strict or blocks(issue):
             return issue
     return None
+
+
+def blocks(issue: Issue) -> bool:
+    """Whether ``issue`` makes the gate refuse a document (without ``strict``)."""
+    if issue.code == "schema":
+        return not any(pattern.match(issue.message) for pattern in TOLERATED_SCHEMA_DEVIATIONS)
+    return BY_CODE[issue.code].blocks
 
 
 def _message(name: str, issue: Issue) -> str:

@@ -3,9 +3,9 @@ blocks loading. ``pmmlkit validate --rules`` prints it; the README renders it (`
 
 "Blocks loading" means :func:`pmmlkit.validation.gate` (used by ``pmmlkit.load``, ``score``,
 ``info``, ``verify``, the Spark scorer and the server) refuses the document: its fault makes a
-score wrong or undefined. A non-blocking error (e.g. a schema deviation with one unambiguous
-reading) is still an error for ``validate``; ``load`` logs it as a warning and scores, unless
-``strict=True``.
+score wrong or undefined. A schema error blocks unless it is a known deviation with one unambiguous
+reading (``gate.TOLERATED_SCHEMA_DEVIATIONS``); such a deviation, like a non-blocking error, is still
+an error for ``validate``, and ``load`` logs it as a warning and scores, unless ``strict=True``.
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ RULES: tuple[Rule, ...] = (
     _r("namespace", E, True, "no PMML namespace, an unknown one, or elements outside the document's namespace"),
     _r("version", W, False, "the version attribute is missing or does not match the namespace"),
     # -- schema ---------------------------------------------------------------------------------
-    _r("schema", E, False, "the document does not conform to the XML Schema (one unambiguous reading: "
-                           "load warns and scores, strict refuses)"),
+    _r("schema", E, True, "the document does not conform to the XML Schema; load refuses it, except a known "
+                          "deviation with one unambiguous reading (an OutputField without dataType, a misplaced "
+                          "Extension): load warns and scores that, strict refuses"),
     _r("schema-skipped", W, False, "the schema step was skipped (the schema file is absent)"),
     # -- structure ------------------------------------------------------------------------------
-    _r("missing-header", E, False, "the document has no <Header>"),
+    _r("missing-header", E, True, "the document has no <Header> (PMML4S cannot load it)"),
     _r("missing-data-dictionary", E, True, "the document has no <DataDictionary>"),
     _r("no-model", E, True, "the document, or a Segment, contains no model element"),
     _r("unknown-element", W, False, "an element PMML does not define appears under <PMML>"),
@@ -55,13 +56,23 @@ RULES: tuple[Rule, ...] = (
     _r("undefined-field", E, True, "a reference names a field that is not defined in scope"),
     _r("cyclic-field", E, True, "derived fields (or functions) refer to each other in a cycle"),
     _r("not-in-mining-schema", E, True, "a model uses a field that is defined but not listed in its MiningSchema"),
-    _r("field-type", E, False, "a DataField lacks optype or dataType"),
+    _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
                                  "NumericPredictor on a string field)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
     _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
-    _r("unknown-function", W, False, "an Apply names a function that is neither built in nor defined"),
+    _r("unknown-function", E, True, "an Apply names a function that is neither built in nor defined"),
+    _r("function-arity", E, True, "an Apply gives a built-in function the wrong number of arguments (\"/\" "
+                                  "with one)"),
+    _r("value-type", E, True, "a value does not fit the numeric dataType it goes into (missingValueReplacement, "
+                              "invalidValueReplacement, Constant, DiscretizeBin binValue, mapMissingTo, "
+                              "defaultValue)"),
+    _r("outlier-bounds", E, True, "outliers=\"asExtremeValues\"/\"asMissingValues\" without both lowValue and "
+                                  "highValue, or with lowValue above highValue"),
+    _r("linear-norm-order", E, True, "a NormContinuous's LinearNorm orig values are not strictly ascending"),
+    _r("array-count", E, True, "an Array's n disagrees with the number of values it holds"),
     # -- predicates and trees -------------------------------------------------------------------
+    _r("predicate-value", E, True, "a comparison SimplePredicate (equal, lessThan, ...) has no value"),
     _r("predicate-type", E, True, "a predicate's operator or value does not fit its field's type (lessThan on a "
                                   "string, a non-number compared with a number field)"),
     _r("root-predicate", E, True, "a tree's root Node predicate is not <True/>"),
@@ -75,7 +86,14 @@ RULES: tuple[Rule, ...] = (
     _r("probability-sum", E, True, "probabilities (ScoreDistribution, priorProbability) outside [0, 1] or not "
                                    "summing to 1 (within 1e-6)"),
     # -- targets and models ---------------------------------------------------------------------
-    _r("target", W, False, "a model has no target or several where one is expected"),
+    _r("target", W, False, "a model has no target, or several where one is usually expected"),
+    _r("multiple-targets", E, True, "a model type that predicts one field (Regression, GeneralRegression, Tree, "
+                                    "SupportVectorMachine, NaiveBayes, Scorecard, RuleSet) has several targets"),
+    _r("target-as-predictor", E, True, "a model's target field is also used as an input (it is never given when "
+                                       "scoring)"),
+    _r("output-feature", E, True, "an OutputField asks for a feature the model cannot produce (a probability "
+                                  "from a regression)"),
+    _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable"),
     _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "
                                  "target does not have"),
     _r("function-name", E, True, "functionName is missing, unknown, or does not fit the model element"),

@@ -61,11 +61,35 @@ formatNumber formatDatetime dateDaysSinceYear dateSecondsSinceYear dateSecondsSi
 normalPDF normalIDF stdNormalCDF stdNormalIDF stdNormalPDF
 """.split())
 BUILTINS_4_4 = set("expm1 hypot ln1p rint sin cos tan asin acos atan atan2 sinh cosh tanh weekday".split())
+# How many arguments a built-in function takes (least, most; None: no limit), as the standard
+# defines them; PMML4S refuses an Apply outside these bounds when it scores. Functions not listed
+# (concat, weekday) are not checked.
+_UNARY = """log10 ln sqrt abs exp floor ceil round isMissing isNotMissing isValid isNotValid not uppercase lowercase
+stringLength trimBlanks dateSecondsSinceMidnight erf stdNormalCDF stdNormalIDF stdNormalPDF expm1 ln1p rint sin cos
+tan asin acos atan sinh cosh tanh"""
+_BINARY = """+ - * / pow threshold modulo equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual matches
+formatNumber formatDatetime dateDaysSinceYear dateSecondsSinceYear hypot atan2"""
+ARITY: dict[str, tuple[int, int | None]] = {
+    **{name: (1, 1) for name in _UNARY.split()}, **{name: (2, 2) for name in _BINARY.split()},
+    **{name: (1, None) for name in "min max sum avg median product".split()},
+    **{name: (2, None) for name in "and or isIn isNotIn".split()},
+    "if": (2, 3), "substring": (3, 3), "replace": (3, 3), "normalCDF": (3, 3), "normalPDF": (3, 3),
+    "normalIDF": (3, 3),
+}
+# Model types that predict a single field: a second target leaves PMML4S without inputs or scores.
+SINGLE_TARGET_MODELS = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "SupportVectorMachineModel",
+                        "NaiveBayesModel", "Scorecard", "RuleSetModel"}
+# Elements in (or by) which a field reference may name the model's own target: what it predicts,
+# not an input (a NeuralNetwork maps its output neurons onto the target in NeuralOutputs).
+TARGET_SCOPES = {"Target", "Targets", "OutputField", "VerificationField", "BayesOutput", "NeuralOutputs"}
+# Model types whose body legitimately reads the target's history or structure.
+TARGET_IN_BODY_MODELS = {"TimeSeriesModel", "BayesianNetworkModel"}
 NEW_IN_4_4 = {"AnomalyDetectionModel": None, "Segmentation": ("missingPredictionTreatment", "missingThreshold"),
                "MiningField": ("invalidValueReplacement",)}
 # What a model body's walk looks at; the rest (Node structure, arrays, ...) needs no check.
 BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", "DerivedField", "RegressionTable",
-                                                             "SimpleRule", "CompoundRule", "Targets"}))
+                                                             "SimpleRule", "CompoundRule", "Targets", "Constant",
+                                                             "MapValues", "Array"}))
 NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
 PROBABILITY_TOLERANCE = 1e-6
 MAX_MODEL_DEPTH = 200

@@ -165,8 +165,8 @@ VERIFIED = HEAD + """  <DataDictionary numberOfFields="2">
 </PMML>
 """
 
-BASES = {"tree": TREE, "regression": REGRESSION, "forest": FOREST, "neural": NEURAL,
-         "verified": VERIFIED.replace("EXPECTED", "4.5")}
+VERIFIED_CLEAN = VERIFIED.replace("EXPECTED", "4.5")
+BASES = {"tree": TREE, "regression": REGRESSION, "forest": FOREST, "neural": NEURAL, "verified": VERIFIED_CLEAN}
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -197,6 +197,12 @@ class RuleCase:
 
 def case(code: str, base: str, old: str, new: str) -> RuleCase:
     return RuleCase(code, lambda: edit(base, old, new), lambda: base)
+
+
+def pair(code: str, base: str, old: str, clean: str, trigger: str) -> RuleCase:
+    """A rule whose clean document also needs the construct it looks at (e.g. an ascending NormContinuous
+    next to a descending one)."""
+    return RuleCase(code, lambda: edit(base, old, trigger), lambda: edit(base, old, clean))
 
 
 def deep(levels: int) -> str:
@@ -235,7 +241,21 @@ RULE_CASES = [
          '<FieldRef field="v"/></DefineFunction><DerivedField name="x2"'),
     case("cyclic-function", FOREST, '<Apply function="*">', '<Apply function="twice">'),
     case("unknown-function", FOREST, '<Apply function="*">', '<Apply function="times">'),
+    case("function-arity", FOREST, '<FieldRef field="v"/><Constant>2</Constant>', '<FieldRef field="v"/>'),
+    case("value-type", VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" missingValueReplacement="abc"/>'),
+    case("outlier-bounds", VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" outliers="asExtremeValues"/>'),
+    pair("linear-norm-order", FOREST, "  </TransformationDictionary>",
+         '<DerivedField name="n" optype="continuous" dataType="double"><NormContinuous field="x"><LinearNorm orig="0" '
+         'norm="0"/><LinearNorm orig="5" norm="1"/></NormContinuous></DerivedField>\n  </TransformationDictionary>',
+         '<DerivedField name="n" optype="continuous" dataType="double"><NormContinuous field="x"><LinearNorm orig="5" '
+         'norm="0"/><LinearNorm orig="0" norm="1"/></NormContinuous></DerivedField>\n  </TransformationDictionary>'),
+    pair("array-count", TREE, '<SimplePredicate field="s" operator="equal" value="u"/>',
+         '<SimpleSetPredicate field="s" booleanOperator="isIn"><Array type="string" n="1">"u"</Array>'
+         '</SimpleSetPredicate>',
+         '<SimpleSetPredicate field="s" booleanOperator="isIn"><Array type="string" n="2">"u"</Array>'
+         '</SimpleSetPredicate>'),
     # predicates and trees
+    case("predicate-value", TREE, 'operator="equal" value="u"', 'operator="equal"'),
     case("predicate-type", TREE, '<SimplePredicate field="s" operator="equal"', '<SimplePredicate field="s" '
          'operator="lessThan"'),
     case("root-predicate", TREE, '<Node id="0" score="a">\n      <True/>',
@@ -249,7 +269,20 @@ RULE_CASES = [
     case("reversed-interval", TREE, 'leftMargin="0" rightMargin="10"', 'leftMargin="10" rightMargin="0"'),
     case("probability-sum", TREE, 'probability="0.25"', 'probability="0.35"'),
     # targets and models
-    case("target", TREE, '<MiningField name="s"/>', '<MiningField name="s" usageType="target"/>'),
+    # a NeuralNetwork may predict several fields (a warning); a tree predicts one (an error)
+    RuleCase("target", lambda: edit(edit(NEURAL, '<MiningField name="x"/>', '<MiningField name="x"/><MiningField '
+                                         'name="z" usageType="target"/>'),
+                                    '<DataField name="x" optype="continuous" dataType="double"/>',
+                                    '<DataField name="x" optype="continuous" dataType="double"/><DataField name="z" '
+                                    'optype="continuous" dataType="double"/>').replace('numberOfFields="2"',
+                                                                                      'numberOfFields="3"'),
+             lambda: NEURAL),
+    case("multiple-targets", TREE, '<MiningField name="s"/>', '<MiningField name="s" usageType="target"/>'),
+    case("target-as-predictor", VERIFIED_CLEAN, '<NumericPredictor name="x"', '<NumericPredictor name="y"'),
+    case("output-feature", VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
+         '<OutputField name="p" optype="continuous" dataType="double" feature="probability"/>'),
+    case("regression-tables", VERIFIED_CLEAN, "</RegressionTable>", '</RegressionTable>\n    <RegressionTable '
+         'intercept="1"/>'),
     case("unknown-class", REGRESSION, 'feature="probability" value="yes"', 'feature="probability" value="maybe"'),
     case("function-name", TREE, '<TreeModel functionName="classification"', '<TreeModel functionName="clustering"'),
     case("target-optype", TREE, '<DataField name="y" optype="categorical" dataType="string"',
@@ -280,4 +313,49 @@ SILENT_WRONG_SCORES = [
      "target-optype"),
     ("regression with a categorical target", edit(NEURAL, '<DataField name="y" optype="continuous"',
                                                   '<DataField name="y" optype="categorical"'), "target-optype"),
+    # issue 8, QA report defects 6-8: validate passed these; the engine scored None or a wrong value,
+    # or failed with raw Java text
+    ("target used as a predictor", edit(VERIFIED_CLEAN, '<NumericPredictor name="x"', '<NumericPredictor name="y"'),
+     "target-as-predictor"),
+    ("two targets", edit(TREE, '<MiningField name="x"/>', '<MiningField name="x" usageType="target"/>'),
+     "multiple-targets"),
+    ("probability of a regression", edit(VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>'
+                                         '<OutputField name="p" optype="continuous" dataType="double" '
+                                         'feature="probability" value="x"/>'), "output-feature"),
+    ("missingValueReplacement not a number", edit(VERIFIED_CLEAN, '<MiningField name="x"/>',
+                                                  '<MiningField name="x" missingValueReplacement="abc"/>'), "value-type"),
+    ("Constant not a number", edit(FOREST, "<Constant>2</Constant>", '<Constant dataType="double">abc</Constant>'),
+     "value-type"),
+    ("DiscretizeBin binValue not a number", edit(FOREST, "  </TransformationDictionary>",
+                                                 '<DerivedField name="d" optype="continuous" dataType="double">'
+                                                 '<Discretize field="x"><DiscretizeBin binValue="abc"><Interval '
+                                                 'closure="closedOpen" leftMargin="0" rightMargin="10"/></DiscretizeBin>'
+                                                 '</Discretize></DerivedField></TransformationDictionary>'), "value-type"),
+    ("outlier bounds reversed", edit(VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" '
+                                     'outliers="asExtremeValues" lowValue="10" highValue="0"/>'), "outlier-bounds"),
+    ("outlier bounds missing", edit(VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" '
+                                    'outliers="asExtremeValues"/>'), "outlier-bounds"),
+    ("LinearNorm orig descending", edit(FOREST, "  </TransformationDictionary>",
+                                        '<DerivedField name="n" optype="continuous" dataType="double"><NormContinuous '
+                                        'field="x"><LinearNorm orig="5" norm="0"/><LinearNorm orig="1" norm="1"/>'
+                                        '</NormContinuous></DerivedField></TransformationDictionary>'),
+     "linear-norm-order"),
+    ("two RegressionTables in a regression", edit(VERIFIED_CLEAN, "</RegressionTable>",
+                                                  '</RegressionTable><RegressionTable intercept="5"/>'),
+     "regression-tables"),
+    ("comparison without a value", edit(TREE, 'operator="lessOrEqual" value="1.5"', 'operator="lessOrEqual"'),
+     "predicate-value"),
+    ("Array n disagrees", edit(TREE, '<SimplePredicate field="s" operator="equal" value="u"/>',
+                               '<SimpleSetPredicate field="s" booleanOperator="isIn"><Array type="string" n="5">u v'
+                               '</Array></SimpleSetPredicate>'), "array-count"),
+    ("division with one argument", edit(FOREST, '<Apply function="*"><FieldRef field="v"/><Constant>2</Constant>',
+                                        '<Apply function="/"><FieldRef field="v"/>'), "function-arity"),
+    ("unknown function", edit(FOREST, '<Apply function="*">', '<Apply function="bogus">'), "unknown-function"),
+    # schema errors without one unambiguous reading
+    ("second DataDictionary", edit(TREE, "  <TreeModel", '  <DataDictionary numberOfFields="0"/>\n  <TreeModel'),
+     "schema"),
+    ("foreign element in a model", edit(TREE, "    <Output>", '    <x:Foo xmlns:x="urn:x"/>\n    <Output>'), "schema"),
+    ("unknown OutputField feature", edit(TREE, 'feature="probability"', 'feature="bogus"'), "schema"),
+    ("unknown normalizationMethod", edit(REGRESSION, 'normalizationMethod="softmax"', 'normalizationMethod="bogus"'),
+     "schema"),
 ]
