@@ -454,6 +454,13 @@ class Checker:
         if tag in NEW_IN_4_4 and NEW_IN_4_4[tag] is None and self.namespace == CURRENT:
             self.warning("interop-4.4", f"<{tag}> is new in PMML 4.4; older evaluators reject it", model)
         target = self._target(model, context, function)
+        stood_in = self.tree_text if tag == "TreeModel" else None
+        if isinstance(stood_in, rawtrees.StoodIn) and {f.decode() for f in stood_in.screened.fields} & _targets(context):
+            # A tree the parser got as a stand-in orders the target: the check below reads the Nodes.
+            root = child(model, "Node")
+            if root is not None:
+                rawtrees.put_back(root, stood_in)
+                self.tree_text = stood_in.screened.text
         self._target_uses(model, context)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
@@ -987,7 +994,7 @@ class Checker:
 
     def _target_uses(self, model: etree._Element, context: _Context) -> None:
         """A target used as an input: it is never given when scoring, so the score is missing or wrong."""
-        targets = {n for n, item in context.mining.items() if item.get("usageType") in ("target", "predicted")}
+        targets = _targets(context)
         if not targets or local(model) in TARGET_IN_BODY_MODELS:
             return
         for part in model:
@@ -1077,6 +1084,11 @@ def _empty(node: etree._Element) -> None:
     """Drop an element's content (children and text), keeping its attributes and its tail."""
     del node[:]
     node.text = None
+
+
+def _targets(context: _Context) -> set[str]:
+    """The model's target fields (MiningSchema usageType target, or 4.1's predicted)."""
+    return {n for n, item in context.mining.items() if item.get("usageType") in ("target", "predicted")}
 
 
 def _usable(context: _Context) -> list[str]:
