@@ -165,3 +165,21 @@ def test_misplaced_extension_scores_with_a_warning(with_schema: None, caplog: py
     assert any("Extension" in r.getMessage() for r in caplog.records)
     with pytest.raises(ValidationError, match=re.escape("[schema]")):
         pmmlkit.load(document, strict=True)
+
+
+@pytest.mark.parametrize("also", [None, "unknown feature"])
+def test_many_tolerated_deviations_still_load(also: str | None, with_schema: None) -> None:
+    """More schema errors than a report lists one by one: the rest is grouped by kind, so 60 R-style
+    OutputFields without dataType still load, and a blocking error among the rest is still found."""
+    fields = "".join(f'<OutputField name="p{i}" optype="continuous" feature="predictedValue"/>' for i in range(60))
+    if also:
+        fields += '<OutputField name="q" optype="continuous" dataType="double" feature="bogus"/>'
+    document = edit(BASES["verified"], "<Output>", "<Output>" + fields)
+    report = validate(document)
+    assert any(i.message.startswith("... and 10 more like this: Element 'OutputField': The attribute 'dataType'")
+               for i in report.errors)
+    if also is None:
+        assert pmmlkit.load(document).predict({"x": 2.0})["p0"] == 4.5
+    else:
+        with pytest.raises(ValidationError, match="bogus"):
+            pmmlkit.load(document)

@@ -36,6 +36,7 @@ TOLERATED_SCHEMA_DEVIATIONS = (
     # An Extension where the schema does not expect one: both engines ignore Extensions.
     re.compile(r"Element 'Extension': This element is not expected\."),
 )
+_MORE_LIKE_THIS = re.compile(r"^\.\.\. and \d+ more like this: ")
 
 
 def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._Element | None = None
@@ -70,7 +71,8 @@ def refusal(report: Report, strict: bool = False) -> Issue | None:
 def blocks(issue: Issue) -> bool:
     """Whether ``issue`` makes the gate refuse a document (without ``strict``)."""
     if issue.code == "schema":
-        return not any(pattern.match(issue.message) for pattern in TOLERATED_SCHEMA_DEVIATIONS)
+        message = _MORE_LIKE_THIS.sub("", issue.message)  # "... and 12 more like this: <message>"
+        return not any(pattern.match(message) for pattern in TOLERATED_SCHEMA_DEVIATIONS)
     return BY_CODE[issue.code].blocks
 
 
