@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
+import itertools
 import json
 import os
 import sys
@@ -90,12 +90,12 @@ def read_table(path: str | os.PathLike, string_columns: Iterable[str] = (), nrow
         if fmt == "csv":
             return pd.read_csv(path, nrows=nrows, **_csv_options(string_columns))
         if fmt == "jsonl":
-            frames = list(_jsonl_chunks(path, nrows or 1 << 62))
-            return frames[0] if frames else pd.DataFrame()
+            with open(path, "rb") as handle:
+                return records_frame([record for _, record in itertools.islice(json_lines(path, handle), nrows)])
         frame = pd.read_parquet(path)
         return frame if nrows is None else frame.head(nrows)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise PMMLError(f"{path}: cannot read the table: {_first_line(exc)}") from None
+        raise PMMLError(f"{path}: cannot read the table: {first_line(exc)}") from None
 
 
 def table_size(path: str | os.PathLike, fmt: str | None = None) -> tuple[int, str] | None:
@@ -117,77 +117,27 @@ def table_size(path: str | os.PathLike, fmt: str | None = None) -> tuple[int, st
         return None
 
 
-def iter_table(path: str | os.PathLike, chunk_size: int, string_columns: Iterable[str] = (), *,
-               fmt: str | None = None, as_text: bool = False,
-               progress: Callable[[int], None] | None = None) -> Iterator[pd.DataFrame]:
-    """Read a CSV, Parquet or JSON Lines table (``-``: standard input) in chunks of ``chunk_size``
-    rows (at least one chunk, maybe empty). Row labels count data rows from 1 across chunks.
-
-    CSV: with ``as_text`` every cell stays the text it is (None for an empty cell), else pandas
-    types the cells except ``string_columns``. Bytes that are not UTF-8 become lone surrogates,
-    which the input contract reports with their row. ``progress(n)`` is told how far the reader
-    got: bytes for text files, rows for Parquet.
-    """
+def iter_parquet(path: str | os.PathLike, chunk_size: int,
+                 progress: Callable[[int], None] | None = None) -> Iterator[pd.DataFrame]:
+    """Read a Parquet table (``-``: standard input) in chunks of ``chunk_size`` rows (at least one
+    chunk, maybe empty). Row labels count data rows from 1 across chunks; ``progress(n)`` is told
+    how many rows were read. (CSV and JSON Lines are read row by row by ``pmmlkit score``:
+    :mod:`pmmlkit.cli.score_input`.)"""
     path = Path(path) if str(path) != STDIO else STDIO
-    fmt = _checked_format(Path(path), fmt)
+    if path != STDIO:
+        _checked_format(Path(path), "parquet")  # (a folder is a Parquet dataset)
     offset = 1
-    try:
-        for chunk in _chunks(path, fmt, chunk_size, string_columns, as_text, progress):
-            chunk.index = pd.RangeIndex(offset, offset + len(chunk))
-            offset += len(chunk)
-            yield chunk
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise PMMLError(f"{path}: cannot read the table: {_first_line(exc)}") from None
+    for chunk in _parquet_chunks(path, chunk_size, progress):
+        chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+        offset += len(chunk)
+        yield chunk
 
 
-def _binary_input(path: Path | str) -> IO[bytes]:
+def binary_input(path: Path | str) -> IO[bytes]:
+    """The file at ``path`` opened for reading bytes, or standard input for ``-``."""
     if path == STDIO:
         return contextlib.nullcontext(sys.stdin.buffer)  # type: ignore[return-value]
     return open(path, "rb")
-
-
-def _chunks(path: Path | str, fmt: str, chunk_size: int, string_columns: Iterable[str], as_text: bool,
-            progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
-    if fmt == "jsonl":
-        yield from _jsonl_chunks(path, chunk_size, progress)
-        return
-    if fmt == "parquet":
-        yield from _parquet_chunks(path, chunk_size, progress)
-        return
-    options = _csv_options(string_columns)
-    if as_text:
-        options["dtype"] = object
-    options["encoding_errors"] = "surrogateescape"
-    with _binary_input(path) as handle:
-        seekable = handle.seekable()
-        names = _csv_header(path, handle)
-        try:
-            reader = pd.read_csv(handle, header=None, names=names, chunksize=chunk_size, **options)
-        except pd.errors.EmptyDataError:  # a header and no rows
-            yield pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-            return
-        with reader:
-            first = True
-            for chunk in reader:
-                first = False
-                if progress is not None and seekable:
-                    progress(handle.tell())
-                yield chunk
-        if first:
-            yield pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-
-
-def _csv_header(path: Path | str, handle: IO[bytes]) -> list[str]:
-    """The column names of a CSV table, read here so that a name given twice is an error (pandas
-    would rename the second one and score the first)."""
-    line = handle.readline()
-    if not line.strip():
-        raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
-    names = next(csv.reader([line.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")]))
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise PMMLError(f"{path}: more than one column named {twice}: each input must be one column")
-    return names
 
 
 def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
@@ -210,7 +160,7 @@ def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int],
             table.to_batches(max_chunksize=chunk_size)
         schema = source.schema_arrow if source is not None else table.schema
     except pa.ArrowException as exc:
-        raise PMMLError(f"{path}: cannot read the Parquet file: {_first_line(exc)}") from None
+        raise PMMLError(f"{path}: cannot read the Parquet file: {first_line(exc)}") from None
     done = 0
     first = True
     for batch in batches:
@@ -223,37 +173,21 @@ def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int],
         yield schema.empty_table().to_pandas(types_mapper=nullable.get)
 
 
-def _jsonl_chunks(path: Path | str, chunk_size: int,
-                  progress: Callable[[int], None] | None = None) -> Iterator[pd.DataFrame]:
-    """JSON Lines: one object per line, parsed with Python's json (exact doubles, big integers kept
-    as the integers they are, so the input contract can refuse them)."""
-    with _binary_input(path) as handle:
-        seekable = handle.seekable()
-        records: list[dict[str, Any]] = []
-        number = 0
-        yielded = False
-        for raw in handle:
-            number += 1
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=_object)
-            except ValueError as exc:
-                raise PMMLError(f"{path}: line {number} is not valid JSON: {_first_line(exc)}") from None
-            if not isinstance(record, dict):
-                raise PMMLError(f"{path}: line {number} is a JSON {type(record).__name__}, not an object "
-                                "(JSON Lines holds one object per line)")
-            records.append(record)
-            if len(records) == chunk_size:
-                if progress is not None and seekable:
-                    progress(handle.tell())
-                yield _records_frame(records)
-                yielded = True
-                records = []
-        if records or not yielded:
-            if progress is not None and seekable:
-                progress(handle.tell())
-            yield _records_frame(records)
+def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each object of a JSON Lines stream, with its line number (blank lines are skipped). Parsed
+    with Python's json: exact doubles, big integers kept as the integers they are (so the input
+    contract can refuse them), a key given twice refused."""
+    for line, raw in enumerate(handle, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=_object)
+        except ValueError as exc:
+            raise PMMLError(f"{path}: line {line} is not valid JSON: {first_line(exc)}") from None
+        if not isinstance(record, dict):
+            raise PMMLError(f"{path}: line {line} is a JSON {type(record).__name__}, not an object "
+                            "(JSON Lines holds one object per line)")
+        yield line, record
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -264,13 +198,15 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return record
 
 
-def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    columns: dict[str, None] = {}
+def records_frame(records: list[dict[str, Any]], first: int = 0, columns: Iterable[str] = ()) -> pd.DataFrame:
+    """Records as object columns (``columns`` first, then every other key), row labels from ``first``:
+    the values stay the JSON values they were (no type guessing by pandas)."""
+    names: dict[str, None] = dict.fromkeys(columns)
     for record in records:
-        columns.update(dict.fromkeys(record))
-    # Object columns: the values stay the JSON values they were (no type guessing by pandas).
-    return pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object) for name in columns},
-                        index=pd.RangeIndex(len(records)))
+        names.update(dict.fromkeys(record))
+    index = pd.RangeIndex(first, first + len(records))
+    return pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object, index=index)
+                         for name in names}, index=index)
 
 
 class TableWriter:
@@ -340,7 +276,7 @@ class TableWriter:
                 table = table.cast(self._parquet.schema)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
                 raise PMMLError(f"{self.path}: a column changed type from one chunk to the next "
-                                f"({_first_line(exc)}); give the input stable column types, a larger "
+                                f"({first_line(exc)}); give the input stable column types, a larger "
                                 "--chunk-size, or write CSV") from None
         self._parquet.write_table(table)
 
@@ -371,9 +307,10 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["load_model", "read_table", "iter_table", "table_format", "table_size", "TableWriter"]
+__all__ = ["load_model", "read_table", "iter_parquet", "json_lines", "records_frame", "binary_input",
+           "first_line", "table_format", "table_size", "TableWriter"]

@@ -5,16 +5,13 @@ index, never padded with blanks), and a JSON Lines object lacking one of the mod
 absent input, as for a dict given to ``Model.predict`` (an error with a did-you-mean, unless
 ``--missing allow``). With ``--on-invalid missing`` such a row is scored with its inputs missing
 and counted. Errors name the row (data rows count from 1, as in the contract's messages) and the
-line of the file. Parquet files are typed: they are read by :func:`pmmlkit.io.iter_table`.
+line of the file. Parquet files are typed: they are read by :func:`pmmlkit.io.iter_parquet`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import json
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +20,7 @@ from typing import IO, Any
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..io import STDIO, iter_table
+from ..io import STDIO, binary_input, iter_parquet, json_lines, records_frame
 from ..scoring.inputs import InvalidReport, absent_message, check_names, extra_message
 
 # A counted row with the wrong number of fields has no column to blame: the report names this.
@@ -56,7 +53,7 @@ def read_chunks(path: str, fmt: str, chunk_size: int, rules: RowRules,
     row labels counting data rows from 1. CSV cells stay text (None for an empty cell)."""
     if fmt == "parquet":
         first = True
-        for chunk in iter_table(path, chunk_size, fmt=fmt, as_text=True, progress=progress):
+        for chunk in iter_parquet(path, chunk_size, progress=progress):
             if first:
                 _columns(path, list(chunk.columns), rules)
                 first = False
@@ -67,14 +64,8 @@ def read_chunks(path: str, fmt: str, chunk_size: int, rules: RowRules,
     if path != STDIO and Path(path).is_dir():
         raise PMMLError(f"{path} is a folder, not a {fmt.upper()} file")
     reader = _csv_rows if fmt == "csv" else _jsonl_rows
-    with _binary_input(path) as handle:
+    with binary_input(path) as handle:
         yield from reader(path, handle, chunk_size, rules, progress)
-
-
-def _binary_input(path: str) -> IO[bytes]:
-    if path == STDIO:
-        return contextlib.nullcontext(sys.stdin.buffer)  # type: ignore[return-value]
-    return open(path, "rb")
 
 
 def _not_text(path: str, handle: IO[bytes], fmt: str) -> None:
@@ -212,22 +203,13 @@ def _jsonl_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
     records: list[dict[str, Any]] = []
     number = 0
     yielded = False
-    for line, raw in enumerate(handle, start=1):
-        if not raw.strip():
-            continue
+    for line, record in json_lines(path, handle):
         number += 1
-        try:
-            record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=_object)
-        except ValueError as exc:
-            raise PMMLError(f"{path}: line {line} is not valid JSON: {_first_line(exc)}") from None
-        if not isinstance(record, dict):
-            raise PMMLError(f"{path}: line {line} is a JSON {type(record).__name__}, not an object "
-                            "(JSON Lines holds one object per line)")
         records.append(_checked(path, record, needed, number, line, rules))
         if len(records) == chunk_size:
             if progress is not None and seekable:
                 progress(handle.tell())
-            yield _records_frame(records, needed, number - len(records) + 1)
+            yield records_frame(records, number - len(records) + 1, needed)
             yielded = True
             records = []
     if not yielded and not records:
@@ -235,7 +217,7 @@ def _jsonl_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
     if records:
         if progress is not None and seekable:
             progress(handle.tell())
-        yield _records_frame(records, needed, number - len(records) + 1)
+        yield records_frame(records, number - len(records) + 1, needed)
 
 
 def _checked(path: str, record: dict[str, Any], needed: list[str], row: int, line: int,
@@ -251,30 +233,6 @@ def _checked(path: str, record: dict[str, Any], needed: list[str], row: int, lin
         if unused:
             raise EvaluationError(f"{path}: row {row} (line {line}): {extra_message(unused, needed, 'record')}")
     return record
-
-
-def _records_frame(records: list[dict[str, Any]], needed: list[str], first: int) -> pd.DataFrame:
-    # Every input is a column (absent keys were handled row by row), then the other keys.
-    columns: dict[str, None] = dict.fromkeys(needed)
-    for record in records:
-        columns.update(dict.fromkeys(record))
-    # Object columns: the values stay the JSON values they were (no type guessing by pandas).
-    index = pd.RangeIndex(first, first + len(records))
-    return pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object, index=index)
-                         for name in columns}, index=index)
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    record = dict(pairs)
-    if len(record) < len(pairs):
-        twice = sorted({k for k, _ in pairs if sum(1 for j, _ in pairs if j == k) > 1})
-        raise ValueError(f"the key(s) {twice} appear more than once in one object")
-    return record
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 __all__ = ["RowRules", "WRONG_WIDTH", "read_chunks"]
