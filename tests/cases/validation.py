@@ -6,6 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from documents import LINEAR
+
+
+def edit(base: str, old: str, new: str) -> str:
+    if old not in base:
+        raise AssertionError(f"test table is stale: {old!r} not in the document")
+    return base.replace(old, new, 1)
+
+
 HEAD = '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">\n  <Header/>\n'
 
 # A classification tree with ScoreDistributions, an Interval and a string field.
@@ -136,22 +145,7 @@ NEURAL = HEAD + """  <DataDictionary numberOfFields="2">
 """
 
 # y = 0.5 + 2 x with two embedded verification rows (the second one's expected value is given).
-VERIFIED = HEAD + """  <DataDictionary numberOfFields="2">
-    <DataField name="y" optype="continuous" dataType="double"/>
-    <DataField name="x" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema>
-      <MiningField name="y" usageType="target"/>
-      <MiningField name="x"/>
-    </MiningSchema>
-    <Output>
-      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
-    </Output>
-    <RegressionTable intercept="0.5">
-      <NumericPredictor name="x" coefficient="2"/>
-    </RegressionTable>
-    <ModelVerification recordCount="2" fieldCount="2">
+VERIFIED = edit(LINEAR, "  </RegressionModel>", """    <ModelVerification recordCount="2" fieldCount="2">
       <VerificationFields>
         <VerificationField field="x" column="c0"/>
         <VerificationField field="predicted_y" column="c1" precision="1E-9"/>
@@ -161,9 +155,7 @@ VERIFIED = HEAD + """  <DataDictionary numberOfFields="2">
         <row><c0>2</c0><c1>EXPECTED</c1></row>
       </InlineTable>
     </ModelVerification>
-  </RegressionModel>
-</PMML>
-"""
+  </RegressionModel>""")
 
 VERIFIED_CLEAN = VERIFIED.replace("EXPECTED", "4.5")
 BASES = {"tree": TREE, "regression": REGRESSION, "forest": FOREST, "neural": NEURAL, "verified": VERIFIED_CLEAN}
@@ -176,12 +168,6 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 ]>
 <PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header description="&lol3;"/></PMML>
 """
-
-
-def edit(base: str, old: str, new: str) -> str:
-    if old not in base:
-        raise AssertionError(f"test table is stale: {old!r} not in the document")
-    return base.replace(old, new, 1)
 
 
 @dataclass(frozen=True)
