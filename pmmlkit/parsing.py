@@ -260,3 +260,24 @@ def parse(source: Source) -> etree._ElementTree:
 def engine_bytes(root: etree._Element) -> bytes:
     """What the scoring engine reads: the parsed tree re-serialized as UTF-8."""
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def pmml4s_bytes(root: etree._Element, data: bytes) -> bytes:
+    """``data`` (the engine bytes of ``root``) as PMML4S must read it to score like the standard.
+
+    PMML4S takes a missing value of a continuous integer input as the number Long.MIN_VALUE (a
+    regression then scores -9.2e18, a tree takes a wrong branch), where JPMML-Evaluator and the
+    standard treat it as missing. Declared as double, such a field keeps missing values missing,
+    and its whole numbers stay exact up to 2**53 (the input contract refuses fractions and numbers
+    beyond a 64-bit integer before they get here)."""
+    fields = [f for f in root.iterfind("{*}DataDictionary/{*}DataField")
+              if f.get("dataType") == "integer" and f.get("optype") == "continuous"]
+    if not fields:
+        return data
+    for field in fields:
+        field.set("dataType", "double")
+    try:
+        return engine_bytes(root)
+    finally:
+        for field in fields:
+            field.set("dataType", "integer")

@@ -183,3 +183,19 @@ def test_many_tolerated_deviations_still_load(also: str | None, with_schema: Non
     else:
         with pytest.raises(ValidationError, match="bogus"):
             pmmlkit.load(document)
+
+
+@pytest.mark.parametrize("context", ["double", "float"])
+def test_vendor_attributes_load_with_a_warning(context: str, with_schema: None, caplog: pytest.LogCaptureFixture
+                                               ) -> None:
+    """JPMML's x- attributes break the schema but PMML4S ignores them: the document scores, with the
+    schema deviation logged; float arithmetic is named as the interoperability risk it is."""
+    document = edit(BASES["verified"], '<RegressionModel functionName="regression"',
+                    f'<RegressionModel functionName="regression" x-mathContext="{context}"')
+    codes = [i.code for i in validate(document).issues]
+    assert "schema" in codes and ("interop-float" in codes) == (context == "float")
+    with caplog.at_level(logging.WARNING, logger="pmmlkit"):
+        assert pmmlkit.load(document).predict({"x": 2.0})["predicted_y"] == 4.5
+    assert any("x-mathContext" in r.getMessage() for r in caplog.records)
+    with pytest.raises(ValidationError, match="x-mathContext"):
+        pmmlkit.load(document, strict=True)

@@ -384,6 +384,9 @@ TYPED_ACCEPTED = [
     ({"i": 7, "k": 2, "b": "1"}, {"i": 7, "k": 2, "b": "true"}),
     ({"i": 7, "k": 2, "b": "0"}, {"i": 7, "k": 2, "b": "false"}),
     ({"i": 7, "k": 2, "b": np.bool_(True)}, {"i": 7, "k": 2, "b": "true"}),
+    # A missing integer is missing (PMML4S alone would read it as Long.MIN_VALUE: pmml4s_bytes).
+    ({"i": None, "k": 2, "b": True}, {"i": None, "k": 2, "b": "true"}),
+    ({"i": 2 ** 31 - 1, "k": 1, "b": False}, {"i": 2 ** 31 - 1, "k": 1, "b": "false"}),  # JPMML's largest
 ]
 TYPED_REFUSED = [
     ({"i": 40.9, "k": 1, "b": True}, ("'i' (dataType integer)", "40.9 is not a whole number")),
@@ -392,6 +395,8 @@ TYPED_REFUSED = [
     ({"i": 1, "k": 1, "b": "yes"}, ("'b' (dataType boolean)", "'yes' is not a boolean")),
     ({"i": 1, "k": 1, "b": 2}, ("'b' (dataType boolean)", "2 is not a boolean")),
     ({"i": 1, "k": 1, "b": 0.5}, ("'b' (dataType boolean)", "0.5 is not a boolean")),
+    ({"i": 2 ** 53 + 1, "k": 1, "b": True}, ("'i' (dataType integer)", "9007199254740993 is beyond 2**53")),
+    ({"i": 1e300, "k": 1, "b": True}, ("'i' (dataType integer)", "1e+300 is beyond 2**53")),
 ]
 
 
@@ -410,11 +415,21 @@ def test_typed_fields_score_as_jpmml_does(typed: Path) -> None:
     by_frame = model.predict(frame)["predicted_y"].tolist()
     for row, (given, canonical) in enumerate(TYPED_ACCEPTED):
         expected = reference.evaluate(canonical)["y"]
-        assert model.predict(given)["predicted_y"] == expected, given
-        assert by_frame[row] == expected, given
+        assert _same_score(model.predict(given)["predicted_y"], expected), given
+        assert _same_score(by_frame[row], expected), given
     # Typed columns (numbers, booleans) take the same checks without looking at each cell.
     columns = pd.DataFrame({"i": [3.0, 7.0], "k": [2, 1], "b": [True, False]})
     assert model.predict(columns)["predicted_y"].tolist() == [1103.0, 7.0]
+    nullable = pd.DataFrame({"i": pd.Series([3, None], dtype="Int64"), "k": [2, 1], "b": [True, False]})
+    assert _same_score(model.predict(nullable)["predicted_y"].tolist(), [1103.0, None])
+
+
+def _same_score(got: Any, expected: Any) -> bool:
+    """Equal scores, a missing one (None or NaN) equal to a missing one."""
+    if isinstance(got, list):
+        return len(got) == len(expected) and all(_same_score(g, e) for g, e in zip(got, expected))
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in (got, expected)]
+    return all(missing) if any(missing) else got == expected
 
 
 @pytest.mark.parametrize("given, fragments", TYPED_REFUSED, ids=[f[1] for _, f in TYPED_REFUSED])

@@ -223,6 +223,16 @@ RAW_MUTATIONS: dict[str, Callable[[bytes], bytes]] = {
                                                                    'tionFields><InlineTable/></ModelVerification>'
                                                                    "</TreeModel>")),
     "space in the end tag": _text(lambda t: t.replace("</TreeModel>", "</TreeModel >")),
+    # A TreeModel with an end tag and no children, then a fault in a tree the cutter must still match.
+    "empty tree, then a fault": _text(lambda t: t.replace("<Header>", '<Header><Extension name="a"><TreeModel '
+                                                          'functionName="regression"></TreeModel></Extension>', 1)
+                                      .replace('score="1"', 'score="7"', 1)),
+    "self-closed tree, then a fault": _text(lambda t: t.replace("<Header>", '<Header><Extension name="a"><TreeModel '
+                                                                'functionName="regression"/></Extension>', 1)
+                                            .replace('score="1"', 'score="7"', 1)),
+    # A line end inside a value is a space to the parser: "x&#10;1" (a real line end) is another name.
+    "line end in a value": _text(lambda t: t.replace('name="x1"', 'name="x&#10;1"')
+                                 .replace('field="x1"', 'field="x\n1"')),
     "latin-1": lambda document: document.replace(b"encoding='UTF-8'", b"encoding='ISO-8859-1'")
     .replace(b'field="x1"', b'field="x\xe91"'),
 }

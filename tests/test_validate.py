@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -600,3 +601,15 @@ def test_cli_flags(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
 def test_readme_rule_table_is_current() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert rules.markdown() in readme, "README's rule table is stale: paste pmmlkit.validation.rules.markdown()"
+
+
+@pytest.mark.parametrize("text, read", [
+    ("4", 4.0), (" 1.5 ", 1.5), ("-2e3", -2000.0), ("INF", math.inf), ("4.25f", 4.25), ("7D", 7.0), (b"2", 2.0),
+    ("4_0", None), ("\u0664", None), ("\uff14", None), ("1e", None), ("abc", None), ("f", None), ("", None),
+])
+def test_numbers_are_read_as_java_reads_them(text: str | bytes, read: float | None) -> None:
+    """The rules read numbers as both engines do (Double.parseDouble): Python's digit-group
+    underscores and other scripts' digits are not numbers; a Java type suffix is."""
+    from pmmlkit.validation.vocabulary import number
+
+    assert number(text) == read

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..parsing import Source, engine_bytes, parse_bytes, read_source, source_kind
+from ..parsing import Source, engine_bytes, parse_bytes, pmml4s_bytes, read_source, source_kind
 from ..pmml import model_element, tag_of
 from ..validation import gate
 from . import jvm
@@ -89,7 +89,8 @@ class Model:
         if root is None:
             root = parse_bytes(data, name).getroot()
         self.name = name
-        self._data = data
+        self._data = data  # what pickling sends (the other process parses it again)
+        self._engine_data = pmml4s_bytes(root, data)
         self._threads_option = threads
         self._declared = declared_fields(root)
         self._lock = threading.Lock()
@@ -125,7 +126,7 @@ class Model:
         import jpype
 
         try:
-            return self._scorer.load(jpype.JArray(jpype.JByte)(self._data))
+            return self._scorer.load(jpype.JArray(jpype.JByte)(self._engine_data))
         except jpype.JException as exc:
             raise EvaluationError(f"{self.name}: the scoring engine cannot load this PMML: "
                                   f"{jvm.java_message(exc)}") from None

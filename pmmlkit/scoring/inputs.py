@@ -209,10 +209,12 @@ def convert_cell(value: Any, kind: Kind) -> Any:
             if not value.is_integer():
                 raise InvalidValue(_fraction(value))
             if kind == "whole":
+                if abs(value) > _WHOLE:
+                    raise InvalidValue(_beyond_whole(value))
                 return float(value)
-            if abs(value) < 2 ** 63:
-                return int(value)
-            raise InvalidValue(f"{format_number(value)} is outside the range of a 64-bit integer")
+            if abs(value) >= 2 ** 63:
+                raise InvalidValue(f"{format_number(value)} is outside the range of a 64-bit integer")
+            return int(value)
         if kind == "boolean":
             return _boolean(value)
         if kind == "date":
@@ -227,8 +229,12 @@ def convert_cell(value: Any, kind: Kind) -> Any:
             raise InvalidValue(DATE_REASON)
         return _text(value)
     if t is int:
-        if kind == "double" or kind == "auto" or kind == "whole":
+        if kind == "double" or kind == "auto":
             return _double(value)
+        if kind == "whole":
+            if abs(value) > _WHOLE:
+                raise InvalidValue(_beyond_whole(value))
+            return float(value)
         if kind == "integer":
             if not _INT64[0] <= value <= _INT64[1]:
                 raise InvalidValue(f"{describe(value)} is outside the range of a 64-bit integer")
@@ -239,6 +245,16 @@ def convert_cell(value: Any, kind: Kind) -> Any:
             raise InvalidValue(DATE_REASON)
         return str(value)
     return _convert_other(value, kind)
+
+
+# A continuous integer field reaches the engine as a double (see pmmlkit.parsing.pmml4s_bytes): up
+# to 2**53 every whole number has its own double; beyond, one would silently become another.
+_WHOLE = 2 ** 53
+
+
+def _beyond_whole(value: Any) -> str:
+    return (f"{describe(value) if type(value) is int else format_number(value)} is beyond 2**53: the engine "
+            "computes this continuous integer field in double precision, which cannot hold it exactly")
 
 
 def _fraction(value: Any) -> str:
@@ -462,6 +478,17 @@ class _ColumnCheck:
         if kind in ("whole", "integer") and not ptypes.is_integer_dtype(series.dtype):
             values = self._refuse_fractions(values)
         if kind == "whole":
+            if ptypes.is_integer_dtype(series.dtype):  # (compared as integers: floats would round first)
+                outside = ((series > _WHOLE) | (series < -_WHOLE)).to_numpy(dtype=bool, na_value=False)
+            else:
+                outside = np.abs(np.nan_to_num(values)) > _WHOLE
+            beyond = np.flatnonzero(outside)
+            for position in beyond:
+                self.fail(int(position), _beyond_whole(series.iloc[position] if ptypes.is_integer_dtype(series.dtype)
+                                                       else values[position]))
+            if len(beyond):
+                values = values.copy()
+                values[beyond] = np.nan
             return Prepared("double", np.ascontiguousarray(values))
         mask = np.isnan(values)
         if kind == "integer":

@@ -53,6 +53,7 @@ from .vocabulary import (
     TOP_LEVEL,
     VALUE_OPERATORS,
     WRONG_METHODS,
+    number,
 )
 
 
@@ -136,13 +137,6 @@ class _Segments:
     chain_outputs: dict[str, Field] = field(default_factory=dict)
 
 
-def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
 
 
 class Checker:
@@ -359,7 +353,7 @@ class Checker:
                        f"{declared.data_type}", node)
 
     def _interval(self, node: etree._Element) -> None:
-        left, right = _number(node.get("leftMargin")), _number(node.get("rightMargin"))
+        left, right = number(node.get("leftMargin")), number(node.get("rightMargin"))
         if left is None or right is None:
             return
         closure = node.get("closure", "")
@@ -451,6 +445,9 @@ class Checker:
         elif tag in MODEL_FUNCTIONS and function not in MODEL_FUNCTIONS[tag]:
             allowed = " or ".join(sorted(MODEL_FUNCTIONS[tag]))
             self.error("function-name", f"<{tag}> cannot have functionName=\"{function}\" (it is {allowed})", model)
+        if model.get("x-mathContext") == "float":
+            self.warning("interop-float", f"<{tag}> has x-mathContext=\"float\": JPMML-Evaluator computes it in float, "
+                         "PMML4S in double (it ignores the attribute), so their scores can differ", model)
         if tag in NEW_IN_4_4 and NEW_IN_4_4[tag] is None and self.namespace == CURRENT:
             self.warning("interop-4.4", f"<{tag}> is new in PMML 4.4; older evaluators reject it", model)
         target = self._target(model, context, function)
@@ -693,7 +690,7 @@ class Checker:
             text = node.get(attribute)
             if text is None:
                 continue
-            value = _number(text)
+            value = number(text)
             if value is None:
                 self.error("non-finite", f"<{local(node)}> {attribute}=\"{text}\" is not a number", node)
             elif not math.isfinite(value):
@@ -714,7 +711,7 @@ class Checker:
         if declared.string and operator in ORDER_OPERATORS:
             self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" operator=\"{operator}\"> "
                        "orders a string field; evaluators compare strings differently or not at all", node)
-        elif declared.numeric and value is not None and _number(value) is None:
+        elif declared.numeric and value is not None and number(value) is None:
             self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" operator=\"{operator}\" "
                        f"value=\"{value}\"> compares a {declared.data_type} field with a non-number", node)
         elif declared.data_type == "boolean" and value is not None and value not in ("true", "false", "0", "1"):
@@ -731,7 +728,7 @@ class Checker:
             self.error("predicate-type", f"<SimpleSetPredicate field=\"{declared.name}\"> tests a "
                        f"{declared.data_type} field against an Array of strings", node)
         elif declared.numeric and kind in ("int", "real"):
-            bad = [v for v in (array.text or "").split() if _number(v.strip('"')) is None]
+            bad = [v for v in (array.text or "").split() if number(v.strip('"')) is None]
             if bad:
                 self.error("predicate-type", f"<SimpleSetPredicate field=\"{declared.name}\"> lists non-numbers "
                            f"{bad[:3]} for a {declared.data_type} field", node)
@@ -764,7 +761,7 @@ class Checker:
             groups = [distributions if distributions is not None else children(node, "ScoreDistribution")]
             attribute = "probability"
         for group in groups:
-            values = [_number(n.get(attribute)) for n in group if n.get(attribute) is not None]
+            values = [number(n.get(attribute)) for n in group if n.get(attribute) is not None]
             if not values or any(v is None or not math.isfinite(v) for v in values):
                 continue  # non-finite numbers are reported by their own rule
             if any(v < 0 or v > 1 for v in values):
@@ -923,7 +920,7 @@ class Checker:
         if declared is not None and declared.numeric:
             for attribute in ("missingValueReplacement", "invalidValueReplacement"):
                 text = node.get(attribute)
-                if text is not None and _number(text) is None:
+                if text is not None and number(text) is None:
                     self.error("value-type", f"MiningField {name!r} has {attribute}=\"{text}\", not a number for "
                                f"a {declared.data_type} field: the records it replaces get no score", node)
         if node.get("outliers") not in ("asExtremeValues", "asMissingValues"):
@@ -934,7 +931,7 @@ class Checker:
                        + ("lowValue and highValue" if low is None and high is None else
                           "lowValue" if low is None else "highValue") + ": the engine cannot score it", node)
             return
-        low_number, high_number = _number(low), _number(high)
+        low_number, high_number = number(low), number(high)
         if low_number is not None and high_number is not None and low_number > high_number:
             self.error("outlier-bounds", f"MiningField {name!r} has lowValue=\"{low}\" above highValue=\"{high}\": "
                        "its outliers are replaced by the wrong bound", node)
@@ -954,7 +951,7 @@ class Checker:
             values = [(a, node, node.get(a)) for a in ("mapMissingTo", "defaultValue")]
             values += [("binValue", b, b.get("binValue")) for b in children(node, "DiscretizeBin")]
         for attribute, where, text in values:
-            if text is not None and _number(text) is None:
+            if text is not None and number(text) is None:
                 what = f"<Constant>{text.strip()}</Constant>" if tag == "Constant" else f"<{local(where)} " \
                     f"{attribute}=\"{text}\">"
                 self.error("value-type", f"{what} is not a number, but its value is a {data_type}: records it "
@@ -962,7 +959,7 @@ class Checker:
                 return
 
     def _linear_norms(self, node: etree._Element) -> None:
-        origins = [_number(n.get("orig")) for n in children(node, "LinearNorm")]
+        origins = [number(n.get("orig")) for n in children(node, "LinearNorm")]
         if None in origins:
             return  # reported as non-finite
         for before, after in zip(origins, origins[1:]):
@@ -1097,7 +1094,7 @@ def _usable(context: _Context) -> list[str]:
 
 
 def _number_or_nan(text: str) -> float:
-    value = _number(text)
+    value = number(text)
     return math.nan if value is None else value
 
 
@@ -1114,6 +1111,6 @@ def _is_class(value: str, target: Field) -> bool:
     if value in (target.values or ()):
         return True
     if target.numeric:
-        number = _number(value)
-        return number is not None and any(_number(v) == number for v in target.values or ())
+        read = number(value)
+        return read is not None and any(number(v) == read for v in target.values or ())
     return False

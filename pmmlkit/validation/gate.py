@@ -35,6 +35,9 @@ TOLERATED_SCHEMA_DEVIATIONS = (
     re.compile(r"Element 'OutputField': The attribute 'dataType' is required but missing\."),
     # An Extension where the schema does not expect one: both engines ignore Extensions.
     re.compile(r"Element 'Extension': This element is not expected\."),
+    # JPMML's vendor attributes (x-mathContext on its XGBoost/LightGBM models, ...): PMML4S ignores
+    # them. x-mathContext="float" is reported besides, as interop-float (the engines' arithmetic differs).
+    re.compile(r"Element '[^']+', attribute 'x-[^']*': The attribute 'x-[^']*' is not allowed\."),
 )
 _MORE_LIKE_THIS = re.compile(r"^\.\.\. and \d+ more like this: ")
 

@@ -7,20 +7,20 @@ exact only while nothing in the document can make a tag in them mean something e
 stops for the rest of a document (the screen then serializes, as before) at the first sign of:
 
 - a comment, CDATA section, processing instruction or DOCTYPE (their text may look like tags);
-- a TreeModel written with a prefix (its tags would not be counted), or one without children
-  (``<TreeModel/>`` has no end tag);
+- a TreeModel written with a prefix (its tags would not be counted);
 - an encoding other than UTF-8 (names and classes would compare as different bytes);
 - a TreeModel still open after ``MAX_HELD`` bytes (memory stays bounded).
 
 For one tree it gives nothing when the bytes from the TreeModel's start tag to its root Node use a
 prefix or declare a namespace, when anything but white space follows the root Node's end tag, or
 when the Node's bytes hold a namespace declaration, a single quote (values delimited by ``'`` may
-hold ``"``), a tab or a carriage return (characters the parser normalizes in attribute values).
+hold ``"``), a tab or a carriage return, or a line end inside an attribute value (characters the
+parser normalizes in attribute values).
 The screen checks the rest (every tag, ``&``, one root element).
 
 Pairing: the parser reports element ends in the order of their end tags, so the k-th TreeModel end
-event is the k-th ``</TreeModel>`` in the bytes, and a stack of start tags pairs each end with its
-start.
+event is the k-th ``</TreeModel>`` in the bytes (or self-closed ``<TreeModel .../>``, which ends
+where it starts), and a stack of start tags pairs each end with its start.
 
 Stand-ins (``stand_ins=True``, streaming validation only: the tree is not kept for an engine). A
 tree whose bytes pass the screen's context-free checks and are valid against the PMML 4.4 schema
@@ -45,10 +45,15 @@ from lxml import etree
 from . import treescreen
 
 MAX_HELD = 64 * 1024 ** 2
+_LONGEST_TAG = 1024 ** 2
 STAND_IN = b"<Node><True/></Node>"
 _NAME = b"TreeModel"
 _AFTER_NAME = frozenset(b" \t\r\n/>")
 _NODE_START = re.compile(rb"<Node[ \t\r\n/>]")
+# The rest of a start tag after its name, to its ">" (values may hold ">", never "<").
+_START_TAG_REST = re.compile(rb"""(?:[^<>"']|"[^"<]*"|'[^'<]*')*>""")
+# A line end inside an attribute value: the parser turns it into a space, the bytes would keep it.
+_LINE_END_IN_VALUE = re.compile(rb'="[^"\n]*\n')
 _PREFIXED_TAG = re.compile(rb"</?[^\s/>!?=\"]+:")
 _ROOT_END = re.compile(rb"</Node>\s*")
 _DECLARATION = re.compile(rb"<\?xml[^>]*?\?>")
@@ -190,9 +195,19 @@ class TreeBytes:
                 return
             if buffer[after] in _AFTER_NAME:
                 if before == ord("<"):
+                    tag = _START_TAG_REST.match(buffer, after)
+                    if tag is None:  # the start tag is not all here yet (or is broken: the parser will say)
+                        if len(buffer) - after > _LONGEST_TAG:
+                            self._stop()
+                        else:
+                            self._scanned = base + i
+                        return
                     if self._open:
                         self._holds_nested.add(self._open[-1])
-                    self._open.append(base + i - 1)
+                    if buffer[tag.end() - 2] == ord("/"):  # <TreeModel .../>: it ends here, with nothing to cut
+                        self._ended.append(_Tree())
+                    else:
+                        self._open.append(base + i - 1)
                 elif before == ord("/") and buffer[i - 2] == ord("<"):
                     if not self._open:
                         self._stop()
@@ -219,6 +234,8 @@ class TreeBytes:
         text = bytes(memoryview(buffer)[first.start():last + len(b"</Node>")])
         if any(mark in text for mark in _NORMALIZED) or text.find(b"xmlns", 0, text.find(b">")) != -1:
             return tree  # (the screen looks for namespace declarations after the first tag)
+        if b"\n" in text and _LINE_END_IN_VALUE.search(text):
+            return tree
         tree.first, tree.stop, tree.text = base + first.start(), base + last + len(b"</Node>"), text
         if self.stand_ins and not nested:
             screened = treescreen.screen(text)
@@ -231,9 +248,6 @@ class TreeBytes:
     def take(self, model: etree._Element) -> bytes | StoodIn | None:
         """For ``model``, the TreeModel whose end event the parser gave now: its stand-in, or its
         root Node's bytes, or None (the screen serializes the parsed Node)."""
-        if len(model) == 0:  # perhaps <TreeModel/>, which no end tag paired
-            self._stop()
-            return None
         if not self._ended:
             self._stop()
             return None

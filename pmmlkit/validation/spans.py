@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from .vocabulary import number
+
 Span = tuple[float, bool, float, bool]
 
 
@@ -15,11 +17,8 @@ def span(numeric: bool, operator: str | None, text: str | None) -> Span | None:
     """The values a numeric SimplePredicate accepts, as (low, low included, high, high included)."""
     if not numeric or text is None:
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    if math.isnan(value):
+    value = number(text)
+    if value is None or math.isnan(value):
         return None
     if operator == "lessOrEqual":
         return (-math.inf, False, value, True)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from lxml import etree
 
-from .vocabulary import PROBABILITY_TOLERANCE
+from .vocabulary import PROBABILITY_TOLERANCE, number
 
 # Beyond this many SimplePredicates bounding from one side, the pairwise contradiction check would
 # need too much memory: such a tree is walked instead.
@@ -208,6 +208,8 @@ def _contradiction_free(found: list[tuple[bytes, bytes, bytes]], tags: np.ndarra
     names, operators, texts = zip(*found)
     used = frozenset(names)
     count = len(names)
+    if b"_" in b"".join(texts):  # numpy, like Python's float, would read "4_0" as 40: Java does not
+        return None
     values = np.array(texts).astype(np.float64)  # ValueError: not a number
     if not np.isfinite(values).all():
         return None
@@ -232,6 +234,8 @@ def _contradiction_free(found: list[tuple[bytes, bytes, bytes]], tags: np.ndarra
 
 
 def _sums_to_one(probabilities: np.ndarray, group: np.ndarray) -> bool:
+    if b"_" in b"".join(probabilities.tolist()):  # (see _contradiction_free)
+        return False
     values = probabilities.astype(np.float64)
     if not np.isfinite(values).all() or (values < 0).any() or (values > 1).any():
         return False
@@ -241,11 +245,8 @@ def _sums_to_one(probabilities: np.ndarray, group: np.ndarray) -> bool:
 
 def _finite(texts: Iterable[bytes]) -> bool:
     for text in texts:
-        try:
-            value = float(text)
-        except ValueError:
-            return False
-        if not math.isfinite(value):
+        value = number(text)
+        if value is None or not math.isfinite(value):
             return False
     return True
 

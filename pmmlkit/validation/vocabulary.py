@@ -3,6 +3,8 @@ attributes name fields or hold model numbers, the built-in functions of each ver
 
 from __future__ import annotations
 
+import re
+
 from ..pmml import MODEL_TAGS
 
 NAMESPACES = {f"http://www.dmg.org/PMML-{major}_{minor}": f"{major}.{minor}"
@@ -93,3 +95,31 @@ BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", 
 NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
 PROBABILITY_TOLERANCE = 1e-6
 MAX_MODEL_DEPTH = 200
+
+
+_JAVA_SUFFIXED = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]")
+
+
+def number(text: str | bytes | None) -> float | None:
+    """``text`` read as a number the way both engines read it (Java's Double.parseDouble), or None.
+
+    Python's float is close but accepts more: digit-group underscores ("4_0") and digits of other
+    scripts, which Java refuses (PMML4S then fails or scores the value as missing); Java accepts an
+    "f"/"d" type suffix ("4.25f"), which Python refuses. The rules read every number through here."""
+    if text is None:
+        return None
+    if isinstance(text, bytes):
+        if not text.isascii():
+            return None
+        text = text.decode("ascii")
+    elif not text.isascii():
+        return None
+    if "_" in text:
+        return None
+    body = text.strip()
+    if _JAVA_SUFFIXED.fullmatch(body):
+        body = body[:-1]
+    try:
+        return float(body)
+    except ValueError:
+        return None
