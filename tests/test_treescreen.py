@@ -130,6 +130,8 @@ MUTATIONS: dict[str, Callable[[etree._Element], None]] = {
     "distribution unknown class": _set("ScoreDistribution", "value", "7"),
     "escaped character": _set("Node", "score", "a&b"),
     "default child": lambda root: [t.set("missingValueStrategy", "defaultChild") for t in _all(root, "TreeModel")],
+    "regression tree scoring a word": lambda root: ([t.set("functionName", "regression") for t in _all(root, "TreeModel")],
+                                                    _set("Node", "score", "abc")(root)),
 }
 
 
@@ -139,21 +141,21 @@ MUTATIONS: dict[str, Callable[[etree._Element], None]] = {
 _CLEAN, _STANDS_IN = treescreen.clean, treescreen.stands_in
 # What only the walk of a tree's Nodes reports (other rules look at the model around the tree).
 _TREE_WALK_CODES = {"unreachable-node", "undefined-field", "unknown-class", "predicate-type", "not-in-mining-schema",
-                    "probability-sum", "non-finite", "lost-records"}
+                    "probability-sum", "non-finite", "lost-records", "tree-score"}
 
 
 def _report(document: bytes, mode: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple], list[tuple]]:
     answers: list[tuple] = []
 
-    def clean(*args: object) -> bool:
-        answers.append(("screen", len(args) > 3 and args[3] is not None, _CLEAN(*args)))  # type: ignore[arg-type]
+    def clean(*args: object, **options: object) -> bool:
+        answers.append(("screen", len(args) > 3 and args[3] is not None, _CLEAN(*args, **options)))  # type: ignore[arg-type]
         return answers[-1][2]
 
     def stands_in(screened: treescreen.Screened) -> bool:
         answers.append(("stand-in", True, _STANDS_IN(screened)))
         return answers[-1][2]
 
-    monkeypatch.setattr(treescreen, "clean", clean if mode != "walk" else lambda *args: False)
+    monkeypatch.setattr(treescreen, "clean", clean if mode != "walk" else lambda *args, **options: False)
     monkeypatch.setattr(treescreen, "stands_in", stands_in if mode == "stand-in" else lambda screened: False)
     issues = [(i.severity, i.code, i.message, i.line) for i in validate(document).issues]
     return issues, answers

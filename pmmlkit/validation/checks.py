@@ -780,7 +780,8 @@ class Checker:
             # The parser got a stand-in for a tree the screen passed: only what needs the model
             # around it is left. If that fails, the tree takes the stand-in's place and is walked.
             if model.get("missingValueStrategy", "none") != "defaultChild" and tree_text.screened.fits(
-                    _usable(context), target.values if target is not None and target.values else None):
+                    _usable(context), target.values if target is not None and target.values else None,
+                    numeric_scores=model.get("functionName") == "regression"):
                 return
             root = rawtrees.put_back(root, tree_text)
             tree_text = tree_text.screened.text
@@ -791,6 +792,7 @@ class Checker:
         ignored = {prefix + "Extension", true_tag, false_tag}
         numbers: set[str | None] = set()  # distinct numbers and labels, checked once at the end
         labels: set[str | None] = set()
+        scores: set[str | None] = set()
         predicate = _first(root, predicate_tags)
         if predicate is not None and predicate.tag not in ignored:
             for inner in predicate.iter(*tags):
@@ -799,7 +801,7 @@ class Checker:
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
             if treescreen.clean(root, _usable(context), target.values if target is not None and target.values
-                                else None, tree_text):
+                                else None, tree_text, numeric_scores=model.get("functionName") == "regression"):
                 return
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"
@@ -828,6 +830,7 @@ class Checker:
                         self._node(inner, context, "<TreeModel>", target, "classification" if target else None)
             numbers.add(node.get("recordCount"))
             labels.add(node.get("score"))
+            scores.add(node.get("score"))
             if distributions:
                 probabilities = []
                 for item in distributions:
@@ -912,6 +915,13 @@ class Checker:
         if target is not None and target.values and any(not _is_class(v, target) for v in labels):
             for node in model.iter(node_tag, distribution_tag):
                 self._classes(node, local(node) or "", target)
+        scores.discard(None)
+        if model.get("functionName") == "regression" and any(number(v) is None for v in scores):
+            for node in model.iter(node_tag):
+                score = node.get("score")
+                if score is not None and number(score) is None:
+                    self.error("tree-score", f"<Node score=\"{score}\"> in a regression tree is not a number: records "
+                               "reaching it get no score", node)
 
     # -- values that must fit their type, counts that must agree ---------------------------------
     def _mining_field(self, node: etree._Element, declared: Field | None) -> None:

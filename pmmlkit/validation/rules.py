@@ -80,6 +80,8 @@ RULES: tuple[Rule, ...] = (
                                     "its ancestors exclude)"),
     _r("lost-records", E, True, "noTrueChildStrategy/missingValueStrategy leave some records without a score "
                                 "(children that do not cover their parent, defaultChild missing or unknown)"),
+    _r("tree-score", E, True, "a Node score in a regression TreeModel is not a number: records reaching it get no "
+                              "score (PMML4S) or fail (JPMML)"),
     # -- numbers --------------------------------------------------------------------------------
     _r("non-finite", E, True, "a coefficient, intercept, weight or other model number is not a finite number"),
     _r("reversed-interval", E, True, "an Interval whose left margin is above its right (or empty)"),

@@ -93,17 +93,18 @@ def _kinds(text: bytes) -> np.ndarray | None:
 
 
 def clean(root: etree._Element, fields: Collection[str], labels: Collection[str] | None,
-          text: bytes | None = None) -> bool:
+          text: bytes | None = None, numeric_scores: bool = False) -> bool:
     """True when no Node under ``root`` (the tree's root Node, whose predicate is ``True``) can break a
     tree rule; False means "maybe": walk the tree.
 
     ``fields``: the names predicates may order (visible, declared numeric); ``labels``: the target's
     listed classes when Node scores and ScoreDistribution values must be among them, else None;
     ``text``: the root Node's bytes as the document writes them, when the caller could cut them out
-    exactly (see ``rawtrees``), else None (the element is serialized).
+    exactly (see ``rawtrees``), else None (the element is serialized); ``numeric_scores``: every Node
+    score must be a number (a regression tree).
     """
     screened = screen(text if text is not None else etree.tostring(root, with_tail=False))
-    return screened is not None and screened.fits(fields, labels)
+    return screened is not None and screened.fits(fields, labels, numeric_scores)
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,10 +117,13 @@ class Screened:
     kinds: np.ndarray  # each tag's kind, in document order
     plain_counts: bool  # every recordCount is written as a plain decimal number
 
-    def fits(self, fields: Collection[str], labels: Collection[str] | None) -> bool:
-        """Whether the rest holds in the model's context: the predicates' fields are among ``fields``,
-        and, when ``labels`` is given, every Node score and ScoreDistribution value is one of them."""
+    def fits(self, fields: Collection[str], labels: Collection[str] | None, numeric_scores: bool = False) -> bool:
+        """Whether the rest holds in the model's context: the predicates' fields are among ``fields``;
+        when ``labels`` is given, every Node score and ScoreDistribution value is one of them; with
+        ``numeric_scores`` (a regression tree), every Node score is a number."""
         if self.fields and not {name.decode() for name in self.fields} <= set(fields):
+            return False
+        if numeric_scores and any(number(score) is None for score in set(_SCORE.findall(self.text))):
             return False
         if labels is None:
             return True

@@ -279,6 +279,7 @@ RULE_CASES = [
     case("undefined-segment", FOREST, 'segmentId="1"', 'segmentId="9"'),
     case("neural-wiring", NEURAL, '<Con from="h0"', '<Con from="h9"'),
     case("neuron-count", NEURAL, '<NeuralLayer numberOfNeurons="1">', '<NeuralLayer numberOfNeurons="3">'),
+    case("tree-score", FOREST, '<Node score="3">', '<Node score="abc">'),
     # ModelVerification
     case("verification-count", BASES["verified"], 'recordCount="2"', 'recordCount="3"'),
     # interoperability
@@ -290,6 +291,7 @@ RULE_CASES = [
 
 # The silent-wrong-score documents of issue 8: load must refuse each (a blocking rule).
 SILENT_WRONG_SCORES = [
+    ("regression tree score not a number", edit(FOREST, '<Node score="3">', '<Node score="abc">'), "tree-score"),
     ("wrong namespace", edit(TREE, "http://www.dmg.org/PMML-4_4", "http://example.com/pmml"), "namespace"),
     ("no namespace", edit(TREE, ' xmlns="http://www.dmg.org/PMML-4_4"', ""), "namespace"),
     ("unsupported PMML version", edit(TREE, "PMML-4_4", "PMML-9_9"), "namespace"),
