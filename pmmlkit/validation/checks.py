@@ -149,6 +149,7 @@ class Checker:
         # reads, is dropped once checked even where the tree is kept for the engine.
         self.empty_extensions = empty_extensions
         self.tree_text: bytes | rawtrees.StoodIn | None = None  # what end() is given for a TreeModel
+        self.target_reported = False  # the model being ended already has its target-as-predictor issue
         self.fields: dict[str, Field] = {}  # DataFields and TransformationDictionary DerivedFields
         self.data_fields = 0
         self.functions: dict[str, etree._Element] = {}
@@ -451,14 +452,7 @@ class Checker:
         if tag in NEW_IN_4_4 and NEW_IN_4_4[tag] is None and self.namespace == CURRENT:
             self.warning("interop-4.4", f"<{tag}> is new in PMML 4.4; older evaluators reject it", model)
         target = self._target(model, context, function)
-        stood_in = self.tree_text if tag == "TreeModel" else None
-        if isinstance(stood_in, rawtrees.StoodIn) and {f.decode() for f in stood_in.screened.fields} & _targets(context):
-            # A tree the parser got as a stand-in orders the target: the check below reads the Nodes.
-            root = child(model, "Node")
-            if root is not None:
-                rawtrees.put_back(root, stood_in)
-                self.tree_text = stood_in.screened.text
-        self._target_uses(model, context)
+        self.target_reported = self._target_uses(model, context)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -915,6 +909,8 @@ class Checker:
         if target is not None and target.values and any(not _is_class(v, target) for v in labels):
             for node in model.iter(node_tag, distribution_tag):
                 self._classes(node, local(node) or "", target)
+        if not self.target_reported:
+            self._target_uses(model, context, [root])
         scores.discard(None)
         if model.get("functionName") == "regression" and any(number(v) is None for v in scores):
             for node in model.iter(node_tag):
@@ -999,15 +995,23 @@ class Checker:
             self.error("function-arity", f"{where} applies {name!r} to {count} argument(s); it takes {wanted}",
                        node)
 
-    def _target_uses(self, model: etree._Element, context: _Context) -> None:
-        """A target used as an input: it is never given when scoring, so the score is missing or wrong."""
+    def _target_uses(self, model: etree._Element, context: _Context, parts: list[etree._Element] | None = None
+                     ) -> bool:
+        """A target used as an input: it is never given when scoring, so the score is missing or wrong.
+
+        Looks in ``parts`` (default: the model's body, but for a TreeModel's Nodes: the tree rules
+        leave target fields out of the fields predicates may use, and look here only when they walk
+        the tree). Returns whether it reported one (once per model)."""
         targets = _targets(context)
         if not targets or local(model) in TARGET_IN_BODY_MODELS:
-            return
-        for part in model:
-            if local(part) in NOT_BODY | MODEL_TAGS | TARGET_SCOPES or not isinstance(part.tag, str):
+            return False
+        tree = local(model) == "TreeModel"
+        for part in parts if parts is not None else model:
+            name = local(part)
+            if name in NOT_BODY | MODEL_TAGS | TARGET_SCOPES or not isinstance(part.tag, str) or \
+                    (parts is None and tree and name == "Node"):
                 continue
-            # XPath finds the few elements naming a target in C: a forest's Nodes are not walked here.
+            # XPath finds the few elements naming a target in C.
             for inner in _NAMING(part, t=sorted(targets)[0]) if len(targets) == 1 else \
                     [e for t in sorted(targets) for e in _NAMING(part, t=t)]:
                 tag = local(inner)
@@ -1017,7 +1021,8 @@ class Checker:
                     if inner.get(attribute) in targets:
                         self.error("target-as-predictor", f"<{tag} {attribute}=\"{inner.get(attribute)}\"> uses "
                                    "the model's target as an input; it is never given when scoring", inner)
-                        return
+                        return True
+        return False
 
     def _regression_tables(self, model: etree._Element, function: str | None) -> None:
         tables = children(model, "RegressionTable")
@@ -1099,8 +1104,10 @@ def _targets(context: _Context) -> set[str]:
 
 
 def _usable(context: _Context) -> list[str]:
-    """The fields a tree's SimplePredicates may order: visible, declared numeric."""
-    return [n for n in context.visible if getattr(context.fields.get(n), "numeric", False)]
+    """The fields a tree's SimplePredicates may order without a word from the rules: visible,
+    declared numeric, not a target (a tree that orders one is walked, and the walk reports it)."""
+    targets = _targets(context)
+    return [n for n in context.visible if getattr(context.fields.get(n), "numeric", False) and n not in targets]
 
 
 def _number_or_nan(text: str) -> float:
