@@ -270,8 +270,10 @@ def pmml4s_bytes(root: etree._Element, data: bytes) -> bytes:
     standard treat it as missing. Declared as double, such a field keeps missing values missing,
     and its whole numbers stay exact up to 2**53 (the input contract refuses fractions and numbers
     beyond a 64-bit integer before they get here)."""
+    targets = {m.get("name") for m in root.iterfind(".//{*}MiningField")
+               if m.get("usageType") in ("target", "predicted")}  # (how a target's score is typed stays)
     fields = [f for f in root.iterfind("{*}DataDictionary/{*}DataField")
-              if f.get("dataType") == "integer" and f.get("optype") == "continuous"]
+              if f.get("dataType") == "integer" and f.get("optype") == "continuous" and f.get("name") not in targets]
     if not fields:
         return data
     for field in fields:
