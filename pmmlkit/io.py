@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
 import json
@@ -140,14 +141,26 @@ def binary_input(path: Path | str) -> IO[bytes]:
     return open(path, "rb")
 
 
+def pandas_from_arrow(data: Any) -> pd.DataFrame:
+    """An Arrow table or record batch as a DataFrame whose integers and booleans stay integers and
+    booleans when they have nulls: through float64, 9007199254740993 would become ...992 (and a
+    check of the value would depend on the other rows)."""
+    return data.to_pandas(types_mapper=_nullable_types().get)
+
+
+@functools.cache
+def _nullable_types() -> dict[Any, Any]:
+    import pyarrow as pa
+
+    return {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+            pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
 def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    # Integers and booleans stay integers and booleans when a batch has nulls (no float detour).
-    nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-                pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
-                pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
     if path == STDIO:
         source: Any = pq.ParquetFile(pa.BufferReader(sys.stdin.buffer.read()))
     elif Path(path).is_file():
@@ -168,9 +181,9 @@ def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int],
         done += batch.num_rows
         if progress is not None:
             progress(done)
-        yield batch.to_pandas(types_mapper=nullable.get)
+        yield pandas_from_arrow(batch)
     if first:
-        yield schema.empty_table().to_pandas(types_mapper=nullable.get)
+        yield pandas_from_arrow(schema.empty_table())
 
 
 def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -181,7 +194,7 @@ def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=_object)
+            record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=json_object)
         except ValueError as exc:
             raise PMMLError(f"{path}: line {line} is not valid JSON: {first_line(exc)}") from None
         if not isinstance(record, dict):
@@ -190,7 +203,8 @@ def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[
         yield line, record
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict; a key given twice is refused (ValueError), never silently the last."""
     record = dict(pairs)
     if len(record) < len(pairs):
         twice = sorted({k for k, _ in pairs if sum(1 for j, _ in pairs if j == k) > 1})
@@ -312,5 +326,5 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["load_model", "read_table", "iter_parquet", "json_lines", "records_frame", "binary_input",
-           "first_line", "table_format", "table_size", "TableWriter"]
+__all__ = ["load_model", "read_table", "iter_parquet", "pandas_from_arrow", "json_lines", "records_frame", "binary_input",
+           "first_line", "json_object", "table_format", "table_size", "TableWriter"]

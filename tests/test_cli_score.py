@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from documents import BIG_WHOLE_MODEL
 
 import pmmlkit
 from pmmlkit.cli import main
@@ -243,3 +244,18 @@ def test_a_closed_standard_output_ends_quietly(work: Path) -> None:
                           capture_output=True, timeout=300)
     assert done.stdout.decode().count("\n") == 2
     assert done.stderr.decode().strip() == "status=141", done.stderr
+
+
+@pytest.mark.parametrize("chunk", ["1", "1000"])
+def test_whole_numbers_in_csv_are_read_exactly(work: Path, chunk: str, capsys: pytest.CaptureFixture) -> None:
+    """An integer cell is read as the integer it is, whatever the other cells of its column hold
+    (a blank cell would otherwise make the column doubles and round 9007199254740993)."""
+    model = work / "big_whole.pmml"
+    model.write_text(BIG_WHOLE_MODEL)
+    data = work / "big_whole.csv"
+    data.write_text("k,i\n9007199254740993,0\n1.0,0\n,0\n")
+    assert main(["score", str(model), str(data), "--chunk-size", chunk]) == 0
+    assert capsys.readouterr().out.split() == ["predicted_y", "30.0", "10.0", '""']
+    data.write_text("k,i\n1,9007199254740993\n1,\n")
+    assert main(["score", str(model), str(data), "--chunk-size", chunk]) == 1
+    assert "9007199254740993 is beyond 2**53" in capsys.readouterr().err

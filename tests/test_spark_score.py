@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cases.data import iris, iris_named
+from documents import BIG_WHOLE_MODEL
 
 import pmmlkit
 from pmmlkit.errors import EvaluationError
@@ -146,3 +147,16 @@ def test_spark_scorer_keeps_the_input_contract_options(spark, tmp_path):
         spark_score.score(df, path, extra="error")
     partial = spark_score.score(df.drop("petal_width"), path, missing="allow").toPandas()
     assert partial["probability_1"].isna().all()  # no imputer: no probabilities without petal_width
+
+
+def test_long_columns_with_nulls_stay_exact(spark, tmp_path):
+    """A long column with a null in the same Arrow batch is not read through doubles: a categorical
+    integer class beyond 2**53 is matched exactly, and one beyond 2**53 for a continuous integer
+    field is refused, as Model.predict does."""
+    path = tmp_path / "big_whole.pmml"
+    path.write_text(BIG_WHOLE_MODEL)
+    df = spark.createDataFrame([(9007199254740993, 0), (None, 0)], "k long, i long").coalesce(1)
+    assert [row.predicted_y for row in spark_score.score(df, str(path)).collect()] == [30.0, None]
+    df = spark.createDataFrame([(1, 9007199254740993), (1, None)], "k long, i long").coalesce(1)
+    with pytest.raises(Exception, match="beyond 2"):
+        spark_score.score(df, str(path)).collect()

@@ -100,7 +100,8 @@ def _parse_text(chunk: pd.DataFrame, model: Model) -> pd.DataFrame:
     parsed = {}
     for field in model.input_fields:
         if field.name in chunk.columns and field.java_kind in ("double", "whole", "integer", "auto"):
-            parsed[field.name] = numbers_from_text(chunk[field.name], keep_text=field.java_kind != "auto")
+            parsed[field.name] = numbers_from_text(chunk[field.name], keep_text=field.java_kind != "auto",
+                                                   whole=field.java_kind in ("whole", "integer"))
     return chunk.assign(**parsed) if parsed else chunk
 
 

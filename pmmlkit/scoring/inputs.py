@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -562,10 +563,34 @@ class _ColumnCheck:
                                    for v in converted])
 
 
-def numbers_from_text(column: pd.Series, keep_text: bool = True) -> pd.Series:
+def numbers_from_text(column: pd.Series, keep_text: bool = True, whole: bool = False) -> pd.Series:
     """A column of text (CSV cells) as numbers. Text that is not a number stays text when
     ``keep_text`` (so that the input contract reports it with its row), else the whole column stays
-    text (a field without a declared dataType takes either)."""
+    text (a field without a declared dataType takes either). With ``whole`` (an integer field),
+    integer literals are read as exact integers: through doubles, 9007199254740993 would become
+    ...992 before the contract could refuse it, depending on the other cells of the column."""
+    numbers = _numbers_from_text(column, keep_text)
+    if not whole:
+        return numbers
+    text = column.to_numpy(dtype=object)
+    literal = np.array([type(v) is str and _INTEGER_TEXT.fullmatch(v) is not None for v in text], dtype=bool)
+    if not literal.any():
+        return numbers
+    exact = numbers.to_numpy(dtype=object)
+    exact[literal] = [int(v) for v in text[literal]]
+    if (literal | ~column.notna().to_numpy()).all():
+        try:  # every given cell is an integer literal: a nullable integer column, checked without a loop
+            return pd.Series(pd.array([None if v is None or v != v else v for v in exact], dtype="Int64"),
+                             index=column.index, name=column.name)
+        except (OverflowError, TypeError, ValueError):
+            pass
+    return pd.Series(exact, index=column.index, name=column.name, dtype=object)
+
+
+_INTEGER_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def _numbers_from_text(column: pd.Series, keep_text: bool) -> pd.Series:
     numbers = pd.to_numeric(column, errors="coerce")
     given = column.notna().to_numpy()
     failed = given & numbers.isna().to_numpy()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EvaluationError
+from ..io import pandas_from_arrow
 from ..parsing import Source, read_source
 from ..pmml import is_missing_value
 from .evaluator import FieldInfo, Model, load
@@ -89,6 +90,8 @@ def _type_problem(field: FieldInfo, data_type: Any) -> str | None:
 
     shown = data_type.simpleString()
     if isinstance(data_type, (T.TimestampType, T.DateType)) or type(data_type).__name__ == "TimestampNTZType":
+        if field.java_kind == "date":
+            return None  # (its missing values score as missing; any other value is refused with the reason)
         return f"a datetime column ({shown}) is not a number or a category; convert it first"
     if "Interval" in type(data_type).__name__:
         return f"a timedelta column ({shown}) is not a number or a category; convert it first"
@@ -151,7 +154,7 @@ def _score_batches(batches: Iterator[Any], key: str, payload: Any, inputs: list[
         else:
             if model is None:
                 model = _model(key, payload)
-            result = model.predict(batch.select(inputs).to_pandas(), missing=missing)
+            result = model.predict(pandas_from_arrow(batch.select(inputs)), missing=missing)
             columns = [_arrow_column(result[name].to_numpy(), kind) for name, kind in outputs]
         names = [name for name, _ in outputs]
         if keep_inputs:

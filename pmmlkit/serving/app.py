@@ -30,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import PMMLError
+from ..io import json_object
 from ..scoring import jvm
 from .config import Limits, ServingConfig, config_from_environment
 from .metrics import CONTENT_TYPE, Meters, exposition
@@ -248,7 +249,7 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     if not body.strip():
         raise RequestError("the request has no body; send a JSON object")
     try:
-        payload = json.loads(body, parse_constant=_refuse_constant)
+        payload = json.loads(body, parse_constant=_refuse_constant, object_pairs_hook=json_object)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise RequestError(f"the body is not valid JSON: {exc}") from None
     if type(payload) is not dict:

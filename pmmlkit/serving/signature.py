@@ -41,7 +41,8 @@ def value_kind(field: FieldInfo) -> str:
     return "any" if field.data_type is None else "string"
 
 
-_KIND_TEXT = {"number": "a number, a boolean", "integer": "a whole number, a boolean", "boolean": "true or false",
+_KIND_TEXT = {"number": "a number, a boolean", "integer": "a whole number, a boolean",
+              "boolean": "true or false (or 1/0, or their text)",
               "string": "a string, a boolean", "any": "a string, a number or a boolean"}
 _TF_DTYPE = {"number": "DT_DOUBLE", "integer": "DT_INT64", "boolean": "DT_BOOL", "string": "DT_STRING",
              "any": "DT_STRING"}
@@ -57,10 +58,12 @@ def _fits(kind: str, value: Any) -> bool:
     kind_of_value = type(value)
     if kind_of_value is bool:  # as on every other path: 1.0/0.0 (1/0) in numeric fields, "true"/"false" in text
         return True
+    if kind == "boolean":  # true/false, 1/0 and their text, as on every other path (the model checks which)
+        return kind_of_value in (int, float, str)
     if kind_of_value is float:
         return math.isfinite(value) and (kind in ("number", "any") or (kind == "integer" and value.is_integer()))
-    if kind_of_value is int:  # JSON integers are unbounded: keep to what a 64-bit long holds
-        return kind in ("number", "integer", "any") and -_LONG <= value < _LONG
+    if kind_of_value is int:  # JSON integers are unbounded: a categorical integer must fit a 64-bit long
+        return kind in ("number", "any") or (kind == "integer" and -_LONG <= value < _LONG)
     if kind_of_value is str:
         return kind in ("string", "any")
     return False
@@ -104,7 +107,8 @@ class Signature:
             if type(value) in (int, float) and kind in ("number", "integer", "any") and (
                     type(value) is int or not math.isfinite(value)):
                 raise RequestError(f"{where}: input {name!r} is out of range ({_shown(value)}); numbers must be "
-                                   "finite doubles and whole numbers must fit in 64 bits")
+                                   "finite doubles, and whole numbers for a categorical integer must fit in 64 "
+                                   "bits")
             raise RequestError(f"{where}: input {name!r} must be {_KIND_TEXT[kind]} or null, "
                                f"not {_JSON_TYPE.get(type(value), 'that')} ({_shown(value)})")
 
@@ -220,6 +224,8 @@ class Signature:
 def _value_schema(kind: str) -> dict[str, Any]:
     if kind == "any":
         return {"type": ["string", "number", "boolean", "null"]}
+    if kind == "boolean":
+        return {"type": ["boolean", "integer", "number", "string", "null"]}
     return {"type": [kind, "null"]}
 
 
