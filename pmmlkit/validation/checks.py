@@ -148,7 +148,7 @@ class Checker:
         # The tree is the scan's own (not a caller's): an Extension's content, which no engine
         # reads, is dropped once checked even where the tree is kept for the engine.
         self.empty_extensions = empty_extensions
-        self.tree_text: bytes | rawtrees.StoodIn | None = None  # what end() is given for a TreeModel
+        self.tree_cut: rawtrees.Cut | None = None  # what end() is given for a TreeModel
         self.target_reported = False  # the model being ended already has its target-as-predictor issue
         self.fields: dict[str, Field] = {}  # DataFields and TransformationDictionary DerivedFields
         self.data_fields = 0
@@ -191,13 +191,14 @@ class Checker:
                             f"{namespace!r} (PMML {expected})", line)
         return True
 
-    def end(self, node: etree._Element, tree_text: bytes | rawtrees.StoodIn | None = None) -> None:
+    def end(self, node: etree._Element, tree_cut: rawtrees.Cut | None = None) -> None:
         """A unit element is complete: check it (and, streaming, drop what is no longer needed).
 
-        ``tree_text``: for a TreeModel, its root Node's bytes as the document has them, when the
-        scan could cut them out (the tree screen then reads them instead of serializing the Node
-        again), or the stand-in the parser got in their place (see ``rawtrees``)."""
-        self.tree_text = tree_text
+        ``tree_cut``: for a TreeModel, its root Node's bytes as the document has them, when the scan
+        could cut them out (the tree screen then reads them, screened at most once, instead of
+        serializing the Node again), and whether the parser got a stand-in in their place (see
+        ``rawtrees``)."""
+        self.tree_cut = tree_cut
         tag = local(node)
         self.seen.add(tag or "")
         if tag == "DataField":
@@ -769,16 +770,20 @@ class Checker:
         root = child(model, "Node")
         if root is None:
             return
-        tree_text = self.tree_text
-        if isinstance(tree_text, rawtrees.StoodIn):
+        cut = self.tree_cut
+        tree = cut.tree if cut is not None else None
+        # What the screen needs from the model around the tree.
+        usable, classes = _usable(context), target.values if target is not None and target.values else None
+        numeric_scores = model.get("functionName") == "regression"
+        if cut is not None and cut.stood_in:
             # The parser got a stand-in for a tree the screen passed: only what needs the model
             # around it is left. If that fails, the tree takes the stand-in's place and is walked.
-            if model.get("missingValueStrategy", "none") != "defaultChild" and tree_text.screened.fits(
-                    _usable(context), target.values if target is not None and target.values else None,
-                    numeric_scores=model.get("functionName") == "regression"):
+            screened = cut.tree.screened
+            assert screened is not None
+            if model.get("missingValueStrategy", "none") != "defaultChild" and \
+                    screened.fits(usable, classes, numeric_scores):
                 return
-            root = rawtrees.put_back(root, tree_text)
-            tree_text = tree_text.screened.text
+            root = rawtrees.put_back(root, cut.tree.text)
         prefix = root.tag[: root.tag.index("}") + 1] if root.tag[:1] == "{" else ""
         node_tag, distribution_tag, simple_tag = prefix + "Node", prefix + "ScoreDistribution", prefix + "SimplePredicate"
         true_tag, false_tag = prefix + "True", prefix + "False"
@@ -794,8 +799,7 @@ class Checker:
         if predicate is not None and predicate.tag == true_tag \
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
-            if treescreen.clean(root, _usable(context), target.values if target is not None and target.values
-                                else None, tree_text, numeric_scores=model.get("functionName") == "regression"):
+            if treescreen.clean(root, usable, classes, tree, numeric_scores):
                 return
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"
@@ -912,7 +916,7 @@ class Checker:
         if not self.target_reported:
             self._target_uses(model, context, [root])
         scores.discard(None)
-        if model.get("functionName") == "regression" and any(number(v) is None for v in scores):
+        if numeric_scores and any(number(v) is None for v in scores):
             for node in model.iter(node_tag):
                 score = node.get("score")
                 if score is not None and number(score) is None:

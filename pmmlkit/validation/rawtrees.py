@@ -29,7 +29,7 @@ ends as the tree had, so every later line number stays right; the parser then ne
 nor frees its Nodes (most of a forest's cost). The bytes are held back from the parser until the
 TreeModel's end tag is seen. What needs the model around the tree (its fields, its classes,
 missingValueStrategy) is decided when the checker reaches the TreeModel: ``take`` hands it the
-:class:`StoodIn`, and when that part fails the checker parses the tree's bytes in the stand-in's
+:class:`Cut`, and when that part fails the checker parses the tree's bytes in the stand-in's
 place (:func:`put_back`) and walks it as usual, so reports never change. Nested TreeModels are
 never stood in.
 """
@@ -65,18 +65,19 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 @dataclass(frozen=True, eq=False)
-class StoodIn:
-    """A tree the parser got as a stand-in: what the screen found in its bytes."""
+class Cut:
+    """A TreeModel's root Node cut from the bytes; ``stood_in``: the parser got a one-Node stand-in
+    in its place (the screen passed it, without the model's context)."""
 
-    screened: treescreen.Screened
+    tree: treescreen.TreeText
+    stood_in: bool = False
 
 
 @dataclass(eq=False)
 class _Tree:
     first: int = -1  # document offsets of the root Node's bytes, when cut out
     stop: int = -1
-    text: bytes | None = None
-    stood_in: StoodIn | None = None
+    cut: Cut | None = None
 
 
 class TreeBytes:
@@ -122,9 +123,9 @@ class TreeBytes:
         pieces = []
         while self._stood_in and self._stood_in[0].first < limit:
             tree = self._stood_in.popleft()
-            assert tree.text is not None
+            assert tree.cut is not None
             pieces.append(buffer[self._sent - base:tree.first - base])
-            pieces.append(STAND_IN + b"\n" * tree.text.count(b"\n"))
+            pieces.append(STAND_IN + b"\n" * tree.cut.tree.text.count(b"\n"))
             self._sent = tree.stop
         if limit > self._sent:
             pieces.append(buffer[self._sent - base:limit - base])
@@ -236,31 +237,29 @@ class TreeBytes:
             return tree  # (the screen looks for namespace declarations after the first tag)
         if b"\n" in text and _LINE_END_IN_VALUE.search(text):
             return tree
-        tree.first, tree.stop, tree.text = base + first.start(), base + last + len(b"</Node>"), text
-        if self.stand_ins and not nested:
-            screened = treescreen.screen(text)
-            if screened is not None and treescreen.stands_in(screened):
-                tree.stood_in = StoodIn(screened)
-                self._stood_in.append(tree)
+        tree.first, tree.stop = base + first.start(), base + last + len(b"</Node>")
+        cut = treescreen.TreeText(text)
+        if self.stand_ins and not nested and cut.screened is not None and treescreen.stands_in(cut.screened):
+            tree.cut = Cut(cut, stood_in=True)
+            self._stood_in.append(tree)
+        else:
+            tree.cut = Cut(cut)
         return tree
 
     # -- the events ----------------------------------------------------------------------------
-    def take(self, model: etree._Element) -> bytes | StoodIn | None:
-        """For ``model``, the TreeModel whose end event the parser gave now: its stand-in, or its
-        root Node's bytes, or None (the screen serializes the parsed Node)."""
+    def take(self) -> Cut | None:
+        """For the TreeModel whose end event the parser gave now: its root Node as cut out (maybe
+        stood in), or None (the screen serializes the parsed Node)."""
         if not self._ended:
             self._stop()
             return None
-        tree = self._ended.popleft()
-        if tree.stood_in is not None:
-            return tree.stood_in
-        return tree.text if self.on else None
+        cut = self._ended.popleft().cut
+        return cut if cut is not None and (cut.stood_in or self.on) else None
 
 
-def put_back(stand_in: etree._Element, stood_in: StoodIn) -> etree._Element:
-    """Parse the tree the stand-in replaced, on its own lines, and put it in the stand-in's place."""
+def put_back(stand_in: etree._Element, text: bytes) -> etree._Element:
+    """Parse the tree the stand-in replaced (``text``), on its own lines, and put it in the stand-in's place."""
     namespace = etree.QName(stand_in).namespace
-    text = stood_in.screened.text
     if namespace:
         text = text.replace(b"<Node", b'<Node xmlns="' + namespace.encode() + b'"', 1)
     line = stand_in.sourceline or 1

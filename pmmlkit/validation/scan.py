@@ -151,7 +151,7 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
                     if node is root:
                         outcome.complete = True
                     elif node.tag[-len(_TREE_MODEL):] == _TREE_MODEL and local(node) == "TreeModel":
-                        checker.end(node, tree_bytes.take(node))
+                        checker.end(node, tree_bytes.take())
                     else:
                         checker.end(node)
                 tree_bytes.release()

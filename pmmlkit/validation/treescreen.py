@@ -92,18 +92,30 @@ def _kinds(text: bytes) -> np.ndarray | None:
     return _KIND[data[where + 1], data[where + 2]]
 
 
+class TreeText:
+    """A tree's root Node as the document writes it, screened at most once: the cutter (``rawtrees``)
+    and the tree rules share the answer."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def screened(self) -> Screened | None:
+        return screen(self.text)
+
+
 def clean(root: etree._Element, fields: Collection[str], labels: Collection[str] | None,
-          text: bytes | None = None, numeric_scores: bool = False) -> bool:
+          tree: TreeText | None = None, numeric_scores: bool = False) -> bool:
     """True when no Node under ``root`` (the tree's root Node, whose predicate is ``True``) can break a
     tree rule; False means "maybe": walk the tree.
 
     ``fields``: the names predicates may order (visible, declared numeric); ``labels``: the target's
     listed classes when Node scores and ScoreDistribution values must be among them, else None;
-    ``text``: the root Node's bytes as the document writes them, when the caller could cut them out
+    ``tree``: the root Node's bytes as the document writes them, when the caller could cut them out
     exactly (see ``rawtrees``), else None (the element is serialized); ``numeric_scores``: every Node
     score must be a number (a regression tree).
     """
-    screened = screen(text if text is not None else etree.tostring(root, with_tail=False))
+    screened = (tree or TreeText(etree.tostring(root, with_tail=False))).screened
     return screened is not None and screened.fits(fields, labels, numeric_scores)
 
 
@@ -187,7 +199,7 @@ def screen(text: bytes) -> Screened | None:
             names = _contradiction_free(found, np.flatnonzero(kinds == _SP), end_of)
             if names is None:
                 return None
-        if probabilities and not _sums_to_one(np.array(probabilities), after):
+        if probabilities and not _sums_to_one(probabilities, after):
             return None
     except (ValueError, KeyError):  # a value that is not a number, an operator that is no order
         return None
@@ -237,10 +249,10 @@ def _contradiction_free(found: list[tuple[bytes, bytes, bytes]], tags: np.ndarra
     return None if (nested & ((low > high) | ((low == high) & ~both))).any() else used
 
 
-def _sums_to_one(probabilities: np.ndarray, group: np.ndarray) -> bool:
-    if b"_" in b"".join(probabilities.tolist()):  # (see _contradiction_free)
+def _sums_to_one(probabilities: list[bytes], group: np.ndarray) -> bool:
+    if b"_" in b"".join(probabilities):  # (see _contradiction_free)
         return False
-    values = probabilities.astype(np.float64)
+    values = np.array(probabilities).astype(np.float64)
     if not np.isfinite(values).all() or (values < 0).any() or (values > 1).any():
         return False
     totals = np.bincount(group, weights=values)  # adds in document order, as Python's sum does
