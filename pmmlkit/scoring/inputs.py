@@ -569,22 +569,25 @@ def numbers_from_text(column: pd.Series, keep_text: bool = True, whole: bool = F
     text (a field without a declared dataType takes either). With ``whole`` (an integer field),
     integer literals are read as exact integers: through doubles, 9007199254740993 would become
     ...992 before the contract could refuse it, depending on the other cells of the column."""
-    numbers = _numbers_from_text(column, keep_text)
     if not whole:
-        return numbers
+        return _numbers_from_text(column, keep_text)
     text = column.to_numpy(dtype=object)
     literal = np.array([type(v) is str and _INTEGER_TEXT.fullmatch(v) is not None for v in text], dtype=bool)
+    exact = [int(v) for v in text[literal]]
+    if literal.any() and (literal | ~column.notna().to_numpy()).all():
+        # Every given cell is an integer literal: a nullable integer column, checked without a loop.
+        values = np.full(len(text), None, dtype=object)
+        values[literal] = exact
+        try:
+            return pd.Series(pd.array(values, dtype="Int64"), index=column.index, name=column.name)
+        except (OverflowError, TypeError, ValueError):  # beyond 64 bits: the contract checks each cell
+            return pd.Series(values, index=column.index, name=column.name, dtype=object)
+    numbers = _numbers_from_text(column, keep_text)
     if not literal.any():
         return numbers
-    exact = numbers.to_numpy(dtype=object)
-    exact[literal] = [int(v) for v in text[literal]]
-    if (literal | ~column.notna().to_numpy()).all():
-        try:  # every given cell is an integer literal: a nullable integer column, checked without a loop
-            return pd.Series(pd.array([None if v is None or v != v else v for v in exact], dtype="Int64"),
-                             index=column.index, name=column.name)
-        except (OverflowError, TypeError, ValueError):
-            pass
-    return pd.Series(exact, index=column.index, name=column.name, dtype=object)
+    mixed = numbers.to_numpy(dtype=object)
+    mixed[literal] = exact
+    return pd.Series(mixed, index=column.index, name=column.name, dtype=object)
 
 
 _INTEGER_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*")
