@@ -27,10 +27,9 @@ from lxml import etree
 
 from .errors import ValidationError
 
-Source = Union[str, bytes, bytearray, memoryview, os.PathLike]
 # What a source may be: the document's bytes, its XML text, or a path. validate, load and every
 # other reader decide with :func:`source_kind`, so they accept the same things.
-SOURCE_TYPES = (bytes, bytearray, memoryview, str, os.PathLike)
+Source = Union[str, bytes, bytearray, memoryview, os.PathLike]
 _BOM = "\ufeff"
 
 DEFAULT_MAX_BYTES = 1024 ** 3  # 1 GiB
@@ -268,8 +267,8 @@ def pmml4s_bytes(root: etree._Element, data: bytes) -> bytes:
     PMML4S takes a missing value of a continuous integer input as the number Long.MIN_VALUE (a
     regression then scores -9.2e18, a tree takes a wrong branch), where JPMML-Evaluator and the
     standard treat it as missing. Declared as double, such a field keeps missing values missing,
-    and its whole numbers stay exact up to 2**53 (the input contract refuses fractions and numbers
-    beyond a 64-bit integer before they get here)."""
+    and its whole numbers stay exact up to 2**53 (the input contract refuses fractions and whole
+    numbers beyond 2**53 before they get here)."""
     targets = {m.get("name") for m in root.iterfind(".//{*}MiningField")
                if m.get("usageType") in ("target", "predicted")}  # (how a target's score is typed stays)
     fields = [f for f in root.iterfind("{*}DataDictionary/{*}DataField")

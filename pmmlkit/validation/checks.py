@@ -572,7 +572,7 @@ class Checker:
 
     def _target(self, model: etree._Element, context: _Context, function: str | None) -> Field | None:
         tag = local(model)
-        targets = [name for name, node in context.mining.items() if node.get("usageType") in ("target", "predicted")]
+        targets = _targets(context)
         top = local(model.getparent()) == "PMML"
         if top and function in ("regression", "classification") and tag not in NO_TARGET_MODELS:
             declared_elsewhere = child(model, "Targets") is not None or child(model, "Output") is not None
@@ -1102,9 +1102,9 @@ def _empty(node: etree._Element) -> None:
     node.text = None
 
 
-def _targets(context: _Context) -> set[str]:
-    """The model's target fields (MiningSchema usageType target, or 4.1's predicted)."""
-    return {n for n, item in context.mining.items() if item.get("usageType") in ("target", "predicted")}
+def _targets(context: _Context) -> list[str]:
+    """The model's target fields, in MiningSchema order (usageType target, or 4.1's predicted)."""
+    return [n for n, item in context.mining.items() if item.get("usageType") in ("target", "predicted")]
 
 
 def _usable(context: _Context) -> list[str]:
