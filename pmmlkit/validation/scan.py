@@ -109,7 +109,6 @@ class _Outcome:
 
 
 _CHUNK = 1024 ** 2
-_TREE_MODEL = "TreeModel"
 # Start events make libxml2's pass about twice as slow, so the root is normally taken from the first
 # element that ends. Freeing memory needs the root: when none has ended within this many bytes (a
 # huge first Extension), the document is read again with start events.
@@ -150,7 +149,7 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
                         continue
                     if node is root:
                         outcome.complete = True
-                    elif node.tag[-len(_TREE_MODEL):] == _TREE_MODEL and local(node) == "TreeModel":
+                    elif local(node) == "TreeModel":
                         checker.end(node, tree_bytes.take())
                     else:
                         checker.end(node)
