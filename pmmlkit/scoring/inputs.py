@@ -46,6 +46,7 @@ OnInvalid = Literal["error", "missing"]
 # declared dataType: numbers as doubles, anything else as text).
 Kind = str
 KINDS = ("double", "whole", "integer", "boolean", "date", "string", "auto")
+_SENT_AS_DOUBLE = ("double", "auto", "whole")  # the kinds whose values cross to the JVM as doubles
 DATE_TYPES = ("date", "dateTime", "time")
 # PMML4S 1.5.8 turns every value of a date/dateTime/time input into a number (a date string
 # becomes missing, a number makes its date functions fail with ClassCastException), so no value
@@ -286,7 +287,7 @@ def _convert_other(value: Any, kind: Kind) -> Any:
                            "(e.g. to a number with pandas' .timestamp() or .total_seconds())")
     if isinstance(value, (bool, np.bool_)):
         flag = bool(value)
-        if kind in ("double", "auto", "whole"):
+        if kind in _SENT_AS_DOUBLE:
             return float(flag)
         if kind == "integer":
             return int(flag)
@@ -389,9 +390,6 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
     if report is not None and invalid_rows is not None and counts:
         report.add(int(invalid_rows.sum()), counts, first[0] if first else None)
     return prepared
-
-
-_SENT_AS_DOUBLE = ("double", "auto", "whole")
 
 
 def row_label(index: pd.Index, position: int) -> str:
