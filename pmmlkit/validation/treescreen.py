@@ -52,10 +52,10 @@ _CLASS = re.compile(rb'<ScoreDistribution value="([^"]*)"')
 # (not "xscore" or "ns:score") and lets the regular expression engine skip ahead.
 _RECORD_COUNT = re.compile(rb' recordCount="([^"]*)"')
 _SCORE = re.compile(rb' score="([^"]*)"')
-# A recordCount Python's float reads as a finite number: at most 20 digits on each side of the point
-# and a two-digit exponent stay far below the largest double. Only when some recordCount is written
-# otherwise are they all read with float.
-_PLAIN_NUMBER = rb'-?[0-9]{1,20}(?:\.[0-9]{0,20})?(?:[eE][-+]?[0-9]{1,2})?'
+# A plain number: what both engines (and every XML Schema processor, as an xs:double) read as a
+# finite number: at most 20 digits on each side of the point and a two-digit exponent stay far below
+# the largest double. Only when some recordCount is written otherwise are they all read one by one.
+_PLAIN_NUMBER = rb'-?[0-9]{1,20}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,2})?'
 _UNPLAIN_RECORD_COUNT = re.compile(rb' recordCount="(?!' + _PLAIN_NUMBER + rb'")')
 _SD_WITH_VALUE = b'<ScoreDistribution value="'
 # Up to this many classes, one search with the classes as alternatives finds a score that is none
@@ -279,11 +279,10 @@ def _finite(texts: Iterable[bytes]) -> bool:
 # character can hide), the root Node's predicate True (as the stand-in's), and the content order
 # the schema wants: a Node's ScoreDistributions before its child Nodes.
 _STRING = rb'[^"]*'
-_DOUBLE = rb'-?[0-9]{1,20}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,2})?'
 _ODD_NODE = re.compile(rb'<Node(?!(?: id="S")?(?: score="S")?(?: recordCount="D")?>|(?: id="S")? recordCount="D" '
-                       rb'score="S">)'.replace(b'"S"', b'"' + _STRING + b'"').replace(b'"D"', b'"' + _DOUBLE + b'"'))
+                       rb'score="S">)'.replace(b'"S"', b'"' + _STRING + b'"').replace(b'"D"', b'"' + _PLAIN_NUMBER + b'"'))
 _ODD_DISTRIBUTION = re.compile(rb'<ScoreDistribution (?!value="[^"]*" recordCount="D"(?: confidence="D")? '
-                               rb'probability="D"/>)'.replace(b'"D"', b'"' + _DOUBLE + b'"'))
+                               rb'probability="D"/>)'.replace(b'"D"', b'"' + _PLAIN_NUMBER + b'"'))
 _ROOT_START = re.compile(rb'<Node[^>]*>[ \n]*<True/>')
 
 
