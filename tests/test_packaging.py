@@ -48,7 +48,7 @@ def test_wheel_contains_the_converters_schemas_and_bridge(wheel):
                       for p in (ROOT / "converters" / "sklearn").rglob("*.py")}
     assert source_sklearn and source_sklearn <= sklearn, f"missing: {sorted(source_sklearn - sklearn)}"
     assert "pmmlkit/converters/spark/__init__.py" in names
-    assert "pmmlkit/converters/spark/log4j2-quiet.properties" in names
+    assert "pmmlkit/spark-log4j2.properties" in names
     assert "pmmlkit/schemas/__init__.py" in names
     xsds = {f"pmmlkit/schemas/{p.name}" for p in (ROOT / "schemas").glob("*.xsd")}
     assert xsds <= names, f"schemas missing from the wheel: {sorted(xsds - names)}"
