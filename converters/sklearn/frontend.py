@@ -32,8 +32,13 @@ from . import sklearn2pmml_engine
 from .no_pmml_form import no_pmml_form
 
 MODEL_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
-#: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``).
+#: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``), and the few types from
+#: outside scikit-learn that its fitted estimators hold (:data:`SKLEARN_COMPANIONS`).
 TRUST_SKLEARN = "sklearn.*"
+#: Trusted with :data:`TRUST_SKLEARN`: a numpy dtype (SimpleImputer keeps its fitted one), and
+#: functools.partial (HistGradientBoosting's categorical preprocessing wraps scikit-learn's
+#: check_array in one; skops still checks the wrapped function and its arguments on their own).
+SKLEARN_COMPANIONS = ("numpy.dtype", "functools.partial")
 
 # Output fields named after a model's decision_function or cluster distances (see
 # pmmlkit.builders.scores.value_outputs).
@@ -334,7 +339,14 @@ def _text_inputs(model: Any) -> str:
 
 
 def _is_trusted(name: str, trusted: Sequence[str]) -> bool:
+    if TRUST_SKLEARN in trusted and name in SKLEARN_COMPANIONS:
+        return True
     return any(name == t or (t.endswith(".*") and name.startswith(t[:-1])) for t in trusted)
+
+
+def _is_sklearns(name: str) -> bool:
+    """A type that --trust-sklearn trusts."""
+    return name.split(".")[0] == "sklearn" or name in SKLEARN_COMPANIONS
 
 
 def _load_skops(path: Path, trusted: Sequence[str]) -> Any:
@@ -344,7 +356,7 @@ def _load_skops(path: Path, trusted: Sequence[str]) -> Any:
         raise ConversionError(f"{path}: not a readable skops file ({type(exc).__name__}: {exc})") from None
     refused = sorted(t for t in untrusted if not _is_trusted(t, trusted))
     if refused:
-        sklearn_only = all(t.split(".")[0] == "sklearn" for t in refused)
+        sklearn_only = all(_is_sklearns(t) for t in refused)
         raise ConversionError(
             f"{path} contains types skops does not trust by default: {', '.join(refused)}. If you trust the file, "
             f"pass --trusted {','.join(refused)}"
