@@ -41,6 +41,13 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     encoded = ColumnTransformer([("num", StandardScaler(), ["age"]),
                                  ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"])])
     skops.io.dump(make_pipeline(encoded, LogisticRegression()).fit(people, buys), folder / "text.skops")
+    # The encoders below see arrays without column names: an imputer's output.
+    imputed = ColumnTransformer([("num", StandardScaler(), ["age"]),
+                                 ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()), [1])])
+    skops.io.dump(make_pipeline(imputed, LogisticRegression()).fit(people, buys), folder / "text_imputed.skops")
+    every = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"),
+                          LogisticRegression())
+    skops.io.dump(every.fit(people, buys), folder / "text_imputed_all.skops")
     hist = make_pipeline(StandardScaler(), HistGradientBoostingClassifier(max_iter=5, random_state=0))
     skops.io.dump(hist.fit(people[["age"]], buys), folder / "hist.skops")
     # SimpleImputer keeps a numpy.dtype; HistGradientBoosting's categorical preprocessing a functools.partial.
@@ -105,6 +112,16 @@ CASES = [
      "every input is typed as a number: pass --sample data.csv (a few typical rows) to name and type the inputs "
      "(see `pmmlkit convert --help`)"),
     ("text-columns-with-a-sample", ["text.skops", "--sample", "people.csv"], 0, None),
+    ("text-columns-named-through-an-imputer", ["text_imputed.skops", "--trust-sklearn"], 2,
+     "the model reads text in the column 'city' (OneHotEncoder categories such as 'berlin'), but without a sample "
+     "every input is typed as a number: pass --sample data.csv (a few typical rows) to name and type the inputs "
+     "(see `pmmlkit convert --help`)"),
+    ("text-columns-named-numbers-not-text", ["text_imputed_all.skops", "--trust-sklearn"], 2,
+     "the model reads text in the column 'city' (OneHotEncoder categories such as 'berlin'), but without a sample "
+     "every input is typed as a number: pass --sample data.csv (a few typical rows) to name and type the inputs "
+     "(see `pmmlkit convert --help`)"),
+    ("text-columns-through-an-imputer-with-a-sample", ["text_imputed.skops", "--trust-sklearn", "--sample",
+                                                      "people.csv"], 0, None),
     ("unfitted-model", ["unfitted.skops"], 1,
      "the model (sklearn.pipeline.Pipeline) is not fitted: call fit() on it before saving it, then convert the "
      "fitted model"),

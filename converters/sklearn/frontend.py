@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from pmmlkit.scoring.inputs import numbers_from_text, prepare_frame
 
 from . import sklearn2pmml_engine
 from .no_pmml_form import no_pmml_form
+from .text_inputs import text_categories, text_inputs
 
 MODEL_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
 #: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``), and the few types from
@@ -188,7 +189,7 @@ class ScikitLearn(FrontEnd):
                                       "line naming the input columns and at least one row")
             # Columns the model learned text categories for stay text, whatever their cells look like
             # ("007", "NA"): they are categories, not numbers.
-            string_columns = [*string_columns, *(c for c, _, _ in _text_categories(model) if c is not None)]
+            string_columns = [*string_columns, *(c for c, _, _ in text_categories(model) if c is not None)]
             frame = read_table(path, string_columns=string_columns, nrows=rows)
             if fitted is not None:
                 return _checked_rows(fitted_columns(frame, model, str(path)), path, string_columns)
@@ -197,7 +198,7 @@ class ScikitLearn(FrontEnd):
             if missing:
                 raise ConversionError(f"{path} lacks the model's input columns {missing} (it has {list(frame.columns)})")
             return _checked_rows(frame[columns], path, string_columns)
-        text = _text_inputs(model)
+        text = text_inputs(model)
         if text:
             raise UsageError(f"the model reads text in {text}, but without a sample every input is typed as a "
                              "number: pass --sample data.csv (a few typical rows) to name and type the inputs")
@@ -285,57 +286,6 @@ def _check_fitted(model: Any) -> None:
                               "then convert the fitted model") from None
     except TypeError:  # not a scikit-learn estimator: its converter says what it needs
         pass
-
-
-def _parts(model: Any) -> Iterator[Any]:
-    """The model and every estimator inside it, fitted copies included (a ColumnTransformer's
-    fitted transformers live in ``transformers_``, not in its parameters)."""
-    seen: set[int] = set()
-    stack = [model]
-    while stack:
-        part = stack.pop()
-        if id(part) in seen:
-            continue
-        seen.add(id(part))
-        yield part
-        for value in getattr(part, "__dict__", {}).values():
-            stack.extend(_estimators_in(value))
-
-
-def _estimators_in(value: Any) -> list[Any]:
-    if hasattr(value, "get_params") and not isinstance(value, type):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [e for item in value for e in _estimators_in(item)]
-    if isinstance(value, dict):
-        return [e for item in value.values() for e in _estimators_in(item)]
-    return []
-
-
-def _text_categories(model: Any) -> list[tuple[str | None, str, Any]]:
-    """Where the model learned text categories (e.g. a OneHotEncoder fitted on strings): (column
-    name or None, the step's class name, an example category)."""
-    found: list[tuple[str | None, str, Any]] = []
-    for part in _parts(model):
-        categories = getattr(part, "categories_", None)
-        if not isinstance(categories, (list, tuple)):
-            continue
-        names = getattr(part, "feature_names_in_", None)
-        for i, values in enumerate(categories):
-            if getattr(values, "dtype", None) is None or values.dtype.kind not in "OUS":
-                continue
-            example = next((v for v in values if isinstance(v, str)), None)
-            column = str(names[i]) if names is not None and i < len(names) else None
-            found.append((column, type(part).__name__, example))
-    return found
-
-
-def _text_inputs(model: Any) -> str:
-    """The text categories for a message: "the column 'city' (OneHotEncoder categories such as
-    'berlin')"; empty when none."""
-    found = [f"{'a column' if column is None else f'the column {column!r}'} ({step} categories such as {example!r})"
-             for column, step, example in _text_categories(model)]
-    return ", ".join(dict.fromkeys(found))
 
 
 def _is_trusted(name: str, trusted: Sequence[str]) -> bool:
