@@ -69,6 +69,8 @@ class ScikitLearn(FrontEnd):
              feature_names: Sequence[str] | None = None) -> Conversion:
         if isinstance(X, pd.DataFrame) and feature_names is None:
             X = fitted_columns(X, model, "X")
+        elif feature_names is None:
+            feature_names = _array_names(X, model, "X")
         scope = Scope.from_frame(X, feature_names)
         if target in scope.inputs:
             raise ConversionError(f"target name {target!r} is also an input column: pass target=... a name that "
@@ -137,9 +139,8 @@ class ScikitLearn(FrontEnd):
         array = np.asarray(X)
         if array.ndim != 2:
             raise PMMLError(f"X must be a DataFrame or a 2-D array, not shape {array.shape}")
-        names = getattr(model, "feature_names_in_", None)
-        names = list(names) if names is not None else [f"x{i + 1}" for i in range(array.shape[1])]
-        return pd.DataFrame(array, columns=names)
+        names = _array_names(array, model, "the rows to score")
+        return pd.DataFrame(array, columns=names or [f"x{i + 1}" for i in range(array.shape[1])])
 
     # -- files ------------------------------------------------------------------------------------------
 
@@ -211,6 +212,21 @@ class ScikitLearn(FrontEnd):
         if expected is not None and len(names) != int(expected):
             raise UsageError(f"--features gives {len(names)} names but the model takes {int(expected)} inputs")
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
+
+
+def _array_names(X: Any, model: Any, source: str) -> list[str] | None:
+    """The names of an array's columns: those the model was fitted on (``feature_names_in_``),
+    which the array must match in number; None for a model fitted without names (x1, x2, ...)."""
+    fitted = getattr(model, "feature_names_in_", None)
+    shape = getattr(X, "shape", None) or np.shape(X)
+    if fitted is None or len(shape) != 2:
+        return None
+    names = [str(n) for n in fitted]
+    if shape[1] != len(names):
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        raise ConversionError(f"{source} is an array of {shape[1]} columns without names, but the model was fitted "
+                              f"on {len(names)} named columns ({shown}): pass a DataFrame with those columns")
+    return names
 
 
 def fitted_columns(frame: pd.DataFrame, model: Any, source: str) -> pd.DataFrame:
