@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .convert import convert
 from .document import PMMLDocument
 from .errors import ConversionError, EvaluationError, JavaNotFoundError, PMMLError, ValidationError
@@ -12,6 +10,7 @@ from .scoring import jvm
 from .scoring.evaluator import Model, load
 from .validate import validate
 from .verify import verify
+from .version import __version__
 
 __all__ = [
     "__version__", "convert", "load", "jvm", "register", "validate", "verify", "PMMLDocument", "Model",
