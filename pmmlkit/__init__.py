@@ -1,4 +1,5 @@
-"""pmmlkit: convert scikit-learn and Spark ML models to PMML, validate PMML and score it on the JVM."""
+"""pmmlkit: convert scikit-learn, Spark ML, XGBoost and LightGBM models to PMML, validate PMML and score it on the
+JVM."""
 
 from __future__ import annotations
 
