@@ -88,31 +88,53 @@ def _not_utf8(path: str, row: int, line: int, column: str, cell: str) -> str:
 
 
 # -- CSV -------------------------------------------------------------------------------------------
+# Python's csv module in strict mode tokenizes: every cell is exactly the text between separators
+# (no type guessing, no padding), a quoted value holds separators and line ends, and a file that
+# is not well-formed CSV (a quote never closed, text after a closing quote) is refused with its
+# line rather than read as one long value. This module adds what is a row: a physical line of
+# nothing but spaces and tabs is none (as for pandas), every other record is one, and a record
+# whose field count differs from the header's is invalid, never shifted or padded.
+_BLANK = " \t\r\n"
+
+
+class _Lines:
+    """The text's physical lines for the csv reader, remembering the last one, so that a blank line
+    can be told from a record holding one quoted blank value ('""')."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self.last = ""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._text)
+        return self.last
+
+
 def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
               progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
     _not_text(path, handle, "csv")
     seekable = handle.seekable()
     # Bytes that are not UTF-8 become lone surrogates: a column the model does not read keeps them
-    # (and writes them back as the same bytes); a model input is refused with its row.
-    text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
+    # (and writes them back as the same bytes); a model input is refused with its row. utf-8-sig
+    # drops a byte order mark, so that a quoted first name is read as quoted.
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
-        rows = csv.reader(text)
-        header = next(rows, None)
-        if not header or not any(h.strip() for h in header):
+        records = _records(path, text)
+        header = next(records, None)
+        if header is None or not any(h.strip() for h in header[1]):
             raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
-        names = _header(path, header, rules)
+        names = _header(path, header[1], rules)
         inputs = [i for i, name in enumerate(names) if name in set(rules.needed)]
         width = len(names)
         chunk: list[list[str | None]] = []
         number = 0
         yielded = False
-        for fields in _rows(path, rows):
+        for line, fields in records:
             number += 1
-            line = rows.line_num
             if len(fields) != width:
-                if not fields or (len(fields) == 1 and not fields[0].strip() and width > 1):
-                    number -= 1  # a blank line is no row, as for pandas
-                    continue
                 given = f"{len(fields)} field" + ("s" if len(fields) != 1 else "")
                 rules.invalid(f"{path}: row {number} (line {line}) has {given}, the header has {width}: "
                               "fix the row (an unquoted separator inside a value, or a missing one?)", [WRONG_WIDTH])
@@ -133,15 +155,41 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
         text.detach()
 
 
-def _rows(path: str, rows: Any) -> Iterator[list[str]]:
-    try:
-        yield from rows
-    except csv.Error as exc:
-        raise PMMLError(f"{path}: cannot read the table: line {rows.line_num}: {exc}") from None
+def _records(path: str, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record that is a row (the header first), with the line it starts on. A file that is
+    not well-formed CSV is a PMMLError naming the line, whatever ``--on-invalid`` says: where its
+    rows begin and end is unknown, so no count of them could be right."""
+    lines = _Lines(text)
+    reader = csv.reader(lines, strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise PMMLError(f"{path}: cannot read the table: {_malformed(str(exc), start, reader.line_num)}") from None
+        if len(fields) <= 1 and reader.line_num == start and not lines.last.strip(_BLANK):
+            continue  # a blank line is no row, as for pandas
+        yield start, fields
+
+
+def _malformed(error: str, start: int, line: int) -> str:
+    """The csv module's complaint, said with the line to look at and what is likely wrong there."""
+    if error.startswith("unexpected end of data"):
+        return (f"line {start}: the row that starts here opens a quote (\") that is never closed: close it, or "
+                "double a quote that is part of a value (\"\")")
+    if error.startswith("field larger than field limit"):
+        return (f"line {start}: the row that starts here has a value longer than {csv.field_size_limit()} "
+                f"characters by line {line}: most likely it opens a quote (\") that is never closed")
+    if "expected after" in error:
+        return (f"line {line}: text follows the closing quote of a quoted value ({error}): a quote that is part "
+                "of a value is doubled (\"\") inside a quoted value")
+    return f"line {line}: {error}"
 
 
 def _header(path: str, header: list[str], rules: RowRules) -> list[str]:
-    names = [header[0].lstrip("\ufeff"), *header[1:]]
+    names = list(header)
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise PMMLError(f"{path}: more than one column named {twice}: each input must be one column")
