@@ -186,21 +186,37 @@ def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int],
         yield pandas_from_arrow(schema.empty_table())
 
 
-def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Each object of a JSON Lines stream, with its line number (blank lines are skipped). Parsed
+def json_values(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    """Each JSON value of a JSON Lines stream, with its line number (blank lines are skipped). Parsed
     with Python's json: exact doubles, big integers kept as the integers they are (so the input
-    contract can refuse them), a key given twice refused."""
+    contract can refuse them), a key given twice refused. A line that is not JSON is a PMMLError
+    naming it, whatever the caller's policy for invalid rows: the file is cut short or is not
+    JSON Lines, and what it holds past that line cannot be counted."""
     for line, raw in enumerate(handle, start=1):
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=json_object)
+            value = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=json_object)
         except ValueError as exc:
-            raise PMMLError(f"{path}: line {line} is not valid JSON: {first_line(exc)}") from None
-        if not isinstance(record, dict):
-            raise PMMLError(f"{path}: line {line} is a JSON {type(record).__name__}, not an object "
-                            "(JSON Lines holds one object per line)")
-        yield line, record
+            cut = "" if raw.endswith(b"\n") else " (the file ends inside it: was it cut short?)"
+            raise PMMLError(f"{path}: line {line} is not valid JSON{cut}: {first_line(exc)}") from None
+        yield line, value
+
+
+def not_an_object(value: Any) -> str:
+    """What a JSON Lines line holding ``value`` (not an object) is, said in JSON's words."""
+    kinds = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    kind = "null" if value is None else kinds.get(type(value), type(value).__name__)
+    return f"is {kind}, not a JSON object (JSON Lines holds one object per line)"
+
+
+def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each object of a JSON Lines stream, with its line number (blank lines are skipped); a line
+    that is not JSON, or holds another JSON value, is a PMMLError naming it."""
+    for line, value in json_values(path, handle):
+        if not isinstance(value, dict):
+            raise PMMLError(f"{path}: line {line} {not_an_object(value)}")
+        yield line, value
 
 
 def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -326,5 +342,6 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["load_model", "read_table", "iter_parquet", "pandas_from_arrow", "json_lines", "records_frame", "binary_input",
+__all__ = ["load_model", "read_table", "iter_parquet", "pandas_from_arrow", "json_lines", "json_values", "not_an_object",
+           "records_frame", "binary_input",
            "first_line", "json_object", "table_format", "table_size", "TableWriter"]

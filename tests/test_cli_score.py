@@ -15,6 +15,8 @@ from documents import BIG_WHOLE_MODEL
 
 import pmmlkit
 from pmmlkit.cli import main
+from pmmlkit.cli.score_input import NOT_AN_OBJECT, RowRules, read_chunks
+from pmmlkit.errors import PMMLError
 from pmmlkit.io import table_size
 
 FORMATS = ("csv", "parquet", "jsonl")
@@ -319,3 +321,47 @@ def test_what_is_a_csv_row(work: Path, capsys: pytest.CaptureFixture) -> None:
     single = _bytes_file(work, "one-column.csv", b'c\n""\n  \n\na\n')
     assert main(["score", str(pmml), str(single), "--missing", "allow", "--json"]) == 0
     assert json.loads(capsys.readouterr().err.strip().splitlines()[-1])["rows"] == 2
+
+
+def test_json_lines_cut_at_every_byte_is_accounted_for(tmp_path: Path) -> None:
+    """A JSON Lines file cut anywhere: the lines before the cut are the rows read, and a cut inside an
+    object is an error naming the last line and saying the file ends inside it. Never fewer rows
+    with exit 0."""
+    records = [{"x": i + 0.5, "c": "a\u2028b" if i % 2 else "é"} for i in range(5)]
+    whole = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    rules = RowRules(needed=("x", "c"))
+    for cut in range(1, len(whole) + 1):
+        source = tmp_path / f"cut-{cut}.jsonl"
+        source.write_bytes(whole[:cut])
+        complete = whole[:cut].count(b"\n")
+        try:
+            rows = sum(len(chunk) for chunk in read_chunks(str(source), "jsonl", 2, rules))
+        except PMMLError as exc:
+            assert f"{source}: line {complete + 1} is not valid JSON (the file ends inside it" in str(exc), cut
+            continue
+        ended = whole[:cut].endswith(b"\n") or whole[:cut].endswith(b"}")
+        assert ended and rows == complete + (not whole[:cut].endswith(b"\n")), (cut, rows)
+
+
+def test_a_json_lines_line_that_is_no_object_is_a_row(work: Path, capsys: pytest.CaptureFixture) -> None:
+    """A line holding JSON that is no object is an error naming its row and line, or (--on-invalid
+    missing) a row scored with every input missing and counted, like a CSV row with the wrong number
+    of fields. A line that is not JSON is an error in every mode."""
+    pmml = work / "text_model.pmml"
+    pmml.write_text(MODEL_WITH_TEXT)
+    source = _bytes_file(work, "no-object.jsonl", b'{"x": 1, "c": "a"}\n\n[1, "a"]\nnull\n{"x": 2, "c": "b"}\n')
+    code = main(["score", str(pmml), str(source), "-o", str(work / "no-object.csv")])
+    _, err = capsys.readouterr()
+    assert code == 1 and "row 2 (line 3) is an array, not a JSON object" in err, err
+    assert not (work / "no-object.csv").exists()
+    code = main(["score", str(pmml), str(source), "-o", str(work / "no-object.csv"), "--on-invalid", "missing",
+                 "--json"])
+    _, err = capsys.readouterr()
+    summary = json.loads(err.strip().splitlines()[-1])
+    assert code == 0 and summary["rows"] == 4 and summary["invalid_rows"] == 2, err
+    assert summary["invalid_columns"] == {NOT_AN_OBJECT: 2}
+    assert pd.read_csv(work / "no-object.csv")["predicted_y"].tolist()[::3] == [13.0, 5.0]
+    source.write_bytes(b'{"x": 1, "c": "a"}\n{"x": 2, "c": \n{"x": 3, "c": "a"}\n')
+    code = main(["score", str(pmml), str(source), "-o", str(work / "no-object.csv"), "--on-invalid", "missing"])
+    _, err = capsys.readouterr()
+    assert code == 1 and f"{source}: line 2 is not valid JSON: Expecting value" in err, err

@@ -1,12 +1,15 @@
 """What `pmmlkit score` reads from CSV and JSON Lines, checked row by row before the model sees it.
 
-A file row is a record: a CSV row must have as many fields as the header (never shifted into an
-index, never padded with blanks), and a JSON Lines object lacking one of the model's inputs is an
-absent input, as for a dict given to ``Model.predict`` (an error with a did-you-mean, unless
-``--missing allow``). With ``--on-invalid missing`` such a row is scored with its inputs missing
-and counted. Errors name the row (data rows count from 1, as in the contract's messages) and the
-line of the file. Parquet files are typed: they are read by :func:`pmmlkit.io.iter_parquet`.
-"""
+Every row read is accounted for: each is handed over (one output row per input row), and the ones
+that do not fit are errors or, with ``--on-invalid missing``, scored with their inputs missing and
+counted. A file row is a record: a CSV row must have as many fields as the header (never shifted
+into an index, never padded with blanks); a JSON Lines line must hold an object, and an object
+lacking one of the model's inputs is an absent input, as for a dict given to ``Model.predict`` (an
+error with a did-you-mean, unless ``--missing allow``). A file whose rows cannot be told apart
+(CSV that is not well-formed: a quote never closed) or that is cut short (a JSON Lines line that is
+not JSON) is an error whatever ``--on-invalid`` says. Errors name the file, the row (data rows
+count from 1, as in the contract's messages) and the line. Parquet files are typed: they are read by
+:func:`pmmlkit.io.iter_parquet`."""
 
 from __future__ import annotations
 
@@ -20,11 +23,13 @@ from typing import IO, Any
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..io import STDIO, binary_input, iter_parquet, json_lines, records_frame
+from ..io import STDIO, binary_input, iter_parquet, json_values, not_an_object, records_frame
 from ..scoring.inputs import InvalidReport, absent_message, check_names, extra_message
 
-# A counted row with the wrong number of fields has no column to blame: the report names this.
+# A counted row with the wrong number of fields (CSV), or a line that is no object (JSON Lines), has
+# no column to blame: the report names these.
 WRONG_WIDTH = "(rows with the wrong number of fields)"
+NOT_AN_OBJECT = "(lines that are not JSON objects)"
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -251,9 +256,13 @@ def _jsonl_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
     records: list[dict[str, Any]] = []
     number = 0
     yielded = False
-    for line, record in json_lines(path, handle):
+    for line, value in json_values(path, handle):
         number += 1
-        records.append(_checked(path, record, needed, number, line, rules))
+        if isinstance(value, dict):
+            records.append(_checked(path, value, needed, number, line, rules))
+        else:  # a row all the same: refused, or scored with every input missing and counted
+            rules.invalid(f"{path}: row {number} (line {line}) {not_an_object(value)}", [NOT_AN_OBJECT])
+            records.append(dict.fromkeys(needed))
         if len(records) == chunk_size:
             if progress is not None and seekable:
                 progress(handle.tell())
@@ -283,4 +292,4 @@ def _checked(path: str, record: dict[str, Any], needed: list[str], row: int, lin
     return record
 
 
-__all__ = ["RowRules", "WRONG_WIDTH", "read_chunks"]
+__all__ = ["RowRules", "WRONG_WIDTH", "NOT_AN_OBJECT", "read_chunks"]
