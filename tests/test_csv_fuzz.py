@@ -33,6 +33,7 @@ import pytest
 
 from pmmlkit.cli.score_input import RowRules, read_chunks
 from pmmlkit.errors import EvaluationError, PMMLError
+from pmmlkit.io import read_table
 from pmmlkit.scoring.inputs import InvalidReport
 
 FILES = 10_000
@@ -206,7 +207,7 @@ def _latin1(value: str) -> bool:
     return any(0xDC80 <= ord(ch) <= 0xDCFF for ch in value)
 
 
-def _check(path: Path, generated: Generated, chunk_size: int, where: str) -> tuple[int, int]:
+def _check(path: Path, generated: Generated, chunk_size: int, where: str, sample: bool) -> tuple[int, int]:
     """One file against the reference (and pandas): (rows read, rows counted invalid), or (-1, 0) when refused."""
     records = reference(generated.data)
     if generated.rows is not None:  # the reference reads what was generated
@@ -232,12 +233,28 @@ def _check(path: Path, generated: Generated, chunk_size: int, where: str) -> tup
     if not isinstance(shown, str) and all(len(fields) == width for _, fields in data) \
             and not PANDAS_DROPS_A_FIELD.search(generated.data):
         assert shown == [fields for _, fields in data], f"{where}: pandas reads {shown}"
+    if sample:  # pmmlkit's table reader (convert --sample, verify DATA) reads the same cells
+        _check_read_table(path, header, data, where)
     if wrong:
         with pytest.raises(EvaluationError) as refusal:
             _read(path, chunk_size, "error")
         assert f"(line {wrong[0]})" in str(refusal.value), f"{where}: {refusal.value}"
         assert str(path) in str(refusal.value)
     return len(rows), invalid
+
+
+def _check_read_table(path: Path, header: list[str], data: list[tuple[int, list[str]]], where: str) -> None:
+    ragged = next((line for line, fields in data if len(fields) != len(header)), None)
+    if any(_latin1(v) for _, fields in data for v in fields) or len(set(header)) < len(header) or "" in header:
+        return  # refused as not UTF-8, or columns pandas renames
+    try:
+        frame = read_table(path, string_columns=header)
+    except PMMLError as exc:
+        assert ragged is not None and f"(line {ragged}) has" in str(exc), f"{where}: {exc}"
+        return
+    assert ragged is None, f"{where}: read_table read a ragged row"
+    cells = [[None if v is None or v != v else v for v in row] for row in frame.to_numpy(dtype=object).tolist()]
+    assert list(frame.columns) == header and cells == [[v or None for v in fields] for _, fields in data], where
 
 
 def test_every_csv_row_is_accounted_for(tmp_path: Path) -> None:
@@ -248,7 +265,8 @@ def test_every_csv_row_is_accounted_for(tmp_path: Path) -> None:
         path = tmp_path / f"fuzz-{number}.csv"  # a new file: truncating one is slower on some file systems
         path.write_bytes(generated.data)
         chunk_size = rng.choice((1, 2, 3, 1000))
-        rows, invalid = _check(path, generated, chunk_size, f"seed {SEED}, file {number}: {generated.data!r}")
+        rows, invalid = _check(path, generated, chunk_size, f"seed {SEED}, file {number}: {generated.data!r}",
+                               sample=number % 5 == 0)
         path.unlink()
         refused += rows < 0
         read += rows >= 0
@@ -256,3 +274,23 @@ def test_every_csv_row_is_accounted_for(tmp_path: Path) -> None:
     # The fuzzer reaches each outcome often enough to mean something.
     print(f"{FILES} files: {read} read, {refused} refused, {invalid_rows} rows counted invalid")
     assert read > FILES // 2 and refused > FILES // 20 and invalid_rows > FILES // 10, (read, refused, invalid_rows)
+
+
+@pytest.mark.parametrize("data, error", [
+    (b"a,b\n1,2\n3\n", "row 2 (line 3) has 1 field, the header has 2"),  # pandas pads it with a blank
+    (b"a,b\n1,2,3\n4,5,6\n", "row 1 (line 2) has 3 fields, the header has 2"),  # pandas makes 'a' the index
+    (b'a,b\n1,"2\n', "line 2: the row that starts here opens a quote"),
+    (b"a,b\n\r,x\n", None),  # pandas reads ["x", ""]: the strict reader's cells are ["", "x"]
+])
+def test_read_table_reads_what_the_file_holds(tmp_path: Path, data: bytes, error: str | None) -> None:
+    """`convert --sample` and `verify MODEL_FILE MODEL.pmml DATA` read CSV through pandas, which
+    padded a short row, shifted rows one field longer than the header into an index, and moved a
+    value after a blank CR line into the wrong column."""
+    path = tmp_path / "table.csv"
+    path.write_bytes(data)
+    if error is not None:
+        with pytest.raises(PMMLError, match=re.escape(f"{path}: ") + ".*" + re.escape(error)):
+            read_table(path)
+        return
+    frame = read_table(path, string_columns=["b"])
+    assert frame["a"].isna().tolist() == [True] and frame["b"].tolist() == ["x"]

@@ -13,8 +13,6 @@ count from 1, as in the contract's messages) and the line. Parquet files are typ
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import IO, Any
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..io import STDIO, binary_input, iter_parquet, json_values, not_an_object, records_frame
+from ..io import STDIO, binary_input, csv_records, csv_text, iter_parquet, json_values, not_an_object, records_frame
 from ..scoring.inputs import InvalidReport, absent_message, check_names, extra_message
 
 # A counted row with the wrong number of fields (CSV), or a line that is no object (JSON Lines), has
@@ -93,31 +91,6 @@ def _not_utf8(path: str, row: int, line: int, column: str, cell: str) -> str:
 
 
 # -- CSV -------------------------------------------------------------------------------------------
-# Python's csv module in strict mode tokenizes: every cell is exactly the text between separators
-# (no type guessing, no padding), a quoted value holds separators and line ends, and a file that
-# is not well-formed CSV (a quote never closed, text after a closing quote) is refused with its
-# line rather than read as one long value. This module adds what is a row: a physical line of
-# nothing but spaces and tabs is none (as for pandas), every other record is one, and a record
-# whose field count differs from the header's is invalid, never shifted or padded.
-_BLANK = " \t\r\n"
-
-
-class _Lines:
-    """The text's physical lines for the csv reader, remembering the last one, so that a blank line
-    can be told from a record holding one quoted blank value ('""')."""
-
-    def __init__(self, text: IO[str]) -> None:
-        self._text = text
-        self.last = ""
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        self.last = next(self._text)
-        return self.last
-
-
 def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
               progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
     _not_text(path, handle, "csv")
@@ -125,9 +98,9 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
     # Bytes that are not UTF-8 become lone surrogates: a column the model does not read keeps them
     # (and writes them back as the same bytes); a model input is refused with its row. utf-8-sig
     # drops a byte order mark, so that a quoted first name is read as quoted.
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    text = csv_text(handle)
     try:
-        records = _records(path, text)
+        records = csv_records(path, text)
         header = next(records, None)
         if header is None or not any(h.strip() for h in header[1]):
             raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
@@ -158,39 +131,6 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
             yield _frame(chunk, names, number - len(chunk) + 1)
     finally:
         text.detach()
-
-
-def _records(path: str, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record that is a row (the header first), with the line it starts on. A file that is
-    not well-formed CSV is a PMMLError naming the line, whatever ``--on-invalid`` says: where its
-    rows begin and end is unknown, so no count of them could be right."""
-    lines = _Lines(text)
-    reader = csv.reader(lines, strict=True)
-    while True:
-        start = reader.line_num + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise PMMLError(f"{path}: cannot read the table: {_malformed(str(exc), start, reader.line_num)}") from None
-        if len(fields) <= 1 and reader.line_num == start and not lines.last.strip(_BLANK):
-            continue  # a blank line is no row, as for pandas
-        yield start, fields
-
-
-def _malformed(error: str, start: int, line: int) -> str:
-    """The csv module's complaint, said with the line to look at and what is likely wrong there."""
-    if error.startswith("unexpected end of data"):
-        return (f"line {start}: the row that starts here opens a quote (\") that is never closed: close it, or "
-                "double a quote that is part of a value (\"\")")
-    if error.startswith("field larger than field limit"):
-        return (f"line {start}: the row that starts here has a value longer than {csv.field_size_limit()} "
-                f"characters by line {line}: most likely it opens a quote (\") that is never closed")
-    if "expected after" in error:
-        return (f"line {line}: text follows the closing quote of a quoted value ({error}): a quote that is part "
-                "of a value is doubled (\"\") inside a quoted value")
-    return f"line {line}: {error}"
 
 
 def _header(path: str, header: list[str], rules: RowRules) -> list[str]:
