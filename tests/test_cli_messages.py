@@ -106,7 +106,7 @@ def test_an_unknown_option_points_to_the_subcommands_help(args: list[str], help_
 
 @pytest.mark.parametrize("content, kind", [
     (b"x,c\n1,a\n", "CSV (its first line is 'x,c')"),
-    (b"x;c\n1;a\n", "CSV (separated by ';')"),
+    (b"x;c\n1;a\n", "CSV separated by ';' (its first line is 'x;c')"),
     (b'{"x": 1}\n{"x": 2}\n', "JSON Lines"),
     (b"PAR1\x00\x00", "a Parquet file"),
     (b"PK\x03\x04rest", "a zip archive"),
@@ -122,6 +122,8 @@ def test_a_data_file_given_for_the_pmml_is_named(tmp_path: Path, content: bytes,
         code, _, err = _run(capsys, *args)
         assert code == 2 and f"{given} is not a PMML file: it looks like {kind}" in err, err
         assert f"(see `pmmlkit {args[0]} --help`)" in err, err
+    code, out, _ = _run(capsys, "validate", given)  # a report per file: the file's line says what it is
+    assert code == 1 and f"({given} looks like {kind}" in out and "validate checks PMML documents)" in out, out
 
 
 @pytest.mark.parametrize("content", [b"", b"<PMML", b"\xef\xbb\xbf  <?xml version='1.0'?><PMML/>",

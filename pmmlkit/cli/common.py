@@ -62,7 +62,7 @@ def in_flags(message: str, args: argparse.Namespace) -> str:
 
 
 __all__ = ["PROG", "UsageError", "count", "positive", "output", "add_loading_arguments", "loading_options",
-           "in_flags", "not_pmml", "check_pmml_argument"]
+           "in_flags", "not_pmml", "looks_like", "check_pmml_argument"]
 
 
 # What a file that is not XML most likely is, by its first bytes: what a user swapping two arguments
@@ -87,21 +87,26 @@ def not_pmml(head: bytes) -> str | None:
     first = text.splitlines()[0].decode("utf-8", errors="replace")
     if first[:1] in "{[":
         return "JSON" + (" Lines" if first.rstrip().endswith("}") and len(text.splitlines()) > 1 else "")
-    for separator, said in ((",", "CSV"), (";", "CSV (separated by ';')"), ("\t", "tab-separated text")):
+    for separator, said in ((",", "CSV"), (";", "CSV separated by ';'"), ("\t", "tab-separated text")):
         if separator in first:
             return f"{said} (its first line is {first[:60]!r})"
     return "text that is not XML" if text.isascii() else "binary data, not XML"
 
 
+def looks_like(path: str | os.PathLike[str]) -> str | None:
+    """What the file at ``path`` looks like when it is plainly no XML (see :func:`not_pmml`); None
+    when it may be XML or cannot be read (the reader then says what is wrong)."""
+    try:
+        with open(path, "rb") as handle:
+            return not_pmml(handle.read(4096))
+    except OSError:
+        return None
+
+
 def check_pmml_argument(path: str, argument: str = "MODEL.pmml", usage: str = "") -> None:
     """A usage error when the file given for a PMML argument is plainly no XML (a data table, a saved
     model): arguments in the wrong order, most likely. Anything that may be XML is left to the parser."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return  # the reader says what is wrong (no such file, a folder, no permission)
-    kind = not_pmml(head)
+    kind = looks_like(path)
     if kind is not None:
         order = f": {usage}" if usage else ""
         raise UsageError(f"{path} is not a PMML file: it looks like {kind}. {argument} must be a PMML (XML) "
