@@ -82,6 +82,11 @@ def _not_text(path: str, handle: IO[bytes], fmt: str) -> None:
                         f"(e.g. `gzip -dc {path} | pmmlkit score MODEL - ...`)")
 
 
+def _named(path: str) -> str:
+    """The input as a message names it."""
+    return "standard input" if path == STDIO else path
+
+
 def _not_utf8(path: str, row: int, line: int, column: str, cell: str) -> str:
     raw = cell.encode("utf-8", errors="surrogateescape")
     return (f"input {column!r}, row {row} (line {line}): not valid Unicode text: the bytes {raw!r} are not UTF-8. "
@@ -100,7 +105,7 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
     # drops a byte order mark, so that a quoted first name is read as quoted.
     text = csv_text(handle)
     try:
-        records = csv_records(path, text)
+        records = csv_records(_named(path), text)
         header = next(records, None)
         if header is None or not any(h.strip() for h in header[1]):
             raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
@@ -196,7 +201,7 @@ def _jsonl_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
     records: list[dict[str, Any]] = []
     number = 0
     yielded = False
-    for line, value in json_values(path, handle):
+    for line, value in json_values(_named(path), handle):
         number += 1
         if isinstance(value, dict):
             records.append(_checked(path, value, needed, number, line, rules))
