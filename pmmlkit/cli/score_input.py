@@ -100,10 +100,7 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
               progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
     _not_text(path, handle, "csv")
     seekable = handle.seekable()
-    # Bytes that are not UTF-8 become lone surrogates: a column the model does not read keeps them
-    # (and writes them back as the same bytes); a model input is refused with its row. utf-8-sig
-    # drops a byte order mark, so that a quoted first name is read as quoted.
-    text = csv_text(handle)
+    text = csv_text(handle)  # (bytes that are not UTF-8 kept as lone surrogates, for _cells to judge)
     try:
         records = csv_records(_named(path), text)
         header = next(records, None)
