@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import functools
 import io
 import itertools
@@ -89,7 +90,7 @@ def read_table(path: str | os.PathLike, string_columns: Iterable[str] = (), nrow
     fmt = _checked_format(path)
     try:
         if fmt == "csv":
-            return pd.read_csv(path, nrows=nrows, **_csv_options(string_columns))
+            return pd.read_csv(_strict_csv(path, nrows), **_csv_options(string_columns))
         if fmt == "jsonl":
             with open(path, "rb") as handle:
                 return records_frame([record for _, record in itertools.islice(json_lines(path, handle), nrows)])
@@ -97,6 +98,101 @@ def read_table(path: str | os.PathLike, string_columns: Iterable[str] = (), nrow
         return frame if nrows is None else frame.head(nrows)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise PMMLError(f"{path}: cannot read the table: {first_line(exc)}") from None
+
+
+# -- CSV text --------------------------------------------------------------------------------------
+# Python's csv module in strict mode tokenizes: every cell is exactly the text between separators
+# (no type guessing, no padding), a quoted value holds separators and line ends, and a file that
+# is not well-formed CSV (a quote never closed, text after a closing quote) is refused with its
+# line rather than read as one long value. csv_records adds what is a row: a physical line of
+# nothing but spaces and tabs is none (as for pandas), every other record is one. Its readers (here,
+# and `pmmlkit score`'s) refuse or count a record whose field count differs from the header's,
+# never shift or pad it. pandas' own parser is no substitute: it pads a short row with blanks, takes
+# a first column as the index when the rows are one field longer than the header, and after a
+# blank line ended by a bare CR drops the empty first field of the next line.
+_BLANK = " \t\r\n"
+
+
+class _Lines:
+    """The text's physical lines for the csv reader, remembering the last one, so that a blank line
+    can be told from a record holding one quoted blank value ('""')."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self.last = ""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._text)
+        return self.last
+
+
+def csv_text(handle: IO[bytes]) -> io.TextIOWrapper:
+    """A CSV file's bytes as text for :func:`csv_records`. Bytes that are not UTF-8 become lone
+    surrogates (written back as the same bytes; a model input refuses them with its row); utf-8-sig
+    drops a byte order mark, so that a quoted first name is read as quoted. The caller detaches it."""
+    return io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def csv_records(path: str, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record of ``text`` (from :func:`csv_text`) that is a row, the header first, with the
+    line it starts on. A file that is not well-formed CSV is a PMMLError naming the line, whatever a
+    caller's policy for invalid rows: where its rows begin and end is unknown past it, so no count
+    of them could be right."""
+    lines = _Lines(text)
+    reader = csv.reader(lines, strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise PMMLError(f"{path}: cannot read the table: {_malformed(str(exc), start, reader.line_num)}") from None
+        if len(fields) <= 1 and reader.line_num == start and not lines.last.strip(_BLANK):
+            continue  # a blank line is no row, as for pandas
+        yield start, fields
+
+
+def _malformed(error: str, start: int, line: int) -> str:
+    """The csv module's complaint, said with the line to look at and what is likely wrong there."""
+    if error.startswith("unexpected end of data"):
+        return (f"line {start}: the row that starts here opens a quote (\") that is never closed: close it, or "
+                "double a quote that is part of a value (\"\")")
+    if error.startswith("field larger than field limit"):
+        return (f"line {start}: the row that starts here has a value longer than {csv.field_size_limit()} "
+                f"characters by line {line}: most likely it opens a quote (\") that is never closed")
+    if "expected after" in error:
+        return (f"line {line}: text follows the closing quote of a quoted value ({error}): a quote that is part "
+                "of a value is doubled (\"\") inside a quoted value")
+    return f"line {line}: {error}"
+
+
+def _strict_csv(path: Path, nrows: int | None) -> io.BytesIO:
+    """The first ``nrows`` rows of a CSV file (all without ``nrows``) as read by :func:`csv_records`,
+    written again as plain CSV for pandas to type: pandas types the cells, the strict reader says
+    what the cells are. A row whose field count differs from the header's is a PMMLError naming it."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    with open(path, "rb") as handle:
+        text = csv_text(handle)
+        try:
+            records = csv_records(str(path), text)
+            header = next(records, None)
+            if header is not None:
+                writer.writerow(header[1])
+                width = len(header[1])
+                for number, (line, fields) in enumerate(itertools.islice(records, nrows), start=1):
+                    if len(fields) != width:
+                        raise PMMLError(f"{path}: row {number} (line {line}) has {len(fields)} field"
+                                        f"{'s' if len(fields) != 1 else ''}, the header has {width}: fix the row "
+                                        "(an unquoted separator inside a value, or a missing one?)")
+                    writer.writerow(fields)
+        finally:
+            text.detach()
+    return io.BytesIO(out.getvalue().encode("utf-8", errors="surrogateescape"))
 
 
 def table_size(path: str | os.PathLike, fmt: str | None = None) -> tuple[int, str] | None:
@@ -186,21 +282,37 @@ def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int],
         yield pandas_from_arrow(schema.empty_table())
 
 
-def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Each object of a JSON Lines stream, with its line number (blank lines are skipped). Parsed
+def json_values(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    """Each JSON value of a JSON Lines stream, with its line number (blank lines are skipped). Parsed
     with Python's json: exact doubles, big integers kept as the integers they are (so the input
-    contract can refuse them), a key given twice refused."""
+    contract can refuse them), a key given twice refused. A line that is not JSON is a PMMLError
+    naming it, whatever the caller's policy for invalid rows: the file is cut short or is not
+    JSON Lines, and what it holds past that line cannot be counted."""
     for line, raw in enumerate(handle, start=1):
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=json_object)
+            value = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=json_object)
         except ValueError as exc:
-            raise PMMLError(f"{path}: line {line} is not valid JSON: {first_line(exc)}") from None
-        if not isinstance(record, dict):
-            raise PMMLError(f"{path}: line {line} is a JSON {type(record).__name__}, not an object "
-                            "(JSON Lines holds one object per line)")
-        yield line, record
+            cut = "" if raw.endswith(b"\n") else " (the file ends inside it: was it cut short?)"
+            raise PMMLError(f"{path}: line {line} is not valid JSON{cut}: {first_line(exc)}") from None
+        yield line, value
+
+
+def not_an_object(value: Any) -> str:
+    """What a JSON Lines line holding ``value`` (not an object) is, said in JSON's words."""
+    kinds = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    kind = "null" if value is None else kinds.get(type(value), type(value).__name__)
+    return f"is {kind}, not a JSON object (JSON Lines holds one object per line)"
+
+
+def json_lines(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each object of a JSON Lines stream, with its line number (blank lines are skipped); a line
+    that is not JSON, or holds another JSON value, is a PMMLError naming it."""
+    for line, value in json_values(path, handle):
+        if not isinstance(value, dict):
+            raise PMMLError(f"{path}: line {line} {not_an_object(value)}")
+        yield line, value
 
 
 def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -326,5 +438,6 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["load_model", "read_table", "iter_parquet", "pandas_from_arrow", "json_lines", "records_frame", "binary_input",
+__all__ = ["load_model", "read_table", "csv_records", "csv_text", "iter_parquet", "pandas_from_arrow", "json_lines", "json_values", "not_an_object",
+           "records_frame", "binary_input",
            "first_line", "json_object", "table_format", "table_size", "TableWriter"]

@@ -15,6 +15,8 @@ from documents import BIG_WHOLE_MODEL
 
 import pmmlkit
 from pmmlkit.cli import main
+from pmmlkit.cli.score_input import NOT_AN_OBJECT, RowRules, read_chunks
+from pmmlkit.errors import PMMLError
 from pmmlkit.io import table_size
 
 FORMATS = ("csv", "parquet", "jsonl")
@@ -259,3 +261,107 @@ def test_whole_numbers_in_csv_are_read_exactly(work: Path, chunk: str, capsys: p
     data.write_text("k,i\n1,9007199254740993\n1,\n")
     assert main(["score", str(model), str(data), "--chunk-size", chunk]) == 1
     assert "9007199254740993 is beyond 2**53" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("policy", ["error", "missing"])
+def test_an_unclosed_quote_is_an_error_naming_its_line(work: Path, policy: str, capsys: pytest.CaptureFixture) -> None:
+    """Issue 15: a 1,000-row CSV whose 10th row opens a quote it never closes was read as 10 rows (the
+    10th holding the rest of the file), exit 0. It is malformed CSV: an error naming the file and the
+    line, whatever --on-invalid says, and no output file (not even the chunks scored before it)."""
+    pmml = work / "text_model.pmml"
+    pmml.write_text(MODEL_WITH_TEXT)
+    lines = ["x,c", *(f"{i},a" for i in range(1000))]
+    lines[10] = '9,"a'
+    folder = work / f"unclosed-{policy}"
+    folder.mkdir()
+    source = folder / "unclosed.csv"
+    source.write_text("\n".join(lines) + "\n")
+    out = folder / "out.csv"
+    code = main(["score", str(pmml), str(source), "-o", str(out), "--chunk-size", "3", "--json",
+                 "--on-invalid", policy])
+    _, err = capsys.readouterr()
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert f"{source}: cannot read the table: line 11:" in err and "never closed" in err, err
+    assert sorted(p.name for p in folder.iterdir()) == ["unclosed.csv"]
+
+
+# CSV that is not well-formed, and the line each error names: text after a closing quote, a quote
+# opened in a header, a long value that is really an unclosed quote.
+MALFORMED = [
+    (b'x,c\n1,a\n2,"a"b\n3,c\n', "line 3: text follows the closing quote"),
+    (b'x,c\n1,"a" \n', "line 2: text follows the closing quote"),
+    (b'x,"c\n1,a\n', "line 1: the row that starts here opens a quote"),
+    (b'x,c\n1,a\n2,"' + b"a" * 200_000 + b'\n3,c\n', "line 3: the row that starts here has a value longer than"),
+]
+
+
+@pytest.mark.parametrize("data, fragment", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_csv_names_its_line(work: Path, data: bytes, fragment: str, capsys: pytest.CaptureFixture) -> None:
+    pmml = work / "text_model.pmml"
+    pmml.write_text(MODEL_WITH_TEXT)
+    source = _bytes_file(work, "malformed.csv", data)
+    code = main(["score", str(pmml), str(source), "-o", str(work / "malformed.out.csv"), "--on-invalid", "missing"])
+    _, err = capsys.readouterr()
+    assert code == 1 and fragment in err, err
+    assert not (work / "malformed.out.csv").exists()
+
+
+def test_what_is_a_csv_row(work: Path, capsys: pytest.CaptureFixture) -> None:
+    """Blank lines (spaces and tabs only, any line end) are no rows, as for pandas; a quoted blank value
+    is a row; a byte order mark is no part of a quoted first column name; quoted values keep their
+    separators, quotes and line ends."""
+    pmml = work / "text_model.pmml"
+    pmml.write_text(MODEL_WITH_TEXT)
+    data = b'\xef\xbb\xbf"x",c\r\n\r\n1,a\r\n \t\r\n2,"a,""b""\r\nc"\r\r3,\n'
+    source = _bytes_file(work, "rows-and-blanks.csv", data)
+    assert main(["score", str(pmml), str(source), "--keep-inputs", "--output-format", "jsonl"]) == 0
+    got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["x"], r["c"], r["predicted_y"]) for r in got] == [
+        ("1", "a", 13.0), ("2", 'a,"b"\r\nc', 5.0), ("3", None, 7.0)]
+    single = _bytes_file(work, "one-column.csv", b'c\n""\n  \n\na\n')
+    assert main(["score", str(pmml), str(single), "--missing", "allow", "--json"]) == 0
+    assert json.loads(capsys.readouterr().err.strip().splitlines()[-1])["rows"] == 2
+
+
+def test_json_lines_cut_at_every_byte_is_accounted_for(tmp_path: Path) -> None:
+    """A JSON Lines file cut anywhere: the lines before the cut are the rows read, and a cut inside an
+    object is an error naming the last line and saying the file ends inside it. Never fewer rows
+    with exit 0."""
+    records = [{"x": i + 0.5, "c": "a\u2028b" if i % 2 else "é"} for i in range(5)]
+    whole = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    rules = RowRules(needed=("x", "c"))
+    for cut in range(1, len(whole) + 1):
+        source = tmp_path / f"cut-{cut}.jsonl"
+        source.write_bytes(whole[:cut])
+        complete = whole[:cut].count(b"\n")
+        try:
+            rows = sum(len(chunk) for chunk in read_chunks(str(source), "jsonl", 2, rules))
+        except PMMLError as exc:
+            assert f"{source}: line {complete + 1} is not valid JSON (the file ends inside it" in str(exc), cut
+            continue
+        ended = whole[:cut].endswith(b"\n") or whole[:cut].endswith(b"}")
+        assert ended and rows == complete + (not whole[:cut].endswith(b"\n")), (cut, rows)
+
+
+def test_a_json_lines_line_that_is_no_object_is_a_row(work: Path, capsys: pytest.CaptureFixture) -> None:
+    """A line holding JSON that is no object is an error naming its row and line, or (--on-invalid
+    missing) a row scored with every input missing and counted, like a CSV row with the wrong number
+    of fields. A line that is not JSON is an error in every mode."""
+    pmml = work / "text_model.pmml"
+    pmml.write_text(MODEL_WITH_TEXT)
+    source = _bytes_file(work, "no-object.jsonl", b'{"x": 1, "c": "a"}\n\n[1, "a"]\nnull\n{"x": 2, "c": "b"}\n')
+    code = main(["score", str(pmml), str(source), "-o", str(work / "no-object.csv")])
+    _, err = capsys.readouterr()
+    assert code == 1 and "row 2 (line 3) is an array, not a JSON object" in err, err
+    assert not (work / "no-object.csv").exists()
+    code = main(["score", str(pmml), str(source), "-o", str(work / "no-object.csv"), "--on-invalid", "missing",
+                 "--json"])
+    _, err = capsys.readouterr()
+    summary = json.loads(err.strip().splitlines()[-1])
+    assert code == 0 and summary["rows"] == 4 and summary["invalid_rows"] == 2, err
+    assert summary["invalid_columns"] == {NOT_AN_OBJECT: 2}
+    assert pd.read_csv(work / "no-object.csv")["predicted_y"].tolist()[::3] == [13.0, 5.0]
+    source.write_bytes(b'{"x": 1, "c": "a"}\n{"x": 2, "c": \n{"x": 3, "c": "a"}\n')
+    code = main(["score", str(pmml), str(source), "-o", str(work / "no-object.csv"), "--on-invalid", "missing"])
+    _, err = capsys.readouterr()
+    assert code == 1 and f"{source}: line 2 is not valid JSON: Expecting value" in err, err

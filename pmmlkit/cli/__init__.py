@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import logging
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import PMMLError
@@ -30,7 +32,8 @@ COMMANDS = (convert_command, validate_command, score_command, verify_command, in
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line, ``pmmlkit: error: ...``, like every other error."""
+    """argparse, but a usage error is one line, ``pmmlkit: error: ...``, like every other error, and
+    points to the help of the (sub)command it is about."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"{PROG}: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
@@ -46,13 +49,70 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; an unknown one is the subcommand's usage error (`pmmlkit validate --strcit`:
+    see `pmmlkit validate --help`, did you mean --strict?), not the top-level parser's."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = _subparser(parser, args.command)
+        hint = ""
+        options = [o for action in command._actions for o in action.option_strings if o.startswith("--")]
+        close = difflib.get_close_matches(unknown[0].split("=")[0], options, n=1) if unknown[0].startswith("-") \
+            else []
+        if close:
+            hint = f"; did you mean {close[0]}?"
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+    return args
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]
+    return parser
+
+
+class _OnceToStderr(logging.Handler):
+    """pmmlkit's warnings (a tolerated deviation of a document, say), each said once per command on
+    standard error, in the CLI's words: a command may read a document twice (verify reads it, then
+    scores it), and a library hint (strict=True) is spelled as the subcommand's flag."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        super().__init__(logging.WARNING)
+        self.args = args
+        self.said: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = in_flags(record.getMessage(), self.args)
+        if text not in self.said:
+            self.said.add(text)
+            print(f"{PROG}: warning: {text}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _warnings_once(args: argparse.Namespace) -> Iterator[None]:
+    if args.command == "serve":  # the server logs as a server does (serving/server.py)
+        yield
+        return
+    logger = logging.getLogger(PROG)
+    handler, propagates = _OnceToStderr(args), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagates
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # pyspark warns on every import under pandas 3; it is not the user's business here.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
-        return int(args.run(args) or 0)
+        with _warnings_once(args):
+            return int(args.run(args) or 0)
     except UsageError as exc:
         return _fail(f"{in_flags(str(exc), args)} (see `{PROG} {args.command} --help`)", 2)
     except PMMLError as exc:

@@ -50,6 +50,7 @@ _KEYWORD_FLAGS = (
     ("missing='allow'", "missing", "--missing allow", "missing='allow'"),
     ("extra='ignore'", "extra", "--extra ignore", "extra='ignore'"),
     ("max_bytes= or ", "max_bytes", "--max-bytes or ", ""),
+    ("strict=True", "strict", "--strict", "`pmmlkit score --strict`"),
 )
 
 
@@ -62,7 +63,55 @@ def in_flags(message: str, args: argparse.Namespace) -> str:
 
 
 __all__ = ["PROG", "UsageError", "count", "positive", "output", "add_loading_arguments", "loading_options",
-           "in_flags"]
+           "in_flags", "not_pmml", "looks_like", "check_pmml_argument"]
+
+
+# What a file that is not XML most likely is, by its first bytes: what a user swapping two arguments
+# (`pmmlkit score data.csv model.pmml`) or naming the wrong file should be told instead of "not
+# well-formed XML".
+_MAGIC = ((b"PAR1", "a Parquet file"), (b"\x1f\x8b", "a gzip-compressed file"),
+          (b"PK\x03\x04", "a zip archive (a .skops model, or a zipped file?)"),
+          (b"\x80", "a Python pickle (a saved model?)"))
+
+
+def not_pmml(head: bytes) -> str | None:
+    """What the file starting with ``head`` looks like when it cannot be an XML document (PMML), or
+    None when it may be one (its first character is '<', in UTF-8 or UTF-16)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+        return None  # UTF-16, which the parser reads
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not text or text.startswith(b"<"):
+        return None  # empty or XML: the parser says what is wrong with it
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    first = text.splitlines()[0].decode("utf-8", errors="replace")
+    if first[:1] in "{[":
+        return "JSON" + (" Lines" if first.rstrip().endswith("}") and len(text.splitlines()) > 1 else "")
+    for separator, said in ((",", "CSV"), (";", "CSV separated by ';'"), ("\t", "tab-separated text")):
+        if separator in first:
+            return f"{said} (its first line is {first[:60]!r})"
+    return "text that is not XML" if text.isascii() else "binary data, not XML"
+
+
+def looks_like(path: str | os.PathLike[str]) -> str | None:
+    """What the file at ``path`` looks like when it is plainly no XML (see :func:`not_pmml`); None
+    when it may be XML or cannot be read (the reader then says what is wrong)."""
+    try:
+        with open(path, "rb") as handle:
+            return not_pmml(handle.read(4096))
+    except OSError:
+        return None
+
+
+def check_pmml_argument(path: str, argument: str = "MODEL.pmml", usage: str = "") -> None:
+    """A usage error when the file given for a PMML argument is plainly no XML (a data table, a saved
+    model): arguments in the wrong order, most likely. Anything that may be XML is left to the parser."""
+    kind = looks_like(path)
+    if kind is not None:
+        order = f": {usage}" if usage else ""
+        raise UsageError(f"{path} is not a PMML file: it looks like {kind}. {argument} must be a PMML (XML) "
+                         f"document{order}")
 
 
 def count(text: str) -> int:

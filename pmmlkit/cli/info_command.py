@@ -10,6 +10,7 @@ from typing import Any
 from ..describe import describe
 from ..parsing import read_source
 from ..validation import gate
+from .common import check_pmml_argument
 
 
 def add_parser(commands: Any) -> None:
@@ -21,6 +22,7 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.pmml)
+    check_pmml_argument(args.pmml, usage="pmmlkit info MODEL.pmml")
     data, name = read_source(args.pmml)
     info = {"file": str(path), "size": len(data), **describe(gate(data, name))}
     if args.json:

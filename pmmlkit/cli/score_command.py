@@ -12,9 +12,11 @@ import pandas as pd
 
 from ..errors import PMMLError
 from ..io import FORMATS, STDIO, TableWriter, table_format, table_size
+from ..parsing import read_source
 from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
-from .common import DEFAULT_CHUNK, UsageError, positive
+from ..validation import gate
+from .common import DEFAULT_CHUNK, UsageError, check_pmml_argument, positive
 from .score_input import RowRules, read_chunks
 
 
@@ -45,12 +47,15 @@ def add_parser(commands: Any) -> None:
                        help="columns the model does not use: ignored (default) or an error")
     score.add_argument("--json", action="store_true", help="print a JSON summary (rows, invalid rows, seconds) on "
                        "standard error at the end")
+    score.add_argument("--strict", action="store_true", help="refuse a document with any validation error, "
+                       "also the deviations that are scored with a warning otherwise (as load(strict=True))")
     score.add_argument("--spark", action="store_true", help="score on Spark: IN and OUT are Parquet or CSV paths")
     score.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    check_pmml_argument(args.pmml, usage="pmmlkit score MODEL.pmml IN [-o OUT]")
     if args.spark:
         return _run_on_spark(args, started)
     try:
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     except PMMLError as exc:
         raise UsageError(f"-o {args.output}: {exc}") from None
     in_format = table_format(args.input, args.input_format)
-    model = load(args.pmml)
+    model = load(args.pmml, strict=args.strict)
     report = InvalidReport()
     rows = 0
     rules = RowRules(model.input_names, args.missing, args.extra, args.on_invalid, report)
@@ -82,6 +87,8 @@ def _run_on_spark(args: argparse.Namespace, started: float) -> int:
     if args.on_invalid != "error":
         raise UsageError("score --spark checks column types before it starts: --on-invalid missing is for local "
                          "scoring")
+    if args.strict:  # the driver gates the document as load(strict=True) would, before Spark starts
+        gate(*read_source(args.pmml), strict=True)
     try:
         from ..scoring.spark import score_files
     except ImportError as exc:

@@ -1,17 +1,18 @@
 """What `pmmlkit score` reads from CSV and JSON Lines, checked row by row before the model sees it.
 
-A file row is a record: a CSV row must have as many fields as the header (never shifted into an
-index, never padded with blanks), and a JSON Lines object lacking one of the model's inputs is an
-absent input, as for a dict given to ``Model.predict`` (an error with a did-you-mean, unless
-``--missing allow``). With ``--on-invalid missing`` such a row is scored with its inputs missing
-and counted. Errors name the row (data rows count from 1, as in the contract's messages) and the
-line of the file. Parquet files are typed: they are read by :func:`pmmlkit.io.iter_parquet`.
-"""
+Every row read is accounted for: each is handed over (one output row per input row), and the ones
+that do not fit are errors or, with ``--on-invalid missing``, scored with their inputs missing and
+counted. A file row is a record: a CSV row must have as many fields as the header (never shifted
+into an index, never padded with blanks); a JSON Lines line must hold an object, and an object
+lacking one of the model's inputs is an absent input, as for a dict given to ``Model.predict`` (an
+error with a did-you-mean, unless ``--missing allow``). A file whose rows cannot be told apart
+(CSV that is not well-formed: a quote never closed) or that is cut short (a JSON Lines line that is
+not JSON) is an error whatever ``--on-invalid`` says. Errors name the file, the row (data rows
+count from 1, as in the contract's messages) and the line. Parquet files are typed: they are read by
+:func:`pmmlkit.io.iter_parquet`."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,13 @@ from typing import IO, Any
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..io import STDIO, binary_input, iter_parquet, json_lines, records_frame
+from ..io import STDIO, binary_input, csv_records, csv_text, iter_parquet, json_values, not_an_object, records_frame
 from ..scoring.inputs import InvalidReport, absent_message, check_names, extra_message
 
-# A counted row with the wrong number of fields has no column to blame: the report names this.
+# A counted row with the wrong number of fields (CSV), or a line that is no object (JSON Lines), has
+# no column to blame: the report names these.
 WRONG_WIDTH = "(rows with the wrong number of fields)"
+NOT_AN_OBJECT = "(lines that are not JSON objects)"
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -79,6 +82,11 @@ def _not_text(path: str, handle: IO[bytes], fmt: str) -> None:
                         f"(e.g. `gzip -dc {path} | pmmlkit score MODEL - ...`)")
 
 
+def _named(path: str) -> str:
+    """The input as a message names it."""
+    return "standard input" if path == STDIO else path
+
+
 def _not_utf8(path: str, row: int, line: int, column: str, cell: str) -> str:
     raw = cell.encode("utf-8", errors="surrogateescape")
     return (f"input {column!r}, row {row} (line {line}): not valid Unicode text: the bytes {raw!r} are not UTF-8. "
@@ -92,27 +100,21 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
               progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
     _not_text(path, handle, "csv")
     seekable = handle.seekable()
-    # Bytes that are not UTF-8 become lone surrogates: a column the model does not read keeps them
-    # (and writes them back as the same bytes); a model input is refused with its row.
-    text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
+    text = csv_text(handle)  # (bytes that are not UTF-8 kept as lone surrogates, for _cells to judge)
     try:
-        rows = csv.reader(text)
-        header = next(rows, None)
-        if not header or not any(h.strip() for h in header):
+        records = csv_records(_named(path), text)
+        header = next(records, None)
+        if header is None or not any(h.strip() for h in header[1]):
             raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
-        names = _header(path, header, rules)
+        names = _header(path, header[1], rules)
         inputs = [i for i, name in enumerate(names) if name in set(rules.needed)]
         width = len(names)
         chunk: list[list[str | None]] = []
         number = 0
         yielded = False
-        for fields in _rows(path, rows):
+        for line, fields in records:
             number += 1
-            line = rows.line_num
             if len(fields) != width:
-                if not fields or (len(fields) == 1 and not fields[0].strip() and width > 1):
-                    number -= 1  # a blank line is no row, as for pandas
-                    continue
                 given = f"{len(fields)} field" + ("s" if len(fields) != 1 else "")
                 rules.invalid(f"{path}: row {number} (line {line}) has {given}, the header has {width}: "
                               "fix the row (an unquoted separator inside a value, or a missing one?)", [WRONG_WIDTH])
@@ -133,15 +135,8 @@ def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
         text.detach()
 
 
-def _rows(path: str, rows: Any) -> Iterator[list[str]]:
-    try:
-        yield from rows
-    except csv.Error as exc:
-        raise PMMLError(f"{path}: cannot read the table: line {rows.line_num}: {exc}") from None
-
-
 def _header(path: str, header: list[str], rules: RowRules) -> list[str]:
-    names = [header[0].lstrip("\ufeff"), *header[1:]]
+    names = list(header)
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise PMMLError(f"{path}: more than one column named {twice}: each input must be one column")
@@ -203,9 +198,13 @@ def _jsonl_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
     records: list[dict[str, Any]] = []
     number = 0
     yielded = False
-    for line, record in json_lines(path, handle):
+    for line, value in json_values(_named(path), handle):
         number += 1
-        records.append(_checked(path, record, needed, number, line, rules))
+        if isinstance(value, dict):
+            records.append(_checked(path, value, needed, number, line, rules))
+        else:  # a row all the same: refused, or scored with every input missing and counted
+            rules.invalid(f"{path}: row {number} (line {line}) {not_an_object(value)}", [NOT_AN_OBJECT])
+            records.append(dict.fromkeys(needed))
         if len(records) == chunk_size:
             if progress is not None and seekable:
                 progress(handle.tell())
@@ -235,4 +234,4 @@ def _checked(path: str, record: dict[str, Any], needed: list[str], row: int, lin
     return record
 
 
-__all__ = ["RowRules", "WRONG_WIDTH", "read_chunks"]
+__all__ = ["RowRules", "WRONG_WIDTH", "NOT_AN_OBJECT", "read_chunks"]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PMMLError
-from .common import UsageError, count, positive
+from .common import UsageError, check_pmml_argument, count, positive
 
 
 def _seconds(text: str) -> float:
@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         path = Path(args.pmml or args.model_base_path)
         if args.pmml and path.is_dir():
             raise UsageError(f"{path} is a folder: serve it with --model-base-path {path}")
+        if args.pmml:
+            check_pmml_argument(args.pmml, usage="pmmlkit serve MODEL.pmml")
         if args.model_base_path and path.is_file():
             raise UsageError(f"{path} is a file: serve it as `pmmlkit serve {path}`")
         name = args.model_name or (path.stem if path.is_file() or path.suffix.lower() == ".pmml"

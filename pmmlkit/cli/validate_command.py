@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..validate import validate
 from ..validation import rules
 from ..validation import schema as schema_step
-from .common import UsageError, in_flags, positive
+from .common import UsageError, in_flags, looks_like, positive
 
 
 def add_parser(commands: Any) -> None:
@@ -54,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(in_flags(json.dumps([r.to_dict() for r in reports], indent=2), args))
     else:
-        for report in reports:
+        for path, report in zip(args.files, reports):
             print(in_flags(str(report), args))
+            kind = looks_like(path) if any(i.code == "xml-syntax" for i in report.errors) else None
+            if kind is not None:  # "not well-formed XML" alone leaves a newcomer guessing
+                print(f"  ({path} looks like {kind}: validate checks PMML documents)")
     failed = any(not r.ok or (args.strict and r.warnings) for r in reports)
     return 1 if failed else 0

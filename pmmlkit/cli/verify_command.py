@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ from ..parsing import read_source
 from ..report import Report
 from ..validation import embedded, gate
 from ..verify import verify
-from .common import PICKLE_WARNING, UsageError, add_loading_arguments, loading_options
+from .common import PICKLE_WARNING, UsageError, add_loading_arguments, check_pmml_argument, loading_options
+
+NOTHING_TO_VERIFY = ("  (embed rows with `pmmlkit convert --sample DATA`, or compare with the original model: "
+                     "`pmmlkit verify MODEL_FILE MODEL.pmml DATA`)")
 
 
 def add_parser(commands: Any) -> None:
@@ -34,10 +38,15 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if len(args.files) == 1:
+        check_pmml_argument(args.files[0], usage="pmmlkit verify MODEL.pmml, or MODEL_FILE MODEL.pmml DATA")
         return _embedded(args.files[0], args.json)
     if len(args.files) != 3:
         raise UsageError("verify takes MODEL.pmml, or MODEL_FILE MODEL.pmml DATA")
     model_file, pmml, data_file = args.files
+    if Path(model_file).suffix.lower() in (".pmml", ".xml"):
+        raise UsageError(f"{model_file}: the first FILE is the original model (MODEL_FILE, e.g. a .skops file), the "
+                         "PMML comes second: pmmlkit verify MODEL_FILE MODEL.pmml DATA")
+    check_pmml_argument(pmml, "the second FILE", usage="pmmlkit verify MODEL_FILE MODEL.pmml DATA")
     path = Path(model_file)
     front_end = FRONT_ENDS.for_path(path)
     estimator = front_end.load_model(path, **loading_options(args))
@@ -59,5 +68,13 @@ def _embedded(pmml: str, as_json: bool) -> int:
     rows = embedded.check(data, name, report, root)
     if rows:
         report.checked = f"its {rows} ModelVerification rows"
-    print(report.to_json() if as_json else report)
-    return 0 if report.ok and rows else 1
+    verified = report.ok and rows > 0
+    if as_json:  # "ok" says what the exit status says: nothing re-scored is not verified
+        print(json.dumps({**report.to_dict(), "ok": verified, "rows": rows}, indent=2))
+    elif report.ok and not rows:
+        _, *issues = str(report).splitlines()
+        absent = any(i.message.startswith("the document has no ModelVerification") for i in report.issues)
+        print("\n".join([f"{name}: NOT VERIFIED: no row was re-scored", *issues, *[NOTHING_TO_VERIFY] * absent]))
+    else:
+        print(report)
+    return 0 if verified else 1

@@ -59,7 +59,9 @@ def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._
     if first is not None or root is None:
         raise ValidationError(_message(name, first or Issue("error", "internal", "the document cannot be read")))
     for issue in report.errors:
-        log.warning("%s: %s (scored anyway; strict=True refuses it)", name, issue)
+        where = f"line {issue.line}: " if issue.line else ""  # a warning: not worded "error:"
+        log.warning("%s: %s%s [%s] (tolerated: scored anyway; strict=True refuses it)", name, where, issue.message,
+                    issue.code)
     return root
 
 
