@@ -26,7 +26,7 @@ import datetime as _dt
 import decimal
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -99,11 +99,30 @@ def check_policies(missing: str, extra: str, on_invalid: str = "error") -> None:
 
 
 # -- names ---------------------------------------------------------------------------------------
-def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence[str], what: str) -> str:
+# The advice that ends a message, in the library's terms. The command line (pmmlkit.cli.common.in_flags)
+# and the server (JSON_TERMS) say the same in their own terms: the problem itself reads the same everywhere.
+GIVE_MISSING = "Give a missing value as None/NaN, or pass missing='allow' to score absent inputs as missing"
+DROP_EXTRA = "drop them, or leave extra='ignore' (the default) to skip them"
+# The same advice for a client sending JSON (pmmlkit serve): null is the missing value, and the
+# server has no policy options (absent inputs and unknown keys are always refused, as TensorFlow
+# Serving refuses them).
+JSON_TERMS = ((GIVE_MISSING, "Give a missing value as null"), (DROP_EXTRA, "drop them"))
+
+
+def in_json_terms(message: str) -> str:
+    """``message`` with the library's advice said as a JSON client can follow it."""
+    for library, json_text in JSON_TERMS:
+        message = message.replace(library, json_text)
+    return message
+
+
+def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence[str], what: str,
+                   unused: Collection[str] = ()) -> str:
     hints = []
-    # Only a given name the model does not read can be a misspelling: 'petal_length' is no hint
-    # for an absent 'sepal_length' when the model reads both.
-    candidates = [str(g) for g in given if str(g) not in set(needed)]
+    # Only a given name the model neither reads nor was trained on can be a misspelling: 'petal_length'
+    # is no hint for an absent 'sepal_length' when the model reads both.
+    known = set(needed) | set(unused)
+    candidates = [str(g) for g in given if str(g) not in known]
     for name in absent:
         close = [c for c in candidates if c.lower() == name.lower()]
         if not close:
@@ -111,26 +130,29 @@ def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence
         if close:
             hints.append(f"{close[0]!r} for {name!r}?")
     hint = f" Did you mean {', '.join(hints)}" if hints else ""
-    return (f"inputs missing from the {what}: {list(absent)} (the model needs {list(needed)}).{hint} "
-            "Give a missing value as None/NaN, or pass missing='allow' to score absent inputs as missing")
+    return f"inputs missing from the {what}: {list(absent)} (the model needs {list(needed)}).{hint} {GIVE_MISSING}"
 
 
-def extra_message(extra: Sequence[Any], needed: Sequence[str], what: str) -> str:
-    return (f"the {what} has inputs the model does not use: {list(extra)} (the model needs {list(needed)}); "
-            "drop them, or leave extra='ignore' (the default) to skip them")
+def extra_message(extra: Sequence[Any], needed: Sequence[str], what: str, unused: Collection[str] = ()) -> str:
+    trained = f", and accepts the inputs it was trained on but does not use: {sorted(unused)}" if unused else ""
+    return (f"the {what} has inputs the model does not know: {list(extra)} (the model needs {list(needed)}"
+            f"{trained}); {DROP_EXTRA}")
 
 
-def check_names(given: Sequence[Any], needed: Sequence[str], missing: str, extra: str, what: str) -> None:
-    """Absent and unused inputs, for any path that knows the given names (frames, files, Spark)."""
+def check_names(given: Sequence[Any], needed: Sequence[str], missing: str, extra: str, what: str,
+                unused: Collection[str] = ()) -> None:
+    """Absent and unknown inputs, for any path that knows the given names (frames, files, Spark).
+    ``unused``: inputs the model was trained on but does not use (the document's DataFields outside
+    its MiningSchema), which ``extra="error"`` accepts and ignores."""
     present = set(given)
     absent = [n for n in needed if n not in present]
     if absent and missing == "error":
-        raise EvaluationError(absent_message(absent, given, needed, what))
+        raise EvaluationError(absent_message(absent, given, needed, what, unused))
     if extra == "error":
         wanted = set(needed)
-        unused = [g for g in given if g not in wanted]
-        if unused:
-            raise EvaluationError(extra_message(unused, needed, what))
+        unknown = [g for g in given if g not in wanted and g not in unused]
+        if unknown:
+            raise EvaluationError(extra_message(unknown, needed, what, unused))
 
 
 # -- one cell ------------------------------------------------------------------------------------
@@ -323,8 +345,11 @@ _ABSENT = object()
 
 
 def record_values(record: Mapping[str, Any], names: Sequence[str], kinds: Sequence[Kind],
-                  data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore") -> list[Any]:
-    """The record's values in ``names`` order, converted with :func:`convert_cell`."""
+                  data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore",
+                  where: str | None = None, unused: Collection[str] = ()) -> list[Any]:
+    """The record's values in ``names`` order, converted with :func:`convert_cell`. ``where`` names the
+    record in a batch ("record 3", "instance 3"): every error then starts with it (a value's error
+    names it after the input); alone, a record is "the record"."""
     values = []
     absent = None
     for name, kind in zip(names, kinds):
@@ -339,17 +364,24 @@ def record_values(record: Mapping[str, Any], names: Sequence[str], kinds: Sequen
             values.append(convert_cell(value, kind))
         except InvalidValue as exc:
             data_type = data_types[names.index(name)]
-            raise EvaluationError(field_problem(name, data_type, "in the record", str(exc))) from None
+            raise EvaluationError(field_problem(name, data_type, where or "in the record", str(exc))) from None
     if absent and missing == "error":
-        raise EvaluationError(absent_message(absent, list(record), names, "record"))
+        raise EvaluationError(_at(where, absent_message(absent, list(record), names, "record", unused)))
     if extra == "error" and len(record) > len(names) - (len(absent) if absent else 0):
         wanted = set(names)
-        raise EvaluationError(extra_message([k for k in record if k not in wanted], names, "record"))
+        unknown = [k for k in record if k not in wanted and k not in unused]
+        if unknown:
+            raise EvaluationError(_at(where, extra_message(unknown, names, "record", unused)))
     return values
 
 
+def _at(where: str | None, message: str) -> str:
+    return message if where is None else f"{where}: {message}"
+
+
 # -- a frame -------------------------------------------------------------------------------------
-def check_columns(frame: pd.DataFrame, needed: Sequence[str], missing: str, extra: str) -> None:
+def check_columns(frame: pd.DataFrame, needed: Sequence[str], missing: str, extra: str,
+                  unused: Collection[str] = ()) -> None:
     """Column labels: single-level, each input at most once, none absent (unless allowed)."""
     columns = frame.columns
     if isinstance(columns, pd.MultiIndex):
@@ -362,14 +394,16 @@ def check_columns(frame: pd.DataFrame, needed: Sequence[str], missing: str, extr
         if twice:
             raise EvaluationError(f"the DataFrame has more than one column named {twice}: each input must be "
                                   "one column")
-    check_names(list(columns), needed, missing, extra, "DataFrame")
+    check_names(list(columns), needed, missing, extra, "DataFrame", unused)
 
 
 def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kind],
                   data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore",
-                  on_invalid: str = "error", report: InvalidReport | None = None) -> list[Prepared]:
-    """Check ``frame`` against the model's inputs and return one Prepared column per input."""
-    check_columns(frame, names, missing, extra)
+                  on_invalid: str = "error", report: InvalidReport | None = None, unused: Collection[str] = (),
+                  noun: str = "row") -> list[Prepared]:
+    """Check ``frame`` against the model's inputs and return one Prepared column per input. Errors
+    name a cell's row as ``noun`` and its label ("row 3"; "record 3" for a list of records)."""
+    check_columns(frame, names, missing, extra, unused)
     rows = len(frame)
     invalid_rows = np.zeros(rows, dtype=bool) if on_invalid == "missing" else None
     counts: dict[str, int] = {}
@@ -381,7 +415,7 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
             prepared.append(Prepared("double", np.full(rows, np.nan)) if kind in _SENT_AS_DOUBLE
                             else Prepared("string", [None] * rows))
             continue
-        column = _ColumnCheck(name, data_type, frame.index, on_invalid)
+        column = _ColumnCheck(name, data_type, frame.index, on_invalid, noun)
         prepared.append(column.finite(column.prepare(frame[name], kind)))
         if column.invalid is not None and invalid_rows is not None:
             invalid_rows |= column.invalid
@@ -392,18 +426,19 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
     return prepared
 
 
-def row_label(index: pd.Index, position: int) -> str:
+def row_label(index: pd.Index, position: int, noun: str = "row") -> str:
     label = index[position]
     if isinstance(index, pd.RangeIndex) or label == position:
-        return f"row {label}"
-    return f"row {position} (index {label!r})"
+        return f"{noun} {label}"
+    return f"{noun} {position} (index {label!r})"
 
 
 class _ColumnCheck:
     """Checks one column; with on_invalid="missing" it records which cells it made missing."""
 
-    def __init__(self, name: str, data_type: str | None, index: pd.Index, on_invalid: str) -> None:
+    def __init__(self, name: str, data_type: str | None, index: pd.Index, on_invalid: str, noun: str = "row") -> None:
         self.name = name
+        self.noun = noun
         self.data_type = data_type
         self.index = index
         self.on_invalid = on_invalid
@@ -411,7 +446,7 @@ class _ColumnCheck:
         self.problems: list[str] = []
 
     def fail(self, position: int, reason: str) -> None:
-        message = field_problem(self.name, self.data_type, row_label(self.index, position), reason)
+        message = field_problem(self.name, self.data_type, row_label(self.index, position, self.noun), reason)
         if self.on_invalid == "error":
             raise EvaluationError(message)
         if self.invalid is None:
