@@ -21,7 +21,7 @@ import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.cli.common import in_flags
 from pmmlkit.errors import EvaluationError
-from pmmlkit.scoring.inputs import in_json_terms
+from pmmlkit.scoring.input_names import in_json_terms
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
 
 # predicted_y = 1 + 2 age + i + 10 [c == "a"] + 100 [b]; "ages" is a column the model was trained on

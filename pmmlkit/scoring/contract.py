@@ -25,7 +25,8 @@ from lxml import etree
 
 from ..errors import EvaluationError
 from ..pmml import find_child, tag_of
-from .inputs import InvalidReport, Kind, Prepared, check_names, prepare_frame, record_values
+from .input_names import check_names
+from .inputs import InvalidReport, Kind, Prepared, prepare_frame, record_values
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,8 @@ class Model:
 
         The input contract (README, "Scoring"): every input must be present, with None/NaN for a
         missing value (``missing="allow"`` scores absent inputs as missing); columns or keys the
-        model does not use are ignored (``extra="error"`` refuses them); values must fit their
+        model does not know are ignored (``extra="error"`` refuses them, but not the inputs it was
+        trained on without using them: ``self.contract.unused``); values must fit their
         field's dataType, else EvaluationError names the field and row. For a DataFrame,
         ``on_invalid="missing"`` scores invalid cells as missing and counts them in ``report``.
         """

@@ -4,7 +4,9 @@ One rule for every path (a dict, a DataFrame, ``pmmlkit score`` and the Spark sc
 
 - every input field of the model must be present; a value the caller knows is missing is given
   as None/NaN, or the whole call says ``missing="allow"`` (absent inputs are then missing);
-- keys or columns the model does not use are ignored (``extra="error"`` refuses them);
+- keys or columns the model does not know are ignored (``extra="error"`` refuses them); inputs the
+  model was trained on but does not use (``unused``: see pmmlkit.scoring.contract) are accepted and
+  ignored under ``extra="error"`` too;
 - each value must fit its field's dataType: numbers (or booleans) for numeric fields, whole
   numbers for integer fields (40.9 is refused, as JPMML refuses it), true/false (a bool, 1/0, or
   the text "true"/"false"/"1"/"0" in any case) for boolean fields, text or numbers for text
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import difflib
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ from pandas.api import types as ptypes
 
 from ..errors import EvaluationError
 from ..pmml import format_number
+
+# The rules for names (absent inputs, unknown keys) live in input_names; importable from here too.
+from .input_names import absent_message, check_names, extra_message
 
 Missing = Literal["error", "allow"]
 Extra = Literal["ignore", "error"]
@@ -96,63 +100,6 @@ def check_policies(missing: str, extra: str, on_invalid: str = "error") -> None:
         raise EvaluationError(f"extra={extra!r}: use 'ignore' (unused inputs are skipped) or 'error'")
     if on_invalid not in ("error", "missing"):
         raise EvaluationError(f"on_invalid={on_invalid!r}: use 'error' or 'missing'")
-
-
-# -- names ---------------------------------------------------------------------------------------
-# The advice that ends a message, in the library's terms. The command line (pmmlkit.cli.common.in_flags)
-# and the server (JSON_TERMS) say the same in their own terms: the problem itself reads the same everywhere.
-GIVE_MISSING = "Give a missing value as None/NaN, or pass missing='allow' to score absent inputs as missing"
-DROP_EXTRA = "drop them, or leave extra='ignore' (the default) to skip them"
-# The same advice for a client sending JSON (pmmlkit serve): null is the missing value, and the
-# server has no policy options (absent inputs and unknown keys are always refused, as TensorFlow
-# Serving refuses them).
-JSON_TERMS = ((GIVE_MISSING, "Give a missing value as null"), (DROP_EXTRA, "drop them"))
-
-
-def in_json_terms(message: str) -> str:
-    """``message`` with the library's advice said as a JSON client can follow it."""
-    for library, json_text in JSON_TERMS:
-        message = message.replace(library, json_text)
-    return message
-
-
-def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence[str], what: str,
-                   unused: Collection[str] = ()) -> str:
-    hints = []
-    # Only a given name the model neither reads nor was trained on can be a misspelling: 'petal_length'
-    # is no hint for an absent 'sepal_length' when the model reads both.
-    known = set(needed) | set(unused)
-    candidates = [str(g) for g in given if str(g) not in known]
-    for name in absent:
-        close = [c for c in candidates if c.lower() == name.lower()]
-        if not close:
-            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
-        if close:
-            hints.append(f"{close[0]!r} for {name!r}?")
-    hint = f" Did you mean {', '.join(hints)}" if hints else ""
-    return f"inputs missing from the {what}: {list(absent)} (the model needs {list(needed)}).{hint} {GIVE_MISSING}"
-
-
-def extra_message(extra: Sequence[Any], needed: Sequence[str], what: str, unused: Collection[str] = ()) -> str:
-    trained = f", and accepts the inputs it was trained on but does not use: {sorted(unused)}" if unused else ""
-    return (f"the {what} has inputs the model does not know: {list(extra)} (the model needs {list(needed)}"
-            f"{trained}); {DROP_EXTRA}")
-
-
-def check_names(given: Sequence[Any], needed: Sequence[str], missing: str, extra: str, what: str,
-                unused: Collection[str] = ()) -> None:
-    """Absent and unknown inputs, for any path that knows the given names (frames, files, Spark).
-    ``unused``: inputs the model was trained on but does not use (the document's DataFields outside
-    its MiningSchema), which ``extra="error"`` accepts and ignores."""
-    present = set(given)
-    absent = [n for n in needed if n not in present]
-    if absent and missing == "error":
-        raise EvaluationError(absent_message(absent, given, needed, what, unused))
-    if extra == "error":
-        wanted = set(needed)
-        unknown = [g for g in given if g not in wanted and g not in unused]
-        if unknown:
-            raise EvaluationError(extra_message(unknown, needed, what, unused))
 
 
 # -- one cell ------------------------------------------------------------------------------------
@@ -655,4 +602,4 @@ def _numbers_from_text(column: pd.Series, keep_text: bool) -> pd.Series:
 
 
 __all__ = ["DATE_REASON", "DATE_TYPES", "KINDS", "InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
-           "prepare_frame", "record_values", "check_policies", "numbers_from_text"]
+           "prepare_frame", "record_values", "check_policies", "numbers_from_text", "absent_message", "extra_message"]

@@ -20,7 +20,7 @@ from lxml import etree
 from ..errors import EvaluationError, PMMLError
 from ..pmml import find_child, model_element, tag_of
 from ..scoring.evaluator import FieldInfo, Model
-from ..scoring.inputs import in_json_terms
+from ..scoring.input_names import in_json_terms
 
 SIGNATURE_NAME = "serving_default"
 
@@ -70,7 +70,6 @@ class Signature:
 
     def __init__(self, model: Model, root: etree._Element) -> None:
         self.function_name = model.function_name
-        self.model = model
         self.contract = model.contract
         self.inputs: list[FieldInfo] = list(model.input_fields)
         self.input_names = [f.name for f in self.inputs]
