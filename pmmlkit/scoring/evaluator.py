@@ -225,7 +225,8 @@ class Model:
             with self._lock:  # a PMML4S model must not score on two threads at once
                 result = self._scorer.scoreRecord(self._models[0], row, self._numeric_java)
         except jpype.JException as exc:
-            raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
+            at = f" {where}" if where else ""
+            raise EvaluationError(f"{self.name}: scoring{at} failed: {jvm.java_message(exc)}") from None
         out: dict[str, Any] = {}
         for j, (field, value) in enumerate(zip(self.output_fields, result)):
             if value is None:
