@@ -104,3 +104,22 @@ def test_score_writes_each_format_as_documented(pmml: Path, tmp_path: Path, caps
     assert main(["score", str(pmml), str(source), "-o", str(tmp_path / "again.jsonl")]) == 0
     assert "2 infinite values (an overflow in the model), written as null (JSON has no infinity); per column: " \
            "predicted_y (2)" in capsys.readouterr().err
+
+
+def test_an_integer_output_that_overflows_is_never_wrapped(pmml: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture) -> None:
+    # PMML4S holds an integer output in a long: an overflow saturates at 2**63 - 1, 2**63 as a double.
+    # It must not wrap to -2**63 in a frame, and `pmmlkit score` cannot write it as an integer: it says so.
+    typed = tmp_path / "twice-integer.pmml"
+    typed.write_text(TWICE.replace('name="predicted_y" optype="continuous" dataType="double"',
+                                   'name="predicted_y" optype="continuous" dataType="integer"'))
+    model = pmmlkit.load(typed)
+    scores = model.predict(pd.DataFrame({"x": [1.0, 1e308]}))["predicted_y"].tolist()
+    assert scores == [2.0, 2.0 ** 63], scores
+    assert model.predict(pd.DataFrame({"x": [1.0, 2.0]}))["predicted_y"].tolist() == [2, 4]
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"x": 1.0}\n{"x": 1e308}\n')
+    assert main(["score", str(typed), str(source), "-o", str(tmp_path / "out.csv")]) == 1
+    assert "output 'predicted_y' (dataType integer), row 2: the engine gave 9.22337e+18, beyond a 64-bit integer" \
+        in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()

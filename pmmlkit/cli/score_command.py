@@ -132,6 +132,11 @@ def stable_types(result: pd.DataFrame, model: Model) -> pd.DataFrame:
     for field in model.output_fields:
         values = result[field.name]
         if field.data_type == "integer":
+            beyond = values[(values.abs() >= 2.0 ** 63).fillna(False)] if values.dtype.kind == "f" else values[:0]
+            if len(beyond):
+                raise PMMLError(f"output {field.name!r} (dataType integer), row {beyond.index[0]}: the engine gave "
+                                f"{beyond.iloc[0]:g}, beyond a 64-bit integer (an overflow in the model); no "
+                                "output format can hold it as an integer")
             columns[field.name] = values.astype("Int64")
         elif field.data_type == "boolean":
             columns[field.name] = values.astype("boolean")

@@ -278,7 +278,9 @@ class Model:
             column = result[j]
             if self._numeric_outputs[j]:
                 values = np.array(column, dtype=np.float64)
-                if field.data_type == "integer" and np.isfinite(values).all():
+                # Whole numbers as int64 only when each one fits: 2**63 (an engine's saturated long, an
+                # overflow) would wrap to -2**63; such a column stays float64.
+                if field.data_type == "integer" and (np.abs(values) < 2.0 ** 63).all():
                     values = values.astype(np.int64)
             else:
                 values = np.array([None if v is None else str(v) for v in column], dtype=object)
