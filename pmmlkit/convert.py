@@ -100,7 +100,8 @@ def _refuse_unloadable(document: PMMLDocument) -> None:
 def _native(front_end: FrontEnd, estimator: Any, X: Any, target: str | None,
             feature_names: Sequence[str] | None, description: str | None) -> PMMLDocument:
     conversion = front_end.walk(estimator, X, target=target, feature_names=feature_names)
-    return PMMLDocument.assemble(conversion.scope, conversion.model, conversion.target, description)
+    return PMMLDocument.assemble(conversion.scope, conversion.model, conversion.target, description,
+                                 conversion.trained)
 
 
 def _external(front_end: FrontEnd, engine: str, estimator: Any, X: Any, target: str | None,

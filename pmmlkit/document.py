@@ -7,7 +7,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,14 +53,25 @@ class PMMLDocument:
 
     @classmethod
     def assemble(cls, scope: Scope, model: etree._Element, target: Target | None,
-                 description: str | None = None) -> PMMLDocument:
-        """Wrap a top-level model element: DataDictionary, MiningSchema, LocalTransformations."""
+                 description: str | None = None, trained: Sequence[str] = ()) -> PMMLDocument:
+        """Wrap a top-level model element: DataDictionary, MiningSchema, LocalTransformations.
+        ``trained``: the input columns the model was trained on; those it does not use are declared in
+        the DataDictionary too (not in the MiningSchema)."""
         body = [child for child in model if tag_of(child) not in ("MiningSchema", "LocalTransformations")]
         reached = scope.reachable(*body)  # one walk of the model: large forests are big
         inputs = scope.inputs_among(reached)
         replace_header(model, "MiningSchema", mining_schema(inputs, target))
         replace_header(model, "LocalTransformations", scope.local_transformations(reached))
-        data_fields = [f.data_field() for f in inputs]
+        # The columns the model was trained on but does not use are declared too: the DataDictionary
+        # describes the data, the MiningSchema what the model reads. A client may then send the complete
+        # training row (pmmlkit.scoring.contract accepts and ignores such inputs).
+        used = {f.name for f in inputs}
+        declared = set(used)
+        if target is not None:
+            declared.add(target.name)
+        declared.update(f.name for f in scope.nested_targets.values())
+        unused = {name for name in trained if name not in declared and name in scope.inputs}
+        data_fields = [f.data_field() for f in scope.inputs.values() if f.name in used or f.name in unused]
         if target is not None:
             data_fields.insert(0, target.field().data_field())
         data_fields += [f.data_field() for f in scope.nested_targets.values()]

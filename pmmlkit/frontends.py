@@ -46,11 +46,14 @@ ENTRY_POINT_GROUP = "pmmlkit.frontends"
 @dataclass
 class Conversion:
     """What walking a model produces: the fields it starts from and derives, its model element
-    and its target (None for clustering)."""
+    and its target (None for clustering), and the columns it was trained on."""
 
     scope: Scope
     model: etree._Element
     target: Target | None
+    #: The input columns the model was trained on (all of X for a model fitted on X); the document
+    #: declares those it does not use in its DataDictionary. Empty: only the inputs it uses.
+    trained: tuple[str, ...] = ()
 
 
 class FrontEnd(ABC):

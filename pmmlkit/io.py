@@ -340,7 +340,9 @@ class TableWriter:
 
     A file is written to a temporary name and renamed into place when :meth:`close` succeeds, so a
     failed run leaves nothing half-written. Parquet takes its schema from the first chunk; a later
-    chunk whose columns do not fit it is an error.
+    chunk whose columns do not fit it is an error. Non-finite numbers: JSON Lines has none, so NaN and
+    ±infinity are written as null (``pmmlkit score`` counts the infinities in its summary); CSV writes
+    inf and -inf (as pandas reads them back) and NaN as an empty cell; Parquet keeps IEEE values.
     """
 
     def __init__(self, path: str | os.PathLike | None, fmt: str | None = None) -> None:
@@ -386,7 +388,8 @@ class TableWriter:
     def _write_jsonl(self, frame: pd.DataFrame) -> None:
         names = [str(c) for c in frame.columns]
         columns = [[_json_value(v) for v in frame[c].tolist()] for c in frame.columns]
-        lines = [json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\n" for row in zip(*columns)]
+        # allow_nan=False: JSON has no infinity or NaN (both are written as null, see _json_value).
+        lines = [json.dumps(dict(zip(names, row)), ensure_ascii=False, allow_nan=False) + "\n" for row in zip(*columns)]
         self._handle.write("".join(lines))
 
     def _write_parquet(self, frame: pd.DataFrame) -> None:
@@ -426,7 +429,7 @@ class TableWriter:
 def _json_value(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and value - value != 0.0:  # NaN and ±infinity: JSON has neither
         return None
     if isinstance(value, (np.generic,)):
         return _json_value(value.item())

@@ -168,7 +168,7 @@ EXPLAINED = [
     ("utf8.csv", (HEADER + "1,5.1,3.5,1.4,0.2\n2,5.1,3.5,1.4,0.2\n").encode(), [],
      None),  # a control: a plain file scores
     ("extra-columns.csv", "id,sepal_length,sepal_width,petal_length,petal_width,city\n1,5.1,3.5,1.4,0.2,p\xe9ris\n"
-     .encode("latin-1"), ["--extra", "error"], ("does not use: ['id', 'city']", "--extra ignore")),
+     .encode("latin-1"), ["--extra", "error"], ("does not know: ['id', 'city']", "--extra ignore")),
     ("semicolons.csv", b"sepal_length;sepal_width;petal_length;petal_width\n5.1;3.5;1.4;0.2\n", [],
      ("looks separated by ';'", "comma-separated")),
     ("empty.jsonl", b"", [], ("it is empty (no JSON object)",)),

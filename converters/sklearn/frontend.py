@@ -76,8 +76,9 @@ class ScikitLearn(FrontEnd):
             raise ConversionError(f"target name {target!r} is also an input column: pass target=... a name that "
                                   f"is not one of the inputs {list(scope.inputs)}")
         context = Context(scope, target_name=target or "y")
+        columns = tuple(scope.inputs)  # the model was fitted on every column of X
         element = context.model(model, list(scope.inputs.values()), type(model).__name__)
-        return Conversion(scope, element, context.target)
+        return Conversion(scope, element, context.target, trained=columns)
 
     def convert_with(self, engine: str, model: Any, X: Any, *, target: str | None = None) -> bytes:
         if engine != sklearn2pmml_engine.NAME:

@@ -8,7 +8,9 @@ import sys
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 
 from ..errors import PMMLError
 from ..io import FORMATS, STDIO, TableWriter, table_format, table_size
@@ -65,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
     in_format = table_format(args.input, args.input_format)
     model = load(args.pmml, strict=args.strict)
     report = InvalidReport()
+    infinite: dict[str, int] = {}
     rows = 0
-    rules = RowRules(model.input_names, args.missing, args.extra, args.on_invalid, report)
+    rules = RowRules(model.input_names, args.missing, args.extra, args.on_invalid, report, model.contract.unused)
     with _progress(args.input, in_format) as advance, TableWriter(args.output, out_format) as writer:
         for chunk in read_chunks(str(args.input), in_format, args.chunk_size, rules, progress=advance):
             inputs = _parse_text(chunk, model) if in_format == "csv" else chunk
@@ -75,10 +78,27 @@ def run(args: argparse.Namespace) -> int:
             if args.keep_inputs:
                 kept = chunk.drop(columns=[c for c in result.columns if c in chunk.columns])
                 result = pd.concat([kept, result], axis=1)
+            count_infinite(result, infinite)
             writer.write(result)
             rows += len(chunk)
-    _summary(args, rows, report, time.perf_counter() - started)
+    _summary(args, rows, report, time.perf_counter() - started, infinite, out_format)
     return 0
+
+
+def count_infinite(frame: pd.DataFrame, counts: dict[str, int]) -> None:
+    """Add each column's infinite values to ``counts``: JSON Lines writes them as null, so the summary
+    says how many there were (an overflow in the model, e.g. 2*x for x = 1e308)."""
+    for name in frame.columns:
+        values = frame[name]
+        if ptypes.is_float_dtype(values.dtype):
+            found = int(np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+            if found:
+                counts[str(name)] = counts.get(str(name), 0) + found
+
+
+# What each output format makes of an infinite value (README, "Scoring: inputs").
+INFINITY_WRITTEN = {"jsonl": "written as null (JSON has no infinity)", "csv": "written as inf or -inf",
+                    "parquet": "kept as IEEE infinity"}
 
 
 def _run_on_spark(args: argparse.Namespace, started: float) -> int:
@@ -119,6 +139,11 @@ def stable_types(result: pd.DataFrame, model: Model) -> pd.DataFrame:
     for field in model.output_fields:
         values = result[field.name]
         if field.data_type == "integer":
+            beyond = values[(values.abs() >= 2.0 ** 63).fillna(False)] if values.dtype.kind == "f" else values[:0]
+            if len(beyond):
+                raise PMMLError(f"output {field.name!r} (dataType integer), row {beyond.index[0]}: the engine gave "
+                                f"{beyond.iloc[0]:g}, beyond a 64-bit integer (an overflow in the model); no "
+                                "output format can hold it as an integer")
             columns[field.name] = values.astype("Int64")
         elif field.data_type == "boolean":
             columns[field.name] = values.astype("boolean")
@@ -153,11 +178,17 @@ class _progress:
         self.bar.close()
 
 
-def _summary(args: argparse.Namespace, rows: int, report: InvalidReport, seconds: float) -> None:
+def _summary(args: argparse.Namespace, rows: int, report: InvalidReport, seconds: float,
+             infinite: dict[str, int], out_format: str) -> None:
     if args.json:
         print(json.dumps({"rows": rows, "invalid_rows": report.rows, "invalid_columns": report.columns,
-                          "seconds": round(seconds, 3), "output": args.output or STDIO}), file=sys.stderr)
+                          "infinite_values": infinite, "seconds": round(seconds, 3),
+                          "output": args.output or STDIO}), file=sys.stderr)
         return
+    if infinite:
+        cells = ", ".join(f"{name} ({count})" for name, count in infinite.items())
+        print(f"pmmlkit: {sum(infinite.values())} infinite values (an overflow in the model), "
+              f"{INFINITY_WRITTEN[out_format]}; per column: {cells}", file=sys.stderr)
     if report.rows:
         cells = ", ".join(f"{name} ({count})" for name, count in report.columns.items())
         print(f"pmmlkit: {report.rows} of {rows} rows had invalid values, scored with them missing; invalid cells "

@@ -13,7 +13,7 @@ count from 1, as in the contract's messages) and the line. Parquet files are typ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -41,6 +41,7 @@ class RowRules:
     extra: str = "ignore"
     on_invalid: str = "error"
     report: InvalidReport | None = None
+    unused: Collection[str] = ()  # inputs the model was trained on but does not use: accepted, ignored
 
     def invalid(self, message: str, columns: Sequence[str]) -> None:
         """One row the reader cannot hand over as it is: an error, or counted (on_invalid="missing")."""
@@ -153,7 +154,7 @@ def _header(path: str, header: list[str], rules: RowRules) -> list[str]:
 def _columns(path: str, names: list[Any], rules: RowRules) -> None:
     """Absent and unused columns of a table, named as the table's (not a DataFrame's)."""
     try:
-        check_names(names, rules.needed, rules.missing, rules.extra, "input table")
+        check_names(names, rules.needed, rules.missing, rules.extra, "input table", rules.unused)
     except EvaluationError as exc:
         raise EvaluationError(f"{path}: {exc}") from None
 
@@ -224,13 +225,14 @@ def _checked(path: str, record: dict[str, Any], needed: list[str], row: int, lin
     """A record's absent and unused keys, by the rules of a dict given to Model.predict."""
     absent = [name for name in needed if name not in record]
     if absent and rules.missing == "error":
-        rules.invalid(f"{path}: row {row} (line {line}): {absent_message(absent, list(record), needed, 'record')}",
-                      absent)
+        message = absent_message(absent, list(record), needed, "record", rules.unused)
+        rules.invalid(f"{path}: row {row} (line {line}): {message}", absent)
     if rules.extra == "error":
         wanted = set(needed)
-        unused = [k for k in record if k not in wanted]
-        if unused:
-            raise EvaluationError(f"{path}: row {row} (line {line}): {extra_message(unused, needed, 'record')}")
+        unknown = [k for k in record if k not in wanted and k not in rules.unused]
+        if unknown:
+            message = extra_message(unknown, needed, "record", rules.unused)
+            raise EvaluationError(f"{path}: row {row} (line {line}): {message}")
     return record
 
 

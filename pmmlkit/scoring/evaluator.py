@@ -18,18 +18,8 @@ from ..parsing import Source, engine_bytes, parse_bytes, pmml4s_bytes, read_sour
 from ..pmml import model_element, tag_of
 from ..validation import gate
 from . import jvm
-from .inputs import (
-    DATE_TYPES,
-    Extra,
-    InvalidReport,
-    Missing,
-    OnInvalid,
-    Prepared,
-    check_names,
-    check_policies,
-    prepare_frame,
-    record_values,
-)
+from .contract import InputContract, trained_but_unused
+from .inputs import DATE_TYPES, Extra, InvalidReport, Missing, OnInvalid, Prepared, check_policies
 
 
 @dataclass(frozen=True)
@@ -71,7 +61,8 @@ WARM_ROWS = 20_000
 WARM_SECONDS = 2.0
 _WARM_BATCH = 2000
 _CACHE_SIZE = 16
-_FEW_RECORDS = 16  # below this many records, one call each is faster than building columns
+# Up to this many records, one call each is faster than building columns (list of records, served requests).
+FEW_RECORDS = 16
 
 
 class Model:
@@ -102,8 +93,10 @@ class Model:
         self.function_name = str(java_model.functionName())
         self._input_names = [str(n) for n in java_model.inputNames()]
         self.input_fields = [self._describe(n) for n in self._input_names]
-        self._kinds = [f.java_kind for f in self.input_fields]
-        self._data_types = [f.data_type for f in self.input_fields]
+        #: What every path accepts and refuses (pmmlkit.scoring.contract).
+        self.contract = InputContract(tuple(self._input_names), tuple(f.java_kind for f in self.input_fields),
+                                      tuple(f.data_type for f in self.input_fields),
+                                      trained_but_unused(root, self._input_names))
         self.target_fields = [self._describe(str(n)) for n in java_model.targetNames()]
         outputs = list(java_model.outputFields())
         self.output_fields = [
@@ -184,7 +177,8 @@ class Model:
 
         The input contract (README, "Scoring"): every input must be present, with None/NaN for a
         missing value (``missing="allow"`` scores absent inputs as missing); columns or keys the
-        model does not use are ignored (``extra="error"`` refuses them); values must fit their
+        model does not know are ignored (``extra="error"`` refuses them, but not the inputs it was
+        trained on without using them: ``self.contract.unused``); values must fit their
         field's dataType, else EvaluationError names the field and row. For a DataFrame,
         ``on_invalid="missing"`` scores invalid cells as missing and counts them in ``report``.
         """
@@ -195,68 +189,62 @@ class Model:
         if isinstance(data, Mapping):
             return self._predict_record(data, missing, extra)
         if isinstance(data, (list, tuple)) and all(isinstance(r, Mapping) for r in data):
-            return self._predict_records(data, missing, extra)
+            return self.predict_records(data, missing=missing, extra=extra)
         raise EvaluationError(f"predict() takes a pandas DataFrame, a mapping or a list of mappings, not "
                               f"{type(data).__name__}")
 
-    def _predict_records(self, records: Sequence[Mapping[str, Any]], missing: str, extra: str) -> list[dict[str, Any]]:
-        """A list of records: a few one by one, more through the column path (same results)."""
-        if len(records) <= _FEW_RECORDS:
-            out = []
-            for i, record in enumerate(records):
-                try:
-                    out.append(self._predict_record(record, missing, extra))
-                except EvaluationError as exc:
-                    raise EvaluationError(f"record {i}: {exc}") from None
-            return out
-        names = self._input_names
-        for i, record in enumerate(records):  # absent and unused keys, per record, as for one record
-            try:
-                check_names(list(record), names, missing, extra, "record")
-            except EvaluationError as exc:
-                raise EvaluationError(f"record {i}: {exc}") from None
-        frame = pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object) for name in names})
-        result = self._predict_frame(frame, "allow", "ignore", "error", None)
+    def predict_records(self, records: Sequence[Mapping[str, Any]], *, missing: Missing = "error",
+                        extra: Extra = "ignore", label: str = "record") -> list[dict[str, Any]]:
+        """Score a list of records (-> list of dicts), as ``predict`` does; an error names the record by
+        ``label`` and its position ("record 3"; ``pmmlkit serve`` says "instance 3"). A few records are
+        scored one by one, more through the column path (same checks, same results)."""
+        jvm.ensure_usable()
+        check_policies(missing, extra)
+        if len(records) <= FEW_RECORDS:
+            return [self._predict_record(record, missing, extra, f"{label} {i}") for i, record in enumerate(records)]
+        frame = self.contract.records_frame(records, missing, extra, label)
+        result = self._predict_frame(frame, "allow", "ignore", "error", None, label)
         columns = []
         for field in self.output_fields:
             values = result[field.name].tolist()
             if field.data_type == "integer":
-                values = [None if v is None or v != v else int(v) for v in values]
+                values = [None if v is None or v != v else int(v) if v - v == 0 else v for v in values]  # inf stays
             else:
                 values = [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
             columns.append(values)
         names_out = self.output_names
         return [dict(zip(names_out, row)) for row in zip(*columns)]
 
-    def _predict_record(self, record: Mapping[str, Any], missing: str, extra: str) -> dict[str, Any]:
+    def _predict_record(self, record: Mapping[str, Any], missing: str, extra: str,
+                        where: str | None = None) -> dict[str, Any]:
         # One record skips the column path: one Object[] in, one Object[] out.
         import jpype
 
-        row = self._row_array(record_values(record, self._input_names, self._kinds, self._data_types,
-                                            missing, extra))
+        row = self._row_array(self.contract.record(record, missing, extra, where))
         try:
             with self._lock:  # a PMML4S model must not score on two threads at once
                 result = self._scorer.scoreRecord(self._models[0], row, self._numeric_java)
         except jpype.JException as exc:
-            raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
+            at = f" {where}" if where else ""
+            raise EvaluationError(f"{self.name}: scoring{at} failed: {jvm.java_message(exc)}") from None
         out: dict[str, Any] = {}
         for j, (field, value) in enumerate(zip(self.output_fields, result)):
             if value is None:
                 out[field.name] = None
             elif self._numeric_outputs[j]:
                 number = float(value)
-                out[field.name] = None if np.isnan(number) else (int(number) if field.data_type == "integer" else number)
+                out[field.name] = None if np.isnan(number) else (
+                    int(number) if field.data_type == "integer" and np.isfinite(number) else number)
             else:
                 text = str(value)
                 out[field.name] = (text == "true") if field.data_type == "boolean" else text
         return out
 
     def _predict_frame(self, frame: pd.DataFrame, missing: str, extra: str, on_invalid: str,
-                       report: InvalidReport | None) -> pd.DataFrame:
+                       report: InvalidReport | None, noun: str = "row") -> pd.DataFrame:
         import jpype
 
-        prepared = prepare_frame(frame, self._input_names, self._kinds, self._data_types, missing, extra,
-                                 on_invalid, report)
+        prepared = self.contract.frame(frame, missing, extra, on_invalid, report, noun)
         rows = len(frame)
         columns = jpype.JArray(jpype.JObject)(len(prepared))
         masks = None
@@ -290,7 +278,9 @@ class Model:
             column = result[j]
             if self._numeric_outputs[j]:
                 values = np.array(column, dtype=np.float64)
-                if field.data_type == "integer" and not np.isnan(values).any():
+                # Whole numbers as int64 only when each one fits: 2**63 (an engine's saturated long, an
+                # overflow) would wrap to -2**63; such a column stays float64.
+                if field.data_type == "integer" and (np.abs(values) < 2.0 ** 63).all():
                     values = values.astype(np.int64)
             else:
                 values = np.array([None if v is None else str(v) for v in column], dtype=object)

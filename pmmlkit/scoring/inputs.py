@@ -4,7 +4,9 @@ One rule for every path (a dict, a DataFrame, ``pmmlkit score`` and the Spark sc
 
 - every input field of the model must be present; a value the caller knows is missing is given
   as None/NaN, or the whole call says ``missing="allow"`` (absent inputs are then missing);
-- keys or columns the model does not use are ignored (``extra="error"`` refuses them);
+- keys or columns the model does not know are ignored (``extra="error"`` refuses them); inputs the
+  model was trained on but does not use (``unused``: see pmmlkit.scoring.contract) are accepted and
+  ignored under ``extra="error"`` too;
 - each value must fit its field's dataType: numbers (or booleans) for numeric fields, whole
   numbers for integer fields (40.9 is refused, as JPMML refuses it), true/false (a bool, 1/0, or
   the text "true"/"false"/"1"/"0" in any case) for boolean fields, text or numbers for text
@@ -24,9 +26,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +37,9 @@ from pandas.api import types as ptypes
 
 from ..errors import EvaluationError
 from ..pmml import format_number
+
+# The rules for names (absent inputs, unknown keys) live in input_names; importable from here too.
+from .input_names import absent_message, check_names, extra_message
 
 Missing = Literal["error", "allow"]
 Extra = Literal["ignore", "error"]
@@ -96,41 +100,6 @@ def check_policies(missing: str, extra: str, on_invalid: str = "error") -> None:
         raise EvaluationError(f"extra={extra!r}: use 'ignore' (unused inputs are skipped) or 'error'")
     if on_invalid not in ("error", "missing"):
         raise EvaluationError(f"on_invalid={on_invalid!r}: use 'error' or 'missing'")
-
-
-# -- names ---------------------------------------------------------------------------------------
-def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence[str], what: str) -> str:
-    hints = []
-    # Only a given name the model does not read can be a misspelling: 'petal_length' is no hint
-    # for an absent 'sepal_length' when the model reads both.
-    candidates = [str(g) for g in given if str(g) not in set(needed)]
-    for name in absent:
-        close = [c for c in candidates if c.lower() == name.lower()]
-        if not close:
-            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
-        if close:
-            hints.append(f"{close[0]!r} for {name!r}?")
-    hint = f" Did you mean {', '.join(hints)}" if hints else ""
-    return (f"inputs missing from the {what}: {list(absent)} (the model needs {list(needed)}).{hint} "
-            "Give a missing value as None/NaN, or pass missing='allow' to score absent inputs as missing")
-
-
-def extra_message(extra: Sequence[Any], needed: Sequence[str], what: str) -> str:
-    return (f"the {what} has inputs the model does not use: {list(extra)} (the model needs {list(needed)}); "
-            "drop them, or leave extra='ignore' (the default) to skip them")
-
-
-def check_names(given: Sequence[Any], needed: Sequence[str], missing: str, extra: str, what: str) -> None:
-    """Absent and unused inputs, for any path that knows the given names (frames, files, Spark)."""
-    present = set(given)
-    absent = [n for n in needed if n not in present]
-    if absent and missing == "error":
-        raise EvaluationError(absent_message(absent, given, needed, what))
-    if extra == "error":
-        wanted = set(needed)
-        unused = [g for g in given if g not in wanted]
-        if unused:
-            raise EvaluationError(extra_message(unused, needed, what))
 
 
 # -- one cell ------------------------------------------------------------------------------------
@@ -323,8 +292,11 @@ _ABSENT = object()
 
 
 def record_values(record: Mapping[str, Any], names: Sequence[str], kinds: Sequence[Kind],
-                  data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore") -> list[Any]:
-    """The record's values in ``names`` order, converted with :func:`convert_cell`."""
+                  data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore",
+                  where: str | None = None, unused: Collection[str] = ()) -> list[Any]:
+    """The record's values in ``names`` order, converted with :func:`convert_cell`. ``where`` names the
+    record in a batch ("record 3", "instance 3"): every error then starts with it (a value's error
+    names it after the input); alone, a record is "the record"."""
     values = []
     absent = None
     for name, kind in zip(names, kinds):
@@ -339,17 +311,24 @@ def record_values(record: Mapping[str, Any], names: Sequence[str], kinds: Sequen
             values.append(convert_cell(value, kind))
         except InvalidValue as exc:
             data_type = data_types[names.index(name)]
-            raise EvaluationError(field_problem(name, data_type, "in the record", str(exc))) from None
+            raise EvaluationError(field_problem(name, data_type, where or "in the record", str(exc))) from None
     if absent and missing == "error":
-        raise EvaluationError(absent_message(absent, list(record), names, "record"))
+        raise EvaluationError(_at(where, absent_message(absent, list(record), names, "record", unused)))
     if extra == "error" and len(record) > len(names) - (len(absent) if absent else 0):
         wanted = set(names)
-        raise EvaluationError(extra_message([k for k in record if k not in wanted], names, "record"))
+        unknown = [k for k in record if k not in wanted and k not in unused]
+        if unknown:
+            raise EvaluationError(_at(where, extra_message(unknown, names, "record", unused)))
     return values
 
 
+def _at(where: str | None, message: str) -> str:
+    return message if where is None else f"{where}: {message}"
+
+
 # -- a frame -------------------------------------------------------------------------------------
-def check_columns(frame: pd.DataFrame, needed: Sequence[str], missing: str, extra: str) -> None:
+def check_columns(frame: pd.DataFrame, needed: Sequence[str], missing: str, extra: str,
+                  unused: Collection[str] = ()) -> None:
     """Column labels: single-level, each input at most once, none absent (unless allowed)."""
     columns = frame.columns
     if isinstance(columns, pd.MultiIndex):
@@ -362,14 +341,16 @@ def check_columns(frame: pd.DataFrame, needed: Sequence[str], missing: str, extr
         if twice:
             raise EvaluationError(f"the DataFrame has more than one column named {twice}: each input must be "
                                   "one column")
-    check_names(list(columns), needed, missing, extra, "DataFrame")
+    check_names(list(columns), needed, missing, extra, "DataFrame", unused)
 
 
 def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kind],
                   data_types: Sequence[str | None], missing: str = "error", extra: str = "ignore",
-                  on_invalid: str = "error", report: InvalidReport | None = None) -> list[Prepared]:
-    """Check ``frame`` against the model's inputs and return one Prepared column per input."""
-    check_columns(frame, names, missing, extra)
+                  on_invalid: str = "error", report: InvalidReport | None = None, unused: Collection[str] = (),
+                  noun: str = "row") -> list[Prepared]:
+    """Check ``frame`` against the model's inputs and return one Prepared column per input. Errors
+    name a cell's row as ``noun`` and its label ("row 3"; "record 3" for a list of records)."""
+    check_columns(frame, names, missing, extra, unused)
     rows = len(frame)
     invalid_rows = np.zeros(rows, dtype=bool) if on_invalid == "missing" else None
     counts: dict[str, int] = {}
@@ -381,7 +362,7 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
             prepared.append(Prepared("double", np.full(rows, np.nan)) if kind in _SENT_AS_DOUBLE
                             else Prepared("string", [None] * rows))
             continue
-        column = _ColumnCheck(name, data_type, frame.index, on_invalid)
+        column = _ColumnCheck(name, data_type, frame.index, on_invalid, noun)
         prepared.append(column.finite(column.prepare(frame[name], kind)))
         if column.invalid is not None and invalid_rows is not None:
             invalid_rows |= column.invalid
@@ -392,18 +373,19 @@ def prepare_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[Kin
     return prepared
 
 
-def row_label(index: pd.Index, position: int) -> str:
+def row_label(index: pd.Index, position: int, noun: str = "row") -> str:
     label = index[position]
     if isinstance(index, pd.RangeIndex) or label == position:
-        return f"row {label}"
-    return f"row {position} (index {label!r})"
+        return f"{noun} {label}"
+    return f"{noun} {position} (index {label!r})"
 
 
 class _ColumnCheck:
     """Checks one column; with on_invalid="missing" it records which cells it made missing."""
 
-    def __init__(self, name: str, data_type: str | None, index: pd.Index, on_invalid: str) -> None:
+    def __init__(self, name: str, data_type: str | None, index: pd.Index, on_invalid: str, noun: str = "row") -> None:
         self.name = name
+        self.noun = noun
         self.data_type = data_type
         self.index = index
         self.on_invalid = on_invalid
@@ -411,7 +393,7 @@ class _ColumnCheck:
         self.problems: list[str] = []
 
     def fail(self, position: int, reason: str) -> None:
-        message = field_problem(self.name, self.data_type, row_label(self.index, position), reason)
+        message = field_problem(self.name, self.data_type, row_label(self.index, position, self.noun), reason)
         if self.on_invalid == "error":
             raise EvaluationError(message)
         if self.invalid is None:
@@ -620,4 +602,4 @@ def _numbers_from_text(column: pd.Series, keep_text: bool) -> pd.Series:
 
 
 __all__ = ["DATE_REASON", "DATE_TYPES", "KINDS", "InvalidReport", "InvalidValue", "Prepared", "check_names", "check_columns", "convert_cell",
-           "prepare_frame", "record_values", "check_policies", "numbers_from_text"]
+           "prepare_frame", "record_values", "check_policies", "numbers_from_text", "absent_message", "extra_message"]

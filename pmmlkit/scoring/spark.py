@@ -24,7 +24,7 @@ from ..parsing import Source, read_source
 from ..pmml import is_missing_value
 from ..spark_session import check_workers, session
 from .evaluator import FieldInfo, Model, load
-from .inputs import Extra, Missing, check_names, check_policies, field_problem
+from .inputs import Extra, Missing, check_policies, field_problem
 
 # Loaded models of this process, keyed by the SHA-256 of the PMML bytes. A worker is reused for
 # many tasks (spark.python.worker.reuse), so a model is parsed once per worker, not per batch.
@@ -57,7 +57,7 @@ def score(df: Any, pmml: Source, keep_inputs: bool = True, *, missing: Missing =
         raise EvaluationError(f"{name}: the DataFrame has more than one column named {twice}: each input must be "
                               "one column")
     try:
-        check_names(list(df.columns), inputs, missing, extra, "DataFrame")
+        model.contract.check_names(list(df.columns), missing, extra, "DataFrame")
     except EvaluationError as exc:
         raise EvaluationError(f"{name}: {exc}") from None
     types = {f.name: f.dataType for f in df.schema.fields}

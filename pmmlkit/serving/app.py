@@ -1,10 +1,14 @@
 """The ASGI app: TensorFlow Serving's REST API over PMML models, on Starlette.
 
 The request path is kept lean, because one request usually scores one record: the body is read
-under its size limit, parsed with the standard json module, checked against the model's inputs (signature.py), and
-a few records are scored inline on the event loop through the model's single-record path (tens
+under its size limit, parsed with the standard json module, taken apart into records (signature.py),
+and a few records are scored inline on the event loop through the model's single-record path (tens
 of microseconds each). Larger requests, or any request that finds the engine busy, are scored on
-a worker thread under the request timeout.
+a worker thread under the request timeout. Names and values are checked once, by the model's input
+contract while it scores (``Model.predict_records``): a refusal names the instance.
+
+A score JSON cannot hold (an overflow to infinity) is answered as null, and the answer lists it under
+``non_finite`` (index, output, "Infinity" or "-Infinity"): a value is never a 500.
 """
 
 from __future__ import annotations
@@ -22,28 +26,29 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import pandas as pd
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import PMMLError
+from ..errors import EvaluationError, PMMLError
 from ..io import json_object
 from ..scoring import jvm
+from ..scoring.evaluator import FEW_RECORDS
 from .config import Limits, ServingConfig, config_from_environment
 from .metrics import CONTENT_TYPE, Meters, exposition
 from .openapi import openapi_document
-from .signature import SIGNATURE_NAME, RequestError
+from .signature import SIGNATURE_NAME, RequestError, refused
 from .versions import LoadedVersion, Poller, ServedModel
 
 log = logging.getLogger("pmmlkit.serve")
 
 # Requests of at most this many rows score inline on the event loop when the engine is free.
 INLINE_ROWS = 8
-# From this many rows a request is scored as one column batch instead of record by record.
-BATCH_ROWS = 64
+# From this many rows a request is scored as one column batch instead of record by record (the
+# library's list path decides: Model.predict_records).
+BATCH_ROWS = FEW_RECORDS + 1
 
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
                          r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress))?$")
@@ -177,8 +182,10 @@ class ModelServer:
                 raise RequestError("give either 'instances' (row form) or 'inputs' (columnar form), not both")
             if "instances" in payload:
                 records = signature.records_from_instances(payload["instances"])
+                label = "instance"
             elif "inputs" in payload:
                 records = signature.records_from_columns(payload["inputs"])
+                label = "'inputs' row"
             else:
                 raise RequestError("the body needs 'instances' (row form) or 'inputs' (columnar form)")
         else:
@@ -186,6 +193,7 @@ class ModelServer:
             if "examples" not in payload:
                 raise RequestError(f":{api} needs 'examples', an array of objects")
             records = signature.records_from_examples(payload["examples"], payload.get("context"))
+            label = "example"
         extra = [key for key in payload if key not in allowed]
         if extra:
             raise RequestError(f"unknown key(s) {extra} in the body; expected {sorted(allowed)}")
@@ -196,14 +204,18 @@ class ModelServer:
             signature.classify_results([])  # refuse a model that cannot classify before scoring
         elif api == "regress":
             signature.regress_results([])
-        results = await self._score(loaded, records)
+        results, non_finite = _finite(await self._score(loaded, records, label))
         if api == "classify":
-            return json_response({"results": signature.classify_results(results)})
-        if api == "regress":
-            return json_response({"results": signature.regress_results(results)})
-        if "instances" in payload:
-            return json_response({"predictions": signature.predictions(results)})
-        return json_response({"outputs": signature.outputs_columns(results)})
+            answer: dict[str, Any] = {"results": signature.classify_results(results)}
+        elif api == "regress":
+            answer = {"results": signature.regress_results(results)}
+        elif "instances" in payload:
+            answer = {"predictions": signature.predictions(results)}
+        else:
+            answer = {"outputs": signature.outputs_columns(results)}
+        if non_finite:
+            answer["non_finite"] = non_finite
+        return json_response(answer)
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.limits.max_body_bytes
@@ -219,23 +231,19 @@ class ModelServer:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _score(self, loaded: LoadedVersion, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def _score(self, loaded: LoadedVersion, records: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
         if len(records) <= INLINE_ROWS and loaded.lock.acquire(blocking=False):
             try:
-                return [loaded.model.predict(record) for record in records]
-            except PMMLError as exc:
-                raise RequestError(str(exc)) from None
+                return _predict(loaded, records, label)
             finally:
                 loaded.lock.release()
         loop = asyncio.get_running_loop()
-        task = loop.run_in_executor(None, _score_blocking, loaded, records)
+        task = loop.run_in_executor(None, _score_blocking, loaded, records, label)
         try:
             return await asyncio.wait_for(task, self.limits.timeout_seconds)
         except asyncio.TimeoutError:
             raise RequestError(f"scoring {len(records)} rows took longer than the request timeout of "
                                f"{self.limits.timeout_seconds:g} s (--request-timeout)", 504) from None
-        except PMMLError as exc:
-            raise RequestError(str(exc)) from None
 
     def _meters_for(self, model: str, version: str, api: str) -> Meters:
         key = (model, version, api)
@@ -270,19 +278,33 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number (give null for a missing value)")
 
 
-def _score_blocking(loaded: LoadedVersion, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _score_blocking(loaded: LoadedVersion, records: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
     with loaded.lock:
-        if len(records) < BATCH_ROWS:
-            return [loaded.model.predict(record) for record in records]
-        names = loaded.signature.input_names
-        frame = pd.DataFrame({name: [record[name] for record in records] for name in names})
-        scored = loaded.model.predict(frame)
-    columns = {name: scored[name].tolist() for name in scored.columns}
-    return [{name: _plain(values[i]) for name, values in columns.items()} for i in range(len(records))]
+        return _predict(loaded, records, label)
 
 
-def _plain(value: Any) -> Any:
-    return None if isinstance(value, float) and math.isnan(value) else value
+def _predict(loaded: LoadedVersion, records: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    """Score under the input contract, as TensorFlow Serving takes inputs: every input given (null for a
+    missing value), no key the model does not know; a refusal names the record ("instance 3")."""
+    try:
+        return loaded.model.predict_records(records, missing="error", extra="error", label=label)
+    except EvaluationError as exc:
+        raise refused(exc) from None
+
+
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def _finite(results: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The results with every score JSON cannot hold (infinity, NaN) as null, and where each one was."""
+    found = []
+    for i, result in enumerate(results):
+        for name, value in result.items():
+            if type(value) is float and value - value != 0.0:  # inf - inf and nan - nan are nan
+                found.append({"index": i, "output": name, "value": _NON_FINITE.get(value, "NaN")})
+    for note in found:
+        results[note["index"]][note["output"]] = None
+    return results, found
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -24,9 +24,21 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): _json(ERROR, text[code]) for code in codes}
 
 
+def _properties(signature: Signature) -> dict[str, Any]:
+    """Each input's values; an input the model was trained on but does not use takes any value (ignored)."""
+    return {**{n: {} for n in signature.unused_inputs}, **{n: signature.input_schema(n) for n in signature.input_names}}
+
+
+# Scores JSON cannot hold (an overflow to infinity) are answered as null, and listed here.
+NON_FINITE = {"type": "array", "items": {
+    "type": "object", "required": ["index", "output", "value"],
+    "properties": {"index": {"type": "integer"}, "output": {"type": "string"},
+                   "value": {"type": "string", "enum": ["Infinity", "-Infinity", "NaN"]}}}}
+
+
 def _row_schema(signature: Signature) -> dict[str, Any]:
     record = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
-              "properties": {n: signature.input_schema(n) for n in signature.input_names}}
+              "properties": _properties(signature)}
     if len(signature.input_names) == 1:
         return {"anyOf": [signature.input_schema(signature.input_names[0]), record]}
     return record
@@ -41,8 +53,8 @@ def _output_row(signature: Signature) -> dict[str, Any]:
 def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
     rows = {"type": "array", "items": _row_schema(signature), "maxItems": limits.max_rows}
     columns = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
-               "properties": {n: {"type": "array", "items": signature.input_schema(n), "maxItems": limits.max_rows}
-                              for n in signature.input_names}}
+               "properties": {n: {"type": "array", "items": schema, "maxItems": limits.max_rows}
+                              for n, schema in _properties(signature).items()}}
     signature_name = {"type": "string", "enum": [SIGNATURE_NAME, ""]}
     body = {"oneOf": [
         {"type": "object", "required": ["instances"], "additionalProperties": False,
@@ -54,7 +66,8 @@ def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
         "predictions": {"type": "array", "items": _output_row(signature)},
         "outputs": {"type": "array", "items": _output_row(signature)} if len(signature.outputs) == 1 else
         {"type": "object", "properties": {f.name: {"type": "array", "items": signature.output_schema(f)}
-                                          for f in signature.outputs}}}}
+                                          for f in signature.outputs}},
+        "non_finite": NON_FINITE}}
     return {"summary": f"Score rows with {name} (row form 'instances' or columnar 'inputs')",
             "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
             "responses": {"200": _json(answer, "Predictions"), **_errors(400, 404, 413, 503, 504)}}
@@ -63,7 +76,7 @@ def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
 def _examples(name: str, signature: Signature, limits: Limits, api: str) -> dict[str, Any]:
     # Each example with the shared context must give every input: either every example is whole
     # (context optional), or the context is (examples then give what differs).
-    properties = {n: signature.input_schema(n) for n in signature.input_names}
+    properties = _properties(signature)
     whole = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
              "properties": properties}
     partial = {"type": "object", "additionalProperties": False, "properties": properties}
@@ -81,7 +94,8 @@ def _examples(name: str, signature: Signature, limits: Limits, api: str) -> dict
                                                                                {"type": ["number", "null"]}]}}}
     else:
         item = {"type": ["number", "null"]}
-    answer = {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": item}}}
+    answer = {"type": "object", "required": ["results"],
+              "properties": {"results": {"type": "array", "items": item}, "non_finite": NON_FINITE}}
     return {"summary": f"{api.capitalize()} examples with {name}",
             "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
             "responses": {"200": _json(answer, "Results"), **_errors(400, 404, 413, 503, 504)}}

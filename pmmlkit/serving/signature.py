@@ -1,23 +1,26 @@
 """A served model's signature: its inputs and outputs as the PMML declares them, the JSON each
 input accepts, and TensorFlow Serving's shapes of requests and answers.
 
-Requests are checked here, at the HTTP layer, before anything reaches the engine: an unknown
-input name, a missing input or a value of the wrong JSON type is a 400 whose message says which
-row and which input (TensorFlow Serving refuses unknown inputs the same way). An input given as
+This module handles the request's shape only (row or columnar form, examples and their context, a
+bare value for a single-input model). Names and values are the input contract's
+(:class:`pmmlkit.scoring.contract.InputContract`, the one ``Model.predict`` and ``pmmlkit score``
+apply): an absent input or a key the model does not know (neither an input nor an input it was
+trained on but does not use) is refused, as TensorFlow Serving refuses unknown inputs, and a value
+is accepted or refused with the library's own message, naming the instance. An input given as
 ``null`` is a missing value, which the PMML's missing-value treatment handles.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lxml import etree
 
-from ..errors import PMMLError
+from ..errors import EvaluationError, PMMLError
 from ..pmml import find_child, model_element, tag_of
 from ..scoring.evaluator import FieldInfo, Model
+from ..scoring.input_names import in_json_terms
 
 SIGNATURE_NAME = "serving_default"
 
@@ -30,43 +33,36 @@ class RequestError(PMMLError):
         self.status = status
 
 
-# How a PMML dataType is written in JSON, as a "kind" of value.
+def refused(exc: EvaluationError) -> RequestError:
+    """The input contract's refusal as the server's answer: the same message, its advice said for JSON."""
+    return RequestError(in_json_terms(str(exc)))
+
+
+# How a field's values are written in JSON, from how the input contract checks them (FieldInfo.java_kind).
 def value_kind(field: FieldInfo) -> str:
-    if field.data_type in ("double", "float", "real"):
-        return "number"
-    if field.data_type == "integer":
-        return "number" if field.optype == "continuous" else "integer"
-    if field.data_type == "boolean":
-        return "boolean"
-    return "any" if field.data_type is None else "string"
+    return {"double": "number", "whole": "whole", "integer": "integer", "boolean": "boolean", "date": "date",
+            "string": "string", "auto": "any"}[field.java_kind]
 
 
-_KIND_TEXT = {"number": "a number, a boolean", "integer": "a whole number, a boolean",
-              "boolean": "true or false (or 1/0, or their text)",
-              "string": "a string, a boolean", "any": "a string, a number or a boolean"}
-_TF_DTYPE = {"number": "DT_DOUBLE", "integer": "DT_INT64", "boolean": "DT_BOOL", "string": "DT_STRING",
-             "any": "DT_STRING"}
+_TF_DTYPE = {"number": "DT_DOUBLE", "whole": "DT_DOUBLE", "integer": "DT_INT64", "boolean": "DT_BOOL",
+             "string": "DT_STRING", "any": "DT_STRING", "date": "DT_STRING"}
 _JSON_TYPE = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
               float: "a number", type(None): "null"}
-
-
-_LONG = 2 ** 63
-_TAKES_FLOAT = frozenset({"number", "any"})
-
-
-def _fits(kind: str, value: Any) -> bool:
-    kind_of_value = type(value)
-    if kind_of_value is bool:  # as on every other path: 1.0/0.0 (1/0) in numeric fields, "true"/"false" in text
-        return True
-    if kind == "boolean":  # true/false, 1/0 and their text, as on every other path (the model checks which)
-        return kind_of_value in (int, float, str)
-    if kind_of_value is float:
-        return math.isfinite(value) and (kind in ("number", "any") or (kind == "integer" and value.is_integer()))
-    if kind_of_value is int:  # JSON integers are unbounded: a categorical integer must fit a 64-bit long
-        return kind in ("number", "any") or (kind == "integer" and -_LONG <= value < _LONG)
-    if kind_of_value is str:
-        return kind in ("string", "any")
-    return False
+# The JSON Schema of one input value: what the contract accepts (pmmlkit.scoring.inputs.convert_cell).
+# Booleans fit every input (1.0/0.0 in numeric fields, "true"/"false" in text ones), numbers fit text
+# fields (as their PMML text), a boolean field takes true/false, 1/0 and their text, a date field
+# takes no value (the engine cannot evaluate dates), and whole numbers have the engine's bounds.
+_BOOLEAN_TEXT = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)\s*$"
+_INPUT_SCHEMA: dict[str, dict[str, Any]] = {
+    "number": {"type": ["number", "boolean", "null"]},
+    "whole": {"type": ["integer", "boolean", "null"], "minimum": -(2 ** 53), "maximum": 2 ** 53},
+    "integer": {"type": ["integer", "boolean", "null"], "minimum": -(2 ** 63), "maximum": 2 ** 63 - 1},
+    "boolean": {"anyOf": [{"type": ["boolean", "null"]}, {"enum": [0, 1]},
+                          {"type": "string", "pattern": _BOOLEAN_TEXT}]},
+    "string": {"type": ["string", "number", "boolean", "null"]},
+    "any": {"type": ["string", "number", "boolean", "null"]},
+    "date": {"type": "null"},
+}
 
 
 class Signature:
@@ -74,51 +70,26 @@ class Signature:
 
     def __init__(self, model: Model, root: etree._Element) -> None:
         self.function_name = model.function_name
+        self.contract = model.contract
         self.inputs: list[FieldInfo] = list(model.input_fields)
         self.input_names = [f.name for f in self.inputs]
+        #: Inputs the model was trained on but does not use: accepted and ignored.
+        self.unused_inputs = sorted(self.contract.unused)
         self.kinds = {f.name: value_kind(f) for f in self.inputs}
         self.outputs: list[FieldInfo] = list(model.output_fields)
         self.output_names = [f.name for f in self.outputs]
         self.predicted, self.probabilities = _output_roles(root, self.outputs, model.target_fields)
         self._single_input = self.input_names[0] if len(self.input_names) == 1 else None
 
-    # -- requests ------------------------------------------------------------------------------
+    # -- requests: their shape; names and values are the input contract's ------------------------
     def check_record(self, record: Any, where: str) -> dict[str, Any]:
-        """One instance (an object, or a bare value for a single-input model) as a checked record."""
+        """One instance (an object, or a bare value for a single-input model) as a record."""
         if type(record) is not dict:
             if self._single_input is not None and type(record) is not list:
-                record = {self._single_input: record}
-            else:
-                raise RequestError(f"{where} is {_JSON_TYPE.get(type(record), 'a value')}; this model takes "
-                                   f"objects with its inputs {self._listed(self.input_names)}")
-        kinds = self.kinds
-        if len(record) != len(kinds) or any(name not in kinds for name in record):
-            self._refuse_names(record, where)
-        for name, value in record.items():
-            # The common case first, cheaply: a finite float (x - x is 0.0 only when x is finite).
-            if value is None or (type(value) is float and kinds[name] in _TAKES_FLOAT and value - value == 0.0):
-                continue
-            self._check_value(name, value, where)
+                return {self._single_input: record}
+            raise RequestError(f"{where} is {_JSON_TYPE.get(type(record), 'a value')}; this model takes "
+                               f"objects with its inputs {self._listed(self.input_names)}")
         return record
-
-    def _check_value(self, name: str, value: Any, where: str) -> None:
-        kind = self.kinds[name]
-        if value is not None and not _fits(kind, value):
-            if type(value) in (int, float) and kind in ("number", "integer", "any") and (
-                    type(value) is int or not math.isfinite(value)):
-                raise RequestError(f"{where}: input {name!r} is out of range ({_shown(value)}); numbers must be "
-                                   "finite doubles, and whole numbers for a categorical integer must fit in 64 "
-                                   "bits")
-            raise RequestError(f"{where}: input {name!r} must be {_KIND_TEXT[kind]} or null, "
-                               f"not {_JSON_TYPE.get(type(value), 'that')} ({_shown(value)})")
-
-    def _refuse_names(self, record: Mapping[str, Any], where: str) -> None:
-        unknown = [name for name in record if name not in self.kinds]
-        if unknown:
-            raise RequestError(f"{where} has unknown input(s) {self._listed(unknown)}; the model's inputs are "
-                               f"{self._listed(self.input_names)}")
-        missing = [name for name in self.input_names if name not in record]
-        raise RequestError(f"{where} lacks input(s) {self._listed(missing)} (give null for a missing value)")
 
     def records_from_instances(self, instances: Any) -> list[dict[str, Any]]:
         if type(instances) is not list:
@@ -131,8 +102,10 @@ class Signature:
         if type(inputs) is not dict:
             raise RequestError(f"'inputs' must be an object with one array per input "
                                f"{self._listed(self.input_names)}")
-        if len(inputs) != len(self.kinds) or any(name not in self.kinds for name in inputs):
-            self._refuse_names(inputs, "'inputs'")
+        try:
+            self.contract.check_names(list(inputs), "error", "error", "'inputs' object")
+        except EvaluationError as exc:
+            raise refused(exc) from None
         lengths = set()
         for name, column in inputs.items():
             if type(column) is not list:
@@ -144,8 +117,7 @@ class Signature:
             raise RequestError(f"'inputs': the arrays differ in length ({sizes})")
         rows = lengths.pop() if lengths else 0
         names = list(inputs)
-        return [self.check_record({name: inputs[name][i] for name in names}, f"'inputs' row {i}")
-                for i in range(rows)]
+        return [{name: inputs[name][i] for name in names} for i in range(rows)]
 
     def records_from_examples(self, examples: Any, context: Any) -> list[dict[str, Any]]:
         """``:classify``/``:regress``: objects, each completed by the shared ``context`` features."""
@@ -153,16 +125,16 @@ class Signature:
             raise RequestError(f"'examples' must be an array of objects, not {_JSON_TYPE.get(type(examples), 'that')}")
         if context is not None and type(context) is not dict:
             raise RequestError("'context' must be an object of features shared by every example")
-        for name, value in (context or {}).items():  # checked whole, even where examples override it
-            if name not in self.kinds:
-                raise RequestError(f"'context' has unknown input {name!r}; the model's inputs are "
-                                   f"{self._listed(self.input_names)}")
-            self._check_value(name, value, "'context'")
+        if context:
+            try:  # checked whole, even where examples override it
+                self.contract.record(context, "allow", "error", "'context'")
+            except EvaluationError as exc:
+                raise refused(exc) from None
         records = []
         for i, example in enumerate(examples):
             if type(example) is not dict:
                 raise RequestError(f"example {i} is {_JSON_TYPE.get(type(example), 'a value')}, not an object")
-            records.append(self.check_record({**context, **example} if context else example, f"example {i}"))
+            records.append({**context, **example} if context else example)
         return records
 
     # -- answers -------------------------------------------------------------------------------
@@ -204,13 +176,12 @@ class Signature:
             "inputs": {f.name: tensor(f, self.kinds[f.name]) for f in self.inputs},
             "outputs": {f.name: tensor(f, value_kind(f)) for f in self.outputs},
             "method_name": "tensorflow/serving/predict",
-            "pmml": {"functionName": self.function_name},
+            "pmml": {"functionName": self.function_name, "unusedInputs": self.unused_inputs},
         }}}
 
     def input_schema(self, name: str) -> dict[str, Any]:
-        """The JSON Schema (OpenAPI 3.1) of one value of input ``name``: booleans fit every input (see _fits)."""
-        kind = self.kinds[name]
-        return {"type": [kind, "boolean", "null"]} if kind in ("number", "integer", "string") else _value_schema(kind)
+        """The JSON Schema (OpenAPI 3.1) of one value of input ``name``: what the input contract accepts."""
+        return _INPUT_SCHEMA[self.kinds[name]]
 
     def output_schema(self, field: FieldInfo) -> dict[str, Any]:
         return _value_schema(value_kind(field))
@@ -222,16 +193,10 @@ class Signature:
 
 
 def _value_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of an output value (a non-finite number is answered as null: see the app)."""
     if kind == "any":
         return {"type": ["string", "number", "boolean", "null"]}
-    if kind == "boolean":
-        return {"type": ["boolean", "integer", "number", "string", "null"]}
-    return {"type": [kind, "null"]}
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return {"type": [{"whole": "integer", "date": "string"}.get(kind, kind), "null"]}
 
 
 def _output_roles(root: etree._Element, outputs: list[FieldInfo],
