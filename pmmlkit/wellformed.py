@@ -100,6 +100,11 @@ class DocumentEnd:
         self._read(final=False)
         self._release()
 
+    @property
+    def root_read(self) -> bool:
+        """Whether the root element's start tag has been read whole."""
+        return self._name is not None
+
     def problem(self) -> tuple[str, int | None] | None:
         """After the last byte: None when the document is complete, else (what is wrong, its line)."""
         if not self._done:
@@ -243,10 +248,7 @@ class DocumentEnd:
             if final:
                 self._fail("the document ends inside a start tag", at)
             return False
-        if self._name is None:
-            self._name = bytes(name.group())
-            self._state = "content"
-        elif name.group() != self._name:  # a longer name that begins like the root's
+        if self._name is not None and name.group() != self._name:  # a longer name that begins like the root's
             self._pos = at + 1
             return True
         rest = _TAG_REST.match(buffer, name.end()).end()
@@ -260,6 +262,9 @@ class DocumentEnd:
             self._fail("a start tag is not closed by '>'", at)
             return False
         self._pos = rest + 1
+        if self._name is None:  # the root's start tag, read whole
+            self._name = bytes(name.group())
+            self._state = "content"
         if buffer[rest - 1] != ord("/"):
             self._depth += 1
         elif self._depth == 0:  # <PMML .../>: the root is empty and already ended

@@ -41,7 +41,14 @@ class _Root:
 
 
 def _sniff_root(head: bytes) -> _Root | None:
-    """The root element's name, namespace and version, read from the first bytes alone."""
+    """The root element's name, namespace and version, read from the first bytes alone.
+
+    None unless the root's start tag is whole in ``head``: some parser releases send the start
+    event of a start tag the bytes cut short (``<P``), which would name a wrong root."""
+    end = DocumentEnd()
+    end.feed(head)
+    if not end.root_read:
+        return None
     try:
         for _, node in etree.iterparse(io.BytesIO(head), events=("start",), resolve_entities=False,
                                        no_network=True, load_dtd=False, huge_tree=True):
