@@ -89,13 +89,13 @@ class DocumentEnd:
                 return
             chunk, self._head, self._first = self._head, b"", False
             self._decode = _decoder(chunk[:4])
+            if self._decode is None and chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM):]
         self._add(chunk)
 
     def _add(self, chunk: bytes) -> None:
         if self._decode is not None:
             chunk = self._decode.decode(chunk).encode("utf-8")
-        elif not self._buffer and self._line == 1 and chunk.startswith(_BOM):
-            chunk = chunk[len(_BOM):]
         self._buffer += chunk
         self._read(final=False)
         self._release()
@@ -113,9 +113,9 @@ class DocumentEnd:
         return self._answer
 
     def _finish(self) -> tuple[str, int | None] | None:
-        if self._first and self._head:
+        if self._first and self._head:  # fewer than four bytes in all
             self._first = False
-            self._add(self._head)
+            self._add(self._head.removeprefix(_BOM))
         if self._broken is None:
             if self._decode is not None:
                 self._buffer += self._decode.decode(b"", final=True).encode("utf-8")

@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--row", action="append", choices=[r.name for r in ROWS],
                         help="run only this row (repeatable); default: every row")
     parser.add_argument("-k", dest="keyword", help="pytest -k expression: run a subset of the tables")
+    parser.add_argument("--tests", nargs="+", default=list(TESTS),
+                        help="the test files to run (default: %(default)s)")
     parser.add_argument("--root", type=Path, default=Path("/tmp/pmmlkit-matrix"),
                         help="where the throwaway environments go (default: %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep each environment after its run")
@@ -64,12 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = [r for r in ROWS if not args.row or r.name in args.row]
     results = []
     for row in rows:
-        results.append(run_row(row, args.root, args.keyword, args.keep))
+        results.append(run_row(row, args.root, args.keyword, args.keep, tuple(args.tests)))
         print_summary(results)
     return 0 if all(r["failed"] == 0 and r["errors"] == 0 and r["passed"] > 0 for r in results) else 1
 
 
-def run_row(row: Row, root: Path, keyword: str | None, keep: bool) -> dict:
+def run_row(row: Row, root: Path, keyword: str | None, keep: bool, tests: tuple[str, ...] = TESTS) -> dict:
     where = root / row.name
     shutil.rmtree(where, ignore_errors=True)
     print(f"== {row.name}: creating {where}", flush=True)
@@ -88,13 +90,14 @@ def run_row(row: Row, root: Path, keyword: str | None, keep: bool) -> dict:
     print(f"== {row.name}: " + ", ".join(f"{p} {versions[p]}" for p in ("python", *PACKAGES)), flush=True)
     report = where / "junit.xml"
     command = [str(python), "-m", "pytest", "-q", "-n", "1", "-p", "no:cacheprovider", "--junitxml", str(report),
-               *TESTS]
+               *tests]
     if keyword:
         command += ["-k", keyword]
     subprocess.run(command, cwd=ROOT)
     counts = outcomes(report) if report.exists() else {"passed": 0, "failed": 0, "errors": 1, "skipped": 0}
+    subset = " ".join(Path(t).stem for t in tests) if tests != TESTS else "all"
     result = {"row": row.name, **versions, **counts, "minutes": (time.monotonic() - started) / 60,
-              "subset": keyword or "all"}
+              "subset": f"{subset} -k {keyword}" if keyword else subset}
     if not keep:
         shutil.rmtree(where, ignore_errors=True)
     return result
