@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import Version
+from version_matrix import ROWS
 
 ROOT = Path(__file__).resolve().parent.parent
 # AGPL-3.0 packages: allowed as test oracles, never on an install path.
@@ -93,3 +95,12 @@ def test_scikit_learn_is_not_capped():
     (sklearn,) = [r for r in _install_requires() if canonicalize_name(r.name) == "scikit-learn"]
     capped = [str(s) for s in sklearn.specifier if s.operator in UPPER_BOUNDS]
     assert not capped, f"scikit-learn must not be capped (new releases are supported by design): {capped}"
+
+
+def test_the_oldest_matrix_row_pins_the_lxml_floor():
+    """setup.cfg's lxml bound is what the version matrix's oldest row runs (README "Supported versions")."""
+    (lxml,) = [r for r in _install_requires() if canonicalize_name(r.name) == "lxml"]
+    floor = next(s.version for s in lxml.specifier if s.operator == ">=")
+    oldest = next(row for row in ROWS if row.name == "oldest")
+    assert Version(oldest.pins["lxml"]) == Version(floor)
+    assert "lxml" not in next(row for row in ROWS if row.name == "newest").pins
