@@ -8,6 +8,8 @@ Everything that reads a PMML document goes through here. The rules, in one place
   ``PMMLKIT_MAX_BYTES`` environment variable); the size is checked before reading;
 - a DOCTYPE is refused before parsing, and the parser resolves no entity, DTD, XInclude or
   external reference, so a document can never make pmmlkit read a file or the network;
+- a document is complete only when its bytes say so too (:mod:`pmmlkit.wellformed`: the root's
+  end tag read, nothing after it), whatever the parser's release says;
 - text given as ``str`` is encoded as UTF-8 (its XML declaration's encoding is rewritten to match);
 - the bytes handed to the scoring engine are lxml's UTF-8 re-serialization of the parsed tree
   (:func:`engine_bytes`), so the engine sees exactly the names and values the validator saw,
@@ -26,6 +28,7 @@ from typing import IO, Union
 from lxml import etree
 
 from .errors import ValidationError
+from .wellformed import in_memory
 
 # What a source may be: the document's bytes, its XML text, or a path. validate, load and every
 # other reader decide with :func:`source_kind`, so they accept the same things.
@@ -240,6 +243,10 @@ def parse_bytes(data: bytes, name: str = "<bytes>") -> etree._ElementTree:
         raise ValidationError(syntax_message(name, exc)) from None
     if tree.docinfo.doctype:
         raise ValidationError(f"{name}: a DOCTYPE declaration is not allowed in PMML (entities and DTDs are refused)")
+    problem = in_memory(data)  # the parser's word alone changes with its release (see wellformed)
+    if problem is not None:
+        line = f" (line {problem[1]})" if problem[1] else ""
+        raise ValidationError(f"{name}: not well-formed XML{line}: {problem[0]}")
     return tree
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import Version
+from version_matrix import ROWS
 
 ROOT = Path(__file__).resolve().parent.parent
 # AGPL-3.0 packages: allowed as test oracles, never on an install path.
@@ -139,3 +141,12 @@ def test_layers_import_downwards():
                 if other in front_ends - {own} and module != ["frontend"]:
                     problems.append(f"{where}:{node.lineno} imports {target} of the {other} front end")
     assert problems == []
+
+
+def test_the_oldest_matrix_row_pins_the_lxml_floor():
+    """setup.cfg's lxml bound is what the version matrix's oldest row runs (README "Supported versions")."""
+    (lxml,) = [r for r in _install_requires() if canonicalize_name(r.name) == "lxml"]
+    floor = next(s.version for s in lxml.specifier if s.operator == ">=")
+    oldest = next(row for row in ROWS if row.name == "oldest")
+    assert Version(oldest.pins["lxml"]) == Version(floor)
+    assert "lxml" not in next(row for row in ROWS if row.name == "newest").pins

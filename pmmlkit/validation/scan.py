@@ -5,6 +5,8 @@ chunks, libxml2 checks the XML Schema on the same pass, and the checker drops ev
 has checked it, so memory grows with the largest single model, not with the file.
 Keeping the tree (``keep_tree=True``, what the gate does for ``load``): the same checks on the same
 events; the tree is returned for the engine.
+Either way the document counts as read only when :func:`pmmlkit.wellformed.verdict` says it is
+complete: the parser's end event for the root AND the root's end tag in the bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from lxml import etree
 from ..parsing import MAX_DEPTH, doctype_line, peek
 from ..pmml import MODEL_TAGS
 from ..report import Report
+from ..wellformed import DocumentEnd, verdict
 from . import schema as schema_step
 from .checks import Checker, local
 from .rawtrees import TreeBytes
@@ -38,7 +41,14 @@ class _Root:
 
 
 def _sniff_root(head: bytes) -> _Root | None:
-    """The root element's name, namespace and version, read from the first bytes alone."""
+    """The root element's name, namespace and version, read from the first bytes alone.
+
+    None unless the root's start tag is whole in ``head``: some parser releases send the start
+    event of a start tag the bytes cut short (``<P``), which would name a wrong root."""
+    end = DocumentEnd()
+    end.feed(head)
+    if not end.root_read:
+        return None
     try:
         for _, node in etree.iterparse(io.BytesIO(head), events=("start",), resolve_entities=False,
                                        no_network=True, load_dtd=False, huge_tree=True):
@@ -84,7 +94,7 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
         with open_stream() as stream:
             outcome = _pass(stream, report, root_info, keep, schema.xsd if streamed else None, root_start=True,
                             stand_ins=stand_ins)
-    schema_log = outcome.schema_log
+    schema_log, schema_failure = outcome.schema_log, outcome.schema_failure
     if outcome.rerun:  # the schema check stopped the parser early: read again without it for the rest
         with open_stream() as stream:
             outcome = _pass(stream, report, root_info, keep, None, root_start=True, stand_ins=stand_ins)
@@ -92,6 +102,8 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
         report.checked = schema.label
         if schema_log is not None:
             schema_step.add_errors(schema_log, report)
+        elif schema_failure is not None:  # the plain parser found nothing: the schema check's word stands
+            report.add("error", "schema", f"the schema check failed: {schema_failure}")
     if outcome.root is None:
         return None, False
     if not streamed and not schema_step.skipped(schema, report):
@@ -102,10 +114,12 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
 @dataclass
 class _Outcome:
     root: etree._Element | None = None  # None when the document could not be read
-    complete: bool = False  # the root's end was reached
+    root_ended: bool = False  # the parser sent the root's end event (no proof alone: see wellformed)
+    read_all: bool = False  # every byte was fed to the parser and to the DocumentEnd
     restart: bool = False  # read again with start events (see _ROOT_WITHIN)
     rerun: bool = False  # read again without the schema (it stopped the parser before the end)
     schema_log: etree._ListErrorLog | None = None
+    schema_failure: str | None = None  # the schema check raised without a log entry: its message
 
 
 _CHUNK = 1024 ** 2
@@ -130,15 +144,22 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
     root = None
     fed = 0
     tree_bytes = TreeBytes(stand_ins)
+    document_end = DocumentEnd()  # fed the document's own bytes (the parser may get stand-ins)
+
+    def incomplete() -> tuple[str, int | None] | None:
+        return verdict(outcome.root_ended, document_end if outcome.read_all else None)
+
     try:
         try:
             while True:
                 chunk = stream.read(_CHUNK)
                 if chunk:
+                    document_end.feed(chunk)
                     tree_bytes.feed(chunk)
                     parser.feed(tree_bytes.ready() if stand_ins else chunk)
                     fed += len(chunk)
                 else:
+                    outcome.read_all = True
                     if stand_ins:
                         parser.feed(tree_bytes.ready(final=True))
                     parser.close()
@@ -148,7 +169,7 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
                     if event == "start":
                         continue
                     if node is root:
-                        outcome.complete = True
+                        outcome.root_ended = True
                     elif local(node) == "TreeModel":
                         checker.end(node, tree_bytes.take())
                     else:
@@ -165,15 +186,20 @@ def _pass(stream: IO[bytes], report: Report, root_info: _Root | None, keep: bool
             if xsd is None or any(e.domain_name not in ("SCHEMASV", "SCHEMASP") for e in log):
                 _syntax(exc, report)
                 return _Outcome()
-            if not outcome.complete:
+            # A schema error (or, with lxml 6.2, a syntax error with an empty log) before the end:
+            # read again without the schema, which finds the rest.
+            if not log:
+                return _Outcome(schema_failure=str(exc.msg or exc), rerun=True)
+            if incomplete() is not None:
                 return _Outcome(schema_log=log, rerun=True)
             outcome.schema_log = log
-        if not outcome.complete:
-            # libxml2 does not always raise on a truncated document while it checks a schema.
+        problem = incomplete()
+        if problem is not None:
+            # While it checks a schema, libxml2 may neither raise on a truncated document nor
+            # withhold the end events (lxml 6.2): the plain parser's reading tells where it broke.
             if xsd is not None:
                 return _Outcome(rerun=True)
-            report.add("error", "xml-syntax", "not well-formed XML: the document ends before its root element is "
-                       "closed")
+            report.add("error", "xml-syntax", f"not well-formed XML: {problem[0]}", problem[1])
             return _Outcome()
         if root is None:
             report.add("error", "xml-syntax", "the document has no root element")
