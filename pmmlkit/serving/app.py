@@ -33,8 +33,10 @@ from ..errors import PMMLError
 from ..io import json_object
 from ..scoring import jvm
 from .config import Limits, ServingConfig, config_from_environment
+from .feature_store import close_clients
 from .metrics import CONTENT_TYPE, Meters, exposition
 from .openapi import openapi_document
+from .rank import rank
 from .signature import SIGNATURE_NAME, RequestError
 from .versions import LoadedVersion, Poller, ServedModel
 
@@ -46,7 +48,7 @@ INLINE_ROWS = 8
 BATCH_ROWS = 64
 
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
-                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress))?$")
+                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress|rank))?$")
 
 
 def json_response(content: Any, status: int = 200) -> Response:
@@ -93,6 +95,7 @@ class ModelServer:
             yield
         finally:
             self.poller.stop()
+            await close_clients()
 
     # -- endpoints -----------------------------------------------------------------------------
     async def live(self, request: Request) -> Response:
@@ -139,7 +142,11 @@ class ModelServer:
                 if api == "metadata":
                     response = json_response({
                         "model_spec": {"name": served.name, "signature_name": "", "version": str(loaded.version)},
-                        "metadata": {"signature_def": loaded.signature.signature_def()}})
+                        "metadata": {"signature_def": loaded.signature.signature_def(),
+                                     **({"feature_sources": loaded.online.describe()} if loaded.online else {})}})
+                elif api == "rank":
+                    response = json_response(await rank(_parse_json(await self._read_body(request)), loaded,
+                                                        self._score, self.limits))
                 else:
                     response = await self._score_request(request, loaded, api)
         except RequestError as exc:
@@ -168,6 +175,8 @@ class ModelServer:
     async def _score_request(self, request: Request, loaded: LoadedVersion, api: str) -> Response:
         payload = _parse_json(await self._read_body(request))
         signature = loaded.signature
+        online = loaded.online  # inputs looked up in Redis: the request gives the others (serving/online.py)
+        view = online.request_signature if online is not None else signature
         name = payload.get("signature_name", "")
         if name not in ("", SIGNATURE_NAME):
             raise RequestError(f"unknown signature_name {name!r}; this model has only {SIGNATURE_NAME!r}")
@@ -176,16 +185,18 @@ class ModelServer:
             if "instances" in payload and "inputs" in payload:
                 raise RequestError("give either 'instances' (row form) or 'inputs' (columnar form), not both")
             if "instances" in payload:
-                records = signature.records_from_instances(payload["instances"])
+                records = view.records_from_instances(payload["instances"])
             elif "inputs" in payload:
-                records = signature.records_from_columns(payload["inputs"])
+                records = view.records_from_columns(payload["inputs"])
             else:
                 raise RequestError("the body needs 'instances' (row form) or 'inputs' (columnar form)")
         else:
             allowed = {"signature_name", "examples", "context"}
             if "examples" not in payload:
                 raise RequestError(f":{api} needs 'examples', an array of objects")
-            records = signature.records_from_examples(payload["examples"], payload.get("context"))
+            records = view.records_from_examples(payload["examples"], payload.get("context"))
+        if online is not None:
+            allowed.add("missing_features")
         extra = [key for key in payload if key not in allowed]
         if extra:
             raise RequestError(f"unknown key(s) {extra} in the body; expected {sorted(allowed)}")
@@ -196,14 +207,21 @@ class ModelServer:
             signature.classify_results([])  # refuse a model that cannot classify before scoring
         elif api == "regress":
             signature.regress_results([])
+        missing: dict[str, Any] = {}
+        if online is not None and records:
+            records, missing = await online.complete(records, "instance" if api == "predict" else "example")
         results = await self._score(loaded, records)
         if api == "classify":
-            return json_response({"results": signature.classify_results(results)})
-        if api == "regress":
-            return json_response({"results": signature.regress_results(results)})
-        if "instances" in payload:
-            return json_response({"predictions": signature.predictions(results)})
-        return json_response({"outputs": signature.outputs_columns(results)})
+            answer = {"results": signature.classify_results(results)}
+        elif api == "regress":
+            answer = {"results": signature.regress_results(results)}
+        elif "instances" in payload:
+            answer = {"predictions": signature.predictions(results)}
+        else:
+            answer = {"outputs": signature.outputs_columns(results)}
+        if payload.get("missing_features") is True:
+            answer["missing_features"] = missing
+        return json_response(answer)
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.limits.max_body_bytes
