@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,11 @@ class KeyTemplate:
             pending = ""
         literals.append(pending)
         return cls(text, tuple(literals), tuple(names))
+
+    def fill_columns(self, texts: Mapping[str, Sequence[str | None]]) -> list[str | None]:
+        """The keys of many records at once, from each placeholder's values as key text (key_text)."""
+        pattern = "{}".join(part.replace("{", "{{").replace("}", "}}") for part in self.literals)
+        return [None if None in parts else pattern.format(*parts) for parts in zip(*(texts[n] for n in self.names))]
 
     def fill(self, record: Mapping[str, Any]) -> str | None:
         """The key for ``record``, or None when a value it needs is missing."""

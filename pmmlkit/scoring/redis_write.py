@@ -143,9 +143,7 @@ class RedisWriter:
     # -- rows ------------------------------------------------------------------------------------
     def _keys(self, frame: pd.DataFrame) -> list[str | None]:
         # Column by column (the template's rule for each value is key_text), then one str.format per row.
-        texts = [_key_texts(frame[name]) for name in self.template.names]
-        pattern = "{}".join(part.replace("{", "{{").replace("}", "}}") for part in self.template.literals)
-        return [None if None in parts else pattern.format(*parts) for parts in zip(*texts)]
+        return self.template.fill_columns({name: _key_texts(frame[name]) for name in self.template.names})
 
     def _write_rows(self, frame: pd.DataFrame, keys: list[str | None]) -> None:
         target = self.target

@@ -1,8 +1,10 @@
-"""Reading features from Redis for one request: every lookup of the request in one pipeline.
+"""Reading features from Redis for one request: every lookup of the request in one round trip.
 
 All the keys a request needs (hash fields by ``HMGET``, one per distinct hash key; string keys and
-vectors by one ``MGET``) go to Redis in a single pipeline: one round trip, however many
-candidates. Each worker keeps one connection pool per Redis URL (and event loop), with connect and
+vectors by ``MGET``) go to Redis as one call of a small read-only Lua script (LOOKUP_SCRIPT) that
+runs those commands and answers with one nested reply: one round trip, however many candidates,
+and one reply for the client to parse (a pipeline of 500 ``HMGET`` would cost 500 replies' worth of
+client-side work). When Redis has lost the script (a restart), it is loaded again, once. Each worker keeps one connection pool per Redis URL (and event loop), with connect and
 read timeouts and no retries, and the whole lookup runs under ``timeout``: an unreachable or slow
 Redis answers 503 within it, is counted in ``pmmlkit_serving_feature_store_errors``, and the next
 request simply tries again on a fresh connection (recovery needs nothing else). Values are kept
@@ -75,15 +77,40 @@ class FeatureStore:
         return hash_values, key_values
 
     async def _pipeline(self, hashes: dict[str, list[str]], keys: Sequence[str]) -> list[Any]:
+        from redis.exceptions import NoScriptError, ResponseError  # lazily, as below
+
         client = _client(self.options)
-        pipe = client.pipeline(transaction=False)
+        # Hash keys grouped by their list of fields (one group per hash template, usually).
+        groups: dict[tuple[str, ...], list[str]] = {}
         for name, fields in hashes.items():
-            pipe.hmget(name, fields)
+            groups.setdefault(tuple(fields), []).append(name)
+        arguments: list[Any] = [len(groups)]
+        names: list[str] = []
+        for fields, members in groups.items():
+            arguments += [len(members), len(fields), *fields]
+            names += members
+        all_keys = [*names, *keys]
+        self._lookups.inc(len(all_keys))
+        sha = _SCRIPT_SHA.get(id(client))
+        for _ in range(2):  # a second time only when Redis lost the script (a restart, SCRIPT FLUSH)
+            if sha is None:
+                self._round_trips.inc()
+                sha = _SCRIPT_SHA[id(client)] = await client.script_load(LOOKUP_SCRIPT)
+            self._round_trips.inc()
+            try:
+                reply = await client.evalsha(sha, len(all_keys), *all_keys, *arguments)
+                break
+            except NoScriptError:
+                sha = None
+            except ResponseError as exc:
+                return [exc] * (len(hashes) + (1 if keys else 0))
+        else:
+            raise RequestError("the feature store keeps losing its lookup script (SCRIPT FLUSH?)", 503)
+        answers = dict(zip(names, reply[:len(names)]))
+        out: list[Any] = [answers[name] for name in hashes]
         if keys:
-            pipe.mget(list(keys))
-        self._round_trips.inc()
-        self._lookups.inc(len(hashes) + len(keys))
-        return await pipe.execute(raise_on_error=False)
+            out.append(reply[len(names)])
+        return out
 
     def _check_answer(self, answer: Any, command: str) -> None:
         if isinstance(answer, Exception):
@@ -132,6 +159,34 @@ class FeatureStore:
 
 # One client (and connection pool) per worker, Redis URL and event loop.
 _CLIENTS: dict[tuple[RedisOptions, int], Any] = {}
+_SCRIPT_SHA: dict[int, str] = {}
+
+# KEYS: the hash keys, group after group, then the string keys. ARGV: the number of groups, then
+# per group its number of keys, its number of fields and the fields. Answers one HMGET reply per
+# hash key, then one list for the string keys (MGET in slices: Lua's unpack has a stack limit).
+LOOKUP_SCRIPT = """
+local out, k, a = {}, 1, 2
+for g = 1, tonumber(ARGV[1]) do
+  local nkeys, nfields = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  for i = 1, nkeys do
+    out[#out + 1] = redis.call('HMGET', KEYS[k], unpack(ARGV, a + 2, a + 1 + nfields))
+    k = k + 1
+  end
+  a = a + 2 + nfields
+end
+if k <= #KEYS then
+  local values = {}
+  local s = k
+  while s <= #KEYS do
+    local e = math.min(s + 999, #KEYS)
+    local part = redis.call('MGET', unpack(KEYS, s, e))
+    for i = 1, #part do values[#values + 1] = part[i] end
+    s = e + 1
+  end
+  out[#out + 1] = values
+end
+return out
+"""
 
 
 def _client(options: RedisOptions) -> Any:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from ..key_templates import key_text
 from ..scoring.evaluator import FieldInfo, Model
 from ..scoring.inputs import numbers_from_text
 from .feature_store import FeatureStore
@@ -60,6 +61,7 @@ class OnlineFeatures:
         self._fields = {f.name: f for f in model.input_fields}
         self._vectors = {v.name: v for v in spec.vectors}
         self._dropped = [n for n in spec.ids if n not in self._fields]
+        self._variables = list(dict.fromkeys(n for _, template in spec.templates() for n in template.names))
 
     def describe(self) -> dict[str, Any]:
         return {"request": self.request_signature.input_names, "redis": self.spec.describe()}
@@ -68,8 +70,9 @@ class OnlineFeatures:
                        ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Records with every model input, and the keys (and hash fields) that were missing."""
         spec = self.spec
-        scalar_keys = [[s.template.fill(r) for r in records] for s in spec.scalars]
-        vector_keys = [[v.template.fill(r) for r in records] for v in spec.vectors]
+        texts = {name: [key_text(r.get(name)) for r in records] for name in self._variables}
+        scalar_keys = [s.template.fill_columns(texts) for s in spec.scalars]
+        vector_keys = [v.template.fill_columns(texts) for v in spec.vectors]
         hashes: dict[str, list[str]] = {}
         strings: dict[str, None] = {}
         for source, keys in zip(spec.scalars, scalar_keys):
