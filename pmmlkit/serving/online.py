@@ -155,30 +155,34 @@ class OnlineFeatures:
     # -- vectors ---------------------------------------------------------------------------------
     def _matrix(self, vector: VectorSource, keys: list[str | None], key_values: Mapping[str, Any],
                 missing: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-        decoded: dict[str, np.ndarray | None] = {}
-        matrix = np.full((len(keys), vector.length), np.nan)
-        present = np.zeros(len(keys), dtype=bool)
-        for i, key in enumerate(keys):
-            if key is None:
-                row = None
-            elif key in decoded:
-                row = decoded[key]
-            else:
-                row = decoded[key] = self._vector(vector, key, key_values.get(key))
-            if row is None:
+        raws = [None if key is None else key_values.get(key) for key in keys]
+        present = np.array([raw is not None for raw in raws], dtype=bool)
+        for key, raw in zip(keys, raws):
+            if raw is None:
                 if key is not None:
                     missing[key] = None
                 if vector.required:
                     raise RequestError(f"vector {vector.name!r} is required, but key {key!r} was not found in the "
                                        "feature store", 404)
-                continue
-            matrix[i] = row
-            present[i] = True
+        dtype = ENCODINGS[vector.encoding]
+        given = [raw for raw in raws if raw is not None]
+        size = vector.length * np.dtype(dtype).itemsize if dtype is not None else 0
+        matrix = np.full((len(keys), vector.length), np.nan)
+        if dtype is not None and all(len(raw) == size for raw in given):
+            # Every vector has the configured size: decoded at once, one buffer for all rows.
+            if given:
+                matrix[present] = np.frombuffer(b"".join(given), dtype=dtype).reshape(len(given), vector.length)
+            return matrix, present
+        decoded: dict[str, np.ndarray] = {}
+        for i, (key, raw) in enumerate(zip(keys, raws)):
+            if raw is not None:
+                row = decoded.get(key)
+                if row is None:
+                    row = decoded[key] = self._vector(vector, key, raw)
+                matrix[i] = row
         return matrix, present
 
-    def _vector(self, vector: VectorSource, key: str, raw: bytes | None) -> np.ndarray | None:
-        if raw is None:
-            return None
+    def _vector(self, vector: VectorSource, key: str, raw: bytes) -> np.ndarray:
         dtype = ENCODINGS[vector.encoding]
         if dtype is None:
             try:
