@@ -4,8 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# One stamp per set of extras: the demo needs the package (and the Redis client for its online example),
-# the tests add [spark,test].
+# One stamp per set of extras: the demo needs the package and [serve] (pmmlkit serve and the Redis client,
+# for its online-features example), the tests add [spark,test].
 BASE_STAMP := $(VENV)/.installed-base
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
@@ -63,7 +63,7 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip
 
 $(BASE_STAMP): setup.cfg pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e ".[redis]"
+	$(PY) -m pip install -q -e ".[serve]"
 	touch $@
 
 $(TEST_STAMP): setup.cfg pyproject.toml | $(PY)
