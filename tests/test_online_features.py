@@ -22,6 +22,7 @@ from redis_support import RedisServer, redis_server, running_redis  # noqa: F401
 import pmmlkit
 from pmmlkit.errors import PMMLError
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
+from pmmlkit.serving.config import read_model_config_file
 from pmmlkit.serving.feature_store import ROUND_TRIPS, STORE_ERRORS
 from pmmlkit.serving.features import parse_features
 from pmmlkit.serving.versions import ServedModel
@@ -276,3 +277,14 @@ def test_cache_is_off_unless_configured(pmml, data, redis_server) -> None:  # no
 
         first, second = _run(app, scenario)
         assert (first != second) is changes
+
+
+def test_features_in_a_text_config_and_checked_before_serving(pmml, tmp_path) -> None:
+    (tmp_path / "rec_features.json").write_text(json.dumps(features("redis://127.0.0.1:1/0")))
+    (tmp_path / "models.config").write_text(
+        f'model_config_list {{ config {{ name: "rec" base_path: "{pmml}" features_file: "rec_features.json" }} }}')
+    source, = read_model_config_file(tmp_path / "models.config")
+    assert source.features == features("redis://127.0.0.1:1/0")
+    broken = {**source.features, "vectors": {"user": {"key": "emb:{user_id}", "encoding": "float16", "length": 4}}}
+    with pytest.raises(PMMLError, match="encoding must be one of"):
+        ServingConfig((ModelSource("rec", str(pmml), broken),)).check()

@@ -62,6 +62,9 @@ class FeatureStore:
         except Exception as exc:  # redis-py's ConnectionError and OSErrors: unreachable
             if not _is_redis_error(exc):
                 raise
+            if _is_timeout(exc):
+                raise self._unavailable("timeout", f"the feature store (Redis at {self._where()}) did not answer "
+                                                   f"within {self.options.timeout:g} s ({exc})") from None
             raise self._unavailable("unreachable", f"the feature store (Redis at {self._where()}) is not "
                                                    f"reachable: {exc}") from None
         names = list(hashes)
@@ -216,6 +219,12 @@ async def close_clients() -> None:
             await client.aclose(close_connection_pool=True)
         except Exception:  # closing a pool to a Redis that went away: nothing to do
             pass
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    from redis.exceptions import TimeoutError as RedisTimeout  # lazily, as above
+
+    return isinstance(exc, (RedisTimeout, TimeoutError))
 
 
 def _is_redis_error(exc: BaseException) -> bool:
