@@ -90,9 +90,13 @@ class OnlineFeatures:
         hash_values, key_values = await self.store.fetch(hashes, list(strings))
         missing: dict[str, Any] = {}
         out = [{k: v for k, v in r.items() if k not in self._dropped} for r in records] if self._dropped else records
+        field_values = {key: dict(zip(fields, hash_values[key])) for key, fields in hashes.items()}
         for source, keys in zip(spec.scalars, scalar_keys):
-            raw = [self._scalar(source, key, hashes, hash_values, key_values, missing) for key in keys]
-            for record, value in zip(out, self._decoded(source, raw)):
+            if source.field is None:
+                raw = [None if key is None else key_values.get(key) for key in keys]
+            else:
+                raw = [None if key is None else field_values[key][source.field] for key in keys]
+            for record, value in zip(out, self._scalar_column(source, keys, raw, missing)):
                 record[source.input] = value
         matrices = {v.name: self._matrix(v, keys, key_values, missing) for v, keys in zip(spec.vectors, vector_keys)}
         for vector in spec.vectors:
@@ -115,15 +119,15 @@ class OnlineFeatures:
         return out, missing
 
     # -- scalars ---------------------------------------------------------------------------------
-    def _scalar(self, source: ScalarSource, key: str | None, hashes: Mapping[str, list[str]],
-                hash_values: Mapping[str, list[Any]], key_values: Mapping[str, Any], missing: dict[str, Any]) -> Any:
-        if key is None:
-            value = None
-        elif source.field is None:
-            value = key_values.get(key)
-        else:
-            value = hash_values[key][hashes[key].index(source.field)]
-        if value is None:
+    def _scalar_column(self, source: ScalarSource, keys: list[str | None], raw: list[Any],
+                       missing: dict[str, Any]) -> list[Any]:
+        """One scalar input's values: Redis text decoded, missing ones reported, defaulted or refused."""
+        values = self._decoded(source, raw)
+        if None not in raw:
+            return values
+        for i, key in enumerate(keys):
+            if raw[i] is not None:
+                continue
             if key is not None:
                 if source.field is None:
                     missing[key] = None
@@ -137,20 +141,21 @@ class OnlineFeatures:
                     where = f"the key of {source.template.text!r} (a request value it needs is null)"
                 raise RequestError(f"input {source.input!r} is required, but {where} was not found in the feature "
                                    "store", 404)
-            return _Default(source.default) if source.default is not None else None
-        return value
+            values[i] = source.default  # a configured default is a value as given, not Redis text
+        return values
 
     def _decoded(self, source: ScalarSource, raw: list[Any]) -> list[Any]:
-        """Redis text as the model's field reads it: as the CSV path reads text cells."""
-        field = self._fields[source.input]
-        kind = field.java_kind
-        text = [v.decode("utf-8", "surrogateescape") if isinstance(v, bytes) else None if isinstance(v, _Default)
-                else v for v in raw]
-        if kind in ("double", "whole", "integer", "auto") and any(v is not None for v in text):
+        """Redis text as the model's field reads it: as the CSV path reads text cells (each distinct
+        text once: a user's feature repeats for every candidate)."""
+        kind = self._fields[source.input].java_kind
+        distinct = [v for v in dict.fromkeys(raw) if v is not None]
+        text = [v.decode("utf-8", "surrogateescape") for v in distinct]
+        if kind in ("double", "whole", "integer", "auto") and text:
             parsed = numbers_from_text(pd.Series(text, dtype=object), keep_text=kind != "auto",
                                        whole=kind in ("whole", "integer")).tolist()
             text = [None if v is None or v is pd.NA or (type(v) is float and math.isnan(v)) else v for v in parsed]
-        return [v.value if isinstance(v, _Default) else t for v, t in zip(raw, text)]
+        decoded = dict(zip(distinct, text))
+        return [None if v is None else decoded[v] for v in raw]
 
     # -- vectors ---------------------------------------------------------------------------------
     def _matrix(self, vector: VectorSource, keys: list[str | None], key_values: Mapping[str, Any],
@@ -218,15 +223,6 @@ class OnlineFeatures:
             here &= norms > 0  # a zero vector has no direction: its cosine is missing
         fallback = derived.value
         return [float(v) if ok else fallback for v, ok in zip(values.tolist(), here.tolist())]
-
-
-class _Default:
-    """A configured default standing in for a missing value (kept apart from Redis text until decoded)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
 
 
 def online_features(spec: FeatureSpec | None, model: Model, root: etree._Element, signature: Signature,
