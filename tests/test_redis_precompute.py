@@ -124,5 +124,7 @@ def test_precompute_refuses_flags_that_cannot_work(work, redis_server, capsys) -
     assert _score(work, url, "--key", "constant") == 2
     assert main(["score", str(work[1]), str(work[0] / "rows.parquet"), "--key", "k:{user_id}"]) == 2
     assert "--to-redis" in capsys.readouterr().err
+    assert _score(work, url, "--key", "rec:{user_id}", "--spark") == 2
+    assert "write_redis" in capsys.readouterr().err
     assert _score(work, "redis://127.0.0.1:1/0", "--key", "rec:{user_id}") == 1
     assert "cannot reach Redis" in capsys.readouterr().err
