@@ -33,8 +33,9 @@ def train(path: Path, seed: int = 0) -> Path:
 
 
 def features(url: str, **redis: Any) -> dict[str, Any]:
+    # Generous timeouts: tests never fail on a timing (a test of the timeout sets its own).
     return {
-        "redis": {"url": url, **redis},
+        "redis": {"url": url, "timeout": 10.0, "connect_timeout": 10.0, **redis},
         "ids": ["user_id", "item_id"],
         "vectors": {
             "user": {"key": "emb:user:{user_id}", "encoding": "float32", "length": DIM},

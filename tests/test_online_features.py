@@ -213,7 +213,7 @@ def test_a_malformed_config_is_refused_when_read() -> None:
 def test_redis_stopped_mid_run_answers_503_then_recovers(pmml) -> None:
     with running_redis() as private:
         fill(private.client(), users=1, items=3)
-        app = _app(pmml, features(private.url, timeout=0.5, connect_timeout=0.5), name="flaky")
+        app = _app(pmml, features(private.url, timeout=5.0, connect_timeout=5.0), name="flaky")
         body = {"instances": [{"user_id": 0, "item_id": 1, "channel": 0}]}
         errors = STORE_ERRORS.labels("flaky", "unreachable")
         before = errors._value.get()
@@ -232,7 +232,7 @@ def test_redis_stopped_mid_run_answers_503_then_recovers(pmml) -> None:
         up, down, seconds, again = _run(app, scenario)
     assert up.status_code == 200
     assert down.status_code == 503 and "not reachable" in down.json()["error"], down.json()
-    assert seconds < 5.0  # refused connections answer at once; the bound is loose on purpose
+    assert seconds < 30.0  # refused connections answer at once (a loose bound: it only proves no hang)
     assert errors._value.get() - before == 1
     assert again.status_code == 200 and again.json() == up.json()
 
@@ -240,12 +240,12 @@ def test_redis_stopped_mid_run_answers_503_then_recovers(pmml) -> None:
 def test_a_stalled_redis_times_out_with_503(pmml) -> None:
     with running_redis() as private:
         fill(private.client(), users=1, items=3)
-        app = _app(pmml, features(private.url, timeout=0.2), name="stalled")
+        app = _app(pmml, features(private.url, timeout=2.0), name="stalled")
         body = {"instances": [{"user_id": 0, "item_id": 1, "channel": 0}]}
 
         async def scenario(client: httpx.AsyncClient) -> list[Any]:
             answers = [await client.post("/v1/models/stalled:predict", json=body)]
-            private.client().execute_command("CLIENT", "PAUSE", 8000, "ALL")
+            private.client().execute_command("CLIENT", "PAUSE", 30000, "ALL")
             started = time.monotonic()
             answers.append(await client.post("/v1/models/stalled:predict", json=body))
             answers.append(time.monotonic() - started)
@@ -255,8 +255,8 @@ def test_a_stalled_redis_times_out_with_503(pmml) -> None:
 
         up, slow, seconds, again = _run(app, scenario)
     assert up.status_code == 200
-    assert slow.status_code == 503 and "did not answer within 0.2 s" in slow.json()["error"]
-    assert seconds < 6.0  # the pause lasts 8 s: an answer before it ends is the timeout's
+    assert slow.status_code == 503 and "did not answer within 2 s" in slow.json()["error"]
+    assert seconds < 25.0  # the pause lasts 30 s: an answer before it ends is the timeout's
     assert again.status_code == 200 and again.json() == up.json()
 
 
