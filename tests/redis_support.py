@@ -3,7 +3,8 @@
 Each test process (each xdist worker included) starts its own ephemeral server on a free loopback
 port (no persistence: ``--save "" --appendonly no``) once per session and stops it at the end, so
 tests under ``pytest -n 2 --dist loadgroup`` never share one. A test that stops or pauses Redis
-starts a :class:`RedisServer` of its own instead of disturbing the shared one.
+starts a :class:`RedisServer` of its own instead of disturbing the shared one, and a module that
+flushes or overwrites keys uses a database number of its own (see DATABASES).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import pytest
 from serving_support import free_port
 
 START_SECONDS = 20.0
+# The database each test module uses on the shared server (0 for the online-features tests).
+DATABASES = {"precompute": 1, "spark": 2, "readme": 3}
 
 
 @dataclass
@@ -34,6 +37,10 @@ class RedisServer:
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    def url_of(self, db: int) -> str:
+        """One of Redis' numbered databases: test modules that flush keep to their own."""
+        return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> RedisServer:
         executable = shutil.which("redis-server")

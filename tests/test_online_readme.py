@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from redis_support import RedisServer, redis_server  # noqa: F401 (a fixture)
+from redis_support import DATABASES, RedisServer, redis_server  # noqa: F401 (a fixture)
 
 from pmmlkit.serving import Limits, ServingConfig, create_app
 from pmmlkit.serving.config import read_model_config_file
@@ -31,12 +31,12 @@ def block(name: str) -> str:
 
 
 def test_walkthrough_ranks_with_features_from_redis(tmp_path, redis_server) -> None:  # noqa: F811
-    (tmp_path / "make_rec.py").write_text(block("make_rec.py").replace(URL, redis_server.url))
+    (tmp_path / "make_rec.py").write_text(block("make_rec.py").replace(URL, redis_server.url_of(DATABASES["readme"])))
     subprocess.run([sys.executable, "make_rec.py"], cwd=tmp_path, check=True, timeout=300)
     config = block("models.json")
     assert '"timeout": 0.25' in config
     # A generous timeout here: tests never fail on a timing (a cold first lookup on a busy machine).
-    (tmp_path / "models.json").write_text(config.replace(URL, redis_server.url).replace('"timeout": 0.25',
+    (tmp_path / "models.json").write_text(config.replace(URL, redis_server.url_of(DATABASES["readme"])).replace('"timeout": 0.25',
                                                                                         '"timeout": 10'))
     shell = block("curl")
     assert "pmmlkit serve --model-config-file models.json" in shell

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from redis_support import RedisServer, redis_server  # noqa: F401 (a fixture)
+from redis_support import DATABASES, RedisServer, redis_server  # noqa: F401 (a fixture)
 from sklearn.linear_model import LogisticRegression
 
 import pmmlkit
@@ -19,6 +19,7 @@ from pmmlkit.cli import main
 
 pytestmark = pytest.mark.xdist_group("redis")
 ROWS = 100_000
+DB = DATABASES["precompute"]  # flushed here: a database of its own
 USERS = 2_000
 
 
@@ -55,9 +56,9 @@ def _hashes(client: Any, keys: list[str]) -> list[dict[bytes, bytes]]:
 
 
 def test_precompute_100000_rows_as_hashes(work, redis_server, capsys) -> None:  # noqa: F811
-    client = redis_server.client()
+    client = redis_server.client(db=DB)
     client.flushdb()
-    assert _score(work, redis_server.url, "--key", "rec:{user_id}:{item_id}", "--json") == 0
+    assert _score(work, redis_server.url_of(DB), "--key", "rec:{user_id}:{item_id}", "--json") == 0
     summary = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert summary["rows"] == ROWS and summary["keys_written"] == ROWS and summary["rows_overwritten"] == 0
     scored = work[2]
@@ -74,15 +75,15 @@ def test_precompute_100000_rows_as_hashes(work, redis_server, capsys) -> None:  
     assert {k.decode() for k in stored[0]} == set(outputs)
     # A re-run overwrites the same keys (no duplicates, no stale fields).
     client.hset(keys[0], "stale", "1")
-    assert _score(work, redis_server.url, "--key", "rec:{user_id}:{item_id}") == 0
+    assert _score(work, redis_server.url_of(DB), "--key", "rec:{user_id}:{item_id}") == 0
     assert "wrote 100000 keys" in capsys.readouterr().err
     assert client.dbsize() == ROWS and b"stale" not in client.hgetall(keys[0])
 
 
 def test_precompute_json_with_ttl(work, redis_server) -> None:  # noqa: F811
-    client = redis_server.client()
+    client = redis_server.client(db=DB)
     client.flushdb()
-    assert _score(work, redis_server.url, "--key", "json:{item_id}", "--value-format", "json", "--ttl", "600") == 0
+    assert _score(work, redis_server.url_of(DB), "--key", "json:{item_id}", "--value-format", "json", "--ttl", "600") == 0
     scored = work[2]
     for i in (0, 4242, ROWS - 1):
         value = json.loads(client.get(f"json:{i}"))
@@ -92,11 +93,11 @@ def test_precompute_json_with_ttl(work, redis_server) -> None:  # noqa: F811
 
 
 def test_precompute_top_k_per_group(work, redis_server, capsys) -> None:  # noqa: F811
-    client = redis_server.client()
+    client = redis_server.client(db=DB)
     client.flushdb()
     flags = ["--key", "top:{user_id}", "--group-by", "user_id", "--rank-by", "probability_1", "--member", "item_id",
              "--top-k", "5", "--json"]
-    assert _score(work, redis_server.url, *flags) == 0
+    assert _score(work, redis_server.url_of(DB), *flags) == 0
     summary = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     scored = work[2]
     groups = scored.sort_values(["probability_1", "item_id"], ascending=[False, True], kind="stable").groupby(
@@ -107,13 +108,13 @@ def test_precompute_top_k_per_group(work, redis_server, capsys) -> None:  # noqa
         stored = client.zrevrange(f"top:{user}", 0, -1, withscores=True)
         assert [(int(m), s) for m, s in stored] == list(zip(best["item_id"].tolist(), best["probability_1"].tolist()))
     # The same keys as lists replace the sorted sets whole.
-    assert _score(work, redis_server.url, *flags[:-1], "--group-as", "list", "--top-k", "3") == 0
+    assert _score(work, redis_server.url_of(DB), *flags[:-1], "--group-as", "list", "--top-k", "3") == 0
     user, group = next(iter(groups))
     assert [int(m) for m in client.lrange(f"top:{user}", 0, -1)] == group.head(3)["item_id"].tolist()
 
 
 def test_precompute_refuses_flags_that_cannot_work(work, redis_server, capsys) -> None:  # noqa: F811
-    url = redis_server.url
+    url = redis_server.url_of(DB)
     assert _score(work, url, "--key", "top:{user_id}", "--group-by", "user_id") == 2
     assert "--rank-by" in capsys.readouterr().err
     assert _score(work, url, "--key", "top:{item_id}", "--group-by", "user_id", "--rank-by", "probability_1",

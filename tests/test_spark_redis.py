@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from redis_support import RedisServer, redis_server  # noqa: F401 (a fixture)
+from redis_support import DATABASES, RedisServer, redis_server  # noqa: F401 (a fixture)
 from sklearn.linear_model import LogisticRegression
 
 import pmmlkit
@@ -20,6 +20,7 @@ spark_score = pytest.importorskip("pmmlkit.scoring.spark")
 from spark_support import spark  # noqa: E402, F401 (the session fixture shared by the Spark tests)
 
 ROWS = 3000
+DB = DATABASES["spark"]  # flushed here: a database of its own
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +38,9 @@ def scored(tmp_path_factory: pytest.TempPathFactory, spark) -> tuple:  # noqa: F
 
 def test_write_rows_from_the_executors(scored, redis_server) -> None:  # noqa: F811
     df, local = scored
-    client = redis_server.client()
+    client = redis_server.client(db=DB)
     client.flushdb()
-    count = spark_score.write_redis(df, redis_server.url, key="s:{item_id}",
+    count = spark_score.write_redis(df, redis_server.url_of(DB), key="s:{item_id}",
                                     values=["probability_0", "probability_1"], ttl=900)
     assert (count.keys, count.rows, count.keyless) == (ROWS, ROWS, 0)
     assert client.dbsize() == ROWS
@@ -49,7 +50,7 @@ def test_write_rows_from_the_executors(scored, redis_server) -> None:  # noqa: F
     stored = pipe.execute()
     assert [float(h[b"probability_1"]) for h in stored] == local["probability_1"].tolist()
     assert 0 < client.ttl("s:0") <= 900
-    spark_score.write_redis(df, redis_server.url, key="j:{user_id}:{item_id}", value_format="json",
+    spark_score.write_redis(df, redis_server.url_of(DB), key="j:{user_id}:{item_id}", value_format="json",
                             values=["probability_1"])
     row = local.iloc[17]
     assert json.loads(client.get(f"j:{int(row.user_id)}:{int(row.item_id)}")) == {"probability_1": row.probability_1}
@@ -57,9 +58,9 @@ def test_write_rows_from_the_executors(scored, redis_server) -> None:  # noqa: F
 
 def test_write_top_k_per_group_from_the_executors(scored, redis_server) -> None:  # noqa: F811
     df, local = scored
-    client = redis_server.client()
+    client = redis_server.client(db=DB)
     client.flushdb()
-    count = spark_score.write_redis(df, redis_server.url, key="top:{user_id}", group_by=["user_id"],
+    count = spark_score.write_redis(df, redis_server.url_of(DB), key="top:{user_id}", group_by=["user_id"],
                                     rank_by="probability_1", member="item_id", top_k=7)
     assert count.keys == local["user_id"].nunique() == client.dbsize()
     ordered = local.sort_values(["probability_1", "item_id"], ascending=[False, True], kind="stable")
