@@ -33,7 +33,7 @@ from ..errors import PMMLError
 from ..io import json_object
 from ..scoring import jvm
 from .config import Limits, ServingConfig, config_from_environment
-from .feature_store import close_clients
+from .feature_store import close_clients, warm_up
 from .metrics import CONTENT_TYPE, Meters, exposition
 from .openapi import openapi_document
 from .rank import rank
@@ -88,6 +88,7 @@ class ModelServer:
                 log.error("model %s: no version could be loaded; readiness fails until one is", served.name)
         # Everything loaded so far (libraries, models) lives as long as the worker: moved out of
         # the collector's reach, full collections stay short and stop spiking request latency.
+        await warm_up([s.current.online.store for s in self.models.values() if s.current and s.current.online])
         gc.collect()
         gc.freeze()
         self.poller.start()

@@ -17,6 +17,7 @@ never needs it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +33,7 @@ LOOKUPS = Counter("pmmlkit_serving_feature_lookups", "Redis keys looked up for r
 STORE_ERRORS = Counter("pmmlkit_serving_feature_store_errors", "Feature lookups that failed: Redis unreachable, "
                        "too slow, or an error answer", ("model", "reason"))
 
+log = logging.getLogger("pmmlkit.serve")
 _CACHE_LIMIT = 200_000  # entries; the cache is emptied when full (it only saves round trips)
 
 
@@ -208,6 +210,21 @@ def _client(options: RedisOptions) -> Any:
             retry=Retry(NoBackoff(), 0))
         client = _CLIENTS[key] = aioredis.Redis(connection_pool=pool)
     return client
+
+
+async def warm_up(stores: list[FeatureStore]) -> None:
+    """Connect and load the lookup script before the first request (at startup), so that it pays
+    neither; a Redis that is not there yet is only logged: requests answer 503 until it is."""
+    for store in stores:
+        client = _client(store.options)
+        if id(client) in _SCRIPT_SHA:
+            continue
+        try:
+            _SCRIPT_SHA[id(client)] = await asyncio.wait_for(client.script_load(LOOKUP_SCRIPT),
+                                                             max(store.options.timeout, 5.0))
+        except Exception as exc:  # any failure here is the first request's to report
+            log.warning("model %s: the feature store (Redis at %s) is not ready yet: %s", store.model,
+                        store._where(), exc)
 
 
 async def close_clients() -> None:
