@@ -86,9 +86,9 @@ class ModelServer:
             served.refresh()
             if served.current is None:
                 log.error("model %s: no version could be loaded; readiness fails until one is", served.name)
+        await warm_up([s.current.online.store for s in self.models.values() if s.current and s.current.online])
         # Everything loaded so far (libraries, models) lives as long as the worker: moved out of
         # the collector's reach, full collections stay short and stop spiking request latency.
-        await warm_up([s.current.online.store for s in self.models.values() if s.current and s.current.online])
         gc.collect()
         gc.freeze()
         self.poller.start()
