@@ -115,7 +115,7 @@ def fill_redis(port: int) -> list[dict[str, float]]:
 
 def config(folder: Path, pmml: Path, redis_port: int) -> Path:
     features = {
-        "redis": {"url": f"redis://127.0.0.1:{redis_port}/0", "timeout": 0.5},
+        "redis": {"url": f"redis://127.0.0.1:{redis_port}/0", "timeout": 2.0},
         "ids": ["user_id", "item_id"],
         "vectors": {"user": {"key": "emb:user:{user_id}", "encoding": "float32", "length": DIM},
                     "item": {"key": "emb:item:{item_id}", "encoding": "float32", "length": DIM}},
