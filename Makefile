@@ -4,17 +4,19 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# One stamp per set of extras: the demo needs the package alone, the tests add [spark,test].
+# One stamp per set of extras: the demo needs the package and [serve] (pmmlkit serve and the Redis client,
+# for its online-features example), the tests add [spark,test].
 BASE_STAMP := $(VENV)/.installed-base
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test setup java jdk wrk lint jar clean bench-serve matrix
+.PHONY: demo test setup java jdk wrk redis lint jar clean bench-serve bench-online matrix
 
 demo: java $(BASE_STAMP)
+	-@$(MAKE) --no-print-directory redis
 	$(PY) -m pmmlkit.demo --out out
 
-test: java jdk $(TEST_STAMP)
+test: java jdk redis $(TEST_STAMP)
 	$(PY) -m ruff check pmmlkit converters tests benchmarks
 	$(PY) -m pytest -n 2 --dist loadgroup -q tests
 
@@ -40,6 +42,18 @@ wrk:
 	  echo "wrk not found: installing it with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
+# redis-server (Debian's package), for the online-features tests, `make demo`'s online example and
+# benchmarks/online.py. The tests start their own ephemeral server on a free loopback port; a failed
+# install is not fatal to the demo (it then says how to start Redis).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "redis-server not found: installing it with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+# Online features: rank 500 candidates with embeddings in Redis, and precompute into Redis (README "Online features").
+bench-online: java redis $(TEST_STAMP)
+	$(PY) benchmarks/online.py
+
 # Serving throughput: `pmmlkit serve` vs a FastAPI wrapper around pypmml, under wrk (README "Serving").
 bench-serve: java wrk $(BENCH_STAMP)
 	$(PY) benchmarks/serve.py
@@ -49,7 +63,7 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip
 
 $(BASE_STAMP): setup.cfg pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e ".[serve]"
 	touch $@
 
 $(TEST_STAMP): setup.cfg pyproject.toml | $(PY)

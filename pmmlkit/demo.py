@@ -1,4 +1,5 @@
-"""The demo behind ``make demo``: train -> convert -> save -> validate -> score -> verify.
+"""The demo behind ``make demo``: train -> convert -> save -> validate -> score -> verify, then
+online features with Redis when redis-server is available (demo_online.py).
 
 Run ``python -m pmmlkit.demo --out out``. It trains pipelines on data sets that ship with
 scikit-learn, writes ``out/<name>.pmml``, checks each file and prints a short summary. The exit
@@ -18,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from . import demo_online
 
 VERIFICATION_ROWS = 20
 
@@ -186,6 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(summary(outcome), flush=True)
         outcomes.append(outcome)
     failed = [o.name for o in outcomes if not o.ok]
+    online, message = demo_online.run(out)  # embeddings in Redis -> :rank, and precompute (or how to get Redis)
+    print(f"online features: {'OK: ' if online else 'FAILED: ' if online is False else 'skipped: '}{message}",
+          flush=True)
+    if online is False:
+        failed.append("online features")
     total = time.perf_counter() - started
     if failed:
         print(f"demo FAILED for {', '.join(failed)} ({total:.1f} s)")

@@ -20,6 +20,7 @@ from ..scoring.inputs import InvalidReport, numbers_from_text
 from ..validation import gate
 from .common import DEFAULT_CHUNK, UsageError, check_pmml_argument, positive
 from .score_input import RowRules, read_chunks
+from .score_redis import RedisSink, add_redis_arguments, check_redis_flags, redis_target
 
 
 def add_parser(commands: Any) -> None:
@@ -52,12 +53,14 @@ def add_parser(commands: Any) -> None:
     score.add_argument("--strict", action="store_true", help="refuse a document with any validation error, "
                        "also the deviations that are scored with a warning otherwise (as load(strict=True))")
     score.add_argument("--spark", action="store_true", help="score on Spark: IN and OUT are Parquet or CSV paths")
+    add_redis_arguments(score)
     score.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     check_pmml_argument(args.pmml, usage="pmmlkit score MODEL.pmml IN [-o OUT]")
+    check_redis_flags(args)
     if args.spark:
         return _run_on_spark(args, started)
     try:
@@ -66,22 +69,24 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: {exc}") from None
     in_format = table_format(args.input, args.input_format)
     model = load(args.pmml, strict=args.strict)
+    # --to-redis: the same loop, written to Redis (cli/score_redis.py); keys may use input columns.
+    sink = RedisSink(redis_target(args, model)) if args.to_redis else None
     report = InvalidReport()
     infinite: dict[str, int] = {}
     rows = 0
     rules = RowRules(model.input_names, args.missing, args.extra, args.on_invalid, report, model.contract.unused)
-    with _progress(args.input, in_format) as advance, TableWriter(args.output, out_format) as writer:
+    with _progress(args.input, in_format) as advance, sink or TableWriter(args.output, out_format) as writer:
         for chunk in read_chunks(str(args.input), in_format, args.chunk_size, rules, progress=advance):
             inputs = _parse_text(chunk, model) if in_format == "csv" else chunk
             result = stable_types(model.predict(inputs, missing=args.missing, extra=args.extra,
                                                 on_invalid=args.on_invalid, report=report), model)
-            if args.keep_inputs:
+            if args.keep_inputs or sink is not None:
                 kept = chunk.drop(columns=[c for c in result.columns if c in chunk.columns])
                 result = pd.concat([kept, result], axis=1)
             count_infinite(result, infinite)
             writer.write(result)
             rows += len(chunk)
-    _summary(args, rows, report, time.perf_counter() - started, infinite, out_format)
+    _summary(args, rows, report, time.perf_counter() - started, infinite, out_format, sink)
     return 0
 
 
@@ -179,16 +184,18 @@ class _progress:
 
 
 def _summary(args: argparse.Namespace, rows: int, report: InvalidReport, seconds: float,
-             infinite: dict[str, int], out_format: str) -> None:
+             infinite: dict[str, int], out_format: str, sink: RedisSink | None = None) -> None:
     if args.json:
         print(json.dumps({"rows": rows, "invalid_rows": report.rows, "invalid_columns": report.columns,
                           "infinite_values": infinite, "seconds": round(seconds, 3),
-                          "output": args.output or STDIO}), file=sys.stderr)
+                          "output": args.output or STDIO, **(sink.summary() if sink else {})}), file=sys.stderr)
         return
+    if sink is not None:
+        print(sink.message(), file=sys.stderr)
     if infinite:
         cells = ", ".join(f"{name} ({count})" for name, count in infinite.items())
         print(f"pmmlkit: {sum(infinite.values())} infinite values (an overflow in the model), "
-              f"{INFINITY_WRITTEN[out_format]}; per column: {cells}", file=sys.stderr)
+              f"{INFINITY_WRITTEN.get(out_format, 'written as they are')}; per column: {cells}", file=sys.stderr)
     if report.rows:
         cells = ", ".join(f"{name} ({count})" for name, count in report.columns.items())
         print(f"pmmlkit: {report.rows} of {rows} rows had invalid values, scored with them missing; invalid cells "

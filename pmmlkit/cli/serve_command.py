@@ -43,7 +43,8 @@ def add_parser(commands: Any) -> None:
                        help="folder of numbered version folders")
     serve.add_argument("--model-config-file", "--model_config_file", dest="model_config_file", metavar="FILE",
                        help="several models: JSON {\"models\": [{\"name\": ..., \"base_path\": ...}]} or "
-                            "TensorFlow Serving's model_config_list text format")
+                            "TensorFlow Serving's model_config_list text format; an entry's \"features\" (text "
+                            "format: features_file) names inputs looked up in Redis (README, 'Online features')")
     serve.add_argument("--port", type=_port, default=8501, help="port for the REST API (default 8501)")
     # TensorFlow Serving's --port is its gRPC port: where --rest_api_port is given, it wins.
     serve.add_argument("--rest-api-port", "--rest_api_port", dest="rest_api_port", type=_port, metavar="PORT",

@@ -25,6 +25,9 @@ from ..pmml import is_missing_value
 from ..spark_session import check_workers, session
 from .evaluator import FieldInfo, Model, load
 from .inputs import Extra, Missing, check_policies, field_problem
+from .spark_redis import write_redis  # precompute: scored rows to Redis from the executors
+
+__all__ = ["score", "score_files", "write_redis"]
 
 # Loaded models of this process, keyed by the SHA-256 of the PMML bytes. A worker is reused for
 # many tasks (spark.python.worker.reuse), so a model is parsed once per worker, not per batch.

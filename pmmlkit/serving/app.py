@@ -37,8 +37,10 @@ from ..io import json_object
 from ..scoring import jvm
 from ..scoring.evaluator import FEW_RECORDS
 from .config import Limits, ServingConfig, config_from_environment
+from .feature_store import close_clients, warm_up
 from .metrics import CONTENT_TYPE, Meters, exposition
 from .openapi import openapi_document
+from .rank import rank
 from .signature import SIGNATURE_NAME, RequestError, refused
 from .versions import LoadedVersion, Poller, ServedModel
 
@@ -51,7 +53,7 @@ INLINE_ROWS = 8
 BATCH_ROWS = FEW_RECORDS + 1
 
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
-                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress))?$")
+                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress|rank))?$")
 
 
 def json_response(content: Any, status: int = 200) -> Response:
@@ -89,6 +91,7 @@ class ModelServer:
             served.refresh()
             if served.current is None:
                 log.error("model %s: no version could be loaded; readiness fails until one is", served.name)
+        await warm_up([s.current.online.store for s in self.models.values() if s.current and s.current.online])
         # Everything loaded so far (libraries, models) lives as long as the worker: moved out of
         # the collector's reach, full collections stay short and stop spiking request latency.
         gc.collect()
@@ -98,6 +101,7 @@ class ModelServer:
             yield
         finally:
             self.poller.stop()
+            await close_clients()
 
     # -- endpoints -----------------------------------------------------------------------------
     async def live(self, request: Request) -> Response:
@@ -144,7 +148,12 @@ class ModelServer:
                 if api == "metadata":
                     response = json_response({
                         "model_spec": {"name": served.name, "signature_name": "", "version": str(loaded.version)},
-                        "metadata": {"signature_def": loaded.signature.signature_def()}})
+                        "metadata": {"signature_def": loaded.signature.signature_def(),
+                                     **({"feature_sources": loaded.online.describe()} if loaded.online else {})}})
+                elif api == "rank":
+                    response = json_response(await rank(
+                        _parse_json(await self._read_body(request)), loaded,
+                        lambda version, records: self._score(version, records, "candidate"), self.limits))
                 else:
                     response = await self._score_request(request, loaded, api)
         except RequestError as exc:
@@ -173,6 +182,8 @@ class ModelServer:
     async def _score_request(self, request: Request, loaded: LoadedVersion, api: str) -> Response:
         payload = _parse_json(await self._read_body(request))
         signature = loaded.signature
+        online = loaded.online  # inputs looked up in Redis: the request gives the others (serving/online.py)
+        view = online.request_signature if online is not None else signature
         name = payload.get("signature_name", "")
         if name not in ("", SIGNATURE_NAME):
             raise RequestError(f"unknown signature_name {name!r}; this model has only {SIGNATURE_NAME!r}")
@@ -181,10 +192,10 @@ class ModelServer:
             if "instances" in payload and "inputs" in payload:
                 raise RequestError("give either 'instances' (row form) or 'inputs' (columnar form), not both")
             if "instances" in payload:
-                records = signature.records_from_instances(payload["instances"])
+                records = view.records_from_instances(payload["instances"])
                 label = "instance"
             elif "inputs" in payload:
-                records = signature.records_from_columns(payload["inputs"])
+                records = view.records_from_columns(payload["inputs"])
                 label = "'inputs' row"
             else:
                 raise RequestError("the body needs 'instances' (row form) or 'inputs' (columnar form)")
@@ -192,8 +203,10 @@ class ModelServer:
             allowed = {"signature_name", "examples", "context"}
             if "examples" not in payload:
                 raise RequestError(f":{api} needs 'examples', an array of objects")
-            records = signature.records_from_examples(payload["examples"], payload.get("context"))
+            records = view.records_from_examples(payload["examples"], payload.get("context"))
             label = "example"
+        if online is not None:
+            allowed.add("missing_features")
         extra = [key for key in payload if key not in allowed]
         if extra:
             raise RequestError(f"unknown key(s) {extra} in the body; expected {sorted(allowed)}")
@@ -204,6 +217,9 @@ class ModelServer:
             signature.classify_results([])  # refuse a model that cannot classify before scoring
         elif api == "regress":
             signature.regress_results([])
+        missing: dict[str, Any] = {}
+        if online is not None and records:
+            records, missing = await online.complete(records, "instance" if api == "predict" else "example")
         results, non_finite = _finite(await self._score(loaded, records, label))
         if api == "classify":
             answer: dict[str, Any] = {"results": signature.classify_results(results)}
@@ -215,6 +231,8 @@ class ModelServer:
             answer = {"outputs": signature.outputs_columns(results)}
         if non_finite:
             answer["non_finite"] = non_finite
+        if payload.get("missing_features") is True:
+            answer["missing_features"] = missing
         return json_response(answer)
 
     async def _read_body(self, request: Request) -> bytes:

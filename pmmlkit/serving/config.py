@@ -12,8 +12,10 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import PMMLError
+from .features import parse_features
 
 ENVIRONMENT_VARIABLE = "PMMLKIT_SERVE_CONFIG"
 MODEL_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -26,6 +28,8 @@ class ModelSource:
 
     name: str
     base_path: str
+    # The "features" object of the model's entry (serving/features.py): inputs looked up in Redis.
+    features: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class ServingConfig:
                 raise PMMLError(f"model {model.name!r}: {path} does not exist")
             if path.is_file() and path.suffix.lower() != ".pmml":
                 raise PMMLError(f"model {model.name!r}: {path} is not a .pmml file (or a folder of version folders)")
+            if model.features is not None:
+                parse_features(model.features, f"model {model.name!r}")
 
 
 def read_model_config_file(path: str | os.PathLike[str]) -> list[ModelSource]:
@@ -76,7 +82,9 @@ def read_model_config_file(path: str | os.PathLike[str]) -> list[ModelSource]:
 
         model_config_list { config { name: "a" base_path: "/models/a" } config { ... } }
 
-    Relative base paths are taken from the file's folder.
+    A JSON entry may add ``"features"`` (inputs looked up in Redis, see serving/features.py); a text
+    config block may point to a JSON file holding that object with ``features_file: "x.json"``.
+    Relative paths are taken from the file's folder.
     """
     path = Path(path)
     try:
@@ -86,7 +94,7 @@ def read_model_config_file(path: str | os.PathLike[str]) -> list[ModelSource]:
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
-            entries = [(str(m["name"]), str(m["base_path"])) for m in data["models"]]
+            entries = [(str(m["name"]), str(m["base_path"]), m.get("features")) for m in data["models"]]
         except (ValueError, KeyError, TypeError) as exc:
             raise PMMLError(f"{path}: expected JSON {{\"models\": [{{\"name\": ..., \"base_path\": ...}}]}} "
                             f"({type(exc).__name__}: {exc})") from None
@@ -94,15 +102,25 @@ def read_model_config_file(path: str | os.PathLike[str]) -> list[ModelSource]:
         entries = _text_config_entries(text, path)
     if not entries:
         raise PMMLError(f"{path}: the model config file lists no model")
-    return [ModelSource(name, str(path.parent / base if not Path(base).is_absolute() else base))
-            for name, base in entries]
+    return [ModelSource(name, str(path.parent / base if not Path(base).is_absolute() else base),
+                        _features_file(features, path, name) if isinstance(features, str) else features)
+            for name, base, features in entries]
+
+
+def _features_file(name: str, config: Path, model: str) -> dict[str, Any]:
+    """The features object a text config block points to with ``features_file``."""
+    path = config.parent / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PMMLError(f"{config}: model {model!r}: cannot read its features_file {path}: {exc}") from None
 
 
 _CONFIG_BLOCK = re.compile(r"config\s*\{([^{}]*)\}")
 _TEXT_FIELD = re.compile(r"(\w+)\s*:\s*(?:\"([^\"]*)\"|'([^']*)'|(\S+))")
 
 
-def _text_config_entries(text: str, path: Path) -> list[tuple[str, str]]:
+def _text_config_entries(text: str, path: Path) -> list[tuple[str, str, str | None]]:
     text = re.sub(r"#[^\n]*", "", text)
     if "model_config_list" not in text:
         raise PMMLError(f"{path}: neither JSON nor a TensorFlow Serving model_config_list")
@@ -111,7 +129,7 @@ def _text_config_entries(text: str, path: Path) -> list[tuple[str, str]]:
         values = {m[0]: m[1] or m[2] or m[3] for m in _TEXT_FIELD.findall(block)}
         if "name" not in values or "base_path" not in values:
             raise PMMLError(f"{path}: a config block needs name and base_path: {' '.join(block.split())}")
-        entries.append((values["name"], values["base_path"]))
+        entries.append((values["name"], values["base_path"], values.get("features_file")))
     return entries
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..version import __version__
 from .config import Limits
+from .online_openapi import online_operation, rank_operation
 from .signature import SIGNATURE_NAME, Signature
 from .versions import ServedModel
 
@@ -122,15 +123,20 @@ def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any
             current = served.current
             if current is None:
                 continue
-            signature = current.signature
-            paths[prefix + ":predict"] = {"post": {**_predict(served.name, signature, limits),
-                                                   "parameters": parameters}}
+            # With feature sources, requests give the request inputs and ids; Redis gives the rest.
+            signature = current.online.request_signature if current.online else current.signature
+            paths[prefix + ":predict"] = {"post": online_operation(
+                {**_predict(served.name, signature, limits), "parameters": parameters}, current.online)}
             if signature.function_name == "classification" and signature.probabilities:
-                paths[prefix + ":classify"] = {"post": {**_examples(served.name, signature, limits, "classify"),
-                                                        "parameters": parameters}}
+                paths[prefix + ":classify"] = {"post": online_operation(
+                    {**_examples(served.name, signature, limits, "classify"), "parameters": parameters},
+                    current.online)}
             if signature.function_name == "regression" and signature.predicted is not None:
-                paths[prefix + ":regress"] = {"post": {**_examples(served.name, signature, limits, "regress"),
-                                                       "parameters": parameters}}
+                paths[prefix + ":regress"] = {"post": online_operation(
+                    {**_examples(served.name, signature, limits, "regress"), "parameters": parameters},
+                    current.online)}
+            paths[prefix + ":rank"] = {"post": online_operation(
+                {**rank_operation(served.name, signature, limits), "parameters": parameters}, current.online)}
     return {
         "openapi": "3.1.0",
         "info": {"title": "pmmlkit serve", "version": __version__,

@@ -22,7 +22,9 @@ from ..errors import PMMLError
 from ..parsing import parse_bytes, read_source
 from ..scoring.evaluator import Model, load
 from .config import ModelSource
+from .features import FeatureSpec, parse_features
 from .metrics import record_load
+from .online import OnlineFeatures, online_features
 from .signature import Signature
 from .verification import verification_problem
 
@@ -40,6 +42,7 @@ class LoadedVersion:
     model: Model
     signature: Signature
     lock: threading.Lock = field(default_factory=threading.Lock)
+    online: OnlineFeatures | None = None  # inputs looked up in Redis (serving/online.py)
 
 
 @dataclass
@@ -54,15 +57,17 @@ class VersionStatus:
                 "status": {"error_code": self.error_code, "error_message": self.error_message}}
 
 
-def load_version(name: str, version: int, path: Path) -> LoadedVersion:
-    """Load and check one version; PMMLError says why it cannot serve."""
+def load_version(name: str, version: int, path: Path, features: FeatureSpec | None = None) -> LoadedVersion:
+    """Load and check one version (and its feature sources); PMMLError says why it cannot serve."""
     data, source = read_source(path)
     root = parse_bytes(data, source).getroot()
     model = load(path)
     problem = verification_problem(model, root)
     if problem is not None:
         raise PMMLError(f"{path}: {problem}")
-    return LoadedVersion(name, version, path, model, Signature(model, root))
+    signature = Signature(model, root)
+    online = online_features(features, model, root, signature, name, str(path))
+    return LoadedVersion(name, version, path, model, signature, online=online)
 
 
 class ServedModel:
@@ -71,6 +76,7 @@ class ServedModel:
     def __init__(self, source: ModelSource) -> None:
         self.source = source
         self.name = source.name
+        self.features = parse_features(source.features, f"model {source.name!r}") if source.features else None
         self.current: LoadedVersion | None = None
         self.statuses: dict[int, VersionStatus] = {}
         self._refused: dict[int, tuple[str, float, int]] = {}  # version -> the file that failed
@@ -144,7 +150,7 @@ class ServedModel:
         self.statuses[version] = VersionStatus(version, "LOADING")
         started = time.perf_counter()
         try:
-            loaded = load_version(self.name, version, file)
+            loaded = load_version(self.name, version, file, self.features)
         except PMMLError as exc:
             log.error("model %s: version %d refused, %s keeps serving: %s", self.name, version,
                       f"version {self.current.version}" if self.current else "no version", exc)
