@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..describe import describe
+from ..interface import describe
 from ..parsing import read_source
 from ..validation import gate
 

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..describe import describe
+from ..interface import describe
 from ..frontends import FRONT_ENDS
 from ..parsing import read_source
 from ..report import Report
