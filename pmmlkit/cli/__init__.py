@@ -17,7 +17,9 @@ from ..errors import PMMLError
 from . import (
     convert_command,
     coverage_command,
+    diff_command,
     info_command,
+    plot_command,
     score_command,
     serve_command,
     validate_command,
@@ -25,8 +27,8 @@ from . import (
 )
 from .common import PROG, UsageError, in_flags
 
-COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, coverage_command,
-            serve_command)
+COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, diff_command,
+            plot_command, coverage_command, serve_command)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..interface import describe
 from ..frontends import FRONT_ENDS
+from ..interface import describe
 from ..parsing import read_source
 from ..report import Report
 from ..validation import embedded, gate
