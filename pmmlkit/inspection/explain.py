@@ -170,10 +170,20 @@ def _mining(model: etree._Element, context: _Context) -> _Part:
                 if isinstance(out.tag, str) and out.get("feature", "predictedValue") == "predictedValue":
                     produced[out.get("name")] = part
         last = models[-1]
-        if tag_of(last) != "RegressionModel":
+        if tag_of(last) == "RegressionModel" and _reads_only(last, produced):
+            return _regression(last, context, produced)
+        margin = _margin_field(last, produced)
+        if margin is None:
             raise PMMLError(f"line {last.sourceline}: a modelChain explains exactly only when its last model is a "
-                            "RegressionModel over the earlier models' outputs")
-        return _regression(last, context, produced)
+                            "RegressionModel over the earlier models' outputs, or derives their linear sum")
+        constant, terms = margin
+        base = np.full(1, constant)
+        values = context.zeros(1)
+        for name, coefficient in terms.items():
+            base += coefficient * produced[name].base[0]
+            values[:, :, 0] += coefficient * produced[name].values[:, :, 0]
+        # The margin before the chain's own arithmetic (XGBoost's float32 sums, the link).
+        return _Part(base, values, ["margin"], "margin")
     parts = [_explain(sub, context) for sub in models]
     weights = np.array([float(s.get("weight", "1")) for s in segments])
     if method in ("sum", "weightedSum"):
@@ -224,6 +234,62 @@ def _regression(model: etree._Element, context: _Context, produced: dict[str, _P
     return _Part(base, values, labels, "identity" if space == "none" else space)
 
 
+def _reads_only(model: etree._Element, produced: dict[str, _Part]) -> bool:
+    """Whether a RegressionModel's predictors read only earlier segments' outputs (or nothing)."""
+    return all(p.get("name") in produced for p in model.iter(_NS + "NumericPredictor", _NS + "CategoricalPredictor",
+                                                              _NS + "PredictorTerm"))
+
+
+def _margin_field(model: etree._Element, produced: dict[str, _Part]) -> tuple[float, dict[str, float]] | None:
+    """The last derived field of ``model`` that is a linear sum of all of the chain's outputs:
+    (constant, {output: coefficient}), or None."""
+    derived = {d.get("name"): d for d in model.iter(_NS + "DerivedField")}
+    for name in reversed(list(derived)):
+        form = _linear(derived[name], derived, 0)
+        if form is not None and set(form[1]) == set(produced) and all(c != 0 for c in form[1].values()):
+            return form
+    return None
+
+
+def _linear(node: etree._Element, derived: dict[str, etree._Element], depth: int
+            ) -> tuple[float, dict[str, float]] | None:
+    """``node``'s value as constant + sum(coefficient x field), or None when it is not linear."""
+    if depth > 10_000:
+        return None
+    kind = tag_of(node)
+    if kind == "DerivedField":
+        inner = next((c for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"), None)
+        return None if inner is None else _linear(inner, derived, depth + 1)
+    if kind == "Constant":
+        try:
+            return float(node.text or ""), {}
+        except ValueError:
+            return None
+    if kind == "FieldRef":
+        name = node.get("field")
+        return _linear(derived[name], derived, depth + 1) if name in derived else (0.0, {name: 1.0})
+    if kind != "Apply":
+        return None
+    args = [_linear(c, derived, depth + 1) for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"]
+    if any(a is None for a in args):
+        return None
+    function = node.get("function")
+    if function in ("+", "-") and len(args) == 2:
+        sign = 1.0 if function == "+" else -1.0
+        (c1, t1), (c2, t2) = args  # type: ignore[misc]
+        terms = dict(t1)
+        for k, v in t2.items():
+            terms[k] = terms.get(k, 0.0) + sign * v
+        return c1 + sign * c2, terms
+    if function == "*" and len(args) == 2:
+        (c1, t1), (c2, t2) = args  # type: ignore[misc]
+        if t1 and t2:
+            return None
+        scale, (c, t) = (c1, (c2, t2)) if not t1 else (c2, (c1, t1))
+        return scale * c, {k: scale * v for k, v in t.items()}
+    return None
+
+
 def _rescaled(model: etree._Element, part: _Part) -> _Part:
     targets = find_child(model, "Targets")
     if targets is None:
@@ -244,10 +310,24 @@ def _fields_used(model: etree._Element) -> list[str]:
     chain_outputs = {o.get("name") for o in model.iter(_NS + "OutputField")}
     for node in model.iter(_NS + "SimplePredicate", _NS + "SimpleSetPredicate", _NS + "NumericPredictor",
                            _NS + "CategoricalPredictor"):
+        if tag_of(node) in ("NumericPredictor", "CategoricalPredictor") and _ends_a_chain(node):
+            continue  # a chain's last model combines the earlier models' outputs
         name = node.get("field") or node.get("name")
         if name and name not in chain_outputs:
             found.setdefault(name)
     return list(found)
+
+
+def _ends_a_chain(predictor: etree._Element) -> bool:
+    model = next(a for a in predictor.iterancestors() if tag_of(a) == "RegressionModel")
+    segment = model.getparent()
+    segmentation = None if segment is None else segment.getparent()
+    if segmentation is None or tag_of(segmentation) != "Segmentation":
+        return False
+    if segmentation.get("multipleModelMethod") != "modelChain":
+        return False
+    segments = [s for s in segmentation if isinstance(s.tag, str) and tag_of(s) == "Segment"]
+    return segments[-1] is segment
 
 
 def _fold_onto_inputs(root: etree._Element, model: etree._Element, fields: list[str]) -> tuple[list[str], list[int]]:
@@ -308,16 +388,21 @@ def _label(value: Any) -> Any:
 
 
 def with_field_outputs(root: etree._Element, names: list[str]) -> tuple[etree._Element, list[str]]:
-    """A copy of the document whose top-level model also outputs the named (derived) fields, so an
-    engine computes them exactly as it computes the score; returns it and the output names."""
+    """A document whose model outputs the named (derived) fields and nothing else: the top-level
+    model's inputs and LocalTransformations under a RegressionModel without predictors, so an engine
+    computes the fields exactly as for scoring. (An OutputField reading a derived field of a
+    classification model gave the class probabilities on PMML4S, hence a regression model.)"""
     document = copy.deepcopy(root)
     model = model_element(document)
-    output = find_child(model, "Output")
-    if output is None:
-        output = etree.Element(_NS + "Output")
-        schema = find_child(model, "MiningSchema")
-        schema.addnext(output)
+    schema = find_child(model, "MiningSchema")
+    local = find_child(model, "LocalTransformations")
     declared = {d.get("name"): d for d in document.iter(_NS + "DerivedField", _NS + "DataField")}
+    wrapper = etree.Element(_NS + "RegressionModel", functionName="regression")
+    inputs = etree.SubElement(wrapper, _NS + "MiningSchema")
+    for field in [] if schema is None else schema:
+        if isinstance(field.tag, str) and field.get("usageType", "active") == "active":
+            inputs.append(copy.deepcopy(field))
+    output = etree.SubElement(wrapper, _NS + "Output")
     outputs = []
     for i, name in enumerate(names):
         out_name = f"pmmlkit-explain({i})"
@@ -328,6 +413,10 @@ def with_field_outputs(root: etree._Element, names: list[str]) -> tuple[etree._E
                                  feature="transformedValue")
         etree.SubElement(field, _NS + "FieldRef", field=name)
         outputs.append(out_name)
+    if local is not None:
+        wrapper.append(copy.deepcopy(local))
+    etree.SubElement(wrapper, _NS + "RegressionTable", intercept="0")
+    model.getparent().replace(model, wrapper)
     return document, outputs
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit
 def _extend(features, zeros, ones, weights, depth, zero, one, feature):
     features[depth] = feature
     zeros[depth] = zero
@@ -29,7 +29,7 @@ def _extend(features, zeros, ones, weights, depth, zero, one, feature):
         weights[i] = zero * weights[i] * (depth - i) / (depth + 1)
 
 
-@njit(cache=True)
+@njit
 def _unwind(features, zeros, ones, weights, depth, index):
     one = ones[index]
     zero = zeros[index]
@@ -47,7 +47,7 @@ def _unwind(features, zeros, ones, weights, depth, index):
         ones[i] = ones[i + 1]
 
 
-@njit(cache=True)
+@njit
 def _unwound_sum(zeros, ones, weights, depth, index):
     one = ones[index]
     zero = zeros[index]
@@ -63,7 +63,7 @@ def _unwound_sum(zeros, ones, weights, depth, index):
     return total
 
 
-# Not cached: numba's on-disk cache of a self-recursive function crashed on reload here.
+# Not cached on disk: reloading numba's cache of these (a self-recursive one among them) crashed here.
 @njit
 def _recurse(node, child_start, children, split_feature, cover, value, route, phi,
              features, zeros, ones, weights, offset, depth, zero, one, feature):
@@ -106,7 +106,7 @@ def _recurse(node, child_start, children, split_feature, cover, value, route, ph
                  incoming_one if (c - first) == hot else 0.0, split)
 
 
-@njit(cache=True)
+@njit
 def tree_shap(child_start, children, split_feature, cover, value, routes, n_features, max_depth):
     """Contributions of one tree: ``(rows, n_features, outputs)``; ``routes`` is ``(rows, nodes)``."""
     rows = routes.shape[0]
