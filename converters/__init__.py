@@ -1,1 +1,2 @@
-"""Per-framework converters: converters/sklearn and converters/spark (installed as pmmlkit.converters)."""
+"""Per-framework converters, one front end each: converters/sklearn, converters/spark, converters/lightgbm and
+converters/xgboost (installed as pmmlkit.converters)."""

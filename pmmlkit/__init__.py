@@ -1,8 +1,7 @@
-"""pmmlkit: convert scikit-learn and Spark ML models to PMML, validate PMML and score it on the JVM."""
+"""pmmlkit: convert scikit-learn, Spark ML, XGBoost and LightGBM models to PMML, validate PMML and score it on the
+JVM."""
 
 from __future__ import annotations
-
-__version__ = "0.1.0"
 
 from .convert import convert
 from .document import PMMLDocument
@@ -13,6 +12,7 @@ from .scoring import jvm
 from .scoring.evaluator import Model, load
 from .validate import validate
 from .verify import verify
+from .version import __version__
 
 __all__ = [
     "__version__", "convert", "load", "describe", "explain", "importance", "diff", "jvm", "register", "validate", "verify", "PMMLDocument", "Model",

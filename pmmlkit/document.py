@@ -18,12 +18,7 @@ from .builders.fields import Scope, Target
 from .builders.model import mining_schema, replace_header
 from .errors import PMMLError, ValidationError
 from .pmml import NAMESPACE, PMML_VERSION, element, find_child, model_element, tag_of
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
+from .version import __version__
 
 
 class PMMLDocument:
@@ -69,7 +64,7 @@ class PMMLDocument:
         if target is not None:
             data_fields.insert(0, target.field().data_field())
         data_fields += [f.data_field() for f in scope.nested_targets.values()]
-        header = element("Header", element("Application", name="pmmlkit", version=_version()),
+        header = element("Header", element("Application", name="pmmlkit", version=__version__),
                          description=description)
         dictionary = element("DataDictionary", *data_fields, numberOfFields=len(data_fields))
         root = element("PMML", header, dictionary, model, version=PMML_VERSION)

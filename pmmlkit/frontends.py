@@ -11,9 +11,10 @@ packaging metadata::
     pmmlkit.frontends =
         xgboost = pmmlkit_xgboost.frontend:XGBoost
 
-pmmlkit's own front ends (``converters/sklearn``, ``converters/spark``) are registered the same way
-in its setup.cfg. A front end's module must import without its framework installed (import the
-framework at its point of use), so that listing the front ends costs nothing.
+pmmlkit's own four front ends (``converters/sklearn``, ``converters/spark``, ``converters/lightgbm``,
+``converters/xgboost``) are registered the same way in its setup.cfg. A front end's module must
+import without its framework installed (import the framework at its point of use), so that
+listing the front ends costs nothing.
 """
 
 from __future__ import annotations

@@ -38,6 +38,20 @@ MODEL_TAGS = frozenset({
 })
 
 
+# The Extension pmmlkit writes first in an OutputField that reproduces a source model's method
+# other than predict / predict_proba (e.g. decision_function): verification reads it to know what
+# to compare the field with. It changes nothing an evaluator computes, so validation does not
+# warn that an evaluator ignores it.
+METHOD_EXTENSION = "pmmlkit-method"
+
+
+def is_own_extension(node: etree._Element) -> bool:
+    """An Extension pmmlkit writes for itself (:data:`METHOD_EXTENSION` in an OutputField)."""
+    parent = node.getparent()
+    return (node.get("name") == METHOD_EXTENSION and parent is not None and isinstance(parent.tag, str)
+            and tag_of(parent) == "OutputField")
+
+
 def tag_of(node: etree._Element) -> str:
     """The local name of an element (without namespace)."""
     return etree.QName(node).localname

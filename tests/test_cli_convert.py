@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fractions
+import functools
 import json
+import math
 import pickle
 import sys
 from pathlib import Path
@@ -15,7 +17,8 @@ import pytest
 import skops.io
 from sklearn.compose import ColumnTransformer
 from sklearn.cross_decomposition import PLSRegression
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -38,8 +41,23 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     encoded = ColumnTransformer([("num", StandardScaler(), ["age"]),
                                  ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"])])
     skops.io.dump(make_pipeline(encoded, LogisticRegression()).fit(people, buys), folder / "text.skops")
+    # The encoders below see arrays without column names: an imputer's output.
+    imputed = ColumnTransformer([("num", StandardScaler(), ["age"]),
+                                 ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()), [1])])
+    skops.io.dump(make_pipeline(imputed, LogisticRegression()).fit(people, buys), folder / "text_imputed.skops")
+    every = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"),
+                          LogisticRegression())
+    skops.io.dump(every.fit(people, buys), folder / "text_imputed_all.skops")
     hist = make_pipeline(StandardScaler(), HistGradientBoostingClassifier(max_iter=5, random_state=0))
     skops.io.dump(hist.fit(people[["age"]], buys), folder / "hist.skops")
+    # SimpleImputer keeps a numpy.dtype; HistGradientBoosting's categorical preprocessing a functools.partial.
+    imputed = make_pipeline(SimpleImputer(), HistGradientBoostingClassifier(max_iter=5, random_state=0))
+    skops.io.dump(imputed.fit(people[["age"]], buys), folder / "hist_imputed.skops")
+    categorical = HistGradientBoostingRegressor(max_iter=5, categorical_features=["city"], random_state=0)
+    skops.io.dump(categorical.fit(people, people["age"] * 2), folder / "hist_categorical.skops")
+    hooked = LinearRegression().fit(people[["age"]], buys)
+    hooked.hook_ = functools.partial(math.floor)  # a partial around a function --trust-sklearn does not trust
+    skops.io.dump(hooked, folder / "partial.skops")
     odd = LinearRegression().fit(people[["age"]], buys)
     odd.note_ = fractions.Fraction(1, 3)  # a type skops does not trust, from outside scikit-learn
     skops.io.dump(odd, folder / "fraction.skops")
@@ -77,6 +95,15 @@ CASES = [
     ("skops-trust-sklearn-is-not-enough", ["fraction.skops", "--trust-sklearn"], 1,
      _untrusted("fraction.skops", "fractions.Fraction", "--trusted fractions.Fraction", "['fractions.Fraction']")),
     ("skops-trusted-foreign-type", ["fraction.skops", "--trusted", "fractions.Fraction"], 0, None),
+    ("skops-untrusted-dtype", ["hist_imputed.skops", "--sample", "people.csv"], 1,
+     _untrusted("hist_imputed.skops", f"numpy.dtype, {HIST_TREE}",
+                f"--trusted numpy.dtype,{HIST_TREE} or --trust-sklearn (scikit-learn's own types)", "['sklearn.*']")),
+    ("skops-trust-sklearn-hist-classifier-imputed", ["hist_imputed.skops", "--sample", "people.csv",
+                                                    "--trust-sklearn"], 0, None),
+    ("skops-trust-sklearn-hist-regressor-categorical", ["hist_categorical.skops", "--sample", "people.csv",
+                                                       "--trust-sklearn"], 0, None),
+    ("skops-trust-sklearn-not-what-a-partial-wraps", ["partial.skops", "--trust-sklearn"], 1,
+     _untrusted("partial.skops", "math.floor", "--trusted math.floor", "['math.floor']")),
     ("joblib-needs-allow-pickle", ["array.joblib"], 1, _pickle("array.joblib", "a joblib")),
     ("pickle-needs-allow-pickle", ["array.pkl"], 1, _pickle("array.pkl", "a pickle")),
     ("joblib-allow-pickle", ["array.joblib", "--allow-pickle"], 0, None),
@@ -85,6 +112,16 @@ CASES = [
      "every input is typed as a number: pass --sample data.csv (a few typical rows) to name and type the inputs "
      "(see `pmmlkit convert --help`)"),
     ("text-columns-with-a-sample", ["text.skops", "--sample", "people.csv"], 0, None),
+    ("text-columns-named-through-an-imputer", ["text_imputed.skops", "--trust-sklearn"], 2,
+     "the model reads text in the column 'city' (OneHotEncoder categories such as 'berlin'), but without a sample "
+     "every input is typed as a number: pass --sample data.csv (a few typical rows) to name and type the inputs "
+     "(see `pmmlkit convert --help`)"),
+    ("text-columns-named-numbers-not-text", ["text_imputed_all.skops", "--trust-sklearn"], 2,
+     "the model reads text in the column 'city' (OneHotEncoder categories such as 'berlin'), but without a sample "
+     "every input is typed as a number: pass --sample data.csv (a few typical rows) to name and type the inputs "
+     "(see `pmmlkit convert --help`)"),
+    ("text-columns-through-an-imputer-with-a-sample", ["text_imputed.skops", "--trust-sklearn", "--sample",
+                                                      "people.csv"], 0, None),
     ("unfitted-model", ["unfitted.skops"], 1,
      "the model (sklearn.pipeline.Pipeline) is not fitted: call fit() on it before saving it, then convert the "
      "fitted model"),

@@ -11,6 +11,7 @@ from cases.data import iris, mixed, mixed_known
 from harness import score
 from lightgbm import LGBMClassifier
 from sklearn.compose import ColumnTransformer
+from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -73,6 +74,19 @@ def test_wrong_column_count():
     with pytest.raises(ConversionError, match=r"LogisticRegression: LogisticRegression was fitted on 4 features, "
                                               r"but 3 reach it.*columns the model was trained on"):
         pmmlkit.convert(model, X.iloc[:, :3].to_numpy())
+
+
+def test_an_array_takes_the_names_the_model_was_fitted_on():
+    """A model fitted on a DataFrame, converted with X.values: its inputs keep their names (they
+    used to be x1, x2, ...: a selector made them x3, x4), and an array of another width is refused."""
+    X, y = _iris_named()
+    model = _fit(make_pipeline(SelectKBest(f_classif, k=2), LogisticRegression(max_iter=500)), X, y)
+    document = pmmlkit.convert(model, X.to_numpy(), verification=X.to_numpy()[:10])
+    assert pmmlkit.load(document.to_bytes()).input_names == ["petal_length", "petal_width"]
+    with pytest.raises(ConversionError, match=r"^X is an array of 3 columns without names, but the model was fitted "
+                                              r"on 4 named columns \(sepal_length, sepal_width, petal_length, "
+                                              r"petal_width\): pass a DataFrame with those columns$"):
+        pmmlkit.convert(model, X.to_numpy()[:, :3])
 
 
 def _iris_named():

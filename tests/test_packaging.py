@@ -48,7 +48,7 @@ def test_wheel_contains_the_converters_schemas_and_bridge(wheel):
                       for p in (ROOT / "converters" / "sklearn").rglob("*.py")}
     assert source_sklearn and source_sklearn <= sklearn, f"missing: {sorted(source_sklearn - sklearn)}"
     assert "pmmlkit/converters/spark/__init__.py" in names
-    assert "pmmlkit/converters/spark/log4j2-quiet.properties" in names
+    assert "pmmlkit/spark-log4j2.properties" in names
     assert "pmmlkit/schemas/__init__.py" in names
     xsds = {f"pmmlkit/schemas/{p.name}" for p in (ROOT / "schemas").glob("*.xsd")}
     assert xsds <= names, f"schemas missing from the wheel: {sorted(xsds - names)}"
@@ -93,3 +93,49 @@ def test_scikit_learn_is_not_capped():
     (sklearn,) = [r for r in _install_requires() if canonicalize_name(r.name) == "scikit-learn"]
     capped = [str(s) for s in sklearn.specifier if s.operator in UPPER_BOUNDS]
     assert not capped, f"scikit-learn must not be capped (new releases are supported by design): {capped}"
+
+
+def test_the_version_has_one_source():
+    """setup.cfg declares the version; pmmlkit reads it from the installed metadata (pmmlkit/version.py)."""
+    import importlib.metadata
+
+    import pmmlkit
+    from pmmlkit.version import __version__
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    assert pmmlkit.__version__ == __version__ == importlib.metadata.version("pmmlkit") == config["metadata"]["version"]
+
+
+def test_layers_import_downwards():
+    """No module imports the package root (it imports nearly everything), and no front end imports
+    another front end's converters: what two share lives in pmmlkit/ (e.g. builders/float32.py).
+    LightGBM's and XGBoost's front ends build on scikit-learn's front end class (its API)."""
+    import ast
+
+    front_ends = {p.name for p in (ROOT / "converters").iterdir() if (p / "__init__.py").is_file()}
+    problems = []
+    for path in sorted([*(ROOT / "pmmlkit").rglob("*.py"), *(ROOT / "converters").rglob("*.py")]):
+        where = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            # The package root: "from . import x" in pmmlkit/*.py, "from .. import x" one level down, "from pmmlkit import x".
+            depth = len(path.relative_to(ROOT).parts) - 1
+            root = node.module == "pmmlkit" or (node.module is None and node.level == depth
+                                                 and where.startswith("pmmlkit/"))
+            if root and path.name != "__init__.py" and path.name != "demo.py":
+                problems.append(f"{where}:{node.lineno} imports the package root")
+            if where.startswith("converters/"):
+                own = path.relative_to(ROOT / "converters").parts[0]
+                target = node.module or ""
+                parts = target.split(".")
+                if node.level == 2:
+                    other, module = parts[0], parts[1:2]
+                elif target.startswith("pmmlkit.converters."):
+                    other, module = parts[2], parts[3:4]
+                else:
+                    continue
+                if other in front_ends - {own} and module != ["frontend"]:
+                    problems.append(f"{where}:{node.lineno} imports {target} of the {other} front end")
+    assert problems == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pmmlkit.converters.sklearn.tree import float32_split_threshold
+
+from pmmlkit.builders.float32 import float32_split_threshold
 
 # Neighbours of the largest floats overflow on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")

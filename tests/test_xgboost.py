@@ -101,3 +101,17 @@ def test_a_custom_missing_marker_is_refused():
     model = xgboost.XGBRegressor(n_estimators=2, missing=-1.0).fit(X, y)
     with pytest.raises(ConversionError, match=r"XGBRegressor\(missing=-1\.0\) is not converted"):
         pmmlkit.convert(model, X)
+
+
+def test_pmmlkits_own_extensions_draw_no_warning():
+    """A converted binary classifier carries pmmlkit's method Extension (in an OutputField, where
+    the schema allows it): validate has nothing to say about the file; a foreign
+    Extension still draws the warning (`pmmlkit validate --strict` fails on warnings)."""
+    X, y, _ = iris()
+    model = xgboost.XGBClassifier(n_estimators=3, max_depth=2).fit(X, (y == 2).astype(int))
+    data = pmmlkit.convert(model, X).to_bytes()
+    assert b'<Extension name="pmmlkit-method"' in data
+    report = pmmlkit.validate(data)
+    assert report.ok and report.issues == [], report.to_json()
+    foreign = data.replace(b'<Extension name="pmmlkit-method"', b'<Extension name="vendor-method"', 1)
+    assert [i.code for i in pmmlkit.validate(foreign).issues] == ["interop-extension"]

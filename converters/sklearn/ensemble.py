@@ -32,6 +32,7 @@ from pmmlkit.builders.ensemble import (
 )
 from pmmlkit.builders.expressions import apply, constant, fold, if_else, ref
 from pmmlkit.builders.fields import Field, Scope, Target
+from pmmlkit.builders.float32 import float32_split_threshold
 from pmmlkit.builders.model import label_output, model, output, predicted_name
 from pmmlkit.builders.regression import regression_table
 from pmmlkit.builders.tree import Leaf, Node, Split, margin_model
@@ -39,7 +40,6 @@ from pmmlkit.context import Context, Converter
 from pmmlkit.pmml import format_value, plain
 
 from .fitted import array, attribute, n_features
-from .tree import float32_split_threshold
 
 
 # -- members ----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,16 @@ from pmmlkit.scoring.inputs import numbers_from_text, prepare_frame
 
 from . import sklearn2pmml_engine
 from .no_pmml_form import no_pmml_form
+from .text_inputs import text_categories, text_inputs
 
 MODEL_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
-#: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``).
+#: In ``trusted``: every type scikit-learn defines (``--trust-sklearn``), and the few types from
+#: outside scikit-learn that its fitted estimators hold (:data:`SKLEARN_COMPANIONS`).
 TRUST_SKLEARN = "sklearn.*"
+#: Trusted with :data:`TRUST_SKLEARN`: a numpy dtype (SimpleImputer keeps its fitted one), and
+#: functools.partial (HistGradientBoosting's categorical preprocessing wraps scikit-learn's
+#: check_array in one; skops still checks the wrapped function and its arguments on their own).
+SKLEARN_COMPANIONS = ("numpy.dtype", "functools.partial")
 
 # Output fields named after a model's decision_function or cluster distances (see
 # pmmlkit.builders.scores.value_outputs).
@@ -63,6 +69,8 @@ class ScikitLearn(FrontEnd):
              feature_names: Sequence[str] | None = None) -> Conversion:
         if isinstance(X, pd.DataFrame) and feature_names is None:
             X = fitted_columns(X, model, "X")
+        elif feature_names is None:
+            feature_names = _array_names(X, model, "X")
         scope = Scope.from_frame(X, feature_names)
         if target in scope.inputs:
             raise ConversionError(f"target name {target!r} is also an input column: pass target=... a name that "
@@ -131,9 +139,8 @@ class ScikitLearn(FrontEnd):
         array = np.asarray(X)
         if array.ndim != 2:
             raise PMMLError(f"X must be a DataFrame or a 2-D array, not shape {array.shape}")
-        names = getattr(model, "feature_names_in_", None)
-        names = list(names) if names is not None else [f"x{i + 1}" for i in range(array.shape[1])]
-        return pd.DataFrame(array, columns=names)
+        names = _array_names(array, model, "the rows to score")
+        return pd.DataFrame(array, columns=names or [f"x{i + 1}" for i in range(array.shape[1])])
 
     # -- files ------------------------------------------------------------------------------------------
 
@@ -183,7 +190,7 @@ class ScikitLearn(FrontEnd):
                                       "line naming the input columns and at least one row")
             # Columns the model learned text categories for stay text, whatever their cells look like
             # ("007", "NA"): they are categories, not numbers.
-            string_columns = [*string_columns, *(c for c, _, _ in _text_categories(model) if c is not None)]
+            string_columns = [*string_columns, *(c for c, _, _ in text_categories(model) if c is not None)]
             frame = read_table(path, string_columns=string_columns, nrows=rows)
             if fitted is not None:
                 return _checked_rows(fitted_columns(frame, model, str(path)), path, string_columns)
@@ -192,7 +199,7 @@ class ScikitLearn(FrontEnd):
             if missing:
                 raise ConversionError(f"{path} lacks the model's input columns {missing} (it has {list(frame.columns)})")
             return _checked_rows(frame[columns], path, string_columns)
-        text = _text_inputs(model)
+        text = text_inputs(model)
         if text:
             raise UsageError(f"the model reads text in {text}, but without a sample every input is typed as a "
                              "number: pass --sample data.csv (a few typical rows) to name and type the inputs")
@@ -205,6 +212,21 @@ class ScikitLearn(FrontEnd):
         if expected is not None and len(names) != int(expected):
             raise UsageError(f"--features gives {len(names)} names but the model takes {int(expected)} inputs")
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
+
+
+def _array_names(X: Any, model: Any, source: str) -> list[str] | None:
+    """The names of an array's columns: those the model was fitted on (``feature_names_in_``),
+    which the array must match in number; None for a model fitted without names (x1, x2, ...)."""
+    fitted = getattr(model, "feature_names_in_", None)
+    shape = getattr(X, "shape", None) or np.shape(X)
+    if fitted is None or len(shape) != 2:
+        return None
+    names = [str(n) for n in fitted]
+    if shape[1] != len(names):
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        raise ConversionError(f"{source} is an array of {shape[1]} columns without names, but the model was fitted "
+                              f"on {len(names)} named columns ({shown}): pass a DataFrame with those columns")
+    return names
 
 
 def fitted_columns(frame: pd.DataFrame, model: Any, source: str) -> pd.DataFrame:
@@ -282,59 +304,15 @@ def _check_fitted(model: Any) -> None:
         pass
 
 
-def _parts(model: Any) -> Iterator[Any]:
-    """The model and every estimator inside it, fitted copies included (a ColumnTransformer's
-    fitted transformers live in ``transformers_``, not in its parameters)."""
-    seen: set[int] = set()
-    stack = [model]
-    while stack:
-        part = stack.pop()
-        if id(part) in seen:
-            continue
-        seen.add(id(part))
-        yield part
-        for value in getattr(part, "__dict__", {}).values():
-            stack.extend(_estimators_in(value))
-
-
-def _estimators_in(value: Any) -> list[Any]:
-    if hasattr(value, "get_params") and not isinstance(value, type):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [e for item in value for e in _estimators_in(item)]
-    if isinstance(value, dict):
-        return [e for item in value.values() for e in _estimators_in(item)]
-    return []
-
-
-def _text_categories(model: Any) -> list[tuple[str | None, str, Any]]:
-    """Where the model learned text categories (e.g. a OneHotEncoder fitted on strings): (column
-    name or None, the step's class name, an example category)."""
-    found: list[tuple[str | None, str, Any]] = []
-    for part in _parts(model):
-        categories = getattr(part, "categories_", None)
-        if not isinstance(categories, (list, tuple)):
-            continue
-        names = getattr(part, "feature_names_in_", None)
-        for i, values in enumerate(categories):
-            if getattr(values, "dtype", None) is None or values.dtype.kind not in "OUS":
-                continue
-            example = next((v for v in values if isinstance(v, str)), None)
-            column = str(names[i]) if names is not None and i < len(names) else None
-            found.append((column, type(part).__name__, example))
-    return found
-
-
-def _text_inputs(model: Any) -> str:
-    """The text categories for a message: "the column 'city' (OneHotEncoder categories such as
-    'berlin')"; empty when none."""
-    found = [f"{'a column' if column is None else f'the column {column!r}'} ({step} categories such as {example!r})"
-             for column, step, example in _text_categories(model)]
-    return ", ".join(dict.fromkeys(found))
-
-
 def _is_trusted(name: str, trusted: Sequence[str]) -> bool:
+    if TRUST_SKLEARN in trusted and name in SKLEARN_COMPANIONS:
+        return True
     return any(name == t or (t.endswith(".*") and name.startswith(t[:-1])) for t in trusted)
+
+
+def _is_sklearns(name: str) -> bool:
+    """A type that --trust-sklearn trusts."""
+    return name.split(".")[0] == "sklearn" or name in SKLEARN_COMPANIONS
 
 
 def _load_skops(path: Path, trusted: Sequence[str]) -> Any:
@@ -344,7 +322,7 @@ def _load_skops(path: Path, trusted: Sequence[str]) -> Any:
         raise ConversionError(f"{path}: not a readable skops file ({type(exc).__name__}: {exc})") from None
     refused = sorted(t for t in untrusted if not _is_trusted(t, trusted))
     if refused:
-        sklearn_only = all(t.split(".")[0] == "sklearn" for t in refused)
+        sklearn_only = all(_is_sklearns(t) for t in refused)
         raise ConversionError(
             f"{path} contains types skops does not trust by default: {', '.join(refused)}. If you trust the file, "
             f"pass --trusted {','.join(refused)}"

@@ -3,7 +3,7 @@
 scikit-learn casts inputs to float32 and tests ``float32(x) <= threshold`` with a float64
 threshold, while a PMML evaluator tests the double ``x``. Each threshold is therefore rewritten
 as the largest double ``T`` with ``float32(x) <= threshold`` for every double ``x <= T``
-(see :func:`float32_split_threshold`), which makes ``x <= T`` decide exactly as scikit-learn.
+(see :func:`pmmlkit.builders.float32.float32_split_threshold`), which makes ``x <= T`` decide exactly as scikit-learn.
 """
 
 from __future__ import annotations
@@ -17,37 +17,11 @@ from sklearn import tree as sk_tree
 from sklearn.base import is_classifier
 
 from pmmlkit.builders.fields import Field, Target
+from pmmlkit.builders.float32 import float32_split_threshold
 from pmmlkit.builders.tree import TreeArrays, ensemble_model, tree_model
 from pmmlkit.context import Context, Converter
 
 from .fitted import attribute, n_features
-
-# Doubles at or above this round to float32 infinity: it is the midpoint between the largest
-# float32 (odd mantissa) and 2**128, and ties round to even, i.e. up.
-_FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
-
-
-def float32_split_threshold(thresholds: Any) -> np.ndarray:
-    """For each float64 threshold ``t``, the largest double ``T`` such that a double ``x``
-    satisfies ``float32(x) <= t`` exactly when ``x <= T``.
-
-    Rounding to float32 is monotonic, so those ``x`` form an interval ``(-inf, T]``. With ``f``
-    the largest float32 ``<= t`` and ``g`` the next float32 above it, ``x`` rounds to ``f`` or
-    below when it lies below their midpoint ``m`` (exact in double), and at ``m`` itself when the
-    tie goes to ``f`` (ties to even); so ``T`` is ``m`` or the double just below it.
-    """
-    t = np.asarray(thresholds, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        nearest = t.astype(np.float32)
-        low = np.where(nearest.astype(np.float64) > t, np.nextafter(nearest, np.float32(-np.inf)), nearest)
-        high = np.nextafter(low, np.float32(np.inf))
-        mid = (low.astype(np.float64) + high.astype(np.float64)) / 2
-        # Beyond float32's range the neighbours are infinities: the midpoint is the overflow boundary.
-        mid = np.where(np.isposinf(high), _FLOAT32_OVERFLOW, mid)
-        mid = np.where(np.isneginf(low), -_FLOAT32_OVERFLOW, mid)
-        tie_goes_low = mid.astype(np.float32).astype(np.float64) <= t
-    result = np.where(tie_goes_low, mid, np.nextafter(mid, -np.inf))
-    return np.where(np.isposinf(t) | np.isnan(t), t, result)
 
 
 def convert_decision_tree(tree: Any, features: list[Field], context: Context) -> etree._Element:

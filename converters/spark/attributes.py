@@ -17,9 +17,9 @@ import pandas as pd
 
 from pmmlkit.context import Context
 from pmmlkit.errors import ConversionError
+from pmmlkit.spark_session import session
 
 from .columns import Columns
-from .session import session
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from pmmlkit.errors import ConversionError, PMMLError, UsageError
 from pmmlkit.frontends import Conversion, FrontEnd, collect_converters
 from pmmlkit.io import check_table
 from pmmlkit.pmml import format_value
+from pmmlkit.spark_session import session
 
 from .columns import UNKNOWN_LABEL, Columns
 from .driver import plan, walk
-from .session import session
 
 
 class Spark(FrontEnd):

@@ -34,13 +34,11 @@ from lxml import etree
 from pmmlkit.builders.ensemble import attach_local_fields, local_scope, method_output_field, model_chain
 from pmmlkit.builders.expressions import apply, constant, fold, ref
 from pmmlkit.builders.fields import Field, Scope, Target
-from pmmlkit.builders.float32 import binary_exponent, round_to_float32
+from pmmlkit.builders.float32 import binary_exponent, float32_split_threshold, round_to_float32
 from pmmlkit.builders.model import classification_output, model, probability_name
 from pmmlkit.builders.regression import regression_table
 from pmmlkit.builders.tree import Leaf, Node, Split, margin_model
 from pmmlkit.context import Context
-
-from ..sklearn.tree import float32_split_threshold
 
 _IDENTITY = ("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "reg:squaredlogerror",
              "rank:pairwise", "rank:ndcg", "rank:map")

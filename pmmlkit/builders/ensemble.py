@@ -20,13 +20,9 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ConversionError
-from ..pmml import element, format_value, tag_of
+from ..pmml import METHOD_EXTENSION, element, format_value, tag_of
 from .fields import Field, Scope, Target
 from .model import mining_schema, model, output, output_for, replace_header
-
-# The Extension in an OutputField that names the source model's method it reproduces, when
-# that is not ``predict`` / ``predict_proba`` (e.g. ``decision_function``, ``score_samples``).
-METHOD_EXTENSION = "pmmlkit-method"
 
 
 @dataclass(frozen=True)

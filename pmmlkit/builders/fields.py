@@ -3,8 +3,8 @@
 A :class:`Field` describes a PMML field (input, derived or target) with its name, optype,
 dataType, valid values and missing/invalid-value treatment. A :class:`Scope` collects the
 input fields a conversion starts from and the derived fields its steps add, and writes them
-as DataDictionary, MiningSchema and LocalTransformations, so that the scikit-learn and Spark
-converters emit the same PMML shapes.
+as DataDictionary, MiningSchema and LocalTransformations, so that every front end's converters
+emit the same PMML shapes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Shared builders for model elements, their MiningSchema, Output and Targets.
 
-Every converter, scikit-learn or Spark, builds its model element through :func:`model`, and
+Every converter, whatever its front end, builds its model element through :func:`model`, and
 its outputs through :func:`classification_output` / :func:`regression_output`, so output
 field names are the same everywhere:
 

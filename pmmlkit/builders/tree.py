@@ -1,4 +1,5 @@
-"""TreeModel and tree-ensemble builders shared by the scikit-learn and Spark converters.
+"""TreeModel and tree-ensemble builders shared by every front end's converters (scikit-learn, Spark, LightGBM,
+XGBoost).
 
 A converter describes its trees either in bulk, as node arrays (:class:`TreeArrays`: the fast
 path, for fitted models that keep their trees as arrays), or node by node with :class:`Leaf`

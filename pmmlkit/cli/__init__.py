@@ -12,8 +12,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .. import __version__
 from ..errors import PMMLError
+from ..version import __version__
 from . import (
     convert_command,
     coverage_command,

@@ -31,7 +31,8 @@ def add_loading_arguments(parser: argparse.ArgumentParser) -> None:
                         help="for a .skops file: also trust these types (exact names, as the error lists them; "
                              "PACKAGE.* trusts a whole package)")
     parser.add_argument("--trust-sklearn", action="store_true",
-                        help="for a .skops file: trust scikit-learn's own types (e.g. HistGradientBoosting's trees)")
+                        help="for a .skops file: trust scikit-learn's own types (e.g. HistGradientBoosting's trees) "
+                             "and the two others its fitted models hold (numpy.dtype, functools.partial)")
 
 
 def loading_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sys
 import threading
 import uuid
 from collections import OrderedDict
@@ -23,6 +22,7 @@ from ..errors import EvaluationError
 from ..io import pandas_from_arrow
 from ..parsing import Source, read_source
 from ..pmml import is_missing_value
+from ..spark_session import check_workers, session
 from .evaluator import FieldInfo, Model, load
 from .inputs import Extra, Missing, check_names, check_policies, field_problem
 
@@ -67,6 +67,7 @@ def score(df: Any, pmml: Source, keep_inputs: bool = True, *, missing: Missing =
             if problem is not None:
                 raise EvaluationError(field_problem(field.name, field.data_type, "every row", problem))
     present = [n for n in inputs if n in types]
+    check_workers(df.sparkSession)
     outputs = [(f.name, _kind(f)) for f in model.output_fields]
     if keep_inputs:
         clashing = [n for n, _ in outputs if n in df.columns]
@@ -111,17 +112,11 @@ def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.Pat
     The result is written to a temporary folder beside ``out_path`` and then renamed into
     place, so a failed run leaves no half-written output. Returns ``out_path``.
     """
-    from pyspark.sql import SparkSession
-
     source = str(in_path)
     target = str(out_path)
     if not _is_remote(source) and not Path(source).exists():
         raise EvaluationError(f"{source}: no such file or folder")
-    spark = SparkSession.getActiveSession()
-    if spark is None:
-        # Workers must run this interpreter, the one that has pmmlkit installed.
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        spark = SparkSession.builder.appName("pmmlkit score").getOrCreate()
+    spark = session()  # the active one, or pmmlkit's quiet local one
     if source.lower().rstrip("/").endswith(".csv"):
         df = spark.read.csv(source, header=True, inferSchema=True)
     else:

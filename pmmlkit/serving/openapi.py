@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
+from ..version import __version__
 from .config import Limits
 from .signature import SIGNATURE_NAME, Signature
 from .versions import ServedModel

@@ -24,7 +24,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..pmml import MODEL_TAGS
+from ..pmml import MODEL_TAGS, is_own_extension
 from ..report import Report
 from . import rawtrees, treescreen
 from .spans import covers, intersect, span
@@ -212,7 +212,8 @@ class Checker:
         elif tag == "Segment":
             self._segment_end(node)
         elif tag == "Extension":
-            self.extensions.append(node.sourceline)
+            if not is_own_extension(node):  # pmmlkit's own change no score: nothing is lost
+                self.extensions.append(node.sourceline)
             if self.drop:
                 node.clear(keep_tail=True)
             elif self.empty_extensions:
