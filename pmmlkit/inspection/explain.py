@@ -28,6 +28,7 @@ from lxml import etree
 
 from ..errors import PMMLError
 from ..pmml import NAMESPACE, find_child, model_element, tag_of
+from . import scalar
 from .trees import FlatTree, flatten, routes
 from .treeshap import tree_shap
 
@@ -244,22 +245,64 @@ def _margin_field(model: etree._Element, produced: dict[str, _Part]) -> tuple[fl
     """The last derived field of ``model`` that is a linear sum of all of the chain's outputs:
     (constant, {output: coefficient}), or None."""
     derived = {d.get("name"): d for d in model.iter(_NS + "DerivedField")}
+    memo: dict[str, tuple[float, dict[str, float]] | None] = {}
     for name in reversed(list(derived)):
-        form = _linear(derived[name], derived, 0)
+        form = _linear(derived[name], derived, memo)
         if form is not None and set(form[1]) == set(produced) and all(c != 0 for c in form[1].values()):
             return form
     return None
 
 
-def _linear(node: etree._Element, derived: dict[str, etree._Element], depth: int
-            ) -> tuple[float, dict[str, float]] | None:
-    """``node``'s value as constant + sum(coefficient x field), or None when it is not linear."""
-    if depth > 10_000:
-        return None
+_LINEAR_FUNCTIONS = frozenset({"+", "-", "*"})
+
+
+def _only_source(node: etree._Element, derived: dict[str, etree._Element],
+                 memo: dict[str, tuple[float, dict[str, float]] | None]) -> str | None:
+    """The one linear field (or input) a non-linear derived field reads, through other non-linear
+    derived fields; None when it reads several."""
+    found: set[str] = set()
+    pending = [node]
+    seen: set[str] = set()
+    while pending:
+        current = pending.pop()
+        for ref in current.iter(_NS + "FieldRef"):
+            name = ref.get("field")
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in derived and memo.get(name, "unknown") is None and name != node.get("name"):
+                pending.append(derived[name])  # non-linear itself: look through it
+            elif name in derived and name not in memo:
+                if _linear(derived[name], derived, memo) is None:
+                    pending.append(derived[name])
+                else:
+                    found.add(name)
+            else:
+                found.add(name)
+        if len(found) > 1:
+            return None
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _linear(node: etree._Element, derived: dict[str, etree._Element],
+            memo: dict[str, tuple[float, dict[str, float]] | None]) -> tuple[float, dict[str, float]] | None:
+    """``node``'s value as constant + sum(coefficient x field), or None when it is not linear.
+    Derived fields are read once each (``memo``): chains refer to earlier sums many times."""
     kind = tag_of(node)
     if kind == "DerivedField":
-        inner = next((c for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"), None)
-        return None if inner is None else _linear(inner, derived, depth + 1)
+        name = node.get("name")
+        if name not in memo:
+            memo[name] = None  # a field that refers to itself is not linear
+            inner = next((c for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"), None)
+            form = None if inner is None else _linear(inner, derived, memo)
+            if form is None:
+                # A field that only rounds one linear field to float32 (XGBoost's margin steps) reads as
+                # that field: the explanation is of the double-precision sum (README, "Explanations").
+                source = _only_source(node, derived, memo)
+                if source is not None and scalar.rounds(node, source, derived):
+                    form = _linear(derived[source], derived, memo) if source in derived else (0.0, {source: 1.0})
+            memo[name] = form
+        return memo[name]
     if kind == "Constant":
         try:
             return float(node.text or ""), {}
@@ -267,27 +310,28 @@ def _linear(node: etree._Element, derived: dict[str, etree._Element], depth: int
             return None
     if kind == "FieldRef":
         name = node.get("field")
-        return _linear(derived[name], derived, depth + 1) if name in derived else (0.0, {name: 1.0})
-    if kind != "Apply":
+        return _linear(derived[name], derived, memo) if name in derived else (0.0, {name: 1.0})
+    if kind != "Apply" or node.get("function") not in _LINEAR_FUNCTIONS:
         return None
-    args = [_linear(c, derived, depth + 1) for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"]
-    if any(a is None for a in args):
+    children = [c for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"]
+    if len(children) != 2:
         return None
+    first = _linear(children[0], derived, memo)
+    second = None if first is None else _linear(children[1], derived, memo)
+    if first is None or second is None:
+        return None
+    (c1, t1), (c2, t2) = first, second
     function = node.get("function")
-    if function in ("+", "-") and len(args) == 2:
+    if function in ("+", "-"):
         sign = 1.0 if function == "+" else -1.0
-        (c1, t1), (c2, t2) = args  # type: ignore[misc]
         terms = dict(t1)
         for k, v in t2.items():
             terms[k] = terms.get(k, 0.0) + sign * v
         return c1 + sign * c2, terms
-    if function == "*" and len(args) == 2:
-        (c1, t1), (c2, t2) = args  # type: ignore[misc]
-        if t1 and t2:
-            return None
-        scale, (c, t) = (c1, (c2, t2)) if not t1 else (c2, (c1, t1))
-        return scale * c, {k: scale * v for k, v in t.items()}
-    return None
+    if t1 and t2:
+        return None
+    scale, (c, t) = (c1, (c2, t2)) if not t1 else (c2, (c1, t1))
+    return scale * c, {k: scale * v for k, v in t.items()}
 
 
 def _rescaled(model: etree._Element, part: _Part) -> _Part:
