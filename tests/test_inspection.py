@@ -135,7 +135,8 @@ def test_gain_importance_equals_scikit_learn(make, target):
 
 
 def test_coefficient_and_permutation_importance_rank_the_strong_inputs_first():
-    model = LogisticRegression().fit(X, YC)
+    linear = (2 * X.a - 1.5 * X.b + 0.1 * X.c > 0).astype(int)
+    model = LogisticRegression().fit(X, linear)
     document = pmmlkit.convert(model, X)
     coefficients = pmmlkit.importance(document, sample=X)
     assert coefficients.name == "coefficients"
@@ -263,7 +264,7 @@ def test_importance_and_tree_pictures_show_the_model(tmp_path):
     importance = pmmlkit.importance(document)
     figure = plots.importance_figure(importance)
     bars = figure.axes[0].patches
-    assert len(bars) == 4
+    assert len(bars) == len(importance) >= 3
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels[-1] == importance.index[0]  # the largest at the top
     assert max(b.get_width() for b in bars) == pytest.approx(importance.iloc[0])

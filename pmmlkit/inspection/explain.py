@@ -27,12 +27,10 @@ import pandas as pd
 from lxml import etree
 
 from ..errors import PMMLError
-from ..pmml import NAMESPACE, find_child, model_element, tag_of
+from ..pmml import find_child, model_element, tag_of
 from . import scalar
 from .trees import FlatTree, flatten, routes
 from .treeshap import tree_shap
-
-_NS = "{%s}" % NAMESPACE
 
 
 @dataclass
@@ -237,14 +235,14 @@ def _regression(model: etree._Element, context: _Context, produced: dict[str, _P
 
 def _reads_only(model: etree._Element, produced: dict[str, _Part]) -> bool:
     """Whether a RegressionModel's predictors read only earlier segments' outputs (or nothing)."""
-    return all(p.get("name") in produced for p in model.iter(_NS + "NumericPredictor", _NS + "CategoricalPredictor",
-                                                              _NS + "PredictorTerm"))
+    return all(p.get("name") in produced for p in model.iter("{*}NumericPredictor", "{*}CategoricalPredictor",
+                                                              "{*}PredictorTerm"))
 
 
 def _margin_field(model: etree._Element, produced: dict[str, _Part]) -> tuple[float, dict[str, float]] | None:
     """The last derived field of ``model`` that is a linear sum of all of the chain's outputs:
     (constant, {output: coefficient}), or None."""
-    derived = {d.get("name"): d for d in model.iter(_NS + "DerivedField")}
+    derived = {d.get("name"): d for d in model.iter("{*}DerivedField")}
     memo: dict[str, tuple[float, dict[str, float]] | None] = {}
     for name in reversed(list(derived)):
         form = _linear(derived[name], derived, memo)
@@ -265,7 +263,7 @@ def _only_source(node: etree._Element, derived: dict[str, etree._Element],
     seen: set[str] = set()
     while pending:
         current = pending.pop()
-        for ref in current.iter(_NS + "FieldRef"):
+        for ref in current.iter("{*}FieldRef"):
             name = ref.get("field")
             if name in seen:
                 continue
@@ -351,9 +349,9 @@ def _rescaled(model: etree._Element, part: _Part) -> _Part:
 def _fields_used(model: etree._Element) -> list[str]:
     """Every field a tree predicate or a regression predictor reads, in document order."""
     found: dict[str, None] = {}
-    chain_outputs = {o.get("name") for o in model.iter(_NS + "OutputField")}
-    for node in model.iter(_NS + "SimplePredicate", _NS + "SimpleSetPredicate", _NS + "NumericPredictor",
-                           _NS + "CategoricalPredictor"):
+    chain_outputs = {o.get("name") for o in model.iter("{*}OutputField")}
+    for node in model.iter("{*}SimplePredicate", "{*}SimpleSetPredicate", "{*}NumericPredictor",
+                           "{*}CategoricalPredictor"):
         if tag_of(node) in ("NumericPredictor", "CategoricalPredictor") and _ends_a_chain(node):
             continue  # a chain's last model combines the earlier models' outputs
         name = node.get("field") or node.get("name")
@@ -380,7 +378,7 @@ def _fold_onto_inputs(root: etree._Element, model: etree._Element, fields: list[
     schema = find_child(model, "MiningSchema")
     inputs = [f.get("name") for f in ([] if schema is None else schema)
               if isinstance(f.tag, str) and f.get("usageType", "active") == "active"]
-    derived = {d.get("name"): d for d in root.iter(_NS + "DerivedField")}
+    derived = {d.get("name"): d for d in root.iter("{*}DerivedField")}
     names = list(inputs)
     fold = []
     for name in fields:
@@ -440,26 +438,27 @@ def with_field_outputs(root: etree._Element, names: list[str]) -> tuple[etree._E
     model = model_element(document)
     schema = find_child(model, "MiningSchema")
     local = find_child(model, "LocalTransformations")
-    declared = {d.get("name"): d for d in document.iter(_NS + "DerivedField", _NS + "DataField")}
-    wrapper = etree.Element(_NS + "RegressionModel", functionName="regression")
-    inputs = etree.SubElement(wrapper, _NS + "MiningSchema")
+    declared = {d.get("name"): d for d in document.iter("{*}DerivedField", "{*}DataField")}
+    ns = "{%s}" % etree.QName(document).namespace  # the document's own PMML namespace
+    wrapper = etree.Element(ns + "RegressionModel", functionName="regression")
+    inputs = etree.SubElement(wrapper, ns + "MiningSchema")
     for field in [] if schema is None else schema:
         if isinstance(field.tag, str) and field.get("usageType", "active") == "active":
             inputs.append(copy.deepcopy(field))
-    output = etree.SubElement(wrapper, _NS + "Output")
+    output = etree.SubElement(wrapper, ns + "Output")
     outputs = []
     for i, name in enumerate(names):
         out_name = f"pmmlkit-explain({i})"
         source = declared.get(name)
-        field = etree.SubElement(output, _NS + "OutputField", name=out_name,
+        field = etree.SubElement(output, ns + "OutputField", name=out_name,
                                  optype="continuous" if source is None else source.get("optype", "continuous"),
                                  dataType="double" if source is None else source.get("dataType", "double"),
                                  feature="transformedValue")
-        etree.SubElement(field, _NS + "FieldRef", field=name)
+        etree.SubElement(field, ns + "FieldRef", field=name)
         outputs.append(out_name)
     if local is not None:
         wrapper.append(copy.deepcopy(local))
-    etree.SubElement(wrapper, _NS + "RegressionTable", intercept="0")
+    etree.SubElement(wrapper, ns + "RegressionTable", intercept="0")
     model.getparent().replace(model, wrapper)
     return document, outputs
 
@@ -473,7 +472,7 @@ def frame_values(root: etree._Element, frame: pd.DataFrame, names: list[str], sc
     model = model_element(root)
     schema = find_child(model, "MiningSchema")
     inputs = {f.get("name") for f in ([] if schema is None else schema) if isinstance(f.tag, str)}
-    declared = {d.get("name"): d for d in root.iter(_NS + "DataField")}
+    declared = {d.get("name"): d for d in root.iter("{*}DataField")}
     values: dict[str, np.ndarray] = {}
     derived = []
     for name in names:

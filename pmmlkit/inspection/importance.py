@@ -20,11 +20,9 @@ import pandas as pd
 from lxml import etree
 
 from ..errors import PMMLError
-from ..pmml import NAMESPACE, model_element
+from ..pmml import model_element
 from .explain import ValuesOf, _fold_onto_inputs, _target_classes
 from .trees import FlatTree, flatten, tree_models
-
-_NS = "{%s}" % NAMESPACE
 
 
 def tree_importance(root: etree._Element, kind: str = "gain") -> pd.Series:
@@ -84,13 +82,13 @@ def _gain(tree: FlatTree, classes: list[str] | None) -> np.ndarray:
 
 
 def _labels(tree: FlatTree) -> list[str]:
-    return list(dict.fromkeys(d.get("value") for d in tree.model.iter(_NS + "ScoreDistribution")))
+    return list(dict.fromkeys(d.get("value") for d in tree.model.iter("{*}ScoreDistribution")))
 
 
 def coefficient_importance(root: etree._Element, sample: pd.DataFrame, values_of: ValuesOf) -> pd.Series:
     """``|coefficient| x std`` of each value a RegressionModel multiplies (summed over tables), by input."""
     model = model_element(root)
-    predictors = list(model.iter(_NS + "NumericPredictor"))
+    predictors = list(model.iter("{*}NumericPredictor"))
     if not predictors:
         raise PMMLError("the model has no regression coefficients: use kind='gain' or permutation importance")
     names = list(dict.fromkeys(p.get("name") for p in predictors))

@@ -17,10 +17,8 @@ import numpy as np
 from lxml import etree
 
 from ..interface import describe as interface
-from ..pmml import MODEL_TAGS, NAMESPACE, find_child, model_element, tag_of
+from ..pmml import MODEL_TAGS, find_child, model_element, tag_of
 from .trees import flatten
-
-_NS = "{%s}" % NAMESPACE
 
 
 class Summary(dict):
@@ -64,7 +62,7 @@ def summarize(root: etree._Element) -> Summary:
     """The summary of a parsed (gated) document."""
     summary = Summary(interface(root))
     model = model_element(root)
-    dictionary = {f.get("name"): f for f in root.iter(_NS + "DataField")}
+    dictionary = {f.get("name"): f for f in root.iter("{*}DataField")}
     mining = find_child(model, "MiningSchema")
     schema = {f.get("name"): f for f in ([] if mining is None else mining) if isinstance(f.tag, str)}
     used = categories_used(root)
@@ -76,9 +74,9 @@ def summarize(root: etree._Element) -> Summary:
     summary["structure"] = _structure(model)
     summary["size"] = _size(model)
     summary["derived"] = [{"name": d.get("name"), "dataType": d.get("dataType"), "computes": _expression(d)}
-                          for d in root.iter(_NS + "DerivedField")]
+                          for d in root.iter("{*}DerivedField")]
     summary["verification_rows"] = sum(len([r for r in t if isinstance(r.tag, str)])
-                                       for t in root.iter(_NS + "InlineTable")
+                                       for t in root.iter("{*}InlineTable")
                                        if t.getparent() is not None and tag_of(t.getparent()) == "ModelVerification")
     return summary
 
@@ -88,7 +86,7 @@ def categories_used(root: etree._Element) -> dict[str, list[str]]:
     equal/notEqual predicates, set predicates), followed through derived fields that copy one field
     (an imputer's ``imputed(city)`` counts for ``city``)."""
     copies = {}
-    for derived in root.iter(_NS + "DerivedField"):
+    for derived in root.iter("{*}DerivedField"):
         expression = next((c for c in derived if isinstance(c.tag, str) and tag_of(c) != "Extension"), None)
         refs = {n.get("field") for n in ([] if expression is None else expression.iter()) if n.get("field")}
         if len(refs) == 1:
@@ -102,8 +100,8 @@ def categories_used(root: etree._Element) -> dict[str, list[str]]:
         return name
 
     found: dict[str, dict[str, None]] = {}
-    for node in root.iter(_NS + "NormDiscrete", _NS + "SimplePredicate", _NS + "SimpleSetPredicate",
-                          _NS + "CategoricalPredictor", _NS + "FieldColumnPair"):
+    for node in root.iter("{*}NormDiscrete", "{*}SimplePredicate", "{*}SimpleSetPredicate",
+                          "{*}CategoricalPredictor", "{*}FieldColumnPair"):
         kind = tag_of(node)
         name = node.get("field") or node.get("name")
         if not name:
@@ -169,24 +167,24 @@ def _structure(model: etree._Element) -> list[dict[str, Any]]:
 
 def _size(model: etree._Element) -> dict[str, Any]:
     size: dict[str, Any] = {}
-    trees = [flatten(t) for t in model.iter(_NS + "TreeModel")]
+    trees = [flatten(t) for t in model.iter("{*}TreeModel")]
     if trees:
         depths = np.array([int(t.depth.max()) for t in trees])
         size.update(trees=len(trees), nodes=int(sum(t.size for t in trees)),
                     leaves=int(sum(int(t.is_leaf.sum()) for t in trees)),
                     max_depth=int(depths.max()), mean_depth=round(float(depths.mean()), 2))
-    coefficients = sum(1 for _ in model.iter(_NS + "NumericPredictor", _NS + "CategoricalPredictor",
-                                             _NS + "PredictorTerm", _NS + "PCell"))
+    coefficients = sum(1 for _ in model.iter("{*}NumericPredictor", "{*}CategoricalPredictor",
+                                             "{*}PredictorTerm", "{*}PCell"))
     if coefficients:
         size["coefficients"] = coefficients
-    layers = list(model.iter(_NS + "NeuralLayer"))
+    layers = list(model.iter("{*}NeuralLayer"))
     if layers:
         size["layers"] = len(layers)
-        size["neurons"] = sum(1 for _ in model.iter(_NS + "Neuron"))
-    vectors = list(model.iter(_NS + "VectorInstance"))
+        size["neurons"] = sum(1 for _ in model.iter("{*}Neuron"))
+    vectors = list(model.iter("{*}VectorInstance"))
     if vectors:
         size["support_vectors"] = len(vectors)
-    clusters = list(model.iter(_NS + "Cluster"))
+    clusters = list(model.iter("{*}Cluster"))
     if clusters:
         size["clusters"] = len(clusters)
     return size
@@ -210,7 +208,7 @@ def _reading(node: etree._Element, depth: int) -> str:
             return f"{node.get('function')}(...)"
         return f"{node.get('function')}({', '.join(_reading(a, depth + 1) for a in args)})"
     if kind in ("NormContinuous", "NormDiscrete", "Discretize", "MapValues", "TextIndex", "Aggregate"):
-        field = node.get("field") or ", ".join(c.get("field") for c in node.iter(_NS + "FieldColumnPair"))
+        field = node.get("field") or ", ".join(c.get("field") for c in node.iter("{*}FieldColumnPair"))
         return f"{kind}({field}{', ' + node.get('value') if node.get('value') is not None else ''})"
     return kind
 
