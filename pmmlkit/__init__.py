@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .convert import convert
 from .document import PMMLDocument
+from .inspection.api import describe, diff, explain, importance
 from .errors import ConversionError, EvaluationError, JavaNotFoundError, PMMLError, ValidationError
 from .registry import register
 from .scoring import jvm
@@ -14,6 +15,6 @@ from .verify import verify
 from .version import __version__
 
 __all__ = [
-    "__version__", "convert", "load", "jvm", "register", "validate", "verify", "PMMLDocument", "Model",
+    "__version__", "convert", "load", "describe", "explain", "importance", "diff", "jvm", "register", "validate", "verify", "PMMLDocument", "Model",
     "PMMLError", "ConversionError", "ValidationError", "EvaluationError", "JavaNotFoundError",
 ]

@@ -191,16 +191,22 @@ class _Inputs:
         return self.cache[key]
 
 
+def _count(leaf: dict[str, Any]) -> float | None:
+    """The leaf's training record count, written as its recordCount: TreeSHAP and gain importance
+    weigh the tree's paths by them (a split's count is the sum of its leaves', as in LightGBM)."""
+    return float(leaf["leaf_count"]) if "leaf_count" in leaf else None
+
+
 def _tree(structure: dict[str, Any], inputs: _Inputs, context: Context) -> Node:
     if "leaf_value" in structure and "split_feature" not in structure:
-        return Leaf(value=float(structure["leaf_value"]))
+        return Leaf(value=float(structure["leaf_value"]), count=_count(structure))
     root: Node | None = None
     # An explicit stack: trees can be deeper than Python's recursion limit.
     pending: list[tuple[dict[str, Any], Split | None, str]] = [(structure, None, "")]
     while pending:
         node, parent, side = pending.pop()
         if "split_feature" not in node:
-            built: Node = Leaf(value=float(node["leaf_value"]))
+            built: Node = Leaf(value=float(node["leaf_value"]), count=_count(node))
         else:
             built = _split(node, inputs, context)
             pending.append((node["left_child"], built, "left"))

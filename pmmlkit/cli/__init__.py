@@ -19,7 +19,9 @@ from ..version import __version__
 from . import (
     convert_command,
     coverage_command,
+    diff_command,
     info_command,
+    plot_command,
     score_command,
     serve_command,
     validate_command,
@@ -27,8 +29,8 @@ from . import (
 )
 from .common import PROG, UsageError, in_flags
 
-COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, coverage_command,
-            serve_command)
+COMMANDS = (convert_command, validate_command, score_command, verify_command, info_command, diff_command,
+            plot_command, coverage_command, serve_command)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..describe import describe
 from ..frontends import FRONT_ENDS
+from ..interface import describe
 from ..parsing import read_source
 from ..report import Report
 from ..validation import embedded, gate

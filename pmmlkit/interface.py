@@ -1,4 +1,4 @@
-"""describe(): what a PMML document's top-level model takes and gives, read from the XML (no JVM)."""
+"""describe(): the interface part of a summary: what a PMML document's top-level model takes and gives, read from the XML (no JVM)."""
 
 from __future__ import annotations
 

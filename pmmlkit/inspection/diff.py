@@ -1,0 +1,153 @@
+"""What changes when one version of a model replaces another: interface, structure and scores.
+
+The interface is what a client sees: inputs (added, removed, retyped; categories added or
+removed) and outputs (added, removed, retyped). A change there can break a serving client. Scores
+are compared on a sample when one is given: per common output, the largest and mean absolute
+difference for numbers, the number of labels that flip for categories, and the rows that changed
+most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .summary import Summary
+
+# `pmmlkit diff` exit code bits (0: same interface, scores within tolerance or not compared).
+SCORES_MOVED = 4
+INTERFACE_CHANGED = 8
+
+
+def diff_summaries(old: Summary, new: Summary) -> dict[str, Any]:
+    """Interface and structure differences between two summaries."""
+    report: dict[str, Any] = {}
+    old_inputs = {f["name"]: f for f in old["inputs"]}
+    new_inputs = {f["name"]: f for f in new["inputs"]}
+    report["inputs_added"] = [n for n in new_inputs if n not in old_inputs]
+    report["inputs_removed"] = [n for n in old_inputs if n not in new_inputs]
+    report["inputs_retyped"] = [
+        {"name": n, "old": _type(old_inputs[n]), "new": _type(new_inputs[n])}
+        for n in old_inputs if n in new_inputs and _type(old_inputs[n]) != _type(new_inputs[n])]
+    categories = []
+    for name in old_inputs:
+        if name in new_inputs:
+            before, after = old_inputs[name].get("values") or [], new_inputs[name].get("values") or []
+            added, removed = [v for v in after if v not in before], [v for v in before if v not in after]
+            if added or removed:
+                categories.append({"name": name, "added": added, "removed": removed})
+    report["categories_changed"] = categories
+    old_outputs = {o["name"]: o for o in old["outputs"]}
+    new_outputs = {o["name"]: o for o in new["outputs"]}
+    report["outputs_added"] = [n for n in new_outputs if n not in old_outputs]
+    report["outputs_removed"] = [n for n in old_outputs if n not in new_outputs]
+    report["outputs_retyped"] = [
+        {"name": n, "old": _output_type(old_outputs[n]), "new": _output_type(new_outputs[n])}
+        for n in old_outputs if n in new_outputs and _output_type(old_outputs[n]) != _output_type(new_outputs[n])]
+    structure = []
+    for key in ("model", "function"):
+        if old[key] != new[key]:
+            structure.append({"what": key, "old": old[key], "new": new[key]})
+    for key in sorted(set(old["size"]) | set(new["size"])):
+        if old["size"].get(key) != new["size"].get(key):
+            structure.append({"what": key, "old": old["size"].get(key), "new": new["size"].get(key)})
+    report["structure_changed"] = structure
+    # A client breaks when an input it must send appears, one it sends disappears or changes type,
+    # a category it may send is no longer accepted, or an output it reads goes or changes.
+    report["interface_changed"] = bool(
+        report["inputs_added"] or report["inputs_removed"] or report["inputs_retyped"]
+        or any(c["removed"] for c in categories) or report["outputs_removed"] or report["outputs_retyped"])
+    return report
+
+
+def diff_scores(old_scores: pd.DataFrame, new_scores: pd.DataFrame, tolerance: float = 1e-9,
+                most_changed: int = 5) -> dict[str, Any]:
+    """Score differences per common output column on the same rows."""
+    per_output: dict[str, Any] = {}
+    change = np.zeros(len(old_scores))
+    moved = False
+    for name in [c for c in old_scores.columns if c in new_scores.columns]:
+        a, b = old_scores[name], new_scores[name]
+        numeric = pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b)
+        if numeric:
+            x, y = a.to_numpy(dtype=np.float64, na_value=np.nan), b.to_numpy(dtype=np.float64, na_value=np.nan)
+            both_missing = np.isnan(x) & np.isnan(y)
+            delta = np.where(both_missing, 0.0, np.abs(x - y))
+            delta = np.where(np.isnan(delta), np.inf, delta)  # a value that appears or vanishes
+            scale = np.maximum(1.0, np.abs(np.where(np.isnan(x), 0.0, x)))
+            per_output[name] = {"max_abs_diff": float(delta.max()) if len(delta) else 0.0,
+                                "mean_abs_diff": float(np.mean(np.where(np.isinf(delta), np.nan, delta)))
+                                if len(delta) and np.isfinite(delta).any() else 0.0,
+                                "rows_beyond_tolerance": int((delta > tolerance * scale).sum())}
+            moved |= per_output[name]["rows_beyond_tolerance"] > 0
+            change = np.maximum(change, np.where(np.isinf(delta), np.finfo(float).max, delta))
+        else:
+            flips = ~((a == b) | (a.isna() & b.isna())).to_numpy()
+            per_output[name] = {"labels_flipped": int(flips.sum())}
+            moved |= bool(flips.any())
+            change = np.maximum(change, flips.astype(float))
+    order = np.argsort(-change, kind="stable")[:most_changed]
+    return {"rows": len(old_scores), "tolerance": tolerance, "outputs": per_output, "scores_moved": bool(moved),
+            "most_changed_rows": [int(i) for i in order if change[i] > 0]}
+
+
+def diff(old: Summary, new: Summary, sample: pd.DataFrame | None = None,
+         score_old: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+         score_new: Callable[[pd.DataFrame], pd.DataFrame] | None = None, tolerance: float = 1e-9) -> dict[str, Any]:
+    """The whole report; scores are compared when a sample and both scorers are given."""
+    report = diff_summaries(old, new)
+    if sample is not None and score_old is not None and score_new is not None:
+        report["scores"] = diff_scores(score_old(sample), score_new(sample), tolerance)
+    report["exit_code"] = exit_code(report)
+    return report
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    code = INTERFACE_CHANGED if report["interface_changed"] else 0
+    if report.get("scores", {}).get("scores_moved"):
+        code |= SCORES_MOVED
+    return code
+
+
+def text(report: dict[str, Any]) -> str:
+    """The report as lines a person reads."""
+    lines = []
+    for key, label in (("inputs_added", "inputs added"), ("inputs_removed", "inputs removed"),
+                       ("outputs_added", "outputs added"), ("outputs_removed", "outputs removed")):
+        if report[key]:
+            lines.append(f"{label}: {', '.join(report[key])}")
+    for item in report["inputs_retyped"]:
+        lines.append(f"input {item['name']} retyped: {item['old']} -> {item['new']}")
+    for item in report["outputs_retyped"]:
+        lines.append(f"output {item['name']} retyped: {item['old']} -> {item['new']}")
+    for item in report["categories_changed"]:
+        parts = ([f"added {', '.join(item['added'])}"] if item["added"] else []) + \
+            ([f"removed {', '.join(item['removed'])}"] if item["removed"] else [])
+        lines.append(f"input {item['name']} categories: {'; '.join(parts)}")
+    for item in report["structure_changed"]:
+        lines.append(f"{item['what']}: {item['old']} -> {item['new']}")
+    scores = report.get("scores")
+    if scores:
+        for name, facts in scores["outputs"].items():
+            if "labels_flipped" in facts:
+                lines.append(f"{name}: {facts['labels_flipped']} of {scores['rows']} labels flip")
+            else:
+                lines.append(f"{name}: max |diff| {facts['max_abs_diff']:.3g}, mean {facts['mean_abs_diff']:.3g}, "
+                             f"{facts['rows_beyond_tolerance']} rows beyond {scores['tolerance']:g}")
+        if scores["most_changed_rows"]:
+            lines.append("rows changed most: " + ", ".join(map(str, scores["most_changed_rows"])))
+    verdict = ("interface changed" if report["interface_changed"] else "same interface") + (
+        "" if not scores else ("; scores moved" if scores["scores_moved"] else "; scores equal within tolerance"))
+    lines.append(verdict)
+    return "\n".join(lines)
+
+
+def _type(field: dict[str, Any]) -> str:
+    return f"{field.get('optype')} {field.get('dataType')}"
+
+
+def _output_type(output: dict[str, Any]) -> str:
+    return f"{output.get('feature')} {output.get('dataType')}"

@@ -1,0 +1,291 @@
+"""Seeing inside a model: summaries, importance, explanations (TreeSHAP), diffs and pictures.
+
+Explanations are checked against shap.TreeExplainer on the source model (an independent oracle)
+on 240 rows per model, and for additivity (base + contributions = the model's own raw score) on
+every explained row. Importance is checked against scikit-learn's feature_importances_, which is
+defined the same way for trees fitted with the default criteria.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+import xgboost as xgb
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+import pmmlkit
+from pmmlkit.inspection import plots
+from pmmlkit.inspection.diff import INTERFACE_CHANGED, SCORES_MOVED
+
+ROWS = 240
+_rng = np.random.default_rng(7)
+X = pd.DataFrame(_rng.normal(size=(ROWS, 4)), columns=["a", "b", "c", "d"])
+# A few rows exactly on likely thresholds and at extremes.
+X.iloc[:3] = [[0.0, 0.0, 0.0, 0.0], [5.0, -5.0, 1.0, -1.0], [-3.0, 3.0, -2.0, 2.0]]
+Y = X.a * 2 + X.b ** 2 - X.c + _rng.normal(size=ROWS) * 0.1
+YC = (Y > np.median(Y)).astype(int)
+
+
+def _raw(model):
+    if isinstance(model, (xgb.XGBModel,)):
+        return model.predict(X, output_margin=True)
+    if isinstance(model, lgb.LGBMModel):
+        return model.predict(X, raw_score=True)
+    if hasattr(model, "decision_function") and not isinstance(model, (RandomForestClassifier, DecisionTreeClassifier)):
+        return model.decision_function(X)
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(X)[:, 1]
+    return model.predict(X)
+
+
+# shap hands XGBoost models to XGBoost's own pred_contribs, which computes in float32, and XGBoost
+# accumulates its margin in float32: those rows agree to float32 precision, the rest to 1e-9.
+EXACT, FLOAT32 = 1e-9, 2e-5
+
+# (case, estimator, target, tolerance): every row is explained and compared with shap.TreeExplainer.
+TREE_CASES = [
+    ("decision-tree-regressor", lambda: DecisionTreeRegressor(max_depth=6, random_state=0), Y, EXACT),
+    ("decision-tree-classifier", lambda: DecisionTreeClassifier(max_depth=5, random_state=0), YC, EXACT),
+    ("random-forest-regressor", lambda: RandomForestRegressor(25, max_depth=6, random_state=0), Y, EXACT),
+    ("random-forest-classifier", lambda: RandomForestClassifier(25, max_depth=6, random_state=0), YC, EXACT),
+    ("gradient-boosting-regressor", lambda: GradientBoostingRegressor(n_estimators=30, random_state=0), Y, EXACT),
+    ("gradient-boosting-classifier", lambda: GradientBoostingClassifier(n_estimators=30, random_state=0), YC, EXACT),
+    ("lightgbm-regressor", lambda: lgb.LGBMRegressor(n_estimators=25, num_leaves=8, verbose=-1), Y, EXACT),
+    ("lightgbm-classifier", lambda: lgb.LGBMClassifier(n_estimators=25, num_leaves=8, verbose=-1), YC, EXACT),
+    ("xgboost-regressor", lambda: xgb.XGBRegressor(n_estimators=25, max_depth=3), Y, FLOAT32),
+    ("xgboost-classifier", lambda: xgb.XGBClassifier(n_estimators=25, max_depth=3), YC, FLOAT32),
+]
+
+
+@pytest.mark.parametrize("case,make,target,tolerance", TREE_CASES, ids=[c[0] for c in TREE_CASES])
+def test_treeshap_equals_shap_and_adds_up(case, make, target, tolerance):
+    model = make().fit(X, target)
+    explanation = pmmlkit.explain(pmmlkit.convert(model, X), X)
+    expected = np.asarray(shap.TreeExplainer(model).shap_values(X))
+    columns = [list(X.columns).index(name) for name in explanation.inputs]
+    k = explanation.outputs.index("1") if "1" in explanation.outputs else 0
+    ours = explanation.values[:, :, k]
+    theirs = expected[:, columns, 1] if expected.ndim == 3 else expected[:, columns]
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=tolerance)
+    # Additivity: base value plus contributions is the model's own raw score, on every row.
+    np.testing.assert_allclose(explanation.totals()[:, k], _raw(model), rtol=0, atol=tolerance)
+    # And exactly the sum of the contributions (the explanation's own promise).
+    np.testing.assert_allclose(explanation.frame().filter(like="explained_value").to_numpy()[:, k],
+                               explanation.base[k] + ours.sum(axis=1), rtol=0, atol=1e-12)
+
+
+def test_logistic_contributions_are_coefficient_times_value():
+    model = LogisticRegression().fit(X, YC)
+    explanation = pmmlkit.explain(pmmlkit.convert(model, X), X)
+    k = explanation.outputs.index("1")
+    assert explanation.space == "logit"
+    np.testing.assert_allclose(explanation.values[:, :, k], X[explanation.inputs].to_numpy() * model.coef_[0],
+                               atol=1e-12)
+    np.testing.assert_allclose(explanation.totals()[:, k], model.decision_function(X), atol=1e-12)
+    frame = explanation.frame()
+    assert "contribution(a, 1)" in frame.columns and "base_value(1)" in frame.columns
+
+
+def test_pipeline_contributions_fold_onto_inputs(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LinearRegression()).fit(X, Y)
+    explanation = pmmlkit.explain(pmmlkit.convert(model, X), X)
+    assert explanation.inputs == ["a", "b", "c", "d"]  # the scaled fields count for their inputs
+    np.testing.assert_allclose(explanation.totals()[:, 0], model.predict(X), atol=1e-9)
+
+
+def test_models_without_an_exact_method_are_refused():
+    from sklearn.neural_network import MLPRegressor
+
+    model = MLPRegressor(hidden_layer_sizes=(3,), max_iter=50, random_state=0).fit(X, Y)
+    with pytest.raises(pmmlkit.PMMLError, match="NeuralNetwork"):
+        pmmlkit.explain(pmmlkit.convert(model, X), X)
+
+
+@pytest.mark.parametrize("make,target", [
+    (lambda: RandomForestRegressor(15, max_depth=6, random_state=0), Y),
+    (lambda: RandomForestClassifier(15, max_depth=6, random_state=0), YC),
+    (lambda: DecisionTreeClassifier(max_depth=5, random_state=0), YC),
+], ids=["forest-regressor", "forest-classifier", "tree-classifier"])
+def test_gain_importance_equals_scikit_learn(make, target):
+    model = make().fit(X, target)
+    importance = pmmlkit.importance(pmmlkit.convert(model, X), kind="gain")
+    np.testing.assert_allclose(importance.reindex(X.columns).fillna(0).to_numpy(), model.feature_importances_,
+                               atol=1e-12)
+    splits = pmmlkit.importance(pmmlkit.convert(model, X), kind="splits")
+    internal = sum(int((e.tree_.children_left != -1).sum()) for e in getattr(model, "estimators_", [model]))
+    assert splits.sum() == internal
+
+
+def test_coefficient_and_permutation_importance_rank_the_strong_inputs_first():
+    linear = (2 * X.a - 1.5 * X.b + 0.1 * X.c > 0).astype(int)
+    model = LogisticRegression().fit(X, linear)
+    document = pmmlkit.convert(model, X)
+    coefficients = pmmlkit.importance(document, sample=X)
+    assert coefficients.name == "coefficients"
+    np.testing.assert_allclose(coefficients["a"], abs(model.coef_[0][0]) * X.a.std(ddof=0), rtol=1e-12)
+    permuted = pmmlkit.importance(document, kind="permutation", sample=X)
+    assert set(permuted.index[:2]) == set(coefficients.index[:2]) == {"a", "b"}
+
+
+def test_summary_of_a_converted_pipeline_lists_categories_and_sizes(tmp_path):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = X.assign(city=np.where(X.a > 0, "paris", np.where(X.b > 0, "lyon", "nice")))
+    model = make_pipeline(ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), ["city"])],
+                                            remainder="passthrough"),
+                          RandomForestClassifier(5, max_depth=3, random_state=0)).fit(frame, YC)
+    path = pmmlkit.convert(model, frame).save(tmp_path / "m.pmml")
+    summary = pmmlkit.describe(path)
+    city = next(f for f in summary["inputs"] if f["name"] == "city")
+    assert sorted(city["values"]) == ["lyon", "nice", "paris"]
+    assert summary["size"]["trees"] == 5 and summary["size"]["max_depth"] <= 3
+    assert summary["structure"][0] == {"kind": "MiningModel", "depth": 0, "count": 1, "method": "average"}
+    html = summary._repr_html_()
+    assert "paris" in html and "<table>" in html
+    out = subprocess.run([sys.executable, "-m", "pmmlkit", "info", str(path)], capture_output=True, text=True)
+    assert out.returncode == 0 and "values: lyon, nice, paris" in out.stdout and "trees 5" in out.stdout
+    as_json = json.loads(subprocess.run([sys.executable, "-m", "pmmlkit", "info", "--json", str(path)],
+                                        capture_output=True, text=True).stdout)
+    assert as_json["size"]["trees"] == 5
+
+
+R_STYLE = """<?xml version="1.0"?>
+<PMML version="4.2" xmlns="http://www.dmg.org/PMML-4_2">
+ <Header copyright="Copyright (c) 2024" description="Generalized Linear Regression Model">
+  <Application name="KNIME" version="5.2.0"/>
+ </Header>
+ <DataDictionary numberOfFields="3">
+  <DataField name="y" optype="continuous" dataType="double"/>
+  <DataField name="x" optype="continuous" dataType="double"><Interval closure="closedClosed" leftMargin="0" rightMargin="10"/></DataField>
+  <DataField name="g" optype="categorical" dataType="string"><Value value="u"/><Value value="v"/></DataField>
+ </DataDictionary>
+ <RegressionModel modelName="lm" functionName="regression">
+  <MiningSchema>
+   <MiningField name="y" usageType="predicted"/>
+   <MiningField name="x" missingValueReplacement="5"/>
+   <MiningField name="g"/>
+  </MiningSchema>
+  <RegressionTable intercept="1.5">
+   <NumericPredictor name="x" exponent="1" coefficient="2"/>
+   <CategoricalPredictor name="g" value="u" coefficient="0"/>
+   <CategoricalPredictor name="g" value="v" coefficient="-1"/>
+  </RegressionTable>
+ </RegressionModel>
+</PMML>
+"""
+
+
+def test_summary_and_explanation_of_another_producers_file(tmp_path):
+    path = tmp_path / "knime.pmml"
+    path.write_text(R_STYLE)
+    summary = pmmlkit.describe(path)
+    assert summary["application"] == "KNIME 5.2.0"
+    x = next(f for f in summary["inputs"] if f["name"] == "x")
+    assert x["intervals"] == [{"left": 0.0, "right": 10.0, "closure": "closedClosed"}]
+    assert x["missingValueReplacement"] == "5"
+    assert summary["size"] == {"coefficients": 3}
+    frame = pd.DataFrame({"x": [1.0, 2.5], "g": ["u", "v"]})
+    explanation = pmmlkit.explain(path, frame)
+    np.testing.assert_allclose(explanation.totals()[:, 0], [3.5, 5.5])
+    np.testing.assert_allclose(explanation.values[:, explanation.inputs.index("g"), 0], [0.0, -1.0])
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("versions")
+    frame = X.assign(city=np.where(X.a > 0, "paris", "lyon"))
+    first = LinearRegression().fit(X, Y)
+    paths = {
+        "v1": pmmlkit.convert(first, X).save(folder / "v1.pmml"),
+        "same": pmmlkit.convert(first, X).save(folder / "same.pmml"),
+        "retrained": pmmlkit.convert(LinearRegression().fit(X.iloc[:120], Y.iloc[:120]), X).save(folder / "r.pmml"),
+        "dropped": pmmlkit.convert(LinearRegression().fit(X[["a", "b", "c"]], Y), X[["a", "b", "c"]]
+                                   ).save(folder / "dropped.pmml"),
+    }
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    def with_city(cities):
+        data = frame.assign(city=cities)
+        pipe = make_pipeline(ColumnTransformer([("c", OneHotEncoder(handle_unknown="ignore"), ["city"])],
+                                               remainder="passthrough"), LinearRegression()).fit(data, Y)
+        return pmmlkit.convert(pipe, data)
+    paths["two-cities"] = with_city(frame.city).save(folder / "two.pmml")
+    paths["three-cities"] = with_city(np.where(X.b > 1, "nice", frame.city)).save(folder / "three.pmml")
+    sample = folder / "sample.csv"
+    frame.to_csv(sample, index=False)
+    return paths, sample
+
+
+@pytest.mark.parametrize("old,new,interface,moved", [
+    ("v1", "same", False, False),
+    ("v1", "retrained", False, True),
+    ("v1", "dropped", True, True),
+    ("two-cities", "three-cities", False, True),
+])
+def test_diff_between_versions(versions, old, new, interface, moved):
+    paths, sample = versions
+    report = pmmlkit.diff(paths[old], paths[new], sample=pd.read_csv(sample))
+    assert report["interface_changed"] is interface
+    assert report["scores"]["scores_moved"] is moved
+    code = subprocess.run([sys.executable, "-m", "pmmlkit", "diff", str(paths[old]), str(paths[new]), "--data",
+                           str(sample)], capture_output=True, text=True)
+    assert code.returncode == (INTERFACE_CHANGED if interface else 0) | (SCORES_MOVED if moved else 0), code.stderr
+    if (old, new) == ("v1", "dropped"):
+        assert report["inputs_removed"] == ["d"] and "inputs removed: d" in code.stdout
+    if new == "three-cities":
+        assert report["categories_changed"] == [{"name": "city", "added": ["nice"], "removed": []}]
+
+
+def test_importance_and_tree_pictures_show_the_model(tmp_path):
+    model = RandomForestRegressor(5, max_depth=3, random_state=0).fit(X, Y)
+    document = pmmlkit.convert(model, X)
+    importance = pmmlkit.importance(document)
+    figure = plots.importance_figure(importance)
+    bars = figure.axes[0].patches
+    assert len(bars) == len(importance) >= 3
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert labels[-1] == importance.index[0]  # the largest at the top
+    assert max(b.get_width() for b in bars) == pytest.approx(importance.iloc[0])
+    path = document.save(tmp_path / "forest.pmml")
+    out = tmp_path / "tree.svg"
+    result = subprocess.run([sys.executable, "-m", "pmmlkit", "plot", str(path), "--kind", "tree", "--depth", "2",
+                             "-o", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.startswith("<?xml") and "otherwise" in text
+    png = tmp_path / "imp.png"
+    assert subprocess.run([sys.executable, "-m", "pmmlkit", "plot", str(path), "--kind", "importance", "-o", str(png)],
+                          capture_output=True).returncode == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = subprocess.run([sys.executable, "-m", "pmmlkit", "plot", str(path), "--kind", "scores", "-o", str(png)],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "--data" in bad.stderr
+
+
+def test_explanations_refuse_what_they_cannot_do_exactly(tmp_path):
+    text = R_STYLE.replace('<NumericPredictor name="x" exponent="1"', '<NumericPredictor name="x" exponent="2"')
+    with pytest.raises(pmmlkit.PMMLError, match="exponent"):
+        pmmlkit.explain(text, pd.DataFrame({"x": [1.0], "g": ["u"]}))
+    assert Path(plots.__file__).name == "plots.py"
