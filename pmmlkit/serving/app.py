@@ -5,6 +5,10 @@ under its size limit, parsed with the standard json module, checked against the 
 a few records are scored inline on the event loop through the model's single-record path (tens
 of microseconds each). Larger requests, or any request that finds the engine busy, are scored on
 a worker thread under the request timeout.
+
+A body must arrive within the body timeout (else 408, and the connection is closed); a client
+that goes away mid-body is logged in one line and counted under status 499, not as a failure of
+the server. Headers have their own deadline, in the HTTP protocol (protocol.py).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 import pandas as pd
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -44,6 +48,9 @@ log = logging.getLogger("pmmlkit.serve")
 INLINE_ROWS = 8
 # From this many rows a request is scored as one column batch instead of record by record.
 BATCH_ROWS = 64
+# The status metrics count a request under when its client went away before the whole body came
+# (nginx's "client closed request"): no answer is sent, and it is not a server error.
+CLIENT_CLOSED = 499
 
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
                          r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress))?$")
@@ -63,6 +70,7 @@ class ModelServer:
     """The served models, their poller and the request handlers."""
 
     def __init__(self, config: ServingConfig) -> None:
+        config.limits.check()
         self.config = config
         self.limits: Limits = config.limits
         self.models = {source.name: ServedModel(source) for source in config.models}
@@ -112,6 +120,15 @@ class ModelServer:
     async def openapi(self, request: Request) -> Response:
         return json_response(openapi_document(list(self.models.values()), self.limits))
 
+    async def list_models(self, request: Request) -> Response:
+        # TensorFlow Serving has no such endpoint: a list is friendlier than a 404 at the root of the API.
+        listed = []
+        for name, served in self.models.items():
+            current = served.current
+            listed.append({"name": name, "version": str(current.version) if current is not None else None,
+                           "model_version_status": served.status(None)})
+        return json_response({"models": listed})
+
     async def model_endpoint(self, request: Request) -> Response:
         started = time.perf_counter()
         match = _MODEL_PATH.match(request.scope["path"])
@@ -146,6 +163,13 @@ class ModelServer:
             response = error_response(str(exc), exc.status)
             if exc.status == 405:
                 response.headers["Allow"] = "POST" if match and match["api"] else "GET"
+            elif exc.status == 408:
+                response.headers["Connection"] = "close"  # the rest of the body is not awaited
+        except ClientDisconnect:
+            # The client closed the connection before its whole body came: nobody reads an answer.
+            log.warning("%s: the client closed the connection before sending the whole body",
+                        request.scope["path"])
+            response = Response(status_code=CLIENT_CLOSED)
         except Exception as exc:  # a defect, never a user error: answer, log, keep serving
             log.exception("unexpected failure on %s", request.scope["path"])
             response = error_response(f"internal error: {type(exc).__name__}: {exc}", 500)
@@ -210,6 +234,14 @@ class ModelServer:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise RequestError(f"the body has {declared} bytes; the limit is {limit} (--max-body-bytes)", 413)
+        seconds = self.limits.body_timeout_seconds
+        try:
+            return await asyncio.wait_for(self._receive_body(request, limit), seconds)
+        except asyncio.TimeoutError:
+            raise RequestError(f"the request body did not arrive within {seconds:g} s (--body-timeout)", 408) from None
+
+    @staticmethod
+    async def _receive_body(request: Request, limit: int) -> bytes:
         chunks = []
         size = 0
         async for chunk in request.stream():
@@ -304,9 +336,14 @@ def create_app(config: ServingConfig) -> Starlette:
         Route("/v1/health/ready", server.ready, methods=["GET"]),
         Route("/monitoring/prometheus/metrics", server.metrics, methods=["GET"]),
         Route("/v1/openapi.json", server.openapi, methods=["GET"]),
+        Route("/v1/models", server.list_models, methods=["GET"]),
+        Route("/v1/models/", server.list_models, methods=["GET"]),
         Route("/v1/models/{rest:path}", server.model_endpoint, methods=["GET", "POST"]),
     ]
     app = Starlette(routes=routes, lifespan=server.lifespan, exception_handlers={HTTPException: _http_error})
+    # A path with a slash too many or too few is not redirected (a 307 to a 404 helps nobody):
+    # it is answered as it is, with the list of models or a 404 that says what exists.
+    app.router.redirect_slashes = False
     app.state.server = server
     return app
 
