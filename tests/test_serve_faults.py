@@ -12,6 +12,7 @@ import shutil
 import signal
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import httpx
@@ -208,6 +209,19 @@ def test_reloads_of_a_large_forest_do_not_grow_the_server(tmp_path: Path) -> Non
             sizes.append(resident_megabytes(server.process.pid))
         assert server.post("/v1/models/forest:predict", {"instances": [{f"x{i}": 0.0 for i in range(10)}]}).status == 200
     assert max(sizes) <= 2 * first, (first, sizes)
+
+
+def test_a_replaced_version_is_garbage_at_once(tmp_path: Path) -> None:
+    # In-process, the Python side: nothing (no cache, no local of the refresh) keeps the replaced
+    # version, so its Model and the Java objects it holds can go.
+    base = tmp_path / "hpt"
+    add_version(base, 1, half_plus_two(1.0))
+    served = ServedModel(ModelSource("hpt", str(base)))
+    served.refresh()
+    first = weakref.ref(served.current.model)
+    add_version(base, 2, half_plus_two(2.0))
+    served.refresh()
+    assert served.current.version == 2 and first() is None
 
 
 # -- what the status endpoints show --------------------------------------------------------------------

@@ -100,6 +100,7 @@ class ServedModel:
         self._lock = threading.Lock()  # one refresh at a time
         self._listing_error: str | None = None
         self._ignored: set[str] = set()  # folder names already logged as not versions
+        self._dropped = False  # a version was unloaded or refused since the last collection
 
     def version_files(self) -> dict[int, Path | str]:
         """Version number -> its .pmml (or a reason it has none), for the folders present now."""
@@ -148,21 +149,28 @@ class ServedModel:
     def refresh(self) -> None:
         """Serve the latest version that loads; keep the current one when nothing newer does."""
         with self._lock:
-            files = self.version_files()
-            current = self.current
-            for version in [v for v in self.statuses if v not in files and (current is None or v != current.version)]:
-                del self.statuses[version]  # its folder was deleted: it drops out of the status
-                self._refused.pop(version, None)
-            for version in sorted(files, reverse=True):
-                if current is not None and version == current.version:
-                    return  # nothing newer loads: the current version goes on serving
-                file = files[version]
-                if current is not None and version < current.version:
-                    break  # the current one was removed: fall back to the next older below
-                if self._try(version, file):
-                    return
-            if current is not None and current.version not in files:
-                self._fall_back(files)
+            self._choose()
+            if self._dropped:  # collected here, where no local of _choose() still holds the old version
+                self._dropped = False
+                free_unloaded_memory()
+
+    def _choose(self) -> None:
+        """The body of refresh(), under its lock."""
+        files = self.version_files()
+        current = self.current
+        for version in [v for v in self.statuses if v not in files and (current is None or v != current.version)]:
+            del self.statuses[version]  # its folder was deleted: it drops out of the status
+            self._refused.pop(version, None)
+        for version in sorted(files, reverse=True):
+            if current is not None and version == current.version:
+                return  # nothing newer loads: the current version goes on serving
+            file = files[version]
+            if current is not None and version < current.version:
+                break  # the current one was removed: fall back to the next older below
+            if self._try(version, file):
+                return
+        if current is not None and current.version not in files:
+            self._fall_back(files)
 
     def _fall_back(self, files: dict[int, Path | str]) -> None:
         # The serving version's folder is gone: serve the newest older one that loads, or nothing.
@@ -174,8 +182,7 @@ class ServedModel:
             log.warning("model %s: version %d was removed and no other version loads", self.name, gone.version)
             self.statuses[gone.version] = VersionStatus(gone.version, "END")
             self.current = None
-            gone = None
-            free_unloaded_memory()
+            self._dropped = True
 
     def _try(self, version: int, file: Path | str) -> bool:
         """Load ``version`` and make it current; False (with a log line) if it is refused."""
@@ -199,12 +206,12 @@ class ServedModel:
             log.error("model %s: version %d refused, %s keeps serving: %s", self.name, version,
                       f"version {self.current.version}" if self.current else "no version", exc)
             self._refuse(version, str(exc), fingerprint)
-            free_unloaded_memory()  # what the refused version had loaded
+            self._dropped = True  # what the refused version had loaded
             return False
         except Exception as exc:  # an engine failure must not stop the poller
             log.exception("model %s: version %d failed to load", self.name, version)
             self._refuse(version, f"{type(exc).__name__}: {exc}", fingerprint)
-            free_unloaded_memory()
+            self._dropped = True
             return False
         old = self.current
         self.current = loaded  # one reference swap: new requests take the new version
@@ -215,8 +222,7 @@ class ServedModel:
                  time.perf_counter() - started, f"; version {old.version} unloaded" if old else "")
         if old is not None:
             self.statuses[old.version] = VersionStatus(old.version, "END")
-            old = None  # the last reference here: requests still on it finish, then it is garbage
-            free_unloaded_memory()
+            self._dropped = True  # requests still on the old version finish, then it is garbage
         return True
 
     def _refuse(self, version: int, message: str, fingerprint: tuple[str, float, int]) -> None:
