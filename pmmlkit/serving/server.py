@@ -23,9 +23,12 @@ from uvicorn.config import LOGGING_CONFIG
 
 from .config import ENVIRONMENT_VARIABLE, ServingConfig
 from .metrics import MULTIPROCESS_VARIABLE
-from .protocol import HeaderTimeoutProtocol
 
 APP_FACTORY = "pmmlkit.serving.app:app_from_environment"
+# By import name, not the class: uvicorn hands its configuration to spawned workers pickled, and
+# unpickling a class of pmmlkit would import pmmlkit (seconds) before the worker answers uvicorn's
+# 5-second health check, which then kills and restarts it.
+HTTP_PROTOCOL = "pmmlkit.serving.protocol:HeaderTimeoutProtocol"
 
 
 def logging_config() -> dict:
@@ -46,7 +49,7 @@ def run(config: ServingConfig, host: str = "0.0.0.0", port: int = 8501, workers:
         os.environ[MULTIPROCESS_VARIABLE] = metrics_dir
     try:
         uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=access_log,
-                    log_config=logging_config(), loop="auto", http=HeaderTimeoutProtocol,
+                    log_config=logging_config(), loop="auto", http=HTTP_PROTOCOL,
                     timeout_graceful_shutdown=config.limits.shutdown_seconds)
     finally:
         if metrics_dir is not None:
