@@ -234,11 +234,28 @@ class ModelServer:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise RequestError(f"the body has {declared} bytes; the limit is {limit} (--max-body-bytes)", 413)
+        # The deadline cancels this task itself: asyncio.wait_for would start a task per request,
+        # several times the cost of a timer on the lean path.
         seconds = self.limits.body_timeout_seconds
+        task = asyncio.current_task()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        deadline = asyncio.get_running_loop().call_later(seconds, expire)
         try:
-            return await asyncio.wait_for(self._receive_body(request, limit), seconds)
-        except asyncio.TimeoutError:
+            return await self._receive_body(request, limit)
+        except asyncio.CancelledError:
+            if not expired:
+                raise  # a cancellation from elsewhere (a stop)
+            if hasattr(task, "uncancel"):  # Python 3.11+: the cancellation was ours, and is handled
+                task.uncancel()
             raise RequestError(f"the request body did not arrive within {seconds:g} s (--body-timeout)", 408) from None
+        finally:
+            deadline.cancel()
 
     @staticmethod
     async def _receive_body(request: Request, limit: int) -> bytes:
