@@ -16,6 +16,7 @@ import weakref
 from pathlib import Path
 
 import httpx
+import jpype
 import pytest
 from serving_support import (
     Server,
@@ -223,6 +224,29 @@ def test_a_replaced_version_is_garbage_at_once(tmp_path: Path) -> None:
     add_version(base, 2, half_plus_two(2.0))
     served.refresh()
     assert served.current.version == 2 and first() is None
+
+
+def _java_heap_in_use() -> float:
+    """Megabytes of the Java heap in use after a full collection: what the JVM keeps alive."""
+    jpype.JClass("java.lang.System").gc()
+    runtime = jpype.JClass("java.lang.Runtime").getRuntime()
+    return (runtime.totalMemory() - runtime.freeMemory()) / 2**20
+
+
+def test_replaced_versions_leave_the_java_heap(tmp_path: Path) -> None:
+    # The Java side, in-process: after a full collection the heap holds the version serving, not
+    # every version loaded so far (load()'s cache used to keep 16 models, their PMML4S objects too).
+    base = tmp_path / "forest"
+    text = forest(trees=12)
+    served = ServedModel(ModelSource("forest", str(base)))
+    add_version(base, 1, text)
+    served.refresh()
+    first = _java_heap_in_use()
+    for version in range(2, 8):
+        add_version(base, version, text.replace('score="', f'score="{version}', 1))
+        served.refresh()
+    assert served.current.version == 7
+    assert _java_heap_in_use() < 2 * first
 
 
 # -- what the status endpoints show --------------------------------------------------------------------
