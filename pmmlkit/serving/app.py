@@ -353,14 +353,13 @@ def create_app(config: ServingConfig) -> Starlette:
         Route("/v1/health/ready", server.ready, methods=["GET"]),
         Route("/monitoring/prometheus/metrics", server.metrics, methods=["GET"]),
         Route("/v1/openapi.json", server.openapi, methods=["GET"]),
+        # Both spellings list the models: "/v1/models" used to be redirected to "/v1/models/",
+        # which the route below answered 404.
         Route("/v1/models", server.list_models, methods=["GET"]),
         Route("/v1/models/", server.list_models, methods=["GET"]),
         Route("/v1/models/{rest:path}", server.model_endpoint, methods=["GET", "POST"]),
     ]
     app = Starlette(routes=routes, lifespan=server.lifespan, exception_handlers={HTTPException: _http_error})
-    # A path with a slash too many or too few is not redirected (a 307 to a 404 helps nobody):
-    # it is answered as it is, with the list of models or a 404 that says what exists.
-    app.router.redirect_slashes = False
     app.state.server = server
     return app
 
