@@ -13,9 +13,11 @@ file relative to the model's base path.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -76,16 +78,34 @@ def load_version(name: str, version: int, path: Path, shown_as: str | None = Non
 
 
 def free_unloaded_memory() -> None:
-    """Give back the memory of versions no longer referenced, the JVM's included.
+    """Give back the memory of versions no longer referenced and of the last load's work, the
+    JVM's included.
 
     A replaced model is garbage on both sides of the bridge: its Python objects go at once (or at
     the next cyclic collection), but the PMML4S objects they held stay in the Java heap until the
     JVM collects, and the JVM grows its heap rather than collect while there is room (by default a
     quarter of the machine's memory). A reload is rare and allocates hundreds of megabytes for a
     large model: a full collection right after it keeps the process near the size of the versions
-    it serves, at the cost of one pause of the JVM (tens to hundreds of milliseconds)."""
+    it serves, at the cost of one pause of the JVM's scoring. Then glibc, which keeps what the
+    parse freed in its arenas, is asked to hand it back (for a 13 MB forest: 1.2 GB -> 0.45 GB)."""
     gc.collect()
     jvm.collect_garbage()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Any:
+    # glibc's malloc_trim, from the C library the process already uses; None elsewhere (macOS,
+    # Windows, musl), where memory is given back as the allocator sees fit.
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
 
 
 class ServedModel:
@@ -100,7 +120,7 @@ class ServedModel:
         self._lock = threading.Lock()  # one refresh at a time
         self._listing_error: str | None = None
         self._ignored: set[str] = set()  # folder names already logged as not versions
-        self._dropped = False  # a version was unloaded or refused since the last collection
+        self._dropped = False  # a version was loaded, unloaded or refused since the last collection
 
     def version_files(self) -> dict[int, Path | str]:
         """Version number -> its .pmml (or a reason it has none), for the folders present now."""
@@ -150,7 +170,7 @@ class ServedModel:
         """Serve the latest version that loads; keep the current one when nothing newer does."""
         with self._lock:
             self._choose()
-            if self._dropped:  # collected here, where no local of _choose() still holds the old version
+            if self._dropped:  # collected here, where no local of _choose() holds the old version
                 self._dropped = False
                 free_unloaded_memory()
 
@@ -220,9 +240,9 @@ class ServedModel:
         record_load(self.name, "loaded")
         log.info("model %s: version %d serving (loaded and verified in %.2f s)%s", self.name, version,
                  time.perf_counter() - started, f"; version {old.version} unloaded" if old else "")
+        self._dropped = True  # the load's own garbage; requests still on the old version finish, then it goes
         if old is not None:
             self.statuses[old.version] = VersionStatus(old.version, "END")
-            self._dropped = True  # requests still on the old version finish, then it is garbage
         return True
 
     def _refuse(self, version: int, message: str, fingerprint: tuple[str, float, int]) -> None:
