@@ -199,14 +199,17 @@ def test_reloads_of_a_large_forest_do_not_grow_the_server(tmp_path: Path) -> Non
     base = tmp_path / "forest"
     add_version(base, 1, text)
     args = ["--model-name", "forest", "--model-base-path", str(base), "--file-system-poll-wait-seconds", "0.2"]
+    collected = "model forest: unused memory given back"  # logged once the collection after a load is done
     with running_server(args, tmp_path / "server.log") as server:
+        _wait_for(lambda: server.log_text().count(collected) == 1, "the collection after version 1", server)
         first = resident_megabytes(server.process.pid)
         sizes = []
         for version in range(2, RELOADS + 2):
             # Each version scores differently (its first leaf changes), so each is a new model.
             add_version(base, version, text.replace('score="', f'score="{version}', 1))
-            _wait_for(lambda v=version: server.get("/v1/health/ready").body.get("models") == {"forest": str(v)},
-                      f"version {version} serving", server, seconds=600)
+            _wait_for(lambda v=version: server.log_text().count(collected) == v,
+                      f"version {version} loaded and the old one collected", server, seconds=600)
+            assert server.get("/v1/health/ready").body["models"] == {"forest": str(version)}
             sizes.append(resident_megabytes(server.process.pid))
             print(f"after version {version}: {sizes[-1]:.0f} MB (first load: {first:.0f} MB)")
             assert sizes[-1] <= 2 * first, (first, sizes)

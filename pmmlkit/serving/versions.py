@@ -172,7 +172,10 @@ class ServedModel:
             self._choose()
             if self._dropped:  # collected here, where no local of _choose() holds the old version
                 self._dropped = False
+                started = time.perf_counter()
                 free_unloaded_memory()
+                # The JVM pauses its scoring for the collection: the log says for how long.
+                log.info("model %s: unused memory given back (%.2f s)", self.name, time.perf_counter() - started)
 
     def _choose(self) -> None:
         """The body of refresh(), under its lock."""
