@@ -212,8 +212,11 @@ def test_reloads_of_a_large_forest_do_not_grow_the_server(tmp_path: Path) -> Non
             assert server.get("/v1/health/ready").body["models"] == {"forest": str(version)}
             sizes.append(resident_megabytes(server.process.pid))
             print(f"after version {version}: {sizes[-1]:.0f} MB (first load: {first:.0f} MB)")
-            assert sizes[-1] <= 2 * first, (first, sizes)
         assert server.post("/v1/models/forest:predict", {"instances": [{f"x{i}": 0.0 for i in range(10)}]}).status == 200
+    # A leak grows with every version and shows in every late sample; a single sample can be high
+    # for a moment (the JIT compiles the new version's code on threads of its own): the least of
+    # the last three is the size the server keeps.
+    assert min(sizes[-3:]) <= 2 * first, (first, sizes)
 
 
 def test_a_replaced_version_is_garbage_at_once(tmp_path: Path) -> None:
