@@ -1,11 +1,13 @@
 """Running `pmmlkit serve` for tests: a real server process on loopback, on a free port, always
-stopped at the end; the half_plus_two document; a small HTTP client."""
+stopped at the end; the half_plus_two document and a large synthetic forest; a small HTTP client
+and raw-socket requests (for clients that send slowly or go away)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -49,6 +51,47 @@ def half_plus_two(intercept: float = 2.0, verification: list[tuple[float, float]
   </RegressionModel>
 </PMML>
 """
+
+
+def forest(trees: int = 70, depth: int = 10, seed: int = 0) -> str:
+    """A random regression forest of ``trees`` full trees of ``depth`` levels (about 13 MB with the
+    defaults, the size of a 100-tree scikit-learn forest), built as text in well under a second.
+    Level i of every tree splits on x<i>, so no node contradicts its ancestors."""
+    rng = random.Random(seed)
+    names = [f"x{i}" for i in range(depth)]
+    fields = "".join(f'<DataField name="{n}" optype="continuous" dataType="double"/>' for n in names)
+    mining = "".join(f'<MiningField name="{n}"/>' for n in names)
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">'
+             f'<Header description="a synthetic forest"/><DataDictionary numberOfFields="{depth + 1}">{fields}'
+             '<DataField name="y" optype="continuous" dataType="double"/></DataDictionary>'
+             f'<MiningModel functionName="regression"><MiningSchema>{mining}'
+             '<MiningField name="y" usageType="target"/></MiningSchema><Segmentation multipleModelMethod="average">']
+
+    def node(level: int, predicate: str) -> None:
+        if level == depth:
+            parts.append(f'<Node score="{rng.uniform(-1, 1):.6f}">{predicate}</Node>')
+            return
+        name, value = names[level], f"{rng.uniform(-1, 1):.6f}"
+        parts.append(f"<Node>{predicate}")
+        node(level + 1, f'<SimplePredicate field="{name}" operator="lessOrEqual" value="{value}"/>')
+        node(level + 1, f'<SimplePredicate field="{name}" operator="greaterThan" value="{value}"/>')
+        parts.append("</Node>")
+
+    for tree in range(trees):
+        parts.append(f'<Segment id="{tree + 1}"><True/><TreeModel functionName="regression" '
+                     f'noTrueChildStrategy="returnLastPrediction"><MiningSchema>{mining}</MiningSchema>')
+        node(0, "<True/>")
+        parts.append("</TreeModel></Segment>")
+    parts.append("</Segmentation></MiningModel></PMML>\n")
+    return "".join(parts)
+
+
+def resident_megabytes(pid: int) -> float:
+    """The resident set size of process ``pid`` (Linux), the JVM's heap and code included."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
 
 
 def add_version(base: Path, version: int, text: str, name: str = "model.pmml") -> Path:
@@ -103,6 +146,52 @@ class Server:
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def connect(self, timeout: float = 60.0) -> socket.socket:
+        """A raw connection to the server, for requests sent by hand."""
+        host, port = self.url.rsplit("/", 1)[1].split(":")
+        return socket.create_connection((host, int(port)), timeout=timeout)
+
+    def metric(self, name: str, **labels: str) -> float:
+        """The sum of the samples of ``name`` whose labels include ``labels`` (0 if none)."""
+        total = 0.0
+        for line in self.get("/monitoring/prometheus/metrics").body.splitlines():
+            if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+
+def post_head(path: str, length: int, expect_continue: bool = False) -> bytes:
+    """The head of a POST with a JSON body of ``length`` bytes (the body is sent separately).
+    With ``expect_continue``, the server says "100 Continue" once the app starts reading the body:
+    proof that the request is in the app's hands."""
+    expect = "Expect: 100-continue\r\n" if expect_continue else ""
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {length}\r\n{expect}\r\n").encode()
+
+
+def read_until(sock: socket.socket, marker: bytes) -> bytes:
+    """Bytes from ``sock`` up to and including ``marker`` (or all of them, if it closes first)."""
+    data = b""
+    while marker not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def read_to_close(sock: socket.socket) -> bytes:
+    """Everything ``sock`` receives until the server closes it (socket.timeout if it never does)."""
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:  # closed with bytes of ours unread: a close all the same
+            return data
+        if not chunk:
+            return data
+        data += chunk
 
 
 @contextlib.contextmanager

@@ -11,12 +11,21 @@ from .common import UsageError, check_pmml_argument, count, positive
 
 
 def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, zero or more."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds, not negative: {text}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above zero (a timeout of 0 fails every request)."""
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
     return value
 
 
@@ -60,8 +69,17 @@ def add_parser(commands: Any) -> None:
                        help="largest request body accepted (default 10 MiB; larger: 413)")
     serve.add_argument("--max-rows", type=positive, default=10_000, metavar="N",
                        help="most rows in one request (default 10000)")
-    serve.add_argument("--request-timeout", type=_seconds, default=30.0, metavar="S",
+    serve.add_argument("--request-timeout", type=_positive_seconds, default=30.0, metavar="S",
                        help="longest time to score one request (default 30 s; then 504)")
+    serve.add_argument("--body-timeout", type=_positive_seconds, default=30.0, metavar="S",
+                       help="longest time to receive a request's body (default 30 s; then 408 and the connection "
+                            "is closed)")
+    serve.add_argument("--header-timeout", type=_positive_seconds, default=10.0, metavar="S",
+                       help="longest time from a connection's opening (or its last answer) to the end of a "
+                            "request's headers (default 10 s; then the connection is closed)")
+    serve.add_argument("--graceful-timeout", type=_positive_seconds, metavar="S",
+                       help="on SIGTERM or Ctrl-C, how long requests in flight may take to finish (at least "
+                            "--request-timeout; default: --body-timeout plus --request-timeout)")
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.set_defaults(run=run)
 
@@ -90,8 +108,12 @@ def run(args: argparse.Namespace) -> int:
         name = args.model_name or (path.stem if path.is_file() or path.suffix.lower() == ".pmml"
                                    else path.resolve().name)
         models = [ModelSource(name, str(path))]
-    config = ServingConfig(models=tuple(models), poll_seconds=args.poll_seconds,
-                           limits=Limits(args.max_body_bytes, args.max_rows, args.request_timeout))
+    if args.graceful_timeout is not None and args.graceful_timeout < args.request_timeout:
+        raise UsageError(f"--graceful-timeout {args.graceful_timeout:g} is shorter than --request-timeout "
+                         f"{args.request_timeout:g}: requests in flight at a stop would be cut off")
+    limits = Limits(args.max_body_bytes, args.max_rows, args.request_timeout, body_timeout_seconds=args.body_timeout,
+                    header_timeout_seconds=args.header_timeout, graceful_seconds=args.graceful_timeout)
+    config = ServingConfig(models=tuple(models), poll_seconds=args.poll_seconds, limits=limits)
     port = args.rest_api_port if args.rest_api_port is not None else args.port
     run_server(config, host=args.host, port=port, workers=args.workers, access_log=args.access_log)
     return 0

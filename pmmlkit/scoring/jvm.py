@@ -227,3 +227,13 @@ def java_message(exc: BaseException) -> str:
         return f"{name}: {message}" if message is not None else name
     except Exception:
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def collect_garbage() -> None:
+    """Ask the JVM for a full collection (when it runs), so that the heap of unreferenced models
+    shrinks back; a no-op before the JVM starts. The server calls it after unloading a version."""
+    if not _started or _forked:
+        return
+    import jpype
+
+    jpype.JClass("java.lang.System").gc()

@@ -9,6 +9,10 @@ contract while it scores (``Model.predict_records``): a refusal names the instan
 
 A score JSON cannot hold (an overflow to infinity) is answered as null, and the answer lists it under
 ``non_finite`` (index, output, "Infinity" or "-Infinity"): a value is never a 500.
+
+A body must arrive within the body timeout (else 408, and the connection is closed); a client
+that goes away mid-body is logged in one line and counted under status 499, not as a failure of
+the server. Headers have their own deadline, in the HTTP protocol (protocol.py).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -51,6 +55,9 @@ INLINE_ROWS = 8
 # From this many rows a request is scored as one column batch instead of record by record (the
 # library's list path decides: Model.predict_records).
 BATCH_ROWS = FEW_RECORDS + 1
+# The status metrics count a request under when its client went away before the whole body came
+# (nginx's "client closed request"): no answer is sent, and it is not a server error.
+CLIENT_CLOSED = 499
 
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
                          r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress|rank))?$")
@@ -70,6 +77,7 @@ class ModelServer:
     """The served models, their poller and the request handlers."""
 
     def __init__(self, config: ServingConfig) -> None:
+        config.limits.check()
         self.config = config
         self.limits: Limits = config.limits
         self.models = {source.name: ServedModel(source) for source in config.models}
@@ -121,6 +129,15 @@ class ModelServer:
     async def openapi(self, request: Request) -> Response:
         return json_response(openapi_document(list(self.models.values()), self.limits))
 
+    async def list_models(self, request: Request) -> Response:
+        # TensorFlow Serving has no such endpoint: a list is friendlier than a 404 at the root of the API.
+        listed = []
+        for name, served in self.models.items():
+            current = served.current
+            listed.append({"name": name, "version": str(current.version) if current is not None else None,
+                           "model_version_status": served.status(None)})
+        return json_response({"models": listed})
+
     async def model_endpoint(self, request: Request) -> Response:
         started = time.perf_counter()
         match = _MODEL_PATH.match(request.scope["path"])
@@ -160,6 +177,13 @@ class ModelServer:
             response = error_response(str(exc), exc.status)
             if exc.status == 405:
                 response.headers["Allow"] = "POST" if match and match["api"] else "GET"
+            elif exc.status == 408:
+                response.headers["Connection"] = "close"  # the rest of the body is not awaited
+        except ClientDisconnect:
+            # The client closed the connection before its whole body came: nobody reads an answer.
+            log.warning("%s: the client closed the connection before sending the whole body",
+                        request.scope["path"])
+            response = Response(status_code=CLIENT_CLOSED)
         except Exception as exc:  # a defect, never a user error: answer, log, keep serving
             log.exception("unexpected failure on %s", request.scope["path"])
             response = error_response(f"internal error: {type(exc).__name__}: {exc}", 500)
@@ -240,6 +264,31 @@ class ModelServer:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise RequestError(f"the body has {declared} bytes; the limit is {limit} (--max-body-bytes)", 413)
+        # The deadline cancels this task itself: asyncio.wait_for would start a task per request,
+        # several times the cost of a timer on the lean path.
+        seconds = self.limits.body_timeout_seconds
+        task = asyncio.current_task()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        deadline = asyncio.get_running_loop().call_later(seconds, expire)
+        try:
+            return await self._receive_body(request, limit)
+        except asyncio.CancelledError:
+            if not expired:
+                raise  # a cancellation from elsewhere (a stop)
+            if hasattr(task, "uncancel"):  # Python 3.11+: the cancellation was ours, and is handled
+                task.uncancel()
+            raise RequestError(f"the request body did not arrive within {seconds:g} s (--body-timeout)", 408) from None
+        finally:
+            deadline.cancel()
+
+    @staticmethod
+    async def _receive_body(request: Request, limit: int) -> bytes:
         chunks = []
         size = 0
         async for chunk in request.stream():
@@ -344,6 +393,10 @@ def create_app(config: ServingConfig) -> Starlette:
         Route("/v1/health/ready", server.ready, methods=["GET"]),
         Route("/monitoring/prometheus/metrics", server.metrics, methods=["GET"]),
         Route("/v1/openapi.json", server.openapi, methods=["GET"]),
+        # Both spellings list the models: "/v1/models" used to be redirected to "/v1/models/",
+        # which the route below answered 404.
+        Route("/v1/models", server.list_models, methods=["GET"]),
+        Route("/v1/models/", server.list_models, methods=["GET"]),
         Route("/v1/models/{rest:path}", server.model_endpoint, methods=["GET", "POST"]),
     ]
     app = Starlette(routes=routes, lifespan=server.lifespan, exception_handlers={HTTPException: _http_error})

@@ -34,11 +34,41 @@ class ModelSource:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-request limits; a request over one is refused with a message saying which."""
+    """Per-request limits; a request over one is refused with a message saying which.
+
+    ``timeout_seconds`` bounds scoring (504), ``body_timeout_seconds`` the time to receive a
+    request's body (408, and the connection is closed), ``header_timeout_seconds`` the time from
+    a connection's opening (or its previous answer) to the end of the next request's headers (the
+    connection is closed). ``graceful_seconds`` is how long a stop waits for requests in flight;
+    None: the body timeout plus the request timeout, the longest a request already being received
+    can still take."""
 
     max_body_bytes: int = 10 * 1024 * 1024
     max_rows: int = 10_000
     timeout_seconds: float = 30.0
+    body_timeout_seconds: float = 30.0
+    header_timeout_seconds: float = 10.0
+    graceful_seconds: float | None = None
+
+    @property
+    def shutdown_seconds(self) -> float:
+        """How long a stop waits for requests in flight."""
+        if self.graceful_seconds is not None:
+            return self.graceful_seconds
+        return self.body_timeout_seconds + self.timeout_seconds
+
+    def check(self) -> None:
+        """Refuse limits that cannot work (a zero timeout would time out every request)."""
+        for name, value in (("max_body_bytes", self.max_body_bytes), ("max_rows", self.max_rows),
+                            ("timeout_seconds", self.timeout_seconds),
+                            ("body_timeout_seconds", self.body_timeout_seconds),
+                            ("header_timeout_seconds", self.header_timeout_seconds)):
+            if not value > 0 or value == float("inf"):
+                raise PMMLError(f"Limits.{name} must be a positive finite number, not {value!r}")
+        if self.graceful_seconds is not None and not self.timeout_seconds <= self.graceful_seconds < float("inf"):
+            raise PMMLError(f"a graceful shutdown of {self.graceful_seconds:g} s is shorter than the request "
+                            f"timeout of {self.timeout_seconds:g} s: requests in flight at a stop would be cut off; "
+                            f"give at least {self.timeout_seconds:g} s")
 
 
 @dataclass(frozen=True)
@@ -57,7 +87,8 @@ class ServingConfig:
                    poll_seconds=float(data["poll_seconds"]))
 
     def check(self) -> None:
-        """Refuse names and paths that cannot work, before any worker starts."""
+        """Refuse names, paths and limits that cannot work, before any worker starts."""
+        self.limits.check()
         if not self.models:
             raise PMMLError("no model to serve: give MODEL.pmml, --model-base-path or --model-config-file")
         seen: set[str] = set()

@@ -13,6 +13,15 @@ from .versions import ServedModel
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 STATUS = {"$ref": "#/components/schemas/ModelVersionStatus"}
+VERSION_STATUSES = {"type": "array", "items": {
+    "type": "object", "required": ["version", "state", "status"], "properties": {
+        "version": {"type": "string"}, "state": {"type": "string"},
+        "status": {"type": "object", "properties": {"error_code": {"type": "string"},
+                                                    "error_message": {"type": "string"}}}}}}
+MODEL_LIST = {"type": "object", "required": ["models"], "properties": {"models": {"type": "array", "items": {
+    "type": "object", "required": ["name", "version", "model_version_status"],
+    "properties": {"name": {"type": "string"}, "version": {"type": ["string", "null"]},
+                   "model_version_status": VERSION_STATUSES}}}}}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -110,6 +119,8 @@ def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any
                                     "responses": {"200": _json({"type": "object"}, "Alive")}}},
         "/v1/health/ready": {"get": {"summary": "Readiness: every model has a version serving",
                                      "responses": {"200": _json({"type": "object"}, "Ready"), **_errors(503)}}},
+        "/v1/models": {"get": {"summary": "The models served, with the version serving and their version status",
+                               "responses": {"200": _json(MODEL_LIST, "Models")}}},
     }
     for served in models:
         base = f"/v1/models/{served.name}"
@@ -144,11 +155,7 @@ def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any
         "paths": paths,
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
-            "ModelVersionStatus": {"type": "object", "required": ["model_version_status"], "properties": {
-                "model_version_status": {"type": "array", "items": {
-                    "type": "object", "required": ["version", "state", "status"], "properties": {
-                        "version": {"type": "string"}, "state": {"type": "string"},
-                        "status": {"type": "object", "properties": {"error_code": {"type": "string"},
-                                                                    "error_message": {"type": "string"}}}}}}}},
+            "ModelVersionStatus": {"type": "object", "required": ["model_version_status"],
+                                   "properties": {"model_version_status": VERSION_STATUSES}},
         }},
     }

@@ -4,6 +4,11 @@ The process that calls :func:`run` never starts a JVM: it checks the configurati
 to uvicorn. With one worker the app runs here and starts its JVM on startup; with several,
 uvicorn spawns fresh interpreters (no fork of a process with a JVM) that each build the app from
 the environment and start their own JVM.
+
+A stop (SIGTERM, Ctrl-C) lets requests in flight finish for up to the configured graceful
+timeout (by default the body timeout plus the request timeout: the longest a request already
+being received can take), and connections that are slow to send their headers are closed
+(protocol.py).
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ from .config import ENVIRONMENT_VARIABLE, ServingConfig
 from .metrics import MULTIPROCESS_VARIABLE
 
 APP_FACTORY = "pmmlkit.serving.app:app_from_environment"
+# By import name, not the class: uvicorn hands its configuration to spawned workers pickled, and
+# unpickling a class of pmmlkit would import pmmlkit (seconds) before the worker answers uvicorn's
+# 5-second health check, which then kills and restarts it.
+HTTP_PROTOCOL = "pmmlkit.serving.protocol:HeaderTimeoutProtocol"
 
 
 def logging_config() -> dict:
@@ -40,7 +49,8 @@ def run(config: ServingConfig, host: str = "0.0.0.0", port: int = 8501, workers:
         os.environ[MULTIPROCESS_VARIABLE] = metrics_dir
     try:
         uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=access_log,
-                    log_config=logging_config(), loop="auto", http="auto", timeout_graceful_shutdown=10)
+                    log_config=logging_config(), loop="auto", http=HTTP_PROTOCOL,
+                    timeout_graceful_shutdown=config.limits.shutdown_seconds)
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
