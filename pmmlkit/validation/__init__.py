@@ -1,7 +1,8 @@
 """PMML validation: the schema step, the semantic rules and the gate every reader runs.
 
 - :mod:`.rules`: the rule table (code, severity, whether it blocks loading);
-- :mod:`.checks`: the semantic rules, checked unit by unit as a document streams (with
+- :mod:`.checks`: the semantic rules, checked unit by unit as a document streams, by topic in
+  :mod:`.fields`, :mod:`.transformations`, :mod:`.models`, :mod:`.trees` and :mod:`.outputs` (with
   :mod:`.vocabulary`, the PMML names they need, and :mod:`.spans`, the interval arithmetic of the
   tree rules);
 - :mod:`.schema`: the XML Schema step (and the upgrade of older PMML versions to 4.4);

@@ -18,7 +18,7 @@ from ..errors import PMMLError
 from ..pmml import format_value, model_element, plain
 from ..report import Report
 from ..scoring.evaluator import load_parsed
-from .checks import child, children, local
+from .elements import child, children, local
 from .gate import gate
 from .vocabulary import NAMESPACES, NUMERIC_TYPES
 

@@ -21,7 +21,8 @@ from ..parsing import MAX_DEPTH, doctype_line, peek
 from ..pmml import MODEL_TAGS
 from ..report import Report
 from . import schema as schema_step
-from .checks import Checker, local
+from .checks import Checker
+from .elements import local
 from .rawtrees import TreeBytes
 from .vocabulary import NAMESPACES
 

@@ -1,0 +1,53 @@
+"""The output rules: what an OutputField may ask of its model (a feature it produces, a class its target
+has, a segment that exists)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .base import CheckerBase
+from .elements import Field, Scope, Segments, child, children, is_class
+
+
+class OutputRules(CheckerBase):
+    def _outputs(self, model: etree._Element, context: Scope, state: Segments | None, target: Field | None,
+                 tag: str, function: str | None) -> dict[str, Field]:
+        """The model's OutputFields: declared in their own scope, each checked against the model."""
+        outputs: dict[str, Field] = {}
+        output = child(model, "Output")
+        if output is not None:
+            for item in children(output, "OutputField"):
+                declared = self._declare(outputs, item, "the Output")
+                if declared is not None and not context.depth and declared.name in self.fields:
+                    self.error("duplicate-field", f"OutputField {declared.name!r} has the name of a field in the "
+                               "DataDictionary", item)
+            scope_fields = dict(context.fields)
+            scope_fields.update(outputs)
+            if state is not None:
+                scope_fields.update(state.chain_outputs)
+            for item in children(output, "OutputField"):
+                self._uses(item, set(scope_fields), scope_fields, f"OutputField {item.get('name')!r}",
+                           include_self=True)
+                segment = item.get("segmentId")
+                if segment is not None and state is not None and segment not in state.ids:
+                    self.error("undefined-segment", f"OutputField {item.get('name')!r} refers to segment "
+                               f"{segment!r}, which does not exist", item)
+                self._output_class(item, target, context)
+                self._output_feature(item, tag, function)
+        return outputs
+
+    def _output_class(self, node: etree._Element, target: Field | None, context: Scope) -> None:
+        if node.get("feature") not in ("probability", "affinity", "confidence") or node.get("value") is None:
+            return
+        named = node.get("targetField")
+        declared = context.fields.get(named) if named else target
+        if declared is None or not declared.values or declared.optype == "continuous":
+            return
+        if not is_class(node.get("value"), declared):
+            self.error("unknown-class", f"OutputField {node.get('name')!r} asks for the {node.get('feature')} of "
+                       f"class {node.get('value')!r}, which target {declared.name!r} does not have", node)
+
+    def _output_feature(self, node: etree._Element, tag: str, function: str | None) -> None:
+        if function == "regression" and node.get("feature") == "probability" and node.get("segmentId") is None:
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
+                       "probability, which it does not produce", node)
