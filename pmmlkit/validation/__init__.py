@@ -8,9 +8,10 @@
 - :mod:`.schema`: the XML Schema step (and the upgrade of older PMML versions to 4.4);
 - :mod:`.scan`: one bounded pass over a document running both;
 - :mod:`.gate`: what ``load``, ``score``, ``info``, ``verify`` and the Spark scorer run first;
-- :mod:`.embedded`: re-scoring a document's own ModelVerification rows.
 
-``pmmlkit.validate`` (in ``pmmlkit/validate.py``) is the reporting front end.
+``pmmlkit.validate`` (in ``pmmlkit/validate.py``) is the reporting front end. Validation never scores:
+re-scoring a document's own ModelVerification rows (``validate --verify``) is
+:mod:`pmmlkit.verification`'s, one layer up.
 """
 
 from __future__ import annotations
