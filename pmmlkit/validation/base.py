@@ -29,10 +29,14 @@ class CheckerBase:
         self.contexts: dict[etree._Element, Scope] = {}
         self.segmentations: dict[etree._Element, Segments] = {}
         self.rows: dict[etree._Element, int] = {}
+        # The columns each InlineTable's rows hold, gathered as they stream (streaming drops each
+        # row once counted, so a table lookup cannot look at its rows afterwards).
+        self.table_columns: dict[etree._Element, set[str]] = {}
         self.extensions: list[int | None] = []
         self.floats: list[Field] = []
         self.namespace = CURRENT
         self.seen: set[str] = set()
+        self.top_models = 0  # top-level models ended so far (the engine scores the first)
 
     # -- reporting -------------------------------------------------------------------------------
     def error(self, code: str, message: str, node: etree._Element | None = None) -> None:

@@ -25,6 +25,7 @@ from lxml import etree
 from ..pmml import MODEL_TAGS
 from . import rawtrees
 from .elements import Field, Scope, child, declared_field, drop_previous, empty_element, local, walk
+from .engine import EngineRules
 from .fields import FieldRules
 from .models import ModelRules
 from .outputs import OutputRules
@@ -33,7 +34,7 @@ from .trees import TreeRules
 from .vocabulary import CURRENT, NAMESPACES, NUMBERS, REFERENCES, TOP_LEVEL
 
 
-class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRules):
+class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRules, EngineRules):
     """Semantic checks; ``drop=True`` removes checked units from the tree (streaming)."""
 
     # -- the document ----------------------------------------------------------------------------
@@ -89,6 +90,7 @@ class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRule
             table = node.getparent()
             if table is not None:
                 self.rows[table] = self.rows.get(table, 0) + 1
+                self.table_columns.setdefault(table, set()).update(local(cell) or "" for cell in node)
                 if self.drop:
                     drop_previous(node)
 
@@ -161,8 +163,16 @@ class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRule
                            "field by a coefficient", node)
         elif tag == "Interval":
             self._interval(node)
+        elif tag == "CategoricalPredictor":
+            self._categorical_value(node, context)
+        elif tag == "BayesInput":
+            self._pair_values(node, context)
+        elif tag == "TableLocator":
+            self._unsupported(node, "<TableLocator> (a table outside the document)")
         elif tag in ("Constant", "Discretize", "MapValues"):
             self._expression_values(node, tag)
+            if tag == "MapValues":
+                self._table_columns(node)
         elif tag == "NormContinuous":
             self._linear_norms(node)
         elif tag == "Array":

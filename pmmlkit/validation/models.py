@@ -23,10 +23,12 @@ from .elements import (
     targets_of,
     walk,
 )
+from .engine import EMBEDDED_MODELS
 from .vocabulary import (
     BODY_TAGS,
     CURRENT,
     FUNCTIONS,
+    INACTIVE_USAGE,
     MAX_MODEL_DEPTH,
     MODEL_FUNCTIONS,
     NEW_IN_4_4,
@@ -66,6 +68,8 @@ class ModelRules(CheckerBase):
             self.warning("interop-4.4", f"<{tag}> is new in PMML 4.4; older evaluators reject it", model)
         target = self._target(model, context, function)
         self.target_reported = self._target_uses(model, context)
+        self._inactive_inputs(model, context)
+        self._unsupported_model(model)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -94,6 +98,8 @@ class ModelRules(CheckerBase):
         state = self.segmentations.pop(segmentation, Segments()) if segmentation is not None else None
         if segmentation is not None and state is not None:
             self._segmentation(model, segmentation, state, function)
+        elif tag == "MiningModel" and not any(local(c) in EMBEDDED_MODELS for c in model):
+            self.error("empty-segmentation", "this <MiningModel> has no Segmentation, so it scores nothing", model)
 
         outputs = self._outputs(model, context, state, target, tag, function)
         context.outputs = outputs
@@ -320,4 +326,61 @@ class ModelRules(CheckerBase):
         if ident in known:
             self.error("neural-wiring", f"neuron id {ident!r} is used twice", node)
         known.add(ident)
+
+    # -- what the model's inputs may be ----------------------------------------------------------
+    def _inactive_inputs(self, model: etree._Element, context: Scope) -> None:
+        """A field the MiningSchema marks supplementary, used as an input: the engines take only
+        active fields as inputs, so PMML4S computes with a missing value (every score null)."""
+        inactive = sorted(n for n, item in context.mining.items() if item.get("usageType") in INACTIVE_USAGE)
+        if not inactive:
+            return
+        parts = [p for p in model if isinstance(p.tag, str) and local(p) not in
+                 (NOT_BODY - {"LocalTransformations"}) | MODEL_TAGS | TARGET_SCOPES]
+        for part in parts:
+            for name in inactive:
+                for inner in NAMING(part, t=name):
+                    tag = local(inner)
+                    if tag is None or tag in TARGET_SCOPES:
+                        continue
+                    for attribute in REFERENCES.get(tag, ()):
+                        if inner.get(attribute) == name:
+                            usage = context.mining[name].get("usageType")
+                            self.error("inactive-input", f"<{tag} {attribute}=\"{name}\"> uses a field the "
+                                       f"MiningSchema marks usageType=\"{usage}\": it is never an input, so "
+                                       "every score is null", inner)
+                            return
+
+    def _categorical_value(self, node: etree._Element, context: Scope) -> None:
+        declared = context.fields.get(node.get("name") or "")
+        value = node.get("value")
+        if declared is not None and value is not None and not _fits(value, declared):
+            self.error("invalid-value", f"<CategoricalPredictor name=\"{declared.name}\" value=\"{value}\"> names a "
+                       f"value that is not one of field {declared.name!r}'s {_valid(declared)}",
+                       node)
+
+    def _pair_values(self, node: etree._Element, context: Scope) -> None:
+        """A BayesInput's PairCounts values must be values of its field (unless it derives its own)."""
+        declared = context.fields.get(node.get("fieldName") or "")
+        if declared is None or child(node, "DerivedField") is not None:
+            return
+        for pair in children(node, "PairCounts"):
+            value = pair.get("value")
+            if value is not None and not _fits(value, declared):
+                self.error("invalid-value", f"<PairCounts value=\"{value}\"> of BayesInput {declared.name!r} names a "
+                           f"value that is not one of the field's {_valid(declared)}", pair)
+                return
+
+
+def _fits(value: str, declared: Field) -> bool:
+    """Whether ``value`` can be a value of the field: one of its valid Values when it lists them,
+    a number when it is numeric (PMML4S refuses the document otherwise)."""
+    if declared.values:
+        return is_class(value, declared)
+    return not declared.numeric or number(value) is not None
+
+
+def _valid(declared: Field) -> str:
+    if declared.values:
+        return f"valid values ({', '.join(sorted(declared.values))})"
+    return f"{declared.data_type} values"
 

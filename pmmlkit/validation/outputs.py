@@ -6,7 +6,14 @@ from __future__ import annotations
 from lxml import etree
 
 from .base import CheckerBase
-from .elements import Field, Scope, Segments, child, children, is_class
+from .elements import Field, Scope, Segments, child, children, is_class, local
+
+# Models that produce reason codes (a MiningModel passes on its segments').
+REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
+# Features whose value is the OutputField's own expression, and the elements that are one.
+EXPRESSION_FEATURES = frozenset({"transformedValue", "decision"})
+EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete", "Discretize", "MapValues",
+                         "TextIndex", "Apply", "Aggregate", "Lag"})
 
 
 class OutputRules(CheckerBase):
@@ -32,6 +39,9 @@ class OutputRules(CheckerBase):
                 if segment is not None and state is not None and segment not in state.ids:
                     self.error("undefined-segment", f"OutputField {item.get('name')!r} refers to segment "
                                f"{segment!r}, which does not exist", item)
+                elif segment is not None and state is None:
+                    self.error("undefined-segment", f"OutputField {item.get('name')!r} refers to segment {segment!r}, "
+                               f"but <{tag}> has no Segmentation", item)
                 self._output_class(item, target, context)
                 self._output_feature(item, tag, function)
         return outputs
@@ -48,6 +58,15 @@ class OutputRules(CheckerBase):
                        f"class {node.get('value')!r}, which target {declared.name!r} does not have", node)
 
     def _output_feature(self, node: etree._Element, tag: str, function: str | None) -> None:
-        if function == "regression" and node.get("feature") == "probability" and node.get("segmentId") is None:
+        feature = node.get("feature", "predictedValue")
+        if node.get("segmentId") is not None:
+            return  # what a segment produces is its model's business
+        if function == "regression" and feature == "probability":
             self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
                        "probability, which it does not produce", node)
+        elif feature == "reasonCode" and tag not in REASON_CODE_MODELS:
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a reasonCode; only a "
+                       "Scorecard produces reason codes", node)
+        elif feature in EXPRESSION_FEATURES and not any(local(c) in EXPRESSIONS for c in node):
+            self.error("output-expression", f"OutputField {node.get('name')!r} has feature=\"{feature}\" but no "
+                       "expression to compute it from", node)

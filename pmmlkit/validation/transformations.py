@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .base import CheckerBase
-from .elements import ARRAY_ITEM, children, local
+from .elements import ARRAY_ITEM, child, children, local
 from .vocabulary import ARITY, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
 
 
@@ -76,3 +76,23 @@ class TransformationRules(CheckerBase):
             wanted = str(least) if least == most else f"{least} to {most}" if most else f"at least {least}"
             self.error("function-arity", f"{where} applies {name!r} to {count} argument(s); it takes {wanted}",
                        node)
+
+    def _table_columns(self, node: etree._Element) -> None:
+        """A MapValues whose InlineTable lacks a column it names: every lookup misses (PMML4S scores
+        null, JPMML refuses the document)."""
+        table = child(node, "InlineTable")
+        if table is None:
+            return
+        held = self.table_columns.pop(table, None)
+        if held is None:  # the rows were not streamed past end() (a tree checked as a whole)
+            held = {local(cell) or "" for row in children(table, "row") for cell in row}
+        if not held:
+            return  # no rows: every lookup takes defaultValue/mapMissingTo, as written
+        named = [("outputColumn", node.get("outputColumn"), node)]
+        named += [("column", pair.get("column"), pair) for pair in children(node, "FieldColumnPair")]
+        for attribute, column, where in named:
+            if column is not None and column not in held:
+                self.error("table-column", f"<{local(where)} {attribute}=\"{column}\"> names a column its "
+                           f"InlineTable does not have (it has {', '.join(sorted(held))}): every lookup misses", where)
+                return
+
