@@ -36,6 +36,7 @@ class CheckerBase:
         self.floats: list[Field] = []
         self.namespace = CURRENT
         self.seen: set[str] = set()
+        self.derived_uses: dict[str, set[str]] = {}  # TransformationDictionary DerivedField -> names
         self.top_models = 0  # top-level models ended so far (the engine scores the first)
 
     # -- reporting -------------------------------------------------------------------------------

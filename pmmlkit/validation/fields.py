@@ -9,7 +9,7 @@ from lxml import etree
 from ..pmml import MODEL_TAGS
 from .base import CheckerBase
 from .elements import Field, Scope, Segments, child, children, declared_field, drop_previous, local, walk
-from .vocabulary import CURRENT, REFERENCES, number
+from .vocabulary import BOOLEAN_WORDS, CURRENT, REFERENCES, number
 
 
 class FieldRules(CheckerBase):
@@ -41,8 +41,20 @@ class FieldRules(CheckerBase):
             self._type_conflict(declared, node)
         for interval in children(node, "Interval"):
             self._interval(interval)
+        if declared is not None:
+            self._value_types(declared, node)
         if self.drop:
             drop_previous(node)
+
+    def _value_types(self, declared: Field, node: etree._Element) -> None:
+        """A DataField's listed Values must be of its dataType (PMML4S refuses the document or scores
+        null: a class "red" of an integer field)."""
+        for value in declared.values or ():
+            if (declared.numeric and number(value) is None) or \
+                    (declared.data_type == "boolean" and value.strip().lower() not in BOOLEAN_WORDS):
+                self.error("value-type", f"DataField {declared.name!r} lists the value {value!r}, which is not a "
+                           f"{declared.data_type}: records with it get no score", node)
+                return
 
     def _data_dictionary(self, dictionary: etree._Element) -> None:
         declared = dictionary.get("numberOfFields")
@@ -60,6 +72,10 @@ class FieldRules(CheckerBase):
             else:
                 self.functions[name] = function
         derived = children(node, "DerivedField")
+        for item in derived:  # what each uses, for the rules that follow a field through them
+            self.derived_uses[item.get("name") or ""] = {inner.get(a) for inner in walk(item)
+                                                         for a in REFERENCES.get(local(inner) or "", ())
+                                                         if inner.get(a) is not None}
         for item in derived:
             declared = self._declare(self.fields, item, "the DataDictionary and TransformationDictionary")
             if declared is not None:

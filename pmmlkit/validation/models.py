@@ -329,26 +329,37 @@ class ModelRules(CheckerBase):
 
     # -- what the model's inputs may be ----------------------------------------------------------
     def _inactive_inputs(self, model: etree._Element, context: Scope) -> None:
-        """A field the MiningSchema marks supplementary, used as an input: the engines take only
-        active fields as inputs, so PMML4S computes with a missing value (every score null)."""
-        inactive = sorted(n for n, item in context.mining.items() if item.get("usageType") in INACTIVE_USAGE)
+        """A field the MiningSchema marks supplementary (or frequencyWeight), used as an input: the
+        engine takes only active fields as inputs, so it computes with a missing value (every score
+        null). Used anywhere in the model's body (its segments' models included) or through a
+        DerivedField of the TransformationDictionary."""
+        inactive = {n: item.get("usageType") for n, item in context.mining.items()
+                    if item.get("usageType") in INACTIVE_USAGE}
         if not inactive:
             return
-        parts = [p for p in model if isinstance(p.tag, str) and local(p) not in
-                 (NOT_BODY - {"LocalTransformations"}) | MODEL_TAGS | TARGET_SCOPES]
-        for part in parts:
-            for name in inactive:
-                for inner in NAMING(part, t=name):
-                    tag = local(inner)
-                    if tag is None or tag in TARGET_SCOPES:
-                        continue
-                    for attribute in REFERENCES.get(tag, ()):
-                        if inner.get(attribute) == name:
-                            usage = context.mining[name].get("usageType")
-                            self.error("inactive-input", f"<{tag} {attribute}=\"{name}\"> uses a field the "
-                                       f"MiningSchema marks usageType=\"{usage}\": it is never an input, so "
-                                       "every score is null", inner)
-                            return
+        own = {p for p in model if local(p) in NOT_BODY - {"LocalTransformations", "Segmentation"} | TARGET_SCOPES}
+        derived = self.derived_uses
+        for part in model:
+            if part in own or not isinstance(part.tag, str):
+                continue
+            for inner in part.iter():
+                tag = local(inner)
+                if tag is None or tag in TARGET_SCOPES:
+                    continue
+                for attribute in REFERENCES.get(tag, ()) + (("name",) if tag == "MiningField" else ()):
+                    name = _through(inner.get(attribute), inactive, derived)
+                    if name is not None:
+                        self.error("inactive-input", f"<{tag} {attribute}=\"{inner.get(attribute)}\"> uses "
+                                   f"field {name!r}, which the MiningSchema marks usageType=\"{inactive[name]}\": it "
+                                   "is never an input, so every score is null", inner)
+                        return
+        text = self.tree_cut.tree.text if self.tree_cut is not None and self.tree_cut.stood_in else b""
+        for name in sorted(inactive):
+            if f'field="{name}"'.encode() in text:
+                self.error("inactive-input", f"this tree's predicates use field {name!r}, which the MiningSchema "
+                           f"marks usageType=\"{inactive[name]}\": it is never an input, so every score is null",
+                           model)
+                return
 
     def _categorical_value(self, node: etree._Element, context: Scope) -> None:
         declared = context.fields.get(node.get("name") or "")
@@ -383,4 +394,19 @@ def _valid(declared: Field) -> str:
     if declared.values:
         return f"valid values ({', '.join(sorted(declared.values))})"
     return f"{declared.data_type} values"
+
+
+def _through(name: str | None, inactive: dict[str, str | None], derived: dict[str, set[str]]) -> str | None:
+    """The inactive field ``name`` is, or uses through DerivedFields of the TransformationDictionary."""
+    seen: set[str] = set()
+    todo = [name] if name is not None else []
+    while todo:
+        current = todo.pop()
+        if current in inactive:
+            return current
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(derived.get(current, ()))
+    return None
 

@@ -7,11 +7,14 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import Field, Scope, Segments, child, children, is_class, local
+from .vocabulary import NUMERIC_TYPES
 
 # Models that produce reason codes (a MiningModel passes on its segments').
 REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
 # Features whose value is the OutputField's own expression, and the elements that are one.
 EXPRESSION_FEATURES = frozenset({"transformedValue", "decision"})
+# Features whose value is text (a label, a display value), never a number.
+NUMBER_FREE_FEATURES = frozenset({"predictedValue", "predictedDisplayValue"})
 EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete", "Discretize", "MapValues",
                          "TextIndex", "Apply", "Aggregate", "Lag"})
 
@@ -43,7 +46,7 @@ class OutputRules(CheckerBase):
                     self.error("undefined-segment", f"OutputField {item.get('name')!r} refers to segment {segment!r}, "
                                f"but <{tag}> has no Segmentation", item)
                 self._output_class(item, target, context)
-                self._output_feature(item, tag, function)
+                self._output_feature(item, tag, function, target)
         return outputs
 
     def _output_class(self, node: etree._Element, target: Field | None, context: Scope) -> None:
@@ -57,11 +60,22 @@ class OutputRules(CheckerBase):
             self.error("unknown-class", f"OutputField {node.get('name')!r} asks for the {node.get('feature')} of "
                        f"class {node.get('value')!r}, which target {declared.name!r} does not have", node)
 
-    def _output_feature(self, node: etree._Element, tag: str, function: str | None) -> None:
+    def _output_feature(self, node: etree._Element, tag: str, function: str | None, target: Field | None
+                        ) -> None:
         feature = node.get("feature", "predictedValue")
+        if feature == "decision" and not any(local(c) in EXPRESSIONS for c in node):
+            self.error("output-expression", f"OutputField {node.get('name')!r} has feature=\"decision\" but no "
+                       "expression to compute it from", node)
+            return
         if node.get("segmentId") is not None:
             return  # what a segment produces is its model's business
-        if function == "regression" and feature == "probability":
+        if feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
+                feature == "predictedDisplayValue" or (function == "classification" and target is not None
+                                                       and target.data_type == "string")):
+            what = "a display text" if feature == "predictedDisplayValue" else "a class label"
+            self.error("output-feature", f"OutputField {node.get('name')!r} declares dataType=\"{node.get('dataType')}\""
+                       f" for {what}: the engine scores it null", node)
+        elif function == "regression" and feature == "probability":
             self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
                        "probability, which it does not produce", node)
         elif feature == "reasonCode" and tag not in REASON_CODE_MODELS:

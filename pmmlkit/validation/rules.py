@@ -59,8 +59,8 @@ RULES: tuple[Rule, ...] = (
     _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
                                  "NumericPredictor on a string field)"),
-    _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight, "
-                                  "analysisWeight): the engine never takes it as an input, so every score is null"),
+    _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight), "
+                                  "directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
     _r("invalid-value", E, True, "a CategoricalPredictor or PairCounts names a value its field does not list as "
                                  "valid (the engines refuse the document or never match it)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
@@ -68,7 +68,7 @@ RULES: tuple[Rule, ...] = (
     _r("unknown-function", E, True, "an Apply names a function that is neither built in nor defined"),
     _r("function-arity", E, True, "an Apply gives a built-in function the wrong number of arguments (\"/\" "
                                   "with one)"),
-    _r("value-type", E, True, "a value does not fit the numeric dataType it goes into (missingValueReplacement, "
+    _r("value-type", E, True, "a value does not fit the dataType it goes into (a DataField's Value, missingValueReplacement, "
                               "invalidValueReplacement, Constant, DiscretizeBin binValue, mapMissingTo, "
                               "defaultValue)"),
     _r("outlier-bounds", E, True, "outliers=\"asExtremeValues\"/\"asMissingValues\" without both lowValue and "
@@ -100,7 +100,8 @@ RULES: tuple[Rule, ...] = (
     _r("target-as-predictor", E, True, "a model's target field is also used as an input (it is never given when "
                                        "scoring)"),
     _r("output-feature", E, True, "an OutputField asks for a feature the model cannot produce (a probability "
-                                  "from a regression, a reasonCode from a model other than a Scorecard)"),
+                                  "from a regression, a reasonCode from a model other than a Scorecard, a class label "
+                                  "or display text declared numeric)"),
     _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
     _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable"),
     _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "

@@ -93,7 +93,8 @@ BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", 
                                                              "SimpleRule", "CompoundRule", "Targets", "Constant",
                                                              "MapValues", "Array", "TableLocator"}))
 # MiningField usage types that are not inputs: a model body that uses one computes with a missing value.
-INACTIVE_USAGE = frozenset({"supplementary"})
+BOOLEAN_WORDS = frozenset({"true", "false", "0", "1"})
+INACTIVE_USAGE = frozenset({"supplementary", "frequencyWeight"})
 NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
 PROBABILITY_TOLERANCE = 1e-6
 MAX_MODEL_DEPTH = 200

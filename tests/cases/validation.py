@@ -335,8 +335,9 @@ SILENT_WRONG_SCORES = [
     ("no namespace", edit(TREE, ' xmlns="http://www.dmg.org/PMML-4_4"', ""), "namespace"),
     ("unsupported PMML version", edit(TREE, "PMML-4_4", "PMML-9_9"), "namespace"),
     ("duplicate DataField", edit(TREE, '<DataField name="s" ', '<DataField name="x" '), "duplicate-field"),
-    ("classification with a continuous target", edit(TREE, '<DataField name="y" optype="categorical" dataType="string"',
-                                                     '<DataField name="y" optype="continuous" dataType="double"'),
+    ("classification with a continuous target", edit(TREE, '<DataField name="y" optype="categorical" dataType="string">'
+                                                     '<Value value="a"/><Value value="b"/></DataField>',
+                                                     '<DataField name="y" optype="continuous" dataType="double"/>'),
      "target-optype"),
     ("regression with a categorical target", edit(NEURAL, '<DataField name="y" optype="continuous"',
                                                   '<DataField name="y" optype="categorical"'), "target-optype"),
