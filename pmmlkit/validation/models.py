@@ -331,23 +331,43 @@ class ModelRules(CheckerBase):
     def _inactive_inputs(self, model: etree._Element, context: Scope) -> None:
         """A field the MiningSchema marks supplementary (or frequencyWeight), used as an input: the
         engine takes only active fields as inputs, so it computes with a missing value (every score
-        null). Used anywhere in the model's body (its segments' models included) or through a
-        DerivedField of the TransformationDictionary."""
+        null). Used in the model's body, through a DerivedField of the TransformationDictionary, or
+        by a segment's model (checked when that model ends: streaming frees it before this one does)."""
         inactive = {n: item.get("usageType") for n, item in context.mining.items()
                     if item.get("usageType") in INACTIVE_USAGE}
+        holder = model.getparent()
+        enclosing = holder if holder is not None and local(holder) in MODEL_TAGS else None  # an inner model
+        if holder is not None and local(holder) == "Segment" and holder.getparent() is not None:
+            enclosing = holder.getparent().getparent()
+        if enclosing is not None:  # what the enclosing model withholds
+            if local(enclosing) in MODEL_TAGS:
+                outer = self._context(enclosing).mining
+                for name, item in context.mining.items():
+                    if outer.get(name) is not None and outer[name].get("usageType") in INACTIVE_USAGE and \
+                            item.get("usageType", "active") == "active":
+                        self.error("inactive-input", f"this segment's model takes field {name!r} as an input, "
+                                   f"which the enclosing model marks usageType=\"{outer[name].get('usageType')}\":"
+                                   " it is never an input, so every score is null", item)
+                        return
         if not inactive:
             return
-        own = {p for p in model if local(p) in NOT_BODY - {"LocalTransformations", "Segmentation"} | TARGET_SCOPES}
-        derived = self.derived_uses
+        for attribute in MODEL_FIELD_ATTRIBUTES:
+            if model.get(attribute) in inactive:
+                self.error("inactive-input", f"{attribute}=\"{model.get(attribute)}\" names a field the MiningSchema "
+                           f"marks usageType=\"{inactive[model.get(attribute)]}\": it is never an input, so every "
+                           "score is null", model)
+                return
+        # Inner models are checked when they end (streaming frees them before this model ends).
+        skipped = NOT_BODY - {"LocalTransformations"} | TARGET_SCOPES | MODEL_TAGS
         for part in model:
-            if part in own or not isinstance(part.tag, str):
+            if not isinstance(part.tag, str) or local(part) in skipped:
                 continue
             for inner in part.iter():
                 tag = local(inner)
                 if tag is None or tag in TARGET_SCOPES:
                     continue
-                for attribute in REFERENCES.get(tag, ()) + (("name",) if tag == "MiningField" else ()):
-                    name = _through(inner.get(attribute), inactive, derived)
+                for attribute in REFERENCES.get(tag, ()):
+                    name = _through(inner.get(attribute), inactive, self.derived_uses)
                     if name is not None:
                         self.error("inactive-input", f"<{tag} {attribute}=\"{inner.get(attribute)}\"> uses "
                                    f"field {name!r}, which the MiningSchema marks usageType=\"{inactive[name]}\": it "
@@ -394,6 +414,11 @@ def _valid(declared: Field) -> str:
     if declared.values:
         return f"valid values ({', '.join(sorted(declared.values))})"
     return f"{declared.data_type} values"
+
+
+# Attributes of a model element that name an input field (GeneralRegressionModel's).
+MODEL_FIELD_ATTRIBUTES = ("offsetVariable", "trialsVariable", "startTimeVariable", "endTimeVariable", "statusVariable",
+                          "baselineStrataVariable", "subjectIDVariable")
 
 
 def _through(name: str | None, inactive: dict[str, str | None], derived: dict[str, set[str]]) -> str | None:
