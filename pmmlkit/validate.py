@@ -15,10 +15,10 @@ from .document import PMMLDocument
 from .errors import ValidationError
 from .parsing import TooLarge, display_name, is_text, open_source, parse_bytes, read_source
 from .report import Report
-from .validation import embedded
 from .validation import schema as schema_step
 from .validation.gate import refusal
 from .validation.scan import check_root, check_stream
+from .verification import verify_document
 
 # Streaming schema checks cannot tell lines; documents up to this size are re-checked in memory
 # when they have schema errors, to point at the lines.
@@ -91,7 +91,7 @@ def _verify(source: Any, max_bytes: int | None, report: Report, parsed: bool) ->
                    "that block loading")
         return
     data, name = read_source(source, max_bytes)
-    embedded.check(data, name, report)
+    verify_document(data, name, report)
 
 
 def _without_name(message: str, name: str) -> str:

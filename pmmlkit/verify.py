@@ -14,6 +14,7 @@ from .parsing import parse_bytes, read_source, source_kind
 from .pmml import element, find_child, format_value, is_missing_value, plain
 from .report import VerificationReport
 from .scoring.evaluator import load_parsed
+from .verification import Tolerance, agree, agree_numbers
 
 TOLERANCE = 1e-9
 
@@ -25,9 +26,13 @@ def reference_outputs(estimator: Any, X: Any, output_fields: list[etree._Element
 
 
 def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: VerificationReport, tolerance: float = TOLERANCE) -> None:
-    """Record the largest difference per column; an error where any exceeds ``tolerance``
-    (absolute, or relative to the expected value's magnitude when that is above 1)."""
+    """Record the largest difference per column; an error where any row disagrees by the one
+    ModelVerification rule (:func:`pmmlkit.verification.agree`) with ``precision`` and
+    ``zeroThreshold`` both ``tolerance``: relative to the expected value, and a value below it in
+    magnitude counts as zero. ``embed_verification`` writes the same tolerance into the document,
+    so its embedded rows are checked as this comparison checked them."""
     report.rows = len(expected)
+    rule = Tolerance(tolerance, tolerance)
     for name in expected.columns:
         if name not in actual.columns:
             report.add("error", "missing-output", f"the PMML has no output {name!r}")
@@ -40,11 +45,10 @@ def compare(expected: pd.DataFrame, actual: pd.DataFrame, report: VerificationRe
             both_nan = np.isnan(want) & np.isnan(got)
             diff = np.where(both_nan, 0.0, np.abs(want - got))
             diff = np.where(np.isnan(diff), np.inf, diff)
-            scaled = diff / np.maximum(1.0, np.abs(np.nan_to_num(want)))
             report.differences[name] = float(diff.max()) if len(diff) else 0.0
-            bad = np.flatnonzero(scaled > tolerance)
+            bad = np.flatnonzero(~agree_numbers(want, got, rule))
         else:
-            mismatch = np.array([format_value(plain(a)) != format_value(plain(b)) for a, b in zip(want, got)])
+            mismatch = np.array([not agree(plain(a), plain(b), rule) for a, b in zip(want, got)], dtype=bool)
             report.differences[name] = float(mismatch.sum())
             bad = np.flatnonzero(mismatch)
         if len(bad):
@@ -91,8 +95,11 @@ def embed_verification(document: PMMLDocument, estimator: Any, X: Any) -> None:
     fields = element("VerificationFields")
     for i, (name, _) in enumerate(columns):
         is_output = i >= len(inputs)
+        # Outputs are checked as verify() checks them (compare): relative to TOLERANCE, values
+        # below it counting as zero.
         fields.append(element("VerificationField", field=name, column=f"c{i}",
-                              precision=TOLERANCE if is_output else None))
+                              precision=TOLERANCE if is_output else None,
+                              zeroThreshold=TOLERANCE if is_output else None))
     table = element("InlineTable")
     for r in range(len(frame)):
         row = element("row")

@@ -15,7 +15,8 @@ from ..frontends import FRONT_ENDS
 from ..interface import describe
 from ..parsing import read_source
 from ..report import Report
-from ..validation import embedded, gate
+from ..validation import gate
+from ..verification import verify_document
 from ..verify import verify
 from .common import PICKLE_WARNING, UsageError, add_loading_arguments, check_pmml_argument, loading_options
 
@@ -65,7 +66,7 @@ def _embedded(pmml: str, as_json: bool) -> int:
     data, name = read_source(pmml)
     root = gate(data, name)
     report = Report(source=name)
-    rows = embedded.check(data, name, report, root)
+    rows = verify_document(data, name, report, root)
     if rows:
         report.checked = f"its {rows} ModelVerification rows"
     verified = report.ok and rows > 0

@@ -59,12 +59,16 @@ RULES: tuple[Rule, ...] = (
     _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
                                  "NumericPredictor on a string field)"),
+    _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight), "
+                                  "directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
+    _r("invalid-value", E, True, "a CategoricalPredictor or PairCounts names a value its field does not list as "
+                                 "valid (the engines refuse the document or never match it)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
     _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
     _r("unknown-function", E, True, "an Apply names a function that is neither built in nor defined"),
     _r("function-arity", E, True, "an Apply gives a built-in function the wrong number of arguments (\"/\" "
                                   "with one)"),
-    _r("value-type", E, True, "a value does not fit the numeric dataType it goes into (missingValueReplacement, "
+    _r("value-type", E, True, "a value does not fit the dataType it goes into (a DataField's Value, missingValueReplacement, "
                               "invalidValueReplacement, Constant, DiscretizeBin binValue, mapMissingTo, "
                               "defaultValue)"),
     _r("outlier-bounds", E, True, "outliers=\"asExtremeValues\"/\"asMissingValues\" without both lowValue and "
@@ -72,6 +76,8 @@ RULES: tuple[Rule, ...] = (
     _r("linear-norm-order", E, True, "a NormContinuous's LinearNorm orig values are not strictly ascending"),
     _r("array-count", E, True, "an Array's n disagrees with the number of values it holds"),
     # -- predicates and trees -------------------------------------------------------------------
+    _r("table-column", E, True, "a MapValues (or FieldColumnPair) names a column its InlineTable does not have: "
+                                "every lookup misses"),
     _r("predicate-value", E, True, "a comparison SimplePredicate (equal, lessThan, ...) has no value"),
     _r("predicate-type", E, True, "a predicate's operator or value does not fit its field's type (lessThan on a "
                                   "string, a non-number compared with a number field)"),
@@ -94,16 +100,19 @@ RULES: tuple[Rule, ...] = (
     _r("target-as-predictor", E, True, "a model's target field is also used as an input (it is never given when "
                                        "scoring)"),
     _r("output-feature", E, True, "an OutputField asks for a feature the model cannot produce (a probability "
-                                  "from a regression)"),
+                                  "from a regression, a reasonCode from a model other than a Scorecard, a class label "
+                                  "or display text declared numeric)"),
+    _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
     _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable"),
     _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "
                                  "target does not have"),
     _r("function-name", E, True, "functionName is missing, unknown, or does not fit the model element"),
     _r("target-optype", E, True, "functionName does not fit the target's optype (classification of a continuous "
                                  "target, regression of a categorical one)"),
-    _r("empty-segmentation", E, True, "a Segmentation has no Segment"),
+    _r("empty-segmentation", E, True, "a Segmentation has no Segment, or a MiningModel has no Segmentation"),
     _r("multiple-model-method", E, True, "multipleModelMethod does not fit the model's functionName"),
-    _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist"),
+    _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist, or a segmentId in a "
+                                     "model without a Segmentation"),
     _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
                                  "(or to a later layer), or an id is reused"),
     _r("neuron-count", W, False, "a numberOfNeurons/numberOfLayers count disagrees with the neurons listed"),
@@ -117,6 +126,8 @@ RULES: tuple[Rule, ...] = (
                                   "the engines' scores differ"),
     _r("interop-extension", W, False, "Extension elements: evaluators ignore them, so vendor semantics are lost"),
     _r("interop-4.4", W, False, "a PMML 4.4 construct older evaluators (PMML 4.3 and before) reject"),
+    _r("unsupported", E, True, "a model type or element pmmlkit's engine cannot score (BaselineModel, "
+                               "TimeSeriesModel, TableLocator, ...): valid PMML, but load refuses it"),
     _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
 )
 

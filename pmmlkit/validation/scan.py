@@ -24,7 +24,8 @@ from ..pmml import MODEL_TAGS
 from ..report import Report
 from ..wellformed import DocumentEnd, verdict
 from . import schema as schema_step
-from .checks import Checker, local
+from .checks import Checker
+from .elements import local
 from .rawtrees import TreeBytes
 from .vocabulary import NAMESPACES
 

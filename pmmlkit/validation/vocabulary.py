@@ -91,7 +91,10 @@ NEW_IN_4_4 = {"AnomalyDetectionModel": None, "Segmentation": ("missingPrediction
 # What a model body's walk looks at; the rest (Node structure, arrays, ...) needs no check.
 BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", "DerivedField", "RegressionTable",
                                                              "SimpleRule", "CompoundRule", "Targets", "Constant",
-                                                             "MapValues", "Array"}))
+                                                             "MapValues", "Array", "TableLocator"}))
+# MiningField usage types that are not inputs: a model body that uses one computes with a missing value.
+BOOLEAN_WORDS = frozenset({"true", "false", "0", "1"})
+INACTIVE_USAGE = frozenset({"supplementary", "frequencyWeight"})
 NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
 PROBABILITY_TOLERANCE = 1e-6
 MAX_MODEL_DEPTH = 200

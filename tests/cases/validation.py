@@ -195,6 +195,36 @@ def deep(levels: int) -> str:
     return '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">' + "<a>" * levels + "</a>" * levels + "</PMML>"
 
 
+# Issue 15, item 4: validate said OK for these; load refused them or scored every record null, and
+# JPMML refuses them. Each is a blocking rule now (the differential test checks the rest).
+MAPVALUES_MISSING_COLUMN = edit(FOREST, "  </TransformationDictionary>",
+                                '<DerivedField name="m" optype="continuous" dataType="double"><MapValues '
+                                'outputColumn="out"><FieldColumnPair field="x" column="in"/><InlineTable><row><in>1</in>'
+                                '<other>2</other></row></InlineTable></MapValues></DerivedField>\n'
+                                "  </TransformationDictionary>")
+REASON_CODE_OF_A_REGRESSION = edit(VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
+                                   '<OutputField name="r" optype="categorical" dataType="string" feature="reasonCode" '
+                                   'rank="1"/>')
+SEGMENT_OF_A_PLAIN_MODEL = edit(VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
+                                '<OutputField name="s1" optype="continuous" dataType="double" feature="predictedValue" '
+                                'segmentId="1"/>')
+PREDICTOR_VALUE_NOT_LISTED = edit(REGRESSION, '<CategoricalPredictor name="c" value="r"',
+                                  '<CategoricalPredictor name="c" value="blue"')
+TRANSFORMED_VALUE_WITHOUT_EXPRESSION = edit(VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n'
+                                            '      <OutputField name="t" optype="continuous" dataType="double" '
+                                            'feature="transformedValue"/>')
+SUPPLEMENTARY_PREDICTOR = edit(VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" '
+                               'usageType="supplementary"/>')
+ISSUE_15_CASES = [
+    ("MapValues InlineTable lacks its outputColumn", MAPVALUES_MISSING_COLUMN, "table-column", "outputColumn"),
+    ("reasonCode OutputField on a regression", REASON_CODE_OF_A_REGRESSION, "output-feature", "reasonCode"),
+    ("segmentId on a model without segments", SEGMENT_OF_A_PLAIN_MODEL, "undefined-segment", "no Segmentation"),
+    ("CategoricalPredictor value outside the field's values", PREDICTOR_VALUE_NOT_LISTED, "invalid-value", "blue"),
+    ("transformedValue OutputField without an expression", TRANSFORMED_VALUE_WITHOUT_EXPRESSION, "output-expression",
+     "no expression"),
+    ("predictor uses a supplementary MiningField", SUPPLEMENTARY_PREDICTOR, "inactive-input", "supplementary"),
+]
+
 RULE_CASES = [
     # reading
     RuleCase("empty", lambda: b"  \n", lambda: TREE),
@@ -280,6 +310,15 @@ RULE_CASES = [
     case("neural-wiring", NEURAL, '<Con from="h0"', '<Con from="h9"'),
     case("neuron-count", NEURAL, '<NeuralLayer numberOfNeurons="1">', '<NeuralLayer numberOfNeurons="3">'),
     case("tree-score", FOREST, '<Node score="3">', '<Node score="abc">'),
+    RuleCase("table-column", lambda: MAPVALUES_MISSING_COLUMN, lambda: MAPVALUES_MISSING_COLUMN.replace(
+        "<other>2</other>", "<out>2</out>")),
+    RuleCase("output-expression", lambda: TRANSFORMED_VALUE_WITHOUT_EXPRESSION, lambda: VERIFIED_CLEAN),
+    RuleCase("invalid-value", lambda: PREDICTOR_VALUE_NOT_LISTED, lambda: REGRESSION),
+    RuleCase("inactive-input", lambda: SUPPLEMENTARY_PREDICTOR, lambda: VERIFIED_CLEAN),
+    case("unsupported", NEURAL, "<NeuralNetwork functionName", '<BaselineModel functionName="regression"><MiningSchema>'
+         '<MiningField name="x"/></MiningSchema><TestDistributions field="x" testStatistic="zValue"><Baseline>'
+         '<GaussianDistribution mean="0" variance="1"/></Baseline></TestDistributions></BaselineModel>\n  '
+         '<NeuralNetwork functionName'),
     # ModelVerification
     case("verification-count", BASES["verified"], 'recordCount="2"', 'recordCount="3"'),
     # interoperability
@@ -296,8 +335,9 @@ SILENT_WRONG_SCORES = [
     ("no namespace", edit(TREE, ' xmlns="http://www.dmg.org/PMML-4_4"', ""), "namespace"),
     ("unsupported PMML version", edit(TREE, "PMML-4_4", "PMML-9_9"), "namespace"),
     ("duplicate DataField", edit(TREE, '<DataField name="s" ', '<DataField name="x" '), "duplicate-field"),
-    ("classification with a continuous target", edit(TREE, '<DataField name="y" optype="categorical" dataType="string"',
-                                                     '<DataField name="y" optype="continuous" dataType="double"'),
+    ("classification with a continuous target", edit(TREE, '<DataField name="y" optype="categorical" dataType="string">'
+                                                     '<Value value="a"/><Value value="b"/></DataField>',
+                                                     '<DataField name="y" optype="continuous" dataType="double"/>'),
      "target-optype"),
     ("regression with a categorical target", edit(NEURAL, '<DataField name="y" optype="continuous"',
                                                   '<DataField name="y" optype="categorical"'), "target-optype"),
@@ -347,3 +387,4 @@ SILENT_WRONG_SCORES = [
     ("unknown normalizationMethod", edit(REGRESSION, 'normalizationMethod="softmax"', 'normalizationMethod="bogus"'),
      "schema"),
 ]
+SILENT_WRONG_SCORES += [(name, document, code) for name, document, code, _ in ISSUE_15_CASES]

@@ -1,0 +1,86 @@
+"""The output rules: what an OutputField may ask of its model (a feature it produces, a class its target
+has, a segment that exists)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .base import CheckerBase
+from .elements import Field, Scope, Segments, child, children, is_class, local
+from .vocabulary import NUMERIC_TYPES
+
+# Models that produce reason codes (a MiningModel passes on its segments').
+REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
+# Features whose value is the OutputField's own expression, and the elements that are one.
+EXPRESSION_FEATURES = frozenset({"transformedValue", "decision"})
+# Features whose value is text (a label, a display value), never a number.
+NUMBER_FREE_FEATURES = frozenset({"predictedValue", "predictedDisplayValue"})
+EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete", "Discretize", "MapValues",
+                         "TextIndex", "Apply", "Aggregate", "Lag"})
+
+
+class OutputRules(CheckerBase):
+    def _outputs(self, model: etree._Element, context: Scope, state: Segments | None, target: Field | None,
+                 tag: str, function: str | None) -> dict[str, Field]:
+        """The model's OutputFields: declared in their own scope, each checked against the model."""
+        outputs: dict[str, Field] = {}
+        output = child(model, "Output")
+        if output is not None:
+            for item in children(output, "OutputField"):
+                declared = self._declare(outputs, item, "the Output")
+                if declared is not None and not context.depth and declared.name in self.fields:
+                    self.error("duplicate-field", f"OutputField {declared.name!r} has the name of a field in the "
+                               "DataDictionary", item)
+            scope_fields = dict(context.fields)
+            scope_fields.update(outputs)
+            if state is not None:
+                scope_fields.update(state.chain_outputs)
+            for item in children(output, "OutputField"):
+                self._uses(item, set(scope_fields), scope_fields, f"OutputField {item.get('name')!r}",
+                           include_self=True)
+                segment = item.get("segmentId")
+                if segment is not None and state is not None and segment not in state.ids:
+                    self.error("undefined-segment", f"OutputField {item.get('name')!r} refers to segment "
+                               f"{segment!r}, which does not exist", item)
+                elif segment is not None and state is None:
+                    self.error("undefined-segment", f"OutputField {item.get('name')!r} refers to segment {segment!r}, "
+                               f"but <{tag}> has no Segmentation", item)
+                self._output_class(item, target, context)
+                self._output_feature(item, tag, function, target)
+        return outputs
+
+    def _output_class(self, node: etree._Element, target: Field | None, context: Scope) -> None:
+        if node.get("feature") not in ("probability", "affinity", "confidence") or node.get("value") is None:
+            return
+        named = node.get("targetField")
+        declared = context.fields.get(named) if named else target
+        if declared is None or not declared.values or declared.optype == "continuous":
+            return
+        if not is_class(node.get("value"), declared):
+            self.error("unknown-class", f"OutputField {node.get('name')!r} asks for the {node.get('feature')} of "
+                       f"class {node.get('value')!r}, which target {declared.name!r} does not have", node)
+
+    def _output_feature(self, node: etree._Element, tag: str, function: str | None, target: Field | None
+                        ) -> None:
+        feature = node.get("feature", "predictedValue")
+        if feature == "decision" and not any(local(c) in EXPRESSIONS for c in node):
+            self.error("output-expression", f"OutputField {node.get('name')!r} has feature=\"decision\" but no "
+                       "expression to compute it from", node)
+            return
+        if node.get("segmentId") is not None:
+            return  # what a segment produces is its model's business
+        if feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
+                feature == "predictedDisplayValue" or (function == "classification" and target is not None
+                                                       and target.data_type == "string")):
+            what = "a display text" if feature == "predictedDisplayValue" else "a class label"
+            self.error("output-feature", f"OutputField {node.get('name')!r} declares dataType=\"{node.get('dataType')}\""
+                       f" for {what}: the engine scores it null", node)
+        elif function == "regression" and feature == "probability":
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
+                       "probability, which it does not produce", node)
+        elif feature == "reasonCode" and tag not in REASON_CODE_MODELS:
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a reasonCode; only a "
+                       "Scorecard produces reason codes", node)
+        elif feature in EXPRESSION_FEATURES and not any(local(c) in EXPRESSIONS for c in node):
+            self.error("output-expression", f"OutputField {node.get('name')!r} has feature=\"{feature}\" but no "
+                       "expression to compute it from", node)

@@ -1,0 +1,98 @@
+"""The transformation rules: functions applied (known, with the right number of arguments), values an
+expression yields that must fit its type, LinearNorm order, Array counts."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .base import CheckerBase
+from .elements import ARRAY_ITEM, child, children, local
+from .vocabulary import ARITY, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
+
+
+class TransformationRules(CheckerBase):
+    def _apply(self, node: etree._Element, where: str) -> None:
+        name = node.get("function")
+        if name and not name.startswith("x-") and name not in self.functions:
+            if name in BUILTINS_4_4:
+                if self.namespace == CURRENT:
+                    self.warning("interop-4.4", f"{where} applies {name!r}, a function new in PMML 4.4 that "
+                                 "older evaluators reject", node)
+            elif name not in BUILTINS_4_3:
+                self.error("unknown-function", f"{where} applies function {name!r}, which is neither built "
+                           "in nor defined in the TransformationDictionary", node)
+                return
+            self._arity(node, name, where)
+
+    def _expression_values(self, node: etree._Element, tag: str) -> None:
+        """Constant, Discretize and MapValues values that cannot be the number their result must be."""
+        data_type = node.get("dataType")
+        parent = node.getparent()
+        if data_type is None and parent is not None and local(parent) == "DerivedField":
+            data_type = parent.get("dataType")  # the expression's value is the field's
+        if data_type not in NUMERIC_TYPES:
+            return
+        if tag == "Constant":
+            values = [] if node.get("missing") == "true" or not (node.text or "").strip() else \
+                [("value", node, node.text)]
+        else:
+            values = [(a, node, node.get(a)) for a in ("mapMissingTo", "defaultValue")]
+            values += [("binValue", b, b.get("binValue")) for b in children(node, "DiscretizeBin")]
+        for attribute, where, text in values:
+            if text is not None and number(text) is None:
+                what = f"<Constant>{text.strip()}</Constant>" if tag == "Constant" else f"<{local(where)} " \
+                    f"{attribute}=\"{text}\">"
+                self.error("value-type", f"{what} is not a number, but its value is a {data_type}: records it "
+                           "reaches get no score", where)
+                return
+
+    def _linear_norms(self, node: etree._Element) -> None:
+        origins = [number(n.get("orig")) for n in children(node, "LinearNorm")]
+        if None in origins:
+            return  # reported as non-finite
+        for before, after in zip(origins, origins[1:]):
+            if not before < after:  # type: ignore[operator]
+                self.error("linear-norm-order", f"<NormContinuous field=\"{node.get('field')}\">'s LinearNorm orig "
+                           f"values are not strictly ascending ({before:g} then {after:g}): the "
+                           "interpolation is undefined", node)
+                return
+
+    def _array_count(self, node: etree._Element) -> None:
+        declared = node.get("n")
+        if declared is None:
+            return
+        text = node.text or ""
+        count = len(ARRAY_ITEM.findall(text)) if '"' in text else len(text.split())
+        if declared.strip() != str(count):
+            self.error("array-count", f"<Array n=\"{declared}\"> holds {count} values", node)
+
+    def _arity(self, node: etree._Element, name: str, where: str) -> None:
+        bounds = ARITY.get(name)
+        if bounds is None:
+            return
+        count = sum(1 for c in node if isinstance(c.tag, str) and local(c) != "Extension")
+        least, most = bounds
+        if count < least or (most is not None and count > most):
+            wanted = str(least) if least == most else f"{least} to {most}" if most else f"at least {least}"
+            self.error("function-arity", f"{where} applies {name!r} to {count} argument(s); it takes {wanted}",
+                       node)
+
+    def _table_columns(self, node: etree._Element) -> None:
+        """A MapValues whose InlineTable lacks a column it names: every lookup misses (PMML4S scores
+        null, JPMML refuses the document)."""
+        table = child(node, "InlineTable")
+        if table is None:
+            return
+        held = self.table_columns.pop(table, None)
+        if held is None:  # the rows were not streamed past end() (a tree checked as a whole)
+            held = {local(cell) or "" for row in children(table, "row") for cell in row}
+        if not held:
+            return  # no rows: every lookup takes defaultValue/mapMissingTo, as written
+        named = [("outputColumn", node.get("outputColumn"), node)]
+        named += [("column", pair.get("column"), pair) for pair in children(node, "FieldColumnPair")]
+        for attribute, column, where in named:
+            if column is not None and column not in held:
+                self.error("table-column", f"<{local(where)} {attribute}=\"{column}\"> names a column its "
+                           f"InlineTable does not have (it has {', '.join(sorted(held))}): every lookup misses", where)
+                return
+

@@ -1,0 +1,67 @@
+"""One gate: what validate blocks is exactly what load refuses (tests/test_gate_differential.py).
+
+For each document, ``verdicts`` gives validate's blocking issue (``refusal(validate(...))``) and
+what ``pmmlkit.load`` does with it. Load is the gate plus the engine: where validate blocks, the gate
+must refuse with the same code (checked without starting the engine, which the gate never
+reaches); where validate passes, the engine must load the document and score at least one of a
+few generated records (a document that loads but scores every record null is a silent failure,
+which validate must block).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from lxml import etree
+
+import pmmlkit
+from pmmlkit.errors import PMMLError
+from pmmlkit.scoring.evaluator import categories_in_use, warm_up_frame
+from pmmlkit.validate import validate
+from pmmlkit.validation import gate, refusal
+
+RECORDS = 24
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    blocked: str | None  # the code of validate's first blocking issue
+    refused: str | None  # what load said when it refused (or scored nothing)
+
+    @property
+    def agree(self) -> bool:
+        return (self.blocked is None) == (self.refused is None)
+
+
+def verdicts(data: bytes) -> Verdicts:
+    first = refusal(validate(data))
+    if first is not None:
+        try:
+            gate(data)
+        except PMMLError as exc:
+            return Verdicts(first.code, str(exc))
+        return Verdicts(first.code, None)
+    try:
+        model = pmmlkit.load(data, cache=False, warm=False)
+    except PMMLError as exc:
+        return Verdicts(None, str(exc))
+    return Verdicts(None, silent_null(model, data))
+
+
+def silent_null(model: pmmlkit.Model, data: bytes) -> str | None:
+    """What is wrong when ``model`` scores none of a few generated records (None when one scores)."""
+    if not model.output_names:
+        return "the engine loads it but declares no output"
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    if any(node.get("feature") == "residual" for node in root.iter("{*}OutputField")):
+        return None  # a residual needs the target's value, which generated records do not have
+    frame = warm_up_frame(model.input_fields, RECORDS, categories_in_use(root), seed=1)
+    try:
+        # A model without inputs scores records that give nothing (a frame without columns has no rows).
+        scored = model.predict(frame) if model.input_names else pd.DataFrame(model.predict([{}] * RECORDS))
+    except PMMLError as exc:
+        return f"the engine loads it but every record fails: {exc}"
+    if scored.isna().all().all():
+        return f"the engine loads it but scores every record null ({', '.join(scored.columns)})"
+    return None
