@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from ..errors import EvaluationError
 from ..key_templates import key_text
+from ..scoring.contract import InputContract
 from ..scoring.evaluator import FieldInfo, Model
 from ..scoring.inputs import numbers_from_text
 from .feature_store import FeatureStore
@@ -43,6 +45,9 @@ class _RequestFields:
         # An id is any value a key can be made of (a string or a number): no declared type.
         fields += [FieldInfo(name, None, None) for name in spec.ids if name not in names]
         self.input_fields = fields
+        # The request's own contract: its inputs and ids, checked as the model checks them.
+        self.contract = InputContract(tuple(f.name for f in fields), tuple(f.java_kind for f in fields),
+                                      tuple(f.data_type for f in fields), model.contract.unused)
         self.function_name = model.function_name
         self.output_fields = model.output_fields
         self.target_fields = model.target_fields
@@ -109,11 +114,11 @@ class OnlineFeatures:
             column = self._derived(derived, matrices, len(out))
             for record, value in zip(out, column):
                 record[derived.input] = value
-        check = self.signature.check_record
+        check = self.signature.contract.record  # the model's one input contract, before scoring
         for i, record in enumerate(out):
             try:
-                check(record, f"{label} {i}")
-            except RequestError as exc:
+                check(record, "allow", "ignore", f"{label} {i}")
+            except EvaluationError as exc:
                 raise RequestError(f"a value looked up in Redis (or a configured default) does not fit the model: "
                                    f"{exc}", 502) from None
         return out, missing
