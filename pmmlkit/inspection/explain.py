@@ -30,7 +30,6 @@ from ..errors import PMMLError
 from ..pmml import find_child, model_element, tag_of
 from . import scalar
 from .trees import FlatTree, flatten, routes
-from .treeshap import tree_shap
 
 
 @dataclass
@@ -143,6 +142,9 @@ def _tree(model: etree._Element, context: _Context) -> _Part:
     route = routes(flat, context.values, context.rows)
     leaves = flat.is_leaf
     base = (cover[leaves, None] * value[leaves]).sum(axis=0) / cover[0]
+    # numba's import (~0.5 s) is paid by the first tree explanation, not by `import pmmlkit`.
+    from .treeshap import tree_shap
+
     phi = tree_shap(flat.child_start, flat.children, split_feature, cover, value, route, len(context.fields),
                     int(flat.depth.max()))
     return _Part(base, phi, classes or ["predicted"])

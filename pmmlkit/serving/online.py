@@ -32,7 +32,7 @@ from ..scoring.evaluator import FieldInfo, Model
 from ..scoring.inputs import numbers_from_text
 from .feature_store import FeatureStore
 from .features import ENCODINGS, FeatureSpec, ScalarSource, VectorSource
-from .signature import RequestError, Signature
+from .signature import RequestError, Signature, refused
 
 
 class _RequestFields:
@@ -75,6 +75,13 @@ class OnlineFeatures:
                        ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Records with every model input, and the keys (and hash fields) that were missing."""
         spec = self.spec
+        # The request's own values first: a bad one is the client's (400), a bad looked-up one is not (502).
+        request = self.request_signature.contract
+        for i, record in enumerate(records):
+            try:
+                request.record(record, "allow", "ignore", f"{label} {i}")
+            except EvaluationError as exc:
+                raise refused(exc) from None
         texts = {name: [key_text(r.get(name)) for r in records] for name in self._variables}
         scalar_keys = [s.template.fill_columns(texts) for s in spec.scalars]
         vector_keys = [v.template.fill_columns(texts) for v in spec.vectors]
