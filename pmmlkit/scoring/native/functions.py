@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ...pmml import format_number
+from . import mathlib
 from .ir import Column, missing_mask
 
 Function = Callable[[list[Column]], Column]
@@ -188,20 +189,20 @@ def _std_normal_cdf(x: np.ndarray) -> np.ndarray:
 
 
 def _std_normal_pdf(x: np.ndarray) -> np.ndarray:
-    return np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+    return mathlib.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
 
 
 FUNCTIONS: dict[str, Function] = {
     "+": _binary(np.add), "-": _binary(np.subtract), "*": _binary(np.multiply), "/": _binary(np.divide),
     "min": _fold(np.minimum), "max": _fold(np.maximum), "sum": _fold(np.add), "product": _fold(np.multiply),
     "avg": _avg, "median": _median,
-    "log10": _unary(np.log10), "ln": _unary(np.log), "sqrt": _unary(np.sqrt), "abs": _unary(np.abs),
-    "exp": _unary(np.exp), "pow": _binary(np.power), "threshold": _binary(_threshold),
+    "log10": _unary(np.log10), "ln": _unary(mathlib.log), "sqrt": _unary(np.sqrt), "abs": _unary(np.abs),
+    "exp": _unary(mathlib.exp), "pow": _binary(mathlib.power), "threshold": _binary(_threshold),
     "floor": _unary(np.floor), "ceil": _unary(np.ceil), "round": _unary(_java_round), "rint": _unary(np.rint),
-    "ln1p": _unary(np.log1p), "expm1": _unary(np.expm1), "modulo": _binary(_modulo),
+    "ln1p": _unary(mathlib.log1p), "expm1": _unary(mathlib.expm1), "modulo": _binary(_modulo),
     "sin": _unary(np.sin), "cos": _unary(np.cos), "tan": _unary(np.tan), "asin": _unary(np.arcsin),
     "acos": _unary(np.arccos), "atan": _unary(np.arctan), "sinh": _unary(np.sinh), "cosh": _unary(np.cosh),
-    "tanh": _unary(np.tanh), "atan2": _binary(np.arctan2), "hypot": _binary(np.hypot),
+    "tanh": _unary(mathlib.tanh), "atan2": _binary(np.arctan2), "hypot": _binary(np.hypot),
     "erf": _unary(_erf), "stdNormalCDF": _unary(_std_normal_cdf), "stdNormalPDF": _unary(_std_normal_pdf),
     "isMissing": _is_missing, "isNotMissing": _is_not_missing,
     "equal": _compare(np.equal), "notEqual": _compare(np.not_equal), "lessThan": _compare(np.less),

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...pmml import tag_of
+from . import mathlib
 from .expressions import Compiler
 from .fields import elements, first
 from .ir import Env, Prediction, unsupported
@@ -16,14 +17,14 @@ from .regression import _argmax
 
 _ACTIVATIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "identity": lambda z, t: z,
-    "logistic": lambda z, t: 1.0 / (1.0 + np.exp(-z)),
-    "tanh": lambda z, t: np.tanh(z),
+    "logistic": lambda z, t: mathlib.logistic(z),
+    "tanh": lambda z, t: mathlib.tanh(z),
     "rectifier": lambda z, t: np.where(np.isnan(z), np.nan, np.maximum(z, 0.0)),
     "threshold": lambda z, t: np.where(np.isnan(z), np.nan, (z > t).astype(np.float64)),
-    "exponential": lambda z, t: np.exp(z),
+    "exponential": lambda z, t: mathlib.exp(z),
     "reciprocal": lambda z, t: 1.0 / z,
     "square": lambda z, t: z * z,
-    "Gauss": lambda z, t: np.exp(-(z * z)),
+    "Gauss": lambda z, t: mathlib.exp(-(z * z)),
     "sine": lambda z, t: np.sin(z),
     "cosine": lambda z, t: np.cos(z),
     "Elliott": lambda z, t: z / (1.0 + np.abs(z)),
@@ -87,7 +88,7 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
                 z = values @ weights.T + bias
                 a = activation(z, threshold)
                 if normalization == "softmax":
-                    e = np.exp(a)
+                    e = mathlib.exp(a)
                     a = e / e.sum(axis=1, keepdims=True)
                 elif normalization == "simplemax":
                     a = a / a.sum(axis=1, keepdims=True)

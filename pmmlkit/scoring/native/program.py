@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...pmml import MODEL_TAGS, tag_of
+from .clustering import clustering_model
 from .expressions import Compiler
 from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
 from .ir import Column, Env, Prediction, unsupported
@@ -81,6 +82,8 @@ class Program:
             body = mining_model(node, self.model, numeric, categories)
         elif tag == "NeuralNetwork":
             body = neural_network(node, self.compiler, categories)
+        elif tag == "ClusteringModel":
+            body = clustering_model(node, numeric)
         else:
             raise unsupported(node)
         rescale = targets(node, function)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import mathlib
 from .fields import elements, first, parse_value
 from .ir import Column, Env, Prediction, missing_mask, unsupported
 
@@ -21,12 +22,12 @@ def _std_normal_cdf(x: np.ndarray) -> np.ndarray:
 
 # Inverse links for the binary-style normalizations: probability of a category from its score.
 _INVERSE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "logit": lambda y: 1.0 / (1.0 + np.exp(-y)),
+    "logit": mathlib.logistic,
     "probit": _std_normal_cdf,
-    "cloglog": lambda y: 1.0 - np.exp(-np.exp(y)),
-    "loglog": lambda y: np.exp(-np.exp(-y)),
+    "cloglog": lambda y: 1.0 - mathlib.exp(-mathlib.exp(y)),
+    "loglog": lambda y: mathlib.exp(-mathlib.exp(-y)),
     "cauchit": lambda y: 0.5 + np.arctan(y) / math.pi,
-    "exp": np.exp,
+    "exp": mathlib.exp,
     "none": lambda y: y,
 }
 
@@ -36,7 +37,7 @@ def classify(scores: list[np.ndarray], categories: list[str], method: str, node:
     probable category (the first one on a tie)."""
     with np.errstate(all="ignore"):
         if method == "softmax":
-            exps = [np.exp(s) for s in scores]
+            exps = [mathlib.exp(s) for s in scores]
             total = exps[0].copy()
             for e in exps[1:]:
                 total = total + e
@@ -70,7 +71,7 @@ def _term(values: np.ndarray, exponent: float) -> np.ndarray:
     if exponent == 1.0:
         return values
     with np.errstate(all="ignore"):
-        return np.power(values, exponent)
+        return mathlib.power(values, np.full_like(values, exponent))
 
 
 def regression_model(node: Any, numeric: Callable[[str], bool]) -> Model:
@@ -129,15 +130,15 @@ def regression_model(node: Any, numeric: Callable[[str], bool]) -> Model:
 # -- GeneralRegressionModel ------------------------------------------------------------------------
 _LINKS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "identity": lambda eta, a: eta,
-    "log": lambda eta, a: np.exp(eta),
-    "logit": lambda eta, a: 1.0 / (1.0 + np.exp(-eta)),
+    "log": lambda eta, a: mathlib.exp(eta),
+    "logit": lambda eta, a: mathlib.logistic(eta),
     "probit": lambda eta, a: _std_normal_cdf(eta),
-    "cloglog": lambda eta, a: 1.0 - np.exp(-np.exp(eta)),
-    "loglog": lambda eta, a: np.exp(-np.exp(-eta)),
+    "cloglog": lambda eta, a: 1.0 - mathlib.exp(-mathlib.exp(eta)),
+    "loglog": lambda eta, a: mathlib.exp(-mathlib.exp(-eta)),
     "cauchit": lambda eta, a: 0.5 + np.arctan(eta) / math.pi,
-    "power": lambda eta, a: np.exp(eta) if a == 0 else np.power(eta, 1.0 / a),
-    "oddspower": lambda eta, a: (1.0 / (1.0 + np.exp(-eta))) if a == 0 else
-    1.0 / (1.0 + np.power(1.0 + a * eta, -1.0 / a)),
+    "power": lambda eta, a: mathlib.exp(eta) if a == 0 else mathlib.power(eta, np.full_like(eta, 1.0 / a)),
+    "oddspower": lambda eta, a: mathlib.logistic(eta) if a == 0 else
+    1.0 / (1.0 + mathlib.power(1.0 + a * eta, np.full_like(eta, -1.0 / a))),
 }
 
 
