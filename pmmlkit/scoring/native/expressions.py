@@ -137,19 +137,18 @@ class Compiler:
             raise unsupported(node, "<NormContinuous> with fewer than two LinearNorm")
         outliers = node.get("outliers", "asIs")
         replacement = _number_or_none(node.get("mapMissingTo"))
-        origs = np.array([p[0] for p in points])
-        norms = np.array([p[1] for p in points])
+        origs, norms, slopes, intercepts = linear_segments(points)
 
         def run(env: Env) -> Column:
             x = env.get(name)
             if x.dtype == object:
                 x = cast(x, "double")
-            # The segment of each value: the first whose right end is at or above it; values outside
-            # the range extrapolate the first or last segment.
+            # The first segment [orig_k, orig_k+1] holding x (a breakpoint belongs to the segment
+            # on its left), as x * slope + intercept, PMML4S's form; outside the range the first
+            # or last segment extends.
             k = np.clip(np.searchsorted(origs, x, side="left") - 1, 0, len(origs) - 2)
-            a0, a1, b0, b1 = origs[k], origs[k + 1], norms[k], norms[k + 1]
             with np.errstate(all="ignore"):
-                out = b0 + (x - a0) / (a1 - a0) * (b1 - b0)
+                out = x * slopes[k] + intercepts[k]
             below, above = x < origs[0], x > origs[-1]
             if outliers == "asMissingValues":
                 out[below | above] = np.nan
@@ -319,6 +318,18 @@ def _is_in(args: list[CompiledExpression], negate: bool) -> CompiledExpression:
         out[missing_mask(value)] = np.nan
         return out
     return run
+
+
+def linear_segments(points: list[tuple[float, float]]) -> tuple[np.ndarray, ...]:
+    """Breakpoints and, per segment, slope and intercept as PMML4S computes them:
+    (n1 - n0) / (o1 - o0) and (n0 * o1 - n1 * o0) / (o1 - o0)."""
+    origs = np.array([p[0] for p in points])
+    norms = np.array([p[1] for p in points])
+    with np.errstate(all="ignore"):
+        width = origs[1:] - origs[:-1]
+        slopes = (norms[1:] - norms[:-1]) / width
+        intercepts = (norms[:-1] * origs[1:] - norms[1:] * origs[:-1]) / width
+    return origs, norms, slopes, intercepts
 
 
 def _number_or_none(text: str | None) -> float | None:

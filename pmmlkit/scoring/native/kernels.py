@@ -217,3 +217,20 @@ def forest_classes(X, roots, missing_strategy, no_true, child_start, child_count
         for k in range(classes):
             out[i, k] = out[i, k] / total_weight
     return out
+
+
+@numba.njit(**_OPTIONS)
+def neuron_sums(values, bias, con_start, con_len, con_from, con_weight):  # pragma: no cover - compiled
+    """Each neuron's input: its bias, then weight * value for each connection in document order
+    (as PMML4S adds them; a BLAS product would add in another order, and differently for one row
+    than for a batch)."""
+    rows = values.shape[0]
+    neurons = len(bias)
+    out = np.empty((rows, neurons), dtype=np.float64)
+    for i in range(rows):
+        for n in range(neurons):
+            acc = bias[n]
+            for c in range(con_start[n], con_start[n] + con_len[n]):
+                acc = acc + values[i, con_from[c]] * con_weight[c]
+            out[i, n] = acc
+    return out

@@ -10,9 +10,10 @@ import numpy as np
 
 from ...pmml import tag_of
 from . import mathlib
-from .expressions import Compiler
+from .expressions import Compiler, linear_segments
 from .fields import elements, first
 from .ir import Env, Prediction, unsupported
+from .kernels import neuron_sums
 from .regression import _argmax
 
 _ACTIVATIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
@@ -57,18 +58,24 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
             raise unsupported(layer, f"normalizationMethod={normalization!r}")
         neurons = elements(layer, "Neuron")
         position = {n: i for i, n in enumerate(known)}
-        weights = np.zeros((len(neurons), len(known)))
         bias = np.zeros(len(neurons))
+        starts, lengths, sources, weights = [], [], [], []
         for i, neuron in enumerate(neurons):
             bias[i] = float(neuron.get("bias", "0"))
             if neuron.get("width") is not None or neuron.get("altitude") is not None:
                 raise unsupported(neuron, "a radial-basis <Neuron>")
-            for con in elements(neuron, "Con"):
+            cons = elements(neuron, "Con")
+            starts.append(len(sources))
+            lengths.append(len(cons))
+            for con in cons:
                 source = con.get("from")
                 if source not in position:
                     raise unsupported(con, f"a connection from the unknown neuron {source!r}")
-                weights[i, position[source]] += float(con.get("weight"))
-        layers.append((weights, bias, _ACTIVATIONS[activation], threshold, normalization))
+                sources.append(position[source])
+                weights.append(float(con.get("weight")))
+        connections = (np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.int64),
+                       np.array(sources, dtype=np.int64), np.array(weights, dtype=np.float64))
+        layers.append((connections, bias, _ACTIVATIONS[activation], threshold, normalization))
         known = known + [n.get("id") for n in neurons]
     index = {n: i for i, n in enumerate(known)}
     outputs = []
@@ -83,9 +90,9 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
     def forward(env: Env) -> np.ndarray:
         columns = [np.asarray(e(env), dtype=np.float64) for e in input_expressions]
         values = np.column_stack(columns) if columns else np.zeros((env.rows, 0))
-        for weights, bias, activation, threshold, normalization in layers:
+        for connections, bias, activation, threshold, normalization in layers:
+            z = neuron_sums(np.ascontiguousarray(values), bias, *connections)
             with np.errstate(all="ignore"):
-                z = values @ weights.T + bias
                 a = activation(z, threshold)
                 if normalization == "softmax":
                     e = mathlib.exp(a)
@@ -116,14 +123,12 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
         return lambda env: Prediction(forward(env)[:, neuron].copy())
     if tag_of(expression) == "NormContinuous":
         points = [(float(p.get("orig")), float(p.get("norm"))) for p in elements(expression, "LinearNorm")]
-        origs = np.array([p[0] for p in points])
-        norms = np.array([p[1] for p in points])
+        _, norms, slopes, intercepts = linear_segments(points)
 
         def denormalize(env: Env) -> Prediction:
             y = forward(env)[:, neuron]
             k = np.clip(np.searchsorted(norms, y, side="left") - 1, 0, len(norms) - 2)
             with np.errstate(all="ignore"):
-                value = origs[k] + (y - norms[k]) / (norms[k + 1] - norms[k]) * (origs[k + 1] - origs[k])
-            return Prediction(value)
+                return Prediction((y - intercepts[k]) / slopes[k])
         return denormalize
     raise unsupported(expression, f"a regression NeuralOutput <{tag_of(expression)}>")
