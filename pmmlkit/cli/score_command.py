@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import PMMLError
 from ..io import FORMATS, STDIO, TableWriter, table_format, table_size
+from ..scoring.engine import DEFAULT_ENGINE, ENGINES
 from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
 from .common import DEFAULT_CHUNK, UsageError, positive
@@ -46,6 +47,9 @@ def add_parser(commands: Any) -> None:
     score.add_argument("--json", action="store_true", help="print a JSON summary (rows, invalid rows, seconds) on "
                        "standard error at the end")
     score.add_argument("--spark", action="store_true", help="score on Spark: IN and OUT are Parquet or CSV paths")
+    score.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help="what scores: pmml4s (the JVM reference, default), native (compiled, no Java) or auto "
+                            "(native where it compiles the document); README 'Engines'")
     score.set_defaults(run=run)
 
 
@@ -58,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     except PMMLError as exc:
         raise UsageError(f"-o {args.output}: {exc}") from None
     in_format = table_format(args.input, args.input_format)
-    model = load(args.pmml)
+    model = load(args.pmml, engine=args.engine)
     report = InvalidReport()
     rows = 0
     rules = RowRules(model.input_names, args.missing, args.extra, args.on_invalid, report)
@@ -86,7 +90,8 @@ def _run_on_spark(args: argparse.Namespace, started: float) -> int:
         from ..scoring.spark import score_files
     except ImportError as exc:
         raise PMMLError(f"Spark scoring is not available ({exc}); install pmmlkit[spark]") from None
-    written = score_files(args.pmml, args.input, args.output, missing=args.missing, extra=args.extra)
+    written = score_files(args.pmml, args.input, args.output, missing=args.missing, extra=args.extra,
+                          engine=args.engine)
     if args.json:
         print(json.dumps({"output": written, "seconds": round(time.perf_counter() - started, 3)}), file=sys.stderr)
     else:

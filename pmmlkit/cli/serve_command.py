@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import PMMLError
+from ..scoring.engine import DEFAULT_ENGINE, ENGINES
 from .common import UsageError, count, positive
 
 
@@ -62,6 +64,9 @@ def add_parser(commands: Any) -> None:
     serve.add_argument("--request-timeout", type=_seconds, default=30.0, metavar="S",
                        help="longest time to score one request (default 30 s; then 504)")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help="what scores the models: pmml4s (the JVM reference, default), native (compiled, no "
+                            "Java) or auto (native where it compiles a document); README 'Engines'")
     serve.set_defaults(run=run)
 
 
@@ -87,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         name = args.model_name or (path.stem if path.is_file() or path.suffix.lower() == ".pmml"
                                    else path.resolve().name)
         models = [ModelSource(name, str(path))]
+    models = [replace(m, engine=args.engine) for m in models]
     config = ServingConfig(models=tuple(models), poll_seconds=args.poll_seconds,
                            limits=Limits(args.max_body_bytes, args.max_rows, args.request_timeout))
     port = args.rest_api_port if args.rest_api_port is not None else args.port

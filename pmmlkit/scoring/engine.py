@@ -18,11 +18,11 @@ object array of str/None); ``score_record(values)`` -> one value per output; and
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any
 
 from ..errors import EvaluationError
-from .native import NativeEngine, UnsupportedElement
 from .pmml4s import PMML4SEngine
 
 ENGINES = ("pmml4s", "native", "auto")
@@ -43,10 +43,18 @@ def make_engine(engine: str, root: Any, data: bytes, name: str, threads: int | N
     check_engine(engine)
     if engine == "pmml4s":
         return PMML4SEngine(root, data, name, threads)
+    native = _native()
     if engine == "native":
-        return NativeEngine(root, data, name)
+        return native.NativeEngine(root, data, name)
     try:
-        return NativeEngine(root, data, name)
-    except UnsupportedElement as exc:
+        return native.NativeEngine(root, data, name)
+    except native.UnsupportedElement as exc:
         log.info("%s: scored on PMML4S: %s", name, exc)
         return PMML4SEngine(root, data, name, threads)
+
+
+def _native() -> Any:
+    """The native engine's package, imported on first use: numba's import (and the loading of its
+    compiled functions) costs about a second, which ``import pmmlkit`` and the CLI's commands
+    that never score natively should not pay."""
+    return importlib.import_module(".native", __package__)

@@ -26,6 +26,7 @@ class ModelSource:
 
     name: str
     base_path: str
+    engine: str = "pmml4s"  # what scores it: load(..., engine=...) (README, "Engines")
 
 
 @dataclass(frozen=True)

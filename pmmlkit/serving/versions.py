@@ -54,11 +54,11 @@ class VersionStatus:
                 "status": {"error_code": self.error_code, "error_message": self.error_message}}
 
 
-def load_version(name: str, version: int, path: Path) -> LoadedVersion:
+def load_version(name: str, version: int, path: Path, engine: str = "pmml4s") -> LoadedVersion:
     """Load and check one version; PMMLError says why it cannot serve."""
     data, source = read_source(path)
     root = parse_bytes(data, source).getroot()
-    model = load(path)
+    model = load(path, engine=engine)
     problem = verification_problem(model, root)
     if problem is not None:
         raise PMMLError(f"{path}: {problem}")
@@ -144,7 +144,7 @@ class ServedModel:
         self.statuses[version] = VersionStatus(version, "LOADING")
         started = time.perf_counter()
         try:
-            loaded = load_version(self.name, version, file)
+            loaded = load_version(self.name, version, file, self.source.engine)
         except PMMLError as exc:
             log.error("model %s: version %d refused, %s keeps serving: %s", self.name, version,
                       f"version {self.current.version}" if self.current else "no version", exc)

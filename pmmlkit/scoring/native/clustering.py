@@ -69,11 +69,11 @@ def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env
                 elif measure == "chebychev":
                     total = np.maximum(total, weight * d)
                 else:
-                    total = total + weight * mathlib.power(d, np.full_like(d, p))
+                    total = total + weight * mathlib.power(d, p)
             if measure == "euclidean":
                 return np.sqrt(total)
             if measure == "minkowski":
-                return mathlib.power(total, np.full_like(total, 1.0 / p))
+                return mathlib.power(total, 1.0 / p)
         return total
 
     ids = np.array([c[0] for c in clusters], dtype=object)

@@ -71,7 +71,7 @@ def _term(values: np.ndarray, exponent: float) -> np.ndarray:
     if exponent == 1.0:
         return values
     with np.errstate(all="ignore"):
-        return mathlib.power(values, np.full_like(values, exponent))
+        return mathlib.power(values, exponent)
 
 
 def regression_model(node: Any, numeric: Callable[[str], bool]) -> Model:
@@ -136,9 +136,9 @@ _LINKS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "cloglog": lambda eta, a: 1.0 - mathlib.exp(-mathlib.exp(eta)),
     "loglog": lambda eta, a: mathlib.exp(-mathlib.exp(-eta)),
     "cauchit": lambda eta, a: 0.5 + np.arctan(eta) / math.pi,
-    "power": lambda eta, a: mathlib.exp(eta) if a == 0 else mathlib.power(eta, np.full_like(eta, 1.0 / a)),
+    "power": lambda eta, a: mathlib.exp(eta) if a == 0 else mathlib.power(eta, 1.0 / a),
     "oddspower": lambda eta, a: mathlib.logistic(eta) if a == 0 else
-    1.0 / (1.0 + mathlib.power(1.0 + a * eta, np.full_like(eta, -1.0 / a))),
+    1.0 / (1.0 + mathlib.power(1.0 + a * eta, -1.0 / a)),
 }
 
 
