@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import EvaluationError, PMMLError
 from ..fields import FieldInfo
 from ..inputs import Prepared
 from .fields import cast, input_column
-from .ir import Column
+from .ir import Column, UnsupportedElement
 from .program import Program
 
 _NUMERIC_OUTPUTS = ("double", "float", "integer", "real")
@@ -29,12 +30,23 @@ def compile_document(root: Any, data: bytes) -> Program:
         if key in _compiled:
             _compiled.move_to_end(key)
             return _compiled[key]
-    program = Program(root)
+    try:
+        program = Program(root)
+    except RecursionError:
+        raise UnsupportedElement(_TOO_DEEP) from None
     with _compiled_lock:
         _compiled[key] = program
         while len(_compiled) > _CACHE_SIZE:
             _compiled.popitem(last=False)
     return program
+
+
+# Expressions, derived fields and segmentations compile to nested Python closures: a document
+# that nests them deeper than Python's stack allows is refused at load (by the compile or by the
+# one-row probe below), never halfway through a batch. (Tree depth is not limited by this: trees
+# are walked iteratively by the compiled loops.)
+_TOO_DEEP = ("the native engine does not compile this document: its expressions, derived fields or "
+             "segments nest too deeply (beyond Python's recursion limit); score it with engine='pmml4s'")
 
 
 class NativeEngine:
@@ -53,6 +65,21 @@ class NativeEngine:
         self.output_fields = [FieldInfo(f.name, None, f.data_type) for f in self.program.outputs]
         self.numeric_outputs = [f.data_type in _NUMERIC_OUTPUTS for f in self.program.outputs]
         self._fields = [self.program.dictionary.get(n) for n in self.input_names]
+        self._probe()
+
+    def _probe(self) -> None:
+        """Score one row of missing values: compiles the loops this program uses (numba, from its
+        disk cache after the first time) and finds a nesting too deep to evaluate, at load."""
+        columns = [Prepared("double", np.full(1, np.nan)) if field is None or field.numeric
+                   else Prepared("string", [None]) for field in self._fields]
+        try:
+            self.program.score({n: input_column(c, f) for n, c, f in zip(self.input_names, columns, self._fields)}, 1)
+        except RecursionError:
+            raise UnsupportedElement(_TOO_DEEP) from None
+        except PMMLError:
+            raise
+        except Exception:
+            pass  # a value-dependent failure says nothing about real rows; scoring reports it per batch
 
     def check_usable(self) -> None:
         """Nothing to check: no JVM, no state a fork could break."""
@@ -66,9 +93,15 @@ class NativeEngine:
     def score_columns(self, prepared: list[Prepared], rows: int) -> list[np.ndarray]:
         columns = {name: input_column(column, field)
                    for name, column, field in zip(self.input_names, prepared, self._fields)}
+        try:
+            scored = self.program.score(columns, rows)
+        except PMMLError:
+            raise
+        except Exception as exc:  # a defect of the native engine: reported, never a raw traceback
+            raise EvaluationError(f"{self.label}: the native engine failed to score this batch "
+                                  f"({type(exc).__name__}: {exc}); score it with engine='pmml4s'") from None
         return [self._finish(values, numeric, field.data_type, rows)
-                for values, numeric, field in zip(self.program.score(columns, rows), self.numeric_outputs,
-                                                   self.output_fields)]
+                for values, numeric, field in zip(scored, self.numeric_outputs, self.output_fields)]
 
     def score_record(self, values: list[Any]) -> list[Any]:
         prepared = []

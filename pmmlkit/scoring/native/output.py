@@ -119,6 +119,23 @@ def _feature(node: Any, feature: str, compiler: Compiler) -> Callable[[Env, Pred
     return lambda env, p, done: expression(env.child(dict(done)))
 
 
+def default_outputs(function: str | None, target: str | None, target_type: str | None,
+                    categories: list[str], node: Any) -> list[OutputField]:
+    """The outputs PMML4S gives a model without <Output>: predicted_<target>; for classification also
+    probability (of the predicted category) and probability_<category> for each declared category."""
+    if target is None or function not in ("regression", "classification") or \
+            (function == "classification" and not categories):
+        raise unsupported(node, "a model without <Output> (and without a target with declared categories)")
+    value_type = target_type or ("double" if function == "regression" else "string")
+    out = [OutputField(f"predicted_{target}", value_type, lambda env, p, done: p.value)]
+    if function == "classification":
+        out.append(OutputField("probability", "real", lambda env, p, done: _winner_probability(p, env.rows)))
+        for category in categories:
+            out.append(OutputField(f"probability_{category}", "real",
+                                   lambda env, p, done, c=category: _probability_of(p, c, env.rows)))
+    return out
+
+
 def _probability_of(p: Prediction, value: str, rows: int) -> Column:
     if value in p.probabilities:
         return p.probabilities[value]
@@ -172,4 +189,5 @@ def invalidate(outputs: dict[str, Column], rows: np.ndarray | None) -> dict[str,
     return out
 
 
-__all__ = ["OutputField", "compute_outputs", "invalidate", "missing_mask", "output_fields", "targets"]
+__all__ = ["OutputField", "compute_outputs", "default_outputs", "invalidate", "missing_mask", "output_fields",
+           "targets"]

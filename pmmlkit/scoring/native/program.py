@@ -15,7 +15,7 @@ from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elem
 from .ir import Column, Env, Prediction, unsupported
 from .mining import mining_model
 from .neural import neural_network
-from .output import OutputField, compute_outputs, invalidate, output_fields, targets
+from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
 from .trees import tree_model
 
@@ -52,12 +52,10 @@ class Program:
         self.input_names = [m.name for m in fields if m.usage in ("active",) and m.name in self.dictionary]
         self.target_names = [m.name for m in fields if m.usage in ("target", "predicted")]
         self.function_name = top.get("functionName")
-        self.top = self.model(top, derived=self.global_derived)
-        if not self.top.outputs:
-            raise unsupported(top, "a model without <Output> (name its outputs with OutputFields)")
+        self.top = self.model(top, derived=self.global_derived, top=True)
         self.outputs = self.top.outputs
 
-    def model(self, node: Any, derived: dict[str, Any] | None = None) -> CompiledModel:
+    def model(self, node: Any, derived: dict[str, Any] | None = None, top: bool = False) -> CompiledModel:
         tag = tag_of(node)
         function = node.get("functionName")
         types = self.compiler.types
@@ -88,6 +86,9 @@ class Program:
             raise unsupported(node)
         rescale = targets(node, function)
         outputs = output_fields(node, self.compiler, target_field.data_type if target_field else None)
+        if top and not outputs:
+            outputs = default_outputs(function, target, target_field.data_type if target_field else None,
+                                      categories, node)
         dictionary = self.dictionary
 
         def run(env: Env) -> Prediction:
