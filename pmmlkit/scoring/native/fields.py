@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ...pmml import format_number, tag_of
 from ..inputs import Prepared
@@ -115,13 +116,18 @@ def cast(values: Column, data_type: str | None) -> Column:
         return values
     numeric = data_type in NUMERIC
     if numeric and values.dtype == object:
-        return np.array([parse_value(v, True) if isinstance(v, str) else (np.nan if v is None else float(v))
-                         for v in values], dtype=np.float64)
+        # Each distinct value parsed once (a label column holds a few categories over many rows).
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        parsed = np.array([parse_value(v, True) if isinstance(v, str) else float(v) for v in distinct] + [np.nan],
+                          dtype=np.float64)
+        return parsed[codes]
     if not numeric and data_type in _TEXT_TYPES and values.dtype != object:
-        out = np.empty(len(values), dtype=object)
-        for i, v in enumerate(values.tolist()):
-            out[i] = None if v != v else format_number(int(v) if float(v).is_integer() and abs(v) < 2 ** 53 else v)
-        return out
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        texts = np.empty(len(distinct) + 1, dtype=object)
+        for i, v in enumerate(distinct.tolist()):
+            texts[i] = format_number(int(v) if float(v).is_integer() and abs(v) < 2 ** 53 else v)
+        texts[-1] = None
+        return texts[codes]
     if data_type == "integer" and values.dtype != object:
         return np.trunc(values)  # Java's (long) cast of a double, as PMML4S does for an integer field
     return values
