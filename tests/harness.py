@@ -69,7 +69,7 @@ def assert_schema_valid(path: Path, oracle_name: str = "pmml-4-4-1.xsd") -> None
         _assert_valid(oracle, document, path, f"the DMG schema {oracle_name}")
 
 
-def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
+def score(evaluator: str, path: Path, X: pd.DataFrame, engine_tolerance: float | None = None) -> pd.DataFrame:
     if evaluator == "pmmlkit":
         model = pmmlkit.load(path)
         columns = model.predict(X)
@@ -79,7 +79,8 @@ def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
         model = pmmlkit.load(path, engine="native")
         columns = model.predict(X)
         assert_record_path_agrees(model, X, columns)
-        assert_engines_agree(pmmlkit.load(path).predict(X), columns, f"{path.name}: native vs PMML4S")
+        assert_engines_agree(pmmlkit.load(path).predict(X), columns, f"{path.name}: native vs PMML4S",
+                             engine_tolerance or ENGINE_TOLERANCE)
         return columns
     if evaluator == "jpmml":
         import jpmml_evaluator
@@ -90,7 +91,8 @@ def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
     raise ValueError(evaluator)
 
 
-def assert_engines_agree(reference: pd.DataFrame, native: pd.DataFrame, label: str) -> None:
+def assert_engines_agree(reference: pd.DataFrame, native: pd.DataFrame, label: str,
+                         tolerance: float = ENGINE_TOLERANCE) -> None:
     """The native engine's frame has PMML4S's columns and dtypes, the same labels and missing
     cells, and numbers equal to ENGINE_TOLERANCE."""
     assert list(native.columns) == list(reference.columns), (label, list(native.columns), list(reference.columns))
@@ -102,7 +104,7 @@ def assert_engines_agree(reference: pd.DataFrame, native: pd.DataFrame, label: s
             assert all(same), f"{label}, {name}: first difference at row {same.index(False)}"
             continue
         a, b = want.to_numpy(dtype=np.float64), got.to_numpy(dtype=np.float64)
-        close = (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= ENGINE_TOLERANCE * np.maximum(np.abs(a), np.abs(b)) + ENGINE_FLOOR)
+        close = (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= tolerance * np.maximum(np.abs(a), np.abs(b)) + ENGINE_FLOOR)
         if not close.all():
             i = int(np.flatnonzero(~close)[0])
             raise AssertionError(f"{label}, {name}: {int((~close).sum())} rows differ; first row {i}: "
@@ -141,7 +143,7 @@ def assert_scores_match(expected: pd.DataFrame, actual: pd.DataFrame, label: str
 
 
 def check_model(estimator: Any, X_fit: pd.DataFrame, X_eval: pd.DataFrame, evaluator: str, tmp_path: Path,
-                **options: Any) -> None:
+                engine_tolerance: float | None = None, **options: Any) -> None:
     """Convert, check the file against the project's PMML schema (and the DMG's where present),
     score X_eval on ``evaluator`` and compare with the estimator's own predictions at 1e-9."""
     document = pmmlkit.convert(estimator, X_fit, **options)
@@ -149,7 +151,7 @@ def check_model(estimator: Any, X_fit: pd.DataFrame, X_eval: pd.DataFrame, evalu
     assert_schema_valid(path)
     expected = reference_outputs(estimator, X_eval, document.output_fields())
     assert len(expected.columns) == len(document.output_fields())
-    actual = score(evaluator, path, X_eval)
+    actual = score(evaluator, path, X_eval, engine_tolerance)
     assert_scores_match(expected, actual, f"{type(estimator).__name__} on {evaluator}")
 
 
