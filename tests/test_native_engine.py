@@ -175,3 +175,28 @@ def test_native_scoring_needs_no_java(tmp_path):
     assert "no JVM" in done.stdout
     out = pd.read_csv(tmp_path / "out.csv")
     assert np.allclose(out["y_hat"], [0.5 + 1.5 - 0.25 + 3, 0.5 + 3.75 - 0.25 * 6.25 - 1])
+
+
+def test_serving_loads_versions_on_the_configured_engine(tmp_path):
+    pytest.importorskip("starlette")
+    from pmmlkit.serving.config import ModelSource, ServingConfig
+    from pmmlkit.serving.versions import load_version
+
+    path = _save(tmp_path, REGRESSION)
+    config = ServingConfig(models=(ModelSource("m", str(path), engine="native"),))
+    source = ServingConfig.from_json(config.to_json()).models[0]  # the form workers receive
+    assert source.engine == "native"
+    loaded = load_version(source.name, 1, path, source.engine)
+    assert loaded.model.engine == "native"
+
+
+def test_cli_score_takes_an_engine(tmp_path, capsys):
+    from pmmlkit.cli import main
+
+    path = _save(tmp_path, REGRESSION)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x,c\n1.0,a\n,b\n")
+    for engine in ("native", "pmml4s"):
+        out = tmp_path / f"{engine}.csv"
+        assert main(["score", "--engine", engine, str(path), str(rows), "-o", str(out)]) in (0, None)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "native.csv"), pd.read_csv(tmp_path / "pmml4s.csv"))
