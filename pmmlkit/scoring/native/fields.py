@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...pmml import format_number, tag_of
+from ...pmml import format_number
 from ..inputs import Prepared
 from .ir import Column, Env, missing_mask, unsupported
 
@@ -20,13 +20,19 @@ _DATE_TYPES = frozenset({"date", "time", "dateTime", "dateDaysSince[0]", "dateDa
                          "dateTimeSecondsSince[1960]", "dateTimeSecondsSince[1970]", "dateTimeSecondsSince[1980]"})
 
 
+def local_name(node: Any) -> str:
+    """An element's name without its namespace (a string split: lxml's QName costs several times more,
+    and a forest's compile asks for every Node's children)."""
+    return node.tag.rpartition("}")[2]
+
+
 def elements(node: Any, tag: str | None = None) -> list[Any]:
     """The child elements of ``node`` (named ``tag``, when given), Extensions left out."""
     out = []
     for child in node:
         if not isinstance(child.tag, str):
             continue
-        name = tag_of(child)
+        name = child.tag.rpartition("}")[2]
         if name == "Extension":
             continue
         if tag is None or name == tag:

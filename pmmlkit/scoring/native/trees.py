@@ -11,9 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ...pmml import tag_of
 from . import kernels as K
-from .fields import elements, parse_value
+from .fields import elements, local_name, parse_value
 from .functions import _texts
 from .ir import Column, Env, Prediction, unsupported
 
@@ -72,6 +71,7 @@ class TreeBuilder:
     def __init__(self, numeric: Callable[[str], bool], categories: list[str], classification: bool) -> None:
         self.numeric = numeric
         self.categories = list(categories)
+        self.category_index = {c: i for i, c in enumerate(self.categories)}
         self.classification = classification
         self.fields: dict[str, int] = {}
         self.vocabularies: dict[int, dict[str, float]] = {}
@@ -144,9 +144,9 @@ class TreeBuilder:
 
     def _node(self, node: Any) -> None:
         for child in elements(node):
-            if tag_of(child) not in (*_PREDICATES, "Node", "ScoreDistribution"):
+            if local_name(child) not in (*_PREDICATES, "Node", "ScoreDistribution"):
                 raise unsupported(child)
-        predicates = [c for c in elements(node) if tag_of(c) in _PREDICATES]
+        predicates = [c for c in elements(node) if local_name(c) in _PREDICATES]
         if len(predicates) != 1:
             raise unsupported(node, "a <Node> without one predicate")
         start = len(self.op)
@@ -167,9 +167,11 @@ class TreeBuilder:
             self._append(start, np.nan if score is None else float(score), -1, {})
 
     def _category(self, label: str) -> int:
-        if label not in self.categories:
+        index = self.category_index.get(label)
+        if index is None:
+            index = self.category_index[label] = len(self.categories)
             self.categories.append(label)
-        return self.categories.index(label)
+        return index
 
     def _distribution(self, node: Any) -> dict[int, float]:
         cells = elements(node, "ScoreDistribution")
@@ -213,9 +215,9 @@ class TreeBuilder:
         work: list[tuple[Any, bool, int]] = [(node, False, 0)]
         while work:
             item, done, level = work.pop()
-            tag = tag_of(item)
+            tag = local_name(item)
             if tag == "CompoundPredicate":
-                parts = [c for c in elements(item) if tag_of(c) in _PREDICATES]
+                parts = [c for c in elements(item) if local_name(c) in _PREDICATES]
                 operator = item.get("booleanOperator")
                 if operator not in _COMPOUND or not parts:
                     raise unsupported(item, f"<CompoundPredicate booleanOperator={operator!r}>")
@@ -244,7 +246,7 @@ class TreeBuilder:
                 self._emit(code, index, constant)
             elif tag == "SimpleSetPredicate":
                 index = self._field(item.get("field"))
-                array = [c for c in elements(item) if tag_of(c) == "Array"]
+                array = [c for c in elements(item) if local_name(c) == "Array"]
                 if len(array) != 1:
                     raise unsupported(item, "a <SimpleSetPredicate> without one Array")
                 values = [self._constant(index, v) for v in array_values(array[0])]
