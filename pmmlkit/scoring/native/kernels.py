@@ -192,24 +192,25 @@ def tree_leaves(X, roots, missing_strategy, no_true, child_start, child_count, d
 def forest_values(X, roots, missing_strategy, no_true, child_start, child_count, default_child, pred_start, pred_len,
                   op, field, value, count, set_start, set_len, set_values, max_stack, node_value, weights,
                   average):  # pragma: no cover - compiled
-    """Sum (``average``: weighted mean) of the trees' values, tree by tree in document order as
-    PMML4S adds them; NaN where a tree gives no prediction."""
+    """Sum (``average``: weighted mean) of the trees' values; NaN where a tree gives no prediction.
+    Tree by tree over all rows (one tree's nodes stay in cache), so each row still adds its trees in
+    document order, as PMML4S does."""
     rows = X.shape[0]
-    out = np.empty(rows, dtype=np.float64)
+    out = np.zeros(rows, dtype=np.float64)
     stack = np.empty(max(max_stack, 1), dtype=np.int64)
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
-    for i in range(rows):
-        acc = 0.0
-        for t in range(len(roots)):
+        for i in range(rows):
             leaf = _walk(roots[t], missing_strategy[t], no_true[t], child_start, child_count, default_child,
                          pred_start, pred_len, op, field, value, count, set_start, set_len, set_values, X, i, stack)
             if leaf < 0:
-                acc = np.nan
-                break
-            acc += weights[t] * node_value[leaf]
-        out[i] = acc / total_weight if average else acc
+                out[i] = np.nan
+            else:
+                out[i] += weights[t] * node_value[leaf]
+    if average:
+        for i in range(rows):
+            out[i] = out[i] / total_weight
     return out
 
 
@@ -218,7 +219,8 @@ def forest_classes(X, roots, missing_strategy, no_true, child_start, child_count
                    op, field, value, count, set_start, set_len, set_values, max_stack, node_probs, node_label,
                    weights, vote):  # pragma: no cover - compiled
     """Per-class (weighted) average of the trees' probabilities, or (``vote``) the share of
-    (weighted) votes; NaN rows where a tree gives no prediction."""
+    (weighted) votes; NaN rows where a tree gives no prediction. Tree by tree over all rows, each
+    row adding its trees in document order."""
     rows = X.shape[0]
     classes = node_probs.shape[1]
     out = np.zeros((rows, classes), dtype=np.float64)
@@ -226,19 +228,18 @@ def forest_classes(X, roots, missing_strategy, no_true, child_start, child_count
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
-    for i in range(rows):
-        for t in range(len(roots)):
+        for i in range(rows):
             leaf = _walk(roots[t], missing_strategy[t], no_true[t], child_start, child_count, default_child,
                          pred_start, pred_len, op, field, value, count, set_start, set_len, set_values, X, i, stack)
             if leaf < 0 or (vote and node_label[leaf] < 0):
                 for k in range(classes):
                     out[i, k] = np.nan
-                break
-            if vote:
+            elif vote:
                 out[i, node_label[leaf]] += weights[t]
             else:
                 for k in range(classes):
                     out[i, k] += weights[t] * node_probs[leaf, k]
+    for i in range(rows):
         for k in range(classes):
             out[i, k] = out[i, k] / total_weight
     return out
