@@ -1,13 +1,17 @@
-"""Scoring speed, side by side: pmmlkit, pypmml, jpmml_evaluator, scikit-learn and a plain Java loop over PMML4S.
+"""Scoring speed, side by side: pmmlkit (PMML4S and native engines), pypmml, jpmml_evaluator, scikit-learn and a plain Java loop over PMML4S.
 
     .venv/bin/python benchmarks/evaluator.py [--rows 100000] [--single 1000] [--markdown]
 
-For each of three models (StandardScaler + LogisticRegression, a 100-tree random forest, 100-tree
-gradient boosting; 20 numeric features) it prints:
+For each of five models (StandardScaler + LogisticRegression, a 100-tree random forest, 100-tree
+gradient boosting, an MLP, and a ColumnTransformer pipeline with one-hot categories + logistic
+regression; 20 numeric features, plus two text columns for the last) it prints:
 
 - batch rows/s on ``--rows`` rows: the first batch (cold) and a batch after a full warm-up batch;
 - single-record latency p50 / p99 (one dict per call; scikit-learn gets a one-row DataFrame);
-- the ratios pmmlkit / pypmml and pmmlkit / Java loop (warm batches).
+- the ratios pmmlkit / pypmml and pmmlkit / Java loop (warm batches);
+- for the native engine (``engine="native"``, one thread): the same figures, its first batch in a
+  fresh process right after ``load`` (no warm-up), and the ratios native / scikit-learn and
+  native / PMML4S.
 
 pmmlkit's cold first batch is measured in fresh processes, with and without the warm-up that
 ``pmmlkit.load`` runs (``warm=False``), since a JIT is warmed for the whole process. The Java loop is
@@ -98,7 +102,7 @@ import pandas as pd
 import pmmlkit
 frame = pd.read_parquet(sys.argv[2])
 started = time.perf_counter()
-model = pmmlkit.load(sys.argv[1], warm=sys.argv[3] == "1")
+model = pmmlkit.load(sys.argv[1], warm=sys.argv[3] == "1", engine=sys.argv[4])
 loaded = time.perf_counter()
 model.predict(frame)
 first = time.perf_counter()
@@ -135,17 +139,32 @@ def synthetic(rows: int, features: int = 20, seed: int = 0) -> tuple[pd.DataFram
     return pd.DataFrame(X, columns=[f"x{i + 1}" for i in range(features)]), y
 
 
+def with_categories(X: pd.DataFrame) -> pd.DataFrame:
+    """X plus two text columns cut from x1 and x2 (for the one-hot pipeline)."""
+    return X.assign(c1=np.array(["a", "b", "c", "d"], dtype=object)[np.digitize(X["x1"], [-1.0, 0.0, 1.0])],
+                    c2=np.array(["lo", "mid", "hi"], dtype=object)[np.digitize(X["x2"], [-0.5, 0.5])])
+
+
 def models() -> list[tuple[str, Any]]:
+    from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+    numeric = [f"x{i + 1}" for i in range(20)]
     return [
         ("scaler + logistic regression", make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))),
         ("random forest, 100 trees (depth 10)",
          RandomForestClassifier(n_estimators=100, max_depth=10, random_state=0, n_jobs=1)),
         ("gradient boosting, 100 trees (depth 3)", GradientBoostingClassifier(n_estimators=100, random_state=0)),
+        ("MLP, 2 hidden layers (32, 16)",
+         make_pipeline(StandardScaler(), MLPClassifier((32, 16), max_iter=300, random_state=0))),
+        ("one-hot ColumnTransformer + logistic regression",
+         make_pipeline(ColumnTransformer([("num", StandardScaler(), numeric),
+                                          ("cat", OneHotEncoder(handle_unknown="ignore"), ["c1", "c2"])]),
+                       LogisticRegression(max_iter=1000))),
     ]
 
 
@@ -175,13 +194,14 @@ def latencies(call: Callable[[Any], Any], records: list[Any], warmup: int = 200)
     return statistics.median(times) * 1e6, times[int(len(times) * 0.99)] * 1e6
 
 
-def bench_pmmlkit(path: Path, frame: pd.DataFrame, records: list[dict], data_file: Path) -> Result:
-    model = pmmlkit.load(path, cache=False)
+def bench_pmmlkit(path: Path, frame: pd.DataFrame, records: list[dict], data_file: Path,
+                  engine: str = "pmml4s") -> Result:
+    model = pmmlkit.load(path, cache=False, engine=engine)
     _, warm = batch_rates(lambda: model.predict(frame), len(frame))
     p50, p99 = latencies(model.predict, records)
     cold = {}
     for flag in ("0", "1"):
-        done = subprocess.run([sys.executable, "-c", COLD_CHILD, str(path), str(data_file), flag],
+        done = subprocess.run([sys.executable, "-c", COLD_CHILD, str(path), str(data_file), flag, engine],
                               capture_output=True, text=True, timeout=1800)
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
@@ -193,7 +213,8 @@ def bench_pmmlkit(path: Path, frame: pd.DataFrame, records: list[dict], data_fil
              "first single record without / with warm-up (µs)": (cold["0"]["first_record"] * 1e6,
                                                                  cold["1"]["first_record"] * 1e6),
              "threads": model._threads}
-    return Result("pmmlkit", rows / cold["1"]["first"], warm, p50, p99,
+    name = "pmmlkit" if engine == "pmml4s" else f"pmmlkit {engine}"
+    return Result(name, rows / cold["1"]["first"], warm, p50, p99,
                   note="cold = fresh process, first batch after load's warm-up", extra=extra)
 
 
@@ -216,6 +237,7 @@ def bench_jpmml(path: Path, frame: pd.DataFrame, records: list[dict]) -> Result:
 
 
 def bench_sklearn(estimator: Any, frame: pd.DataFrame) -> Result:
+    # (one thread: the benchmark process runs with OMP_NUM_THREADS/OPENBLAS_NUM_THREADS=1 when asked)
     cold, warm = batch_rates(lambda: estimator.predict_proba(frame), len(frame))
     rows = [frame.iloc[[i]] for i in range(min(len(frame), 1000))]
     p50, p99 = latencies(estimator.predict_proba, rows, warmup=50)
@@ -254,9 +276,18 @@ def report(title: str, results: list[Result]) -> list[str]:
     print(f"  {'engine':<22} {'cold rows/s':>12} {'warm rows/s':>12} {'p50 µs':>9} {'p99 µs':>9}  note")
     for r in results:
         print(f"  {r.engine:<22} {fmt(r.cold):>12} {fmt(r.warm):>12} {fmt(r.p50, 1):>9} {fmt(r.p99, 1):>9}  {r.note}")
-    for key, value in ours.extra.items():
-        shown = ", ".join(fmt(v, 3 if "(s)" in key else 0) for v in value) if isinstance(value, tuple) else fmt(value)
-        print(f"  pmmlkit {key}: {shown}")
+    for engine in ("pmmlkit", "pmmlkit native"):
+        if engine not in by_name:
+            continue
+        for key, value in by_name[engine].extra.items():
+            shown = ", ".join(fmt(v, 3 if "(s)" in key else 0) for v in value) if isinstance(value, tuple) else fmt(value)
+            print(f"  {engine} {key}: {shown}")
+    native, sklearn = by_name.get("pmmlkit native"), by_name.get("scikit-learn")
+    if native is not None:
+        first = native.extra["first batch without warm-up (rows/s)"]
+        print(f"  native / scikit-learn (warm batch): {fmt(native.warm / sklearn.warm, 2) if sklearn else 'n/a'}")
+        print(f"  native / PMML4S (warm batch): {fmt(native.warm / ours.warm, 2)}")
+        print(f"  native first batch right after load / warm batch (time): {fmt(native.warm / first, 2)}")
     pypmml, java = by_name.get("pypmml"), by_name.get("Java loop over PMML4S")
     ratios = {
         "pmmlkit / pypmml (warm batch)": ours.warm / pypmml.warm if pypmml else None,
@@ -275,11 +306,12 @@ def report(title: str, results: list[Result]) -> list[str]:
     return rows
 
 
-ENGINES = ("pmmlkit", "pypmml", "jpmml_evaluator", "Java loop over PMML4S", "scikit-learn")
+ENGINES = ("pmmlkit", "pmmlkit native", "pypmml", "jpmml_evaluator", "Java loop over PMML4S", "scikit-learn")
 MARKDOWN_HEADER = (
-    "| model | pmmlkit | pypmml | jpmml_evaluator | Java loop | scikit-learn | pmmlkit / pypmml | pmmlkit / Java loop "
-    "| pmmlkit first batch, cold / warmed on load | pmmlkit one record p50 / p99 µs | pypmml p50 µs | Java p50 µs |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    "| model | pmmlkit | pmmlkit native | pypmml | jpmml_evaluator | Java loop | scikit-learn | pmmlkit / pypmml "
+    "| pmmlkit / Java loop | pmmlkit first batch, cold / warmed on load | pmmlkit one record p50 / p99 µs "
+    "| pypmml p50 µs | Java p50 µs |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 
 
 def main() -> int:
@@ -287,7 +319,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="rows per batch")
     parser.add_argument("--single", type=int, default=1000, help="single-record calls per engine")
     parser.add_argument("--only", help="run only the models whose title contains this text")
-    parser.add_argument("--skip", default="", help="comma-separated engines to skip (pypmml,jpmml,java,sklearn)")
+    parser.add_argument("--skip", default="", help="comma-separated engines to skip (pmml4s,native,pypmml,jpmml,java,"
+                        "sklearn)")
     parser.add_argument("--markdown", action="store_true", help="also print the warm figures as a Markdown table")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -295,18 +328,19 @@ def main() -> int:
     import jpmml_evaluator
 
     jvm.start(classpath=jpmml_evaluator._package_classpath())  # one JPype JVM for pmmlkit and jpmml_evaluator
-    X, y = synthetic(args.rows)
-    records = X.head(args.single).to_dict("records")
+    X_numeric, y = synthetic(args.rows)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}; "
           f"{args.rows:,} rows per batch, {args.single} single-record calls")
     table = []
     with tempfile.TemporaryDirectory(prefix="pmmlkit-bench-") as tmp:
         folder = Path(tmp)
         classpath = compile_loop(folder) if "java" not in skip else []
-        X.to_parquet(folder / "rows.parquet")
         for title, estimator in models():
             if args.only and args.only not in title:
                 continue
+            X = with_categories(X_numeric) if "one-hot" in title else X_numeric
+            records = X.head(args.single).to_dict("records")
+            X.to_parquet(folder / "rows.parquet")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 estimator.fit(X.head(20_000), y[:20_000])
@@ -314,17 +348,22 @@ def main() -> int:
             # The Java loop gets the inputs PMML4S uses (trees may use fewer than 20), in its order,
             # as row-major little-endian doubles.
             names = pmmlkit.load(path, warm=False, cache=False).input_names
-            X[names].to_numpy(dtype=np.float64).tofile(folder / "rows.bin")
+            numeric_inputs = all(pd.api.types.is_numeric_dtype(X[n].dtype) for n in names)
+            if numeric_inputs:
+                X[names].to_numpy(dtype=np.float64).tofile(folder / "rows.bin")
             progress(f"{title}: {path.stat().st_size:,} bytes of PMML")
             results = [bench_pmmlkit(path, X, records, folder / "rows.parquet")]
             progress(f"pmmlkit: {results[-1].warm:,.0f} rows/s")
+            if "native" not in skip:
+                results.append(bench_pmmlkit(path, X, records, folder / "rows.parquet", engine="native"))
+                progress(f"pmmlkit native: {results[-1].warm:,.0f} rows/s")
             if "pypmml" not in skip:
                 results.append(bench_pypmml(path, X, records))
                 progress(f"pypmml: {results[-1].warm:,.0f} rows/s")
             if "jpmml" not in skip:
                 results.append(bench_jpmml(path, X, records))
                 progress(f"jpmml_evaluator: {results[-1].warm:,.0f} rows/s")
-            if "java" not in skip:
+            if "java" not in skip and numeric_inputs:  # (the loop reads doubles only)
                 results.append(bench_java(classpath, path, folder / "rows.bin", len(X), len(names), args.single))
                 progress(f"Java loop: {results[-1].warm:,.0f} rows/s")
             if "sklearn" not in skip:

@@ -1,8 +1,11 @@
-"""Shared checks for fidelity tests: schema validity and scores on two independent evaluators.
+"""Shared checks for fidelity tests: schema validity and scores on independent evaluators.
 
-On pmmlkit's evaluator every fidelity row also checks that its two ways in agree: the column path
-(a DataFrame) gives exactly what the record path (one dict per row) gives, and a list of records
-what those records give one by one. Both cross the same input contract."""
+``EVALUATORS`` is the engine column of every fidelity table (case x engine): pmmlkit on PMML4S
+("pmmlkit"), JPMML-Evaluator ("jpmml") and pmmlkit's native engine ("native"). On pmmlkit's
+engines every fidelity row also checks that its two ways in agree: the column path (a DataFrame)
+gives exactly what the record path (one dict per row) gives, and a list of records what those
+records give one by one. Both cross the same input contract. A native row also checks that the
+native engine gives PMML4S's columns, dtypes and values (to ENGINE_TOLERANCE)."""
 
 from __future__ import annotations
 
@@ -26,8 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # The DMG's official schemas, a test oracle kept outside the project: beside the checkout, or where
 # PMMLKIT_ORACLE points (a worktree's checkout has no ../shared of its own).
 ORACLE = Path(os.environ.get("PMMLKIT_ORACLE") or ROOT.parent / "shared" / "oracle")
-EVALUATORS = ("pmmlkit", "jpmml")
+EVALUATORS = ("pmmlkit", "jpmml", "native")
 TOLERANCE = 1e-9
+# Native vs PMML4S: relative to the value; below ENGINE_FLOOR absolute (a probability written as
+# 1 - p is -2.2e-16 on one engine and 0 on the other).
+ENGINE_TOLERANCE = 1e-12
+ENGINE_FLOOR = 1e-15
 
 
 @functools.cache
@@ -62,11 +69,18 @@ def assert_schema_valid(path: Path, oracle_name: str = "pmml-4-4-1.xsd") -> None
         _assert_valid(oracle, document, path, f"the DMG schema {oracle_name}")
 
 
-def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
+def score(evaluator: str, path: Path, X: pd.DataFrame, engine_tolerance: float | None = None) -> pd.DataFrame:
     if evaluator == "pmmlkit":
         model = pmmlkit.load(path)
         columns = model.predict(X)
         assert_record_path_agrees(model, X, columns)
+        return columns
+    if evaluator == "native":
+        model = pmmlkit.load(path, engine="native")
+        columns = model.predict(X)
+        assert_record_path_agrees(model, X, columns)
+        assert_engines_agree(pmmlkit.load(path).predict(X), columns, f"{path.name}: native vs PMML4S",
+                             engine_tolerance or ENGINE_TOLERANCE)
         return columns
     if evaluator == "jpmml":
         import jpmml_evaluator
@@ -75,6 +89,26 @@ def score(evaluator: str, path: Path, X: pd.DataFrame) -> pd.DataFrame:
         result = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(frame)
         return result.set_axis(X.index, axis=0)
     raise ValueError(evaluator)
+
+
+def assert_engines_agree(reference: pd.DataFrame, native: pd.DataFrame, label: str,
+                         tolerance: float = ENGINE_TOLERANCE) -> None:
+    """The native engine's frame has PMML4S's columns and dtypes, the same labels and missing
+    cells, and numbers equal to ENGINE_TOLERANCE."""
+    assert list(native.columns) == list(reference.columns), (label, list(native.columns), list(reference.columns))
+    for name in reference.columns:
+        want, got = reference[name], native[name]
+        assert got.dtype == want.dtype, f"{label}, {name}: dtype {got.dtype}, PMML4S {want.dtype}"
+        if not pd.api.types.is_numeric_dtype(want.dtype):
+            same = [(a is None or a != a) and (b is None or b != b) or a == b for a, b in zip(want, got)]
+            assert all(same), f"{label}, {name}: first difference at row {same.index(False)}"
+            continue
+        a, b = want.to_numpy(dtype=np.float64), got.to_numpy(dtype=np.float64)
+        close = (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= tolerance * np.maximum(np.abs(a), np.abs(b)) + ENGINE_FLOOR)
+        if not close.all():
+            i = int(np.flatnonzero(~close)[0])
+            raise AssertionError(f"{label}, {name}: {int((~close).sum())} rows differ; first row {i}: "
+                                 f"native {b[i]!r}, PMML4S {a[i]!r}")
 
 
 def _same(column_value: Any, record_value: Any) -> bool:
@@ -109,7 +143,7 @@ def assert_scores_match(expected: pd.DataFrame, actual: pd.DataFrame, label: str
 
 
 def check_model(estimator: Any, X_fit: pd.DataFrame, X_eval: pd.DataFrame, evaluator: str, tmp_path: Path,
-                **options: Any) -> None:
+                engine_tolerance: float | None = None, **options: Any) -> None:
     """Convert, check the file against the project's PMML schema (and the DMG's where present),
     score X_eval on ``evaluator`` and compare with the estimator's own predictions at 1e-9."""
     document = pmmlkit.convert(estimator, X_fit, **options)
@@ -117,7 +151,7 @@ def check_model(estimator: Any, X_fit: pd.DataFrame, X_eval: pd.DataFrame, evalu
     assert_schema_valid(path)
     expected = reference_outputs(estimator, X_eval, document.output_fields())
     assert len(expected.columns) == len(document.output_fields())
-    actual = score(evaluator, path, X_eval)
+    actual = score(evaluator, path, X_eval, engine_tolerance)
     assert_scores_match(expected, actual, f"{type(estimator).__name__} on {evaluator}")
 
 

@@ -265,3 +265,75 @@ def test_extension_content_dropped_for_the_engine_scores_the_same(document: Call
     values = {"x": [-1.0, 0.0, 0.5, 1.5, 2.0, 9.0], "s": ["u", "v", "u", "v", "u", "v"]}
     rows = [{name: values[name][i] for name in kept.input_names} for i in range(6)]
     assert dropped.predict(rows) == kept.predict(rows)
+
+
+# -- the native engine: deep or wide documents compile in bounded time and memory, or are refused --
+_NATIVE = """
+import json, sys
+import pmmlkit
+data = open(sys.argv[1], "rb").read()
+try:
+    model = pmmlkit.load(data, engine="native", warm=False, cache=False)
+except pmmlkit.EvaluationError as exc:
+    print(json.dumps({"refused": str(exc)}))
+    raise SystemExit(0)
+row = {name: 1.0 for name in model.input_names}
+print(json.dumps({"scored": model.predict(row),
+                  "peak_kb": int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])}))
+"""
+
+
+def _native_outcome(path: Path) -> dict:
+    done = bounded(_NATIVE, str(path), memory_mb=2048, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stdout
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_native_compiles_a_tree_nested_as_deep_as_the_gate_allows(tmp_path: Path) -> None:
+    from test_evaluator_errors import deep_tree
+
+    path = tmp_path / "deep.pmml"
+    path.write_bytes(deep_tree(2_000))
+    assert _native_outcome(path)["scored"] == {"predicted_y": 0.0}  # x=1.0: the second level is the last true
+
+
+def test_native_refuses_expressions_nested_beyond_its_stack_clearly(tmp_path: Path) -> None:
+    levels = 1_900
+    expression = '<Apply function="+"><Constant dataType="double">1</Constant>' * levels + '<FieldRef field="x"/>' \
+        + "</Apply>" * levels
+    document = (
+        '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>'
+        '<DataField name="x" optype="continuous" dataType="double"/>'
+        '<DataField name="y" optype="continuous" dataType="double"/></DataDictionary>'
+        '<RegressionModel functionName="regression"><MiningSchema><MiningField name="y" usageType="target"/>'
+        '<MiningField name="x"/></MiningSchema><LocalTransformations>'
+        f'<DerivedField name="z" optype="continuous" dataType="double">{expression}</DerivedField>'
+        '</LocalTransformations><RegressionTable intercept="0"><NumericPredictor name="z" coefficient="1"/>'
+        '</RegressionTable></RegressionModel></PMML>')
+    path = tmp_path / "nested.pmml"
+    path.write_text(document)
+    outcome = _native_outcome(path)
+    assert "nest too deeply" in outcome.get("refused", ""), outcome
+
+
+def test_native_compiles_a_wide_forest_in_bounded_memory(tmp_path: Path) -> None:
+    trees = "".join(
+        f'<Segment id="{i}"><True/><TreeModel functionName="regression"><MiningSchema><MiningField name="x"/>'
+        '</MiningSchema><Node><True/>'
+        + "".join(f'<Node score="{i + j}"><SimplePredicate field="x" operator="lessThan" value="{j}"/></Node>'
+                  for j in range(20))
+        + '<Node score="-1"><True/></Node></Node></TreeModel></Segment>' for i in range(3_000))
+    document = (
+        '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>'
+        '<DataField name="x" optype="continuous" dataType="double"/>'
+        '<DataField name="y" optype="continuous" dataType="double"/></DataDictionary>'
+        '<MiningModel functionName="regression"><MiningSchema><MiningField name="y" usageType="target"/>'
+        f'<MiningField name="x"/></MiningSchema><Segmentation multipleModelMethod="sum">{trees}</Segmentation>'
+        '</MiningModel></PMML>')
+    path = tmp_path / "wide.pmml"
+    path.write_text(document)
+    outcome = _native_outcome(path)
+    # x=1.0: each tree's first true child is "x < 2", score i + 2.
+    assert outcome["scored"] == {"predicted_y": float(sum(i + 2 for i in range(3_000)))}
+    assert outcome["peak_kb"] < 1024 * 1024, outcome

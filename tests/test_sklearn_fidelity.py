@@ -30,4 +30,4 @@ def test_scores_match_scikit_learn(case, evaluator, tmp_path):
         estimator = case.estimator().fit(X, y)
     if case.extra_rows is not None:
         X_eval = pd.concat([X_eval, case.extra_rows(estimator, X)], ignore_index=True)
-    check_model(estimator, X, X_eval, evaluator, tmp_path)
+    check_model(estimator, X, X_eval, evaluator, tmp_path, engine_tolerance=case.engine_tolerance)

@@ -58,12 +58,13 @@ def _score_on_spark(spark, rows, pmml, **options) -> pd.DataFrame:
     return result.sort_values("row_id").reset_index(drop=True) if "row_id" in result else result
 
 
+@pytest.mark.parametrize("engine", ["pmml4s", "native"])
 @pytest.mark.parametrize("data", [iris, iris_named], ids=["integer-labels", "string-labels"])
-def test_spark_scores_equal_local_scores(spark, tmp_path, data):
+def test_spark_scores_equal_local_scores(spark, tmp_path, data, engine):
     path, X = _pipeline_pmml(tmp_path, data)
     rows = _rows_with_gaps(X)
-    expected = pmmlkit.load(path).predict(rows)
-    result = _score_on_spark(spark, rows, path)
+    expected = pmmlkit.load(path, engine=engine).predict(rows)
+    result = _score_on_spark(spark, rows, path, engine=engine)
     assert list(result.columns) == list(rows.columns) + ["row_id"] + list(expected.columns)
     pd.testing.assert_frame_equal(result[list(rows.columns)], rows, check_exact=True, check_dtype=False)
     for name in expected.columns:

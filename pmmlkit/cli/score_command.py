@@ -15,6 +15,7 @@ from pandas.api import types as ptypes
 from ..errors import PMMLError
 from ..io import FORMATS, STDIO, TableWriter, table_format, table_size
 from ..parsing import read_source
+from ..scoring.engine import DEFAULT_ENGINE, ENGINES
 from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
 from ..validation import gate
@@ -54,6 +55,9 @@ def add_parser(commands: Any) -> None:
                        "also the deviations that are scored with a warning otherwise (as load(strict=True))")
     score.add_argument("--spark", action="store_true", help="score on Spark: IN and OUT are Parquet or CSV paths")
     add_redis_arguments(score)
+    score.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help="what scores: pmml4s (the JVM reference, default), native (compiled, no Java) or auto "
+                            "(native where it compiles the document); README 'Engines'")
     score.set_defaults(run=run)
 
 
@@ -68,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     except PMMLError as exc:
         raise UsageError(f"-o {args.output}: {exc}") from None
     in_format = table_format(args.input, args.input_format)
-    model = load(args.pmml, strict=args.strict)
+    model = load(args.pmml, strict=args.strict, engine=args.engine)
     # --to-redis: the same loop, written to Redis (cli/score_redis.py); keys may use input columns.
     sink = RedisSink(redis_target(args, model)) if args.to_redis else None
     report = InvalidReport()
@@ -118,7 +122,8 @@ def _run_on_spark(args: argparse.Namespace, started: float) -> int:
         from ..scoring.spark import score_files
     except ImportError as exc:
         raise PMMLError(f"Spark scoring is not available ({exc}); install pmmlkit[spark]") from None
-    written = score_files(args.pmml, args.input, args.output, missing=args.missing, extra=args.extra)
+    written = score_files(args.pmml, args.input, args.output, missing=args.missing, extra=args.extra,
+                          engine=args.engine)
     if args.json:
         print(json.dumps({"output": written, "seconds": round(time.perf_counter() - started, 3)}), file=sys.stderr)
     else:

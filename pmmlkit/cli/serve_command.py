@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import PMMLError
+from ..scoring.engine import DEFAULT_ENGINE, ENGINES
 from .common import UsageError, check_pmml_argument, count, positive
 
 
@@ -81,6 +83,9 @@ def add_parser(commands: Any) -> None:
                        help="on SIGTERM or Ctrl-C, how long requests in flight may take to finish (at least "
                             "--request-timeout; default: --body-timeout plus --request-timeout)")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help="what scores the models: pmml4s (the JVM reference, default), native (compiled, no "
+                            "Java) or auto (native where it compiles a document); README 'Engines'")
     serve.set_defaults(run=run)
 
 
@@ -111,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
     if args.graceful_timeout is not None and args.graceful_timeout < args.request_timeout:
         raise UsageError(f"--graceful-timeout {args.graceful_timeout:g} is shorter than --request-timeout "
                          f"{args.request_timeout:g}: requests in flight at a stop would be cut off")
+    models = [replace(m, engine=args.engine) for m in models]
     limits = Limits(args.max_body_bytes, args.max_rows, args.request_timeout, body_timeout_seconds=args.body_timeout,
                     header_timeout_seconds=args.header_timeout, graceful_seconds=args.graceful_timeout)
     config = ServingConfig(models=tuple(models), poll_seconds=args.poll_seconds, limits=limits)

@@ -1,4 +1,4 @@
-"""Scoring PMML in-process on PMML4S: ``pmmlkit.load(path).predict(frame)``."""
+"""Scoring PMML: ``pmmlkit.load(path, engine=...).predict(frame)``, on PMML4S (the JVM) or natively."""
 
 from __future__ import annotations
 
@@ -7,53 +7,20 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
-from ..parsing import Source, engine_bytes, parse_bytes, pmml4s_bytes, read_source, source_kind
+from ..parsing import Source, engine_bytes, parse_bytes, read_source, source_kind
 from ..pmml import model_element, tag_of
 from ..validation import gate
 from . import jvm
 from .contract import InputContract, trained_but_unused
-from .inputs import DATE_TYPES, Extra, InvalidReport, Missing, OnInvalid, Prepared, check_policies
-
-
-@dataclass(frozen=True)
-class FieldInfo:
-    """A field of a loaded model: name, optype and dataType as the PMML declares them."""
-
-    name: str
-    optype: str | None
-    data_type: str | None
-    values: tuple[str, ...] = ()
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.data_type in _NUMERIC
-
-    @property
-    def java_kind(self) -> str:
-        """How values of this input are checked and cross to the JVM (pmmlkit.scoring.inputs.KINDS):
-        "double", "whole" (a continuous integer field: whole numbers, as doubles), "integer",
-        "boolean", "date" (date, dateTime and time fields), "string", or "auto" (undeclared
-        type: numbers as doubles, anything else as text)."""
-        if self.data_type in ("double", "float", "real"):
-            return "double"
-        if self.data_type == "integer":
-            return "whole" if self.optype == "continuous" else "integer"
-        if self.data_type == "boolean":
-            return "boolean"
-        if self.data_type in DATE_TYPES:
-            return "date"
-        return "auto" if self.data_type is None else "string"
-
-
-_NUMERIC = {"double", "float", "integer", "real"}
-
+from .engine import DEFAULT_ENGINE, check_engine, make_engine
+from .fields import FieldInfo, declared_fields
+from .inputs import Extra, InvalidReport, Missing, OnInvalid, check_policies
 
 # The JVM compiles a method fully after some 10,000 calls: a warm-up scores this many rows (a
 # generated batch, again and again), or stops after WARM_SECONDS for slow models.
@@ -66,70 +33,49 @@ FEW_RECORDS = 16
 
 
 class Model:
-    """A PMML model loaded on the JVM. Build it with :func:`pmmlkit.load`.
+    """A PMML model loaded for scoring. Build it with :func:`pmmlkit.load`.
 
-    A Model pickles as its PMML bytes and loads again on the other side, so it can be handed
-    to spawn/forkserver processes, joblib workers and Spark closures.
+    The engine (``model.engine``: "pmml4s", the JVM reference, or "native", compiled in-process;
+    see :mod:`pmmlkit.scoring.engine`) sits behind one interface: the same input contract, the
+    same output columns and dtypes. A Model pickles as its PMML bytes (and engine) and loads again
+    on the other side, so it can be handed to spawn/forkserver processes, joblib workers and
+    Spark closures.
     """
 
     def __init__(self, data: bytes, name: str = "<bytes>", threads: int | None = None,
-                 root: Any = None, warm: bool = True) -> None:
-        """``root``: the document already parsed from ``data``, when the caller has it."""
-        import jpype
-
+                 root: Any = None, warm: bool = True, engine: str = "pmml4s") -> None:
+        """``root``: the document already parsed (and gated) from ``data``, when the caller has it."""
         if root is None:
             root = parse_bytes(data, name).getroot()
         self.name = name
         self._data = data  # what pickling sends (the other process parses it again)
-        self._engine_data = pmml4s_bytes(root, data)
         self._threads_option = threads
         self._declared = declared_fields(root)
-        self._lock = threading.Lock()
-        self._threads = max(1, threads if threads is not None else min(4, os.cpu_count() or 1))
-        self._scorer = jvm.jclass("dev.pmmlkit.BatchScorer")
-        self._models = [self._parse()]
-        java_model = self._models[0]
+        self._engine = make_engine(engine, root, data, name, threads)
+        self.engine = self._engine.name
         self.model_type = tag_of(_model_element(root))
-        self.function_name = str(java_model.functionName())
-        self._input_names = [str(n) for n in java_model.inputNames()]
+        self.function_name = self._engine.function_name
+        self._input_names = list(self._engine.input_names)
         self.input_fields = [self._describe(n) for n in self._input_names]
         #: What every path accepts and refuses (pmmlkit.scoring.contract).
         self.contract = InputContract(tuple(self._input_names), tuple(f.java_kind for f in self.input_fields),
                                       tuple(f.data_type for f in self.input_fields),
                                       trained_but_unused(root, self._input_names))
-        self.target_fields = [self._describe(str(n)) for n in java_model.targetNames()]
-        outputs = list(java_model.outputFields())
-        self.output_fields = [
-            FieldInfo(str(f.name()), None, _data_type_name(f.dataType())) for f in outputs
-        ]
-        self._numeric_outputs = [bool(f.dataType().isNumeric()) for f in outputs]
-        self._numeric_java = jpype.JArray(jpype.JBoolean)(self._numeric_outputs)
-        # Model[] through reflection: when another library started the JVM, PMML4S lives in a class
-        # loader of pmmlkit's own, where JPype cannot look array types up by name.
-        self._model_class = jvm.jclass("org.pmml4s.model.Model").class_
-        self._new_array = jpype.JClass("java.lang.reflect.Array").newInstance
+        self.target_fields = [self._describe(n) for n in self._engine.target_names]
+        self.output_fields = list(self._engine.output_fields)
+        self._numeric_outputs = list(self._engine.numeric_outputs)
+        self._threads = getattr(self._engine, "threads", 1)
         self._warm_values = categories_in_use(root)
-        self._row_array = jpype.JArray(jpype.JObject)
         self.warmed = False
         if warm:
             self.warm_up()
-
-    # -- loading ---------------------------------------------------------------------------------
-    def _parse(self) -> Any:
-        import jpype
-
-        try:
-            return self._scorer.load(jpype.JArray(jpype.JByte)(self._engine_data))
-        except jpype.JException as exc:
-            raise EvaluationError(f"{self.name}: the scoring engine cannot load this PMML: "
-                                  f"{jvm.java_message(exc)}") from None
 
     def _describe(self, name: str) -> FieldInfo:
         return self._declared.get(name, FieldInfo(name, None, None))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The JVM objects cannot travel: the other process parses the same bytes again.
-        return (_restore, (self._data, self.name, self._threads_option, self.warmed))
+        # Engine objects cannot travel: the other process compiles or parses the same bytes again.
+        return (_restore, (self._data, self.name, self._threads_option, self.warmed, self.engine))
 
     @property
     def input_names(self) -> list[str]:
@@ -141,24 +87,23 @@ class Model:
 
     # -- warm-up ---------------------------------------------------------------------------------
     def warm_up(self, rows: int = WARM_ROWS) -> None:
-        """Score ``rows`` generated rows (and a few single records), so that the JVM compiles the
-        scoring code before the first real batch or request. Stops after WARM_SECONDS."""
-        with self._lock:
-            while len(self._models) < self._threads:  # every instance a large frame will use
-                self._models.append(self._parse())
+        """Score ``rows`` generated rows (and a few single records), so that the engine compiles
+        the scoring code (the JVM's JIT; numba's dispatch for the native engine) before the first
+        real batch or request. Stops after WARM_SECONDS."""
+        self._engine.prepare_warm_up()
         frame = warm_up_frame(self.input_fields, min(rows, _WARM_BATCH), self._warm_values)
-        compiled = jvm.compilation_milliseconds
+        marker = self._engine.compiler_busy_marker
         started = time.perf_counter()
         try:
             done = 0
-            before = compiled()
+            before = marker()
             # After ``rows`` rows, go on while the JIT is still compiling (its total time grows):
             # the first real batch should meet compiled code, not a compiler queue.
             while time.perf_counter() - started < WARM_SECONDS:
                 self._predict_frame(frame, "allow", "ignore", "error", None)
                 done += len(frame)
                 if done >= rows:
-                    after = compiled()
+                    after = marker()
                     if after == before:
                         break
                     before = after
@@ -182,7 +127,7 @@ class Model:
         field's dataType, else EvaluationError names the field and row. For a DataFrame,
         ``on_invalid="missing"`` scores invalid cells as missing and counts them in ``report``.
         """
-        jvm.ensure_usable()
+        self._engine.check_usable()
         check_policies(missing, extra, on_invalid)
         if isinstance(data, pd.DataFrame):
             return self._predict_frame(data, missing, extra, on_invalid, report)
@@ -198,7 +143,7 @@ class Model:
         """Score a list of records (-> list of dicts), as ``predict`` does; an error names the record by
         ``label`` and its position ("record 3"; ``pmmlkit serve`` says "instance 3"). A few records are
         scored one by one, more through the column path (same checks, same results)."""
-        jvm.ensure_usable()
+        self._engine.check_usable()
         check_policies(missing, extra)
         if len(records) <= FEW_RECORDS:
             return [self._predict_record(record, missing, extra, f"{label} {i}") for i, record in enumerate(records)]
@@ -217,16 +162,14 @@ class Model:
 
     def _predict_record(self, record: Mapping[str, Any], missing: str, extra: str,
                         where: str | None = None) -> dict[str, Any]:
-        # One record skips the column path: one Object[] in, one Object[] out.
-        import jpype
-
-        row = self._row_array(self.contract.record(record, missing, extra, where))
+        # One record skips the column path: one row of values in, one row out.
+        values = self.contract.record(record, missing, extra, where)
         try:
-            with self._lock:  # a PMML4S model must not score on two threads at once
-                result = self._scorer.scoreRecord(self._models[0], row, self._numeric_java)
-        except jpype.JException as exc:
-            at = f" {where}" if where else ""
-            raise EvaluationError(f"{self.name}: scoring{at} failed: {jvm.java_message(exc)}") from None
+            result = self._engine.score_record(values)
+        except EvaluationError as exc:
+            if where is None:
+                raise
+            raise EvaluationError(f"{where}: {exc}") from None
         out: dict[str, Any] = {}
         for j, (field, value) in enumerate(zip(self.output_fields, result)):
             if value is None:
@@ -236,62 +179,29 @@ class Model:
                 out[field.name] = None if np.isnan(number) else (
                     int(number) if field.data_type == "integer" and np.isfinite(number) else number)
             else:
-                text = str(value)
-                out[field.name] = (text == "true") if field.data_type == "boolean" else text
+                out[field.name] = (value == "true") if field.data_type == "boolean" else value
         return out
 
     def _predict_frame(self, frame: pd.DataFrame, missing: str, extra: str, on_invalid: str,
                        report: InvalidReport | None, noun: str = "row") -> pd.DataFrame:
-        import jpype
-
         prepared = self.contract.frame(frame, missing, extra, on_invalid, report, noun)
-        rows = len(frame)
-        columns = jpype.JArray(jpype.JObject)(len(prepared))
-        masks = None
-        for i, column in enumerate(prepared):
-            columns[i] = _to_java(column)
-            if column.missing is not None:
-                if masks is None:
-                    masks = jpype.JArray(jpype.JArray(jpype.JBoolean))(len(prepared))
-                masks[i] = jpype.JArray(jpype.JBoolean)(column.missing)
-        threads = min(self._threads, max(1, rows // 2048))
-        try:
-            # Model instances are not thread-safe: one caller at a time uses them (each of the
-            # JVM threads of a call gets its own instance).
-            with self._lock:
-                while len(self._models) < threads:
-                    self._models.append(self._parse())
-                models = self._new_array(self._model_class, threads)
-                for i in range(threads):
-                    models[i] = self._models[i]
-                try:
-                    result = self._scorer.score(models, columns, masks, self._numeric_java, rows)
-                except jpype.JException as exc:
-                    if "StackOverflowError" not in str(exc.getClass().getName()):
-                        raise
-                    # A very deep tree: score again on a thread with a large stack.
-                    result = self._scorer.scoreDeep(models, columns, masks, self._numeric_java, rows)
-        except jpype.JException as exc:
-            raise EvaluationError(f"{self.name}: scoring failed: {jvm.java_message(exc)}") from None
+        result = self._engine.score_columns(prepared, len(frame))
         out = {}
         for j, field in enumerate(self.output_fields):
-            column = result[j]
+            values = result[j]
             if self._numeric_outputs[j]:
-                values = np.array(column, dtype=np.float64)
                 # Whole numbers as int64 only when each one fits: 2**63 (an engine's saturated long, an
                 # overflow) would wrap to -2**63; such a column stays float64.
                 if field.data_type == "integer" and (np.abs(values) < 2.0 ** 63).all():
                     values = values.astype(np.int64)
-            else:
-                values = np.array([None if v is None else str(v) for v in column], dtype=object)
-                if field.data_type == "boolean":
-                    values = np.array([None if v is None else v == "true" for v in values], dtype=object)
+            elif field.data_type == "boolean":
+                values = np.array([None if v is None else v == "true" for v in values], dtype=object)
             out[field.name] = values
         return pd.DataFrame(out, index=frame.index)
 
     def __repr__(self) -> str:
-        return (f"<pmmlkit.Model {self.model_type} ({self.function_name}) inputs={self._input_names} "
-                f"outputs={self.output_names}>")
+        return (f"<pmmlkit.Model {self.model_type} ({self.function_name}) engine={self.engine} "
+                f"inputs={self._input_names} outputs={self.output_names}>")
 
 
 _cache: OrderedDict[tuple[Any, ...], Model] = OrderedDict()
@@ -299,31 +209,38 @@ _cache_lock = threading.Lock()
 
 
 def load(source: Source, threads: int | None = None, strict: bool = False, *, warm: bool = True,
-         cache: bool = True) -> Model:
-    """Load a PMML document (path, bytes or XML text) for scoring on the JVM.
+         cache: bool = True, engine: str = DEFAULT_ENGINE) -> Model:
+    """Load a PMML document (path, bytes or XML text) for scoring.
 
+    ``engine`` chooses what scores it (README, "Engines"): "pmml4s" (the default: PMML4S on the
+    JVM, the reference), "native" (compiled in-process, no Java; a document with an element it
+    does not compile is refused with an EvaluationError naming the element and its line) or
+    "auto" (native where it compiles the document and agrees with the document's embedded
+    ModelVerification rows, PMML4S otherwise).
     ``threads`` bounds how many JVM threads score a large frame (each with its own model
     instance, since PMML4S models must not be shared between threads). The document passes the
     validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
     deviations that are otherwise scored with a logged warning. ``warm`` runs a short warm-up
-    (generated rows, at most WARM_SECONDS) so that the first real batch does not pay for the JVM's
-    compiler. Loading the same path again, unchanged (same modification time and size), returns
-    the model already loaded; ``cache=False`` always parses again.
+    (generated rows, at most WARM_SECONDS) so that the first real batch does not pay for the
+    engine's compiler. Loading the same path again, unchanged (same modification time and size),
+    returns the model already loaded; ``cache=False`` always parses again.
     """
-    jvm.ensure_usable()
+    check_engine(engine)
+    if engine == "pmml4s":
+        jvm.ensure_usable()
     try:
         source_kind(source)  # the same sources as validate(), decided in one place
     except TypeError:
         raise EvaluationError(f"load() takes a path, the PMML as bytes or the XML text, not "
                               f"{'None' if source is None else type(source).__name__}") from None
-    key = _cache_key(source, threads, warm, strict) if cache else None
+    key = _cache_key(source, threads, warm, strict, engine) if cache else None
     if key is not None:
         with _cache_lock:
             if key in _cache:
                 _cache.move_to_end(key)
                 return _cache[key]
     data, name = read_source(source)
-    model = load_parsed(data, name, threads=threads, strict=strict, warm=warm)
+    model = load_parsed(data, name, threads=threads, strict=strict, warm=warm, engine=engine)
     if key is not None:
         with _cache_lock:
             _cache[key] = model
@@ -333,20 +250,22 @@ def load(source: Source, threads: int | None = None, strict: bool = False, *, wa
 
 
 def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None,
-                strict: bool = False, warm: bool = False) -> Model:
+                strict: bool = False, warm: bool = False, engine: str = DEFAULT_ENGINE) -> Model:
     """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``).
     No warm-up unless asked: its callers (verify, ...) score once."""
+    check_engine(engine)
     root = gate(data, name, strict=strict, root=root)
     data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
-        return Model(data, name, threads, root, warm)
+        return Model(data, name, threads, root, warm, engine)
     except PMMLError:
         raise
     except Exception as exc:  # anything JPype raises that is not a Java exception
         raise EvaluationError(f"{name}: cannot load: {jvm.java_message(exc)}") from None
 
 
-def _cache_key(source: Source, threads: int | None, warm: bool, strict: bool) -> tuple[Any, ...] | None:
+def _cache_key(source: Source, threads: int | None, warm: bool, strict: bool, engine: str
+               ) -> tuple[Any, ...] | None:
     """(path, modification time, size, options) for a file; None for bytes or XML text."""
     if source_kind(source) != "path":
         return None
@@ -355,12 +274,12 @@ def _cache_key(source: Source, threads: int | None, warm: bool, strict: bool) ->
         stat = os.stat(path)
     except (OSError, ValueError):
         return None  # read_source reports what is wrong with it
-    return (path, stat.st_mtime_ns, stat.st_size, threads, warm, strict)
+    return (path, stat.st_mtime_ns, stat.st_size, threads, warm, strict, engine)
 
 
-def _restore(data: bytes, name: str, threads: int | None, warm: bool) -> Model:
+def _restore(data: bytes, name: str, threads: int | None, warm: bool, engine: str = DEFAULT_ENGINE) -> Model:
     """Unpickle a Model: parse its bytes again in this process."""
-    return load_parsed(data, name, threads=threads, warm=warm)
+    return load_parsed(data, name, threads=threads, warm=warm, engine=engine)
 
 
 def categories_in_use(root: Any) -> dict[str, tuple[str, ...]]:
@@ -426,41 +345,8 @@ def _number(text: str) -> float | int | None:
     return int(number) if number.is_integer() else number
 
 
-def _to_java(column: Prepared) -> Any:
-    import jpype
-
-    if column.kind == "double":
-        return jpype.JArray(jpype.JDouble)(np.ascontiguousarray(column.values, dtype=np.float64))
-    if column.kind == "long":
-        return jpype.JArray(jpype.JLong)(np.ascontiguousarray(column.values, dtype=np.int64))
-    return jpype.JArray(jpype.JString)(column.values)
-
-
-def _data_type_name(data_type: Any) -> str:
-    text = str(data_type.toString()).lower()
-    for name in ("double", "float", "integer", "string", "boolean", "real"):
-        if name in text:
-            return name
-    return text
-
-
 def _model_element(root: Any) -> Any:
     node = model_element(root)
     if node is None:
         raise EvaluationError("the document has no model element")
     return node
-
-
-def declared_fields(root: Any) -> dict[str, FieldInfo]:
-    """Every DataField and DerivedField of a document by name (the first one of a name wins)."""
-    fields: dict[str, FieldInfo] = {}
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
-        tag = tag_of(node)
-        if tag in ("DataField", "DerivedField"):
-            values = tuple(v.get("value") for v in node if isinstance(v.tag, str) and tag_of(v) == "Value"
-                           and v.get("property", "valid") == "valid")
-            fields.setdefault(node.get("name"), FieldInfo(node.get("name"), node.get("optype"),
-                                                          node.get("dataType"), values))
-    return fields

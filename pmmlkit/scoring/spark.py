@@ -23,6 +23,7 @@ from ..io import pandas_from_arrow
 from ..parsing import Source, read_source
 from ..pmml import is_missing_value
 from ..spark_session import check_workers, session
+from .engine import DEFAULT_ENGINE, check_engine
 from .evaluator import FieldInfo, Model, load
 from .inputs import Extra, Missing, check_policies, field_problem
 from .spark_redis import write_redis  # precompute: scored rows to Redis from the executors
@@ -37,7 +38,7 @@ _MAX_MODELS = 8
 
 
 def score(df: Any, pmml: Source, keep_inputs: bool = True, *, missing: Missing = "error",
-          extra: Extra = "ignore") -> Any:
+          extra: Extra = "ignore", engine: str = DEFAULT_ENGINE) -> Any:
     """Add the PMML's output columns to the Spark DataFrame ``df`` (lazily, like any transformation).
 
     ``pmml`` is a path or the document's bytes. The model's input fields are read from the
@@ -48,12 +49,14 @@ def score(df: Any, pmml: Source, keep_inputs: bool = True, *, missing: Missing =
     strings for a numeric field) is refused here, on the driver, before any task runs.
     Output columns are named and typed as the PMML's Output fields (double, bigint for integer,
     boolean or string); a missing result is null. With ``keep_inputs=False`` the result holds
-    the output columns only.
+    the output columns only. ``engine`` chooses what scores on the executors, as for
+    :func:`pmmlkit.load` ("native" needs no JVM in the Python workers).
     """
     check_policies(missing, extra)
+    check_engine(engine)
     data, name = read_source(pmml)
     # On the driver: fails early on a bad document, gives the schema. No scoring here: no warm-up.
-    model = load(data, threads=1, warm=False)
+    model = load(data, threads=1, warm=False, engine=engine)
     inputs = model.input_names
     twice = sorted({c for c in df.columns if df.columns.count(c) > 1 and (extra == "error" or c in inputs)})
     if twice:
@@ -78,12 +81,12 @@ def score(df: Any, pmml: Source, keep_inputs: bool = True, *, missing: Missing =
             raise EvaluationError(f"{name}: the DataFrame already has columns named like the model's outputs "
                                   f"{clashing}; drop or rename them, or pass keep_inputs=False")
     schema = _output_schema(df.schema if keep_inputs else None, outputs)
-    key = hashlib.sha256(data).hexdigest()
+    key = hashlib.sha256(data).hexdigest() + ":" + engine
     payload = _share(df, data)
     passed = df.columns if keep_inputs else present
 
     def batches(iterator: Iterator[Any]) -> Iterator[Any]:
-        return _score_batches(iterator, key, payload, present, outputs, keep_inputs, missing)
+        return _score_batches(iterator, key, payload, present, outputs, keep_inputs, missing, engine)
 
     return df.select(*[df[c] for c in passed]).mapInArrow(batches, schema)
 
@@ -109,7 +112,7 @@ def _type_problem(field: FieldInfo, data_type: Any) -> str | None:
 
 
 def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.PathLike, *,
-                missing: Missing = "error", extra: Extra = "ignore") -> str:
+                missing: Missing = "error", extra: Extra = "ignore", engine: str = DEFAULT_ENGINE) -> str:
     """Score a Parquet or CSV input (file or folder) and write the inputs plus outputs as Parquet.
 
     The result is written to a temporary folder beside ``out_path`` and then renamed into
@@ -124,7 +127,7 @@ def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.Pat
         df = spark.read.csv(source, header=True, inferSchema=True)
     else:
         df = spark.read.parquet(source)
-    result = score(df, pmml, missing=missing, extra=extra)
+    result = score(df, pmml, missing=missing, extra=extra, engine=engine)
     if _is_remote(target):
         result.write.mode("overwrite").parquet(target)
         return target
@@ -142,7 +145,8 @@ def score_files(pmml: Source, in_path: str | os.PathLike, out_path: str | os.Pat
 # -- on the executors ----------------------------------------------------------------------------
 
 def _score_batches(batches: Iterator[Any], key: str, payload: Any, inputs: list[str],
-                   outputs: list[tuple[str, str]], keep_inputs: bool, missing: str) -> Iterator[Any]:
+                   outputs: list[tuple[str, str]], keep_inputs: bool, missing: str,
+                   engine: str = DEFAULT_ENGINE) -> Iterator[Any]:
     import pyarrow as pa
 
     model = None
@@ -151,7 +155,7 @@ def _score_batches(batches: Iterator[Any], key: str, payload: Any, inputs: list[
             columns = [pa.array([], type=_arrow_type(kind)) for _, kind in outputs]
         else:
             if model is None:
-                model = _model(key, payload)
+                model = _model(key, payload, engine)
             result = model.predict(pandas_from_arrow(batch.select(inputs)), missing=missing)
             columns = [_arrow_column(result[name].to_numpy(), kind) for name, kind in outputs]
         names = [name for name, _ in outputs]
@@ -161,7 +165,7 @@ def _score_batches(batches: Iterator[Any], key: str, payload: Any, inputs: list[
         yield pa.RecordBatch.from_arrays(columns, names=names)
 
 
-def _model(key: str, payload: Any) -> Model:
+def _model(key: str, payload: Any, engine: str = DEFAULT_ENGINE) -> Model:
     with _MODELS_LOCK:
         model = _MODELS.get(key)
         if model is not None:
@@ -169,7 +173,7 @@ def _model(key: str, payload: Any) -> Model:
             return model
         data = payload.value if hasattr(payload, "value") else payload
         # One JVM thread per model: Spark already runs one task per core.
-        model = load(data, threads=1)
+        model = load(data, threads=1, engine=engine)
         _MODELS[key] = model
         while len(_MODELS) > _MAX_MODELS:
             _MODELS.popitem(last=False)

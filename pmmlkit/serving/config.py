@@ -30,6 +30,7 @@ class ModelSource:
     base_path: str
     # The "features" object of the model's entry (serving/features.py): inputs looked up in Redis.
     features: dict[str, Any] | None = None
+    engine: str = "pmml4s"  # what scores it: load(..., engine=...) (README, "Engines")
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class VersionStatus:
 
 
 def load_version(name: str, version: int, path: Path, features: FeatureSpec | None = None,
-                 shown_as: str | None = None) -> LoadedVersion:
+                 shown_as: str | None = None, engine: str = "pmml4s") -> LoadedVersion:
     """Load and check one version (and its feature sources); PMMLError says why it cannot serve.
     ``shown_as`` names the file in messages (answers must not show server paths).
 
@@ -74,7 +74,7 @@ def load_version(name: str, version: int, path: Path, features: FeatureSpec | No
     shown = shown_as or path.name
     data, _ = read_source(path)
     root = parse_bytes(data, shown).getroot()
-    model = load_parsed(data, shown, warm=True)
+    model = load_parsed(data, shown, warm=True, engine=engine)
     problem = verification_problem(model, root)
     if problem is not None:
         raise PMMLError(f"{shown}: {problem}")
@@ -231,7 +231,7 @@ class ServedModel:
         self.statuses[version] = VersionStatus(version, "LOADING")
         started = time.perf_counter()
         try:
-            loaded = load_version(self.name, version, file, self.features, self.shown_name(file))
+            loaded = load_version(self.name, version, file, self.features, self.shown_name(file), self.source.engine)
         except PMMLError as exc:
             log.error("model %s: version %d refused, %s keeps serving: %s", self.name, version,
                       f"version {self.current.version}" if self.current else "no version", exc)

@@ -35,6 +35,8 @@ class Case:
     reason. ``unavailable`` says why the installed releases cannot build the row (an option newer
     than the oldest release supported, see tests/version_matrix.py): the row is then skipped, and
     its ``estimator`` must build the model lazily. ``framework`` is filled in by :func:`all_cases`.
+    ``engine_tolerance``, when given, replaces the 1e-12 to which the native engine must agree with
+    PMML4S on this row (harness.ENGINE_TOLERANCE), with the reason in a comment beside it.
     """
 
     id: str
@@ -44,6 +46,7 @@ class Case:
     xfail: str | None = None
     unavailable: str | None = None
     framework: str = ""
+    engine_tolerance: float | None = None
 
 
 def all_cases(framework: str | None = None) -> list[Case]:

@@ -1,0 +1,93 @@
+"""ClusteringModel (center-based): distances or similarities to each cluster, as columns."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ...pmml import tag_of
+from . import mathlib
+from .fields import elements, first
+from .ir import Env, Prediction, unsupported
+from .trees import array_values
+
+_MEASURES = ("euclidean", "squaredEuclidean", "cityBlock", "chebychev", "minkowski")
+
+
+def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env], Prediction]:
+    if node.get("modelClass") != "centerBased":
+        raise unsupported(node, f"a ClusteringModel with modelClass={node.get('modelClass')!r}")
+    comparison = first(node, "ComparisonMeasure")
+    measures = [c for c in elements(comparison)] if comparison is not None else []
+    if len(measures) != 1 or tag_of(measures[0]) not in _MEASURES or comparison.get("kind") != "distance":
+        raise unsupported(comparison if comparison is not None else node,
+                          "a <ComparisonMeasure> other than a distance (euclidean, squaredEuclidean, cityBlock, "
+                          "chebychev, minkowski)")
+    measure = tag_of(measures[0])
+    p = float(measures[0].get("p-parameter", "2"))
+    default_compare = comparison.get("compareFunction", "absDiff")
+    fields = []
+    for item in elements(node, "ClusteringField"):
+        if item.get("isCenterField", "true") == "false":
+            continue
+        compare = item.get("compareFunction", default_compare)
+        if compare not in ("absDiff", "gaussSim", "delta", "equal"):
+            raise unsupported(item, f"compareFunction={compare!r}")
+        fields.append((item.get("field"), float(item.get("fieldWeight", "1")), compare,
+                       float(item.get("similarityScale", "1"))))
+    if first(node, "MissingValueWeights") is not None:
+        raise unsupported(first(node, "MissingValueWeights"))
+    clusters = []
+    for i, cluster in enumerate(elements(node, "Cluster"), start=1):
+        array = first(cluster, "Array")
+        if array is None:
+            raise unsupported(cluster, "a <Cluster> without an Array of center values")
+        center = [float(v) for v in array_values(array)]
+        if len(center) != len(fields):
+            raise unsupported(cluster, f"a <Cluster> with {len(center)} values for {len(fields)} fields")
+        clusters.append((cluster.get("id") or str(i), center))
+
+    def distance(columns: list[np.ndarray], center: list[float]) -> np.ndarray:
+        total = np.zeros(len(columns[0]) if columns else 0)
+        with np.errstate(all="ignore"):
+            for (_, weight, compare, scale), x, c in zip(fields, columns, center):
+                if compare == "absDiff":
+                    d = np.abs(x - c)
+                elif compare == "gaussSim":
+                    d = mathlib.exp(-math.log(2.0) * (x - c) * (x - c) / (scale * scale))
+                elif compare == "delta":
+                    d = np.where(np.isnan(x), np.nan, (x != c).astype(np.float64))
+                else:
+                    d = np.where(np.isnan(x), np.nan, (x == c).astype(np.float64))
+                if measure in ("euclidean", "squaredEuclidean"):
+                    total = total + weight * (d * d)
+                elif measure == "cityBlock":
+                    total = total + weight * d
+                elif measure == "chebychev":
+                    total = np.maximum(total, weight * d)
+                else:
+                    total = total + weight * mathlib.power(d, p)
+            if measure == "euclidean":
+                return np.sqrt(total)
+            if measure == "minkowski":
+                return mathlib.power(total, 1.0 / p)
+        return total
+
+    ids = np.array([c[0] for c in clusters], dtype=object)
+
+    def run(env: Env) -> Prediction:
+        columns = [np.asarray(env.get(f[0]), dtype=np.float64) for f in fields]
+        distances = [distance(columns, center) for _, center in clusters]
+        stacked = np.vstack(distances)
+        unknown = np.isnan(stacked).any(axis=0)
+        best = np.argmin(np.where(np.isnan(stacked), np.inf, stacked), axis=0)
+        winner = ids[best]
+        winner[unknown] = None
+        affinity = stacked[best, np.arange(env.rows)]
+        affinity[unknown] = np.nan
+        return Prediction(winner, entity=winner, affinities={c[0]: d for c, d in zip(clusters, distances)},
+                          extra={"affinity": affinity})
+    return run

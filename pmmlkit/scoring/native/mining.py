@@ -1,0 +1,204 @@
+"""MiningModel: segmentation, with every multipleModelMethod that gives one result per row.
+
+Segments made only of TreeModels under <True/> (forests, boosting) are flattened into one set of
+node arrays and combined inside the compiled loop (:func:`.kernels.forest_values`,
+:func:`.kernels.forest_classes`), tree by tree in document order as PMML4S adds them; any other
+segmentation scores each segment on the whole batch and combines the columns in numpy, segment
+by segment in document order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ...pmml import tag_of
+from . import kernels as K
+from .fields import elements, first
+from .ir import Column, Env, Prediction, UnsupportedElement, unsupported
+from .regression import _argmax
+from .trees import TreeBuilder, array_values
+
+_PREDICATES = ("SimplePredicate", "CompoundPredicate", "SimpleSetPredicate", "True", "False")
+_REGRESSION = ("sum", "average", "weightedAverage", "median", "weightedMedian", "max", "modelChain", "selectFirst",
+               "weightedSum")
+_CLASSIFICATION = ("majorityVote", "weightedMajorityVote", "average", "weightedAverage", "max", "modelChain",
+                   "selectFirst")
+_TREE_ATTRIBUTES = {"name", "usageType"}
+
+
+def _plain_tree(segment: Any) -> bool:
+    """A segment the forest kernels can take: a TreeModel under <True/> with nothing around it."""
+    predicate = [c for c in elements(segment) if tag_of(c) in _PREDICATES]
+    models = [c for c in elements(segment) if tag_of(c) not in _PREDICATES]
+    if len(predicate) != 1 or tag_of(predicate[0]) != "True" or len(models) != 1 or tag_of(models[0]) != "TreeModel":
+        return False
+    tree = models[0]
+    if any(tag_of(c) in ("LocalTransformations", "Targets", "Output", "ModelStats", "ModelExplanation")
+           for c in elements(tree)):
+        return False
+    schema = first(tree, "MiningSchema")
+    return schema is None or all(set(m.attrib) <= _TREE_ATTRIBUTES for m in elements(schema, "MiningField"))
+
+
+def mining_model(node: Any, compile_segment: Callable[[Any], Any], numeric: Callable[[str], bool],
+                 categories: list[str]) -> Callable[[Env], Prediction]:
+    function = node.get("functionName")
+    segmentation = first(node, "Segmentation")
+    if segmentation is None:
+        raise unsupported(node, "a MiningModel without Segmentation")
+    method = segmentation.get("multipleModelMethod")
+    allowed = _REGRESSION if function == "regression" else _CLASSIFICATION if function == "classification" else ()
+    if method not in allowed:
+        raise unsupported(segmentation, f"multipleModelMethod={method!r} for functionName={function!r}")
+    segments = elements(segmentation, "Segment")
+    if not segments:
+        raise unsupported(segmentation, "a Segmentation without Segment")
+    weights = np.array([float(s.get("weight", "1")) for s in segments])
+    fast = method in ("sum", "average", "weightedAverage", "majorityVote", "weightedMajorityVote") \
+        and all(_plain_tree(s) for s in segments)
+    if fast:
+        return _forest(segments, method, function, weights, numeric, categories)
+    predicates = [segment_predicate([c for c in elements(s) if tag_of(c) in _PREDICATES][0], numeric)
+                  for s in segments]
+    models = [compile_segment([c for c in elements(s) if tag_of(c) not in _PREDICATES][0]) for s in segments]
+
+    def run(env: Env) -> Prediction:
+        results: list[tuple[np.ndarray, Prediction]] = []
+        for predicate, model in zip(predicates, models):
+            chosen = predicate(env) == 1.0
+            if method in ("selectFirst",) and results:
+                taken = np.zeros(env.rows, dtype=bool)
+                for mask, _ in results:
+                    taken |= mask
+                chosen &= ~taken
+            if not chosen.any() and method != "modelChain":
+                results.append((chosen, Prediction(np.full(env.rows, np.nan))))
+                continue
+            prediction = model.run(env)
+            if method == "modelChain":
+                for name, values in prediction.outputs.items():
+                    env.values[name] = values  # later segments read the chain's outputs
+            results.append((chosen, prediction))
+        return _combine(results, method, function, weights, env.rows, categories)
+    return run
+
+
+def _forest(segments: list[Any], method: str, function: str, weights: np.ndarray, numeric: Callable[[str], bool],
+            categories: list[str]) -> Callable[[Env], Prediction]:
+    classification = function == "classification"
+    builder = TreeBuilder(numeric, categories, classification)
+    for segment in segments:
+        tree = [c for c in elements(segment) if tag_of(c) == "TreeModel"][0]
+        if tree.get("functionName") != function:
+            raise unsupported(tree, f"a {tree.get('functionName')} TreeModel in a {function} MiningModel")
+        builder.add(tree)
+    flat = builder.finish()
+    if method not in ("weightedAverage", "weightedMajorityVote"):
+        weights = np.ones(len(segments))
+    average = method in ("average", "weightedAverage")
+
+    def run(env: Env) -> Prediction:
+        X = flat.matrix(env)
+        if not classification:
+            return Prediction(K.forest_values(X, *flat.arrays, flat.max_stack, flat.node_value, weights, average))
+        vote = method in ("majorityVote", "weightedMajorityVote")
+        table = K.forest_classes(X, *flat.arrays, flat.max_stack, flat.node_probs, flat.node_label, weights, vote)
+        probabilities = [table[:, k] for k in range(table.shape[1])][:len(flat.categories)]
+        return Prediction(_argmax(probabilities, flat.categories), dict(zip(flat.categories, probabilities)))
+    return run
+
+
+def _combine(results: list[tuple[np.ndarray, Prediction]], method: str, function: str, weights: np.ndarray,
+             rows: int, categories: list[str]) -> Prediction:
+    if method == "modelChain" or method == "selectFirst":
+        # modelChain: the last segment whose predicate holds; selectFirst: the first.
+        order = reversed(results) if method == "modelChain" else results
+        out: Prediction | None = None
+        chosen_any = np.zeros(rows, dtype=bool)
+        for mask, prediction in order:
+            if out is None:
+                out = Prediction(_empty_like(prediction.value, rows), {k: np.full(rows, np.nan)
+                                                                        for k in prediction.probabilities})
+            fresh = mask & ~chosen_any
+            out.value[fresh] = prediction.value[fresh]
+            for k, column in prediction.probabilities.items():
+                out.probabilities.setdefault(k, np.full(rows, np.nan))[fresh] = column[fresh]
+            chosen_any |= fresh
+        assert out is not None
+        return out
+    if any(not mask.all() for mask, _ in results):
+        raise unsupported_predicates()
+    if function == "regression":
+        values = [p.value.astype(np.float64) for _, p in results]
+        if method in ("sum", "weightedSum"):
+            total = np.zeros(rows)
+            for w, v in zip(weights, values):
+                total = total + (w * v if method == "weightedSum" else v)
+            return Prediction(total)
+        if method in ("average", "weightedAverage"):
+            total = np.zeros(rows)
+            for w, v in zip(weights, values):
+                total = total + (w * v if method == "weightedAverage" else v)
+            return Prediction(total / (weights.sum() if method == "weightedAverage" else len(values)))
+        if method == "max":
+            return Prediction(np.max(np.vstack(values), axis=0))
+        if method == "median":
+            return Prediction(np.median(np.vstack(values), axis=0))
+        raise AssertionError(method)
+    labels = list(categories)
+    for _, p in results:
+        for k in p.probabilities:
+            if k not in labels:
+                labels.append(k)
+    if method in ("majorityVote", "weightedMajorityVote"):
+        votes = {k: np.zeros(rows) for k in labels}
+        for w, (_, p) in zip(weights, results):
+            for k in labels:
+                votes[k] = votes[k] + np.where(p.value == k, w if method == "weightedMajorityVote" else 1.0, 0.0)
+        total = sum(weights) if method == "weightedMajorityVote" else len(results)
+        probabilities = [votes[k] / total for k in labels]
+        return Prediction(_argmax(probabilities, labels), dict(zip(labels, probabilities)))
+    if method in ("average", "weightedAverage"):
+        sums = {k: np.zeros(rows) for k in labels}
+        for w, (_, p) in zip(weights, results):
+            for k in labels:
+                column = p.probabilities.get(k, np.zeros(rows))
+                sums[k] = sums[k] + (w * column if method == "weightedAverage" else column)
+        total = weights.sum() if method == "weightedAverage" else len(results)
+        probabilities = [sums[k] / total for k in labels]
+        return Prediction(_argmax(probabilities, labels), dict(zip(labels, probabilities)))
+    raise unsupported_predicates()
+
+
+def unsupported_predicates() -> Exception:
+    return UnsupportedElement("the native engine does not combine segments whose predicates select only some rows "
+                              "with this multipleModelMethod; score this document with engine='pmml4s'")
+
+
+def _empty_like(values: Column, rows: int) -> Column:
+    return np.full(rows, None, dtype=object) if values.dtype == object else np.full(rows, np.nan)
+
+
+def segment_predicate(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env], np.ndarray]:
+    """A segment's predicate over the batch: 1.0 true, 0.0 false, NaN unknown (treated as false)."""
+    tag = tag_of(node)
+    if tag == "True":
+        return lambda env: np.ones(env.rows)
+    if tag == "False":
+        return lambda env: np.zeros(env.rows)
+    builder = TreeBuilder(numeric, [], False)
+    builder.roots.append(0)
+    builder.missing.append(K.NONE)
+    builder.no_true.append(K.RETURN_NULL)
+    builder.predicate_node(node)  # one node with this predicate: a row ends in it when it holds
+    flat = builder.finish()
+
+    def run(env: Env) -> np.ndarray:
+        return (flat.leaves(flat.matrix(env))[:, 0] == 0).astype(np.float64)
+    return run
+
+
+__all__ = ["array_values", "mining_model", "segment_predicate"]

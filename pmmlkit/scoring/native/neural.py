@@ -1,0 +1,134 @@
+"""NeuralNetwork: layers as matrix arithmetic (one weight matrix per layer over the neurons it reads)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ...pmml import tag_of
+from . import mathlib
+from .expressions import Compiler, linear_segments
+from .fields import elements, first
+from .ir import Env, Prediction, unsupported
+from .kernels import neuron_sums
+from .regression import _argmax
+
+_ACTIVATIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "identity": lambda z, t: z,
+    "logistic": lambda z, t: mathlib.logistic(z),
+    "tanh": lambda z, t: mathlib.tanh(z),
+    "rectifier": lambda z, t: np.where(np.isnan(z), np.nan, np.maximum(z, 0.0)),
+    "threshold": lambda z, t: np.where(np.isnan(z), np.nan, (z > t).astype(np.float64)),
+    "exponential": lambda z, t: mathlib.exp(z),
+    "reciprocal": lambda z, t: 1.0 / z,
+    "square": lambda z, t: z * z,
+    "Gauss": lambda z, t: mathlib.exp(-(z * z)),
+    "sine": lambda z, t: np.sin(z),
+    "cosine": lambda z, t: np.cos(z),
+    "Elliott": lambda z, t: z / (1.0 + np.abs(z)),
+    "arctan": lambda z, t: 2.0 * np.arctan(z) / math.pi,
+}
+
+
+def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Callable[[Env], Prediction]:
+    function = node.get("functionName")
+    network_activation = node.get("activationFunction")
+    network_threshold = float(node.get("threshold", "0"))
+    network_normalization = node.get("normalizationMethod", "none")
+    inputs = first(node, "NeuralInputs")
+    input_ids: list[str] = []
+    input_expressions = []
+    for item in elements(inputs, "NeuralInput") if inputs is not None else []:
+        input_ids.append(item.get("id"))
+        input_expressions.append(compiler.derived_field(first(item, "DerivedField")))
+    layers = []
+    known = list(input_ids)
+    layer_nodes = elements(node, "NeuralLayer")
+    for number, layer in enumerate(layer_nodes):
+        activation = layer.get("activationFunction", network_activation)
+        if activation not in _ACTIVATIONS:
+            raise unsupported(layer, f"activationFunction={activation!r}")
+        threshold = float(layer.get("threshold", network_threshold))
+        normalization = layer.get("normalizationMethod",
+                                  network_normalization if number == len(layer_nodes) - 1 else "none")
+        if normalization not in ("none", "softmax", "simplemax"):
+            raise unsupported(layer, f"normalizationMethod={normalization!r}")
+        neurons = elements(layer, "Neuron")
+        position = {n: i for i, n in enumerate(known)}
+        bias = np.zeros(len(neurons))
+        starts, lengths, sources, weights = [], [], [], []
+        for i, neuron in enumerate(neurons):
+            bias[i] = float(neuron.get("bias", "0"))
+            if neuron.get("width") is not None or neuron.get("altitude") is not None:
+                raise unsupported(neuron, "a radial-basis <Neuron>")
+            cons = elements(neuron, "Con")
+            starts.append(len(sources))
+            lengths.append(len(cons))
+            for con in cons:
+                source = con.get("from")
+                if source not in position:
+                    raise unsupported(con, f"a connection from the unknown neuron {source!r}")
+                sources.append(position[source])
+                weights.append(float(con.get("weight")))
+        connections = (np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.int64),
+                       np.array(sources, dtype=np.int64), np.array(weights, dtype=np.float64))
+        layers.append((connections, bias, _ACTIVATIONS[activation], threshold, normalization))
+        known = known + [n.get("id") for n in neurons]
+    index = {n: i for i, n in enumerate(known)}
+    outputs = []
+    for item in elements(first(node, "NeuralOutputs"), "NeuralOutput"):
+        neuron = item.get("outputNeuron")
+        if neuron not in index:
+            raise unsupported(item, f"an output from the unknown neuron {neuron!r}")
+        derived = first(item, "DerivedField")
+        expression = [c for c in elements(derived)][0] if derived is not None else None
+        outputs.append((index[neuron], expression))
+
+    def forward(env: Env) -> np.ndarray:
+        columns = [np.asarray(e(env), dtype=np.float64) for e in input_expressions]
+        values = np.column_stack(columns) if columns else np.zeros((env.rows, 0))
+        for connections, bias, activation, threshold, normalization in layers:
+            z = neuron_sums(np.ascontiguousarray(values), bias, *connections)
+            with np.errstate(all="ignore"):
+                a = activation(z, threshold)
+                if normalization == "softmax":
+                    e = mathlib.exp(a)
+                    a = e / e.sum(axis=1, keepdims=True)
+                elif normalization == "simplemax":
+                    a = a / a.sum(axis=1, keepdims=True)
+            values = np.hstack([values, a])
+        return values
+
+    if function == "classification":
+        labels = []
+        for _, expression in outputs:
+            if expression is None or tag_of(expression) != "NormDiscrete":
+                raise unsupported(node, "a classification NeuralOutput that is not a NormDiscrete")
+            labels.append(expression.get("value"))
+
+        def classify(env: Env) -> Prediction:
+            values = forward(env)
+            probabilities = [values[:, i] for i, _ in outputs]
+            return Prediction(_argmax(probabilities, labels), dict(zip(labels, probabilities)))
+        return classify
+    if function != "regression" or len(outputs) != 1:
+        raise unsupported(node, f"a NeuralNetwork with functionName={function!r} and {len(outputs)} outputs")
+    neuron, expression = outputs[0]
+    if expression is None:
+        raise unsupported(node, "a NeuralOutput without a DerivedField")
+    if tag_of(expression) == "FieldRef":
+        return lambda env: Prediction(forward(env)[:, neuron].copy())
+    if tag_of(expression) == "NormContinuous":
+        points = [(float(p.get("orig")), float(p.get("norm"))) for p in elements(expression, "LinearNorm")]
+        _, norms, slopes, intercepts = linear_segments(points)
+
+        def denormalize(env: Env) -> Prediction:
+            y = forward(env)[:, neuron]
+            k = np.clip(np.searchsorted(norms, y, side="left") - 1, 0, len(norms) - 2)
+            with np.errstate(all="ignore"):
+                return Prediction((y - intercepts[k]) / slopes[k])
+        return denormalize
+    raise unsupported(expression, f"a regression NeuralOutput <{tag_of(expression)}>")

@@ -1,0 +1,112 @@
+"""A whole document compiled: its fields, transformations and model into one program over columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ...pmml import MODEL_TAGS, tag_of
+from .clustering import clustering_model
+from .expressions import Compiler
+from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
+from .ir import Column, Env, Prediction, unsupported
+from .mining import mining_model
+from .neural import neural_network
+from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
+from .regression import general_regression_model, regression_model
+from .trees import tree_model
+
+# Elements of a model that say nothing about its scores.
+_INERT = ("MiningSchema", "Output", "ModelStats", "ModelExplanation", "Targets", "LocalTransformations",
+          "ModelVerification")
+
+
+@dataclass
+class CompiledModel:
+    function: str
+    run: Callable[[Env], Prediction]
+    outputs: list[OutputField] = field(default_factory=list)
+
+
+class Program:
+    """Compiles ``root`` (a gated PMML document) on construction; :meth:`score` runs it."""
+
+    def __init__(self, root: Any) -> None:
+        self.dictionary: dict[str, DataField] = data_dictionary(root)
+        types: dict[str, str | None] = {name: f.data_type for name, f in self.dictionary.items()}
+        transformations = first(root, "TransformationDictionary")
+        functions = {f.get("name"): f for f in elements(transformations, "DefineFunction")} \
+            if transformations is not None else {}
+        self.compiler = Compiler(types, functions)
+        self.global_derived = self.compiler.derived_fields(transformations)
+        models = [c for c in elements(root) if tag_of(c) in MODEL_TAGS]
+        if not models:
+            raise unsupported(root, "a document without a model")
+        top = models[0]
+        if top.get("isScorable") == "false":
+            raise unsupported(top, "a model marked isScorable=\"false\"")
+        fields = mining_fields(top, self.dictionary, types)
+        self.input_names = [m.name for m in fields if m.usage in ("active",) and m.name in self.dictionary]
+        self.target_names = [m.name for m in fields if m.usage in ("target", "predicted")]
+        self.function_name = top.get("functionName")
+        self.top = self.model(top, derived=self.global_derived, top=True)
+        self.outputs = self.top.outputs
+
+    def model(self, node: Any, derived: dict[str, Any] | None = None, top: bool = False) -> CompiledModel:
+        tag = tag_of(node)
+        function = node.get("functionName")
+        types = self.compiler.types
+        fields = mining_fields(node, self.dictionary, types)
+        targets_of = [m.name for m in fields if m.usage in ("target", "predicted")]
+        target = targets_of[0] if targets_of else None
+        target_field = self.dictionary.get(target or "")
+        categories = list(target_field.valid) if target_field is not None else []
+        local = dict(derived or {})
+        local.update(self.compiler.derived_fields(first(node, "LocalTransformations")))
+
+        def numeric(name: str) -> bool:
+            return self.compiler.is_numeric(name)
+
+        if tag == "RegressionModel":
+            body = regression_model(node, numeric)
+        elif tag == "GeneralRegressionModel":
+            body = general_regression_model(node, numeric)
+        elif tag == "TreeModel":
+            body = tree_model(node, numeric, categories)
+        elif tag == "MiningModel":
+            body = mining_model(node, self.model, numeric, categories)
+        elif tag == "NeuralNetwork":
+            body = neural_network(node, self.compiler, categories)
+        elif tag == "ClusteringModel":
+            body = clustering_model(node, numeric)
+        else:
+            raise unsupported(node)
+        rescale = targets(node, function)
+        outputs = output_fields(node, self.compiler, target_field.data_type if target_field else None)
+        if top and not outputs:
+            outputs = default_outputs(function, target, target_field.data_type if target_field else None,
+                                      categories, node)
+        dictionary = self.dictionary
+
+        def run(env: Env) -> Prediction:
+            treated, invalid = apply_schema(env, fields, dictionary)
+            scope = treated.child(derived=local) if local else treated
+            prediction = rescale(body(scope))
+            if invalid is not None and invalid.any():
+                prediction.value = prediction.value.copy()
+                prediction.value[invalid] = np.nan if prediction.value.dtype != object else None
+                for column in prediction.probabilities.values():
+                    column[invalid] = np.nan
+            prediction.outputs = invalidate(compute_outputs(outputs, scope, prediction), invalid)
+            return prediction
+        return CompiledModel(function, run, outputs)
+
+    def score(self, columns: dict[str, Column], rows: int) -> list[Column]:
+        prediction = self.top.run(Env(rows, dict(columns)))
+        return [prediction.outputs[f.name] for f in self.outputs]
+
+
+__all__ = ["INPUT_USAGES", "Program"]

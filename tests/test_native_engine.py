@@ -1,0 +1,202 @@
+"""The native engine (pmmlkit/scoring/native): engine choice, no Java, refusals, and hand-written
+documents that reach what the converters do not write, checked against PMML4S (the fidelity
+tables run every converter's row on it: tests/harness.py)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from harness import assert_engines_agree
+
+import pmmlkit
+from pmmlkit.errors import EvaluationError
+
+HEAD = '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>'
+
+
+def _document(body: str) -> str:
+    return textwrap.dedent(f"""<?xml version="1.0"?>
+{HEAD}
+{body}
+</PMML>
+""")
+
+
+REGRESSION = _document("""<DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="c" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+<DataField name="y" optype="continuous" dataType="double"/>
+</DataDictionary>
+<RegressionModel functionName="regression">
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x" missingValueReplacement="2"/>
+<MiningField name="c" invalidValueTreatment="asMissing"/></MiningSchema>
+<Output><OutputField name="y_hat" optype="continuous" dataType="double" feature="predictedValue"/>
+<OutputField name="twice" optype="continuous" dataType="double" feature="transformedValue">
+<Apply function="*"><FieldRef field="y_hat"/><Constant dataType="double">2</Constant></Apply></OutputField>
+</Output>
+<RegressionTable intercept="0.5"><NumericPredictor name="x" coefficient="1.5"/>
+<NumericPredictor name="x" exponent="2" coefficient="-0.25"/>
+<CategoricalPredictor name="c" value="a" coefficient="3"/><CategoricalPredictor name="c" value="b" coefficient="-1"/>
+</RegressionTable>
+</RegressionModel>""")
+
+TREE = _document("""<DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="c" optype="categorical" dataType="string"/>
+<DataField name="y" optype="categorical" dataType="string"><Value value="p"/><Value value="q"/></DataField>
+</DataDictionary>
+<TreeModel functionName="classification" missingValueStrategy="{strategy}" noTrueChildStrategy="{no_true}">
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/><MiningField name="c"/></MiningSchema>
+<Output><OutputField name="label" optype="categorical" dataType="string" feature="predictedValue"/>
+<OutputField name="prob_p" optype="continuous" dataType="double" feature="probability" value="p"/>
+<OutputField name="prob_q" optype="continuous" dataType="double" feature="probability" value="q"/></Output>
+<Node id="0" score="p" defaultChild="2"><True/>
+<ScoreDistribution value="p" recordCount="6"/><ScoreDistribution value="q" recordCount="4"/>
+<Node id="1" score="q"><CompoundPredicate booleanOperator="and">
+<SimplePredicate field="x" operator="lessOrEqual" value="1.5"/>
+<SimpleSetPredicate field="c" booleanOperator="isIn"><Array n="2" type="string">a "b c"</Array></SimpleSetPredicate>
+</CompoundPredicate>
+<ScoreDistribution value="p" recordCount="1"/><ScoreDistribution value="q" recordCount="3"/></Node>
+<Node id="2" score="p"><CompoundPredicate booleanOperator="surrogate">
+<SimplePredicate field="x" operator="greaterThan" value="3"/><SimplePredicate field="c" operator="equal" value="d"/>
+</CompoundPredicate>
+<ScoreDistribution value="p" recordCount="5"/><ScoreDistribution value="q" recordCount="1"/></Node>
+</Node>
+</TreeModel>""")
+
+ROWS = pd.DataFrame({"x": [0.5, 1.5, 2.0, 4.0, None, None, 1.0, 1.0],
+                     "c": ["a", "b c", "zz", None, "d", None, "b", "a"]})
+
+
+def _save(tmp_path: Path, text: str, name: str = "model.pmml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _both(path: Path, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    native = pmmlkit.load(path, engine="native")
+    assert native.engine == "native"
+    got = native.predict(rows)
+    assert [native.predict(r) for r in rows.to_dict("records")] == native.predict(rows.to_dict("records"))
+    return pmmlkit.load(path).predict(rows), got
+
+
+def test_regression_with_treatments_and_a_transformed_output(tmp_path):
+    rows = pd.DataFrame({"x": [0.0, 1.25, -3.0, None], "c": ["a", "b", "other", None]})
+    want, got = _both(_save(tmp_path, REGRESSION), rows)
+    assert_engines_agree(want, got, "regression")
+
+
+@pytest.mark.parametrize("strategy", ["none", "lastPrediction", "nullPrediction", "defaultChild"])
+@pytest.mark.parametrize("no_true", ["returnNullPrediction", "returnLastPrediction"])
+def test_tree_strategies_compound_and_set_predicates(strategy, no_true, tmp_path):
+    want, got = _both(_save(tmp_path, TREE.format(strategy=strategy, no_true=no_true)), ROWS)
+    if strategy == "nullPrediction":
+        # Row 5 meets an UNKNOWN predicate (and(missing, missing)): the standard, and JPMML-Evaluator,
+        # stop with a null prediction; PMML4S goes on to the noTrueChildStrategy.
+        want.loc[5] = [None, np.nan, np.nan]
+    assert_engines_agree(want, got, f"tree {strategy}/{no_true}")
+
+
+def test_a_second_load_of_the_same_bytes_reuses_the_compiled_program(tmp_path):
+    path = _save(tmp_path, REGRESSION)
+    first = pmmlkit.load(path, engine="native", cache=False)
+    second = pmmlkit.load(path.read_bytes(), engine="native")
+    assert first._engine.program is second._engine.program
+
+
+def test_a_native_model_pickles_with_its_engine(tmp_path):
+    model = pmmlkit.load(_save(tmp_path, REGRESSION), engine="native")
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.engine == "native"
+    rows = pd.DataFrame({"x": [1.0], "c": ["a"]})
+    pd.testing.assert_frame_equal(copy.predict(rows), model.predict(rows))
+
+
+UNSUPPORTED = _document("""<DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="y" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+</DataDictionary>
+<RegressionModel functionName="classification" normalizationMethod="logit">
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/></MiningSchema>
+<Output><OutputField name="label" optype="categorical" dataType="string" feature="predictedValue"/>
+<OutputField name="why" optype="categorical" dataType="string" feature="reasonCode"/></Output>
+<RegressionTable intercept="1" targetCategory="a"><NumericPredictor name="x" coefficient="2"/></RegressionTable>
+<RegressionTable intercept="0" targetCategory="b"/>
+</RegressionModel>""")
+
+
+def test_an_element_the_compiler_does_not_support_is_named_with_its_line(tmp_path):
+    path = _save(tmp_path, UNSUPPORTED)
+    with pytest.raises(EvaluationError, match=r"does not compile <OutputField feature='reasonCode'> \(line 10\)"):
+        pmmlkit.load(path, engine="native")
+
+
+def test_auto_falls_back_to_pmml4s_where_native_does_not_compile(tmp_path):
+    assert pmmlkit.load(_save(tmp_path, UNSUPPORTED), engine="auto").engine == "pmml4s"
+    assert pmmlkit.load(_save(tmp_path, REGRESSION, "other.pmml"), engine="auto").engine == "native"
+
+
+def test_an_unknown_engine_is_refused(tmp_path):
+    with pytest.raises(EvaluationError, match="engine='jvm'"):
+        pmmlkit.load(_save(tmp_path, REGRESSION), engine="jvm")
+
+
+def test_native_scoring_needs_no_java(tmp_path):
+    """In a fresh process with no Java to be found, the native engine loads and scores, and the
+    JVM never starts (the CLI's `score --engine native` too)."""
+    path = _save(tmp_path, REGRESSION)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x,c\n1.0,a\n2.5,b\n")
+    script = textwrap.dedent(f"""
+        import jpype, pmmlkit
+        model = pmmlkit.load({str(path)!r}, engine="native")
+        print(model.predict({{"x": 1.0, "c": "a"}}))
+        from pmmlkit.cli import main
+        code = main(["score", "--engine", "native", {str(rows)!r}.replace("rows.csv", "model.pmml"), {str(rows)!r},
+                     "-o", {str(tmp_path / "out.csv")!r}])
+        assert code in (0, None), code
+        assert not jpype.isJVMStarted()
+        print("no JVM")
+    """)
+    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "JDK_HOME", "JRE_HOME")}
+    env["PATH"] = "/nonexistent"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "no JVM" in done.stdout
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert np.allclose(out["y_hat"], [0.5 + 1.5 - 0.25 + 3, 0.5 + 3.75 - 0.25 * 6.25 - 1])
+
+
+def test_serving_loads_versions_on_the_configured_engine(tmp_path):
+    pytest.importorskip("starlette")
+    from pmmlkit.serving.config import ModelSource, ServingConfig
+    from pmmlkit.serving.versions import load_version
+
+    path = _save(tmp_path, REGRESSION)
+    config = ServingConfig(models=(ModelSource("m", str(path), engine="native"),))
+    source = ServingConfig.from_json(config.to_json()).models[0]  # the form workers receive
+    assert source.engine == "native"
+    loaded = load_version(source.name, 1, path, source.engine)
+    assert loaded.model.engine == "native"
+
+
+def test_cli_score_takes_an_engine(tmp_path, capsys):
+    from pmmlkit.cli import main
+
+    path = _save(tmp_path, REGRESSION)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x,c\n1.0,a\n,b\n")
+    for engine in ("native", "pmml4s"):
+        out = tmp_path / f"{engine}.csv"
+        assert main(["score", "--engine", engine, str(path), str(rows), "-o", str(out)]) in (0, None)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "native.csv"), pd.read_csv(tmp_path / "pmml4s.csv"))
