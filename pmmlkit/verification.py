@@ -74,8 +74,10 @@ def agree_numbers(expected: np.ndarray, actual: np.ndarray, tolerance: Tolerance
         zero = np.abs(expected) < tolerance.zero_threshold
         close = np.where(zero, np.abs(actual) < tolerance.zero_threshold,
                          np.abs(actual - expected) <= tolerance.precision * np.abs(expected))
-    # Infinities agree with themselves (inf - inf is NaN, which the comparison above rejects).
-    close |= np.isinf(expected) & (expected == actual)
+    # An infinity agrees with the same infinity only: the relative bound above is infinite for it
+    # (|x - inf| <= p * inf holds for every x), so it must not decide.
+    infinite = np.isinf(expected) | np.isinf(actual)
+    close = np.where(infinite, expected == actual, close)
     return np.where(np.isnan(expected) | np.isnan(actual), np.isnan(expected) & np.isnan(actual), close)
 
 

@@ -19,6 +19,12 @@ EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete
                          "TextIndex", "Apply", "Aggregate", "Lag"})
 
 
+# Models without entities (clusters, tree nodes, neighbours, rules): an entityId, clusterId or
+# affinity OutputField on one scores null on every record.
+NO_ENTITY_MODELS = frozenset({"RegressionModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel",
+                              "SupportVectorMachineModel", "Scorecard"})
+
+
 class OutputRules(CheckerBase):
     def _outputs(self, model: etree._Element, context: Scope, state: Segments | None, target: Field | None,
                  tag: str, function: str | None) -> dict[str, Field]:
@@ -35,7 +41,16 @@ class OutputRules(CheckerBase):
             scope_fields.update(outputs)
             if state is not None:
                 scope_fields.update(state.chain_outputs)
-            for item in children(output, "OutputField"):
+            names = [item.get("name") for item in children(output, "OutputField")]
+            for position, item in enumerate(children(output, "OutputField")):
+                # An OutputField reads the OutputFields before it, not itself or later ones (PMML4S
+                # meets those with a NullPointerException while scoring).
+                later = set(names[position:]) - set(names[:position]) - set(context.fields)
+                for ref in item.iter("{*}FieldRef"):
+                    if ref.get("field") in later:
+                        self.error("undefined-field", f"OutputField {item.get('name')!r} refers to OutputField "
+                                   f"{ref.get('field')!r}, which is {'itself' if ref.get('field') == item.get('name') else 'after it'}"
+                                   ": an OutputField can use only the OutputFields before it", ref)
                 self._uses(item, set(scope_fields), scope_fields, f"OutputField {item.get('name')!r}",
                            include_self=True)
                 segment = item.get("segmentId")
@@ -78,6 +93,9 @@ class OutputRules(CheckerBase):
         elif function == "regression" and feature == "probability":
             self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
                        "probability, which it does not produce", node)
+        elif feature in ("entityId", "clusterId", "affinity") and tag in NO_ENTITY_MODELS:
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for its {feature}; this "
+                       "kind of model has no entities (clusters, nodes, neighbours or rules), so it scores null", node)
         elif feature == "reasonCode" and tag not in REASON_CODE_MODELS:
             self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a reasonCode; only a "
                        "Scorecard produces reason codes", node)

@@ -94,7 +94,8 @@ BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", 
                                                              "MapValues", "Array", "TableLocator"}))
 # MiningField usage types that are not inputs: a model body that uses one computes with a missing value.
 BOOLEAN_WORDS = frozenset({"true", "false", "0", "1"})
-INACTIVE_USAGE = frozenset({"supplementary", "frequencyWeight"})
+# MiningFields a model does not take as inputs: a predictor that reads one scores null on every record.
+INACTIVE_USAGE = frozenset({"supplementary", "frequencyWeight", "analysisWeight", "order"})
 NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
 PROBABILITY_TOLERANCE = 1e-6
 MAX_MODEL_DEPTH = 200
