@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from .convert import convert
 from .document import PMMLDocument
-from .inspection.api import describe, diff, explain, importance
 from .errors import ConversionError, EvaluationError, JavaNotFoundError, PMMLError, ValidationError
+from .inspection.api import describe, diff, explain, importance
 from .registry import register
 from .scoring import jvm
 from .scoring.evaluator import Model, load

@@ -15,6 +15,7 @@ from ..io import FORMATS, STDIO, TableWriter, table_format, table_size
 from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
 from .common import DEFAULT_CHUNK, UsageError, positive
+from .score_explain import ExplanationColumns
 from .score_input import RowRules, read_chunks
 
 
@@ -43,6 +44,9 @@ def add_parser(commands: Any) -> None:
                        help="an input column absent from IN: an error (default), or scored as missing values")
     score.add_argument("--extra", choices=("ignore", "error"), default="ignore",
                        help="columns the model does not use: ignored (default) or an error")
+    score.add_argument("--explain", action="store_true", help="add each row's contributions of every input, the "
+                       "base value and the explained value (README 'Inspecting a model'); a model without an exact "
+                       "explanation is refused before anything is written")
     score.add_argument("--json", action="store_true", help="print a JSON summary (rows, invalid rows, seconds) on "
                        "standard error at the end")
     score.add_argument("--spark", action="store_true", help="score on Spark: IN and OUT are Parquet or CSV paths")
@@ -59,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: {exc}") from None
     in_format = table_format(args.input, args.input_format)
     model = load(args.pmml)
+    explaining = ExplanationColumns(model) if args.explain else None
     report = InvalidReport()
     rows = 0
     rules = RowRules(model.input_names, args.missing, args.extra, args.on_invalid, report)
@@ -67,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
             inputs = _parse_text(chunk, model) if in_format == "csv" else chunk
             result = stable_types(model.predict(inputs, missing=args.missing, extra=args.extra,
                                                 on_invalid=args.on_invalid, report=report), model)
+            if explaining is not None:
+                result = explaining.add(inputs, result)
             if args.keep_inputs:
                 kept = chunk.drop(columns=[c for c in result.columns if c in chunk.columns])
                 result = pd.concat([kept, result], axis=1)
@@ -79,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
 def _run_on_spark(args: argparse.Namespace, started: float) -> int:
     if not args.output or args.output == STDIO:
         raise UsageError("score --spark needs -o OUT (a Parquet path)")
+    if args.explain:
+        raise UsageError("score --explain scores locally; it does not run with --spark")
     if args.on_invalid != "error":
         raise UsageError("score --spark checks column types before it starts: --on-invalid missing is for local "
                          "scoring")

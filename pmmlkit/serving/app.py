@@ -33,6 +33,7 @@ from ..errors import PMMLError
 from ..io import json_object
 from ..scoring import jvm
 from .config import Limits, ServingConfig, config_from_environment
+from .explain import explain_records, records_of
 from .metrics import CONTENT_TYPE, Meters, exposition
 from .openapi import openapi_document
 from .signature import SIGNATURE_NAME, RequestError
@@ -46,7 +47,7 @@ INLINE_ROWS = 8
 BATCH_ROWS = 64
 
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
-                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress))?$")
+                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress|explain))?$")
 
 
 def json_response(content: Any, status: int = 200) -> Response:
@@ -140,6 +141,8 @@ class ModelServer:
                     response = json_response({
                         "model_spec": {"name": served.name, "signature_name": "", "version": str(loaded.version)},
                         "metadata": {"signature_def": loaded.signature.signature_def()}})
+                elif api == "explain":
+                    response = await self._explain_request(request, loaded)
                 else:
                     response = await self._score_request(request, loaded, api)
         except RequestError as exc:
@@ -204,6 +207,17 @@ class ModelServer:
         if "instances" in payload:
             return json_response({"predictions": signature.predictions(results)})
         return json_response({"outputs": signature.outputs_columns(results)})
+
+    async def _explain_request(self, request: Request, loaded: LoadedVersion) -> Response:
+        payload = _parse_json(await self._read_body(request))
+        if payload.get("signature_name", "") not in ("", SIGNATURE_NAME):
+            raise RequestError(f"unknown signature_name {payload['signature_name']!r}; this model has only "
+                               f"{SIGNATURE_NAME!r}")
+        records = records_of(payload, loaded.signature)
+        if len(records) > self.limits.max_rows:
+            raise RequestError(f"{len(records)} rows in one request; the limit is {self.limits.max_rows} "
+                               "(--max-rows)")
+        return json_response(await explain_records(loaded, records, self.limits.timeout_seconds))
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.limits.max_body_bytes
