@@ -274,22 +274,28 @@ def _margin_field(model: etree._Element, produced: dict[str, _Part]) -> tuple[fl
     """The last derived field of ``model`` that is a linear sum of all of the chain's outputs:
     (constant, {output: coefficient}), or None."""
     derived = {d.get("name"): d for d in model.iter(_NS + "DerivedField")}
+    memo: dict[str, tuple[float, dict[str, float]] | None] = {}
     for name in reversed(list(derived)):
-        form = _linear(derived[name], derived, 0)
+        form = _linear(derived[name], derived, 0, memo)
         if form is not None and set(form[1]) == set(produced) and all(c != 0 for c in form[1].values()):
             return form
     return None
 
 
-def _linear(node: etree._Element, derived: dict[str, etree._Element], depth: int
-            ) -> tuple[float, dict[str, float]] | None:
-    """``node``'s value as constant + sum(coefficient x field), or None when it is not linear."""
+def _linear(node: etree._Element, derived: dict[str, etree._Element], depth: int,
+            memo: dict[str, tuple[float, dict[str, float]] | None]) -> tuple[float, dict[str, float]] | None:
+    """``node``'s value as constant + sum(coefficient x field), or None when it is not linear.
+    ``memo`` keeps each derived field's form: a field read several times (XGBoost's float32
+    rounding reads its sum more than once) would otherwise be expanded exponentially often."""
     if depth > 10_000:
         return None
     kind = tag_of(node)
     if kind == "DerivedField":
-        inner = next((c for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"), None)
-        return None if inner is None else _linear(inner, derived, depth + 1)
+        name = node.get("name")
+        if name not in memo:
+            inner = next((c for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"), None)
+            memo[name] = None if inner is None else _linear(inner, derived, depth + 1, memo)
+        return memo[name]
     if kind == "Constant":
         try:
             return float(node.text or ""), {}
@@ -297,10 +303,10 @@ def _linear(node: etree._Element, derived: dict[str, etree._Element], depth: int
             return None
     if kind == "FieldRef":
         name = node.get("field")
-        return _linear(derived[name], derived, depth + 1) if name in derived else (0.0, {name: 1.0})
+        return _linear(derived[name], derived, depth + 1, memo) if name in derived else (0.0, {name: 1.0})
     if kind != "Apply":
         return None
-    args = [_linear(c, derived, depth + 1) for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"]
+    args = [_linear(c, derived, depth + 1, memo) for c in node if isinstance(c.tag, str) and tag_of(c) != "Extension"]
     if any(a is None for a in args):
         return None
     function = node.get("function")
