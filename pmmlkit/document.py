@@ -17,6 +17,8 @@ from .builders import tree_text
 from .builders.fields import Scope, Target
 from .builders.model import mining_schema, replace_header
 from .errors import PMMLError, ValidationError
+from .inspection.summary import summarize
+from .parsing import parse_bytes
 from .pmml import NAMESPACE, PMML_VERSION, element, find_child, model_element, tag_of
 from .version import __version__
 
@@ -115,6 +117,11 @@ class PMMLDocument:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        """The summary card a notebook shows (``pmmlkit.describe(document)``), read from the written
+        bytes so that trees kept as node arrays stay so."""
+        return summarize(parse_bytes(self.to_bytes(), "<document>").getroot())._repr_html_()
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
 from ..validation import gate
 from .common import DEFAULT_CHUNK, UsageError, check_pmml_argument, positive
+from .score_explain import ExplanationColumns
 from .score_input import RowRules, read_chunks
 from .score_redis import RedisSink, add_redis_arguments, check_redis_flags, redis_target
 
@@ -49,6 +50,9 @@ def add_parser(commands: Any) -> None:
                        help="an input column absent from IN: an error (default), or scored as missing values")
     score.add_argument("--extra", choices=("ignore", "error"), default="ignore",
                        help="columns the model does not use: ignored (default) or an error")
+    score.add_argument("--explain", action="store_true", help="add each row's contributions of every input, the "
+                       "base value and the explained value (README 'Inspecting a model'); a model without an exact "
+                       "explanation is refused before anything is written")
     score.add_argument("--json", action="store_true", help="print a JSON summary (rows, invalid rows, seconds) on "
                        "standard error at the end")
     score.add_argument("--strict", action="store_true", help="refuse a document with any validation error, "
@@ -75,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     model = load(args.pmml, strict=args.strict, engine=args.engine)
     # --to-redis: the same loop, written to Redis (cli/score_redis.py); keys may use input columns.
     sink = RedisSink(redis_target(args, model)) if args.to_redis else None
+    explaining = ExplanationColumns(model) if args.explain else None
     report = InvalidReport()
     infinite: dict[str, int] = {}
     rows = 0
@@ -84,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             inputs = _parse_text(chunk, model) if in_format == "csv" else chunk
             result = stable_types(model.predict(inputs, missing=args.missing, extra=args.extra,
                                                 on_invalid=args.on_invalid, report=report), model)
+            if explaining is not None:
+                result = explaining.add(inputs, result)
             if args.keep_inputs or sink is not None:
                 kept = chunk.drop(columns=[c for c in result.columns if c in chunk.columns])
                 result = pd.concat([kept, result], axis=1)
@@ -113,6 +120,8 @@ INFINITY_WRITTEN = {"jsonl": "written as null (JSON has no infinity)", "csv": "w
 def _run_on_spark(args: argparse.Namespace, started: float) -> int:
     if not args.output or args.output == STDIO:
         raise UsageError("score --spark needs -o OUT (a Parquet path)")
+    if args.explain:
+        raise UsageError("score --explain scores locally; it does not run with --spark")
     if args.on_invalid != "error":
         raise UsageError("score --spark checks column types before it starts: --on-invalid missing is for local "
                          "scoring")

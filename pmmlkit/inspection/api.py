@@ -15,7 +15,7 @@ from lxml import etree
 from ..document import PMMLDocument
 from ..errors import PMMLError
 from ..parsing import Source, read_source
-from ..scoring.evaluator import Model, load
+from ..scoring.evaluator import Model, load, score_document
 from ..validation import gate
 from .diff import diff as _diff
 from .explain import Explanation, explain_document, frame_values
@@ -34,7 +34,7 @@ def explain(source: ModelSource, frame: pd.DataFrame) -> Explanation:
     """Per-record contributions of each input to the score (exact: TreeSHAP for trees and their
     ensembles, coefficient x value for regressions; other models are refused)."""
     root = _root(source)
-    return explain_document(root, frame, lambda names: frame_values(root, frame, names, _score_document))
+    return explain_document(root, frame, lambda names: frame_values(root, frame, names, score_document))
 
 
 def importance(source: ModelSource, kind: str = "auto", sample: pd.DataFrame | None = None,
@@ -61,7 +61,7 @@ def importance(source: ModelSource, kind: str = "auto", sample: pd.DataFrame | N
         raise PMMLError(f"importance kind {kind!r} needs a sample of records (sample=...)")
     if kind == "coefficients":
         return _sorted(coefficient_importance(root, sample, lambda names: frame_values(root, sample, names,
-                                                                                         _score_document)))
+                                                                                         score_document)))
     model = load(etree.tostring(root), warm=False, cache=False)
     column = output or _first_numeric_output(model)
     inputs = [n for n in model.input_names if n in sample.columns]
@@ -87,10 +87,6 @@ def _root(source: ModelSource) -> etree._Element:
     else:
         data, name = read_source(source)
     return gate(data, name)
-
-
-def _score_document(document: etree._Element, frame: pd.DataFrame) -> pd.DataFrame:
-    return load(etree.tostring(document), warm=False, cache=False).predict(frame, missing="allow")
 
 
 def _first_numeric_output(model: Model) -> str:

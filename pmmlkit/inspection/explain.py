@@ -7,6 +7,9 @@ What is exact, by model kind (README "Explanations"):
   trees and their ``recordCount``s: the same numbers as ``shap.TreeExplainer`` on the source model.
 * RegressionModel over inputs: coefficient times the (transformed) value, in the link's space
   (log-odds for ``logit``); the base value is the intercept.
+* Scorecard: each Characteristic's partial score is the contribution of the input it reads; the
+  base value is ``initialScore``; declared reasonCode outputs come with the explanation
+  (:mod:`pmmlkit.inspection.scorecard`).
 * ``modelChain`` whose last segment is a RegressionModel over the earlier segments' outputs (how
   boosted trees are written): the chain's margin, explained by combining the segments linearly.
 
@@ -29,6 +32,7 @@ from lxml import etree
 from ..errors import PMMLError
 from ..pmml import find_child, model_element, tag_of
 from . import scalar
+from .scorecard import characteristics, partial_scores, reason_codes
 from .trees import FlatTree, flatten, routes
 
 
@@ -45,6 +49,8 @@ class Explanation:
     space: str
     base: np.ndarray
     values: np.ndarray
+    #: A Scorecard's declared reasonCode outputs, one column per OutputField (else None).
+    reasons: pd.DataFrame | None = None
 
     def totals(self) -> np.ndarray:
         """``(rows, outputs)``: base value plus the contributions (the explained score)."""
@@ -62,6 +68,8 @@ class Explanation:
             key = f"({output})" if several else ""
             columns[f"base_value{key}"] = np.full(self.values.shape[0], self.base[k])
             columns[f"explained_value{key}"] = self.totals()[:, k]
+        if self.reasons is not None:
+            columns.update({name: self.reasons[name].to_numpy(dtype=object) for name in self.reasons.columns})
         return pd.DataFrame(columns)
 
 
@@ -71,6 +79,7 @@ class _Part:
     values: np.ndarray  # (rows, fields, k)
     labels: list[str]
     space: str = "identity"
+    reasons: pd.DataFrame | None = None
 
 
 class _Context:
@@ -104,7 +113,13 @@ def explain_document(root: etree._Element, frame: pd.DataFrame, values_of: Value
     folded = np.zeros((len(frame), len(inputs), part.values.shape[2]))
     for j, target in enumerate(fold):
         folded[:, target, :] += part.values[:, j, :]
-    return Explanation(inputs, part.labels, part.space, part.base, folded)
+    return Explanation(inputs, part.labels, part.space, part.base, folded, part.reasons)
+
+
+def check_explainable(root: etree._Element) -> None:
+    """Raise the PMMLError :func:`explain_document` would raise for a model without an exact method,
+    before any record is read (``score --explain`` and the server's ``:explain`` refuse up front)."""
+    explain_document(root, pd.DataFrame(), lambda names: {name: np.empty(0, dtype=object) for name in names})
 
 
 def _explain(model: etree._Element, context: _Context) -> _Part:
@@ -115,9 +130,11 @@ def _explain(model: etree._Element, context: _Context) -> _Part:
         part = _mining(model, context)
     elif kind == "RegressionModel":
         part = _regression(model, context, {})
+    elif kind == "Scorecard":
+        part = _scorecard(model, context)
     else:
         raise PMMLError(f"line {model.sourceline}: explanations of a {kind} are not supported (exact explanations "
-                        "cover tree models, their ensembles and regression models)")
+                        "cover tree models, their ensembles, regression models and scorecards)")
     return _rescaled(model, part)
 
 
@@ -148,6 +165,19 @@ def _tree(model: etree._Element, context: _Context) -> _Part:
     phi = tree_shap(flat.child_start, flat.children, split_feature, cover, value, route, len(context.fields),
                     int(flat.depth.max()))
     return _Part(base, phi, classes or ["predicted"])
+
+
+def _scorecard(model: etree._Element, context: _Context) -> _Part:
+    scores = partial_scores(model, context.values, context.rows)
+    values = context.zeros(1)
+    for j, characteristic in enumerate(characteristics(model)):
+        read = {p.get("field") for p in characteristic.iter("{*}SimplePredicate", "{*}SimpleSetPredicate")}
+        if len(read) != 1:
+            raise PMMLError(f"line {characteristic.sourceline}: a Characteristic whose attributes read "
+                            f"{len(read)} fields has no contribution of a single input")
+        values[:, context.index[read.pop()], 0] += scores[:, j]
+    base = np.array([float(model.get("initialScore", "0"))])
+    return _Part(base, values, ["predicted"], reasons=reason_codes(model, context.values, context.rows))
 
 
 def _mining(model: etree._Element, context: _Context) -> _Part:
@@ -345,7 +375,7 @@ def _rescaled(model: etree._Element, part: _Part) -> _Part:
     constant = float(target.get("rescaleConstant", "0"))
     if target.get("castInteger") or target.get("min") or target.get("max"):
         raise PMMLError(f"line {target.sourceline}: a Target that rounds or clips has no exact additive explanation")
-    return _Part(part.base * factor + constant, part.values * factor, part.labels, part.space)
+    return _Part(part.base * factor + constant, part.values * factor, part.labels, part.space, part.reasons)
 
 
 def _fields_used(model: etree._Element) -> list[str]:

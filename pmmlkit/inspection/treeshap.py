@@ -19,47 +19,47 @@ from numba import njit
 
 
 @njit
-def _extend(features, zeros, ones, weights, depth, zero, one, feature):
-    features[depth] = feature
-    zeros[depth] = zero
-    ones[depth] = one
-    weights[depth] = 1.0 if depth == 0 else 0.0
+def _extend(features, zeros, ones, weights, o, depth, zero, one, feature):
+    features[o + depth] = feature
+    zeros[o + depth] = zero
+    ones[o + depth] = one
+    weights[o + depth] = 1.0 if depth == 0 else 0.0
     for i in range(depth - 1, -1, -1):
-        weights[i + 1] += one * weights[i] * (i + 1) / (depth + 1)
-        weights[i] = zero * weights[i] * (depth - i) / (depth + 1)
+        weights[o + i + 1] += one * weights[o + i] * (i + 1) / (depth + 1)
+        weights[o + i] = zero * weights[o + i] * (depth - i) / (depth + 1)
 
 
 @njit
-def _unwind(features, zeros, ones, weights, depth, index):
-    one = ones[index]
-    zero = zeros[index]
-    next_one = weights[depth]
+def _unwind(features, zeros, ones, weights, o, depth, index):
+    one = ones[o + index]
+    zero = zeros[o + index]
+    next_one = weights[o + depth]
     for i in range(depth - 1, -1, -1):
         if one != 0.0:
-            held = weights[i]
-            weights[i] = next_one * (depth + 1) / ((i + 1) * one)
-            next_one = held - weights[i] * zero * (depth - i) / (depth + 1)
+            held = weights[o + i]
+            weights[o + i] = next_one * (depth + 1) / ((i + 1) * one)
+            next_one = held - weights[o + i] * zero * (depth - i) / (depth + 1)
         else:
-            weights[i] = weights[i] * (depth + 1) / (zero * (depth - i))
+            weights[o + i] = weights[o + i] * (depth + 1) / (zero * (depth - i))
     for i in range(index, depth):
-        features[i] = features[i + 1]
-        zeros[i] = zeros[i + 1]
-        ones[i] = ones[i + 1]
+        features[o + i] = features[o + i + 1]
+        zeros[o + i] = zeros[o + i + 1]
+        ones[o + i] = ones[o + i + 1]
 
 
 @njit
-def _unwound_sum(zeros, ones, weights, depth, index):
-    one = ones[index]
-    zero = zeros[index]
-    next_one = weights[depth]
+def _unwound_sum(zeros, ones, weights, o, depth, index):
+    one = ones[o + index]
+    zero = zeros[o + index]
+    next_one = weights[o + depth]
     total = 0.0
     for i in range(depth - 1, -1, -1):
         if one != 0.0:
             held = next_one * (depth + 1) / ((i + 1) * one)
             total += held
-            next_one = weights[i] - held * zero * ((depth - i) / (depth + 1))
+            next_one = weights[o + i] - held * zero * ((depth - i) / (depth + 1))
         else:
-            total += (weights[i] / zero) / ((depth - i) / (depth + 1))
+            total += (weights[o + i] / zero) / ((depth - i) / (depth + 1))
     return total
 
 
@@ -68,12 +68,12 @@ def _unwound_sum(zeros, ones, weights, depth, index):
 def _recurse(node, child_start, children, split_feature, cover, value, route, phi,
              features, zeros, ones, weights, offset, depth, zero, one, feature):
     # This call's path lives at [offset, offset + depth + 1): a copy of the parent's, extended.
-    _extend(features[offset:], zeros[offset:], ones[offset:], weights[offset:], depth, zero, one, feature)
+    _extend(features, zeros, ones, weights, offset, depth, zero, one, feature)
     first = child_start[node]
     last = child_start[node + 1]
     if first == last:  # a leaf
         for i in range(1, depth + 1):
-            w = _unwound_sum(zeros[offset:], ones[offset:], weights[offset:], depth, i)
+            w = _unwound_sum(zeros, ones, weights, offset, depth, i)
             scale = w * (ones[offset + i] - zeros[offset + i])
             for k in range(value.shape[1]):
                 phi[features[offset + i], k] += scale * value[node, k]
@@ -87,7 +87,7 @@ def _recurse(node, child_start, children, split_feature, cover, value, route, ph
         if features[offset + i] == split:
             incoming_zero = zeros[offset + i]
             incoming_one = ones[offset + i]
-            _unwind(features[offset:], zeros[offset:], ones[offset:], weights[offset:], depth, i)
+            _unwind(features, zeros, ones, weights, offset, depth, i)
             path_depth = depth - 1
             break
     for c in range(first, last):

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvaluationError, PMMLError
+from ..inspection.explain import Explanation, explain_document, frame_values
+from ..inspection.summary import Summary, summarize
 from ..parsing import Source, engine_bytes, parse_bytes, read_source, source_kind
 from ..pmml import model_element, tag_of
 from ..validation import gate
@@ -199,6 +201,21 @@ class Model:
             out[field.name] = values
         return pd.DataFrame(out, index=frame.index)
 
+    # -- inspection (README "Inspecting a model"): the same as pmmlkit.describe/explain --------
+    def describe(self) -> Summary:
+        """The structured summary of this model's document (``pmmlkit.describe``)."""
+        return summarize(parse_bytes(self._data, self.name).getroot())
+
+    def explain(self, frame: pd.DataFrame) -> Explanation:
+        """Per-record contributions of each input to the score (``pmmlkit.explain``)."""
+        root = parse_bytes(self._data, self.name).getroot()
+        # Derived values come from this model's own engine (no Java needed for a native model).
+        return explain_document(root, frame, lambda names: frame_values(
+            root, frame, names, lambda document, rows: score_document(document, rows, self.engine)))
+
+    def _repr_html_(self) -> str:
+        return self.describe()._repr_html_()
+
     def __repr__(self) -> str:
         return (f"<pmmlkit.Model {self.model_type} ({self.function_name}) engine={self.engine} "
                 f"inputs={self._input_names} outputs={self.output_names}>")
@@ -247,6 +264,11 @@ def load(source: Source, threads: int | None = None, strict: bool = False, *, wa
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
     return model
+
+
+def score_document(root: Any, frame: pd.DataFrame, engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
+    """Score ``frame`` on a document built in memory (an explanation's derived-field reader)."""
+    return load(engine_bytes(root), warm=False, cache=False, engine=engine).predict(frame, missing="allow")
 
 
 def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = None,

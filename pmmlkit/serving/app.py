@@ -41,6 +41,7 @@ from ..io import json_object
 from ..scoring import jvm
 from ..scoring.evaluator import FEW_RECORDS
 from .config import Limits, ServingConfig, config_from_environment
+from .explain import explain_records, records_of
 from .feature_store import close_clients, warm_up
 from .metrics import CONTENT_TYPE, Meters, exposition
 from .openapi import openapi_document
@@ -60,7 +61,7 @@ BATCH_ROWS = FEW_RECORDS + 1
 CLIENT_CLOSED = 499
 
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
-                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress|rank))?$")
+                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress|rank|explain))?$")
 
 
 def json_response(content: Any, status: int = 200) -> Response:
@@ -171,6 +172,8 @@ class ModelServer:
                     response = json_response(await rank(
                         _parse_json(await self._read_body(request)), loaded,
                         lambda version, records: self._score(version, records, "candidate"), self.limits))
+                elif api == "explain":
+                    response = await self._explain_request(request, loaded)
                 else:
                     response = await self._score_request(request, loaded, api)
         except RequestError as exc:
@@ -258,6 +261,17 @@ class ModelServer:
         if payload.get("missing_features") is True:
             answer["missing_features"] = missing
         return json_response(answer)
+
+    async def _explain_request(self, request: Request, loaded: LoadedVersion) -> Response:
+        payload = _parse_json(await self._read_body(request))
+        if payload.get("signature_name", "") not in ("", SIGNATURE_NAME):
+            raise RequestError(f"unknown signature_name {payload['signature_name']!r}; this model has only "
+                               f"{SIGNATURE_NAME!r}")
+        records = records_of(payload, loaded.signature)
+        if len(records) > self.limits.max_rows:
+            raise RequestError(f"{len(records)} rows in one request; the limit is {self.limits.max_rows} "
+                               "(--max-rows)")
+        return json_response(await explain_records(loaded, records, self.limits.timeout_seconds))
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.limits.max_body_bytes

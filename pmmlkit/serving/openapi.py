@@ -7,6 +7,7 @@ from typing import Any
 
 from ..version import __version__
 from .config import Limits
+from .explain import explainable
 from .online_openapi import online_operation, rank_operation
 from .signature import SIGNATURE_NAME, Signature
 from .versions import ServedModel
@@ -61,6 +62,36 @@ def _output_row(signature: Signature) -> dict[str, Any]:
 
 
 def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
+    answer = {"type": "object", "properties": {
+        "predictions": {"type": "array", "items": _output_row(signature)},
+        "outputs": {"type": "array", "items": _output_row(signature)} if len(signature.outputs) == 1 else
+        {"type": "object", "properties": {f.name: {"type": "array", "items": signature.output_schema(f)}
+                                          for f in signature.outputs}},
+        "non_finite": NON_FINITE}}
+    return {"summary": f"Score rows with {name} (row form 'instances' or columnar 'inputs')",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _rows_body(signature,
+                                                                                                   limits)}}},
+            "responses": {"200": _json(answer, "Predictions"), **_errors(400, 404, 413, 503, 504)}}
+
+
+def _explain(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
+    per_output = {"type": "object", "additionalProperties": {"type": ["number", "null"]}}
+    explanation = {"type": "object", "required": ["contributions", "base_value", "explained_value"], "properties": {
+        "contributions": {"type": "object", "description": "output -> input -> contribution",
+                          "additionalProperties": per_output},
+        "base_value": per_output, "explained_value": per_output}}
+    answer = {"type": "object", "required": ["space", "explanations"], "properties": {
+        "space": {"type": "string", "description": "identity, or the margin before the link (logit, softmax, ...)"},
+        "explanations": {"type": "array", "items": explanation}}}
+    return {"summary": f"Explain rows with {name}: each input's contribution, the base value and the explained "
+                       "value per output (400 for a model without an exact method)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _rows_body(signature,
+                                                                                                   limits)}}},
+            "responses": {"200": _json(answer, "Explanations"), **_errors(400, 404, 413, 503, 504)}}
+
+
+def _rows_body(signature: Signature, limits: Limits) -> dict[str, Any]:
+    """The body of :predict and :explain: row form 'instances' or columnar 'inputs'."""
     rows = {"type": "array", "items": _row_schema(signature), "maxItems": limits.max_rows}
     columns = {"type": "object", "additionalProperties": False, "required": list(signature.input_names),
                "properties": {n: {"type": "array", "items": schema, "maxItems": limits.max_rows}
@@ -72,15 +103,7 @@ def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
         {"type": "object", "required": ["inputs"], "additionalProperties": False,
          "properties": {"signature_name": signature_name, "inputs": columns}},
     ]}
-    answer = {"type": "object", "properties": {
-        "predictions": {"type": "array", "items": _output_row(signature)},
-        "outputs": {"type": "array", "items": _output_row(signature)} if len(signature.outputs) == 1 else
-        {"type": "object", "properties": {f.name: {"type": "array", "items": signature.output_schema(f)}
-                                          for f in signature.outputs}},
-        "non_finite": NON_FINITE}}
-    return {"summary": f"Score rows with {name} (row form 'instances' or columnar 'inputs')",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-            "responses": {"200": _json(answer, "Predictions"), **_errors(400, 404, 413, 503, 504)}}
+    return body
 
 
 def _examples(name: str, signature: Signature, limits: Limits, api: str) -> dict[str, Any]:
@@ -138,6 +161,9 @@ def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any
             signature = current.online.request_signature if current.online else current.signature
             paths[prefix + ":predict"] = {"post": online_operation(
                 {**_predict(served.name, signature, limits), "parameters": parameters}, current.online)}
+            if current.online is None and explainable(current.model):
+                paths[prefix + ":explain"] = {"post": {**_explain(served.name, signature, limits),
+                                                       "parameters": parameters}}
             if signature.function_name == "classification" and signature.probabilities:
                 paths[prefix + ":classify"] = {"post": online_operation(
                     {**_examples(served.name, signature, limits, "classify"), "parameters": parameters},

@@ -1,0 +1,95 @@
+"""Scorecard reason codes (PMML 4.4 "Scorecard"): the score and the ranked reasonCode outputs of a
+hand-written Scorecard, per the standard, cross-checked on JPMML-Evaluator.
+
+PMML4S scores the score and the first reason code right but repeats the last code with positive
+points in the ranks beyond it (where the standard and JPMML answer missing): pmmlkit.explain
+computes the reason codes from the document (pmmlkit/inspection/scorecard.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jpmml_evaluator
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmmlkit
+
+
+def scorecard(algorithm: str) -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
+  <Header description="a hand-written scorecard with reason codes"/>
+  <DataDictionary numberOfFields="4">
+    <DataField name="age" optype="continuous" dataType="double"/>
+    <DataField name="income" optype="continuous" dataType="double"/>
+    <DataField name="city" optype="categorical" dataType="string">
+      <Value value="paris"/><Value value="lyon"/><Value value="nice"/>
+    </DataField>
+    <DataField name="score" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <Scorecard functionName="regression" useReasonCodes="true" reasonCodeAlgorithm="{algorithm}" initialScore="100"
+             baselineMethod="other">
+    <MiningSchema>
+      <MiningField name="age"/><MiningField name="income"/><MiningField name="city"/>
+      <MiningField name="score" usageType="target"/>
+    </MiningSchema>
+    <Output>
+      <OutputField name="final_score" optype="continuous" dataType="double" feature="predictedValue"/>
+      <OutputField name="reason_1" optype="categorical" dataType="string" feature="reasonCode" rank="1"/>
+      <OutputField name="reason_2" optype="categorical" dataType="string" feature="reasonCode" rank="2"/>
+      <OutputField name="reason_3" optype="categorical" dataType="string" feature="reasonCode" rank="3"/>
+    </Output>
+    <Characteristics>
+      <Characteristic name="age_points" reasonCode="AGE" baselineScore="20">
+        <Attribute partialScore="5"><SimplePredicate field="age" operator="lessThan" value="30"/></Attribute>
+        <Attribute partialScore="25"><SimplePredicate field="age" operator="lessThan" value="60"/></Attribute>
+        <Attribute partialScore="12"><True/></Attribute>
+      </Characteristic>
+      <Characteristic name="income_points" reasonCode="INCOME" baselineScore="30">
+        <Attribute partialScore="2"><SimplePredicate field="income" operator="lessThan" value="1000"/></Attribute>
+        <Attribute partialScore="18" reasonCode="MIDDLE_INCOME"><SimplePredicate field="income" operator="lessThan" value="5000"/></Attribute>
+        <Attribute partialScore="40"><True/></Attribute>
+      </Characteristic>
+      <Characteristic name="city_points" reasonCode="CITY" baselineScore="10">
+        <Attribute partialScore="3"><SimplePredicate field="city" operator="equal" value="nice"/></Attribute>
+        <Attribute partialScore="11"><True/></Attribute>
+      </Characteristic>
+    </Characteristics>
+  </Scorecard>
+</PMML>
+"""
+
+
+X = pd.DataFrame({"age": [25.0, 45.0, 70.0, 45.0, None], "income": [500.0, 3000.0, 9000.0, 9000.0, 500.0],
+                  "city": ["nice", "paris", "lyon", "nice", "paris"]})
+# Points per row (age, income, city): pointsBelow is baseline - partial, pointsAbove partial - baseline.
+# Row 4's age is missing: no lessThan is true, the True attribute (12 points) is chosen.
+EXPECTED = {
+    "pointsBelow": [["INCOME", "AGE", "CITY"], ["MIDDLE_INCOME", None, None], ["AGE", None, None],
+                    ["CITY", None, None], ["INCOME", "AGE", None]],
+    "pointsAbove": [[None, None, None], ["AGE", "CITY", None], ["INCOME", "CITY", None], ["INCOME", "AGE", None],
+                    ["CITY", None, None]],
+}
+SCORES = [110.0, 154.0, 163.0, 168.0, 125.0]  # 100 + the partial scores
+
+
+@pytest.mark.parametrize("algorithm", ["pointsBelow", "pointsAbove"])
+def test_scorecard_reason_codes_follow_the_standard(tmp_path: Path, algorithm: str) -> None:
+    path = tmp_path / "scorecard.pmml"
+    path.write_text(scorecard(algorithm), encoding="utf-8")
+    explanation = pmmlkit.explain(path, X)
+    reasons = explanation.reasons[["reason_1", "reason_2", "reason_3"]]
+    assert reasons.to_numpy().tolist() == EXPECTED[algorithm]
+    np.testing.assert_allclose(explanation.totals()[:, 0], SCORES)  # additive: initialScore + partial scores
+    assert explanation.inputs == ["age", "income", "city"]
+    np.testing.assert_allclose(explanation.values[0, :, 0], [5.0, 2.0, 3.0])
+    assert list(explanation.frame().columns[-3:]) == ["reason_1", "reason_2", "reason_3"]
+    np.testing.assert_allclose(pmmlkit.load(path).predict(X)["final_score"], SCORES)
+    # The oracle agrees on the score and every rank.
+    oracle = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(X.astype(object).where(X.notna(), None))
+    np.testing.assert_allclose(oracle["final_score"], SCORES)
+    got = oracle[["reason_1", "reason_2", "reason_3"]].astype(object)
+    assert got.where(got.notna(), None).to_numpy().tolist() == EXPECTED[algorithm]
