@@ -79,7 +79,7 @@ class OnlineFeatures:
         request = self.request_signature.contract
         for i, record in enumerate(records):
             try:
-                request.record(record, "allow", "ignore", f"{label} {i}")
+                request.record(record, "error", "ignore", f"{label} {i}")
             except EvaluationError as exc:
                 raise refused(exc) from None
         texts = {name: [key_text(r.get(name)) for r in records] for name in self._variables}
