@@ -235,3 +235,17 @@ def test_validation_never_scores() -> None:
         if found is not None:
             todo.extend(_imports(*found))
     assert "pmmlkit.validation.gate" in seen
+
+
+@pytest.mark.parametrize("expected", ["INF", "-INF", "1e400"])
+def test_an_infinite_expected_value_matches_only_the_same_infinity(tmp_path, expected):
+    """|x - inf| <= precision * inf holds for every x: an infinity must be compared as itself."""
+    tolerance = Tolerance(1e-9, 1e-16)
+    assert list(agree_numbers(np.array([np.inf, np.inf, -np.inf]), np.array([0.4, np.inf, np.inf]), tolerance)) == \
+        [False, True, False]
+    path = tmp_path / "m.pmml"
+    path.write_text(VERIFIED_CLEAN.replace("<c1>4.5</c1>", f"<c1>{expected}</c1>"))
+    from pmmlkit.cli import main  # as the other CLI tests in this file do
+
+    assert main(["verify", str(path)]) == 1
+    assert not pmmlkit.validate(path, verify=True).ok

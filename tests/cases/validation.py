@@ -215,6 +215,16 @@ TRANSFORMED_VALUE_WITHOUT_EXPRESSION = edit(VERIFIED_CLEAN, 'feature="predictedV
                                             'feature="transformedValue"/>')
 SUPPLEMENTARY_PREDICTOR = edit(VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" '
                                'usageType="supplementary"/>')
+# Found by trying issue 15's fixes as a user (each scored null, or failed inside the engine, after an OK).
+ANALYSIS_WEIGHT_PREDICTOR = edit(VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" '
+                                 'usageType="analysisWeight"/>')
+ORDER_PREDICTOR = edit(VERIFIED_CLEAN, '<MiningField name="x"/>', '<MiningField name="x" usageType="order"/>')
+OUTPUT_READS_A_LATER_OUTPUT = edit(VERIFIED_CLEAN, '<OutputField name="predicted_y"',
+                                   '<OutputField name="t" optype="continuous" dataType="double" '
+                                   'feature="transformedValue"><FieldRef field="predicted_y"/></OutputField>\n      '
+                                   '<OutputField name="predicted_y"')
+ENTITY_OF_A_REGRESSION = edit(VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
+                              '<OutputField name="e" optype="categorical" dataType="string" feature="entityId"/>')
 ISSUE_15_CASES = [
     ("MapValues InlineTable lacks its outputColumn", MAPVALUES_MISSING_COLUMN, "table-column", "outputColumn"),
     ("reasonCode OutputField on a regression", REASON_CODE_OF_A_REGRESSION, "output-feature", "reasonCode"),
@@ -223,6 +233,10 @@ ISSUE_15_CASES = [
     ("transformedValue OutputField without an expression", TRANSFORMED_VALUE_WITHOUT_EXPRESSION, "output-expression",
      "no expression"),
     ("predictor uses a supplementary MiningField", SUPPLEMENTARY_PREDICTOR, "inactive-input", "supplementary"),
+    ("predictor uses an analysisWeight MiningField", ANALYSIS_WEIGHT_PREDICTOR, "inactive-input", "analysisWeight"),
+    ("predictor uses an order MiningField", ORDER_PREDICTOR, "inactive-input", '"order"'),
+    ("OutputField reads a later OutputField", OUTPUT_READS_A_LATER_OUTPUT, "undefined-field", "after it"),
+    ("entityId OutputField on a regression", ENTITY_OF_A_REGRESSION, "output-feature", "entityId"),
 ]
 
 RULE_CASES = [
