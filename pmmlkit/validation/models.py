@@ -329,7 +329,7 @@ class ModelRules(CheckerBase):
 
     # -- what the model's inputs may be ----------------------------------------------------------
     def _inactive_inputs(self, model: etree._Element, context: Scope) -> None:
-        """A field the MiningSchema marks supplementary (or frequencyWeight), used as an input: the
+        """A field the MiningSchema marks supplementary (or frequencyWeight, analysisWeight, order), used as an input: the
         engine takes only active fields as inputs, so it computes with a missing value (every score
         null). Used in the model's body, through a DerivedField of the TransformationDictionary, or
         by a segment's model (checked when that model ends: streaming frees it before this one does)."""

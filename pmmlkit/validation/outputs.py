@@ -15,6 +15,18 @@ REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
 EXPRESSION_FEATURES = frozenset({"transformedValue", "decision"})
 # Features whose value is text (a label, a display value), never a number.
 NUMBER_FREE_FEATURES = frozenset({"predictedValue", "predictedDisplayValue"})
+# Features PMML4S produces only for some model types (a MiningModel passes on its segments'); an
+# OutputField asking another model type for one is null in every record (PMML4S behaviour, found by
+# the validate/load differential).
+FEATURE_MODELS = {
+    "clusterId": frozenset({"ClusteringModel", "NearestNeighborModel", "TreeModel", "MiningModel"}),
+    "entityId": frozenset({"ClusteringModel", "NearestNeighborModel", "TreeModel", "MiningModel"}),
+    "affinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+    "clusterAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+    "entityAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+}
+# Features PMML4S never fills (null, or every record fails for ruleValue).
+UNFILLED_FEATURES = frozenset({"standardError", "warning", "ruleValue"})
 EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete", "Discretize", "MapValues",
                          "TextIndex", "Apply", "Aggregate", "Lag"})
 
@@ -49,6 +61,13 @@ class OutputRules(CheckerBase):
                 self._output_feature(item, tag, function, target)
         return outputs
 
+    def _scored(self, node: etree._Element) -> bool:
+        """Whether ``node``'s model is the one the engine scores: the first top-level model (counted
+        by the engine rules when it ends), or a model inside it (which ends before it)."""
+        model = node.getparent().getparent() if node.getparent() is not None else None
+        top = model is not None and local(model.getparent()) == "PMML"
+        return self.top_models == 0 or (top and self.top_models == 1)
+
     def _output_class(self, node: etree._Element, target: Field | None, context: Scope) -> None:
         if node.get("feature") not in ("probability", "affinity", "confidence") or node.get("value") is None:
             return
@@ -78,6 +97,18 @@ class OutputRules(CheckerBase):
         elif function == "regression" and feature == "probability":
             self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
                        "probability, which it does not produce", node)
+        elif not self._scored(node):
+            return  # what the engine fills matters only in the model it scores (the document's first)
+        elif feature in UNFILLED_FEATURES:
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a {feature}, which "
+                       "pmmlkit's engine (PMML4S) never computes: remove it", node)
+        elif feature in FEATURE_MODELS and (tag not in FEATURE_MODELS[feature] or (
+                tag == "MiningModel" and feature not in ("clusterId", "entityId") and function == "regression")):
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a {feature}, which it "
+                       "does not produce (only " + ", ".join(sorted(FEATURE_MODELS[feature])) + " do)", node)
+        elif feature == "predictedDisplayValue" and function == "regression":
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
+                       "predictedDisplayValue, which it does not produce: use predictedValue", node)
         elif feature == "reasonCode" and tag not in REASON_CODE_MODELS:
             self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a reasonCode; only a "
                        "Scorecard produces reason codes", node)

@@ -47,6 +47,9 @@ class TreeRules(CheckerBase):
         if predicate is not None and predicate.tag not in ignored:
             for inner in predicate.iter(*tags):
                 self._node(inner, context, "<TreeModel>", None, None)
+        if root.get("score") is None and first_child(root, {node_tag, distribution_tag}) is None:
+            self.error("tree-score", "the tree is a single Node without a score: every record gets no score (give "
+                       "the Node a score)", root)
         if predicate is not None and predicate.tag == true_tag \
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
@@ -93,6 +96,9 @@ class TreeRules(CheckerBase):
                     if abs(sum(values) - 1) > PROBABILITY_TOLERANCE or not all(0 <= v <= 1 for v in values):
                         self._probabilities(node, "Node", distributions)
             if not nodes:
+                if node is not root and node.get("score") is None and not distributions:
+                    self.error("tree-score", "this leaf Node has no score: records reaching it get none (give it a "
+                               "score)", node)
                 continue
             if default_child:
                 default = node.get("defaultChild")
