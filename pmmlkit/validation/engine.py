@@ -18,6 +18,10 @@ UNSUPPORTED_MODELS = frozenset({"AssociationModel", "BaselineModel", "BayesianNe
                                 "SequenceModel", "TextModel", "TimeSeriesModel"})
 # GeneralRegressionModel types PMML4S loads but scores as null.
 UNSUPPORTED_REGRESSION_TYPES = frozenset({"CoxRegression"})
+# GeneralRegressionModel types whose link function PMML4S needs written out (the attribute).
+LINKED_REGRESSION_TYPES = {"generalizedLinear": "linkFunction", "ordinalMultinomial": "cumulativeLink"}
+# GeneralRegressionModel types that classify: PMML4S scores them null as a regression.
+CLASSIFYING_REGRESSION_TYPES = frozenset({"multinomialLogistic", "ordinalMultinomial"})
 # The distributions a NaiveBayes BayesInput's TargetValueStat may have on PMML4S.
 NAIVE_BAYES_DISTRIBUTIONS = frozenset({"GaussianDistribution", "PoissonDistribution"})
 # PMML 3's embedded models (a model's body written inside a MiningModel, beside or instead of a
@@ -85,6 +89,15 @@ class EngineRules(CheckerBase):
             self._unsupported(model, f"<{tag}>")
         elif tag == "GeneralRegressionModel" and model.get("modelType") in UNSUPPORTED_REGRESSION_TYPES:
             self._unsupported(model, f"<GeneralRegressionModel modelType=\"{model.get('modelType')}\">")
+        elif tag == "GeneralRegressionModel" and model.get("modelType") in LINKED_REGRESSION_TYPES and \
+                model.get(LINKED_REGRESSION_TYPES[model.get("modelType") or ""]) is None:
+            kind = model.get("modelType") or ""
+            self._unsupported(model, f"<GeneralRegressionModel modelType=\"{kind}\"> without a "
+                              f"{LINKED_REGRESSION_TYPES[kind]} (PMML4S fails on every record: name the link function)")
+        elif tag == "GeneralRegressionModel" and model.get("modelType") in CLASSIFYING_REGRESSION_TYPES and \
+                model.get("functionName") == "regression":
+            self._unsupported(model, f"<GeneralRegressionModel modelType=\"{model.get('modelType')}\"> with "
+                              "functionName=\"regression\" (PMML4S scores every record null: it classifies)")
         elif tag == "MiningModel":
             embedded = next((c for c in model if local(c) in EMBEDDED_MODELS), None)
             if embedded is not None:

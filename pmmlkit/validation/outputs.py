@@ -7,7 +7,7 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import Field, Scope, Segments, child, children, is_class, local
-from .vocabulary import NUMERIC_TYPES
+from .vocabulary import NUMERIC_TYPES, number
 
 # Models that produce reason codes (a MiningModel passes on its segments').
 REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
@@ -72,6 +72,17 @@ class OutputRules(CheckerBase):
         if node.get("feature") not in ("probability", "affinity", "confidence") or node.get("value") is None:
             return
         named = node.get("targetField")
+        model = node.getparent().getparent() if node.getparent() is not None else None
+        if named is None and model is not None and local(model) == "RegressionModel":
+            # The classes a classification RegressionModel scores are its tables' targetCategory values.
+            categories = {t.get("targetCategory") for t in children(model, "RegressionTable")} - {None}
+            value = node.get("value")
+            if categories and value not in categories and (number(value or "") is None or number(value or "") not in {
+                    number(c or "") for c in categories}):
+                self.error("unknown-class", f"OutputField {node.get('name')!r} asks for the {node.get('feature')} of "
+                           f"class {node.get('value')!r}, which no RegressionTable scores (its targetCategory values "
+                           f"are {sorted(categories)})", node)
+                return
         declared = context.fields.get(named) if named else target
         if declared is None or not declared.values or declared.optype == "continuous":
             return
@@ -87,7 +98,14 @@ class OutputRules(CheckerBase):
                        "expression to compute it from", node)
             return
         if node.get("segmentId") is not None:
-            return  # what a segment produces is its model's business
+            # PMML4S gives a regression segment's predicted value only; the rest of what a segment
+            # produces is its model's business.
+            computed = feature in EXPRESSION_FEATURES and any(local(c) in EXPRESSIONS for c in node)
+            if function == "regression" and feature != "predictedValue" and not computed and self._scored(node):
+                self.error("output-feature", f"OutputField {node.get('name')!r} asks segment "
+                           f"{node.get('segmentId')!r} of a regression <{tag}> for a {feature}: pmmlkit's engine "
+                           "(PMML4S) gives only a segment's predictedValue, so it is null", node)
+            return
         if feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
                 feature == "predictedDisplayValue" or (function == "classification" and target is not None
                                                        and target.data_type == "string")):

@@ -61,7 +61,7 @@ RULES: tuple[Rule, ...] = (
                                  "NumericPredictor on a string field)"),
     _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight, "
                                   "analysisWeight, order), directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
-    _r("invalid-value", E, True, "a CategoricalPredictor or PairCounts names a value its field does not list as "
+    _r("invalid-value", E, True, "a CategoricalPredictor, PairCounts or Scorecard SimplePredicate names a value its field does not list as "
                                  "valid (the engines refuse the document or never match it)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
     _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
@@ -86,8 +86,8 @@ RULES: tuple[Rule, ...] = (
                                     "its ancestors exclude)"),
     _r("lost-records", E, True, "noTrueChildStrategy/missingValueStrategy leave some records without a score "
                                 "(children that do not cover their parent, defaultChild missing or unknown)"),
-    _r("tree-score", E, True, "a Node score in a regression TreeModel is not a number, or a leaf Node has no "
-                              "score: records reaching it get no score (PMML4S) or fail (JPMML)"),
+    _r("tree-score", E, True, "a Node score in a regression TreeModel (or one whose target is a number) is not a "
+                              "number, or a leaf Node has no score: records reaching it get no score (PMML4S) or fail (JPMML)"),
     # -- numbers --------------------------------------------------------------------------------
     _r("non-finite", E, True, "a coefficient, intercept, weight or other model number is not a finite number"),
     _r("reversed-interval", E, True, "an Interval whose left margin is above its right (or empty)"),
