@@ -61,7 +61,38 @@ def silent_null(model: pmmlkit.Model, data: bytes) -> str | None:
         # A model without inputs scores records that give nothing (a frame without columns has no rows).
         scored = model.predict(frame) if model.input_names else pd.DataFrame(model.predict([{}] * RECORDS))
     except PMMLError as exc:
+        if _scores_named_values(model, frame, root):
+            return None
         return f"the engine loads it but every record fails: {exc}"
-    if scored.isna().all().all():
+    if scored.isna().all().all() and not _scores_named_values(model, frame, root):
         return f"the engine loads it but scores every record null ({', '.join(scored.columns)})"
     return None
+
+
+def _scores_named_values(model: pmmlkit.Model, frame: pd.DataFrame, root: etree._Element) -> bool:
+    """Whether records made of the values the document names (in predicates, or as a GeneralRegression
+    factor's levels) score: a Scorecard whose Attributes match only tenure 1 or 2 scores those,
+    though random numbers never hit them; a factor whose field lists no Values scores its levels."""
+    named: dict[str, list[str]] = {}
+    for node in root.iter("{*}SimplePredicate", "{*}SimpleSetPredicate"):
+        values = [node.get("value")] if node.get("value") is not None else \
+            " ".join(a.text or "" for a in node.iter("{*}Array")).split()
+        named.setdefault(node.get("field") or "", []).extend(v for v in values if v)
+    for cell in root.iter("{*}PPCell"):  # a GeneralRegression factor's levels
+        named.setdefault(cell.get("predictorName") or "", []).append(cell.get("value") or "")
+    columns = [c for c in frame.columns if named.get(c)]
+    if not columns or frame.empty:
+        return False
+    tried = frame.copy()
+    for column in columns:
+        values = named[column]
+        numeric = any(isinstance(x, (int, float)) and not isinstance(x, bool) for x in tried[column].dropna())
+        try:
+            cycle = [float(v) if numeric else v for v in values]
+        except ValueError:
+            continue
+        tried[column] = [cycle[i % len(cycle)] for i in range(len(tried))]
+    try:
+        return not model.predict(tried).isna().all().all()
+    except PMMLError:
+        return False

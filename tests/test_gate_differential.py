@@ -38,48 +38,16 @@ from schema_mutations import Mutation, enumerations, mutations
 FULL = os.environ.get("PMMLKIT_DIFFERENTIAL") == "full"
 
 # Corpus documents the engine fails on for a reason no rule describes yet (what load says).
-KNOWN_GAPS = {
-    "valid/clustering_center.pmml": "ArrayIndexOutOfBoundsException on load",
-    "valid/clustering_measures.pmml": "ClassCastException on load (an integer Array in a Matrix)",
-    "rule: Target without a field": "Field \"\" does not exist",
-    "rule: Node with Extensions before its embedded model": "scores every record null",
-    "rule: TreeModel with every optional part": "scores every record null",
-    "rule: GeneralRegressionModel with every optional part": "every record fails: next on empty iterator",
-    "rule: SupportVectorMachineModel with every optional part": "Field '' does not exist",
-    "rule: NeuralNetwork with every optional part": "every record fails: NullPointerException",
-    "rule: ClusteringModel with every optional part #2": "every record fails: None.get",
-    "case: target (trigger)": "a NeuralNetwork with two targets scores null",
-    "rule: empty sparse array": "None.get on load",
-    "rule: sparse array with entries only": "None.get on load",
-    "rule: sparse entries INF and NaN": "None.get on load",
-    "models/anomaly_detection_iforest.pmml": "NullPointerException on load (no target)",
-    "models/anomaly_detection_ocsvm.pmml": "NullPointerException on load (no target)",
-    "models/ruleset.pmml": "every record fails: an implementation is missing",
-    "models/ruleset_minimal.pmml": "a RuleSet without rules scores null, not its defaultScore",
-    "models/scorecard_points_above.pmml": "no Attribute matches the generated records",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 # Kinds of mutation (a pattern on its name) for which validate still passes documents load refuses.
-KNOWN_MUTATION_GAPS = {
-    "output feature": (r"^set <OutputField .*@feature=", "a feature the model type cannot produce (an entityId "
-                       "of a regression, a display value of a segment, ...): no per-model feature table yet"),
-    "target usage": (r"^set <MiningField .*@usageType=('(active|target|predicted|group|order|analysisWeight)'|"
-                     r".*\(was '(target|predicted)'\))",
-                     "a model left without its target, or given a second one, that the target rules do not see"),
-    "field type": (r"^set <(DataField|DerivedField)\b.*@(optype|dataType)=", "a target or input retyped under a "
-                   "model that relies on its type"),
-    "named value": (r"^set <\w+ .*@value=", "a value the engine looks up and does not find at scoring"),
-    "no inputs left": (r"^set <MiningField .*@usageType=", "a model left with no input at all: the engine "
-                       "returns no output for its records"),
-    "dropped children": (r"^drop the ", "a field's Values or an element's content dropped under a model that "
-                         "relies on them"),
-}
+KNOWN_MUTATION_GAPS: dict[str, tuple[str, str]] = {}
 FOUND_GAPS: set[str] = set()
 
 
 def _known(mutation: str, refused: str) -> str | None:
     for kind, (pattern, _) in KNOWN_MUTATION_GAPS.items():
-        if re.search(pattern, mutation) and (kind != "no inputs left" or refused.endswith("null ()")):
+        if re.search(pattern, mutation):
             return kind
     return None
 

@@ -18,11 +18,20 @@ UNSUPPORTED_MODELS = frozenset({"AssociationModel", "BaselineModel", "BayesianNe
                                 "SequenceModel", "TextModel", "TimeSeriesModel"})
 # GeneralRegressionModel types PMML4S loads but scores as null.
 UNSUPPORTED_REGRESSION_TYPES = frozenset({"CoxRegression"})
+# GeneralRegressionModel types whose link function PMML4S needs written out (the attribute).
+LINKED_REGRESSION_TYPES = {"generalizedLinear": "linkFunction", "ordinalMultinomial": "cumulativeLink"}
+# GeneralRegressionModel types that classify: PMML4S scores them null as a regression.
+CLASSIFYING_REGRESSION_TYPES = frozenset({"multinomialLogistic", "ordinalMultinomial"})
 # The distributions a NaiveBayes BayesInput's TargetValueStat may have on PMML4S.
 NAIVE_BAYES_DISTRIBUTIONS = frozenset({"GaussianDistribution", "PoissonDistribution"})
 # PMML 3's embedded models (a model's body written inside a MiningModel, beside or instead of a
-# Segmentation): PMML4S fails on them ("an implementation is missing").
+# Segmentation, or inside a tree Node): PMML4S fails on them ("an implementation is missing") or
+# scores them null.
 EMBEDDED_MODELS = frozenset({"Regression", "DecisionTree"})
+# Parts of a model the engine does not read (a Matrix there is only described, never used).
+DESCRIPTIVE = frozenset({"ModelStats", "ModelExplanation", "ModelVerification", "Extension"})
+# Model types PMML4S cannot load (or scores null) without a target field in the MiningSchema.
+TARGET_NEEDED = frozenset({"GeneralRegressionModel", "SupportVectorMachineModel", "NeuralNetwork"})
 
 
 class EngineRules(CheckerBase):
@@ -39,14 +48,63 @@ class EngineRules(CheckerBase):
             self.top_models += 1
         if not scored:
             return
-        if tag in UNSUPPORTED_MODELS:
+        cell = next((c for c in model.iter("{*}MatCell") if not any(local(a) in DESCRIPTIVE for a in c.iterancestors())),
+                    None)
+        if cell is not None:
+            self._unsupported(cell, "a <Matrix> written as <MatCell> entries (PMML4S misreads their 1-based row and "
+                              "col: write the matrix as one <Array> per row)")
+            return
+        targets = child(model, "Targets")
+        unnamed = next((t for t in children(targets, "Target") if t.get("field") is None), None) \
+            if targets is not None else None
+        if unnamed is not None:
+            self._unsupported(unnamed, "a <Target> without a field attribute (PMML4S looks up the field \"\" and fails "
+                              "to load: name the target field)")
+            return
+        if tag == "TreeModel":
+            # PMML4S ignores a Node's embedded model and takes the Node's score: without one, null.
+            embedded = next((e for e in model.iter(*(f"{{*}}{t}" for t in EMBEDDED_MODELS))
+                             if e.getparent().get("score") is None), None)
+            if embedded is not None:
+                self._unsupported(embedded, f"an embedded <{local(embedded)}> model inside a tree <Node> without a "
+                                  "score (PMML4S ignores the model and scores every record reaching it null: give the "
+                                  "Node a score)")
+                return
+        if tag == "ClusteringModel":
+            for cluster in children(model, "Cluster"):
+                array = child(cluster, "Array")
+                if array is None and model.get("modelClass", "centerBased") == "centerBased":
+                    self._unsupported(cluster, "a <Cluster> without its centre <Array> (PMML4S fails on every record: "
+                                      "give each cluster its centre)")
+                    return
+                if array is not None and array.get("type") == "int":
+                    self._unsupported(array, "a <Cluster> centre written as an integer <Array> (PMML4S reads centres "
+                                      "as real numbers and fails: write type=\"real\")")
+                    return
+        if local(model.getparent()) == "AnomalyDetectionModel" and tag != "ClusteringModel" and not _has_target(model):
+            # Checked when the inner model ends: streaming may free its MiningSchema before the outer one ends.
+            self._unsupported(model, f"an <AnomalyDetectionModel> whose inner <{tag}> has no target field (PMML4S "
+                              "needs one: declare the score field usageType=\"target\" in its MiningSchema)")
+        elif tag in UNSUPPORTED_MODELS:
             self._unsupported(model, f"<{tag}>")
         elif tag == "GeneralRegressionModel" and model.get("modelType") in UNSUPPORTED_REGRESSION_TYPES:
             self._unsupported(model, f"<GeneralRegressionModel modelType=\"{model.get('modelType')}\">")
+        elif tag == "GeneralRegressionModel" and model.get("modelType") in LINKED_REGRESSION_TYPES and \
+                model.get(LINKED_REGRESSION_TYPES[model.get("modelType") or ""]) is None:
+            kind = model.get("modelType") or ""
+            self._unsupported(model, f"<GeneralRegressionModel modelType=\"{kind}\"> without a "
+                              f"{LINKED_REGRESSION_TYPES[kind]} (PMML4S fails on every record: name the link function)")
+        elif tag == "GeneralRegressionModel" and model.get("modelType") in CLASSIFYING_REGRESSION_TYPES and \
+                model.get("functionName") == "regression":
+            self._unsupported(model, f"<GeneralRegressionModel modelType=\"{model.get('modelType')}\"> with "
+                              "functionName=\"regression\" (PMML4S scores every record null: it classifies)")
         elif tag == "MiningModel":
             embedded = next((c for c in model if local(c) in EMBEDDED_MODELS), None)
             if embedded is not None:
                 self._unsupported(embedded, f"an embedded <{local(embedded)}> model inside a <MiningModel>")
+        elif top and tag in TARGET_NEEDED and not _has_target(model):
+            self._unsupported(model, f"a <{tag}> without a target field (PMML4S fails to load it: mark the predicted "
+                              "field usageType=\"target\" in its MiningSchema)")
         elif tag == "NaiveBayesModel" and not _has_target(model):
             self._unsupported(model, "a <NaiveBayesModel> without a target field")
         elif tag == "NaiveBayesModel":

@@ -70,6 +70,8 @@ class ModelRules(CheckerBase):
         self.target_reported = self._target_uses(model, context)
         self._inactive_inputs(model, context)
         self._unsupported_model(model)
+        if tag == "Scorecard":
+            self._scorecard_values(model, context)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -329,7 +331,7 @@ class ModelRules(CheckerBase):
 
     # -- what the model's inputs may be ----------------------------------------------------------
     def _inactive_inputs(self, model: etree._Element, context: Scope) -> None:
-        """A field the MiningSchema marks supplementary (frequencyWeight, analysisWeight, order), used as an input: the
+        """A field the MiningSchema marks supplementary (or frequencyWeight, analysisWeight, order), used as an input: the
         engine takes only active fields as inputs, so it computes with a missing value (every score
         null). Used in the model's body, through a DerivedField of the TransformationDictionary, or
         by a segment's model (checked when that model ends: streaming frees it before this one does)."""
@@ -348,6 +350,12 @@ class ModelRules(CheckerBase):
                         self.error("inactive-input", f"this segment's model takes field {name!r} as an input, "
                                    f"which the enclosing model marks usageType=\"{outer[name].get('usageType')}\":"
                                    " it is never an input, so every score is null", item)
+                        return
+                    if outer.get(name) is not None and outer[name].get("usageType") in ("target", "predicted") and \
+                            item.get("usageType", "active") == "active":
+                        self.error("target-as-predictor", f"this segment's model takes field {name!r} as an input, "
+                                   "which the enclosing model predicts (its target): it is never given when scoring, "
+                                   "so every score is null", item)
                         return
         if not inactive:
             return
@@ -388,6 +396,19 @@ class ModelRules(CheckerBase):
             self.error("invalid-value", f"<CategoricalPredictor name=\"{declared.name}\" value=\"{value}\"> names a "
                        f"value that is not one of field {declared.name!r}'s {_valid(declared)}",
                        node)
+
+    def _scorecard_values(self, model: etree._Element, context: Scope) -> None:
+        """A Scorecard Attribute's equality predicate must name a value of its field: PMML4S looks the
+        value up among the field's and fails on every record when it is not there."""
+        for node in model.iter("{*}SimplePredicate"):
+            declared = context.fields.get(node.get("field") or "")
+            value = node.get("value")
+            if node.get("operator") in ("equal", "notEqual") and declared is not None and value is not None \
+                    and declared.values and declared.optype != "continuous" and not _fits(value, declared):
+                self.error("invalid-value", f"<SimplePredicate field=\"{declared.name}\" value=\"{value}\"> in a "
+                           f"Scorecard names a value that is not one of field {declared.name!r}'s "
+                           f"{_valid(declared)}: every record fails", node)
+                return
 
     def _pair_values(self, node: etree._Element, context: Scope) -> None:
         """A BayesInput's PairCounts values must be values of its field (unless it derives its own)."""

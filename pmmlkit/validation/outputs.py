@@ -7,7 +7,7 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import Field, Scope, Segments, child, children, is_class, local
-from .vocabulary import NUMERIC_TYPES
+from .vocabulary import NUMERIC_TYPES, number
 
 # Models that produce reason codes (a MiningModel passes on its segments').
 REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
@@ -15,14 +15,20 @@ REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
 EXPRESSION_FEATURES = frozenset({"transformedValue", "decision"})
 # Features whose value is text (a label, a display value), never a number.
 NUMBER_FREE_FEATURES = frozenset({"predictedValue", "predictedDisplayValue"})
+# Features PMML4S produces only for some model types (a MiningModel passes on its segments'); an
+# OutputField asking another model type for one is null in every record (PMML4S behaviour, found by
+# the validate/load differential).
+FEATURE_MODELS = {
+    "clusterId": frozenset({"ClusteringModel", "NearestNeighborModel", "TreeModel", "MiningModel"}),
+    "entityId": frozenset({"ClusteringModel", "NearestNeighborModel", "TreeModel", "MiningModel"}),
+    "affinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+    "clusterAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+    "entityAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+}
+# Features PMML4S never fills (null, or every record fails for ruleValue).
+UNFILLED_FEATURES = frozenset({"standardError", "warning", "ruleValue"})
 EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete", "Discretize", "MapValues",
                          "TextIndex", "Apply", "Aggregate", "Lag"})
-
-
-# Models without entities (clusters, tree nodes, neighbours, rules): an entityId, clusterId or
-# affinity OutputField on one scores null on every record.
-NO_ENTITY_MODELS = frozenset({"RegressionModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel",
-                              "SupportVectorMachineModel", "Scorecard"})
 
 
 class OutputRules(CheckerBase):
@@ -64,10 +70,28 @@ class OutputRules(CheckerBase):
                 self._output_feature(item, tag, function, target)
         return outputs
 
+    def _scored(self, node: etree._Element) -> bool:
+        """Whether ``node``'s model is the one the engine scores: the first top-level model (counted
+        by the engine rules when it ends), or a model inside it (which ends before it)."""
+        model = node.getparent().getparent() if node.getparent() is not None else None
+        top = model is not None and local(model.getparent()) == "PMML"
+        return self.top_models == 0 or (top and self.top_models == 1)
+
     def _output_class(self, node: etree._Element, target: Field | None, context: Scope) -> None:
         if node.get("feature") not in ("probability", "affinity", "confidence") or node.get("value") is None:
             return
         named = node.get("targetField")
+        model = node.getparent().getparent() if node.getparent() is not None else None
+        if named is None and model is not None and local(model) == "RegressionModel":
+            # The classes a classification RegressionModel scores are its tables' targetCategory values.
+            categories = {t.get("targetCategory") for t in children(model, "RegressionTable")} - {None}
+            value = node.get("value")
+            if categories and value not in categories and (number(value or "") is None or number(value or "") not in {
+                    number(c or "") for c in categories}):
+                self.error("unknown-class", f"OutputField {node.get('name')!r} asks for the {node.get('feature')} of "
+                           f"class {node.get('value')!r}, which no RegressionTable scores (its targetCategory values "
+                           f"are {sorted(categories)})", node)
+                return
         declared = context.fields.get(named) if named else target
         if declared is None or not declared.values or declared.optype == "continuous":
             return
@@ -83,7 +107,14 @@ class OutputRules(CheckerBase):
                        "expression to compute it from", node)
             return
         if node.get("segmentId") is not None:
-            return  # what a segment produces is its model's business
+            # PMML4S gives a regression segment's predicted value only; the rest of what a segment
+            # produces is its model's business.
+            computed = feature in EXPRESSION_FEATURES and any(local(c) in EXPRESSIONS for c in node)
+            if function == "regression" and feature != "predictedValue" and not computed and self._scored(node):
+                self.error("output-feature", f"OutputField {node.get('name')!r} asks segment "
+                           f"{node.get('segmentId')!r} of a regression <{tag}> for a {feature}: pmmlkit's engine "
+                           "(PMML4S) gives only a segment's predictedValue, so it is null", node)
+            return
         if feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
                 feature == "predictedDisplayValue" or (function == "classification" and target is not None
                                                        and target.data_type == "string")):
@@ -93,9 +124,18 @@ class OutputRules(CheckerBase):
         elif function == "regression" and feature == "probability":
             self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
                        "probability, which it does not produce", node)
-        elif feature in ("entityId", "clusterId", "affinity") and tag in NO_ENTITY_MODELS:
-            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for its {feature}; this "
-                       "kind of model has no entities (clusters, nodes, neighbours or rules), so it scores null", node)
+        elif not self._scored(node):
+            return  # what the engine fills matters only in the model it scores (the document's first)
+        elif feature in UNFILLED_FEATURES:
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a {feature}, which "
+                       "pmmlkit's engine (PMML4S) never computes: remove it", node)
+        elif feature in FEATURE_MODELS and (tag not in FEATURE_MODELS[feature] or (
+                tag == "MiningModel" and feature not in ("clusterId", "entityId") and function == "regression")):
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a {feature}, which it "
+                       "does not produce (only " + ", ".join(sorted(FEATURE_MODELS[feature])) + " do)", node)
+        elif feature == "predictedDisplayValue" and function == "regression":
+            self.error("output-feature", f"OutputField {node.get('name')!r} asks a regression <{tag}> for a "
+                       "predictedDisplayValue, which it does not produce: use predictedValue", node)
         elif feature == "reasonCode" and tag not in REASON_CODE_MODELS:
             self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a reasonCode; only a "
                        "Scorecard produces reason codes", node)

@@ -59,9 +59,9 @@ RULES: tuple[Rule, ...] = (
     _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
                                  "NumericPredictor on a string field)"),
-    _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight), "
-                                  "directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
-    _r("invalid-value", E, True, "a CategoricalPredictor or PairCounts names a value its field does not list as "
+    _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight, "
+                                  "analysisWeight, order), directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
+    _r("invalid-value", E, True, "a CategoricalPredictor, PairCounts or Scorecard SimplePredicate names a value its field does not list as "
                                  "valid (the engines refuse the document or never match it)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
     _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
@@ -86,8 +86,8 @@ RULES: tuple[Rule, ...] = (
                                     "its ancestors exclude)"),
     _r("lost-records", E, True, "noTrueChildStrategy/missingValueStrategy leave some records without a score "
                                 "(children that do not cover their parent, defaultChild missing or unknown)"),
-    _r("tree-score", E, True, "a Node score in a regression TreeModel is not a number: records reaching it get no "
-                              "score (PMML4S) or fail (JPMML)"),
+    _r("tree-score", E, True, "a Node score in a regression TreeModel (or one whose target is a number) is not a "
+                              "number, or a leaf Node has no score: records reaching it get no score (PMML4S) or fail (JPMML)"),
     # -- numbers --------------------------------------------------------------------------------
     _r("non-finite", E, True, "a coefficient, intercept, weight or other model number is not a finite number"),
     _r("reversed-interval", E, True, "an Interval whose left margin is above its right (or empty)"),
@@ -96,12 +96,14 @@ RULES: tuple[Rule, ...] = (
     # -- targets and models ---------------------------------------------------------------------
     _r("target", W, False, "a model has no target, or several where one is usually expected"),
     _r("multiple-targets", E, True, "a model type that predicts one field (Regression, GeneralRegression, Tree, "
-                                    "SupportVectorMachine, NaiveBayes, Scorecard, RuleSet) has several targets"),
+                                    "SupportVectorMachine, NaiveBayes, Scorecard, RuleSet; a NeuralNetwork, which PMML4S "
+                                    "then scores null) has several targets"),
     _r("target-as-predictor", E, True, "a model's target field is also used as an input (it is never given when "
                                        "scoring)"),
     _r("output-feature", E, True, "an OutputField asks for a feature the model cannot produce (a probability "
-                                  "from a regression, a reasonCode from a model other than a Scorecard, a class label "
-                                  "or display text declared numeric)"),
+                                  "from a regression, a reasonCode from a model other than a Scorecard, a cluster or "
+                                  "entity feature from a model without clusters or entities, a standardError, warning or "
+                                  "ruleValue, which PMML4S never fills, a class label or display text declared numeric)"),
     _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
     _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable"),
     _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "
@@ -127,7 +129,11 @@ RULES: tuple[Rule, ...] = (
     _r("interop-extension", W, False, "Extension elements: evaluators ignore them, so vendor semantics are lost"),
     _r("interop-4.4", W, False, "a PMML 4.4 construct older evaluators (PMML 4.3 and before) reject"),
     _r("unsupported", E, True, "a model type or element pmmlkit's engine cannot score (BaselineModel, "
-                               "TimeSeriesModel, TableLocator, ...): valid PMML, but load refuses it"),
+                               "TimeSeriesModel, TableLocator, ...), or a model it cannot score as written (a "
+                               "GeneralRegression, SupportVectorMachine or NeuralNetwork model without a target, an "
+                               "AnomalyDetectionModel whose inner model has no target, a Target without a field, a "
+                               "Matrix of MatCells, a Cluster centre missing or an integer Array, a model embedded in a "
+                               "tree Node): valid PMML, but load refuses it"),
     _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
 )
 

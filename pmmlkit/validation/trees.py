@@ -10,8 +10,8 @@ from lxml import etree
 from . import rawtrees, treescreen
 from .base import CheckerBase
 from .elements import Field, Scope, child, first_child, is_class, local, number_or_nan, usable_fields
-from .spans import covers, intersect, span
-from .vocabulary import ORDER_OPERATORS, PREDICATES, PROBABILITY_TOLERANCE, VALUE_OPERATORS, number
+from .spans import Span, covers, intersect, span
+from .vocabulary import NUMERIC_TYPES, ORDER_OPERATORS, PREDICATES, PROBABILITY_TOLERANCE, VALUE_OPERATORS, number
 
 
 class TreeRules(CheckerBase):
@@ -25,7 +25,9 @@ class TreeRules(CheckerBase):
         tree = cut.tree if cut is not None else None
         # What the screen needs from the model around the tree.
         usable, classes = usable_fields(context), target.values if target is not None and target.values else None
-        numeric_scores = model.get("functionName") == "regression"
+        # A regression's scores, and a classification's whose target is a number field, must be numbers.
+        numeric_scores = model.get("functionName") == "regression" or (
+            target is not None and target.data_type in NUMERIC_TYPES)
         if cut is not None and cut.stood_in:
             # The parser got a stand-in for a tree the screen passed: only what needs the model
             # around it is left. If that fails, the tree takes the stand-in's place and is walked.
@@ -47,6 +49,9 @@ class TreeRules(CheckerBase):
         if predicate is not None and predicate.tag not in ignored:
             for inner in predicate.iter(*tags):
                 self._node(inner, context, "<TreeModel>", None, None)
+        if root.get("score") is None and first_child(root, {node_tag, distribution_tag}) is None:
+            self.error("tree-score", "the tree is a single Node without a score: every record gets no score (give "
+                       "the Node a score)", root)
         if predicate is not None and predicate.tag == true_tag \
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
@@ -93,6 +98,9 @@ class TreeRules(CheckerBase):
                     if abs(sum(values) - 1) > PROBABILITY_TOLERANCE or not all(0 <= v <= 1 for v in values):
                         self._probabilities(node, "Node", distributions)
             if not nodes:
+                if node is not root and node.get("score") is None and not distributions:
+                    self.error("tree-score", "this leaf Node has no score: records reaching it get none (give it a "
+                               "score)", node)
                 continue
             if default_child:
                 default = node.get("defaultChild")
@@ -147,12 +155,14 @@ class TreeRules(CheckerBase):
                         for inner in kid.iter(*tags):
                             self._node(inner, context, "<TreeModel>", None, None)
                 stack.append((item, limits, kid))
-            # Only continuous real fields: x <= 1 and x >= 2 cover every integer, and the equal
+            # Only continuous fields (an integer one by the integers each span holds: x <= 1 and
+            # x >= 2 cover every integer, x <= 1.5 and x > 2 miss 2), and the equal
             # children of a categorical field cover its listed values.
             declared = fields.get(span_field or "")
             if (spans and not after_true and no_true_child == "returnNullPrediction" and declared is not None
-                    and declared.data_type != "integer" and declared.optype in (None, "continuous")
-                    and not covers(spans, bounds.get(span_field or "", whole))):
+                    and declared.optype in (None, "continuous")
+                    and not covers(*_as_integers(spans, bounds.get(span_field or "", whole),
+                                                 declared.data_type == "integer"))):
                 self.error("lost-records", f"this Node's children do not cover every value of {span_field!r} and "
                            "noTrueChildStrategy is returnNullPrediction: the records in the gap get no score", node)
         # Few distinct values: check them once; only a bad one sends us looking for its elements.
@@ -171,8 +181,8 @@ class TreeRules(CheckerBase):
             for node in model.iter(node_tag):
                 score = node.get("score")
                 if score is not None and number(score) is None:
-                    self.error("tree-score", f"<Node score=\"{score}\"> in a regression tree is not a number: records "
-                               "reaching it get no score", node)
+                    self.error("tree-score", f"<Node score=\"{score}\"> in a regression tree (or one whose target is a "
+                               "number) is not a number: records reaching it get no score", node)
 
     def _simple_predicate(self, node: etree._Element, context: Scope) -> None:
         self._predicate_type(node, context.fields.get(node.get("field") or ""), node.get("operator"), node.get("value"))
@@ -209,3 +219,23 @@ class TreeRules(CheckerBase):
             if bad:
                 self.error("predicate-type", f"<SimpleSetPredicate field=\"{declared.name}\"> lists non-numbers "
                            f"{bad[:3]} for a {declared.data_type} field", node)
+
+
+def _as_integers(spans: list[Span], whole: Span, integer: bool) -> tuple[list[Span], Span]:
+    """The spans (and the whole) as the integers they hold, each integer n standing for [n-0.5, n+0.5],
+    so that integer coverage is real coverage; unchanged for a real field."""
+    if not integer:
+        return spans, whole
+
+    def held(item: Span) -> Span | None:
+        low, low_in, high, high_in = item
+        first = low if low == -math.inf else (math.floor(low) + 1 if low == math.floor(low) and not low_in
+                                             else math.ceil(low))
+        last = high if high == math.inf else (math.ceil(high) - 1 if high == math.ceil(high) and not high_in
+                                             else math.floor(high))
+        if first > last:
+            return None
+        return (first - 0.5, True, last + 0.5, True)
+
+    held_whole = held(whole)
+    return [h for h in map(held, spans) if h is not None], held_whole if held_whole is not None else whole

@@ -79,8 +79,9 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "normalIDF": (3, 3),
 }
 # Model types that predict a single field: a second target leaves PMML4S without inputs or scores.
+# (PMML lets a NeuralNetwork predict several fields, but PMML4S then scores every record null.)
 SINGLE_TARGET_MODELS = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "SupportVectorMachineModel",
-                        "NaiveBayesModel", "Scorecard", "RuleSetModel"}
+                        "NaiveBayesModel", "Scorecard", "RuleSetModel", "NeuralNetwork"}
 # Elements in (or by) which a field reference may name the model's own target: what it predicts,
 # not an input (a NeuralNetwork maps its output neurons onto the target in NeuralOutputs).
 TARGET_SCOPES = {"Target", "Targets", "OutputField", "VerificationField", "BayesOutput", "NeuralOutputs"}
@@ -94,7 +95,8 @@ BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", 
                                                              "MapValues", "Array", "TableLocator"}))
 # MiningField usage types that are not inputs: a model body that uses one computes with a missing value.
 BOOLEAN_WORDS = frozenset({"true", "false", "0", "1"})
-# MiningFields a model does not take as inputs: a predictor that reads one scores null on every record.
+# PMML4S takes only active (and group) fields as inputs: analysisWeight and order fields are
+# withheld too (found by the validate/load differential).
 INACTIVE_USAGE = frozenset({"supplementary", "frequencyWeight", "analysisWeight", "order"})
 NOT_BODY = {"MiningSchema", "LocalTransformations", "Output", "ModelVerification", "Segmentation", "Extension"}
 PROBABILITY_TOLERANCE = 1e-6

@@ -299,14 +299,14 @@ RULE_CASES = [
     case("reversed-interval", TREE, 'leftMargin="0" rightMargin="10"', 'leftMargin="10" rightMargin="0"'),
     case("probability-sum", TREE, 'probability="0.25"', 'probability="0.35"'),
     # targets and models
-    # a NeuralNetwork may predict several fields (a warning); a tree predicts one (an error)
-    RuleCase("target", lambda: edit(edit(NEURAL, '<MiningField name="x"/>', '<MiningField name="x"/><MiningField '
-                                         'name="z" usageType="target"/>'),
-                                    '<DataField name="x" optype="continuous" dataType="double"/>',
-                                    '<DataField name="x" optype="continuous" dataType="double"/><DataField name="z" '
-                                    'optype="continuous" dataType="double"/>').replace('numberOfFields="2"',
-                                                                                      'numberOfFields="3"'),
-             lambda: NEURAL),
+    # a classification without a target (or Output, or Targets) is a warning; a second target is an
+    # error (a NeuralNetwork may predict several fields in PMML, but PMML4S scores it null)
+    RuleCase("target", lambda: edit(edit(edit(REGRESSION, '<MiningField name="y" usageType="target"/>', ''),
+                                         REGRESSION[REGRESSION.index("    <Output>"):REGRESSION.index("    <Targets>")],
+                                         ''),
+                                    REGRESSION[REGRESSION.index("    <Targets>"):REGRESSION.index("    <RegressionTable")],
+                                    ''),
+             lambda: REGRESSION),
     case("multiple-targets", TREE, '<MiningField name="s"/>', '<MiningField name="s" usageType="target"/>'),
     case("target-as-predictor", VERIFIED_CLEAN, '<NumericPredictor name="x"', '<NumericPredictor name="y"'),
     case("output-feature", VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
