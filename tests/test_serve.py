@@ -219,7 +219,7 @@ BAD_REQUESTS = [
     ("unknown model", "/v1/models/nope:predict", {"instances": [1.0]}, 404, "'nope' is not served"),
     ("unknown version", "/v1/models/customers/versions/9:predict", {"instances": [GOOD_ROW]}, 404,
      "version 9 of model 'customers' is not available"),
-    ("unknown endpoint", "/v1/models/customers:explain", {"instances": [GOOD_ROW]}, 404, "no such endpoint"),
+    ("unknown endpoint", "/v1/models/customers:frobnicate", {"instances": [GOOD_ROW]}, 404, "no such endpoint"),
     ("unknown path", "/v2/anything", {"instances": [GOOD_ROW]}, 404, "no such endpoint"),
 ]
 
