@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import signal
-import statistics
 import sys
 import time
 import weakref
@@ -203,7 +202,7 @@ def test_reloads_of_a_large_forest_do_not_grow_the_server(tmp_path: Path) -> Non
     collected = "model forest: unused memory given back"  # logged once the collection after a load is done
     with running_server(args, tmp_path / "server.log") as server:
         _wait_for(lambda: server.log_text().count(collected) == 1, "the collection after version 1", server)
-        first = resident_megabytes(server.process.pid)
+        first = _settled_megabytes(server.process.pid)
         sizes = []
         for version in range(2, RELOADS + 2):
             # Each version scores differently (its first leaf changes), so each is a new model.
@@ -211,14 +210,37 @@ def test_reloads_of_a_large_forest_do_not_grow_the_server(tmp_path: Path) -> Non
             _wait_for(lambda v=version: server.log_text().count(collected) == v,
                       f"version {version} loaded and the old one collected", server, seconds=600)
             assert server.get("/v1/health/ready").body["models"] == {"forest": str(version)}
-            sizes.append(resident_megabytes(server.process.pid))
+            sizes.append(_settled_megabytes(server.process.pid, at_most=2 * first))
             print(f"after version {version}: {sizes[-1]:.0f} MB (first load: {first:.0f} MB)")
         assert server.post("/v1/models/forest:predict", {"instances": [{f"x{i}": 0.0 for i in range(10)}]}).status == 200
-    # A leak grows with every version, so most samples end up high; one sample, or a few in a row,
-    # can be high for a while without one (the JVM's heap and native arenas of its compiler threads
-    # grow and shrink on their own schedule: 0.42 GB -> 0.46 GB typically, 1.1 GB at the highest,
-    # measured here; the old server went from 0.92 GB to 5.2 GB, median 3.4 GB). The median of the 20 is the size the server keeps.
-    assert statistics.median(sizes) <= 2 * first, (first, sizes)
+    # Every version, not only most: a leak keeps what it holds, so the size never comes back down
+    # (the old server went from 0.92 GB to 5.2 GB).
+    assert max(sizes) <= 2 * first, (first, sizes)
+
+
+def _settled_megabytes(pid: int, at_most: float = 0.0, seconds: float = 60.0) -> float:
+    """The resident size of ``pid`` once the collection after a load has been given back to the
+    system: the lowest size seen within ``seconds``, or the first at or below ``at_most``.
+
+    Right after the collection the size can still be that of the load's peak (a 13 MB forest
+    takes about 1 GB to parse): the JVM's collector (G1) shrinks its heap at once but hands the
+    freed pages back to the system from a background thread, within about a second here and
+    longer on a busy machine. Measured here, 0.47 GB settled, with 0.55-1.23 GB for 8 of 20
+    versions when read at the moment the collection ended, and the same sizes one second later."""
+    deadline = time.monotonic() + seconds
+    lowest = resident_megabytes(pid)
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if at_most and lowest <= at_most:
+            return lowest
+        time.sleep(0.25)
+        size = resident_megabytes(pid)
+        if size < lowest * 0.98:
+            quiet_since = time.monotonic()  # still falling
+        lowest = min(lowest, size)
+        if not at_most and time.monotonic() - quiet_since > 3.0:
+            return lowest  # no longer falling: settled
+    return lowest
 
 
 def test_a_replaced_version_is_garbage_at_once(tmp_path: Path) -> None:
