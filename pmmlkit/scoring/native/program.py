@@ -17,6 +17,8 @@ from .mining import mining_model
 from .neural import neural_network
 from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
+from .ruleset import ruleset_defaults, ruleset_model
+from .scorecard import default_reason_codes, scorecard
 from .trees import tree_model
 
 # Elements of a model that say nothing about its scores.
@@ -82,6 +84,10 @@ class Program:
             body = neural_network(node, self.compiler, categories)
         elif tag == "ClusteringModel":
             body = clustering_model(node, numeric)
+        elif tag == "Scorecard":
+            body = scorecard(node, self.compiler, numeric)
+        elif tag == "RuleSetModel":
+            body = ruleset_model(node, numeric, categories)
         else:
             raise unsupported(node)
         rescale = targets(node, function)
@@ -89,6 +95,10 @@ class Program:
         if top and not outputs:
             outputs = default_outputs(function, target, target_field.data_type if target_field else None,
                                       categories, node)
+            if tag == "Scorecard":
+                outputs += default_reason_codes(node)
+            elif tag == "RuleSetModel":
+                outputs = ruleset_defaults(outputs)
         dictionary = self.dictionary
 
         def run(env: Env) -> Prediction:
