@@ -14,6 +14,7 @@ from .expressions import Compiler
 from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
 from .ir import Column, Env, Prediction, unsupported
 from .mining import mining_model
+from .naive_bayes import naive_bayes_model
 from .neural import neural_network
 from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
@@ -88,6 +89,8 @@ class Program:
             body = scorecard(node, self.compiler, numeric)
         elif tag == "RuleSetModel":
             body = ruleset_model(node, numeric, categories)
+        elif tag == "NaiveBayesModel":
+            body = naive_bayes_model(node, self.compiler, categories)
         else:
             raise unsupported(node)
         rescale = targets(node, function)
