@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import EvaluationError, PMMLError
+from ..errors import EvaluationError, PMMLError, UnsupportedElement, ValidationError
 from ..inspection.explain import Explanation, explain_document, frame_values
 from ..inspection.summary import Summary, summarize
 from ..parsing import Source, engine_bytes, parse_bytes, read_source, source_kind
 from ..pmml import model_element, tag_of
 from ..validation import gate
+from ..validation.gate import ENGINE_LIMITS
 from . import jvm
 from .contract import InputContract, trained_but_unused
 from .engine import DEFAULT_ENGINE, check_engine, make_engine
@@ -275,11 +276,25 @@ def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = 
                 strict: bool = False, warm: bool = False, engine: str = DEFAULT_ENGINE) -> Model:
     """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``).
     No warm-up unless asked: its callers (verify, ...) score once."""
+    requested = engine
     check_engine(engine)
-    root = gate(data, name, strict=strict, root=root)
+    refused = None
+    try:
+        root = gate(data, name, strict=strict, root=root)
+    except ValidationError as exc:
+        if engine == "pmml4s":
+            raise
+        # What PMML4S cannot score, the native compiler may: it judges the document itself (any
+        # other fault still refuses it here), and `auto` has no JVM engine to fall back to.
+        root = gate(data, name, strict=strict, root=root, tolerate=ENGINE_LIMITS)
+        refused, engine = exc, "native"
     data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
         return Model(data, name, threads, root, warm, engine)
+    except UnsupportedElement:
+        if refused is not None and requested == "auto":
+            raise refused from None
+        raise
     except PMMLError:
         raise
     except Exception as exc:  # anything JPype raises that is not a Java exception

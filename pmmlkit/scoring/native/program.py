@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...pmml import MODEL_TAGS, tag_of
+from .association import association_model
 from .clustering import clustering_model
 from .expressions import Compiler
 from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
@@ -89,6 +90,8 @@ class Program:
             body = scorecard(node, self.compiler, numeric)
         elif tag == "RuleSetModel":
             body = ruleset_model(node, numeric, categories)
+        elif tag == "AssociationModel":
+            body = association_model(node, self.dictionary, {m.name: m.usage for m in fields})
         elif tag == "NaiveBayesModel":
             body = naive_bayes_model(node, self.compiler, categories)
         else:
