@@ -234,7 +234,8 @@ def load(source: Source, threads: int | None = None, strict: bool = False, *, wa
     JVM, the reference), "native" (compiled in-process, no Java; a document with an element it
     does not compile is refused with an EvaluationError naming the element and its line) or
     "auto" (native where it compiles the document and agrees with the document's embedded
-    ModelVerification rows, PMML4S otherwise).
+    ModelVerification rows, PMML4S otherwise). A document only PMML4S cannot score (an
+    AssociationModel, ...) loads on "native" and "auto" when the native compiler compiles it.
     ``threads`` bounds how many JVM threads score a large frame (each with its own model
     instance, since PMML4S models must not be shared between threads). The document passes the
     validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
@@ -291,10 +292,14 @@ def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = 
     data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
         return Model(data, name, threads, root, warm, engine)
-    except UnsupportedElement:
-        if refused is not None and requested == "auto":
-            raise refused from None
-        raise
+    except UnsupportedElement as exc:
+        if refused is None:
+            raise
+        # Neither engine scores it: say both reasons (the native one without its advice to use PMML4S).
+        reason = str(exc).split("; score this document")[0]
+        if requested == "auto":
+            raise ValidationError(f"{refused} (the native engine cannot score it either: {reason})") from None
+        raise UnsupportedElement(f"{reason}, and PMML4S cannot score it either: {refused}") from None
     except PMMLError:
         raise
     except Exception as exc:  # anything JPype raises that is not a Java exception
