@@ -206,3 +206,28 @@ def test_cli_score_takes_an_engine(tmp_path, capsys):
         out = tmp_path / f"{engine}.csv"
         assert main(["score", "--engine", engine, str(path), str(rows), "-o", str(out)]) in (0, None)
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "native.csv"), pd.read_csv(tmp_path / "pmml4s.csv"))
+
+
+@pytest.mark.parametrize(("attributes", "message"), [
+    ('modelType="generalizedLinear" functionName="regression"', "without linkFunction"),
+    ('modelType="multinomialLogistic" functionName="regression"', "functionName='regression'"),
+])
+def test_what_only_pmml4s_refuses_is_still_refused_where_the_standard_is_unclear(attributes, message, tmp_path):
+    """The gate lets a document PMML4S cannot score through to the native compiler ("unsupported"
+    rules), which must then refuse what it would have to guess."""
+    document = _document(f"""<DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/><DataField name="y" optype="continuous" dataType="double"/>
+</DataDictionary>
+<GeneralRegressionModel {attributes}>
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/></MiningSchema>
+<Output><OutputField name="y_hat" optype="continuous" dataType="double" feature="predictedValue"/></Output>
+<ParameterList><Parameter name="p0"/><Parameter name="p1"/></ParameterList>
+<CovariateList><Predictor name="x"/></CovariateList>
+<PPMatrix><PPCell value="1" predictorName="x" parameterName="p1"/></PPMatrix>
+<ParamMatrix><PCell parameterName="p0" beta="0.5"/><PCell parameterName="p1" beta="2"/></ParamMatrix>
+</GeneralRegressionModel>""")
+    path = _save(tmp_path, document)
+    with pytest.raises(ValidationError, match=r"\[unsupported\]"):
+        pmmlkit.load(path)
+    with pytest.raises(EvaluationError, match=message):
+        pmmlkit.load(path, engine="native")

@@ -46,11 +46,20 @@ def _counts(node: Any, classes: list[str]) -> np.ndarray:
     """A <TargetValueCounts>' counts in class order (0 where a class is omitted)."""
     out = np.zeros(len(classes))
     for item in elements(node, "TargetValueCount"):
-        value = item.get("value")
-        if value not in classes:
-            raise unsupported(item, f"a <TargetValueCount> for {value!r}, which is not a value of the target")
-        out[classes.index(value)] = float(item.get("count"))
+        k = class_index(item.get("value"), classes)
+        if k is None:
+            raise unsupported(item, f"a <TargetValueCount> for {item.get('value')!r}, which is not a value of the target")
+        out[k] = float(item.get("count"))
     return out
+
+
+def class_index(value: str | None, classes: list[str]) -> int | None:
+    """The class ``value`` names ("1" and "1.0" name the same numeric class)."""
+    if value in classes:
+        return classes.index(value)
+    number = parse_value(value, True)
+    found = [k for k, c in enumerate(classes) if number == number and parse_value(c, True) == number]
+    return found[0] if found else None
 
 
 def _continuous(item: Any, stats: Any, name: str, classes: list[str], threshold: float) -> Term:
@@ -59,7 +68,10 @@ def _continuous(item: Any, stats: Any, name: str, classes: list[str], threshold:
         distributions = elements(stat)
         if len(distributions) != 1 or tag_of(distributions[0]) not in ("GaussianDistribution", "PoissonDistribution"):
             raise unsupported(stat, "a <TargetValueStat> without one GaussianDistribution or PoissonDistribution")
-        by_class[stat.get("value")] = distributions[0]
+        k = class_index(stat.get("value"), classes)
+        if k is None:
+            raise unsupported(stat, f"a <TargetValueStat> for {stat.get('value')!r}, which is not a value of the target")
+        by_class[classes[k]] = distributions[0]
     missing = [c for c in classes if c not in by_class]
     if missing:
         raise unsupported(stats, f"<TargetValueStats> without a TargetValueStat for the class {missing[0]!r}")
