@@ -66,9 +66,7 @@ def _item(node: Any, fields: dict[str, DataField], active: list[str]) -> tuple[P
 
     def present(env: Env) -> np.ndarray:
         values = env.get(name)
-        if values.dtype != object:
-            return values == wanted
-        return np.array([v == wanted for v in values.tolist()], dtype=bool)
+        return np.asarray(values == wanted, dtype=bool)  # object arrays compare element by element
     return present, value
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ...pmml import tag_of
 from . import mathlib
@@ -130,7 +131,7 @@ def _discrete(item: Any, name: str, classes: list[str], threshold: float, compil
             values = _numbers(values)
         elif not numeric and values.dtype != object:
             values = np.array([None if v != v else parse_key(v) for v in values.tolist()], dtype=object)
-        rows = np.array([index.get(v, len(keys)) for v in values.tolist()], dtype=np.int64)
+        rows = pd.Series(values, dtype=object).map(index).fillna(len(keys)).to_numpy(dtype=np.int64)
         out = table[rows].T.copy()
         out[:, skip] = 0.0
         return out
