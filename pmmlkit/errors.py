@@ -35,3 +35,7 @@ class EvaluationError(PMMLError):
 
 class JavaNotFoundError(EvaluationError):
     """No Java runtime could be found to start the scoring engine."""
+
+
+class UnsupportedElement(EvaluationError):
+    """The native compiler does not compile this element (``engine="auto"`` then uses PMML4S)."""

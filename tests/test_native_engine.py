@@ -17,7 +17,7 @@ import pytest
 from harness import assert_engines_agree
 
 import pmmlkit
-from pmmlkit.errors import EvaluationError
+from pmmlkit.errors import EvaluationError, ValidationError
 
 HEAD = '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>'
 
@@ -122,30 +122,34 @@ def test_a_native_model_pickles_with_its_engine(tmp_path):
     pd.testing.assert_frame_equal(copy.predict(rows), model.predict(rows))
 
 
-# A Scorecard: PMML4S scores it, the native compiler does not (yet).
+# A BaselineModel: neither engine scores it (the native compiler names it; the gate refuses it for PMML4S).
 UNSUPPORTED = _document("""<DataDictionary>
 <DataField name="x" optype="continuous" dataType="double"/>
-<DataField name="y" optype="continuous" dataType="double"/>
 </DataDictionary>
-<Scorecard functionName="regression" useReasonCodes="false" initialScore="1">
-<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/></MiningSchema>
-<Output><OutputField name="y_hat" optype="continuous" dataType="double" feature="predictedValue"/></Output>
-<Characteristics><Characteristic name="cx">
-<Attribute partialScore="1"><SimplePredicate field="x" operator="lessThan" value="0"/></Attribute>
-<Attribute partialScore="2"><True/></Attribute>
-</Characteristic></Characteristics>
-</Scorecard>""")
+<BaselineModel functionName="regression">
+<MiningSchema><MiningField name="x"/></MiningSchema>
+<TestDistributions field="x" testStatistic="zValue"><Baseline><GaussianDistribution mean="0" variance="1"/></Baseline>
+</TestDistributions>
+</BaselineModel>""")
+# A tree whose missingValueStrategy the native compiler does not compile, and PMML4S scores.
+PMML4S_ONLY = TREE.format(strategy="aggregateNodes", no_true="returnNullPrediction")
 
 
 def test_an_element_the_compiler_does_not_support_is_named_with_its_line(tmp_path):
-    path = _save(tmp_path, UNSUPPORTED)
-    with pytest.raises(EvaluationError, match=r"does not compile <Scorecard[^>]*> \(line \d+\)"):
-        pmmlkit.load(path, engine="native")
+    with pytest.raises(EvaluationError, match=r"does not compile <BaselineModel[^>]*> \(line \d+\), and PMML4S "
+                                              r"cannot score it either"):
+        pmmlkit.load(_save(tmp_path, UNSUPPORTED), engine="native")
+    with pytest.raises(EvaluationError, match=r"does not compile missingValueStrategy='aggregateNodes' \(line \d+\); "
+                                              r"score this document with engine='pmml4s'"):
+        pmmlkit.load(_save(tmp_path, PMML4S_ONLY, "tree.pmml"), engine="native")
 
 
 def test_auto_falls_back_to_pmml4s_where_native_does_not_compile(tmp_path):
-    assert pmmlkit.load(_save(tmp_path, UNSUPPORTED), engine="auto").engine == "pmml4s"
+    assert pmmlkit.load(_save(tmp_path, PMML4S_ONLY), engine="auto").engine == "pmml4s"
     assert pmmlkit.load(_save(tmp_path, REGRESSION, "other.pmml"), engine="auto").engine == "native"
+    # Neither engine: auto has no engine to fall back to, and says why for both.
+    with pytest.raises(ValidationError, match=r"\[unsupported\].*the native engine cannot score it either"):
+        pmmlkit.load(_save(tmp_path, UNSUPPORTED, "baseline.pmml"), engine="auto")
 
 
 def test_an_unknown_engine_is_refused(tmp_path):
@@ -202,3 +206,28 @@ def test_cli_score_takes_an_engine(tmp_path, capsys):
         out = tmp_path / f"{engine}.csv"
         assert main(["score", "--engine", engine, str(path), str(rows), "-o", str(out)]) in (0, None)
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "native.csv"), pd.read_csv(tmp_path / "pmml4s.csv"))
+
+
+@pytest.mark.parametrize(("attributes", "message"), [
+    ('modelType="generalizedLinear" functionName="regression"', "without linkFunction"),
+    ('modelType="multinomialLogistic" functionName="regression"', "functionName='regression'"),
+])
+def test_what_only_pmml4s_refuses_is_still_refused_where_the_standard_is_unclear(attributes, message, tmp_path):
+    """The gate lets a document PMML4S cannot score through to the native compiler ("unsupported"
+    rules), which must then refuse what it would have to guess."""
+    document = _document(f"""<DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/><DataField name="y" optype="continuous" dataType="double"/>
+</DataDictionary>
+<GeneralRegressionModel {attributes}>
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/></MiningSchema>
+<Output><OutputField name="y_hat" optype="continuous" dataType="double" feature="predictedValue"/></Output>
+<ParameterList><Parameter name="p0"/><Parameter name="p1"/></ParameterList>
+<CovariateList><Predictor name="x"/></CovariateList>
+<PPMatrix><PPCell value="1" predictorName="x" parameterName="p1"/></PPMatrix>
+<ParamMatrix><PCell parameterName="p0" beta="0.5"/><PCell parameterName="p1" beta="2"/></ParamMatrix>
+</GeneralRegressionModel>""")
+    path = _save(tmp_path, document)
+    with pytest.raises(ValidationError, match=r"\[unsupported\]"):
+        pmmlkit.load(path)
+    with pytest.raises(EvaluationError, match=message):
+        pmmlkit.load(path, engine="native")

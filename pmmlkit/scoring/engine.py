@@ -13,7 +13,8 @@ object array of str/None); ``score_record(values)`` -> one value per output; and
 - "pmml4s": PMML4S on the JVM (:mod:`.pmml4s`), the reference.
 - "native": the document compiled into array programs (:mod:`.native`), no Java.
 - "auto": native where it compiles the document, PMML4S otherwise (a document with an element
-  the native compiler does not support).
+  the native compiler does not support). A document the gate refuses only because PMML4S cannot
+  score it (rule ``unsupported``) goes to the native compiler alone (``load_parsed``).
 """
 
 from __future__ import annotations

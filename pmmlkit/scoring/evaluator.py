@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import EvaluationError, PMMLError
+from ..errors import EvaluationError, PMMLError, UnsupportedElement, ValidationError
 from ..inspection.explain import Explanation, explain_document, frame_values
 from ..inspection.summary import Summary, summarize
 from ..parsing import Source, engine_bytes, parse_bytes, read_source, source_kind
 from ..pmml import model_element, tag_of
 from ..validation import gate
+from ..validation.gate import ENGINE_LIMITS
 from . import jvm
 from .contract import InputContract, trained_but_unused
 from .engine import DEFAULT_ENGINE, check_engine, make_engine
@@ -233,7 +234,8 @@ def load(source: Source, threads: int | None = None, strict: bool = False, *, wa
     JVM, the reference), "native" (compiled in-process, no Java; a document with an element it
     does not compile is refused with an EvaluationError naming the element and its line) or
     "auto" (native where it compiles the document and agrees with the document's embedded
-    ModelVerification rows, PMML4S otherwise).
+    ModelVerification rows, PMML4S otherwise). A document only PMML4S cannot score (an
+    AssociationModel, ...) loads on "native" and "auto" when the native compiler compiles it.
     ``threads`` bounds how many JVM threads score a large frame (each with its own model
     instance, since PMML4S models must not be shared between threads). The document passes the
     validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
@@ -275,11 +277,29 @@ def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = 
                 strict: bool = False, warm: bool = False, engine: str = DEFAULT_ENGINE) -> Model:
     """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``).
     No warm-up unless asked: its callers (verify, ...) score once."""
+    requested = engine
     check_engine(engine)
-    root = gate(data, name, strict=strict, root=root)
+    refused = None
+    try:
+        root = gate(data, name, strict=strict, root=root)
+    except ValidationError as exc:
+        if engine == "pmml4s":
+            raise
+        # What PMML4S cannot score, the native compiler may: it judges the document itself (any
+        # other fault still refuses it here), and `auto` has no JVM engine to fall back to.
+        root = gate(data, name, strict=strict, root=root, tolerate=ENGINE_LIMITS)
+        refused, engine = exc, "native"
     data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
         return Model(data, name, threads, root, warm, engine)
+    except UnsupportedElement as exc:
+        if refused is None:
+            raise
+        # Neither engine scores it: say both reasons (the native one without its advice to use PMML4S).
+        reason = str(exc).split("; score this document")[0]
+        if requested == "auto":
+            raise ValidationError(f"{refused} (the native engine cannot score it either: {reason})") from None
+        raise UnsupportedElement(f"{reason}, and PMML4S cannot score it either: {refused}") from None
     except PMMLError:
         raise
     except Exception as exc:  # anything JPype raises that is not a Java exception

@@ -39,14 +39,18 @@ TOLERATED_SCHEMA_DEVIATIONS = (
     # them. x-mathContext="float" is reported besides, as interop-float (the engines' arithmetic differs).
     re.compile(r"Element '[^']+', attribute 'x-[^']*': The attribute 'x-[^']*' is not allowed\."),
 )
+# The codes of the rules that say what PMML4S, the JVM engine, cannot score (valid PMML).
+ENGINE_LIMITS = frozenset({"unsupported"})
 _MORE_LIKE_THIS = re.compile(r"^\.\.\. and \d+ more like this: ")
 
 
-def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._Element | None = None
-         ) -> etree._Element:
+def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._Element | None = None,
+         tolerate: frozenset[str] = frozenset()) -> etree._Element:
     """Check ``data`` (already parsed as ``root``, when given) and return its parsed root.
 
     Raises :class:`ValidationError` on the first blocking fault (on any error when ``strict``).
+    ``tolerate``: codes that neither block nor warn (the native engine's load passes
+    ``ENGINE_LIMITS``: what PMML4S cannot score, the native compiler judges for itself).
     """
     report = Report(source=name)
     schema = schema_step.load()
@@ -55,6 +59,8 @@ def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._
     else:
         check_root(root, report, schema)
     report.issues.sort(key=lambda issue: issue.line or 0)  # the first fault in the document
+    if tolerate:
+        report.issues = [issue for issue in report.issues if issue.code not in tolerate]
     first = refusal(report, strict)
     if first is not None or root is None:
         raise ValidationError(_message(name, first or Issue("error", "internal", "the document cannot be read")))

@@ -127,7 +127,10 @@ class OutputRules(CheckerBase):
         elif not self._scored(node):
             return  # what the engine fills matters only in the model it scores (the document's first)
         elif feature in UNFILLED_FEATURES:
-            self.error("output-feature", f"OutputField {node.get('name')!r} asks <{tag}> for a {feature}, which "
+            # An AssociationModel's ruleValue is what the model is for: PMML4S cannot score the model
+            # (an engine limit, "unsupported", which the native engine lifts), not a wrong request.
+            code = "unsupported" if (tag, feature) == ("AssociationModel", "ruleValue") else "output-feature"
+            self.error(code, f"OutputField {node.get('name')!r} asks <{tag}> for a {feature}, which "
                        "pmmlkit's engine (PMML4S) never computes: remove it", node)
         elif feature in FEATURE_MODELS and (tag not in FEATURE_MODELS[feature] or (
                 tag == "MiningModel" and feature not in ("clusterId", "entityId") and function == "regression")):

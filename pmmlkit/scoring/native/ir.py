@@ -14,14 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import EvaluationError
+from ...errors import EvaluationError, UnsupportedElement
 from ...pmml import tag_of
 
 Column = np.ndarray
-
-
-class UnsupportedElement(EvaluationError):
-    """The native compiler does not compile this element (``engine="auto"`` then uses PMML4S)."""
 
 
 def unsupported(node: Any, what: str | None = None) -> UnsupportedElement:
@@ -87,3 +83,6 @@ class Prediction:
 
 
 CompiledExpression = Callable[[Env], Column]
+
+__all__ = ["Column", "CompiledExpression", "Env", "Prediction", "UnsupportedElement", "is_numeric", "missing_mask",
+           "unsupported"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ...pmml import tag_of
 from .expressions import Compiler
 from .fields import NUMERIC, cast, elements, first
 from .functions import _texts
@@ -71,6 +72,10 @@ class OutputField:
 
 _SUPPORTED = ("predictedValue", "predictedDisplayValue", "probability", "transformedValue", "entityId", "clusterId",
               "affinity", "entityAffinity", "clusterAffinity")
+RULE_NUMBERS = ("confidence", "support", "lift", "leverage", "affinity")
+# Features only some model types compute, from the OutputField's own attributes (rank, ruleFeature,
+# ...): the model puts a function of the OutputField in ``Prediction.extra["feature"]``.
+MODEL_FEATURES = {"reasonCode": ("Scorecard",), "confidence": ("RuleSetModel",), "ruleValue": ("AssociationModel",)}
 
 
 def output_fields(model: Any, compiler: Compiler, target_type: str | None) -> list[OutputField]:
@@ -78,11 +83,13 @@ def output_fields(model: Any, compiler: Compiler, target_type: str | None) -> li
     out: list[OutputField] = []
     for node in elements(block, "OutputField") if block is not None else []:
         feature = node.get("feature", "predictedValue")
-        if feature not in _SUPPORTED:
+        if feature not in _SUPPORTED and tag_of(model) not in MODEL_FEATURES.get(feature, ()):
             raise unsupported(node, f"<OutputField feature={feature!r}>")
         if node.get("segmentId") is not None:
             raise unsupported(node, "an <OutputField segmentId=...>")
         data_type = node.get("dataType") or _inferred_type(feature, target_type)
+        if node.get("dataType") is None and feature == "ruleValue" and node.get("ruleFeature") in RULE_NUMBERS:
+            data_type = "double"
         compiler.types[node.get("name")] = data_type
         out.append(OutputField(node.get("name"), data_type, _feature(node, feature, compiler)))
     return out
@@ -91,13 +98,16 @@ def output_fields(model: Any, compiler: Compiler, target_type: str | None) -> li
 def _inferred_type(feature: str, target_type: str | None) -> str:
     if feature in ("predictedValue",):
         return target_type or "string"
-    if feature in ("predictedDisplayValue", "entityId", "clusterId"):
+    if feature in ("predictedDisplayValue", "entityId", "clusterId", "reasonCode", "ruleValue"):
         return "string"
     return "double"
 
 
 def _feature(node: Any, feature: str, compiler: Compiler) -> Callable[[Env, Prediction, dict[str, Column]], Column]:
     value = node.get("value")
+    if feature in MODEL_FEATURES:
+        return lambda env, p, done: p.extra["feature"](node, env.rows) if "feature" in p.extra \
+            else np.full(env.rows, None, dtype=object)
     if feature in ("predictedValue",):
         return lambda env, p, done: p.value
     if feature == "predictedDisplayValue":

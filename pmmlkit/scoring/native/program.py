@@ -9,14 +9,18 @@ from typing import Any
 import numpy as np
 
 from ...pmml import MODEL_TAGS, tag_of
+from .association import association_model
 from .clustering import clustering_model
 from .expressions import Compiler
 from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
 from .ir import Column, Env, Prediction, unsupported
 from .mining import mining_model
+from .naive_bayes import naive_bayes_model
 from .neural import neural_network
 from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
+from .ruleset import ruleset_defaults, ruleset_model
+from .scorecard import default_reason_codes, scorecard
 from .trees import tree_model
 
 # Elements of a model that say nothing about its scores.
@@ -82,6 +86,14 @@ class Program:
             body = neural_network(node, self.compiler, categories)
         elif tag == "ClusteringModel":
             body = clustering_model(node, numeric)
+        elif tag == "Scorecard":
+            body = scorecard(node, self.compiler, numeric)
+        elif tag == "RuleSetModel":
+            body = ruleset_model(node, numeric, categories)
+        elif tag == "AssociationModel":
+            body = association_model(node, self.dictionary, {m.name: m.usage for m in fields})
+        elif tag == "NaiveBayesModel":
+            body = naive_bayes_model(node, self.compiler, categories)
         else:
             raise unsupported(node)
         rescale = targets(node, function)
@@ -89,6 +101,10 @@ class Program:
         if top and not outputs:
             outputs = default_outputs(function, target, target_field.data_type if target_field else None,
                                       categories, node)
+            if tag == "Scorecard":
+                outputs += default_reason_codes(node)
+            elif tag == "RuleSetModel":
+                outputs = ruleset_defaults(outputs)
         dictionary = self.dictionary
 
         def run(env: Env) -> Prediction:

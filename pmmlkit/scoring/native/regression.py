@@ -146,6 +146,12 @@ def general_regression_model(node: Any, numeric: Callable[[str], bool]) -> Model
     kind = node.get("modelType")
     if kind not in ("regression", "generalLinear", "generalizedLinear", "multinomialLogistic"):
         raise unsupported(node, f"a GeneralRegressionModel of modelType={kind!r}")
+    # Documents the gate lets through to the native engine alone (load_parsed): no guessing either.
+    if kind == "generalizedLinear" and node.get("linkFunction") is None:
+        raise unsupported(node, "a generalizedLinear GeneralRegressionModel without linkFunction")
+    if kind == "multinomialLogistic" and node.get("functionName") != "classification":
+        raise unsupported(node, f"a multinomialLogistic GeneralRegressionModel with "
+                                f"functionName={node.get('functionName')!r}")
     parameters = [p.get("name") for p in elements(first(node, "ParameterList"), "Parameter")] \
         if first(node, "ParameterList") is not None else []
     factors = {p.get("name") for p in elements(first(node, "FactorList"), "Predictor")} \
