@@ -126,6 +126,22 @@ def test_a_data_file_given_for_the_pmml_is_named(tmp_path: Path, content: bytes,
     assert code == 1 and f"({given} looks like {kind}" in out and "validate checks PMML documents)" in out, out
 
 
+@pytest.mark.parametrize("args, argument", [
+    (["validate", "-"], "FILE"), (["validate", "{dir}/no_rows.pmml", "-"], "FILE"), (["info", "-"], "MODEL.pmml"),
+    (["verify", "-"], "MODEL.pmml"), (["score", "-", "{dir}/rows.csv"], "MODEL.pmml"),
+    (["serve", "-"], "MODEL.pmml"), (["diff", "{dir}/no_rows.pmml", "-"], "NEW.pmml"),
+    (["plot", "-", "--kind", "tree", "-o", "{dir}/tree.svg"], "MODEL.pmml"),
+])
+def test_standard_input_is_no_pmml_document(files: Path, args: list[str], argument: str,
+                                            capsys: pytest.CaptureFixture) -> None:
+    """`pmmlkit validate -` said "-: no such file": '-' is standard input for tables only, and every
+    command reading a PMML document says so, with what to do."""
+    code, out, err = _run(capsys, *(a.format(dir=files) for a in args))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert f"{argument} cannot be '-': standard input is not read as a PMML document" in err, err
+    assert "save the document to a file first" in err and f"(see `pmmlkit {args[0]} --help`)" in err, err
+
+
 @pytest.mark.parametrize("content", [b"", b"<PMML", b"\xef\xbb\xbf  <?xml version='1.0'?><PMML/>",
                                      "<PMML/>".encode("utf-16")])
 def test_what_may_be_xml_is_left_to_the_parser(tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture) -> None:

@@ -106,7 +106,13 @@ def looks_like(path: str | os.PathLike[str]) -> str | None:
 
 def check_pmml_argument(path: str, argument: str = "MODEL.pmml", usage: str = "") -> None:
     """A usage error when the file given for a PMML argument is plainly no XML (a data table, a saved
-    model): arguments in the wrong order, most likely. Anything that may be XML is left to the parser."""
+    model): arguments in the wrong order, most likely, or ``-``: a PMML document is read from a file (it
+    is read more than once: checked, then compiled), not from standard input. Anything that may be XML
+    is left to the parser."""
+    if path == "-":
+        raise UsageError(f"{argument} cannot be '-': standard input is not read as a PMML document; save the "
+                         "document to a file first (e.g. `curl -o model.pmml URL`) and give its path"
+                         + (f": {usage}" if usage else ""))
     kind = looks_like(path)
     if kind is not None:
         order = f": {usage}" if usage else ""

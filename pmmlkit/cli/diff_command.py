@@ -9,6 +9,7 @@ from typing import Any
 from ..inspection import api
 from ..inspection.diff import INTERFACE_CHANGED, SCORES_MOVED, text
 from ..io import read_table
+from .common import check_pmml_argument
 
 
 def add_parser(commands: Any) -> None:
@@ -27,6 +28,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    for path, argument in ((args.old, "OLD.pmml"), (args.new, "NEW.pmml")):
+        check_pmml_argument(path, argument, usage="pmmlkit diff OLD.pmml NEW.pmml [--data SAMPLE]")
     strings = {f["name"] for side in (args.old, args.new) for f in api.describe(side)["inputs"]
                if f["dataType"] == "string"}
     sample = read_table(args.data, string_columns=strings) if args.data else None

@@ -14,7 +14,7 @@ from ..io import read_table
 from ..parsing import read_source
 from ..scoring.evaluator import load
 from ..validation import gate
-from .common import UsageError
+from .common import UsageError, check_pmml_argument
 
 KINDS = ("importance", "tree", "scores", "dependence")
 
@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".png", ".svg"):
         raise UsageError(f"-o {args.output}: write a .png or .svg file")
+    check_pmml_argument(args.pmml, usage="pmmlkit plot MODEL.pmml --kind KIND -o FILE")
     data, name = read_source(args.pmml)
     root = gate(data, name)
     summary = api.describe(root_bytes := etree.tostring(root))

@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..validate import validate
 from ..validation import rules
 from ..validation import schema as schema_step
-from .common import UsageError, in_flags, looks_like, positive
+from .common import UsageError, check_pmml_argument, in_flags, looks_like, positive
 
 
 def add_parser(commands: Any) -> None:
@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.files:
         raise UsageError("validate needs at least one FILE (or --rules)")
+    if "-" in args.files:
+        check_pmml_argument("-", "FILE", usage="pmmlkit validate FILE [FILE ...]")
     if args.xsd is not None:
         try:  # a schema the user names but that cannot be used is a usage error, not a file's fault
             schema_step.load(args.xsd)
