@@ -126,6 +126,25 @@ def test_a_data_file_given_for_the_pmml_is_named(tmp_path: Path, content: bytes,
     assert code == 1 and f"({given} looks like {kind}" in out and "validate checks PMML documents)" in out, out
 
 
+@pytest.mark.parametrize("args, words", [
+    (["score", "m.pmml", "in.csv", "--chunk-size", "0"], "--chunk-size: must be from 1 to 100000000 rows, not 0"),
+    (["score", "m.pmml", "in.csv", "--chunk-size", "2.5"], "--chunk-size: not a whole number of rows: '2.5'"),
+    (["convert", "m.skops", "-o", "m.pmml", "--verification-rows", "5000"],
+     "--verification-rows: must be from 0 to 1000 rows, not 5000"),  # only 1000 sample rows are read
+    (["validate", "m.pmml", "--max-bytes", "0"], "--max-bytes: must be from 1 to 1099511627776 bytes, not 0"),
+    (["plot", "m.pmml", "--kind", "tree", "-o", "t.svg", "--depth", "0"], "--depth: must be from 1 to 100 levels"),
+    (["plot", "m.pmml", "--kind", "tree", "-o", "t.svg", "--tree", "-1"], "--tree: must be at least 0, not -1"),
+    (["diff", "a.pmml", "b.pmml", "--tolerance", "nan"], "--tolerance: must be a finite number, not nan"),
+    (["diff", "a.pmml", "b.pmml", "--tolerance", "-1"], "--tolerance: must be at least 0, not -1"),
+])
+def test_numbers_out_of_range_are_usage_errors(args: list[str], words: str, capsys: pytest.CaptureFixture) -> None:
+    """Every number the command line takes has one bounded type (`serve`'s are in test_serve_faults):
+    nan, inf and values that cannot make sense are refused with the range, before any file is read."""
+    code, out, err = _run(capsys, *args)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert f"argument {words}" in err and f"(see `pmmlkit {args[0]} --help`)" in err, err
+
+
 @pytest.mark.parametrize("args, argument", [
     (["validate", "-"], "FILE"), (["validate", "{dir}/no_rows.pmml", "-"], "FILE"), (["info", "-"], "MODEL.pmml"),
     (["verify", "-"], "MODEL.pmml"), (["score", "-", "{dir}/rows.csv"], "MODEL.pmml"),

@@ -9,7 +9,7 @@ from typing import Any
 from ..inspection import api
 from ..inspection.diff import INTERFACE_CHANGED, SCORES_MOVED, text
 from ..io import read_table
-from .common import check_pmml_argument
+from .common import bounded, check_pmml_argument
 
 
 def add_parser(commands: Any) -> None:
@@ -21,7 +21,7 @@ def add_parser(commands: Any) -> None:
     diff.add_argument("old", metavar="OLD.pmml")
     diff.add_argument("new", metavar="NEW.pmml")
     diff.add_argument("--data", metavar="SAMPLE", help="score both versions on these records (CSV, JSON Lines, Parquet)")
-    diff.add_argument("--tolerance", type=float, default=1e-9,
+    diff.add_argument("--tolerance", type=bounded(float, 0.0), default=1e-9,
                       help="largest difference, relative to max(1, |old score|), that counts as equal (default 1e-9)")
     diff.add_argument("--json", action="store_true", help="print the report as JSON")
     diff.set_defaults(run=run)
