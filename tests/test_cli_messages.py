@@ -8,29 +8,23 @@ import json
 from pathlib import Path
 
 import pytest
+from documents import field, regression
 
 from pmmlkit.cli import main
 
 # y = 1 + 2 x, with an OutputField lacking its dataType (as the R pmml package writes it): a
 # tolerated schema deviation, scored with a warning; and two verification rows.
-DEVIATING = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/></MiningSchema>
-    <Output><OutputField name="p" feature="predictedValue"/></Output>
-    <RegressionTable intercept="1"><NumericPredictor name="x" coefficient="2"/></RegressionTable>
-    <ModelVerification recordCount="2">
-      <VerificationFields><VerificationField field="x"/><VerificationField field="p"/></VerificationFields>
-      <InlineTable><row><x>1</x><p>3</p></row><row><x>2</x><p>5</p></row></InlineTable>
-    </ModelVerification>
-  </RegressionModel>
-</PMML>
-"""
-NO_ROWS = DEVIATING.replace('<OutputField name="p"', '<OutputField dataType="double" name="p"').split(
-    "<ModelVerification")[0] + "</RegressionModel>\n</PMML>\n"
+DEVIATING = regression(
+    [field("x")], '<NumericPredictor name="x" coefficient="2"/>', intercept="1",
+    output='<Output><OutputField name="p" feature="predictedValue"/></Output>',
+    verification='<ModelVerification recordCount="2"><VerificationFields><VerificationField field="x"/>'
+                 '<VerificationField field="p"/></VerificationFields><InlineTable><row><x>1</x><p>3</p></row>'
+                 "<row><x>2</x><p>5</p></row></InlineTable></ModelVerification>")
+# The same model without the deviation nor verification rows.
+NO_ROWS = regression([field("x")], '<NumericPredictor name="x" coefficient="2"/>', intercept="1",
+                     output='<Output><OutputField name="p" dataType="double" feature="predictedValue"/></Output>')
+# The line of the deviation, as the warning names it.
+DEVIATION_LINE = next(n for n, line in enumerate(DEVIATING.splitlines(), 1) if "<OutputField" in line)
 DEVIATION = "The attribute 'dataType' is required but missing"
 
 
@@ -71,7 +65,7 @@ def test_a_tolerated_deviation_is_said_once(files: Path, command: list[str], cap
     assert code == 0, err
     warnings = [line for line in err.splitlines() if DEVIATION in line]
     assert len(warnings) == 1, err
-    assert warnings[0].startswith(f"pmmlkit: warning: {files / 'deviating.pmml'}: line 8: "), err
+    assert warnings[0].startswith(f"pmmlkit: warning: {files / 'deviating.pmml'}: line {DEVIATION_LINE}: "), err
     assert " error:" not in warnings[0] and "='" not in warnings[0], err  # a warning, in the CLI's words
     if command[0] == "score":
         assert "--strict refuses it" in warnings[0], err

@@ -14,29 +14,12 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
+from documents import TWICE
 
 import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
 
-# predicted_y = twice = 2 * x (an Apply in a DerivedField)
-TWICE = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
-    <Output><OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/></Output>
-    <LocalTransformations>
-      <DerivedField name="twice" optype="continuous" dataType="double">
-        <Apply function="*"><FieldRef field="x"/><Constant dataType="double">2</Constant></Apply>
-      </DerivedField>
-    </LocalTransformations>
-    <RegressionTable intercept="0"><NumericPredictor name="twice" coefficient="1"/></RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
 XS = [1.0, 1e308, -1e308, None]
 
 
