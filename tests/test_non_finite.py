@@ -15,6 +15,7 @@ import httpx
 import pandas as pd
 import pytest
 from documents import TWICE
+from serving_support import asgi_client
 
 import pmmlkit
 from pmmlkit.cli import main
@@ -51,8 +52,7 @@ def test_the_server_answers_null_and_says_where(pmml: Path, rows: int) -> None:
     xs = XS * rows
 
     async def scenario() -> list[httpx.Response]:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             return [await client.post("/v1/models/twice:predict", json={"instances": xs}),
                     await client.post("/v1/models/twice:predict", json={"inputs": {"x": xs}}),
                     await client.post("/v1/models/twice:regress", json={"examples": [{"x": x} for x in xs]})]

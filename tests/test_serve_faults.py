@@ -22,6 +22,7 @@ import pytest
 from serving_support import (
     Server,
     add_version,
+    asgi_client,
     forest,
     half_plus_two,
     post_head,
@@ -283,8 +284,7 @@ def test_model_list_status_without_server_paths_and_deleted_versions_drop_out(tm
 
     async def scenario() -> dict[str, httpx.Response]:
         answers = {}
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             for path in ("/v1/models", "/v1/models/", "/v1/models/hpt", "/v1/models/hpt/versions/2",
                          "/v1/models/hpt/versions/3", "/v1/openapi.json"):
                 answers[path] = await client.get(path)
