@@ -29,17 +29,19 @@ def field(name: str, data_type: str = "double", optype: str | None = None, value
 
 
 def regression(fields: Sequence[str], table: str, *, intercept: str = "0", inputs: Sequence[str] | None = None,
-               output: str = PREDICTED_Y, transformations: str = "", verification: str = "") -> str:
+               output: str = PREDICTED_Y, transformations: str = "", verification: str = "",
+               model_name: str | None = None, description: str | None = None, declaration: bool = False) -> str:
     """y = ``intercept`` + the RegressionTable's predictors (``table``), over ``fields`` (DataFields,
     e.g. from :func:`field`; the continuous double target y is added last). Every field is an input,
     or those named in ``inputs`` (a field outside them is one the model was trained on but does not
     use). ``output`` is the Output element (predicted_y; "" for none); ``transformations`` the
-    DerivedFields of a LocalTransformations; ``verification`` a ModelVerification element."""
+    DerivedFields of a LocalTransformations; ``verification`` a ModelVerification element; the rest
+    as for :func:`pmml`."""
     names = inputs if inputs is not None else [re.search(r'name="([^"]+)"', f).group(1) for f in fields]
     mining = "".join(f'<MiningField name="{n}"/>' for n in names)
     lines = [
         "  <DataDictionary>", *(f"    {f}" for f in fields), f"    {field('y')}", "  </DataDictionary>",
-        '  <RegressionModel functionName="regression">',
+        '  <RegressionModel functionName="regression"' + (f' modelName="{model_name}">' if model_name else ">"),
         f'    <MiningSchema><MiningField name="y" usageType="target"/>{mining}</MiningSchema>',
         *([f"    {output}"] if output else []),
         *([f"    <LocalTransformations>{transformations}</LocalTransformations>"] if transformations else []),
@@ -47,30 +49,11 @@ def regression(fields: Sequence[str], table: str, *, intercept: str = "0", input
         *([f"    {verification}"] if verification else []),
         "  </RegressionModel>",
     ]
-    return pmml("\n".join(lines))
+    return pmml("\n".join(lines), description, declaration)
 
 
 # y = 0.5 + 2 * x, with its output field declared.
-LINEAR = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
-  <Header/>
-  <DataDictionary numberOfFields="2">
-    <DataField name="y" optype="continuous" dataType="double"/>
-    <DataField name="x" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema>
-      <MiningField name="y" usageType="target"/>
-      <MiningField name="x"/>
-    </MiningSchema>
-    <Output>
-      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
-    </Output>
-    <RegressionTable intercept="0.5">
-      <NumericPredictor name="x" coefficient="2"/>
-    </RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
+LINEAR = regression([field("x")], '<NumericPredictor name="x" coefficient="2"/>', intercept="0.5")
 
 # k: a categorical integer field whose classes include a whole number beyond 2**53; i: continuous.
 BIG_WHOLE_MODEL = regression(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from documents import pmml
+from documents import field, pmml, regression
 
 START_SECONDS = 120.0
 
@@ -33,23 +33,9 @@ def half_plus_two(intercept: float = 2.0, verification: list[tuple[float, float]
     block = (f'<ModelVerification recordCount="{len(verification)}" fieldCount="2"><VerificationFields>'
              '<VerificationField field="x"/><VerificationField field="y"/></VerificationFields>'
              f"<InlineTable>{rows}</InlineTable></ModelVerification>") if verification else ""
-    return pmml(f"""  <DataDictionary numberOfFields="2">
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression" modelName="half_plus_two">
-    <MiningSchema>
-      <MiningField name="x"/>
-      <MiningField name="y" usageType="target"/>
-    </MiningSchema>
-    <Output>
-      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
-    </Output>
-    <RegressionTable intercept="{intercept}">
-      <NumericPredictor name="x" coefficient="0.5"/>
-    </RegressionTable>
-    {block}
-  </RegressionModel>""", f"y = 0.5 x + {intercept}", declaration=True)
+    return regression([field("x")], '<NumericPredictor name="x" coefficient="0.5"/>', intercept=str(intercept),
+                      verification=block, model_name="half_plus_two", description=f"y = 0.5 x + {intercept}",
+                      declaration=True)
 
 
 def forest(trees: int = 70, depth: int = 10, seed: int = 0) -> str:
