@@ -180,8 +180,8 @@ def check_text(path: Path | str, handle: IO[bytes], fmt: str) -> None:
     kind = fmt.upper() if fmt == "csv" else "JSON Lines"
     named = input_name(path)
     if head.startswith(_PARQUET_MAGIC):
-        raise PMMLError(f"{named}: this is a Parquet file, not {kind} text; name it .parquet or pass "
-                        "--input-format parquet")
+        raise PMMLError(f"{named}: this is a Parquet file, not {kind} text; name it .parquet (`pmmlkit score`: or "
+                        "pass --input-format parquet)")
     if head.startswith(_GZIP_MAGIC):
         raise PMMLError(f"{named}: this is a gzip-compressed file, not {kind} text; decompress it first "
                         f"(e.g. `gzip -dc {path} | pmmlkit score MODEL - ...`)")
