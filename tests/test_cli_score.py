@@ -17,7 +17,7 @@ import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.cli.score_input import NOT_AN_OBJECT, RowRules, read_chunks
 from pmmlkit.errors import PMMLError
-from pmmlkit.io import table_size
+from pmmlkit.io import read_table, table_size
 
 FORMATS = ("csv", "parquet", "jsonl")
 
@@ -231,6 +231,16 @@ def test_line_ends_and_a_byte_order_mark_are_read_alike(work: Path, fmt: str, ma
     assert [(float(r["x"]), r["c"], r["predicted_y"]) for r in got] == [
         (1.5, "a", 14.0), (-2.0, 'b, "q"', -3.0), (3.0, None, 7.0)], out
     assert json.loads(err.strip().splitlines()[-1])["rows"] == 3, err
+
+
+def test_the_library_reads_tables_as_score_does(tmp_path: Path) -> None:
+    """read_table (convert --sample, diff --data) reads JSON Lines with bare CR line ends and a byte
+    order mark, and names a UTF-16 file as such, as `pmmlkit score` does."""
+    lines = _bytes_file(tmp_path, "cr.jsonl", b'\xef\xbb\xbf{"x": 1, "c": "a"}\r{"x": 2, "c": "b"}\r')
+    assert read_table(lines).to_dict("records") == [{"x": 1, "c": "a"}, {"x": 2, "c": "b"}]
+    for name, data in (("u16.csv", "x,c\n1,a\n".encode("utf-16")), ("u16.jsonl", '{"x": 1}\n'.encode("utf-16-le"))):
+        with pytest.raises(PMMLError, match=r"the file is not UTF-8 \(looks like UTF-16\): re-save it as UTF-8"):
+            read_table(_bytes_file(tmp_path, name, data))
 
 
 def test_text_that_is_not_utf8_is_named_as_such(work: Path, capsys: pytest.CaptureFixture) -> None:
