@@ -208,8 +208,8 @@ def csv_records(path: Path | str, text: IO[str]) -> Iterator[tuple[int, list[str
         except StopIteration:
             return
         except csv.Error as exc:
-            raise PMMLError(f"{input_name(path)}: cannot read the table: {_malformed(str(exc), start, reader.line_num)}") \
-                from None
+            where = _malformed(str(exc), start, reader.line_num)
+            raise PMMLError(f"{input_name(path)}: cannot read the table: {where}") from None
         if len(fields) <= 1 and reader.line_num == start and not lines.last.strip(_BLANK):
             continue  # a blank line is no row, as for pandas
         yield start, fields

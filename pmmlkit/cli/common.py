@@ -121,11 +121,11 @@ def check_pmml_argument(path: str, argument: str = "MODEL.pmml", usage: str = ""
                          f"document{order}")
 
 
-Number = TypeVar("Number", int, float)
+_Number = TypeVar("_Number", int, float)
 
 
-def bounded(kind: type[Number], low: Number | None = None, high: Number | None = None,
-            what: str = "") -> Callable[[str], Number]:
+def bounded(kind: type[_Number], low: _Number | None = None, high: _Number | None = None,
+            what: str = "") -> Callable[[str], _Number]:
     """An argparse type: a finite number of ``kind`` (``int``: a whole number) from ``low`` to ``high``
     (an end that is None is open), ``what`` naming its unit in messages ("seconds"). Every number the
     command line takes is one of these: a timeout of 1e-9 s or a port of 0 is a usage error saying the
@@ -134,7 +134,7 @@ def bounded(kind: type[Number], low: Number | None = None, high: Number | None =
     unit = f" {what}" if what else ""
     number = "a whole number" if kind is int else "a number"
 
-    def parse(text: str) -> Number:
+    def parse(text: str) -> _Number:
         try:
             value = kind(text)
         except ValueError:

@@ -28,7 +28,8 @@ def add_parser(commands: Any) -> None:
     plot.add_argument("--data", metavar="SAMPLE", help="records to score (scores, dependence; importance by "
                                                        "permutation or coefficients)")
     plot.add_argument("--tree", type=bounded(int, 0), default=0, help="which tree to draw (0 = the first)")
-    plot.add_argument("--depth", type=bounded(int, 1, 100, "levels"), default=3, help="how deep to draw the tree (default 3)")
+    plot.add_argument("--depth", type=bounded(int, 1, 100, "levels"), default=3,
+                      help="how deep to draw the tree (default 3)")
     plot.add_argument("--input", help="the input for --kind dependence")
     plot.add_argument("--field", help="the output field to plot (default: the first numeric one)")
     plot.set_defaults(run=run)

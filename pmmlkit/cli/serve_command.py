@@ -40,7 +40,8 @@ def add_parser(commands: Any) -> None:
     serve.add_argument("--file-system-poll-wait-seconds", "--file_system_poll_wait_seconds", dest="poll_seconds",
                        type=bounded(float, 0.0, 86_400.0, "seconds"), default=1.0, metavar="S",
                        help="look for new version folders every S seconds; 0: never (default 1)")
-    serve.add_argument("--max-body-bytes", type=bounded(int, 1, 2**31, "bytes"), default=10 * 1024 * 1024, metavar="N",
+    serve.add_argument("--max-body-bytes", type=bounded(int, 1, 2**31, "bytes"), default=10 * 1024 * 1024,
+                       metavar="N",
                        help="largest request body accepted (default 10 MiB; larger: 413)")
     serve.add_argument("--max-rows", type=ROWS, default=10_000, metavar="N",
                        help="most rows in one request (default 10000)")

@@ -31,7 +31,8 @@ def add_parser(commands: Any) -> None:
     command.add_argument("--xsd", metavar="PATH", help="check against this XML Schema instead of pmmlkit's PMML "
                          "4.4 schema")
     command.add_argument("--rules", action="store_true", help="print the rule table and exit")
-    command.add_argument("--max-bytes", type=bounded(int, 1, 2**40, "bytes"), metavar="N", help="refuse documents larger than N bytes "
+    command.add_argument("--max-bytes", type=bounded(int, 1, 2**40, "bytes"), metavar="N",
+                         help="refuse documents larger than N bytes "
                          "(default: PMMLKIT_MAX_BYTES or 1 GiB)")
     command.set_defaults(run=run)
 
