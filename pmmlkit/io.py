@@ -129,14 +129,72 @@ class _Lines:
         return self.last
 
 
-def csv_text(handle: IO[bytes]) -> io.TextIOWrapper:
-    """A CSV file's bytes as text for :func:`csv_records`. Bytes that are not UTF-8 become lone
-    surrogates (written back as the same bytes; a model input refuses them with its row); utf-8-sig
-    drops a byte order mark, so that a quoted first name is read as quoted. The caller detaches it."""
+def csv_text(path: Path | str, handle: IO[bytes]) -> io.TextIOWrapper:
+    """A CSV file's bytes as text for :func:`csv_records` (the csv module ends a line at a CR, LF or
+    CRLF). Bytes that are not UTF-8 become lone surrogates (written back as the same bytes; a model
+    input refuses them with its row); utf-8-sig drops a byte order mark, so that a quoted first name
+    is read as quoted. A file that is plainly not UTF-8 text is refused (:func:`check_text`). The
+    caller detaches it."""
+    check_text(path, handle, "csv")
     return io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
-def csv_records(path: str, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
+# What a file given as CSV or JSON Lines text is when it is not: by its first bytes, a user who saved
+# a table as UTF-16 ("Unicode text" in Excel) or named a Parquet file .csv is told what to do, rather
+# than that the model's inputs are missing (every name read as another) or that a line is not JSON.
+_PARQUET_MAGIC = b"PAR1"
+_GZIP_MAGIC = b"\x1f\x8b"
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_UNICODE_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+                  (b"\xfe\xff", "UTF-16"))
+_HEAD = 4096
+
+
+def text_encoding(head: bytes) -> str | None:
+    """The encoding that text starting with ``head`` plainly is when it is not UTF-8, as iconv names
+    it: "UTF-16" or "UTF-32" by a byte order mark, else "UTF-16LE", "UTF-16BE", "UTF-32LE" or
+    "UTF-32BE" by its NUL bytes (UTF-8 text has none, UTF-16 text of Latin letters one in two bytes,
+    UTF-32 three in four; which of each pair or four says the byte order); None otherwise."""
+    for mark, name in _UNICODE_MARKS:
+        if head.startswith(mark):
+            return name
+    nuls = head.count(0)
+    if len(head) < 4 or nuls * 4 < len(head):  # a quarter of the bytes at least: not a stray NUL
+        return None
+    if nuls * 8 >= len(head) * 5:
+        return "UTF-32LE" if head[0::4].count(0) < head[3::4].count(0) else "UTF-32BE"
+    return "UTF-16LE" if head[0::2].count(0) < head[1::2].count(0) else "UTF-16BE"
+
+
+def input_name(path: Path | str) -> str:
+    """A table to read as messages name it: its path, or "standard input" for ``-``."""
+    return "standard input" if str(path) == STDIO else str(path)
+
+
+def check_text(path: Path | str, handle: IO[bytes], fmt: str) -> None:
+    """A PMMLError saying what the file is when ``handle`` (at its start) is plainly not UTF-8 text: a
+    Parquet or gzip file, or UTF-16/UTF-32 text. Nothing is consumed (the handle is peeked)."""
+    if not hasattr(handle, "peek"):
+        return
+    head = handle.peek(_HEAD)[:_HEAD]
+    kind = fmt.upper() if fmt == "csv" else "JSON Lines"
+    named = input_name(path)
+    if head.startswith(_PARQUET_MAGIC):
+        raise PMMLError(f"{named}: this is a Parquet file, not {kind} text; name it .parquet (`pmmlkit score`: or "
+                        "pass --input-format parquet)")
+    if head.startswith(_GZIP_MAGIC):
+        raise PMMLError(f"{named}: this is a gzip-compressed file, not {kind} text; decompress it first "
+                        f"(e.g. `gzip -dc {path} | pmmlkit score MODEL - ...`)")
+    encoding = text_encoding(head)
+    if encoding is not None:
+        iconv = f"iconv -f {encoding} -t UTF-8"
+        how = (f"pipe it through `{iconv}`" if str(path) == STDIO
+               else f"`{iconv} {path} > {Path(path).with_stem(Path(path).stem + '-utf8')}`")
+        raise PMMLError(f"{named}: the file is not UTF-8 (looks like {encoding[:6]}): re-save it as UTF-8 "
+                        f"(e.g. {how})")
+
+
+def csv_records(path: Path | str, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record of ``text`` (from :func:`csv_text`) that is a row, the header first, with the
     line it starts on. A file that is not well-formed CSV is a PMMLError naming the line, whatever a
     caller's policy for invalid rows: where its rows begin and end is unknown past it, so no count
@@ -150,7 +208,8 @@ def csv_records(path: str, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise PMMLError(f"{path}: cannot read the table: {_malformed(str(exc), start, reader.line_num)}") from None
+            where = _malformed(str(exc), start, reader.line_num)
+            raise PMMLError(f"{input_name(path)}: cannot read the table: {where}") from None
         if len(fields) <= 1 and reader.line_num == start and not lines.last.strip(_BLANK):
             continue  # a blank line is no row, as for pandas
         yield start, fields
@@ -177,7 +236,7 @@ def _strict_csv(path: Path, nrows: int | None) -> io.BytesIO:
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     with open(path, "rb") as handle:
-        text = csv_text(handle)
+        text = csv_text(path, handle)
         try:
             records = csv_records(str(path), text)
             header = next(records, None)
@@ -283,20 +342,34 @@ def _parquet_chunks(path: Path | str, chunk_size: int, progress: Callable[[int],
 
 
 def json_values(path: Path | str, handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
-    """Each JSON value of a JSON Lines stream, with its line number (blank lines are skipped). Parsed
+    """Each JSON value of a JSON Lines stream, with its line number (blank lines are skipped; a line
+    ends at LF, CRLF or CR, as in CSV; a byte order mark is dropped). Parsed
     with Python's json: exact doubles, big integers kept as the integers they are (so the input
     contract can refuse them), a key given twice refused. A line that is not JSON is a PMMLError
     naming it, whatever the caller's policy for invalid rows: the file is cut short or is not
     JSON Lines, and what it holds past that line cannot be counted."""
-    for line, raw in enumerate(handle, start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw.decode("utf-8", errors="surrogateescape"), object_pairs_hook=json_object)
-        except ValueError as exc:
-            cut = "" if raw.endswith(b"\n") else " (the file ends inside it: was it cut short?)"
-            raise PMMLError(f"{path}: line {line} is not valid JSON{cut}: {first_line(exc)}") from None
-        yield line, value
+    check_text(path, handle, "jsonl")
+    text = json_text(handle)
+    try:
+        for line, raw in enumerate(text, start=1):
+            if not raw.strip():
+                continue
+            try:
+                value = json.loads(raw, object_pairs_hook=json_object)
+            except ValueError as exc:
+                cut = "" if raw.endswith("\n") else " (the file ends inside it: was it cut short?)"
+                raise PMMLError(f"{input_name(path)}: line {line} is not valid JSON{cut}: {first_line(exc)}") from None
+            yield line, value
+    finally:
+        text.detach()
+
+
+def json_text(handle: IO[bytes]) -> io.TextIOWrapper:
+    """A JSON Lines file's bytes as lines of text, read as CSV is (:func:`csv_text`): a line ends at
+    a LF, CRLF or a bare CR (JSON text holds no raw CR or LF inside a value, so none is cut), a
+    byte order mark is dropped, and bytes that are not UTF-8 become lone surrogates (a model input
+    refuses them with its row). The caller detaches it."""
+    return io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline=None)
 
 
 def not_an_object(value: Any) -> str:
@@ -441,6 +514,8 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["load_model", "read_table", "csv_records", "csv_text", "iter_parquet", "pandas_from_arrow", "json_lines", "json_values", "not_an_object",
-           "records_frame", "binary_input",
+__all__ = ["load_model", "read_table", "csv_records", "csv_text", "check_text", "text_encoding", "json_text",
+           "input_name",
+           "iter_parquet", "pandas_from_arrow", "json_lines", "json_values", "not_an_object", "records_frame",
+           "binary_input",
            "first_line", "json_object", "table_format", "table_size", "TableWriter"]

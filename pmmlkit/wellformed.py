@@ -15,8 +15,9 @@ reader of a document (the streaming checks, the in-memory parse) therefore asks
 It reads the markup only where it matters: ``bytes.find`` for ``<!``, ``<?`` and the root's name
 (all rare), so it costs a few memchr-speed passes over the document. A literal ``<`` only ever
 starts markup in XML (attribute values and text escape it), which is what makes counting sound.
-Documents in UTF-16 or UTF-32 (or EBCDIC) are decoded incrementally and read as UTF-8; every
-other encoding the parser accepts keeps the ASCII bytes of markup as they are.
+Documents in UTF-16 or UTF-32 (or EBCDIC) are decoded incrementally and read as UTF-8 (one cut
+inside a character, at an odd byte of UTF-16, is incomplete); every other encoding the parser
+accepts keeps the ASCII bytes of markup as they are.
 """
 
 from __future__ import annotations
@@ -37,16 +38,18 @@ _SECTIONS = ((b"<!--", b"-->", "a comment"), (b"<![CDATA[", b"]]>", "a CDATA sec
 
 def _decoder(head: bytes) -> codecs.IncrementalDecoder | None:
     """A decoder for documents whose markup is not ASCII bytes (XML 1.0 appendix F), else None."""
+    # Bytes that are no character become U+FFFD: the parser judges the characters, this reads
+    # only the markup (a strict decoder raised, mid-document, on a lone surrogate).
     if head[:4] in (b"\x00\x00\xfe\xff", b"\x00\x00\x00<"):
-        return codecs.getincrementaldecoder("utf-32-be")()
+        return codecs.getincrementaldecoder("utf-32-be")(errors="replace")
     if head[:4] in (b"\xff\xfe\x00\x00", b"<\x00\x00\x00"):
-        return codecs.getincrementaldecoder("utf-32-le")()
+        return codecs.getincrementaldecoder("utf-32-le")(errors="replace")
     if head[:2] in (b"\xfe\xff", b"\xff\xfe"):
-        return codecs.getincrementaldecoder("utf-16")()
+        return codecs.getincrementaldecoder("utf-16")(errors="replace")
     if head[:2] == b"\x00<":
-        return codecs.getincrementaldecoder("utf-16-be")()
+        return codecs.getincrementaldecoder("utf-16-be")(errors="replace")
     if head[:2] == b"<\x00":
-        return codecs.getincrementaldecoder("utf-16-le")()
+        return codecs.getincrementaldecoder("utf-16-le")(errors="replace")
     if head[:4] == b"\x4c\x6f\xa7\x94":  # "<?xm" in EBCDIC: the declaration names the code page
         declared = re.search(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)""", head.decode("cp037", "replace")
                              .encode("ascii", "replace"))
@@ -117,8 +120,11 @@ class DocumentEnd:
             self._first = False
             self._add(self._head.removeprefix(_BOM))
         if self._broken is None:
-            if self._decode is not None:
-                self._buffer += self._decode.decode(b"", final=True).encode("utf-8")
+            if self._decode is not None and self._decode.decode(b"", final=True):
+                # bytes left over that make no whole character: the document was cut inside one
+                # (a UTF-16 document cut at an odd byte), and its end tag is not all there either
+                return "the document ends inside a character (it was cut short)", \
+                    self._line + self._buffer.count(b"\n")
             self._read(final=True)
         if self._broken is not None:
             return self._broken, self._broken_line

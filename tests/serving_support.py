@@ -1,6 +1,7 @@
 """Running `pmmlkit serve` for tests: a real server process on loopback, on a free port, always
 stopped at the end; the half_plus_two document and a large synthetic forest; a small HTTP client
-and raw-socket requests (for clients that send slowly or go away)."""
+and raw-socket requests (for clients that send slowly or go away); and an in-process client of an
+app (:func:`asgi_client`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import httpx
+from documents import field, pmml, regression
 
 START_SECONDS = 120.0
 
@@ -29,28 +33,9 @@ def half_plus_two(intercept: float = 2.0, verification: list[tuple[float, float]
     block = (f'<ModelVerification recordCount="{len(verification)}" fieldCount="2"><VerificationFields>'
              '<VerificationField field="x"/><VerificationField field="y"/></VerificationFields>'
              f"<InlineTable>{rows}</InlineTable></ModelVerification>") if verification else ""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
-  <Header description="y = 0.5 x + {intercept}"/>
-  <DataDictionary numberOfFields="2">
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression" modelName="half_plus_two">
-    <MiningSchema>
-      <MiningField name="x"/>
-      <MiningField name="y" usageType="target"/>
-    </MiningSchema>
-    <Output>
-      <OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/>
-    </Output>
-    <RegressionTable intercept="{intercept}">
-      <NumericPredictor name="x" coefficient="0.5"/>
-    </RegressionTable>
-    {block}
-  </RegressionModel>
-</PMML>
-"""
+    return regression([field("x")], '<NumericPredictor name="x" coefficient="0.5"/>', intercept=str(intercept),
+                      verification=block, model_name="half_plus_two", description=f"y = 0.5 x + {intercept}",
+                      declaration=True)
 
 
 def forest(trees: int = 70, depth: int = 10, seed: int = 0) -> str:
@@ -61,8 +46,7 @@ def forest(trees: int = 70, depth: int = 10, seed: int = 0) -> str:
     names = [f"x{i}" for i in range(depth)]
     fields = "".join(f'<DataField name="{n}" optype="continuous" dataType="double"/>' for n in names)
     mining = "".join(f'<MiningField name="{n}"/>' for n in names)
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">'
-             f'<Header description="a synthetic forest"/><DataDictionary numberOfFields="{depth + 1}">{fields}'
+    parts = [f'<DataDictionary numberOfFields="{depth + 1}">{fields}'
              '<DataField name="y" optype="continuous" dataType="double"/></DataDictionary>'
              f'<MiningModel functionName="regression"><MiningSchema>{mining}'
              '<MiningField name="y" usageType="target"/></MiningSchema><Segmentation multipleModelMethod="average">']
@@ -82,8 +66,8 @@ def forest(trees: int = 70, depth: int = 10, seed: int = 0) -> str:
                      f'noTrueChildStrategy="returnLastPrediction"><MiningSchema>{mining}</MiningSchema>')
         node(0, "<True/>")
         parts.append("</TreeModel></Segment>")
-    parts.append("</Segmentation></MiningModel></PMML>\n")
-    return "".join(parts)
+    parts.append("</Segmentation></MiningModel>")
+    return pmml("".join(parts), "a synthetic forest", declaration=True)
 
 
 def resident_megabytes(pid: int) -> float:
@@ -101,6 +85,15 @@ def add_version(base: Path, version: int, text: str, name: str = "model.pmml") -
     (staging / name).write_text(text, encoding="utf-8")
     os.rename(staging, base / str(version))
     return base / str(version) / name
+
+
+@contextlib.asynccontextmanager
+async def asgi_client(app: Any, **options: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to ``app`` in this process, without a socket, inside the app's lifespan
+    (its models loaded at the start, its pollers stopped at the end). ``options`` go to the client."""
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test", **options) as client:
+        yield client
 
 
 def free_port() -> int:

@@ -180,7 +180,7 @@ def test_untrusted_skops_type(work: Path, capsys: pytest.CaptureFixture) -> None
     (["score", "missing.pmml", "iris.csv"], 1, "missing.pmml: no such file"),
     (["score", "model.pmml", "missing.csv"], 1, "missing.csv: no such file"),
     (["score", "model.pmml", "iris.csv", "-o", "out.txt"], 2, "unknown table type"),
-    (["score", "model.pmml", "iris.csv", "--chunk-size", "0"], 2, "at least 1"),
+    (["score", "model.pmml", "iris.csv", "--chunk-size", "0"], 2, "--chunk-size: must be from 1 to 100000000 rows"),
     (["score", "model.pmml", "iris.csv", "-o", "no/such/folder/out.csv"], 1, "does not exist"),
     (["score", "--spark", "model.pmml", "iris.csv"], 2, "needs -o"),
     (["convert", "model.skops"], 2, "-o"),

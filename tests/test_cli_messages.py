@@ -8,29 +8,23 @@ import json
 from pathlib import Path
 
 import pytest
+from documents import field, regression
 
 from pmmlkit.cli import main
 
 # y = 1 + 2 x, with an OutputField lacking its dataType (as the R pmml package writes it): a
 # tolerated schema deviation, scored with a warning; and two verification rows.
-DEVIATING = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/></MiningSchema>
-    <Output><OutputField name="p" feature="predictedValue"/></Output>
-    <RegressionTable intercept="1"><NumericPredictor name="x" coefficient="2"/></RegressionTable>
-    <ModelVerification recordCount="2">
-      <VerificationFields><VerificationField field="x"/><VerificationField field="p"/></VerificationFields>
-      <InlineTable><row><x>1</x><p>3</p></row><row><x>2</x><p>5</p></row></InlineTable>
-    </ModelVerification>
-  </RegressionModel>
-</PMML>
-"""
-NO_ROWS = DEVIATING.replace('<OutputField name="p"', '<OutputField dataType="double" name="p"').split(
-    "<ModelVerification")[0] + "</RegressionModel>\n</PMML>\n"
+DEVIATING = regression(
+    [field("x")], '<NumericPredictor name="x" coefficient="2"/>', intercept="1",
+    output='<Output><OutputField name="p" feature="predictedValue"/></Output>',
+    verification='<ModelVerification recordCount="2"><VerificationFields><VerificationField field="x"/>'
+                 '<VerificationField field="p"/></VerificationFields><InlineTable><row><x>1</x><p>3</p></row>'
+                 "<row><x>2</x><p>5</p></row></InlineTable></ModelVerification>")
+# The same model without the deviation nor verification rows.
+NO_ROWS = regression([field("x")], '<NumericPredictor name="x" coefficient="2"/>', intercept="1",
+                     output='<Output><OutputField name="p" dataType="double" feature="predictedValue"/></Output>')
+# The line of the deviation, as the warning names it.
+DEVIATION_LINE = next(n for n, line in enumerate(DEVIATING.splitlines(), 1) if "<OutputField" in line)
 DEVIATION = "The attribute 'dataType' is required but missing"
 
 
@@ -71,7 +65,7 @@ def test_a_tolerated_deviation_is_said_once(files: Path, command: list[str], cap
     assert code == 0, err
     warnings = [line for line in err.splitlines() if DEVIATION in line]
     assert len(warnings) == 1, err
-    assert warnings[0].startswith(f"pmmlkit: warning: {files / 'deviating.pmml'}: line 8: "), err
+    assert warnings[0].startswith(f"pmmlkit: warning: {files / 'deviating.pmml'}: line {DEVIATION_LINE}: "), err
     assert " error:" not in warnings[0] and "='" not in warnings[0], err  # a warning, in the CLI's words
     if command[0] == "score":
         assert "--strict refuses it" in warnings[0], err
@@ -124,6 +118,41 @@ def test_a_data_file_given_for_the_pmml_is_named(tmp_path: Path, content: bytes,
         assert f"(see `pmmlkit {args[0]} --help`)" in err, err
     code, out, _ = _run(capsys, "validate", given)  # a report per file: the file's line says what it is
     assert code == 1 and f"({given} looks like {kind}" in out and "validate checks PMML documents)" in out, out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["score", "m.pmml", "in.csv", "--chunk-size", "0"], "--chunk-size: must be from 1 to 100000000 rows, not 0"),
+    (["score", "m.pmml", "in.csv", "--chunk-size", "2.5"], "--chunk-size: not a whole number of rows: '2.5'"),
+    (["convert", "m.skops", "-o", "m.pmml", "--verification-rows", "5000"],
+     "--verification-rows: must be from 0 to 1000 rows, not 5000"),  # only 1000 sample rows are read
+    (["validate", "m.pmml", "--max-bytes", "0"], "--max-bytes: must be from 1 to 1099511627776 bytes, not 0"),
+    (["plot", "m.pmml", "--kind", "tree", "-o", "t.svg", "--depth", "0"], "--depth: must be from 1 to 100 levels"),
+    (["plot", "m.pmml", "--kind", "tree", "-o", "t.svg", "--tree", "-1"], "--tree: must be at least 0, not -1"),
+    (["diff", "a.pmml", "b.pmml", "--tolerance", "nan"], "--tolerance: must be a finite number, not nan"),
+    (["diff", "a.pmml", "b.pmml", "--tolerance", "-1"], "--tolerance: must be at least 0, not -1"),
+])
+def test_numbers_out_of_range_are_usage_errors(args: list[str], words: str, capsys: pytest.CaptureFixture) -> None:
+    """Every number the command line takes has one bounded type (`serve`'s are in test_serve_faults):
+    nan, inf and values that cannot make sense are refused with the range, before any file is read."""
+    code, out, err = _run(capsys, *args)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert f"argument {words}" in err and f"(see `pmmlkit {args[0]} --help`)" in err, err
+
+
+@pytest.mark.parametrize("args, argument", [
+    (["validate", "-"], "FILE"), (["validate", "{dir}/no_rows.pmml", "-"], "FILE"), (["info", "-"], "MODEL.pmml"),
+    (["verify", "-"], "MODEL.pmml"), (["score", "-", "{dir}/rows.csv"], "MODEL.pmml"),
+    (["serve", "-"], "MODEL.pmml"), (["diff", "{dir}/no_rows.pmml", "-"], "NEW.pmml"),
+    (["plot", "-", "--kind", "tree", "-o", "{dir}/tree.svg"], "MODEL.pmml"),
+])
+def test_standard_input_is_no_pmml_document(files: Path, args: list[str], argument: str,
+                                            capsys: pytest.CaptureFixture) -> None:
+    """`pmmlkit validate -` said "-: no such file": '-' is standard input for tables only, and every
+    command reading a PMML document says so, with what to do."""
+    code, out, err = _run(capsys, *(a.format(dir=files) for a in args))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert f"{argument} cannot be '-': standard input is not read as a PMML document" in err, err
+    assert "save the document to a file first" in err and f"(see `pmmlkit {args[0]} --help`)" in err, err
 
 
 @pytest.mark.parametrize("content", [b"", b"<PMML", b"\xef\xbb\xbf  <?xml version='1.0'?><PMML/>",

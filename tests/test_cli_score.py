@@ -17,7 +17,7 @@ import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.cli.score_input import NOT_AN_OBJECT, RowRules, read_chunks
 from pmmlkit.errors import PMMLError
-from pmmlkit.io import table_size
+from pmmlkit.io import read_table, table_size
 
 FORMATS = ("csv", "parquet", "jsonl")
 
@@ -178,6 +178,18 @@ EXPLAINED = [
      ("row 2 (line 2)", "['sepal_width']", "Did you mean 'sepal_widht'", "--missing allow")),
     ("wide.csv", (HEADER + "1,5.1,3.5,1.4,0.2\n2,5.1,3.5,1.4,0.2,9\n").encode(), [],
      ("row 2 (line 3) has 6 fields, the header has 5",)),
+    # Text saved as UTF-16 or UTF-32 (with a byte order mark, or told by its NUL bytes) was read as
+    # UTF-8: the CSV's inputs were "missing", the JSON Lines' first line "not valid JSON".
+    ("utf16.csv", (HEADER + "1,5.1,3.5,1.4,0.2\n").encode("utf-16"), [],
+     ("utf16.csv: the file is not UTF-8 (looks like UTF-16): re-save it as UTF-8",
+      "`iconv -f UTF-16 -t UTF-8 ", "utf16.csv > ", "utf16-utf8.csv`")),
+    ("utf16le.csv", (HEADER + "1,5.1,3.5,1.4,0.2\n").encode("utf-16-le"), [],
+     ("(looks like UTF-16)", "iconv -f UTF-16LE")),
+    ("utf16be.jsonl", b'{"sepal_length": 5.1}\n'.decode().encode("utf-16-be"), [],
+     ("utf16be.jsonl: the file is not UTF-8 (looks like UTF-16)", "iconv -f UTF-16BE")),
+    ("utf32.jsonl", b'{"sepal_length": 5.1}\n'.decode().encode("utf-32"), [],
+     ("utf32.jsonl: the file is not UTF-8 (looks like UTF-32)", "iconv -f UTF-32 ")),
+    ("utf32be.csv", HEADER.encode("utf-32-be"), [], ("(looks like UTF-32)", "iconv -f UTF-32BE")),
 ]
 
 
@@ -192,6 +204,43 @@ def test_inputs_that_are_explained(work: Path, name: str, data: bytes, options: 
         return
     assert code == 1 and len(err.strip().splitlines()) == 1, err
     assert all(f in err for f in fragments), err
+
+
+ROWS = [{"x": 1.5, "c": "a"}, {"x": -2, "c": 'b, "q"'}, {"x": 3, "c": None}]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("mark", [b"", b"\xef\xbb\xbf"], ids=["", "BOM"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_line_ends_and_a_byte_order_mark_are_read_alike(work: Path, fmt: str, mark: bytes, end: str,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    """CSV and JSON Lines read the same rows whatever ends their lines (LF, CRLF or a bare CR, as the
+    csv module reads them) and with or without a UTF-8 byte order mark. A JSON Lines file with bare
+    CR line ends was one line "cut short", and one with a byte order mark was refused."""
+    pmml = work / "text_model.pmml"
+    pmml.write_text(MODEL_WITH_TEXT)
+    if fmt == "csv":
+        text = end.join(["x,c", '1.5,a', '-2,"b, ""q"""', "3,"]) + end
+    else:
+        text = "".join(json.dumps(r) + end for r in ROWS)
+    source = _bytes_file(work, f"ends-{fmt}-{len(mark)}-{len(end)}{end == chr(13)}.{fmt}", mark + text.encode())
+    code = main(["score", str(pmml), str(source), "--keep-inputs", "--output-format", "jsonl", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    got = [json.loads(line) for line in out.splitlines()]
+    assert [(float(r["x"]), r["c"], r["predicted_y"]) for r in got] == [
+        (1.5, "a", 14.0), (-2.0, 'b, "q"', -3.0), (3.0, None, 7.0)], out
+    assert json.loads(err.strip().splitlines()[-1])["rows"] == 3, err
+
+
+def test_the_library_reads_tables_as_score_does(tmp_path: Path) -> None:
+    """read_table (convert --sample, diff --data) reads JSON Lines with bare CR line ends and a byte
+    order mark, and names a UTF-16 file as such, as `pmmlkit score` does."""
+    lines = _bytes_file(tmp_path, "cr.jsonl", b'\xef\xbb\xbf{"x": 1, "c": "a"}\r{"x": 2, "c": "b"}\r')
+    assert read_table(lines).to_dict("records") == [{"x": 1, "c": "a"}, {"x": 2, "c": "b"}]
+    for name, data in (("u16.csv", "x,c\n1,a\n".encode("utf-16")), ("u16.jsonl", '{"x": 1}\n'.encode("utf-16-le"))):
+        with pytest.raises(PMMLError, match=r"the file is not UTF-8 \(looks like UTF-16\): re-save it as UTF-8"):
+            read_table(_bytes_file(tmp_path, name, data))
 
 
 def test_text_that_is_not_utf8_is_named_as_such(work: Path, capsys: pytest.CaptureFixture) -> None:

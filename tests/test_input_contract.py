@@ -19,30 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from documents import DATE_MODEL, TEXT_MODEL, TYPED_MODEL
 
 import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.errors import EvaluationError, PMMLError
 from pmmlkit.scoring.inputs import InvalidReport, absent_message
 
-# predicted_y = 1 + 2 x + 10 [c == "a"]
-MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="c" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/><MiningField name="c"/></MiningSchema>
-    <Output><OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/></Output>
-    <RegressionTable intercept="1">
-      <NumericPredictor name="x" coefficient="2"/>
-      <CategoricalPredictor name="c" value="a" coefficient="10"/>
-      <CategoricalPredictor name="c" value="b" coefficient="0"/>
-    </RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
+MODEL = TEXT_MODEL  # predicted_y = 1 + 2 x + 10 [c == "a"]
 PATHS = ("dict", "frame", "cli", "spark")
 
 
@@ -336,44 +320,6 @@ def test_absent_input_hints_only_names_the_model_does_not_read(given: list[str],
     assert hint is None or hint in message, message
 
 
-# Fields other producers declare: an integer (continuous and categorical) and a boolean.
-# predicted_y = i + 100 [b] + 1000 [k == 2]
-TYPED_MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="i" optype="continuous" dataType="integer"/>
-    <DataField name="k" optype="categorical" dataType="integer"><Value value="1"/><Value value="2"/></DataField>
-    <DataField name="b" optype="categorical" dataType="boolean"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="i"/><MiningField name="k"/>
-      <MiningField name="b"/></MiningSchema>
-    <Output><OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/></Output>
-    <RegressionTable intercept="0">
-      <NumericPredictor name="i" coefficient="1"/>
-      <CategoricalPredictor name="k" value="2" coefficient="1000"/>
-      <CategoricalPredictor name="b" value="true" coefficient="100"/>
-    </RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
-# The same model reading a date through a date function (as JPMML scores it: 18262 for 2020-01-01).
-DATE_MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="d" optype="continuous" dataType="date"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="d"/></MiningSchema>
-    <LocalTransformations>
-      <DerivedField name="days" optype="continuous" dataType="integer">
-        <Apply function="dateDaysSinceYear"><FieldRef field="d"/><Constant dataType="integer">1970</Constant></Apply>
-      </DerivedField>
-    </LocalTransformations>
-    <RegressionTable intercept="0"><NumericPredictor name="days" coefficient="1"/></RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
 # Accepted forms of each typed field, and the canonical value JPMML is given for them.
 TYPED_ACCEPTED = [
     ({"i": 3, "k": 2, "b": True}, {"i": 3, "k": 2, "b": "true"}),

@@ -15,6 +15,7 @@ import httpx
 import numpy as np
 import pandas as pd
 import pytest
+from serving_support import asgi_client
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPRegressor
@@ -91,8 +92,7 @@ def _serve(paths: dict[str, Path], requests: list[tuple[str, str, dict | None]])
                                    poll_seconds=0))
 
     async def scenario() -> list[httpx.Response]:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             return [await (client.post(url, json=body) if method == "POST" else client.get(url))
                     for method, url, body in requests]
 

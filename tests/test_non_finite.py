@@ -14,29 +14,13 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
+from documents import TWICE
+from serving_support import asgi_client
 
 import pmmlkit
 from pmmlkit.cli import main
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
 
-# predicted_y = twice = 2 * x (an Apply in a DerivedField)
-TWICE = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="x" optype="continuous" dataType="double"/>
-    <DataField name="y" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
-    <Output><OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/></Output>
-    <LocalTransformations>
-      <DerivedField name="twice" optype="continuous" dataType="double">
-        <Apply function="*"><FieldRef field="x"/><Constant dataType="double">2</Constant></Apply>
-      </DerivedField>
-    </LocalTransformations>
-    <RegressionTable intercept="0"><NumericPredictor name="twice" coefficient="1"/></RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
 XS = [1.0, 1e308, -1e308, None]
 
 
@@ -68,8 +52,7 @@ def test_the_server_answers_null_and_says_where(pmml: Path, rows: int) -> None:
     xs = XS * rows
 
     async def scenario() -> list[httpx.Response]:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             return [await client.post("/v1/models/twice:predict", json={"instances": xs}),
                     await client.post("/v1/models/twice:predict", json={"inputs": {"x": xs}}),
                     await client.post("/v1/models/twice:regress", json={"examples": [{"x": x} for x in xs]})]

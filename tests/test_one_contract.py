@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from documents import field, regression
+from serving_support import asgi_client
 
 import pmmlkit
 from pmmlkit.cli import main
@@ -26,28 +28,11 @@ from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
 
 # predicted_y = 1 + 2 age + i + 10 [c == "a"] + 100 [b]; "ages" is a column the model was trained on
 # but does not use (a DataField outside the MiningSchema): accepted and ignored, never a "did you mean".
-MODEL = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="y" optype="continuous" dataType="double"/>
-    <DataField name="age" optype="continuous" dataType="double"/>
-    <DataField name="c" optype="categorical" dataType="string"/>
-    <DataField name="i" optype="continuous" dataType="integer"/>
-    <DataField name="b" optype="categorical" dataType="boolean"/>
-    <DataField name="ages" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="age"/><MiningField name="c"/>
-      <MiningField name="i"/><MiningField name="b"/></MiningSchema>
-    <Output><OutputField name="predicted_y" optype="continuous" dataType="double" feature="predictedValue"/></Output>
-    <RegressionTable intercept="1">
-      <NumericPredictor name="age" coefficient="2"/>
-      <NumericPredictor name="i" coefficient="1"/>
-      <CategoricalPredictor name="c" value="a" coefficient="10"/>
-      <CategoricalPredictor name="b" value="true" coefficient="100"/>
-    </RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
+MODEL = regression(
+    [field("age"), field("c", "string"), field("i", "integer"), field("b", "boolean"), field("ages")],
+    '<NumericPredictor name="age" coefficient="2"/><NumericPredictor name="i" coefficient="1"/>'
+    '<CategoricalPredictor name="c" value="a" coefficient="10"/>'
+    '<CategoricalPredictor name="b" value="true" coefficient="100"/>', intercept="1", inputs=["age", "c", "i", "b"])
 GOOD = {"age": 1.0, "c": "a", "i": 3, "b": True}
 
 
@@ -110,8 +95,7 @@ def served(pmml: Path) -> dict[tuple[str, int], httpx.Response]:
 
     async def scenario() -> dict[tuple[str, int], httpx.Response]:
         answers = {}
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             for case_id, record, _ in TABLE:
                 for position in POSITIONS:
                     body = '{"instances": [' + ", ".join(_lines(_records(record, position))) + "]}"

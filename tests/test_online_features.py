@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from online_support import DIM, expected_record, features, fill, train
 from redis_support import RedisServer, redis_server, running_redis  # noqa: F401 (a fixture)
+from serving_support import asgi_client
 
 import pmmlkit
 from pmmlkit.errors import PMMLError
@@ -51,8 +52,7 @@ def _app(pmml: Path, spec: dict[str, Any], name: str = "rec") -> Any:
 
 def _run(app: Any, scenario: Callable[[httpx.AsyncClient], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test", timeout=60) as client:
+        async with asgi_client(app, timeout=60) as client:
             return await scenario(client)
 
     return asyncio.run(main())

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from redis_support import DATABASES, RedisServer, redis_server  # noqa: F401 (a fixture)
+from serving_support import asgi_client
 
 from pmmlkit.serving import Limits, ServingConfig, create_app
 from pmmlkit.serving.config import read_model_config_file
@@ -45,8 +46,7 @@ def test_walkthrough_ranks_with_features_from_redis(tmp_path, redis_server) -> N
     app = create_app(ServingConfig(tuple(read_model_config_file(tmp_path / "models.json")), Limits(), 0))
 
     async def scenario() -> httpx.Response:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             return await client.post("/v1/models/rec:rank", json=body)
 
     answer = asyncio.run(scenario())

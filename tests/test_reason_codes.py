@@ -14,15 +14,13 @@ import jpmml_evaluator
 import numpy as np
 import pandas as pd
 import pytest
+from documents import pmml
 
 import pmmlkit
 
 
 def scorecard(algorithm: str) -> str:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
-  <Header description="a hand-written scorecard with reason codes"/>
-  <DataDictionary numberOfFields="4">
+    return pmml(f"""  <DataDictionary numberOfFields="4">
     <DataField name="age" optype="continuous" dataType="double"/>
     <DataField name="income" optype="continuous" dataType="double"/>
     <DataField name="city" optype="categorical" dataType="string">
@@ -58,9 +56,7 @@ def scorecard(algorithm: str) -> str:
         <Attribute partialScore="11"><True/></Attribute>
       </Characteristic>
     </Characteristics>
-  </Scorecard>
-</PMML>
-"""
+  </Scorecard>""", "a hand-written scorecard with reason codes", declaration=True)
 
 
 X = pd.DataFrame({"age": [25.0, 45.0, 70.0, 45.0, None], "income": [500.0, 3000.0, 9000.0, 9000.0, 500.0],

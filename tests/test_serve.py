@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 import schemathesis
 from cases import all_cases
+from documents import field, regression
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
-from serving_support import Server, half_plus_two, running_server
+from serving_support import Server, asgi_client, half_plus_two, running_server
 
 import pmmlkit
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
@@ -316,8 +317,7 @@ def test_request_timeout_answers_504(tmp_path, monkeypatch) -> None:
     app = create_app(ServingConfig((ModelSource("hpt", str(path)),), Limits(timeout_seconds=0.05), poll_seconds=0))
 
     async def scenario() -> tuple[httpx.Response, httpx.Response]:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             slow = await client.post("/v1/models/hpt:predict", json={"instances": [float(i) for i in range(500)]})
             return slow, await client.get("/v1/health/live")
 
@@ -328,24 +328,11 @@ def test_request_timeout_answers_504(tmp_path, monkeypatch) -> None:
 
 
 # y = a + 100 c + 1000 [b = true]: a continuous integer, b boolean, c double.
-TYPED = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
-  <DataDictionary>
-    <DataField name="y" optype="continuous" dataType="double"/>
-    <DataField name="a" optype="continuous" dataType="integer"/>
-    <DataField name="b" optype="categorical" dataType="boolean"/>
-    <DataField name="c" optype="continuous" dataType="double"/>
-  </DataDictionary>
-  <RegressionModel functionName="regression">
-    <MiningSchema><MiningField name="y" usageType="target"/><MiningField name="a"/><MiningField name="b"/>
-      <MiningField name="c"/></MiningSchema>
-    <RegressionTable intercept="0">
-      <NumericPredictor name="a" coefficient="1"/><NumericPredictor name="c" coefficient="100"/>
-      <CategoricalPredictor name="b" value="true" coefficient="1000"/>
-      <CategoricalPredictor name="b" value="false" coefficient="0"/>
-    </RegressionTable>
-  </RegressionModel>
-</PMML>
-"""
+TYPED = regression(
+    [field("a", "integer"), field("b", "boolean"), field("c")],
+    '<NumericPredictor name="a" coefficient="1"/><NumericPredictor name="c" coefficient="100"/>'
+    '<CategoricalPredictor name="b" value="true" coefficient="1000"/>'
+    '<CategoricalPredictor name="b" value="false" coefficient="0"/>', output="")
 
 
 def test_typed_inputs_follow_the_library_contract(tmp_path) -> None:
@@ -361,8 +348,7 @@ def test_typed_inputs_follow_the_library_contract(tmp_path) -> None:
                ({"a": 2 ** 53 + 1, "b": True, "c": 0.5}, "beyond 2**53")]
 
     async def scenario() -> list[httpx.Response]:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             return [await client.post("/v1/models/typed:predict", json={"instances": [record]})
                     for record in taken + [record for record, _ in refused]]
 

@@ -21,6 +21,7 @@ import pytest
 from serving_support import (
     Server,
     add_version,
+    asgi_client,
     forest,
     half_plus_two,
     post_head,
@@ -102,13 +103,27 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--request-timeout", "0"], "--request-timeout: must be more than 0 seconds"),
-    (["--request-timeout", "-1"], "--request-timeout: must be a finite number of seconds, not negative"),
-    (["--body-timeout", "0"], "--body-timeout: must be more than 0 seconds"),
-    (["--header-timeout", "inf"], "--header-timeout: must be a finite number"),
-    (["--graceful-timeout", "nan"], "--graceful-timeout: must be a finite number"),
+    (["--request-timeout", "0"], "--request-timeout: must be from 0.001 to 86400 seconds, not 0"),
+    (["--request-timeout", "-1"], "--request-timeout: must be from 0.001 to 86400 seconds, not -1"),
+    # 1e-9 s was accepted: every request timed out (QA D6); so was a timeout of years.
+    (["--request-timeout", "1e-9"], "--request-timeout: must be from 0.001 to 86400 seconds, not 1e-9"),
+    (["--request-timeout", "1e9"], "--request-timeout: must be from 0.001 to 86400 seconds, not 1e9"),
+    (["--request-timeout", "soon"], "--request-timeout: not a number of seconds: 'soon'"),
+    (["--body-timeout", "0"], "--body-timeout: must be from 0.001 to 86400 seconds, not 0"),
+    (["--header-timeout", "inf"], "--header-timeout: must be a finite number of seconds, not inf"),
+    (["--graceful-timeout", "nan"], "--graceful-timeout: must be a finite number of seconds, not nan"),
+    (["--graceful-timeout=-inf"], "--graceful-timeout: must be a finite number of seconds, not -inf"),
+    (["--file-system-poll-wait-seconds", "-1"], "must be from 0 to 86400 seconds, not -1"),
+    (["--file-system-poll-wait-seconds", "nan"], "must be a finite number of seconds, not nan"),
+    (["--workers", "0"], "--workers: must be from 1 to 256 worker processes, not 0"),
+    (["--workers", "1000000"], "--workers: must be from 1 to 256 worker processes, not 1000000"),
+    (["--workers", "1.5"], "--workers: not a whole number of worker processes: '1.5'"),
+    (["--port", "0"], "--port: must be from 1 to 65535, not 0"),
+    (["--rest_api_port", "65536"], "--rest-api-port/--rest_api_port: must be from 1 to 65535, not 65536"),
+    (["--max-rows", "0"], "--max-rows: must be from 1 to 100000000 rows, not 0"),
+    (["--max-body-bytes", "-5"], "--max-body-bytes: must be from 1 to 2147483648 bytes, not -5"),
 ])
-def test_timeouts_that_cannot_work_are_usage_errors(tmp_path: Path, argv: list[str], words: str,
+def test_numbers_that_cannot_work_are_usage_errors(tmp_path: Path, argv: list[str], words: str,
                                                     capsys: pytest.CaptureFixture) -> None:
     # A request timeout of 0 used to be accepted, and then every request over 8 rows timed out.
     with pytest.raises(SystemExit) as stopped:
@@ -291,8 +306,7 @@ def test_model_list_status_without_server_paths_and_deleted_versions_drop_out(tm
 
     async def scenario() -> dict[str, httpx.Response]:
         answers = {}
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             for path in ("/v1/models", "/v1/models/", "/v1/models/hpt", "/v1/models/hpt/versions/2",
                          "/v1/models/hpt/versions/3", "/v1/openapi.json"):
                 answers[path] = await client.get(path)

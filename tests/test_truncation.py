@@ -4,7 +4,8 @@ lxml 6.2.0 (libxml2 2.14) stopped raising at ``XMLPullParser.close()`` on a trun
 while it checks a schema, and sends end events for the elements left open: ``pmmlkit validate``
 then said OK for about half of all cut points of converted files. pmmlkit now decides that a
 document is complete from its bytes too (pmmlkit/wellformed.py); these tests count the cut points
-of converted documents (a linear model, a forest, a pipeline with transformations) and require
+of converted documents (a linear model, a forest, a pipeline with transformations; the linear
+model and the pipeline in UTF-16 too, whose odd cut points end inside a character) and require
 every one to be refused by ``pmmlkit.validate``, ``pmmlkit.load`` and the CLI, on the installed
 lxml and on a parser made to behave like lxml 6.2 whatever the release.
 """
@@ -37,16 +38,27 @@ def _forest() -> bytes:
     return pmmlkit.convert(model, X).to_bytes()
 
 
+def _utf16(data: bytes, codec: str) -> bytes:
+    """A UTF-8 document in UTF-16 ("utf-16": little-endian after a byte order mark; "utf-16-be": none)."""
+    text = re.sub(r"""encoding=(['"])UTF-8\1""", r"encoding=\1UTF-16\1", data.decode("utf-8"), flags=re.IGNORECASE)
+    return text.encode(codec)
+
+
 @pytest.fixture(scope="module")
 def documents() -> dict[str, bytes]:
-    return {"linear-model": (GOLDEN / "sklearn-linear-regression.pmml").read_bytes(),
-            "pipeline": (GOLDEN / "sklearn-ct-impute-onehot-logistic.pmml").read_bytes(),
-            "forest": _forest()}
+    linear = (GOLDEN / "sklearn-linear-regression.pmml").read_bytes()
+    pipeline = (GOLDEN / "sklearn-ct-impute-onehot-logistic.pmml").read_bytes()
+    # UTF-16 documents cut at an odd byte end inside a character: that was an [internal] error.
+    return {"linear-model": linear, "pipeline": pipeline, "forest": _forest(),
+            "linear-model utf-16": _utf16(linear, "utf-16"), "pipeline utf-16be": _utf16(pipeline, "utf-16-be")}
 
 
 def _end(data: bytes) -> int:
-    """Where the root's end tag ends: every shorter prefix is a truncated document."""
-    return len(data.rstrip())
+    """Where the root's end tag ends: every shorter prefix is a truncated document (in little-endian
+    UTF-16 the '>' is followed by its character's second, NUL, byte)."""
+    end = data.rindex(b">") + 1
+    little_endian = data.startswith(b"\xff\xfe") or data[1:2] == b"\x00"
+    return end + 1 if little_endian and data[end:end + 1] == b"\x00" else end
 
 
 def every_cut(data: bytes) -> range:
@@ -72,6 +84,25 @@ def test_the_byte_check_refuses_every_cut_point(documents: dict[str, bytes]) -> 
             refused += in_memory(data[:cut]) is not None
     assert total > 8000
     assert refused == total, f"{total - refused} of {total} cut points accepted"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_document_cut_inside_a_character_is_a_syntax_error(documents: dict[str, bytes], codec: str,
+                                                                    tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    """A UTF-16 document cut at an odd byte: `pmmlkit validate` said [internal] (the decoder raised)."""
+    data = _utf16(documents["linear-model"], codec)
+    assert pmmlkit.validate(data).ok
+    for cut in (_end(data) - 1, len(data) // 4 * 2 + 1, 5):
+        assert cut % 2 == 1
+        report = pmmlkit.validate(data[:cut])
+        assert not report.ok and {i.code for i in report.errors} == {"xml-syntax"}, (cut, report.errors)
+        with pytest.raises(pmmlkit.PMMLError, match=r"\[xml-syntax\]"):
+            pmmlkit.load(data[:cut])
+    (tmp_path / "cut.pmml").write_bytes(data[:_end(data) - 1])
+    assert main(["validate", str(tmp_path / "cut.pmml")]) == 1
+    out, err = capsys.readouterr()
+    assert "[xml-syntax]" in out and "[internal]" not in out + err, out + err
 
 
 def test_the_byte_check_reads_chunk_by_chunk_as_in_one_piece(documents: dict[str, bytes]) -> None:
@@ -102,6 +133,11 @@ def test_the_byte_check_reads_chunk_by_chunk_as_in_one_piece(documents: dict[str
     (b"<PMML></PMML><!-- x", False),
     ("<PMML>é</PMML>".encode("utf-16"), True),
     ("<PMML>é</PMML".encode("utf-16"), False),
+    ("<PMML>é</PMML>".encode("utf-16")[:-1], False),  # cut inside its last character
+    ("<PMML/>".encode("utf-16-be") + b"\x00", False),  # one byte more than whole characters
+    ("<PMML>\ud800</PMML>".encode("utf-16-le", "surrogatepass"), True),  # a lone surrogate: the parser's
+    ("<PMML/>".encode("utf-32"), True),
+    ("<PMML/>".encode("utf-32")[:-2], False),
     (b"\xef\xbb\xbf<PMML/>", True),
     (b"", False),
 ])

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from lxml import etree
+from serving_support import asgi_client
 
 import pmmlkit
 from pmmlkit.cli import main
@@ -79,8 +80,7 @@ def test_a_full_training_row_is_accepted_everywhere(framework: str, tmp_path) ->
     app = create_app(ServingConfig((ModelSource("m", str(path)),), Limits(), poll_seconds=0))
 
     async def scenario() -> list[httpx.Response]:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        async with asgi_client(app) as client:
             return [await client.post("/v1/models/m:predict", json={"instances": rows}),
                     await client.post("/v1/models/m:predict", json={"instances": [{**rows[0], "zip": 1}]}),
                     await client.get("/v1/models/m/metadata")]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar
 
 from ..document import atomic_writer
 from ..errors import UsageError
@@ -62,8 +63,8 @@ def in_flags(message: str, args: argparse.Namespace) -> str:
     return message
 
 
-__all__ = ["PROG", "UsageError", "count", "positive", "output", "add_loading_arguments", "loading_options",
-           "in_flags", "not_pmml", "looks_like", "check_pmml_argument"]
+__all__ = ["PROG", "UsageError", "bounded", "SECONDS", "PORT", "ROWS", "output", "add_loading_arguments",
+           "loading_options", "in_flags", "not_pmml", "looks_like", "check_pmml_argument"]
 
 
 # What a file that is not XML most likely is, by its first bytes: what a user swapping two arguments
@@ -106,7 +107,13 @@ def looks_like(path: str | os.PathLike[str]) -> str | None:
 
 def check_pmml_argument(path: str, argument: str = "MODEL.pmml", usage: str = "") -> None:
     """A usage error when the file given for a PMML argument is plainly no XML (a data table, a saved
-    model): arguments in the wrong order, most likely. Anything that may be XML is left to the parser."""
+    model): arguments in the wrong order, most likely, or ``-``: a PMML document is read from a file (it
+    is read more than once: checked, then compiled), not from standard input. Anything that may be XML
+    is left to the parser."""
+    if path == "-":
+        raise UsageError(f"{argument} cannot be '-': standard input is not read as a PMML document; save the "
+                         "document to a file first (e.g. `curl -o model.pmml URL`) and give its path"
+                         + (f": {usage}" if usage else ""))
     kind = looks_like(path)
     if kind is not None:
         order = f": {usage}" if usage else ""
@@ -114,23 +121,48 @@ def check_pmml_argument(path: str, argument: str = "MODEL.pmml", usage: str = ""
                          f"document{order}")
 
 
-def count(text: str) -> int:
-    """An argparse type: a whole number, zero or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
-    return value
+_Number = TypeVar("_Number", int, float)
 
 
-def positive(text: str) -> int:
-    """An argparse type: a whole number, one or more."""
-    value = count(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def bounded(kind: type[_Number], low: _Number | None = None, high: _Number | None = None,
+            what: str = "") -> Callable[[str], _Number]:
+    """An argparse type: a finite number of ``kind`` (``int``: a whole number) from ``low`` to ``high``
+    (an end that is None is open), ``what`` naming its unit in messages ("seconds"). Every number the
+    command line takes is one of these: a timeout of 1e-9 s or a port of 0 is a usage error saying the
+    range, never a server that times out every request; nan and inf are refused (nan passes every
+    comparison test, inf every limit)."""
+    unit = f" {what}" if what else ""
+    number = "a whole number" if kind is int else "a number"
+
+    def parse(text: str) -> _Number:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {number}{' of' + unit if unit else ''}: {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number{' of' + unit if unit else ''}, not {text}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be {_range(low, high)}{unit}, not {text}")
+        return value
+
+    parse.__name__ = f"{kind.__name__} from {low} to {high}"
+    return parse
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"from {_number(low)} to {_number(high)}"
+    return f"at least {_number(low)}" if low is not None else f"at most {_number(high)}"
+
+
+def _number(value: float | None) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+# The ranges the command line's numbers take (what counts as sensible is said once, here).
+SECONDS = bounded(float, 0.001, 86_400.0, "seconds")  # a timeout: a millisecond to a day
+PORT = bounded(int, 1, 65_535)
+ROWS = bounded(int, 1, 100_000_000, "rows")
 
 
 @contextlib.contextmanager

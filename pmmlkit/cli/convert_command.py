@@ -17,7 +17,7 @@ from .common import (
     SAMPLE_ROWS,
     UsageError,
     add_loading_arguments,
-    count,
+    bounded,
     loading_options,
 )
 
@@ -36,9 +36,10 @@ def add_parser(commands: Any) -> None:
     convert.add_argument("--features", metavar="A,B,C", help="input column names, comma-separated")
     convert.add_argument("--target", metavar="NAME", help="name of the predicted field (default: y)")
     convert.add_argument("--sample", metavar="DATA", help="sample rows (.csv or .parquet) naming and typing the inputs")
-    convert.add_argument("--verification-rows", type=count, metavar="N",
+    # (at most the rows read from the sample: more would be fewer, silently)
+    convert.add_argument("--verification-rows", type=bounded(int, 0, SAMPLE_ROWS, "rows"), metavar="N",
                          help=f"embed N sample rows with the model's predictions (default {DEFAULT_VERIFICATION_ROWS} "
-                              "with --sample, 0 disables)")
+                              f"with --sample, 0 disables, at most {SAMPLE_ROWS})")
     convert.add_argument("--spark", action="store_true", help="MODEL is a Spark ML PipelineModel saved in a folder")
     convert.add_argument("--schema", metavar="DATA", help="with --spark: sample rows (.csv or .parquet) giving the "
                          "input schema")

@@ -9,6 +9,7 @@ from typing import Any
 from ..inspection import api
 from ..inspection.diff import INTERFACE_CHANGED, SCORES_MOVED, text
 from ..io import read_table
+from .common import bounded, check_pmml_argument
 
 
 def add_parser(commands: Any) -> None:
@@ -20,13 +21,15 @@ def add_parser(commands: Any) -> None:
     diff.add_argument("old", metavar="OLD.pmml")
     diff.add_argument("new", metavar="NEW.pmml")
     diff.add_argument("--data", metavar="SAMPLE", help="score both versions on these records (CSV, JSON Lines, Parquet)")
-    diff.add_argument("--tolerance", type=float, default=1e-9,
+    diff.add_argument("--tolerance", type=bounded(float, 0.0), default=1e-9,
                       help="largest difference, relative to max(1, |old score|), that counts as equal (default 1e-9)")
     diff.add_argument("--json", action="store_true", help="print the report as JSON")
     diff.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    for path, argument in ((args.old, "OLD.pmml"), (args.new, "NEW.pmml")):
+        check_pmml_argument(path, argument, usage="pmmlkit diff OLD.pmml NEW.pmml [--data SAMPLE]")
     strings = {f["name"] for side in (args.old, args.new) for f in api.describe(side)["inputs"]
                if f["dataType"] == "string"}
     sample = read_table(args.data, string_columns=strings) if args.data else None

@@ -14,7 +14,7 @@ from ..io import read_table
 from ..parsing import read_source
 from ..scoring.evaluator import load
 from ..validation import gate
-from .common import UsageError
+from .common import UsageError, bounded, check_pmml_argument
 
 KINDS = ("importance", "tree", "scores", "dependence")
 
@@ -27,8 +27,9 @@ def add_parser(commands: Any) -> None:
     plot.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it: .png or .svg")
     plot.add_argument("--data", metavar="SAMPLE", help="records to score (scores, dependence; importance by "
                                                        "permutation or coefficients)")
-    plot.add_argument("--tree", type=int, default=0, help="which tree to draw (0 = the first)")
-    plot.add_argument("--depth", type=int, default=3, help="how deep to draw the tree (default 3)")
+    plot.add_argument("--tree", type=bounded(int, 0), default=0, help="which tree to draw (0 = the first)")
+    plot.add_argument("--depth", type=bounded(int, 1, 100, "levels"), default=3,
+                      help="how deep to draw the tree (default 3)")
     plot.add_argument("--input", help="the input for --kind dependence")
     plot.add_argument("--field", help="the output field to plot (default: the first numeric one)")
     plot.set_defaults(run=run)
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".png", ".svg"):
         raise UsageError(f"-o {args.output}: write a .png or .svg file")
+    check_pmml_argument(args.pmml, usage="pmmlkit plot MODEL.pmml --kind KIND -o FILE")
     data, name = read_source(args.pmml)
     root = gate(data, name)
     summary = api.describe(root_bytes := etree.tostring(root))

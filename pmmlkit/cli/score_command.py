@@ -19,7 +19,7 @@ from ..scoring.engine import DEFAULT_ENGINE, ENGINES
 from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
 from ..validation import gate
-from .common import DEFAULT_CHUNK, UsageError, check_pmml_argument, positive
+from .common import DEFAULT_CHUNK, ROWS, UsageError, check_pmml_argument
 from .score_explain import ExplanationColumns
 from .score_input import RowRules, read_chunks
 from .score_redis import RedisSink, add_redis_arguments, check_redis_flags, redis_target
@@ -40,7 +40,7 @@ def add_parser(commands: Any) -> None:
                        "-: standard output, CSV unless --output-format); files are written atomically")
     score.add_argument("--input-format", choices=FORMATS, help="format of IN (default: from its suffix)")
     score.add_argument("--output-format", choices=FORMATS, help="format of OUT (default: from its suffix)")
-    score.add_argument("--chunk-size", type=positive, default=DEFAULT_CHUNK, metavar="N",
+    score.add_argument("--chunk-size", type=ROWS, default=DEFAULT_CHUNK, metavar="N",
                        help=f"rows scored at a time (default {DEFAULT_CHUNK})")
     score.add_argument("--keep-inputs", action="store_true", help="copy the input columns before the outputs")
     score.add_argument("--on-invalid", choices=("error", "missing"), default="error",

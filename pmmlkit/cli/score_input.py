@@ -28,8 +28,6 @@ from ..scoring.inputs import InvalidReport, absent_message, check_names, extra_m
 # no column to blame: the report names these.
 WRONG_WIDTH = "(rows with the wrong number of fields)"
 NOT_AN_OBJECT = "(lines that are not JSON objects)"
-_PARQUET_MAGIC = b"PAR1"
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -72,22 +70,6 @@ def read_chunks(path: str, fmt: str, chunk_size: int, rules: RowRules,
         yield from reader(path, handle, chunk_size, rules, progress)
 
 
-def _not_text(path: str, handle: IO[bytes], fmt: str) -> None:
-    """A binary file given as text (a Parquet or gzip file named .csv) says so, not a parser's complaint."""
-    start = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
-    if start.startswith(_PARQUET_MAGIC):
-        raise PMMLError(f"{path}: this is a Parquet file, not {fmt.upper()} text; name it .parquet or pass "
-                        "--input-format parquet")
-    if start.startswith(_GZIP_MAGIC):
-        raise PMMLError(f"{path}: this is a gzip-compressed file, not {fmt.upper()} text; decompress it first "
-                        f"(e.g. `gzip -dc {path} | pmmlkit score MODEL - ...`)")
-
-
-def _named(path: str) -> str:
-    """The input as a message names it."""
-    return "standard input" if path == STDIO else path
-
-
 def _not_utf8(path: str, row: int, line: int, column: str, cell: str) -> str:
     raw = cell.encode("utf-8", errors="surrogateescape")
     return (f"input {column!r}, row {row} (line {line}): not valid Unicode text: the bytes {raw!r} are not UTF-8. "
@@ -99,11 +81,10 @@ def _not_utf8(path: str, row: int, line: int, column: str, cell: str) -> str:
 # -- CSV -------------------------------------------------------------------------------------------
 def _csv_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
               progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
-    _not_text(path, handle, "csv")
     seekable = handle.seekable()
-    text = csv_text(handle)  # (bytes that are not UTF-8 kept as lone surrogates, for _cells to judge)
+    text = csv_text(path, handle)  # (bytes that are not UTF-8 kept as lone surrogates, for _cells to judge)
     try:
-        records = csv_records(_named(path), text)
+        records = csv_records(path, text)
         header = next(records, None)
         if header is None or not any(h.strip() for h in header[1]):
             raise PMMLError(f"{path}: cannot read the table: it is empty (no header line)")
@@ -193,13 +174,12 @@ def _frame(rows: list[list[Any]], names: list[str], first: int) -> pd.DataFrame:
 # -- JSON Lines ------------------------------------------------------------------------------------
 def _jsonl_rows(path: str, handle: IO[bytes], chunk_size: int, rules: RowRules,
                 progress: Callable[[int], None] | None) -> Iterator[pd.DataFrame]:
-    _not_text(path, handle, "jsonl")
     seekable = handle.seekable()
     needed = list(rules.needed)
     records: list[dict[str, Any]] = []
     number = 0
     yielded = False
-    for line, value in json_values(_named(path), handle):
+    for line, value in json_values(path, handle):
         number += 1
         if isinstance(value, dict):
             records.append(_checked(path, value, needed, number, line, rules))

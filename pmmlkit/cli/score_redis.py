@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import PMMLError
 from ..scoring.evaluator import Model
 from ..scoring.redis_write import FORMATS, GROUP_TYPES, RedisTarget, RedisWriter, WriteCount
-from .common import UsageError, positive
+from .common import UsageError, bounded
 
 
 def add_redis_arguments(score: argparse.ArgumentParser) -> None:
@@ -27,11 +27,13 @@ def add_redis_arguments(score: argparse.ArgumentParser) -> None:
                        "'rec:{user_id}:{item_id}' (with --group-by: over the group columns)")
     group.add_argument("--value-format", choices=FORMATS, default="hash",
                        help="a row's outputs as a hash (a field per output; default) or as JSON text")
-    group.add_argument("--ttl", type=positive, metavar="SECONDS", help="expire the keys after SECONDS")
+    group.add_argument("--ttl", type=bounded(int, 1, 10 * 366 * 86_400, "seconds"), metavar="SECONDS",
+                       help="expire the keys after SECONDS (at most ten years)")
     group.add_argument("--group-by", metavar="COLS", help="one key per group of rows (comma-separated columns)")
     group.add_argument("--rank-by", metavar="FIELD", help="the column (usually an output) that ranks a group's rows")
     group.add_argument("--member", metavar="COL", help="the column whose value a group lists (e.g. item_id)")
-    group.add_argument("--top-k", type=positive, metavar="K", help="keep the K best rows of each group (default: all)")
+    group.add_argument("--top-k", type=bounded(int, 1, 1_000_000), metavar="K",
+                       help="keep the K best rows of each group (default: all)")
     group.add_argument("--group-as", choices=GROUP_TYPES, default="zset",
                        help="a group as a sorted set member -> score (default) or a list of members, best first")
 

@@ -9,34 +9,7 @@ from typing import Any
 
 from ..errors import PMMLError
 from ..scoring.engine import DEFAULT_ENGINE, ENGINES
-from .common import UsageError, check_pmml_argument, count, positive
-
-
-def _seconds(text: str) -> float:
-    """An argparse type: a finite number of seconds, zero or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number of seconds, not negative: {text}")
-    return value
-
-
-def _positive_seconds(text: str) -> float:
-    """An argparse type: a finite number of seconds above zero (a timeout of 0 fails every request)."""
-    value = _seconds(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be more than 0 seconds")
-    return value
-
-
-def _port(text: str) -> int:
-    """An argparse type: a TCP port number, 1 to 65535."""
-    value = count(text)
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (1 to 65535): {value}")
-    return value
+from .common import PORT, ROWS, SECONDS, UsageError, bounded, check_pmml_argument
 
 
 def add_parser(commands: Any) -> None:
@@ -56,30 +29,31 @@ def add_parser(commands: Any) -> None:
                        help="several models: JSON {\"models\": [{\"name\": ..., \"base_path\": ...}]} or "
                             "TensorFlow Serving's model_config_list text format; an entry's \"features\" (text "
                             "format: features_file) names inputs looked up in Redis (README, 'Online features')")
-    serve.add_argument("--port", type=_port, default=8501, help="port for the REST API (default 8501)")
+    serve.add_argument("--port", type=PORT, default=8501, help="port for the REST API (default 8501)")
     # TensorFlow Serving's --port is its gRPC port: where --rest_api_port is given, it wins.
-    serve.add_argument("--rest-api-port", "--rest_api_port", dest="rest_api_port", type=_port, metavar="PORT",
+    serve.add_argument("--rest-api-port", "--rest_api_port", dest="rest_api_port", type=PORT, metavar="PORT",
                        help="the REST API port as TensorFlow Serving spells it (takes precedence over --port)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0; 127.0.0.1 for "
                        "this machine only)")
-    serve.add_argument("--workers", type=positive, default=1, metavar="N",
+    serve.add_argument("--workers", type=bounded(int, 1, 256, "worker processes"), default=1, metavar="N",
                        help="worker processes, each with its own JVM (default 1)")
     serve.add_argument("--file-system-poll-wait-seconds", "--file_system_poll_wait_seconds", dest="poll_seconds",
-                       type=_seconds, default=1.0, metavar="S",
+                       type=bounded(float, 0.0, 86_400.0, "seconds"), default=1.0, metavar="S",
                        help="look for new version folders every S seconds; 0: never (default 1)")
-    serve.add_argument("--max-body-bytes", type=positive, default=10 * 1024 * 1024, metavar="N",
+    serve.add_argument("--max-body-bytes", type=bounded(int, 1, 2**31, "bytes"), default=10 * 1024 * 1024,
+                       metavar="N",
                        help="largest request body accepted (default 10 MiB; larger: 413)")
-    serve.add_argument("--max-rows", type=positive, default=10_000, metavar="N",
+    serve.add_argument("--max-rows", type=ROWS, default=10_000, metavar="N",
                        help="most rows in one request (default 10000)")
-    serve.add_argument("--request-timeout", type=_positive_seconds, default=30.0, metavar="S",
+    serve.add_argument("--request-timeout", type=SECONDS, default=30.0, metavar="S",
                        help="longest time to score one request (default 30 s; then 504)")
-    serve.add_argument("--body-timeout", type=_positive_seconds, default=30.0, metavar="S",
+    serve.add_argument("--body-timeout", type=SECONDS, default=30.0, metavar="S",
                        help="longest time to receive a request's body (default 30 s; then 408 and the connection "
                             "is closed)")
-    serve.add_argument("--header-timeout", type=_positive_seconds, default=10.0, metavar="S",
+    serve.add_argument("--header-timeout", type=SECONDS, default=10.0, metavar="S",
                        help="longest time from a connection's opening (or its last answer) to the end of a "
                             "request's headers (default 10 s; then the connection is closed)")
-    serve.add_argument("--graceful-timeout", type=_positive_seconds, metavar="S",
+    serve.add_argument("--graceful-timeout", type=SECONDS, metavar="S",
                        help="on SIGTERM or Ctrl-C, how long requests in flight may take to finish (at least "
                             "--request-timeout; default: --body-timeout plus --request-timeout)")
     serve.add_argument("--access-log", action="store_true", help="log every request")

@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..validate import validate
 from ..validation import rules
 from ..validation import schema as schema_step
-from .common import UsageError, in_flags, looks_like, positive
+from .common import UsageError, bounded, check_pmml_argument, in_flags, looks_like
 
 
 def add_parser(commands: Any) -> None:
@@ -31,7 +31,8 @@ def add_parser(commands: Any) -> None:
     command.add_argument("--xsd", metavar="PATH", help="check against this XML Schema instead of pmmlkit's PMML "
                          "4.4 schema")
     command.add_argument("--rules", action="store_true", help="print the rule table and exit")
-    command.add_argument("--max-bytes", type=positive, metavar="N", help="refuse documents larger than N bytes "
+    command.add_argument("--max-bytes", type=bounded(int, 1, 2**40, "bytes"), metavar="N",
+                         help="refuse documents larger than N bytes "
                          "(default: PMMLKIT_MAX_BYTES or 1 GiB)")
     command.set_defaults(run=run)
 
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.files:
         raise UsageError("validate needs at least one FILE (or --rules)")
+    if "-" in args.files:
+        check_pmml_argument("-", "FILE", usage="pmmlkit validate FILE [FILE ...]")
     if args.xsd is not None:
         try:  # a schema the user names but that cannot be used is a usage error, not a file's fault
             schema_step.load(args.xsd)
