@@ -17,6 +17,7 @@ from .mining import mining_model
 from .neural import neural_network
 from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
+from .svm import svm_model
 from .trees import tree_model
 
 # Elements of a model that say nothing about its scores.
@@ -82,13 +83,15 @@ class Program:
             body = neural_network(node, self.compiler, categories)
         elif tag == "ClusteringModel":
             body = clustering_model(node, numeric)
+        elif tag == "SupportVectorMachineModel":
+            body = svm_model(node, numeric)
         else:
             raise unsupported(node)
         rescale = targets(node, function)
         outputs = output_fields(node, self.compiler, target_field.data_type if target_field else None)
         if top and not outputs:
             outputs = default_outputs(function, target, target_field.data_type if target_field else None,
-                                      categories, node)
+                                      categories, node, getattr(body, "gives_probabilities", True))
         dictionary = self.dictionary
 
         def run(env: Env) -> Prediction:
