@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import EvaluationError, PMMLError
+from ..errors import EvaluationError, PMMLError, ValidationError
 from ..inspection.explain import Explanation, explain_document, frame_values
 from ..inspection.summary import Summary, summarize
 from ..parsing import Source, engine_bytes, parse_bytes, read_source, source_kind
@@ -276,7 +276,15 @@ def load_parsed(data: bytes, name: str, root: Any = None, threads: int | None = 
     """:func:`load` for a document already read (and, given ``root``, already parsed from ``data``).
     No warm-up unless asked: its callers (verify, ...) score once."""
     check_engine(engine)
-    root = gate(data, name, strict=strict, root=root)
+    try:
+        root = gate(data, name, strict=strict, root=root)
+    except ValidationError:
+        if engine == "pmml4s":
+            raise
+        # Refused for what PMML4S cannot score (Cox regression): the native engine may compile it,
+        # and must (with "auto" too: PMML4S cannot take it), else its own refusal names the element.
+        root = gate(data, name, strict=strict, root=root, native=True)
+        engine = "native"
     data = engine_bytes(root)  # the engine reads exactly what the gate checked, as UTF-8
     try:
         return Model(data, name, threads, root, warm, engine)

@@ -42,11 +42,13 @@ TOLERATED_SCHEMA_DEVIATIONS = (
 _MORE_LIKE_THIS = re.compile(r"^\.\.\. and \d+ more like this: ")
 
 
-def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._Element | None = None
-         ) -> etree._Element:
+def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._Element | None = None,
+         native: bool = False) -> etree._Element:
     """Check ``data`` (already parsed as ``root``, when given) and return its parsed root.
 
     Raises :class:`ValidationError` on the first blocking fault (on any error when ``strict``).
+    ``native``: the document is for the native engine, which compiles some models PMML4S cannot
+    score (:func:`native_scorable`): their ``unsupported`` issues do not block.
     """
     report = Report(source=name)
     schema = schema_step.load()
@@ -54,6 +56,9 @@ def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._
         root, _ = check_stream(lambda: io.BytesIO(data), report, schema, keep_tree=True)
     else:
         check_root(root, report, schema)
+    if native and root is not None:
+        lines = {node.sourceline for node in root.iter() if native_scorable(node)}
+        report.issues = [i for i in report.issues if not (i.code == "unsupported" and i.line in lines)]
     report.issues.sort(key=lambda issue: issue.line or 0)  # the first fault in the document
     first = refusal(report, strict)
     if first is not None or root is None:
@@ -63,6 +68,13 @@ def gate(data: bytes, name: str = "<bytes>", strict: bool = False, root: etree._
         log.warning("%s: %s%s [%s] (tolerated: scored anyway; strict=True refuses it)", name, where, issue.message,
                     issue.code)
     return root
+
+
+def native_scorable(node: etree._Element) -> bool:
+    """A model the ``unsupported`` rule refuses (PMML4S cannot score it) that the native engine
+    compiles: Cox regression. (The native compiler still refuses what it does not compile in it.)"""
+    return isinstance(node.tag, str) and node.tag.rpartition("}")[2] == "GeneralRegressionModel" and \
+        node.get("modelType") == "CoxRegression"
 
 
 def refusal(report: Report, strict: bool = False) -> Issue | None:

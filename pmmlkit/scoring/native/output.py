@@ -106,6 +106,13 @@ def _feature(node: Any, feature: str, compiler: Compiler) -> Callable[[Env, Pred
         if value is not None:
             return lambda env, p, done: _probability_of(p, value, env.rows)
         return lambda env, p, done: _winner_probability(p, env.rows)
+    rank = int(node.get("rank", "1"))
+    if rank != 1 and feature in ("entityId", "affinity", "entityAffinity"):
+        # The rank-th nearest instance (a NearestNeighborModel's ranked lists).
+        key = "ranked_entities" if feature == "entityId" else "ranked_affinities"
+        empty = np.full if feature != "entityId" else (lambda n, v: np.full(n, None, dtype=object))
+        return lambda env, p, done: p.extra[key][rank - 1] if len(p.extra.get(key, [])) >= rank \
+            else empty(env.rows, np.nan)
     if feature in ("entityId", "clusterId"):
         return lambda env, p, done: p.entity if p.entity is not None else np.full(env.rows, None, dtype=object)
     if feature in ("affinity", "entityAffinity", "clusterAffinity"):

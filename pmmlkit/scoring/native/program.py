@@ -10,10 +10,12 @@ import numpy as np
 
 from ...pmml import MODEL_TAGS, tag_of
 from .clustering import clustering_model
+from .cox import cox_model
 from .expressions import Compiler
 from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
 from .ir import Column, Env, Prediction, unsupported
 from .mining import mining_model
+from .nearest import nearest_neighbor_model
 from .neural import neural_network
 from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
@@ -73,6 +75,8 @@ class Program:
 
         if tag == "RegressionModel":
             body = regression_model(node, numeric)
+        elif tag == "GeneralRegressionModel" and node.get("modelType") == "CoxRegression":
+            body = cox_model(node, numeric)
         elif tag == "GeneralRegressionModel":
             body = general_regression_model(node, numeric)
         elif tag == "TreeModel":
@@ -85,6 +89,9 @@ class Program:
             body = clustering_model(node, numeric)
         elif tag == "SupportVectorMachineModel":
             body = svm_model(node, numeric)
+        elif tag == "NearestNeighborModel":
+            body = nearest_neighbor_model(node, numeric, target, target_field.data_type if target_field else None,
+                                          set(self.dictionary))
         else:
             raise unsupported(node)
         rescale = targets(node, function)
