@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...pmml import MODEL_TAGS, tag_of
+from .cluster_ensemble import clustering_ensemble
 from .clustering import clustering_model
 from .cox import cox_model
 from .expressions import Compiler
@@ -81,6 +82,8 @@ class Program:
             body = general_regression_model(node, numeric)
         elif tag == "TreeModel":
             body = tree_model(node, numeric, categories)
+        elif tag == "MiningModel" and function == "clustering":
+            body = clustering_ensemble(node, self.model, numeric)
         elif tag == "MiningModel":
             body = mining_model(node, self.model, numeric, categories)
         elif tag == "NeuralNetwork":
