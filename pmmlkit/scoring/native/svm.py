@@ -19,9 +19,10 @@ A missing FieldRef input gives no prediction; a missing CategoricalPredictor inp
 category" (0), as PMML4S scores it (JPMML-Evaluator refuses the record). OneAgainstAll gives no
 probabilities (PMML4S's outputs: the predicted value; each machine's value is its category's
 affinity).
-``classificationMethod`` left out reads as producers mean it (R's pmml package leaves it out of
-one-against-one documents): OneAgainstOne where the machines carry ``alternateTargetCategory`` or
-the model ``alternateBinaryTargetCategory``, OneAgainstAll otherwise, as JPMML-Evaluator reads it.
+``classificationMethod`` left out is the standard's default, OneAgainstAll (as PMML4S and
+JPMML-Evaluator read it). A OneAgainstAll machine with an ``alternateTargetCategory`` (a
+one-against-one document without its classificationMethod: both JVM engines then let a later
+machine's value replace an earlier one's for the same category) is refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -131,15 +132,11 @@ def _instance(node: Any, width: int) -> list[float]:
     return values
 
 
-def _method(node: Any, machines: list[Any]) -> str:
-    method = node.get("classificationMethod")
-    if method is not None:
-        if method not in ("OneAgainstAll", "OneAgainstOne"):
-            raise unsupported(node, f"classificationMethod={method!r}")
-        return method
-    paired = node.get("alternateBinaryTargetCategory") is not None or \
-        any(m.get("alternateTargetCategory") is not None for m in machines)
-    return "OneAgainstOne" if paired else "OneAgainstAll"
+def _method(node: Any) -> str:
+    method = node.get("classificationMethod", "OneAgainstAll")
+    if method not in ("OneAgainstAll", "OneAgainstOne"):
+        raise unsupported(node, f"classificationMethod={method!r}")
+    return method
 
 
 def svm_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env], Prediction]:
@@ -218,7 +215,7 @@ def svm_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env], Pred
         if len(machines) != 1:
             raise unsupported(node, "a regression SupportVectorMachineModel with more than one SupportVectorMachine")
         return lambda env: Prediction(values(env)[:, 0])
-    method = _method(node, machines)
+    method = _method(node)
     max_wins = node.get("maxWins", "false") == "true"
     if method == "OneAgainstAll":
         return _one_against_all(node, machines, values, max_wins)
@@ -232,7 +229,7 @@ def _one_against_all(node: Any, machines: list[Any], values: Callable[[Env], np.
     labels = [m.get("targetCategory") for m in machines]
     if any(label is None for label in labels) or any(m.get("alternateTargetCategory") is not None for m in machines):
         raise unsupported(node, "a OneAgainstAll SupportVectorMachine without targetCategory or with "
-                          "alternateTargetCategory")
+                          "alternateTargetCategory (a OneAgainstOne model needs classificationMethod=\"OneAgainstOne\")")
     names = np.array(labels, dtype=object)
 
     def run(env: Env) -> Prediction:
