@@ -279,7 +279,7 @@ REFUSED = [
     ("cox-without-max-time", docs.cox(False).replace('<BaseCumHazardTables maxTime="10">', "<BaseCumHazardTables>"),
      r"<BaseCumHazardTables> without maxTime \(line \d+\)"),
     ("clusters-average", docs.cluster_ensemble("average"), r"line \d+: multipleModelMethod=\"average\" has no meaning"),
-    ("clusters-select-all", docs.cluster_ensemble("selectAll"), r"multipleModelMethod=\'selectAll\'|selectAll"),
+    ("clusters-select-all", docs.cluster_ensemble("selectAll"), r"multipleModelMethod='selectAll' for functionName='clustering' \(line \d+\)"),
 ]
 
 
