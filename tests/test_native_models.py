@@ -11,6 +11,7 @@ the case says so and leaves out what it gets wrong; the native engine follows th
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,8 +259,11 @@ def test_cox_regression_is_refused_on_pmml4s_and_compiled_by_native_and_auto():
     data = docs.cox(False).encode()
     with pytest.raises(ValidationError, match="CoxRegression"):
         pmmlkit.load(data)
-    assert pmmlkit.load(data, engine="auto").engine == "native"
+    model = pmmlkit.load(data, engine="auto")
+    assert model.engine == "native"
     assert pmmlkit.load(data, engine="native").engine == "native"
+    copy = pickle.loads(pickle.dumps(model))  # a worker's copy loads it natively again
+    pd.testing.assert_frame_equal(copy.predict(docs.COX_ROWS), model.predict(docs.COX_ROWS))
 
 
 REFUSED = [
