@@ -51,25 +51,32 @@ def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env
         clusters.append((cluster.get("id") or str(i), center))
 
     def distance(columns: list[np.ndarray], center: list[float]) -> np.ndarray:
+        """The measure over the fields present: a missing field is left out and the sum scaled by
+        (number of fields) / (number present), as PMML 4.4 (without MissingValueWeights), PMML4S
+        and JPMML-Evaluator compute it; a record with every field missing has no distance."""
         total = np.zeros(len(columns[0]) if columns else 0)
+        present = np.zeros(len(total))
         with np.errstate(all="ignore"):
             for (_, weight, compare, scale), x, c in zip(fields, columns, center):
+                missing = np.isnan(x)
                 if compare == "absDiff":
                     d = np.abs(x - c)
                 elif compare == "gaussSim":
                     d = mathlib.exp(-math.log(2.0) * (x - c) * (x - c) / (scale * scale))
                 elif compare == "delta":
-                    d = np.where(np.isnan(x), np.nan, (x != c).astype(np.float64))
+                    d = (x != c).astype(np.float64)
                 else:
-                    d = np.where(np.isnan(x), np.nan, (x == c).astype(np.float64))
+                    d = (x == c).astype(np.float64)
                 if measure in ("euclidean", "squaredEuclidean"):
-                    total = total + weight * (d * d)
-                elif measure == "cityBlock":
-                    total = total + weight * d
-                elif measure == "chebychev":
-                    total = np.maximum(total, weight * d)
+                    term = weight * (d * d)
+                elif measure in ("cityBlock", "chebychev"):
+                    term = weight * d
                 else:
-                    total = total + weight * mathlib.power(d, p)
+                    term = weight * mathlib.power(d, p)
+                term = np.where(missing, 0.0, term)
+                present = present + ~missing
+                total = np.maximum(total, term) if measure == "chebychev" else total + term
+            total = total * np.where(present > 0, len(fields) / present, np.nan)  # x 1.0 where none is missing: exact
             if measure == "euclidean":
                 return np.sqrt(total)
             if measure == "minkowski":

@@ -116,6 +116,13 @@ def _feature(node: Any, feature: str, compiler: Compiler) -> Callable[[Env, Pred
         if value is not None:
             return lambda env, p, done: _probability_of(p, value, env.rows)
         return lambda env, p, done: _winner_probability(p, env.rows)
+    rank = int(node.get("rank", "1"))
+    if rank != 1 and feature in ("entityId", "affinity", "entityAffinity"):
+        # The rank-th nearest instance (a NearestNeighborModel's ranked lists).
+        key = "ranked_entities" if feature == "entityId" else "ranked_affinities"
+        empty = np.full if feature != "entityId" else (lambda n, v: np.full(n, None, dtype=object))
+        return lambda env, p, done: p.extra[key][rank - 1] if len(p.extra.get(key, [])) >= rank \
+            else empty(env.rows, np.nan)
     if feature in ("entityId", "clusterId"):
         return lambda env, p, done: p.entity if p.entity is not None else np.full(env.rows, None, dtype=object)
     if feature in ("affinity", "entityAffinity", "clusterAffinity"):
@@ -130,15 +137,16 @@ def _feature(node: Any, feature: str, compiler: Compiler) -> Callable[[Env, Pred
 
 
 def default_outputs(function: str | None, target: str | None, target_type: str | None,
-                    categories: list[str], node: Any) -> list[OutputField]:
+                    categories: list[str], node: Any, probabilities: bool = True) -> list[OutputField]:
     """The outputs PMML4S gives a model without <Output>: predicted_<target>; for classification also
-    probability (of the predicted category) and probability_<category> for each declared category."""
+    probability (of the predicted category) and probability_<category> for each declared category,
+    unless the model gives no probabilities (``probabilities=False``: a OneAgainstAll SVM)."""
     if target is None or function not in ("regression", "classification") or \
             (function == "classification" and not categories):
         raise unsupported(node, "a model without <Output> (and without a target with declared categories)")
     value_type = target_type or ("double" if function == "regression" else "string")
     out = [OutputField(f"predicted_{target}", value_type, lambda env, p, done: p.value)]
-    if function == "classification":
+    if function == "classification" and probabilities:
         out.append(OutputField("probability", "real", lambda env, p, done: _winner_probability(p, env.rows)))
         for category in categories:
             out.append(OutputField(f"probability_{category}", "real",

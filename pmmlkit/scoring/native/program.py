@@ -10,17 +10,21 @@ import numpy as np
 
 from ...pmml import MODEL_TAGS, tag_of
 from .association import association_model
+from .cluster_ensemble import clustering_ensemble
 from .clustering import clustering_model
+from .cox import cox_model
 from .expressions import Compiler
 from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
 from .ir import Column, Env, Prediction, unsupported
 from .mining import mining_model
 from .naive_bayes import naive_bayes_model
+from .nearest import nearest_neighbor_model
 from .neural import neural_network
 from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
 from .ruleset import ruleset_defaults, ruleset_model
 from .scorecard import default_reason_codes, scorecard
+from .svm import svm_model
 from .trees import tree_model
 
 # Elements of a model that say nothing about its scores.
@@ -76,10 +80,14 @@ class Program:
 
         if tag == "RegressionModel":
             body = regression_model(node, numeric)
+        elif tag == "GeneralRegressionModel" and node.get("modelType") == "CoxRegression":
+            body = cox_model(node, numeric)
         elif tag == "GeneralRegressionModel":
             body = general_regression_model(node, numeric)
         elif tag == "TreeModel":
             body = tree_model(node, numeric, categories)
+        elif tag == "MiningModel" and function == "clustering":
+            body = clustering_ensemble(node, self.model, numeric)
         elif tag == "MiningModel":
             body = mining_model(node, self.model, numeric, categories)
         elif tag == "NeuralNetwork":
@@ -94,13 +102,18 @@ class Program:
             body = association_model(node, self.dictionary, {m.name: m.usage for m in fields})
         elif tag == "NaiveBayesModel":
             body = naive_bayes_model(node, self.compiler, categories)
+        elif tag == "SupportVectorMachineModel":
+            body = svm_model(node, numeric)
+        elif tag == "NearestNeighborModel":
+            body = nearest_neighbor_model(node, numeric, target, target_field.data_type if target_field else None,
+                                          set(self.dictionary))
         else:
             raise unsupported(node)
         rescale = targets(node, function)
         outputs = output_fields(node, self.compiler, target_field.data_type if target_field else None)
         if top and not outputs:
             outputs = default_outputs(function, target, target_field.data_type if target_field else None,
-                                      categories, node)
+                                      categories, node, getattr(body, "gives_probabilities", True))
             if tag == "Scorecard":
                 outputs += default_reason_codes(node)
             elif tag == "RuleSetModel":

@@ -152,39 +152,11 @@ def general_regression_model(node: Any, numeric: Callable[[str], bool]) -> Model
     if kind == "multinomialLogistic" and node.get("functionName") != "classification":
         raise unsupported(node, f"a multinomialLogistic GeneralRegressionModel with "
                                 f"functionName={node.get('functionName')!r}")
-    parameters = [p.get("name") for p in elements(first(node, "ParameterList"), "Parameter")] \
-        if first(node, "ParameterList") is not None else []
-    factors = {p.get("name") for p in elements(first(node, "FactorList"), "Predictor")} \
-        if first(node, "FactorList") is not None else set()
-    cells: dict[str, list[tuple[str, Any, bool]]] = {p: [] for p in parameters}
-    matrix = first(node, "PPMatrix")
-    for cell in elements(matrix, "PPCell") if matrix is not None else []:
-        if cell.get("targetCategory") is not None:
-            raise unsupported(cell, "a <PPCell targetCategory=...>")
-        name = cell.get("predictorName")
-        factor = name in factors
-        value = parse_value(cell.get("value"), numeric(name)) if factor else float(cell.get("value"))
-        cells.setdefault(cell.get("parameterName"), []).append((name, value, factor))
-    betas: dict[str | None, list[tuple[str, float]]] = {}
-    for cell in elements(first(node, "ParamMatrix"), "PCell"):
-        betas.setdefault(cell.get("targetCategory"), []).append((cell.get("parameterName"), float(cell.get("beta"))))
+    betas, column = design(node, numeric)
     offset_value = float(node.get("offsetValue", "0"))
     offset_variable = node.get("offsetVariable")
     if node.get("trialsVariable") or node.get("trialsValue"):
         raise unsupported(node, "a GeneralRegressionModel with trials")
-
-    def column(env: Env, parameter: str) -> np.ndarray:
-        out = np.ones(env.rows)
-        with np.errstate(all="ignore"):
-            for name, value, factor in cells.get(parameter, []):
-                values = env.get(name)
-                if factor:
-                    hit = np.array([v == value for v in values], dtype=bool) if values.dtype == object \
-                        else values == value
-                    out = out * np.where(missing_mask(values), np.nan, hit.astype(np.float64))
-                else:
-                    out = out * _term(values.astype(np.float64), value)
-        return out
 
     def eta(env: Env, category: str | None) -> np.ndarray:
         total = np.zeros(env.rows)
@@ -216,3 +188,43 @@ def general_regression_model(node: Any, numeric: Callable[[str], bool]) -> Model
         with np.errstate(all="ignore"):
             return Prediction(link(eta(env, None), parameter))
     return regress
+
+
+ParameterColumn = Callable[[Env, str], np.ndarray]
+
+
+def design(node: Any, numeric: Callable[[str], bool]
+           ) -> tuple[dict[str | None, list[tuple[str, float]]], ParameterColumn]:
+    """A GeneralRegressionModel's ParamMatrix (the betas of each parameter, by targetCategory, in
+    document order) and its PPMatrix as a function: the column of a parameter's predictor values
+    (1 for a parameter without PPCells, the intercept)."""
+    parameters = [p.get("name") for p in elements(first(node, "ParameterList"), "Parameter")] \
+        if first(node, "ParameterList") is not None else []
+    factors = {p.get("name") for p in elements(first(node, "FactorList"), "Predictor")} \
+        if first(node, "FactorList") is not None else set()
+    cells: dict[str, list[tuple[str, Any, bool]]] = {p: [] for p in parameters}
+    matrix = first(node, "PPMatrix")
+    for cell in elements(matrix, "PPCell") if matrix is not None else []:
+        if cell.get("targetCategory") is not None:
+            raise unsupported(cell, "a <PPCell targetCategory=...>")
+        name = cell.get("predictorName")
+        factor = name in factors
+        value = parse_value(cell.get("value"), numeric(name)) if factor else float(cell.get("value"))
+        cells.setdefault(cell.get("parameterName"), []).append((name, value, factor))
+    betas: dict[str | None, list[tuple[str, float]]] = {}
+    for cell in elements(first(node, "ParamMatrix"), "PCell"):
+        betas.setdefault(cell.get("targetCategory"), []).append((cell.get("parameterName"), float(cell.get("beta"))))
+
+    def column(env: Env, parameter: str) -> np.ndarray:
+        out = np.ones(env.rows)
+        with np.errstate(all="ignore"):
+            for name, value, factor in cells.get(parameter, []):
+                values = env.get(name)
+                if factor:
+                    hit = np.array([v == value for v in values], dtype=bool) if values.dtype == object \
+                        else values == value
+                    out = out * np.where(missing_mask(values), np.nan, hit.astype(np.float64))
+                else:
+                    out = out * _term(values.astype(np.float64), value)
+        return out
+    return betas, column
