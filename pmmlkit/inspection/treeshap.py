@@ -54,17 +54,15 @@ def _unwind(features, zeros, ones, weights, o, depth, index):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _unwound_sum(zeros, ones, weights, o, depth, index):
+    """The path weight sum without element ``index``, which the record satisfies (one != 0)."""
     one = ones[o + index]
     zero = zeros[o + index]
     next_one = weights[o + depth]
     total = 0.0
     for i in range(depth - 1, -1, -1):
-        if one != 0.0:
-            held = next_one * (depth + 1) / ((i + 1) * one)
-            total += held
-            next_one = weights[o + i] - held * zero * ((depth - i) / (depth + 1))
-        else:
-            total += (weights[o + i] / zero) / ((depth - i) / (depth + 1))
+        held = next_one * (depth + 1) / ((i + 1) * one)
+        total += held
+        next_one = weights[o + i] - held * zero * ((depth - i) / (depth + 1))
     return total
 
 
@@ -86,9 +84,18 @@ def _explain_row(child_start, children, split_feature, cover, value, route, phi,
         last = child_start[node + 1]
         if frame_next[level] == -1:  # entering the node (its path element is already added)
             if first == last:  # a leaf
+                # An element the record does not satisfy (one = 0) has the unwound sum S / zero,
+                # with S the same for all of them, and contributes (0 - zero) * S / zero = -S:
+                # one sum per leaf instead of one per element (as in Fast TreeSHAP v1).
+                cold = 0.0
+                for i in range(depth - 1, -1, -1):
+                    cold += weights[offset + i] / ((depth - i) / (depth + 1))
                 for i in range(1, depth + 1):
-                    w = _unwound_sum(zeros, ones, weights, offset, depth, i)
-                    scale = w * (ones[offset + i] - zeros[offset + i])
+                    if ones[offset + i] != 0.0:
+                        w = _unwound_sum(zeros, ones, weights, offset, depth, i)
+                        scale = w * (ones[offset + i] - zeros[offset + i])
+                    else:
+                        scale = -cold
                     for k in range(value.shape[1]):
                         phi[features[offset + i], k] += scale * value[node, k]
                 level -= 1
