@@ -128,3 +128,19 @@ def test_predict_gives_every_reason_code_rank_right(tmp_path: Path, algorithm: s
     records = X.astype(object).where(X.notna(), None).to_dict("records")
     assert [[r[name] for name in ranks] for r in model.predict(records)] == expected  # one by one
     assert _codes(pd.DataFrame(model.predict_records(records * 20))[ranks]) == expected * 20  # the column path
+
+
+def test_reason_codes_of_a_complex_partial_score_and_treated_inputs():
+    # The corpus scorecard: a ComplexPartialScore (0.5 x age), invalidValueTreatment="asMissing",
+    # CompoundPredicates, isMissing; every rank equals JPMML-Evaluator's.
+    path = Path(__file__).parent / "corpus" / "models" / "scorecard.pmml"
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"department": rng.choice(["engineering", "marketing", "business", None], 60),
+                          "age": rng.choice([np.nan, 10, 18, 25, 29, 35, 50, 70], 60),
+                          "income": rng.choice([np.nan, 500.0, 1000.0, 1500.0, 4000.0], 60)}).astype(object)
+    frame = frame.where(frame.notna(), None)
+    ranks = ["Reason Code 1", "Reason Code 2"]
+    oracle = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(frame)
+    scored = pmmlkit.load(path, engine="pmml4s").predict(frame)
+    assert _codes(scored[ranks]) == _codes(oracle[ranks].astype(object))
+    np.testing.assert_allclose(scored["Final Score"], oracle["Final Score"].astype(float))

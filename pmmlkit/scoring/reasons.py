@@ -11,11 +11,13 @@ The Characteristics' predicates read inputs or derived fields. An input the Mini
 as it is comes from the columns the input contract prepared; a derived field, or an input the
 MiningSchema treats (missing value replacement, invalid or outlier treatment), from the engine
 scoring a copy of the document that outputs those fields (:func:`with_field_outputs`), so the
-codes read exactly the values the score does.
+codes read exactly the values the score does; so does an Attribute's ComplexPartialScore (its
+expression becomes a derived field of that copy).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +25,7 @@ import numpy as np
 from lxml import etree
 
 from ..inspection.explain import with_field_outputs
-from ..inspection.scorecard import characteristics, reason_codes
+from ..inspection.scorecard import characteristics, complex_score_name, reason_codes
 from ..pmml import find_child, model_element, tag_of
 from .inputs import Prepared
 
@@ -71,9 +73,19 @@ class ReasonCodes:
         types = {f.get("name"): f.get("dataType") for f in root.iterfind("{*}DataDictionary/{*}DataField")}
         direct = {name: types.get(name) in _NUMERIC for name in read if name in inputs and name not in treated}
         computed = [name for name in read if name not in direct]
+        document = root
+        for c, characteristic in enumerate(characteristics(model)):
+            attributes = [a for a in characteristic if isinstance(a.tag, str) and tag_of(a) == "Attribute"]
+            for a, attribute in enumerate(attributes):
+                score = find_child(attribute, "ComplexPartialScore")
+                if score is not None:  # its value comes from the engine, as a derived field
+                    if document is root:
+                        document = copy.deepcopy(root)
+                    _derive(document, complex_score_name(c, a), score)
+                    computed.append(complex_score_name(c, a))
         engine = None
         if computed:
-            document, _ = with_field_outputs(root, computed)
+            document, _ = with_field_outputs(document, computed)
             engine = make_engine(document)
         return cls(model, positions, list(inputs), direct, engine, computed)
 
@@ -111,6 +123,20 @@ class ReasonCodes:
                 outputs[position] = np.array([code if isinstance(code, str) else None for code in codes[name]],
                                              dtype=object)
         return outputs
+
+
+def _derive(root: etree._Element, name: str, score: etree._Element) -> None:
+    """Add a DerivedField ``name`` computing a ComplexPartialScore's expression to the top-level
+    model's LocalTransformations (where the expression's fields are in scope)."""
+    model = model_element(root)
+    ns = "{%s}" % etree.QName(root).namespace
+    local = find_child(model, "LocalTransformations")
+    if local is None:
+        local = etree.Element(ns + "LocalTransformations")
+        model.insert(model.index(find_child(model, "Characteristics")), local)  # the schema's place
+    field = etree.SubElement(local, ns + "DerivedField", name=name, optype="continuous", dataType="double")
+    expression = next(c for c in score if isinstance(c.tag, str) and tag_of(c) != "Extension")
+    field.append(copy.deepcopy(expression))
 
 
 def _array(column: Prepared) -> np.ndarray:
