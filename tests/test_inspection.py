@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import shap
 import xgboost as xgb
+from lxml import etree
 from sklearn.ensemble import (
     GradientBoostingClassifier,
     GradientBoostingRegressor,
@@ -367,3 +368,52 @@ def test_explanations_refuse_what_they_cannot_do_exactly(tmp_path):
     with pytest.raises(pmmlkit.PMMLError, match="exponent"):
         pmmlkit.explain(text, pd.DataFrame({"x": [1.0], "g": ["u"]}))
     assert Path(plots.__file__).name == "plots.py"
+
+
+ROUTED = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
+ <DataDictionary>
+  <DataField name="x" optype="continuous" dataType="double"/>
+  <DataField name="g" optype="categorical" dataType="string"/>
+  <DataField name="y" optype="continuous" dataType="double"/>
+ </DataDictionary>
+ <TreeModel functionName="regression">
+  <MiningSchema><MiningField name="x"/><MiningField name="g"/><MiningField name="y" usageType="target"/></MiningSchema>
+  <Node><True/>
+   <Node><SimplePredicate field="x" operator="lessThan" value="0"/>
+    <Node score="1"><SimplePredicate field="g" operator="equal" value="u"/></Node>
+    <Node score="2"><SimpleSetPredicate field="g" booleanOperator="isIn"><Array type="string">v w</Array></SimpleSetPredicate></Node>
+    <Node score="3"><True/></Node>
+   </Node>
+   <Node><SimplePredicate field="x" operator="equal" value="1"/>
+    <Node score="4"><SimplePredicate field="x" operator="greaterOrEqual" value="1"/></Node>
+   </Node>
+   <Node><CompoundPredicate booleanOperator="or"><SimplePredicate field="x" operator="greaterThan" value="5"/>
+     <SimplePredicate field="x" operator="isMissing"/></CompoundPredicate>
+    <Node score="5"><SimplePredicate field="x" operator="notEqual" value="7"/></Node>
+    <Node score="6"><SimplePredicate field="x" operator="lessOrEqual" value="7"/></Node>
+   </Node>
+   <Node score="7"><False/></Node>
+   <Node score="8"><SimplePredicate field="x" operator="lessOrEqual" value="5"/></Node>
+  </Node>
+ </TreeModel>
+</PMML>"""
+
+
+def test_routes_evaluate_numeric_predicates_in_bulk_as_one_by_one():
+    # routes() compares numeric SimplePredicates for many nodes at once; every other predicate goes
+    # through evaluate(): the child each record takes is the first whose predicate evaluate() says is true.
+    from pmmlkit.inspection.trees import evaluate, flatten, routes
+
+    flat = flatten(etree.fromstring(ROUTED.encode()).find("{*}TreeModel"))
+    x = np.array([-1.0, 0.0, 1.0, 3.0, 5.0, 6.0, 7.0, np.nan, -2.0, -3.0])
+    g = np.array(["u", "v", None, "w", "u", "z", "v", None, "z", "w"], dtype=object)
+    values = {"x": x, "g": g}
+    got = routes(flat, values, len(x))
+    for j in range(flat.size):
+        kids = flat.children[flat.child_start[j]:flat.child_start[j + 1]]
+        expected = np.full(len(x), -1)
+        for position, child in enumerate(kids):
+            true, _ = evaluate(flat.predicates[child], values, len(x))
+            expected = np.where((expected == -1) & true, position, expected)
+        np.testing.assert_array_equal(got[:, j], expected)
+    assert got[:, 0].tolist() == [0, 4, 1, 4, 4, 2, 2, 2, 0, 0]
