@@ -2,13 +2,15 @@
 
 Explanations are checked against shap.TreeExplainer on the source model (an independent oracle)
 on 240 rows per model, and for additivity (base + contributions = the model's own raw score) on
-every explained row. Importance is checked against scikit-learn's feature_importances_, which is
+every explained row. XGBoost's own figures are float32 (see _xgboost_tables): there the oracle is
+shap's exact algorithm on the booster's tree tables, and the raw score its double-precision sum. Importance is checked against scikit-learn's feature_importances_, which is
 defined the same way for trees fitted with the default criteria.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ import pandas as pd
 import pytest
 import shap
 import xgboost as xgb
+from lxml import etree
 from sklearn.ensemble import (
     GradientBoostingClassifier,
     GradientBoostingRegressor,
@@ -43,7 +46,7 @@ YC = (Y > np.median(Y)).astype(int)
 
 def _raw(model):
     if isinstance(model, (xgb.XGBModel,)):
-        return model.predict(X, output_margin=True)
+        return _xgboost_margin(model)[0]
     if isinstance(model, lgb.LGBMModel):
         return model.predict(X, raw_score=True)
     if hasattr(model, "decision_function") and not isinstance(model, (RandomForestClassifier, DecisionTreeClassifier)):
@@ -53,9 +56,61 @@ def _raw(model):
     return model.predict(X)
 
 
-# shap hands XGBoost models to XGBoost's own pred_contribs, which computes in float32, and XGBoost
-# accumulates its margin in float32: those rows agree to float32 precision, the rest to 1e-9.
+# shap.TreeExplainer(xgboost_model) hands the work to XGBoost's own pred_contribs, which runs
+# TreeSHAP in float32, and XGBoost sums its margin in float32: those figures agree with pmmlkit's
+# (double precision) to about 1e-6. The exact oracle is shap's own algorithm (its C extension, in
+# double) on the booster's tree tables, given to shap.TreeExplainer as a model dict (shap's
+# documented custom-tree format); the raw score is the double-precision sum of the leaves
+# XGBoost's predict(pred_leaf=True) reaches.
 EXACT, FLOAT32 = 1e-9, 2e-5
+
+
+def _xgboost_json(model) -> dict:
+    return json.loads(model.get_booster().save_raw("json"))
+
+
+def _xgboost_tables(model) -> dict:
+    """The booster's trees as shap's model dict: XGBoost goes left when x < split_condition (a
+    float32), shap when x <= threshold: the threshold is the float32 below it, as shap's own
+    XGBoost loader writes it. node_sample_weight is the cover (sum_hessian)."""
+    trees = []
+    for tree in _xgboost_json(model)["learner"]["gradient_booster"]["model"]["trees"]:
+        left = np.asarray(tree["left_children"], dtype=np.int32)
+        right = np.asarray(tree["right_children"], dtype=np.int32)
+        leaf = left == -1
+        condition = np.asarray(tree["split_conditions"], dtype=np.float32)
+        trees.append({
+            "children_left": left, "children_right": right,
+            "children_default": np.where(np.asarray(tree["default_left"], dtype=bool), left, right).astype(np.int32),
+            "features": np.where(leaf, -2, np.asarray(tree["split_indices"])).astype(np.int32),
+            "thresholds": np.where(leaf, 0.0, np.nextafter(condition, np.float32(-np.inf)).astype(np.float64)),
+            "values": np.where(leaf, condition.astype(np.float64), 0.0).reshape(-1, 1),
+            "node_sample_weight": np.asarray(tree["sum_hessian"], dtype=np.float64),
+        })
+    return {"trees": trees, "base_offset": float(_xgboost_margin(model)[1])}
+
+
+def _xgboost_margin(model) -> tuple[np.ndarray, np.float32]:
+    """(the base margin plus the leaves each row reaches, summed in double; the base margin).
+    The same sum in float32, in tree order, must be XGBoost's own output_margin, bit for bit."""
+    learner = _xgboost_json(model)["learner"]
+    base = np.float32(float(learner["learner_model_param"]["base_score"].strip("[]")))
+    if learner["objective"]["name"] == "binary:logistic":  # the probability, in margin space, in float32
+        base = np.float32(-np.log(np.float64(np.float32(np.float32(1.0) / base) - np.float32(1.0))))
+    trees = learner["gradient_booster"]["model"]["trees"]
+    reached = model.get_booster().predict(xgb.DMatrix(X), pred_leaf=True).astype(np.int64)
+    leaves = np.stack([np.asarray(t["split_conditions"], dtype=np.float32)[reached[:, i]]
+                       for i, t in enumerate(trees)], axis=1)
+    single = np.full(len(X), base, dtype=np.float32)
+    for i in range(leaves.shape[1]):
+        single = single + leaves[:, i]
+    np.testing.assert_array_equal(single, model.predict(X, output_margin=True))
+    return float(base) + leaves.astype(np.float64).sum(axis=1), base
+
+
+def _shap_values(model) -> np.ndarray:
+    source = _xgboost_tables(model) if isinstance(model, xgb.XGBModel) else model
+    return np.asarray(shap.TreeExplainer(source).shap_values(X.to_numpy(dtype=np.float64)))
 
 # (case, estimator, target, tolerance): every row is explained and compared with shap.TreeExplainer.
 TREE_CASES = [
@@ -67,8 +122,8 @@ TREE_CASES = [
     ("gradient-boosting-classifier", lambda: GradientBoostingClassifier(n_estimators=30, random_state=0), YC, EXACT),
     ("lightgbm-regressor", lambda: lgb.LGBMRegressor(n_estimators=25, num_leaves=8, verbose=-1), Y, EXACT),
     ("lightgbm-classifier", lambda: lgb.LGBMClassifier(n_estimators=25, num_leaves=8, verbose=-1), YC, EXACT),
-    ("xgboost-regressor", lambda: xgb.XGBRegressor(n_estimators=25, max_depth=3), Y, FLOAT32),
-    ("xgboost-classifier", lambda: xgb.XGBClassifier(n_estimators=25, max_depth=3), YC, FLOAT32),
+    ("xgboost-regressor", lambda: xgb.XGBRegressor(n_estimators=25, max_depth=3), Y, EXACT),
+    ("xgboost-classifier", lambda: xgb.XGBClassifier(n_estimators=25, max_depth=3), YC, EXACT),
 ]
 
 
@@ -76,7 +131,7 @@ TREE_CASES = [
 def test_treeshap_equals_shap_and_adds_up(case, make, target, tolerance):
     model = make().fit(X, target)
     explanation = pmmlkit.explain(pmmlkit.convert(model, X), X)
-    expected = np.asarray(shap.TreeExplainer(model).shap_values(X))
+    expected = _shap_values(model)
     columns = [list(X.columns).index(name) for name in explanation.inputs]
     k = explanation.outputs.index("1") if "1" in explanation.outputs else 0
     ours = explanation.values[:, :, k]
@@ -87,6 +142,30 @@ def test_treeshap_equals_shap_and_adds_up(case, make, target, tolerance):
     # And exactly the sum of the contributions (the explanation's own promise).
     np.testing.assert_allclose(explanation.frame().filter(like="explained_value").to_numpy()[:, k],
                                explanation.base[k] + ours.sum(axis=1), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("make,target", [
+    (lambda: xgb.XGBRegressor(n_estimators=25, max_depth=3), Y),
+    (lambda: xgb.XGBClassifier(n_estimators=25, max_depth=3), YC),
+], ids=["regressor", "classifier"])
+def test_xgboost_own_float32_figures_agree_to_float32_precision(make, target):
+    # What shap.TreeExplainer(model) returns for XGBoost: XGBoost's float32 pred_contribs.
+    model = make().fit(X, target)
+    explanation = pmmlkit.explain(pmmlkit.convert(model, X), X)
+    columns = [list(X.columns).index(name) for name in explanation.inputs]
+    float32_shap = np.asarray(shap.TreeExplainer(model).shap_values(X))
+    np.testing.assert_allclose(explanation.values[:, :, 0], float32_shap[:, columns], rtol=0, atol=FLOAT32)
+    np.testing.assert_allclose(explanation.totals()[:, 0], model.predict(X, output_margin=True), rtol=0, atol=FLOAT32)
+
+
+def test_xgboost_split_nodes_carry_their_cover():
+    # A split's cover is XGBoost's float32 sum of hessians, not always its children's sum: it is written.
+    model = xgb.XGBClassifier(n_estimators=3, max_depth=3).fit(X, YC)
+    text = pmmlkit.convert(model, X).to_string()
+    covers = {float(h) for t in _xgboost_json(model)["learner"]["gradient_booster"]["model"]["trees"]
+              for h, child in zip(t["sum_hessian"], t["left_children"]) if child != -1}
+    written = {float(c) for c in re.findall(r'<Node recordCount="([^"]+)">', text)}
+    assert covers and covers <= written
 
 
 def test_logistic_contributions_are_coefficient_times_value():
@@ -289,3 +368,52 @@ def test_explanations_refuse_what_they_cannot_do_exactly(tmp_path):
     with pytest.raises(pmmlkit.PMMLError, match="exponent"):
         pmmlkit.explain(text, pd.DataFrame({"x": [1.0], "g": ["u"]}))
     assert Path(plots.__file__).name == "plots.py"
+
+
+ROUTED = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
+ <DataDictionary>
+  <DataField name="x" optype="continuous" dataType="double"/>
+  <DataField name="g" optype="categorical" dataType="string"/>
+  <DataField name="y" optype="continuous" dataType="double"/>
+ </DataDictionary>
+ <TreeModel functionName="regression">
+  <MiningSchema><MiningField name="x"/><MiningField name="g"/><MiningField name="y" usageType="target"/></MiningSchema>
+  <Node><True/>
+   <Node><SimplePredicate field="x" operator="lessThan" value="0"/>
+    <Node score="1"><SimplePredicate field="g" operator="equal" value="u"/></Node>
+    <Node score="2"><SimpleSetPredicate field="g" booleanOperator="isIn"><Array type="string">v w</Array></SimpleSetPredicate></Node>
+    <Node score="3"><True/></Node>
+   </Node>
+   <Node><SimplePredicate field="x" operator="equal" value="1"/>
+    <Node score="4"><SimplePredicate field="x" operator="greaterOrEqual" value="1"/></Node>
+   </Node>
+   <Node><CompoundPredicate booleanOperator="or"><SimplePredicate field="x" operator="greaterThan" value="5"/>
+     <SimplePredicate field="x" operator="isMissing"/></CompoundPredicate>
+    <Node score="5"><SimplePredicate field="x" operator="notEqual" value="7"/></Node>
+    <Node score="6"><SimplePredicate field="x" operator="lessOrEqual" value="7"/></Node>
+   </Node>
+   <Node score="7"><False/></Node>
+   <Node score="8"><SimplePredicate field="x" operator="lessOrEqual" value="5"/></Node>
+  </Node>
+ </TreeModel>
+</PMML>"""
+
+
+def test_routes_evaluate_numeric_predicates_in_bulk_as_one_by_one():
+    # routes() compares numeric SimplePredicates for many nodes at once; every other predicate goes
+    # through evaluate(): the child each record takes is the first whose predicate evaluate() says is true.
+    from pmmlkit.inspection.trees import evaluate, flatten, routes
+
+    flat = flatten(etree.fromstring(ROUTED.encode()).find("{*}TreeModel"))
+    x = np.array([-1.0, 0.0, 1.0, 3.0, 5.0, 6.0, 7.0, np.nan, -2.0, -3.0])
+    g = np.array(["u", "v", None, "w", "u", "z", "v", None, "z", "w"], dtype=object)
+    values = {"x": x, "g": g}
+    got = routes(flat, values, len(x))
+    for j in range(flat.size):
+        kids = flat.children[flat.child_start[j]:flat.child_start[j + 1]]
+        expected = np.full(len(x), -1)
+        for position, child in enumerate(kids):
+            true, _ = evaluate(flat.predicates[child], values, len(x))
+            expected = np.where((expected == -1) & true, position, expected)
+        np.testing.assert_array_equal(got[:, j], expected)
+    assert got[:, 0].tolist() == [0, 4, 1, 4, 4, 2, 2, 2, 0, 0]

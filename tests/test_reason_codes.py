@@ -2,8 +2,9 @@
 hand-written Scorecard, per the standard, cross-checked on JPMML-Evaluator.
 
 PMML4S scores the score and the first reason code right but repeats the last code with positive
-points in the ranks beyond it (where the standard and JPMML answer missing): pmmlkit.explain
-computes the reason codes from the document (pmmlkit/inspection/scorecard.py).
+points in the ranks beyond it (where the standard and JPMML answer missing): pmmlkit computes the
+reason codes from the document (pmmlkit/inspection/scorecard.py), for explain and, in place of
+PMML4S's, for predict (pmmlkit/scoring/reasons.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from documents import pmml
 import pmmlkit
 
 
-def scorecard(algorithm: str) -> str:
+def scorecard(algorithm: str, derived: bool = False) -> str:
+    """The scorecard; ``derived``: income read through a derived field (in thousands) and a missing
+    age replaced by 50 in the MiningSchema, so the reason codes need the engine's values."""
     return pmml(f"""  <DataDictionary numberOfFields="4">
     <DataField name="age" optype="continuous" dataType="double"/>
     <DataField name="income" optype="continuous" dataType="double"/>
@@ -31,7 +34,8 @@ def scorecard(algorithm: str) -> str:
   <Scorecard functionName="regression" useReasonCodes="true" reasonCodeAlgorithm="{algorithm}" initialScore="100"
              baselineMethod="other">
     <MiningSchema>
-      <MiningField name="age"/><MiningField name="income"/><MiningField name="city"/>
+      <MiningField name="age"{' missingValueReplacement="50"' if derived else ''}/><MiningField name="income"/>
+      <MiningField name="city"/>
       <MiningField name="score" usageType="target"/>
     </MiningSchema>
     <Output>
@@ -39,7 +43,7 @@ def scorecard(algorithm: str) -> str:
       <OutputField name="reason_1" optype="categorical" dataType="string" feature="reasonCode" rank="1"/>
       <OutputField name="reason_2" optype="categorical" dataType="string" feature="reasonCode" rank="2"/>
       <OutputField name="reason_3" optype="categorical" dataType="string" feature="reasonCode" rank="3"/>
-    </Output>
+    </Output>{INCOME_IN_THOUSANDS if derived else ''}
     <Characteristics>
       <Characteristic name="age_points" reasonCode="AGE" baselineScore="20">
         <Attribute partialScore="5"><SimplePredicate field="age" operator="lessThan" value="30"/></Attribute>
@@ -47,8 +51,8 @@ def scorecard(algorithm: str) -> str:
         <Attribute partialScore="12"><True/></Attribute>
       </Characteristic>
       <Characteristic name="income_points" reasonCode="INCOME" baselineScore="30">
-        <Attribute partialScore="2"><SimplePredicate field="income" operator="lessThan" value="1000"/></Attribute>
-        <Attribute partialScore="18" reasonCode="MIDDLE_INCOME"><SimplePredicate field="income" operator="lessThan" value="5000"/></Attribute>
+        <Attribute partialScore="2"><SimplePredicate field="{'income_k' if derived else 'income'}" operator="lessThan" value="{1 if derived else 1000}"/></Attribute>
+        <Attribute partialScore="18" reasonCode="MIDDLE_INCOME"><SimplePredicate field="{'income_k' if derived else 'income'}" operator="lessThan" value="{5 if derived else 5000}"/></Attribute>
         <Attribute partialScore="40"><True/></Attribute>
       </Characteristic>
       <Characteristic name="city_points" reasonCode="CITY" baselineScore="10">
@@ -58,6 +62,13 @@ def scorecard(algorithm: str) -> str:
     </Characteristics>
   </Scorecard>""", "a hand-written scorecard with reason codes", declaration=True)
 
+
+INCOME_IN_THOUSANDS = """
+    <LocalTransformations>
+      <DerivedField name="income_k" optype="continuous" dataType="double">
+        <Apply function="/"><FieldRef field="income"/><Constant dataType="double">1000</Constant></Apply>
+      </DerivedField>
+    </LocalTransformations>"""
 
 X = pd.DataFrame({"age": [25.0, 45.0, 70.0, 45.0, None], "income": [500.0, 3000.0, 9000.0, 9000.0, 500.0],
                   "city": ["nice", "paris", "lyon", "nice", "paris"]})
@@ -89,3 +100,43 @@ def test_scorecard_reason_codes_follow_the_standard(tmp_path: Path, algorithm: s
     np.testing.assert_allclose(oracle["final_score"], SCORES)
     got = oracle[["reason_1", "reason_2", "reason_3"]].astype(object)
     assert got.where(got.notna(), None).to_numpy().tolist() == EXPECTED[algorithm]
+
+
+def _codes(frame: pd.DataFrame) -> list[list[str | None]]:
+    return [[v if isinstance(v, str) else None for v in row] for row in frame.to_numpy().tolist()]
+
+
+@pytest.mark.parametrize("derived", [False, True], ids=["inputs", "derived-and-replaced"])
+@pytest.mark.parametrize("algorithm", ["pointsBelow", "pointsAbove"])
+def test_predict_gives_every_reason_code_rank_right(tmp_path: Path, algorithm: str, derived: bool) -> None:
+    # Model.predict scores on PMML4S, whose ranks above 1 repeat codes: pmmlkit's replace them.
+    path = tmp_path / "scorecard.pmml"
+    path.write_text(scorecard(algorithm, derived), encoding="utf-8")
+    ranks = ["reason_1", "reason_2", "reason_3"]
+    oracle = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(X.astype(object).where(X.notna(), None))
+    expected = _codes(oracle[ranks].astype(object))
+    if not derived:
+        assert expected == EXPECTED[algorithm]
+    model = pmmlkit.load(path, engine="pmml4s")
+    scored = model.predict(X)
+    assert _codes(scored[ranks]) == expected
+    np.testing.assert_allclose(scored["final_score"], oracle["final_score"].astype(float))
+    records = X.astype(object).where(X.notna(), None).to_dict("records")
+    assert [[r[name] for name in ranks] for r in model.predict(records)] == expected  # one by one
+    assert _codes(pd.DataFrame(model.predict_records(records * 20))[ranks]) == expected * 20  # the column path
+
+
+def test_reason_codes_of_a_complex_partial_score_and_treated_inputs():
+    # The corpus scorecard: a ComplexPartialScore (0.5 x age), invalidValueTreatment="asMissing",
+    # CompoundPredicates, isMissing; every rank equals JPMML-Evaluator's.
+    path = Path(__file__).parent / "corpus" / "models" / "scorecard.pmml"
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"department": rng.choice(["engineering", "marketing", "business", None], 60),
+                          "age": rng.choice([np.nan, 10, 18, 25, 29, 35, 50, 70], 60),
+                          "income": rng.choice([np.nan, 500.0, 1000.0, 1500.0, 4000.0], 60)}).astype(object)
+    frame = frame.where(frame.notna(), None)
+    ranks = ["Reason Code 1", "Reason Code 2"]
+    oracle = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(frame)
+    scored = pmmlkit.load(path, engine="pmml4s").predict(frame)
+    assert _codes(scored[ranks]) == _codes(oracle[ranks].astype(object))
+    np.testing.assert_allclose(scored["Final Score"], oracle["Final Score"].astype(float))

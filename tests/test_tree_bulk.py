@@ -4,6 +4,8 @@ trees given as arrays or as Leaf/Split objects written alike, text that lxml its
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from lxml import etree
@@ -52,11 +54,12 @@ def _random_tree(rng: np.random.Generator, depth: int, classes: int) -> Leaf | S
     missing = [None, True, False][int(rng.integers(3))]
     left, right = _random_tree(rng, depth - 1, classes), _random_tree(rng, depth - 1, classes)
     kind = rng.integers(3)
+    count = None if rng.random() < 0.5 else float(rng.integers(1, 99)) / 4  # a split's recordCount, when given
     if kind == 0:
-        return Split(X, left, right, threshold=float(rng.normal()), missing_left=missing)
+        return Split(X, left, right, threshold=float(rng.normal()), missing_left=missing, count=count)
     if kind == 1:
-        return Split(CITY, left, right, categories=("paris", 'lyon "2"', "a&b"), missing_left=missing)
-    return Split(CODE, left, right, categories=(1, 3), missing_left=missing)
+        return Split(CITY, left, right, categories=("paris", 'lyon "2"', "a&b"), missing_left=missing, count=count)
+    return Split(CODE, left, right, categories=(1, 3), missing_left=missing, count=count)
 
 
 @pytest.mark.parametrize("classes", [0, 3])
@@ -72,6 +75,7 @@ def test_node_objects_and_arrays_write_what_lxml_writes(classes: int):
         forest, lxml_forest = _bytes(_document(ensemble_model(trees, target, "sum", weights=[0.5, 1.0, 2.0, 0.1])))
     assert forest == lxml_forest
     assert forest.count(b"<TreeModel") == 4
+    assert re.search(rb'<Node recordCount="[^"]*">', forest)  # a split's recordCount
     assert b'field="x &amp; &lt;y&gt; &quot;q&quot; 100%"' in forest
     assert b'<Array n="3" type="string">"paris" "lyon \\"2\\"" "a&amp;b"</Array>' in forest
 

@@ -242,15 +242,19 @@ def _tree(tree: dict[str, Any], features: list[Field], context: Context) -> Node
     below = np.nextafter(conditions, np.float32(-np.inf))
     # float32(x) < s  <=>  float32(x) <= the float32 below s  <=>  x <= T.
     thresholds = float32_split_threshold(below.astype(np.float64))
-    # A leaf's cover (sum of hessians) is its recordCount: TreeSHAP and gain importance weigh paths by it.
+    # A node's cover (sum of hessians) is its recordCount: TreeSHAP and gain importance weigh paths by
+    # it. Splits get theirs too: XGBoost sums hessians in float32, so a split's cover is not always
+    # the sum of its children's, and XGBoost's (and shap's) TreeSHAP reads the split's own.
     covers = tree.get("sum_hessian")
     nodes: list[Node] = []
     for i in range(len(left)):
+        count = None if covers is None else float(covers[i])
         if left[i] == -1:
-            nodes.append(Leaf(value=float(conditions[i]), count=None if covers is None else float(covers[i])))
+            nodes.append(Leaf(value=float(conditions[i]), count=count))
         else:
             nodes.append(Split(features[int(tree["split_indices"][i])], None, None,  # type: ignore[arg-type]
-                               threshold=float(thresholds[i]), missing_left=bool(tree["default_left"][i])))
+                               threshold=float(thresholds[i]), missing_left=bool(tree["default_left"][i]),
+                               count=count))
     for i, node in enumerate(nodes):
         if isinstance(node, Split):
             node.left, node.right = nodes[left[i]], nodes[right[i]]

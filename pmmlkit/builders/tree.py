@@ -57,6 +57,7 @@ class Split:
     threshold: float | None = None  # numeric split: left when value <= threshold
     categories: tuple | None = None  # categorical split: left when value is in categories
     missing_left: bool | None = None  # where a missing value goes; None -> no prediction
+    count: float | None = None  # recordCount (optional; XGBoost's cover, which TreeSHAP weighs paths by)
 
 
 Node = Leaf | Split
@@ -73,8 +74,9 @@ class TreeArrays:
     nowhere (no prediction); ``missing_left=None`` means nowhere at every split. At a leaf,
     ``value[i]`` is the prediction: shape ``(n,)`` for regression, ``(n, n_classes)`` class
     probabilities (aligned with the target's classes) for classification; ``count[i]`` (optional,
-    NaN for none) its recordCount. Entries of splits in ``value``/``count`` and of leaves in
-    ``feature``/``threshold`` are ignored.
+    NaN for none) its recordCount. Entries of splits in ``value`` and of leaves in
+    ``feature``/``threshold`` are ignored; so are those of splits in ``count`` unless
+    ``split_counts`` (then a split's non-NaN count is written as its recordCount too).
     """
 
     fields: Sequence[Field]
@@ -86,6 +88,7 @@ class TreeArrays:
     count: Any = None
     missing_left: Any = None
     categories: dict[int, Sequence[Any]] | None = None
+    split_counts: bool = False
 
 
 Tree = Node | TreeArrays
@@ -188,7 +191,7 @@ def _placeholders(trees: Sequence[Tree], target: Target, scales: Sequence[float]
         body = tree_text.TreeBody(
             # -1 (no field) picks local's last entry, which is -1.
             depth=depth[nodes], predicate=code, field=local[used], operand=operand, closes=closes[nodes],
-            score=glue["score"][leaves], count=glue["count"][leaves], probabilities=probabilities,
+            score=glue["score"][leaves], count=glue["count"][nodes], probabilities=probabilities,
             names=[all_names[i] for i in ids.tolist()], classes=classes, sets=tree_sets)
         bodies.append(body.placeholder())
         start += size
@@ -251,6 +254,8 @@ def _append(tree: TreeArrays, classes: list[str] | None, scale: float, offset: i
     leaf = ~split
     value = np.asarray(tree.value, dtype=np.float64)
     count = (np.full(n, np.nan) if tree.count is None else np.asarray(tree.count, dtype=np.float64).reshape(-1))
+    if not tree.split_counts:
+        count = np.where(split, np.nan, count)
     if classes is None:
         value = value.reshape(n, -1) if value.ndim > 1 else value
         if value.ndim > 1 and value.shape[1] != 1:
@@ -271,7 +276,7 @@ def _append(tree: TreeArrays, classes: list[str] | None, scale: float, offset: i
     parts["operand"].append(operand_of)
     parts["leaf"].append(leaf)
     parts["score"].append(score)
-    parts["count"].append(count[leaf])
+    parts["count"].append(count)
     parts["probabilities"].append(probabilities)
     return n
 
@@ -316,7 +321,7 @@ def _from_nodes(root: Node, target: Target) -> TreeArrays:
             if node.categories is not None:
                 categories[i] = node.categories
             missing.append(-1 if node.missing_left is None else int(bool(node.missing_left)))
-            counts.append(np.nan)
+            counts.append(np.nan if node.count is None else float(node.count))
             values.append([0.0] * n_classes if n_classes else 0.0)
             pending.append((node.right, i, 1))
             pending.append((node.left, i, 0))
@@ -325,7 +330,7 @@ def _from_nodes(root: Node, target: Target) -> TreeArrays:
     return TreeArrays(fields=fields, left=np.array(left), right=np.array(right), feature=np.array(feature),
                       threshold=np.array(threshold), value=np.array(values, dtype=np.float64).reshape(len(left), -1)
                       if n_classes else np.array(values, dtype=np.float64), count=np.array(counts),
-                      missing_left=np.array(missing, dtype=np.int8), categories=categories)
+                      missing_left=np.array(missing, dtype=np.int8), categories=categories, split_counts=True)
 
 
 def margin_model(trees: list[Node], name: str, weights: list[float] | None = None) -> etree._Element:

@@ -35,7 +35,7 @@ from ..errors import ConversionError, PMMLError
 from ..pmml import NAMESPACE, element, format_value
 
 MARKER = "pmmlkitTreeBody"
-_FORMAT = 1
+_FORMAT = 2  # 2: recordCount per node (splits too), was per leaf
 
 # Predicate codes, one per node: the predicate that leads into the node from its parent.
 TRUE, LESS_OR_EQUAL, GREATER_THAN, IS_IN, IS_NOT_IN = range(5)
@@ -53,9 +53,9 @@ class TreeBody:
     Every node: ``depth`` (the root is 0), ``predicate`` (a code above), ``field`` (index into
     ``names``; -1 for ``True``), ``operand`` (the threshold, or the index into ``sets``),
     ``closes`` (how many ``</Node>`` lines follow the node's own lines: 0 for splits, whose
-    closing tag follows their last leaf). Every leaf, in order: ``score`` (the value, or the
-    index of the predicted class), ``count`` (NaN: no recordCount) and, for classification,
-    ``probabilities`` (one column per class).
+    closing tag follows their last leaf), ``count`` (its recordCount; NaN: none written). Every
+    leaf, in order: ``score`` (the value, or the index of the predicted class) and, for
+    classification, ``probabilities`` (one column per class).
     """
 
     depth: np.ndarray
@@ -98,7 +98,7 @@ class TreeBody:
             values: dict[str, np.ndarray] = {}
             offset = 0
             for name, dtype in cls._LAYOUT:
-                length = leaves if name in ("score", "count") else n
+                length = leaves if name == "score" else n
                 values[name] = np.frombuffer(data, dtype=dtype, count=length, offset=offset)
                 offset += length * np.dtype(dtype).itemsize
             probabilities = None
@@ -255,7 +255,7 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = Fals
     if flat:
         closes = np.ones(n, dtype=np.int64)
     score = np.concatenate([b.score for b in bodies])
-    count = np.concatenate([b.count for b in bodies])
+    count = np.concatenate([b.count for b in bodies])  # per node
     counted = ~np.isnan(count)
     n_classes = 0 if classes is None else len(classes)
     simple = (code == LESS_OR_EQUAL) | (code == GREATER_THAN)
@@ -266,14 +266,17 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = Fals
     slots = np.empty((n, 3 + 2 * n_classes), dtype=object)
     used = np.zeros(slots.shape, dtype=bool)
     leaves = np.flatnonzero(leaf)
-    used[leaves, 0] = counted
-    slots[leaves[counted], 0] = number_objects(count[counted])
+    used[:, 0] = counted
+    slots[counted, 0] = number_objects(count[counted])
     if classes is None:
         used[leaves, 1] = True
         slots[leaves, 1] = number_objects(score)
     else:
         probabilities = np.concatenate([b.probabilities for b in bodies if b.probabilities is not None])
-        weights = np.where(counted[:, None], probabilities * np.where(counted, count, 1.0)[:, None], probabilities)
+        leaf_count = count[leaves]
+        leaf_counted = counted[leaves]
+        weights = np.where(leaf_counted[:, None], probabilities * np.where(leaf_counted, leaf_count, 1.0)[:, None],
+                           probabilities)
         used[leaves, 3:] = True
         slots[leaves, 3::2] = number_objects(weights)
         slots[leaves, 4::2] = number_objects(probabilities)
@@ -283,8 +286,7 @@ def render(bodies: Sequence[TreeBody], indents: Sequence[int], flat: bool = Fals
     # A node's text is three templates: its head (the Node tag), its predicate, and for a leaf its
     # tail (score distributions, closing tags); each kind is built once per distinct set of inputs.
     templates = _Templates(list(names), list(sets), classes)
-    node_counted = np.zeros(n, dtype=np.int64)
-    node_counted[leaves] = counted
+    node_counted = counted.astype(np.int64)
     label = np.zeros(n, dtype=np.int64)
     if classes is not None:
         label[leaves] = score.astype(np.int64)
@@ -344,7 +346,7 @@ class _Templates:
 
     def head(self, spaces: int, leaf: int, counted: int, label: int) -> bytes:
         if not leaf:
-            return _pad(spaces) + b"<Node>\n"
+            return _pad(spaces) + (b'<Node recordCount="%s">\n' if counted else b"<Node>\n")
         return b"".join([_pad(spaces), b"<Node", b' recordCount="%s"' if counted else b"", b' score="',
                          b"%s" if self.labels is None else self.labels[label], b'">\n'])
 

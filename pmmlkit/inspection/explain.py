@@ -82,14 +82,29 @@ class _Part:
     reasons: pd.DataFrame | None = None
 
 
+@dataclass
+class _PreparedTree:
+    """What TreeSHAP needs of one TreeModel besides the records: read once per document."""
+
+    flat: FlatTree
+    classes: list[str] | None
+    split_feature: np.ndarray
+    cover: np.ndarray
+    value: np.ndarray
+    base: np.ndarray
+
+
 class _Context:
-    def __init__(self, root: etree._Element, values: dict[str, np.ndarray], rows: int, fields: list[str]) -> None:
+    def __init__(self, root: etree._Element, values: dict[str, np.ndarray], rows: int, fields: list[str],
+                 prepared: dict[int, _PreparedTree]) -> None:
         self.root = root
         self.values = values
         self.rows = rows
         self.fields = fields
         self.index = {name: i for i, name in enumerate(fields)}
         self.classes = _target_classes(root)
+        self.prepared = prepared
+        self.trees_seen = 0  # TreeModels are explained in document order: their number is their key
 
     def zeros(self, k: int) -> np.ndarray:
         return np.zeros((self.rows, len(self.fields), k))
@@ -98,16 +113,18 @@ class _Context:
 ValuesOf = Callable[[list[str]], dict[str, np.ndarray]]
 
 
-def explain_document(root: etree._Element, frame: pd.DataFrame, values_of: ValuesOf) -> Explanation:
+def explain_document(root: etree._Element, frame: pd.DataFrame, values_of: ValuesOf,
+                     prepared: dict[int, _PreparedTree] | None = None) -> Explanation:
     """Explain the top-level model of ``root`` for ``frame``. ``values_of(names)`` returns the values
     of the named fields (inputs or derived fields) for the frame's records, as arrays: float with
-    NaN for missing for numeric fields, objects for others."""
+    NaN for missing for numeric fields, objects for others. ``prepared`` (an empty dict, then the
+    same one for every later frame of the same ``root``) keeps the trees read on the first call."""
     model = model_element(root)
     if model is None:
         raise PMMLError("the document has no model element")
     fields = _fields_used(model)
     values = values_of(fields)
-    context = _Context(root, values, len(frame), fields)
+    context = _Context(root, values, len(frame), fields, {} if prepared is None else prepared)
     part = _explain(model, context)
     inputs, fold = _fold_onto_inputs(root, model, fields)
     folded = np.zeros((len(frame), len(inputs), part.values.shape[2]))
@@ -139,6 +156,21 @@ def _explain(model: etree._Element, context: _Context) -> _Part:
 
 
 def _tree(model: etree._Element, context: _Context) -> _Part:
+    key = context.trees_seen
+    context.trees_seen += 1
+    tree = context.prepared.get(key)
+    if tree is None:
+        tree = context.prepared[key] = _prepare_tree(model, context)
+    route = routes(tree.flat, context.values, context.rows)
+    # numba's import (~0.5 s) is paid by the first tree explanation, not by `import pmmlkit`.
+    from .treeshap import tree_shap
+
+    phi = tree_shap(tree.flat.child_start, tree.flat.children, tree.split_feature, tree.cover, tree.value, route,
+                    len(context.fields), int(tree.flat.depth.max()))
+    return _Part(tree.base, phi, tree.classes or ["predicted"])
+
+
+def _prepare_tree(model: etree._Element, context: _Context) -> _PreparedTree:
     flat = flatten(model)
     classes = None
     if model.get("functionName") == "classification":
@@ -156,15 +188,9 @@ def _tree(model: etree._Element, context: _Context) -> _Part:
             split_feature[j] = context.index[next(iter(tested))]
     cover = flat.covers()
     value = flat.leaf_scores(classes)
-    route = routes(flat, context.values, context.rows)
     leaves = flat.is_leaf
     base = (cover[leaves, None] * value[leaves]).sum(axis=0) / cover[0]
-    # numba's import (~0.5 s) is paid by the first tree explanation, not by `import pmmlkit`.
-    from .treeshap import tree_shap
-
-    phi = tree_shap(flat.child_start, flat.children, split_feature, cover, value, route, len(context.fields),
-                    int(flat.depth.max()))
-    return _Part(base, phi, classes or ["predicted"])
+    return _PreparedTree(flat, classes, split_feature, cover, value, base)
 
 
 def _scorecard(model: etree._Element, context: _Context) -> _Part:

@@ -8,10 +8,11 @@ Reason codes (``useReasonCodes``, OutputFields ``feature="reasonCode" rank="N"``
 Attribute's code (its own ``reasonCode``, else its Characteristic's) gets the points
 ``baselineScore - partialScore`` (``pointsBelow``, the default) or ``partialScore - baselineScore``
 (``pointsAbove``), the baseline being the Characteristic's ``baselineScore`` or else the
-Scorecard's; points are summed per code, codes with positive points are ranked largest first
+Scorecard's; points are summed per code, codes with points of 0 or more are ranked largest first
 (ties in document order), and rank N is the N-th code or missing when there are fewer. This is what
 JPMML-Evaluator answers (tested); PMML4S repeats the last code in the ranks beyond the codes that
-have positive points, so pmmlkit computes reason codes here rather than take the engine's.
+are ranked, so pmmlkit computes reason codes here rather than take the engine's. (A code with
+negative points explains nothing and is left out; one with 0 points is ranked, as JPMML does.)
 """
 
 from __future__ import annotations
@@ -32,16 +33,22 @@ def characteristics(model: etree._Element) -> list[etree._Element]:
     return [c for c in ([] if holder is None else holder) if isinstance(c.tag, str) and tag_of(c) == "Characteristic"]
 
 
-def chosen_attributes(model: etree._Element, values: Mapping[str, np.ndarray], rows: int
+def complex_score_name(characteristic: int, attribute: int) -> str:
+    """The name :func:`reason_codes` reads the value of the ComplexPartialScore of Attribute
+    ``attribute`` of Characteristic ``characteristic`` (both counted from 0) under."""
+    return f"pmmlkit-partialScore({characteristic},{attribute})"
+
+
+def chosen_attributes(model: etree._Element, values: Mapping[str, np.ndarray], rows: int, complex_scores: bool = False
                       ) -> list[tuple[etree._Element, list[etree._Element], np.ndarray]]:
     """Per Characteristic: (characteristic, its attributes, index of the first true one per row, -1
-    when none is)."""
+    when none is). A ComplexPartialScore is refused unless ``complex_scores`` (its values are given)."""
     found = []
     for characteristic in characteristics(model):
         attributes = [a for a in characteristic if isinstance(a.tag, str) and tag_of(a) == "Attribute"]
         chosen = np.full(rows, -1, dtype=np.int64)
         for i, attribute in enumerate(attributes):
-            if find_child(attribute, "ComplexPartialScore") is not None:
+            if not complex_scores and find_child(attribute, "ComplexPartialScore") is not None:
                 raise PMMLError(f"line {attribute.sourceline}: an Attribute with a ComplexPartialScore has no "
                                 "exact explanation here")
             predicate = next((c for c in attribute if isinstance(c.tag, str) and tag_of(c) in PREDICATES), None)
@@ -62,7 +69,8 @@ def partial_scores(model: etree._Element, values: Mapping[str, np.ndarray], rows
 
 def reason_codes(model: etree._Element, values: Mapping[str, np.ndarray], rows: int) -> pd.DataFrame | None:
     """The reasonCode OutputFields' values (one column per field, by name), or None when the model
-    declares none or does not use reason codes."""
+    declares none or does not use reason codes. An Attribute's ComplexPartialScore is read from
+    ``values`` under :func:`complex_score_name` (else refused)."""
     output = find_child(model, "Output")
     fields = [f for f in ([] if output is None else output)
               if isinstance(f.tag, str) and f.get("feature") == "reasonCode"]
@@ -72,7 +80,8 @@ def reason_codes(model: etree._Element, values: Mapping[str, np.ndarray], rows: 
     default_baseline = model.get("baselineScore")
     ranked: list[list[str]] = [[] for _ in range(rows)]
     points: list[dict[str, float]] = [{} for _ in range(rows)]
-    for characteristic, attributes, chosen in chosen_attributes(model, values, rows):
+    complex_scores = any(name.startswith("pmmlkit-partialScore(") for name in values)
+    for c, (characteristic, attributes, chosen) in enumerate(chosen_attributes(model, values, rows, complex_scores)):
         baseline_text = characteristic.get("baselineScore", default_baseline)
         if baseline_text is None:
             raise PMMLError(f"line {characteristic.sourceline}: reason codes need a baselineScore on the "
@@ -85,12 +94,15 @@ def reason_codes(model: etree._Element, values: Mapping[str, np.ndarray], rows: 
             code = attribute.get("reasonCode") or characteristic.get("reasonCode")
             if code is None:
                 continue
-            partial = float(attribute.get("partialScore", "0"))
+            if find_child(attribute, "ComplexPartialScore") is not None:
+                partial = float(values[complex_score_name(c, int(chosen[row]))][row])
+            else:
+                partial = float(attribute.get("partialScore", "0"))
             difference = baseline - partial if below else partial - baseline
             points[row][code] = points[row].get(code, 0.0) + difference
     for row in range(rows):
-        positive = [(code, value) for code, value in points[row].items() if value > 0]
-        ranked[row] = [code for code, _ in sorted(positive, key=lambda item: -item[1])]  # stable: ties in order
+        kept = [(code, value) for code, value in points[row].items() if value >= 0]
+        ranked[row] = [code for code, _ in sorted(kept, key=lambda item: -item[1])]  # stable: ties in order
     columns = {}
     for field in fields:
         rank = int(field.get("rank", "1"))

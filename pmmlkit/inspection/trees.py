@@ -83,49 +83,85 @@ class FlatTree:
 
 
 def flatten(tree_model: etree._Element) -> FlatTree:
-    """Read a TreeModel's Nodes into a :class:`FlatTree` (iteratively: deep trees do not recurse)."""
+    """Read a TreeModel's Nodes into a :class:`FlatTree` (lxml walks them: deep trees do not recurse)."""
     root = find_child(tree_model, "Node")
     if root is None:
         raise PMMLError(f"line {tree_model.sourceline}: a TreeModel without a root Node")
     nodes: list[etree._Element] = []
-    kids: list[list[int]] = []
+    parents: list[int] = []
     depth: list[int] = []
-    order = [(root, 0, -1)]
-    while order:
-        node, level, parent = order.pop()
-        index = len(nodes)
-        nodes.append(node)
-        kids.append([])
-        depth.append(level)
-        if parent >= 0:
-            kids[parent].append(index)
-        children = [c for c in node if isinstance(c.tag, str) and tag_of(c) == "Node"]
-        order.extend((c, level + 1, index) for c in reversed(children))
-    # Depth-first order keeps a parent before its children; CSR lists children in document order.
+    open_nodes: list[int] = []
+    # Depth-first (document) order keeps a parent before its children.
+    for event, node in etree.iterwalk(root, events=("start", "end"), tag="{*}Node"):
+        if event == "start":
+            parents.append(open_nodes[-1] if open_nodes else -1)
+            depth.append(len(open_nodes))
+            open_nodes.append(len(nodes))
+            nodes.append(node)
+        else:
+            open_nodes.pop()
+    parent = np.array(parents, dtype=np.int64)
+    # CSR: children grouped by parent, each group in document order (a stable sort of preorder).
+    flat_children = (np.argsort(parent[1:], kind="stable") + 1).astype(np.int64)
     start = np.zeros(len(nodes) + 1, dtype=np.int64)
-    start[1:] = np.cumsum([len(k) for k in kids])
-    flat_children = np.array([c for k in kids for c in k], dtype=np.int64)
+    start[1:] = np.cumsum(np.bincount(parent[1:], minlength=len(nodes)))
     predicates = [_predicate(n) for n in nodes]
-    counts = np.array([float(n.get("recordCount")) if n.get("recordCount") is not None else np.nan for n in nodes])
-    tested = [frozenset(f for c in k for f in _fields_of(predicates[c])) for k in kids]
+    counts = np.array([float(c) if (c := n.get("recordCount")) is not None else np.nan for n in nodes])
+    child_fields = [_fields_of(p) for p in predicates]
+    tested = [frozenset().union(*(child_fields[c] for c in flat_children[start[j]:start[j + 1]]))
+              for j in range(len(nodes))]
     return FlatTree(tree_model, nodes, predicates, start, flat_children, np.array(depth), counts, tested)
+
+
+# SimplePredicate operators over numbers that routes() evaluates for many nodes at once.
+_ORDER = {"lessThan": 0, "lessOrEqual": 1, "greaterThan": 2, "greaterOrEqual": 3, "equal": 4, "notEqual": 5}
 
 
 def routes(tree: FlatTree, values: Mapping[str, np.ndarray], rows: int) -> np.ndarray:
     """``(rows, nodes)``: the position of the child each record takes at each node (-1: none is true,
     or a leaf). Predicates are evaluated for every record at every node: TreeSHAP needs the
-    record's decision in subtrees it does not reach."""
-    route = np.full((rows, tree.size), -1, dtype=np.int64)
-    for j in range(tree.size):
-        first, last = tree.child_start[j], tree.child_start[j + 1]
-        if first == last:
+    record's decision in subtrees it does not reach.
+
+    A numeric SimplePredicate is evaluated for all the nodes testing one field at once (one
+    comparison of the column against their thresholds); ``True`` is true; any other predicate
+    goes through :func:`evaluate`. The answers are the same."""
+    truth = np.zeros((rows, tree.size), dtype=bool)  # each node's predicate, per record
+    numeric: dict[str, list[tuple[int, int, float]]] = {}
+    for j in range(1, tree.size):
+        predicate = tree.predicates[j]
+        tag = predicate.tag if predicate is not None else ""
+        if isinstance(tag, str) and tag.endswith("}True"):
+            truth[:, j] = True
             continue
-        open_rows = np.ones(rows, dtype=bool)
-        for position, child in enumerate(tree.children[first:last]):
-            true, _ = evaluate(tree.predicates[child], values, rows)
-            chosen = open_rows & true
-            route[chosen, j] = position
-            open_rows &= ~chosen
+        if isinstance(tag, str) and tag.endswith("}SimplePredicate"):
+            name, operator, text = predicate.get("field"), predicate.get("operator"), predicate.get("value")
+            column = values.get(name)
+            if column is not None and column.dtype.kind == "f" and operator in _ORDER:
+                try:
+                    numeric.setdefault(name, []).append((j, _ORDER[operator], float(text)))
+                    continue
+                except (TypeError, ValueError):
+                    pass  # evaluate() reports it
+        truth[:, j] = evaluate(predicate, values, rows)[0]
+    for name, tests in numeric.items():
+        column = values[name]
+        present = ~np.isnan(column)
+        where, operator, threshold = (np.array(t) for t in zip(*tests))
+        where = where.astype(np.int64)
+        operator = operator.astype(np.int64)
+        for code, compare in enumerate((np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
+                                        np.not_equal)):
+            chosen = operator == code
+            if chosen.any():
+                # A missing value makes every comparison UNKNOWN: not true.
+                truth[:, where[chosen]] = compare(column[:, None], threshold[chosen][None, :]) & present[:, None]
+    route = np.full((rows, tree.size), -1, dtype=np.int64)
+    width = np.diff(tree.child_start)
+    for position in range(int(width.max(initial=0))):
+        nodes = np.flatnonzero(width > position)
+        kids = tree.children[tree.child_start[nodes] + position]
+        chosen = (route[:, nodes] == -1) & truth[:, kids]  # the first true child
+        route[:, nodes] = np.where(chosen, position, route[:, nodes])
     return route
 
 
@@ -226,12 +262,18 @@ def _array_items(array: etree._Element | None) -> list[str]:
 
 
 def _predicate(node: etree._Element) -> etree._Element | None:
+    first = node[0] if len(node) else None  # the schema puts it first, after Extensions
+    if first is not None and isinstance(first.tag, str) and first.tag.rpartition("}")[2] in PREDICATES:
+        return first
     return next((c for c in node if isinstance(c.tag, str) and tag_of(c) in PREDICATES), None)
 
 
 def _fields_of(predicate: etree._Element | None) -> set[str]:
     if predicate is None:
         return set()
+    if len(predicate) == 0:  # a SimplePredicate (or True, False)
+        name = predicate.get("field")
+        return set() if name is None else {name}
     found = {predicate.get("field")} if predicate.get("field") is not None else set()
     for child in predicate.iter():
         if isinstance(child.tag, str) and child.get("field") is not None:

@@ -27,11 +27,13 @@ class Explainer:
         self.root = parse_bytes(model._data, model.name).getroot()
         check_explainable(self.root)
         self._derived: dict[bytes, Model] = {}  # the derived-field documents' engines, by their bytes
+        self._prepared: dict = {}  # the trees, read on the first frame (explain_document's `prepared`)
         self._lock = threading.Lock()  # one engine per derived document, scored by one thread at a time
 
     def explain(self, frame: pd.DataFrame) -> Explanation:
         frame = frame.reset_index(drop=True)
-        return explain_document(self.root, frame, lambda names: frame_values(self.root, frame, names, self._score))
+        return explain_document(self.root, frame, lambda names: frame_values(self.root, frame, names, self._score),
+                                self._prepared)
 
     def _score(self, document: Any, frame: pd.DataFrame) -> pd.DataFrame:
         data = engine_bytes(document)

@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import EvaluationError
-from ..parsing import pmml4s_bytes
+from ..parsing import engine_bytes, pmml4s_bytes
 from . import jvm
 from .fields import FieldInfo
 from .inputs import Prepared
+from .reasons import ReasonCodes
 
 
 class PMML4SEngine:
@@ -48,6 +49,9 @@ class PMML4SEngine:
         self._model_class = jvm.jclass("org.pmml4s.model.Model").class_
         self._new_array = jpype.JClass("java.lang.reflect.Array").newInstance
         self._row_array = jpype.JArray(jpype.JObject)
+        # PMML4S's reasonCode outputs repeat codes in the higher ranks: pmmlkit computes them.
+        self._reasons = ReasonCodes.of(root, self.input_names, [f.name for f in self.output_fields],
+                                       lambda document: PMML4SEngine(document, engine_bytes(document), label, 1))
 
     def _parse(self) -> Any:
         import jpype
@@ -88,7 +92,7 @@ class PMML4SEngine:
                 out.append(float("nan") if numeric else None)
             else:
                 out.append(float(value) if numeric else str(value))
-        return out
+        return out if self._reasons is None else self._reasons.record(out, values)
 
     def score_columns(self, prepared: list[Prepared], rows: int) -> list[np.ndarray]:
         """Columns from the input contract -> one array per output field: float64 (NaN for
@@ -129,7 +133,7 @@ class PMML4SEngine:
                 out.append(np.array(column, dtype=np.float64))
             else:
                 out.append(np.array([None if v is None else str(v) for v in column], dtype=object))
-        return out
+        return out if self._reasons is None else self._reasons.columns(out, prepared, rows)
 
 
 def _to_java(column: Prepared) -> Any:
