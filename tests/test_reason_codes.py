@@ -140,3 +140,44 @@ def test_reason_codes_of_a_complex_partial_score_and_treated_inputs():
     scored = pmmlkit.load(path, engine="pmml4s").predict(frame)
     assert _codes(scored[ranks]) == _codes(oracle[ranks].astype(object))
     np.testing.assert_allclose(scored["Final Score"], oracle["Final Score"].astype(float))
+
+
+ZERO_POINTS = pmml("""<DataDictionary><DataField name="a" optype="continuous" dataType="double"/>
+<DataField name="b" optype="continuous" dataType="double"/><DataField name="s" optype="continuous" dataType="double"/>
+</DataDictionary>
+<Scorecard functionName="regression" useReasonCodes="true" reasonCodeAlgorithm="pointsBelow" baselineMethod="other"
+  initialScore="0">
+<MiningSchema><MiningField name="a"/><MiningField name="b"/><MiningField name="s" usageType="target"/></MiningSchema>
+<Output><OutputField name="score" optype="continuous" dataType="double" feature="predictedValue"/>
+<OutputField name="r1" optype="categorical" dataType="string" feature="reasonCode" rank="1"/>
+<OutputField name="r2" optype="categorical" dataType="string" feature="reasonCode" rank="2"/></Output>
+<Characteristics>
+<Characteristic name="constant" reasonCode="A" baselineScore="10"><Attribute partialScore="10"><True/></Attribute>
+</Characteristic>
+<Characteristic name="by_b" reasonCode="B" baselineScore="10">
+<Attribute partialScore="5"><SimplePredicate field="b" operator="lessThan" value="0"/></Attribute>
+<Attribute partialScore="12"><True/></Attribute></Characteristic>
+</Characteristics></Scorecard>""")
+
+
+@pytest.mark.parametrize("engine", ["pmml4s", "native", "explain"])
+def test_a_code_with_zero_points_is_ranked_and_a_constant_characteristic_explained(tmp_path: Path,
+                                                                                   engine: str) -> None:
+    # A constant Characteristic (it reads no field) gives code A exactly 0 points: JPMML-Evaluator
+    # ranks it (only negative points are left out); the native engine left it out, and explain
+    # refused a Characteristic that reads no field. Its score is part of the base value.
+    path = tmp_path / "zero.pmml"
+    path.write_text(ZERO_POINTS)
+    rows = pd.DataFrame({"a": [1.0, 1.0], "b": [-1.0, 1.0]})
+    oracle = jpmml_evaluator.make_evaluator(str(path)).verify().evaluateAll(rows)
+    assert list(oracle["r1"]) == ["B", "A"] and [oracle["r2"][0]] == ["A"] and pd.isna(oracle["r2"][1])
+    if engine == "explain":
+        explanation = pmmlkit.explain(path, rows)
+        got = explanation.reasons
+        assert explanation.base[0] == 10.0  # the constant Characteristic's 10 points
+        assert np.allclose(explanation.base[0] + explanation.values[:, :, 0].sum(axis=1), oracle["score"])
+    else:
+        got = pmmlkit.load(path, engine=engine).predict(rows)
+    for rank in ("r1", "r2"):
+        assert [None if pd.isna(v) else v for v in got[rank]] == \
+            [None if pd.isna(v) else v for v in oracle[rank]], (engine, rank)

@@ -196,13 +196,19 @@ def _prepare_tree(model: etree._Element, context: _Context) -> _PreparedTree:
 def _scorecard(model: etree._Element, context: _Context) -> _Part:
     scores = partial_scores(model, context.values, context.rows)
     values = context.zeros(1)
+    base = np.array([float(model.get("initialScore", "0"))])
     for j, characteristic in enumerate(characteristics(model)):
-        read = {p.get("field") for p in characteristic.iter("{*}SimplePredicate", "{*}SimpleSetPredicate")}
+        # Every field the Characteristic reads: its predicates' and its ComplexPartialScores'.
+        read = {p.get("field") for p in characteristic.iter("{*}SimplePredicate", "{*}SimpleSetPredicate",
+                                                             "{*}FieldRef")}
+        if not read:  # it reads nothing (<True/> attributes, constants): the same score for every row
+            if len(scores):
+                base = base + scores[0, j]
+            continue
         if len(read) != 1:
             raise PMMLError(f"line {characteristic.sourceline}: a Characteristic whose attributes read "
                             f"{len(read)} fields has no contribution of a single input")
         values[:, context.index[read.pop()], 0] += scores[:, j]
-    base = np.array([float(model.get("initialScore", "0"))])
     return _Part(base, values, ["predicted"], reasons=reason_codes(model, context.values, context.rows))
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from lxml import etree
 
 from ..inspection.explain import with_field_outputs
@@ -47,6 +48,11 @@ class ReasonCodes:
         self.numeric = numeric  # the fields read straight from the inputs: numeric or not
         self.engine = engine  # computes the other fields read (None when there are none)
         self.engine_fields = engine_fields  # what that engine outputs, in order
+        # An output that is missing exactly where the engine gives the row no score (an invalid
+        # input under returnInvalid, no true Attribute): there every reason code is missing too,
+        # as the standard, JPMML-Evaluator and the native engine answer. The predicted value when
+        # the document outputs it, else PMML4S's own rank-1 code (right, unlike the ranks above it).
+        self.scored_by: int | None = None
 
     @classmethod
     def of(cls, root: etree._Element, inputs: Sequence[str], outputs: Sequence[str],
@@ -87,7 +93,14 @@ class ReasonCodes:
         if computed:
             document, _ = with_field_outputs(document, computed)
             engine = make_engine(document)
-        return cls(model, positions, list(inputs), direct, engine, computed)
+        replacement = cls(model, positions, list(inputs), direct, engine, computed)
+        predicted = [f.get("name") for f in ([] if output is None else output) if isinstance(f.tag, str)
+                     and f.get("feature", "predictedValue") == "predictedValue" and f.get("name") in outputs]
+        first_rank = [f.get("name") for f in ([] if output is None else output) if isinstance(f.tag, str)
+                      and f.get("feature") == "reasonCode" and f.get("rank", "1") == "1" and f.get("name") in outputs]
+        scored_by = (predicted or first_rank or [None])[0]
+        replacement.scored_by = None if scored_by is None else list(outputs).index(scored_by)
+        return replacement
 
     def columns(self, outputs: list[np.ndarray], prepared: list[Prepared], rows: int) -> list[np.ndarray]:
         """The engine's output columns with the reasonCode ones replaced."""
@@ -117,11 +130,14 @@ class ReasonCodes:
 
     def _replaced(self, outputs: list[np.ndarray], values: dict[str, np.ndarray], rows: int) -> list[np.ndarray]:
         codes = reason_codes(self.model, values, rows)
-        if codes is not None:
-            for name, position in self.positions.items():
-                # Missing ranks as None, as the engine gives missing strings (pandas may hold NaN).
-                outputs[position] = np.array([code if isinstance(code, str) else None for code in codes[name]],
-                                             dtype=object)
+        if codes is None:
+            return outputs
+        unscored = np.zeros(rows, dtype=bool) if self.scored_by is None else \
+            np.asarray(pd.isna(pd.Series(outputs[self.scored_by], dtype=object)), dtype=bool)
+        for name, position in self.positions.items():
+            # Missing ranks as None, as the engine gives missing strings (pandas may hold NaN).
+            outputs[position] = np.array([code if isinstance(code, str) and not missing else None
+                                          for code, missing in zip(codes[name], unscored)], dtype=object)
         return outputs
 
 

@@ -9,7 +9,7 @@ Reason codes (``useReasonCodes``, OutputFields ``feature="reasonCode" rank="N"``
 Attribute's code (its own ``reasonCode``, else its Characteristic's) gets ``baseline - partial``
 points (``pointsBelow``) or ``partial - baseline`` (``pointsAbove``), the baseline being the
 Characteristic's ``baselineScore`` or the Scorecard's; points are summed per code, and the codes
-with positive points are ranked largest first, a tie going to the code that appears first in the
+with points of at least 0 are ranked largest first, a tie going to the code that appears first in the
 document. Rank N is the N-th such code, missing when there are fewer: the standard's reading and
 JPMML-Evaluator's. (PMML4S repeats the last code in those ranks, and breaks ties by the codes'
 alphabetical order, last first; pmmlkit's explanations of Scorecards follow the standard too:
@@ -115,7 +115,7 @@ def scorecard(node: Any, compiler: Compiler, numeric: Callable[[str], bool]) -> 
 def _ranked(choices: list[tuple[list[_Attribute], float, np.ndarray, np.ndarray]], codes: list[str], below: bool,
             rows: int) -> list[Column]:
     """The reason codes of each row, ranked: column r holds each row's code of rank r + 1 (None
-    where a row has fewer codes with positive points)."""
+    where a row has fewer codes with points of at least 0)."""
     index = {code: k for k, code in enumerate(codes)}
     points = np.zeros((rows, len(codes)))
     seen = np.full((rows, len(codes)), len(choices) + 1)  # the first Characteristic giving a row each code
@@ -133,7 +133,10 @@ def _ranked(choices: list[tuple[list[_Attribute], float, np.ndarray, np.ndarray]
     for rank in range(len(codes)):
         column = order[:, rank]
         value = points[everywhere, column]
-        ranked.append(names[np.where(value > 0, column, len(codes))])
+        # A code the row met, with points of at least 0 (JPMML-Evaluator ranks 0 points too; the
+        # standard leaves the sign out): pmmlkit.explain's reason codes follow the same rule.
+        met = seen[everywhere, column] <= len(choices)
+        ranked.append(names[np.where(met & (value >= 0), column, len(codes))])
     return ranked
 
 
