@@ -288,3 +288,21 @@ def test_features_in_a_text_config_and_checked_before_serving(pmml, tmp_path) ->
     broken = {**source.features, "vectors": {"user": {"key": "emb:{user_id}", "encoding": "float16", "length": 4}}}
     with pytest.raises(PMMLError, match="encoding must be one of"):
         ServingConfig((ModelSource("rec", str(pmml), broken),)).check()
+
+
+def test_a_request_value_for_a_looked_up_input_is_refused(pmml, model, data, redis_server) -> None:  # noqa: F811
+    # The lookup would overwrite it: answering with the stored value ignores what the client sent.
+    app = _app(pmml, features(redis_server.url))
+    answer = _post(app, "/v1/models/rec:predict", {"instances": [{"user_id": 1, "item_id": 5, "channel": 2.0,
+                                                                  "affinity": -100.0}]})
+    assert answer.status_code == 400, answer.json()
+    assert "'affinity'" in answer.json()["error"] and "feature store" in answer.json()["error"]
+    ranked = _post(app, "/v1/models/rec:rank", {"context": {"user_id": 1}, "by": "probability(1)",
+                                                "candidates": [{"item_id": 5, "channel": 2.0, "age": 99}]})
+    assert ranked.status_code == 400 and "'age'" in ranked.json()["error"]
+    assert "feature store" in ranked.json()["error"]
+    for api, body in (("rank", {"candidates": [{"item_id": 5, "channel": 2.0}], "by": "probability(1)"}),
+                      ("classify", {"examples": [{"item_id": 5, "channel": 2.0}]})):
+        answer = _post(app, f"/v1/models/rec:{api}", {**body, "context": {"user_id": 1, "age": 99}})
+        assert answer.status_code == 400 and "'age'" in answer.json()["error"]
+        assert "feature store" in answer.json()["error"]  # not "inputs the model does not know"

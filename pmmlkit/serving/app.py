@@ -230,6 +230,8 @@ class ModelServer:
             allowed = {"signature_name", "examples", "context"}
             if "examples" not in payload:
                 raise RequestError(f":{api} needs 'examples', an array of objects")
+            if online is not None and type(payload.get("context")) is dict:
+                online.refuse_looked_up(payload["context"], "'context'")
             records = view.records_from_examples(payload["examples"], payload.get("context"))
             label = "example"
         if online is not None:

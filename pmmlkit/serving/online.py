@@ -66,10 +66,21 @@ class OnlineFeatures:
         self._fields = {f.name: f for f in model.input_fields}
         self._vectors = {v.name: v for v in spec.vectors}
         self._dropped = [n for n in spec.ids if n not in self._fields]
+        self._looked_up = frozenset(spec.looked_up())
         self._variables = list(dict.fromkeys(n for _, template in spec.templates() for n in template.names))
 
     def describe(self) -> dict[str, Any]:
         return {"request": self.request_signature.input_names, "redis": self.spec.describe()}
+
+    def refuse_looked_up(self, record: Mapping[str, Any], where: str) -> None:
+        """Refuse a request value for an input the config looks up: the lookup would overwrite it, so the
+        client's value would be dropped without a word (the request contract alone ignores it)."""
+        given = [name for name in record if name in self._looked_up]
+        if given:
+            raise RequestError(f"{where}: {given} {'is' if len(given) == 1 else 'are'} looked up in the feature "
+                               "store (the \"features\" of the model config), not taken from the request: drop "
+                               f"{'it' if len(given) == 1 else 'them'} (the request gives "
+                               f"{self.request_signature.input_names})")
 
     async def complete(self, records: list[dict[str, Any]], label: str
                        ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -78,6 +89,7 @@ class OnlineFeatures:
         # The request's own values first: a bad one is the client's (400), a bad looked-up one is not (502).
         request = self.request_signature.contract
         for i, record in enumerate(records):
+            self.refuse_looked_up(record, f"{label} {i}")
             try:
                 request.record(record, "error", "ignore", f"{label} {i}")
             except EvaluationError as exc:

@@ -88,6 +88,8 @@ async def rank(payload: dict[str, Any], loaded: Any, score: Scorer, limits: Limi
     online = loaded.online
     output = score_output(loaded.signature, payload.get("by"))
     view = online.request_signature if online is not None else loaded.signature
+    if online is not None and payload.get("context"):
+        online.refuse_looked_up(payload["context"], "'context'")
     records = view.records_from_examples(candidates, payload.get("context"))
     missing: dict[str, Any] = {}
     if online is not None and records:
