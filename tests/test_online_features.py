@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import pandas as pd
 import pytest
 from online_support import DIM, expected_record, features, fill, train
 from redis_support import RedisServer, redis_server, running_redis  # noqa: F401 (a fixture)
@@ -24,6 +25,7 @@ import pmmlkit
 from pmmlkit.errors import PMMLError
 from pmmlkit.serving import Limits, ModelSource, ServingConfig, create_app
 from pmmlkit.serving.config import read_model_config_file
+from pmmlkit.serving.explain import answer as explain_answer
 from pmmlkit.serving.feature_store import ROUND_TRIPS, STORE_ERRORS
 from pmmlkit.serving.features import parse_features
 from pmmlkit.serving.versions import ServedModel
@@ -306,3 +308,21 @@ def test_a_request_value_for_a_looked_up_input_is_refused(pmml, model, data, red
         answer = _post(app, f"/v1/models/rec:{api}", {**body, "context": {"user_id": 1, "age": 99}})
         assert answer.status_code == 400 and "'age'" in answer.json()["error"]
         assert "feature store" in answer.json()["error"]  # not "inputs the model does not know"
+
+
+def test_explain_makes_the_same_lookups_as_predict(pmml, model, data, redis_server) -> None:  # noqa: F811
+    ages, prices, users, items = data
+    app = _app(pmml, features(redis_server.url))
+    answer = _post(app, "/v1/models/rec:explain", {"instances": [{"user_id": 1, "item_id": 5, "channel": 2.0}],
+                                                   "missing_features": True})
+    assert answer.status_code == 200, answer.json()
+    record = expected_record(users[1], items[5], ages[1], prices[5], 2.0)
+    want = explain_answer(pmmlkit.explain(model, pd.DataFrame([record])))  # the answer, from the full record
+    got = answer.json()
+    assert got["space"] == want["space"]
+    assert got["explanations"][0].keys() == want["explanations"][0].keys()
+    for part, outputs in want["explanations"][0].items():
+        assert got["explanations"][0][part].keys() == outputs.keys()
+        for output, value in outputs.items():
+            assert got["explanations"][0][part][output] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    assert answer.json()["missing_features"] == {}

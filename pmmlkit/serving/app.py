@@ -269,11 +269,19 @@ class ModelServer:
         if payload.get("signature_name", "") not in ("", SIGNATURE_NAME):
             raise RequestError(f"unknown signature_name {payload['signature_name']!r}; this model has only "
                                f"{SIGNATURE_NAME!r}")
-        records = records_of(payload, loaded.signature)
+        online = loaded.online  # the same lookups as :predict: the request gives only its own inputs and ids
+        records = records_of(payload, online.request_signature if online is not None else loaded.signature,
+                             allowed=("missing_features",) if online is not None else ())
         if len(records) > self.limits.max_rows:
             raise RequestError(f"{len(records)} rows in one request; the limit is {self.limits.max_rows} "
                                "(--max-rows)")
-        return json_response(await explain_records(loaded, records, self.limits.timeout_seconds))
+        missing: dict[str, Any] = {}
+        if online is not None and records:
+            records, missing = await online.complete(records, "instance")
+        answer = await explain_records(loaded, records, self.limits.timeout_seconds)
+        if payload.get("missing_features") is True:
+            answer["missing_features"] = missing
+        return json_response(answer)
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.limits.max_body_bytes

@@ -48,11 +48,14 @@ def explainer_for(model: Model) -> Explainer:
     return known
 
 
-def records_of(payload: dict[str, Any], signature: Signature) -> list[dict[str, Any]]:
-    """The records of an ``:explain`` body (the ``:predict`` shapes)."""
-    extra = [key for key in payload if key not in ("signature_name", "instances", "inputs")]
+def records_of(payload: dict[str, Any], signature: Signature, allowed: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The records of an ``:explain`` body (the ``:predict`` shapes; ``allowed``: more keys the body may have)."""
+    known = sorted(("signature_name", "instances", "inputs", *allowed))
+    extra = [key for key in payload if key not in known]
     if extra:
-        raise RequestError(f"unknown key(s) {extra} in the body; expected ['inputs', 'instances', 'signature_name']")
+        raise RequestError(f"unknown key(s) {extra} in the body; expected {known}")
+    if type(payload.get("missing_features", False)) is not bool:
+        raise RequestError("'missing_features' must be true or false")
     if "instances" in payload and "inputs" in payload:
         raise RequestError("give either 'instances' (row form) or 'inputs' (columnar form), not both")
     if "instances" in payload:
