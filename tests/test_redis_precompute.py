@@ -129,3 +129,24 @@ def test_precompute_refuses_flags_that_cannot_work(work, redis_server, capsys) -
     assert "write_redis" in capsys.readouterr().err
     assert _score(work, "redis://127.0.0.1:1/0", "--key", "rec:{user_id}") == 1
     assert "cannot reach Redis" in capsys.readouterr().err
+
+
+def test_precompute_rows_without_a_score_and_nullable_keys(work, redis_server, tmp_path, capsys) -> None:  # noqa: F811
+    # A row without a score has a missing integer label (pandas' nullable Int64), and a key column may be
+    # nullable too: both were written by a fast path for numpy integers (TypeError on pd.NA, or a key "k:<NA>").
+    folder, model, _ = work
+    table = rows(4)
+    table.loc[1, "x1"] = np.nan  # no score for this row
+    table["user_id"] = table["user_id"].astype("Int64")
+    table.loc[2, "user_id"] = pd.NA  # no key for this row
+    table.to_parquet(tmp_path / "gaps.parquet")
+    client = redis_server.client(db=DB)
+    client.flushdb()
+    assert main(["score", str(model), str(tmp_path / "gaps.parquet"), "--to-redis", redis_server.url_of(DB),
+                 "--key", "gap:{user_id}:{item_id}", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert summary["rows"] == 4 and summary["rows_without_key"] == 1
+    # Missing values are left out of a hash: the row without a score leaves no fields (Redis keeps no empty hash).
+    keys = sorted(k.decode() for k in client.keys("gap:*"))
+    assert keys == sorted(f"gap:{table['user_id'][i]}:{i}" for i in (0, 3))
+    assert client.hgetall(f"gap:{table['user_id'][0]}:0")[b"predicted_y"] in (b"0", b"1")

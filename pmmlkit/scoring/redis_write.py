@@ -315,18 +315,24 @@ def _cells(column: pd.Series) -> list[Any]:
 
 
 def _key_texts(column: pd.Series) -> list[str | None]:
-    if column.dtype.kind in "iu":  # plain integers: never missing
+    if _plain(column, "iu"):  # numpy integers: never missing (a nullable Int64 can be: key_text says so)
         return [str(v) for v in column.tolist()]
     return [key_text(v) for v in column.tolist()]
 
 
 def _value_texts(column: pd.Series) -> list[bytes | None]:
     """A column's values as Redis text (None: missing), by the rule of _text."""
-    if column.dtype.kind == "f":
+    if _plain(column, "f"):
         return [repr(v).encode() if v == v else None for v in column.tolist()]
-    if column.dtype.kind in "iu":
+    if _plain(column, "iu"):
         return [b"%d" % v for v in column.tolist()]
     return [None if v is None else _text(v).encode() for v in _cells(column)]
+
+
+def _plain(column: pd.Series, kinds: str) -> bool:
+    """A numpy column of these kinds: the fast paths. pandas' nullable Int64/Float64 share the kind but
+    hold pd.NA, which neither b"%d" nor a NaN test takes: they go the general way, by _cells."""
+    return isinstance(column.dtype, np.dtype) and column.dtype.kind in kinds
 
 
 def _text(value: Any) -> str:
