@@ -417,3 +417,35 @@ def test_routes_evaluate_numeric_predicates_in_bulk_as_one_by_one():
             expected = np.where((expected == -1) & true, position, expected)
         np.testing.assert_array_equal(got[:, j], expected)
     assert got[:, 0].tolist() == [0, 4, 1, 4, 4, 2, 2, 2, 0, 0]
+
+
+def _tree_with_colors(colors: list[str]) -> str:
+    values = "".join(f'<Value value="{c}"/>' for c in colors)
+    return f"""<PMML version="4.4" xmlns="http://www.dmg.org/PMML-4_4"><Header/>
+<DataDictionary><DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="color" optype="categorical" dataType="string">{values}</DataField>
+<DataField name="y" optype="continuous" dataType="double"/></DataDictionary>
+<TreeModel functionName="regression"><MiningSchema><MiningField name="x"/><MiningField name="color"/>
+<MiningField name="y" usageType="target"/></MiningSchema>
+<Node score="5"><True/><Node score="1"><SimplePredicate field="color" operator="equal" value="red"/></Node>
+<Node score="2"><SimplePredicate field="x" operator="lessThan" value="1.5"/></Node><Node score="3"><True/></Node>
+</Node></TreeModel></PMML>"""
+
+
+def test_diff_counts_rows_scored_by_one_version_apart(tmp_path):
+    # A category added: a row invalid before (no score) gets one. Its difference has no size: the max and
+    # mean were inf and NaN (and --json printed Infinity/NaN, which is not JSON).
+    old, new = tmp_path / "old.pmml", tmp_path / "new.pmml"
+    old.write_text(_tree_with_colors(["red", "blue"]))
+    new.write_text(_tree_with_colors(["red", "blue", "green"]).replace('score="3"', 'score="3.5"'))
+    sample = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0], "color": ["red", "blue", "blue", "green"]})
+    report = pmmlkit.diff(old, new, sample=sample)
+    facts = report["scores"]["outputs"]["predicted_y"]
+    assert facts == {"max_abs_diff": 0.5, "mean_abs_diff": pytest.approx(0.5 / 3, rel=1e-12),
+                     "rows_scored_by_one": 1, "rows_beyond_tolerance": 2}
+    assert report["scores"]["scores_moved"] and report["scores"]["most_changed_rows"][0] == 3
+    sample.to_csv(tmp_path / "sample.csv", index=False)
+    run = subprocess.run([sys.executable, "-m", "pmmlkit", "diff", str(old), str(new), "--data",
+                          str(tmp_path / "sample.csv"), "--json"], capture_output=True, text=True)
+    assert run.returncode == SCORES_MOVED, run.stderr
+    json.loads(run.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON report"))

@@ -78,9 +78,13 @@ def diff_scores(old_scores: pd.DataFrame, new_scores: pd.DataFrame, tolerance: f
             delta = np.where(both_missing, 0.0, np.abs(x - y))
             delta = np.where(np.isnan(delta), np.inf, delta)  # a value that appears or vanishes
             scale = np.maximum(1.0, np.abs(np.where(np.isnan(x), 0.0, x)))
-            per_output[name] = {"max_abs_diff": float(delta.max()) if len(delta) else 0.0,
-                                "mean_abs_diff": float(np.mean(np.where(np.isinf(delta), np.nan, delta)))
-                                if len(delta) and np.isfinite(delta).any() else 0.0,
+            # max and mean over the rows both versions score (strict JSON has no inf or NaN); a value
+            # that appears or vanishes is counted on its own, and beyond any tolerance.
+            one_sided = np.isnan(x) != np.isnan(y)
+            both = delta[~one_sided]
+            per_output[name] = {"max_abs_diff": float(both.max()) if len(both) else 0.0,
+                                "mean_abs_diff": float(both.mean()) if len(both) else 0.0,
+                                "rows_scored_by_one": int(one_sided.sum()),
                                 "rows_beyond_tolerance": int((delta > tolerance * scale).sum())}
             moved |= per_output[name]["rows_beyond_tolerance"] > 0
             change = np.maximum(change, np.where(np.isinf(delta), np.finfo(float).max, delta))
@@ -135,8 +139,10 @@ def text(report: dict[str, Any]) -> str:
             if "labels_flipped" in facts:
                 lines.append(f"{name}: {facts['labels_flipped']} of {scores['rows']} labels flip")
             else:
+                one = facts["rows_scored_by_one"]
                 lines.append(f"{name}: max |diff| {facts['max_abs_diff']:.3g}, mean {facts['mean_abs_diff']:.3g}, "
-                             f"{facts['rows_beyond_tolerance']} rows beyond {scores['tolerance']:g}")
+                             f"{facts['rows_beyond_tolerance']} rows beyond {scores['tolerance']:g}"
+                             + (f" ({one} scored by one version only)" if one else ""))
         if scores["most_changed_rows"]:
             lines.append("rows changed most: " + ", ".join(map(str, scores["most_changed_rows"])))
     verdict = ("interface changed" if report["interface_changed"] else "same interface") + (
