@@ -32,6 +32,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import pmmlkit
+from pmmlkit.cli import main
 from pmmlkit.inspection import plots
 from pmmlkit.inspection.diff import INTERFACE_CHANGED, SCORES_MOVED
 
@@ -449,3 +450,30 @@ def test_diff_counts_rows_scored_by_one_version_apart(tmp_path):
                           str(tmp_path / "sample.csv"), "--json"], capture_output=True, text=True)
     assert run.returncode == SCORES_MOVED, run.stderr
     json.loads(run.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON report"))
+
+
+def test_explanations_read_inputs_after_the_mining_schema_treatments(tmp_path):
+    # KNIME-style: the MiningSchema replaces a missing x and treats an out-of-range z as missing, then
+    # replaces it. The model scores the treated values; the explanation read the raw ones (NaN, 54).
+    path = tmp_path / "treated.pmml"
+    path.write_text("""<PMML version="4.4" xmlns="http://www.dmg.org/PMML-4_4"><Header>
+<Application name="KNIME" version="4"/></Header><DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="z" optype="continuous" dataType="double"><Interval closure="closedClosed" leftMargin="0"
+ rightMargin="10"/></DataField><DataField name="y" optype="continuous" dataType="double"/></DataDictionary>
+<RegressionModel functionName="regression"><MiningSchema><MiningField name="x" missingValueReplacement="2"/>
+<MiningField name="z" invalidValueTreatment="asMissing" missingValueReplacement="5"/>
+<MiningField name="y" usageType="target"/></MiningSchema><RegressionTable intercept="1">
+<NumericPredictor name="x" coefficient="3"/><NumericPredictor name="z" coefficient="1"/></RegressionTable>
+</RegressionModel></PMML>""")
+    frame = pd.DataFrame({"x": [1.0, None, 1.0], "z": [1.0, 1.0, 50.0]})
+    scores = pmmlkit.load(path).predict(frame)["predicted_y"].tolist()
+    assert scores == [5.0, 8.0, 9.0]
+    explained = pmmlkit.explain(path, frame).frame()
+    assert explained["explained_value"].tolist() == scores
+    assert explained["contribution(x)"].tolist() == [3.0, 6.0, 3.0]
+    assert explained["contribution(z)"].tolist() == [1.0, 1.0, 5.0]
+    out = tmp_path / "explained.csv"
+    frame.to_csv(tmp_path / "rows.csv", index=False)
+    assert main(["score", str(path), str(tmp_path / "rows.csv"), "-o", str(out), "--explain"]) == 0
+    assert pd.read_csv(out)["explained_value"].tolist() == scores

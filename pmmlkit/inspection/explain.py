@@ -530,12 +530,19 @@ def with_field_outputs(root: etree._Element, names: list[str]) -> tuple[etree._E
 Score = Callable[[etree._Element, pd.DataFrame], pd.DataFrame]
 
 
+_TREATMENTS = ("missingValueReplacement", "invalidValueTreatment", "invalidValueReplacement", "outliers",
+               "lowValue", "highValue")
+
+
 def frame_values(root: etree._Element, frame: pd.DataFrame, names: list[str], score: Score) -> dict[str, np.ndarray]:
     """The values of ``names`` for the frame's records: inputs straight from the frame, derived fields
     computed by the engine (``score(document, frame)``) on a copy of the document that outputs them."""
     model = model_element(root)
     schema = find_child(model, "MiningSchema")
-    inputs = {f.get("name") for f in ([] if schema is None else schema) if isinstance(f.tag, str)}
+    fields = [f for f in ([] if schema is None else schema) if isinstance(f.tag, str)]
+    # An input whose MiningField replaces missing or invalid values (or outliers) is read by the model
+    # after that treatment: the engine computes it too, as it computes a derived field.
+    inputs = {f.get("name") for f in fields if not any(f.get(a) is not None for a in _TREATMENTS)}
     declared = {d.get("name"): d for d in root.iter("{*}DataField")}
     values: dict[str, np.ndarray] = {}
     derived = []
