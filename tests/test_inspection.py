@@ -477,3 +477,29 @@ def test_explanations_read_inputs_after_the_mining_schema_treatments(tmp_path):
     frame.to_csv(tmp_path / "rows.csv", index=False)
     assert main(["score", str(path), str(tmp_path / "rows.csv"), "-o", str(out), "--explain"]) == 0
     assert pd.read_csv(out)["explained_value"].tolist() == scores
+
+
+def test_a_record_that_reaches_no_leaf_has_no_contributions(tmp_path):
+    # missingValueStrategy="none": a missing x or color makes every child's predicate not true, so the record
+    # stops at a split and gets no score (returnNullPrediction); the explanation said 0.0 (no leaf's value).
+    path = tmp_path / "stops.pmml"
+    path.write_text("""<PMML version="4.4" xmlns="http://www.dmg.org/PMML-4_4"><Header>
+<Application name="Rattle/PMML" version="2.5"/></Header><DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="color" optype="categorical" dataType="string"><Value value="red"/><Value value="blue"/></DataField>
+<DataField name="y" optype="continuous" dataType="double"/></DataDictionary>
+<TreeModel functionName="regression"><MiningSchema><MiningField name="x"/><MiningField name="color"/>
+<MiningField name="y" usageType="target"/></MiningSchema>
+<Node score="5" recordCount="10"><True/>
+ <Node score="2" recordCount="6"><SimplePredicate field="x" operator="lessThan" value="1.5"/>
+  <Node score="1" recordCount="3"><SimplePredicate field="color" operator="equal" value="red"/></Node>
+  <Node score="3" recordCount="3"><SimplePredicate field="color" operator="notEqual" value="red"/></Node></Node>
+ <Node score="9.5" recordCount="4"><SimplePredicate field="x" operator="greaterOrEqual" value="1.5"/></Node>
+</Node></TreeModel></PMML>""")
+    frame = pd.DataFrame({"x": [1.0, 1.0, 2.0, None, 1.0], "color": ["red", "blue", "red", "red", None]})
+    scores = pmmlkit.load(path).predict(frame)["predicted_y"]
+    assert scores.isna().tolist() == [False, False, False, True, True]
+    explained = pmmlkit.explain(path, frame).frame()
+    np.testing.assert_allclose(explained["explained_value"][:3], scores[:3], rtol=1e-12)
+    assert explained["explained_value"][3:].isna().all()
+    assert explained[["contribution(x)", "contribution(color)"]][3:].isna().all().all()

@@ -167,7 +167,28 @@ def _tree(model: etree._Element, context: _Context) -> _Part:
 
     phi = tree_shap(tree.flat.child_start, tree.flat.children, tree.split_feature, tree.cover, tree.value, route,
                     len(context.fields), int(tree.flat.depth.max()))
+    # A record that stops at a split (no child's predicate is true) has no leaf: the engine gives no
+    # score (returnNullPrediction) or the split's own (returnLastPrediction), neither of which is
+    # base + contributions, so its contributions are missing rather than a number.
+    phi[~_reaches_a_leaf(tree.flat, route)] = np.nan
     return _Part(tree.base, phi, tree.classes or ["predicted"])
+
+
+def _reaches_a_leaf(flat: FlatTree, route: np.ndarray) -> np.ndarray:
+    """Per record: whether its path from the root ends at a leaf (``route``: as :func:`routes` gives)."""
+    if flat.is_leaf[0]:
+        return np.ones(route.shape[0], dtype=bool)  # a one-leaf tree
+    rows = np.arange(route.shape[0])
+    node = np.zeros(route.shape[0], dtype=np.int64)
+    stuck = np.zeros(route.shape[0], dtype=bool)
+    leaf = flat.is_leaf
+    for _ in range(int(flat.depth.max(initial=0)) + 1):
+        position = route[rows, node]
+        stuck |= (position < 0) & ~leaf[node]
+        moving = (position >= 0) & ~leaf[node]
+        child = np.where(moving, flat.child_start[node] + np.maximum(position, 0), 0)
+        node = np.where(moving, flat.children[child], node)
+    return ~stuck
 
 
 def _prepare_tree(model: etree._Element, context: _Context) -> _PreparedTree:
