@@ -503,3 +503,14 @@ def test_a_record_that_reaches_no_leaf_has_no_contributions(tmp_path):
     np.testing.assert_allclose(explained["explained_value"][:3], scores[:3], rtol=1e-12)
     assert explained["explained_value"][3:].isna().all()
     assert explained[["contribution(x)", "contribution(color)"]][3:].isna().all().all()
+
+
+def test_plot_importance_of_a_model_without_trees_asks_for_data(tmp_path, capsys):
+    # The error named the Python API's argument ("sample=...") instead of the command's --data.
+    model = pmmlkit.convert(LinearRegression().fit(X, Y), X).save(tmp_path / "linear.pmml")
+    assert main(["plot", str(model), "--kind", "importance", "-o", str(tmp_path / "imp.png")]) == 2
+    error = capsys.readouterr().err
+    assert "--data SAMPLE" in error and "sample=" not in error
+    X.head(50).to_csv(tmp_path / "sample.csv", index=False)
+    assert main(["plot", str(model), "--kind", "importance", "--data", str(tmp_path / "sample.csv"),
+                 "-o", str(tmp_path / "imp.png")]) == 0

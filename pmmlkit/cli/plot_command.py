@@ -47,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
     sample = read_table(args.data, string_columns=strings) if args.data else None
     if args.kind in ("scores", "dependence") and sample is None:
         raise UsageError(f"--kind {args.kind} needs --data SAMPLE")
+    if args.kind == "importance" and sample is None and not summary["size"].get("trees"):
+        # Only trees carry their importance; any other model's is measured on records (the API's sample=).
+        raise UsageError("--kind importance of a model without trees needs --data SAMPLE (coefficients are "
+                         "scaled by each input's spread in it, other models are measured by permutation on it)")
     if args.kind == "importance":
         figure = plots.importance_figure(api.importance(root_bytes, sample=sample))
     elif args.kind == "tree":
