@@ -129,6 +129,9 @@ def test_precompute_refuses_flags_that_cannot_work(work, redis_server, capsys) -
     assert "write_redis" in capsys.readouterr().err
     assert _score(work, "redis://127.0.0.1:1/0", "--key", "rec:{user_id}") == 1
     assert "cannot reach Redis" in capsys.readouterr().err
+    # --explain's columns were computed, then silently not written: refused before anything is read.
+    assert _score(work, url, "--key", "rec:{user_id}:{item_id}", "--explain") == 2
+    assert "--explain" in capsys.readouterr().err
 
 
 def test_precompute_rows_without_a_score_and_nullable_keys(work, redis_server, tmp_path, capsys) -> None:  # noqa: F811

@@ -61,6 +61,9 @@ def check_redis_flags(args: argparse.Namespace) -> None:
                                       ("--top-k", args.top_k)) if value is not None]
     if given and not args.to_redis:
         raise UsageError(f"{', '.join(given)} go(es) with --to-redis URL")
+    if args.to_redis and getattr(args, "explain", False):  # its columns would be computed, then not written
+        raise UsageError("--to-redis writes the model's outputs, not --explain's contribution columns: leave out "
+                         "--explain, or write them to a file with -o OUT --explain")
     if args.to_redis and getattr(args, "spark", False):
         raise UsageError("--to-redis scores locally; on Spark, write from the executors with "
                          "pmmlkit.scoring.spark.write_redis(score(df, MODEL), URL, key=...) (README, 'Online features')")
