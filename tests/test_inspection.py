@@ -505,6 +505,37 @@ def test_a_record_that_reaches_no_leaf_has_no_contributions(tmp_path):
     assert explained[["contribution(x)", "contribution(color)"]][3:].isna().all().all()
 
 
+INVALID_VALUES = """<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>
+<DataField name="color" optype="categorical" dataType="string"><Value value="red"/><Value value="blue"/></DataField>
+<DataField name="x" optype="continuous" dataType="double"><Interval closure="closedClosed" leftMargin="0" rightMargin="10"/>
+</DataField><DataField name="y" optype="continuous" dataType="double"/></DataDictionary>
+<RegressionModel functionName="regression"><MiningSchema><MiningField name="color"/><MiningField name="x"/>
+<MiningField name="y" usageType="target"/></MiningSchema><RegressionTable intercept="1">
+<NumericPredictor name="x" coefficient="2"/><CategoricalPredictor name="color" value="red" coefficient="1"/>
+<CategoricalPredictor name="color" value="blue" coefficient="-1"/></RegressionTable></RegressionModel></PMML>"""
+
+
+@pytest.mark.parametrize("how", ["explain", "Model.explain", "score --explain"])
+def test_a_record_with_an_invalid_value_has_no_contributions(tmp_path, how):
+    # An unknown category ("green") or a value outside the declared interval (x=11) leaves the
+    # record without a score (returnInvalid); the explanation gave it numbers (3.0 for "green").
+    frame = pd.DataFrame({"color": ["red", "green", "blue", "red"], "x": [1.0, 1.0, 11.0, 10.0]})
+    path = tmp_path / "invalid.pmml"
+    path.write_text(INVALID_VALUES)
+    scores = pmmlkit.load(path).predict(frame)["predicted_y"]
+    assert scores.isna().tolist() == [False, True, True, False]
+    if how == "explain":
+        explained = pmmlkit.explain(path, frame).frame()
+    elif how == "Model.explain":
+        explained = pmmlkit.load(path).explain(frame).frame()
+    else:
+        frame.to_csv(tmp_path / "in.csv", index=False)
+        assert main(["score", str(path), str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "--explain"]) == 0
+        explained = pd.read_csv(tmp_path / "out.csv")
+    np.testing.assert_allclose(explained["explained_value"][[0, 3]], scores[[0, 3]], rtol=1e-12)
+    assert explained.loc[[1, 2], ["contribution(color)", "contribution(x)", "explained_value"]].isna().all().all()
+
+
 def test_plot_importance_of_a_model_without_trees_asks_for_data(tmp_path, capsys):
     # The error named the Python API's argument ("sample=...") instead of the command's --data.
     model = pmmlkit.convert(LinearRegression().fit(X, Y), X).save(tmp_path / "linear.pmml")

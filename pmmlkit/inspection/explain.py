@@ -130,6 +130,9 @@ def explain_document(root: etree._Element, frame: pd.DataFrame, values_of: Value
     folded = np.zeros((len(frame), len(inputs), part.values.shape[2]))
     for j, target in enumerate(fold):
         folded[:, target, :] += part.values[:, j, :]
+    scored = values.get(SCORED)
+    if scored is not None:
+        folded[np.isnan(np.asarray(scored, dtype=np.float64))] = np.nan  # invalid records: no score
     return Explanation(inputs, part.labels, part.space, part.base, folded, part.reasons)
 
 
@@ -572,12 +575,45 @@ def frame_values(root: etree._Element, frame: pd.DataFrame, names: list[str], sc
             values[name] = _as_array(frame[name], declared.get(name))
         else:
             derived.append(name)
+    document = root
+    if any(_may_be_invalid(declared.get(f.get("name")), f) for f in fields):
+        # A value outside its field's valid values or intervals leaves the record without a score
+        # (returnInvalid): the engine says which records, through a field that is missing exactly
+        # there, so that explain_document gives them no contributions either.
+        document = _with_row_marker(root)
+        derived.append(SCORED)
     if derived:
-        document, outputs = with_field_outputs(root, derived)
+        document, outputs = with_field_outputs(document, derived)
         scored = score(document, frame)
         for name, out in zip(derived, outputs):
             values[name] = _as_array(scored[out], None)
     return values
+
+
+SCORED = "pmmlkit-scored"  # frame_values' field: 1.0 where the engine scores the record, NaN where not
+
+
+def _may_be_invalid(field: etree._Element | None, mining: etree._Element) -> bool:
+    """Whether an input can make a record invalid: its DataField declares valid values or intervals
+    and its MiningField keeps the default invalidValueTreatment (returnInvalid)."""
+    if field is None or mining.get("usageType", "active") != "active":
+        return False
+    if mining.get("invalidValueTreatment", "returnInvalid") != "returnInvalid":
+        return False
+    return any(isinstance(c.tag, str) and tag_of(c) in ("Value", "Interval") for c in field)
+
+
+def _with_row_marker(root: etree._Element) -> etree._Element:
+    """A copy of ``root`` whose top-level model derives SCORED, a constant 1.0."""
+    document = copy.deepcopy(root)
+    model = model_element(document)
+    ns = "{%s}" % etree.QName(document).namespace
+    local = find_child(model, "LocalTransformations")
+    if local is None:
+        local = etree.SubElement(model, ns + "LocalTransformations")  # with_field_outputs moves it
+    field = etree.SubElement(local, ns + "DerivedField", name=SCORED, optype="continuous", dataType="double")
+    etree.SubElement(field, ns + "Constant", dataType="double").text = "1"
+    return document
 
 
 def _as_array(column: pd.Series, field: etree._Element | None) -> np.ndarray:
