@@ -36,6 +36,8 @@ from schema_corpus import CORPUS, PARSER, CorpusDocument, _from_file, compact, c
 from schema_mutations import Mutation, enumerations, mutations
 
 FULL = os.environ.get("PMMLKIT_DIFFERENTIAL") == "full"
+# A file to append every disagreement to (one line each), for a long run that should list them all.
+LOG = os.environ.get("PMMLKIT_DIFFERENTIAL_LOG")
 
 # Corpus documents the engine fails on for a reason no rule describes yet (what load says).
 KNOWN_GAPS: dict[str, str] = {}
@@ -116,6 +118,10 @@ def _disagreements(document: CorpusDocument, counted: Callable[[int], None]) -> 
                          + (f"blocks [{result.blocked}] but load accepts" if result.blocked else
                             f"passes but load refuses: {result.refused}"))
     counted(total)
+    if LOG:
+        with open(LOG, "a", encoding="utf-8") as log:
+            log.writelines(f"{line}\n" for line in found)
+            log.write(f"# {document.name}: {total} documents, {len(found)} disagreements\n")
     return found
 
 

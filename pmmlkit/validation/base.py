@@ -38,6 +38,7 @@ class CheckerBase:
         self.seen: set[str] = set()
         self.derived_uses: dict[str, set[str]] = {}  # TransformationDictionary DerivedField -> names
         self.top_models = 0  # top-level models ended so far (the engine scores the first)
+        self.model_scored = True  # the model being ended is the first top-level one or inside it
 
     # -- reporting -------------------------------------------------------------------------------
     def error(self, code: str, message: str, node: etree._Element | None = None) -> None:

@@ -14,7 +14,7 @@ and the TransformationDictionary; a segment's MiningSchema draws from its parent
 plus, in a ``modelChain``, the Output fields of the segments before it.
 
 The rules live by topic: :mod:`.fields`, :mod:`.transformations`, :mod:`.models`, :mod:`.trees` and
-:mod:`.outputs` (one mixin each, sharing the state of :mod:`.base`); :class:`Checker` combines
+:mod:`.outputs`, with :mod:`.regressions` for GeneralRegressionModel (one mixin each, sharing the state of :mod:`.base`); :class:`Checker` combines
 them with the driver's entry points and the dispatch of a body's elements to them.
 """
 
@@ -29,12 +29,13 @@ from .engine import EngineRules
 from .fields import FieldRules
 from .models import ModelRules
 from .outputs import OutputRules
+from .regressions import GeneralRegressionRules
 from .transformations import TransformationRules
 from .trees import TreeRules
 from .vocabulary import CURRENT, NAMESPACES, NUMBERS, REFERENCES, TOP_LEVEL
 
 
-class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRules, EngineRules):
+class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRules, TreeRules, OutputRules, EngineRules):
     """Semantic checks; ``drop=True`` removes checked units from the tree (streaming)."""
 
     # -- the document ----------------------------------------------------------------------------

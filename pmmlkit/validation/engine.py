@@ -44,6 +44,7 @@ class EngineRules(CheckerBase):
         tag = local(model) or ""
         top = local(model.getparent()) == "PMML"
         scored = self.top_models == 0
+        self.model_scored = scored
         if top:
             self.top_models += 1
         if not scored:
@@ -73,14 +74,19 @@ class EngineRules(CheckerBase):
         if tag == "ClusteringModel":
             for cluster in children(model, "Cluster"):
                 array = child(cluster, "Array")
-                if array is None and model.get("modelClass", "centerBased") == "centerBased":
+                if array is None:  # a distributionBased model's too: PMML4S reads every cluster's Array
                     self._unsupported(cluster, "a <Cluster> without its centre <Array> (PMML4S fails on every record: "
                                       "give each cluster its centre)")
                     return
-                if array is not None and array.get("type") == "int":
-                    self._unsupported(array, "a <Cluster> centre written as an integer <Array> (PMML4S reads centres "
-                                      "as real numbers and fails: write type=\"real\")")
+                if array.get("type") != "real":
+                    self._unsupported(array, f"a <Cluster> centre written as a type=\"{array.get('type')}\" <Array> "
+                                      "(PMML4S reads centres as real numbers and fails: write type=\"real\")")
                     return
+            compared = next((f for f in children(model, "ClusteringField") if child(f, "Comparisons") is not None), None)
+            if compared is not None:
+                self._unsupported(compared, "a <ClusteringField> with a <Comparisons> matrix (PMML4S scores every record "
+                                  "null)")
+                return
         if local(model.getparent()) == "AnomalyDetectionModel" and tag != "ClusteringModel" and not _has_target(model):
             # Checked when the inner model ends: streaming may free its MiningSchema before the outer one ends.
             self._unsupported(model, f"an <AnomalyDetectionModel> whose inner <{tag}> has no target field (PMML4S "
@@ -100,8 +106,19 @@ class EngineRules(CheckerBase):
                               "functionName=\"regression\" (PMML4S scores every record null: it classifies)")
         elif tag == "MiningModel":
             embedded = next((c for c in model if local(c) in EMBEDDED_MODELS), None)
+            segmentation = child(model, "Segmentation")
+            method = segmentation.get("multipleModelMethod") if segmentation is not None else None
             if embedded is not None:
                 self._unsupported(embedded, f"an embedded <{local(embedded)}> model inside a <MiningModel>")
+            elif method not in (None, "modelChain") and model.get("functionName") != "clustering" and \
+                    not _has_target(model):
+                self._unsupported(model, f"a <MiningModel> without a target field that combines its segments "
+                                  f"(multipleModelMethod=\"{method}\"; PMML4S fails to load it: mark the predicted "
+                                  "field usageType=\"target\" in its MiningSchema)")
+        elif _segment_classifier_without_classes(model):
+            self._unsupported(model, f"a classification <{tag}> without a target field in a Segment of a model that "
+                              "does not classify (PMML4S cannot tell its classes and fails to load it: mark the "
+                              "predicted field usageType=\"target\" in its MiningSchema)")
         elif top and tag in TARGET_NEEDED and not _has_target(model):
             self._unsupported(model, f"a <{tag}> without a target field (PMML4S fails to load it: mark the predicted "
                               "field usageType=\"target\" in its MiningSchema)")
@@ -124,3 +141,12 @@ def _has_target(model: etree._Element) -> bool:
     return schema is not None and any(item.get("usageType") in ("target", "predicted")
                                       for item in children(schema, "MiningField"))
 
+
+def _segment_classifier_without_classes(model: etree._Element) -> bool:
+    """A classification model in a Segment, without a target of its own, whose enclosing model does
+    not classify either: there is no field to take its classes from."""
+    segment = model.getparent()
+    enclosing = segment.getparent().getparent() if segment is not None and local(segment) == "Segment" and \
+        segment.getparent() is not None else None
+    return enclosing is not None and model.get("functionName") == "classification" and not _has_target(model) and \
+        enclosing.get("functionName") != "classification"

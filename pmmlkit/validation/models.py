@@ -24,6 +24,7 @@ from .elements import (
     walk,
 )
 from .engine import EMBEDDED_MODELS
+from .regressions import MODEL_FIELD_ATTRIBUTES
 from .vocabulary import (
     BODY_TAGS,
     CURRENT,
@@ -72,6 +73,8 @@ class ModelRules(CheckerBase):
         self._unsupported_model(model)
         if tag == "Scorecard":
             self._scorecard_values(model, context)
+        elif tag == "GeneralRegressionModel":
+            self._general_regression(model, context)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -140,6 +143,8 @@ class ModelRules(CheckerBase):
                 fields.update(state.chain_outputs)
             scope = Scope(enclosing, context.mining, set(fields), fields, context.parent, context.depth)
             for node in segment:
+                if local(node) == "VariableWeight":  # its field weighs the segment: it must be in scope
+                    self._node(node, scope, "a Segment's VariableWeight", None, None)
                 if local(node) in PREDICATES:
                     self._node(node, scope, "a Segment predicate", None, None)
                     for inner in walk(node):
@@ -318,6 +323,9 @@ class ModelRules(CheckerBase):
             self.warning("neuron-count", f"numberOfLayers=\"{model.get('numberOfLayers')}\" but the network has "
                          f"{len(layers)} NeuralLayer elements", model)
         outputs = child(model, "NeuralOutputs")
+        if outputs is None and self.model_scored:  # valid PMML, and the engine never scores later models
+            self.error("neural-wiring", "the NeuralNetwork has no NeuralOutputs: no neuron is read as its score "
+                       "(PMML4S fails on every record)", model)
         for node in children(outputs, "NeuralOutput") if outputs is not None else []:
             if node.get("outputNeuron") not in known:
                 self.error("neural-wiring", f"NeuralOutput reads neuron {node.get('outputNeuron')!r}, which does "
@@ -435,11 +443,6 @@ def _valid(declared: Field) -> str:
     if declared.values:
         return f"valid values ({', '.join(sorted(declared.values))})"
     return f"{declared.data_type} values"
-
-
-# Attributes of a model element that name an input field (GeneralRegressionModel's).
-MODEL_FIELD_ATTRIBUTES = ("offsetVariable", "trialsVariable", "startTimeVariable", "endTimeVariable", "statusVariable",
-                          "baselineStrataVariable", "subjectIDVariable")
 
 
 def _through(name: str | None, inactive: dict[str, str | None], derived: dict[str, set[str]]) -> str | None:

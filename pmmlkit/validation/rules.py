@@ -58,11 +58,12 @@ RULES: tuple[Rule, ...] = (
     _r("not-in-mining-schema", E, True, "a model uses a field that is defined but not listed in its MiningSchema"),
     _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
-                                 "NumericPredictor on a string field)"),
+                                 "NumericPredictor on a string field, a GeneralRegression covariate that is not a number)"),
     _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight, "
                                   "analysisWeight, order), directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
-    _r("invalid-value", E, True, "a CategoricalPredictor, PairCounts or Scorecard SimplePredicate names a value its field does not list as "
-                                 "valid (the engines refuse the document or never match it)"),
+    _r("invalid-value", E, True, "a CategoricalPredictor, PairCounts, Scorecard SimplePredicate or GeneralRegression "
+                                 "factor level (PPCell, Category) names a value its field does not list as valid "
+                                 "(the engines refuse the document or never match it)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
     _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
     _r("unknown-function", E, True, "an Apply names a function that is neither built in nor defined"),
@@ -105,6 +106,11 @@ RULES: tuple[Rule, ...] = (
                                   "entity feature from a model without clusters or entities, a standardError, warning or "
                                   "ruleValue, which PMML4S never fills, a class label or display text declared numeric)"),
     _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
+    _r("regression-parameters", E, True, "a GeneralRegressionModel's parameters do not fit together: a PCell, PPCell "
+                                         "or PCovCell names a parameter the ParameterList does not declare, the "
+                                         "ParamMatrix has no PCell, a factor lists a Category twice or its contrast "
+                                         "Matrix has not one real row per Category, or a power or oddspower link has no "
+                                         "linkParameter"),
     _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable"),
     _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "
                                  "target does not have"),
@@ -116,7 +122,7 @@ RULES: tuple[Rule, ...] = (
     _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist, or a segmentId in a "
                                      "model without a Segmentation"),
     _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
-                                 "(or to a later layer), or an id is reused"),
+                                 "(or to a later layer), an id is reused, or there are no NeuralOutputs"),
     _r("neuron-count", W, False, "a numberOfNeurons/numberOfLayers count disagrees with the neurons listed"),
     # -- ModelVerification ----------------------------------------------------------------------
     _r("verification-count", W, False, "a ModelVerification's recordCount/fieldCount disagrees with its table"),
@@ -132,8 +138,10 @@ RULES: tuple[Rule, ...] = (
                                "TimeSeriesModel, TableLocator, ...), or a model it cannot score as written (a "
                                "GeneralRegression, SupportVectorMachine or NeuralNetwork model without a target, an "
                                "AnomalyDetectionModel whose inner model has no target, a Target without a field, a "
-                               "Matrix of MatCells, a Cluster centre missing or an integer Array, a model embedded in a "
-                               "tree Node): valid PMML, but load refuses it"),
+                               "Matrix of MatCells, a Cluster centre missing or not a real Array, a ClusteringField with a "
+                               "Comparisons matrix, a model embedded in a tree Node, a MiningModel without a target that "
+                               "does not chain its segments, a classifying segment model without classes to take): "
+                               "valid PMML, but load refuses it"),
     _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
 )
 

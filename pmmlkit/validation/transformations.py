@@ -13,7 +13,7 @@ from .vocabulary import ARITY, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPE
 class TransformationRules(CheckerBase):
     def _apply(self, node: etree._Element, where: str) -> None:
         name = node.get("function")
-        if name and not name.startswith("x-") and name not in self.functions:
+        if name is not None and not name.startswith("x-") and name not in self.functions:
             if name in BUILTINS_4_4:
                 if self.namespace == CURRENT:
                     self.warning("interop-4.4", f"{where} applies {name!r}, a function new in PMML 4.4 that "

@@ -19,13 +19,14 @@ MODEL_FUNCTIONS = {
     "TimeSeriesModel": {"timeSeries"}, "NaiveBayesModel": {"classification"}, "Scorecard": {"regression"},
     "RegressionModel": {"regression", "classification"}, "GeneralRegressionModel": {"regression", "classification"},
     "TreeModel": {"regression", "classification"}, "SupportVectorMachineModel": {"regression", "classification"},
+    "NeuralNetwork": {"regression", "classification"}, "MiningModel": {"regression", "classification", "clustering"},
 }
 # Models that score without a target field.
 NO_TARGET_MODELS = {"AnomalyDetectionModel", "BaselineModel", "TextModel", "ClusteringModel", "AssociationModel",
                      "SequenceModel", "TimeSeriesModel"}
 # multipleModelMethods that have no meaning for a functionName.
 WRONG_METHODS = {
-    "regression": {"majorityVote", "weightedMajorityVote"},
+    "regression": {"majorityVote", "weightedMajorityVote", "max"},
     "classification": {"sum", "weightedSum", "median", "weightedMedian"},
     "clustering": {"average", "weightedAverage", "median", "weightedMedian", "sum", "weightedSum", "max"},
 }
@@ -44,7 +45,7 @@ REFERENCES = {
 NUMBERS = {
     "RegressionTable": ("intercept",), "NumericPredictor": ("coefficient", "exponent"),
     "CategoricalPredictor": ("coefficient",), "PredictorTerm": ("coefficient",), "Con": ("weight",),
-    "Neuron": ("bias", "width", "altitude"), "Segment": ("weight",), "PCell": ("beta", "df"),
+    "Neuron": ("bias", "width", "altitude"), "Segment": ("weight",), "PCell": ("beta", "df"), "PCovCell": ("value",),
     "Coefficient": ("value",), "Coefficients": ("absoluteValue",), "Scorecard": ("initialScore",),
     "Characteristic": ("baselineScore",), "Attribute": ("partialScore",), "LinearNorm": ("orig", "norm"),
     "ScoreDistribution": ("probability", "recordCount", "confidence"), "TargetValue": ("priorProbability",),

@@ -239,6 +239,21 @@ ISSUE_15_CASES = [
     ("entityId OutputField on a regression", ENTITY_OF_A_REGRESSION, "output-feature", "entityId"),
 ]
 
+# A GeneralRegressionModel: y = 0.5 + 2 x.
+GENERAL_REGRESSION = HEAD + """  <DataDictionary>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <GeneralRegressionModel functionName="regression" modelType="regression">
+    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
+    <ParameterList><Parameter name="p0"/><Parameter name="p1"/></ParameterList>
+    <CovariateList><Predictor name="x"/></CovariateList>
+    <PPMatrix><PPCell value="1" predictorName="x" parameterName="p1"/></PPMatrix>
+    <ParamMatrix><PCell parameterName="p0" beta="0.5"/><PCell parameterName="p1" beta="2"/></ParamMatrix>
+  </GeneralRegressionModel>
+</PMML>
+"""
+
 RULE_CASES = [
     # reading
     RuleCase("empty", lambda: b"  \n", lambda: TREE),
@@ -311,6 +326,7 @@ RULE_CASES = [
     case("target-as-predictor", VERIFIED_CLEAN, '<NumericPredictor name="x"', '<NumericPredictor name="y"'),
     case("output-feature", VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
          '<OutputField name="p" optype="continuous" dataType="double" feature="probability"/>'),
+    case("regression-parameters", GENERAL_REGRESSION, '<PCell parameterName="p1"', '<PCell parameterName="p9"'),
     case("regression-tables", VERIFIED_CLEAN, "</RegressionTable>", '</RegressionTable>\n    <RegressionTable '
          'intercept="1"/>'),
     case("unknown-class", REGRESSION, 'feature="probability" value="yes"', 'feature="probability" value="maybe"'),

@@ -1,0 +1,97 @@
+"""Documents the validate/load differential's shape mutations (PMMLKIT_DIFFERENTIAL=full) found
+validate passing while load refused them, failed on every record or scored every record null: each
+is now blocked by a named rule. Hand-written edits of the schema corpus's valid documents, as
+(name, document, code, words of the message)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cases.validation import edit
+
+VALID = Path(__file__).resolve().parent.parent / "corpus" / "valid"
+
+
+def _valid(name: str) -> str:
+    return (VALID / name).read_text()
+
+
+GLM = _valid("general_regression_glm.pmml")
+MLOGIT = _valid("general_regression_multinomial.pmml")
+KMEANS = _valid("clustering_center.pmml")
+CLUSTERS = _valid("clustering_measures.pmml")
+ENSEMBLE = _valid("mining_segmentation.pmml")
+NETWORK = _valid("neural_network.pmml")
+# The mlogit factor's contrast Matrix and its Categories, as written.
+CATEGORIES = '<Category value="private"/>\n          <Category value="public"/>'
+INNER = '<Segmentation multipleModelMethod="modelChain">\n            <Segment id="inner">'
+
+SHAPE_CASES = [
+    # GeneralRegressionModel
+    ("PCell names an undeclared parameter", edit(GLM, '<PCell parameterName="p0" beta="1.25"/>',
+                                                 '<PCell parameterName="p9" beta="1.25"/>'),
+     "regression-parameters", '"p9"'),
+    ("PPCell names an undeclared parameter", edit(GLM, '<Parameter name="p1"/>', ""), "regression-parameters", '"p1"'),
+    ("ParamMatrix without PCell", GLM[:GLM.index("  <GeneralRegressionModel")] + GLM[GLM.index(
+        '  <GeneralRegressionModel functionName="classification"'):], "regression-parameters", "no PCell"),
+    ("power link without linkParameter", edit(GLM, ' linkParameter="-1"', ""), "regression-parameters",
+     "linkParameter"),
+    ("linkParameter not finite", edit(GLM, 'linkParameter="-1"', 'linkParameter="INF"'), "non-finite", "linkParameter"),
+    ("offsetVariable names no field", edit(GLM, 'offsetVariable="exposure"', 'offsetVariable="abc"'), "undefined-field",
+     "offsetVariable"),
+    ("covariate exponent not a number", edit(GLM, '<PPCell value="1" predictorName="x"', '<PPCell value="abc" '
+                                                  'predictorName="x"'), "non-finite", "exponent"),
+    ("covariate of a date field", edit(GLM, '<DataField name="x" optype="continuous" dataType="double"/>',
+                                       '<DataField name="x" optype="continuous" dataType="date"/>'), "type-conflict",
+     "covariate"),
+    ("factor level not a field value", edit(MLOGIT, '<Value value="private"/>', '<Value value="privat"/>'),
+     "invalid-value", "'private'"),
+    ("PPCell level not a Category", edit(MLOGIT, '<Category value="private"/>', '<Category value="public"/>'),
+     "regression-parameters", "twice"),
+    ("factor Category dropped", edit(MLOGIT, CATEGORIES, '<Category value="public"/>'), "regression-parameters",
+     "2 rows for 1"),
+    ("PPCell level of no Category", edit(edit(MLOGIT, '<Value value="public"/>', '<Value value="public"/><Value '
+                                              'value="other"/>'), '<PPCell value="private"', '<PPCell value="other"'),
+     "invalid-value", 'value="other"'),
+    ("contrast Matrix of integers", edit(MLOGIT, '<Array type="real">1</Array>', '<Array type="int">1</Array>'),
+     "regression-parameters", "real Arrays"),
+    ("contrast Matrix short of a row", edit(MLOGIT, CATEGORIES, CATEGORIES + '\n<Category value="other"/>').replace(
+        '<Value value="public"/>', '<Value value="public"/><Value value="other"/>'), "regression-parameters",
+     "2 rows for 3"),
+    ("covariance not finite", edit(MLOGIT, 'value="0.01"', 'value="INF"'), "non-finite", "PCovCell"),
+    # ClusteringModel
+    ("cluster centre of strings", edit(CLUSTERS, '<Array type="int">1 0</Array>', '<Array type="string">1 0</Array>'),
+     "unsupported", 'type="string"'),
+    ("distribution cluster without its Array", edit(CLUSTERS, '<Array type="int">1 0</Array>', ""), "unsupported",
+     "centre"),
+    ("ClusteringField with Comparisons", KMEANS[:KMEANS.index("      <Covariances>")]  # (no MatCell Matrix)
+     + KMEANS[KMEANS.index("    </Cluster>"):], "unsupported", "Comparisons"),
+    # MiningModel and NeuralNetwork
+    ("MiningModel functionName mixed", edit(ENSEMBLE, 'functionName="regression" algorithmName',
+                                            'functionName="mixed" algorithmName'), "function-name", "mixed"),
+    ("NeuralNetwork functionName clustering", edit(NETWORK, 'modelName="mlp" functionName="classification"',
+                                                   'modelName="mlp" functionName="clustering"'), "function-name",
+     "clustering"),
+    ("max of a regression ensemble", edit(ENSEMBLE, 'multipleModelMethod="weightedSum"', 'multipleModelMethod="max"'),
+     "multiple-model-method", "max"),
+    ("classifying segment without a target", edit(ENSEMBLE, '<RegressionModel functionName="regression">\n'
+                                                  '          <MiningSchema>\n            <MiningField name="b"/>',
+                                                  '<RegressionModel functionName="classification">\n'
+                                                  '          <MiningSchema>\n            <MiningField name="b"/>'),
+     "unsupported", "classification"),
+    ("MiningModel without a target averages", edit(ENSEMBLE, INNER, INNER.replace("modelChain", "average")),
+     "unsupported", "average"),
+    ("VariableWeight names no field", edit(ENSEMBLE, '<VariableWeight field="a"/>', '<VariableWeight field="abc"/>'),
+     "undefined-field", "abc"),
+    ("Apply of an empty function name", edit(ENSEMBLE, '<Apply function="+">', '<Apply function="">'),
+     "unknown-function", "''"),
+]
+
+
+def _without_outputs(document: str) -> str:
+    start = document.index("    <NeuralOutputs")
+    return document[:start] + document[document.index("</NeuralOutputs>") + len("</NeuralOutputs>\n"):]
+
+
+SHAPE_CASES.append(("NeuralNetwork without NeuralOutputs", _without_outputs(NETWORK), "neural-wiring",
+                    "NeuralOutputs"))
