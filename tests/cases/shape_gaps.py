@@ -88,6 +88,18 @@ SHAPE_CASES = [
 ]
 
 
+# A misplaced Extension (tolerated: engines ignore it) made libxml2 skip the rest of its parent's
+# content, so the schema errors after it went unreported, in validate (streaming) and load (a tree).
+MISSPELT = (VALID.parent / "invalid" / "datatype_misspelt.pmml").read_text()
+SHAPE_CASES += [
+    ("misplaced Extension hides a dataType error", edit(MISSPELT, "<Header/>", "<Extension/><Header/>"), "schema",
+     "dubble"),
+    ("misplaced Extension hides an unknown element", edit((VALID.parent / "invalid" / "unknown_element.pmml")
+                                                          .read_text(), "</MiningSchema>",
+                                                          "</MiningSchema><Extension/>"), "schema", "Weights"),
+]
+
+
 def _without_outputs(document: str) -> str:
     start = document.index("    <NeuralOutputs")
     return document[:start] + document[document.index("</NeuralOutputs>") + len("</NeuralOutputs>\n"):]
