@@ -115,10 +115,6 @@ class EngineRules(CheckerBase):
                 self._unsupported(model, f"a <MiningModel> without a target field that combines its segments "
                                   f"(multipleModelMethod=\"{method}\"; PMML4S fails to load it: mark the predicted "
                                   "field usageType=\"target\" in its MiningSchema)")
-        elif _segment_classifier_without_classes(model):
-            self._unsupported(model, f"a classification <{tag}> without a target field in a Segment of a model that "
-                              "does not classify (PMML4S cannot tell its classes and fails to load it: mark the "
-                              "predicted field usageType=\"target\" in its MiningSchema)")
         elif top and tag in TARGET_NEEDED and not _has_target(model):
             self._unsupported(model, f"a <{tag}> without a target field (PMML4S fails to load it: mark the predicted "
                               "field usageType=\"target\" in its MiningSchema)")
@@ -141,12 +137,3 @@ def _has_target(model: etree._Element) -> bool:
     return schema is not None and any(item.get("usageType") in ("target", "predicted")
                                       for item in children(schema, "MiningField"))
 
-
-def _segment_classifier_without_classes(model: etree._Element) -> bool:
-    """A classification model in a Segment, without a target of its own, whose enclosing model does
-    not classify either: there is no field to take its classes from."""
-    segment = model.getparent()
-    enclosing = segment.getparent().getparent() if segment is not None and local(segment) == "Segment" and \
-        segment.getparent() is not None else None
-    return enclosing is not None and model.get("functionName") == "classification" and not _has_target(model) and \
-        enclosing.get("functionName") != "classification"

@@ -75,6 +75,8 @@ class ModelRules(CheckerBase):
             self._scorecard_values(model, context)
         elif tag == "GeneralRegressionModel":
             self._general_regression(model, context)
+        elif tag == "SupportVectorMachineModel":
+            self._support_vector_machines(model)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -292,6 +294,11 @@ class ModelRules(CheckerBase):
         if function == "regression" and len(tables) > 1:
             self.error("regression-tables", f"a regression RegressionModel has {len(tables)} RegressionTables; "
                        "evaluators use the first or fail", tables[1])
+        elif function == "classification":
+            unnamed = next((t for t in tables if t.get("targetCategory") is None), None)
+            if unnamed is not None:
+                self.error("regression-tables", "a classification RegressionModel has a RegressionTable without a "
+                           "targetCategory: the class it scores is unknown (PMML4S fails)", unnamed)
 
     # -- neural networks -------------------------------------------------------------------------
     def _neural_network(self, model: etree._Element) -> None:

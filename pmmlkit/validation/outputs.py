@@ -24,9 +24,16 @@ FEATURE_MODELS = {
     "affinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
     "clusterAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
     "entityAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+    # An association rule's parts and measures (and a rule's confidence, which a tree or rule set
+    # gives too).
+    **{feature: frozenset({"AssociationModel"})
+       for feature in ("antecedent", "consequent", "rule", "ruleId", "support", "lift", "leverage")},
+    "confidence": frozenset({"AssociationModel", "TreeModel", "RuleSetModel", "MiningModel"}),
 }
-# Features PMML4S never fills (null, or every record fails for ruleValue).
-UNFILLED_FEATURES = frozenset({"standardError", "warning", "ruleValue"})
+# Features PMML4S never fills (null, or every record fails: ruleValue, the confidence interval and
+# the standard deviation are not implemented).
+UNFILLED_FEATURES = frozenset({"standardError", "warning", "ruleValue", "confidenceIntervalLower",
+                               "confidenceIntervalUpper", "standardDeviation"})
 EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete", "Discretize", "MapValues",
                          "TextIndex", "Apply", "Aggregate", "Lag"})
 

@@ -103,15 +103,23 @@ RULES: tuple[Rule, ...] = (
                                        "scoring)"),
     _r("output-feature", E, True, "an OutputField asks for a feature the model cannot produce (a probability "
                                   "from a regression, a reasonCode from a model other than a Scorecard, a cluster or "
-                                  "entity feature from a model without clusters or entities, a standardError, warning or "
-                                  "ruleValue, which PMML4S never fills, a class label or display text declared numeric)"),
+                                  "entity feature from a model without clusters or entities, an association rule's feature "
+                                  "from another model, a standardError, warning, ruleValue, confidence interval or "
+                                  "standardDeviation, which PMML4S never fills, a class label or display text declared numeric)"),
     _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
     _r("regression-parameters", E, True, "a GeneralRegressionModel's parameters do not fit together: a PCell, PPCell "
                                          "or PCovCell names a parameter the ParameterList does not declare, the "
                                          "ParamMatrix has no PCell, a factor lists a Category twice or its contrast "
                                          "Matrix has not one real row per Category, or a power or oddspower link has no "
                                          "linkParameter"),
-    _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable"),
+    _r("svm-structure", E, True, "a SupportVectorMachineModel's parts disagree: a count (numberOfVectors, "
+                                 "numberOfFields, numberOfSupportVectors, numberOfAttributes, numberOfCoefficients, a "
+                                 "vector's n) differs from what is listed, a SupportVector names no VectorInstance, a "
+                                 "vector is not real numbers, the Coefficients do not match the SupportVectors, a "
+                                 "classification machine has no targetCategory, or svmRepresentation=\"SupportVectors\" "
+                                 "without them (PMML4S refuses it)"),
+    _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable, or a "
+                                     "classification one has a RegressionTable without a targetCategory"),
     _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "
                                  "target does not have"),
     _r("function-name", E, True, "functionName is missing, unknown, or does not fit the model element"),
@@ -140,8 +148,7 @@ RULES: tuple[Rule, ...] = (
                                "AnomalyDetectionModel whose inner model has no target, a Target without a field, a "
                                "Matrix of MatCells, a Cluster centre missing or not a real Array, a ClusteringField with a "
                                "Comparisons matrix, a model embedded in a tree Node, a MiningModel without a target that "
-                               "does not chain its segments, a classifying segment model without classes to take): "
-                               "valid PMML, but load refuses it"),
+                               "does not chain its segments): valid PMML, but load refuses it"),
     _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
 )
 

@@ -22,6 +22,10 @@ KMEANS = _valid("clustering_center.pmml")
 CLUSTERS = _valid("clustering_measures.pmml")
 ENSEMBLE = _valid("mining_segmentation.pmml")
 NETWORK = _valid("neural_network.pmml")
+LOGISTIC = _valid("regression_logistic.pmml")
+LINEAR = _valid("regression_linear.pmml")
+SVC = _valid("svm_classification.pmml")
+SVR = _valid("svm_regression_linear.pmml")
 # The mlogit factor's contrast Matrix and its Categories, as written.
 CATEGORIES = '<Category value="private"/>\n          <Category value="public"/>'
 INNER = '<Segmentation multipleModelMethod="modelChain">\n            <Segment id="inner">'
@@ -59,6 +63,25 @@ SHAPE_CASES = [
         '<Value value="public"/>', '<Value value="public"/><Value value="other"/>'), "regression-parameters",
      "2 rows for 3"),
     ("covariance not finite", edit(MLOGIT, 'value="0.01"', 'value="INF"'), "non-finite", "PCovCell"),
+    # OutputField features
+    ("confidence interval of a regression", edit(LINEAR, 'feature="predictedValue"', 'feature="confidenceIntervalLower"'),
+     "output-feature", "confidenceIntervalLower"),
+    ("association support of a regression", edit(LINEAR, 'feature="predictedValue"', 'feature="support"'),
+     "output-feature", "support"),
+    # SupportVectorMachineModel
+    ("numberOfVectors disagrees", edit(SVC, 'numberOfVectors="2"', 'numberOfVectors="3"'), "svm-structure",
+     "numberOfVectors"),
+    ("SupportVector names no vector", edit(SVC, '<SupportVector vectorId="v2"/>', '<SupportVector vectorId="v9"/>'),
+     "svm-structure", '"v9"'),
+    ("vector of integers", edit(SVC, '<Array n="2" type="real">-0.5 0</Array>', '<Array n="2" type="int">-0.5 0</Array>'),
+     "svm-structure", 'type="int"'),
+    ("a Coefficient too many", edit(SVC, '<Coefficient value="-1.5"/>', '<Coefficient value="-1.5"/><Coefficient '
+                                    'value="2"/>').replace('numberOfCoefficients="2"', 'numberOfCoefficients="3"'),
+     "svm-structure", "3 Coefficients for 2"),
+    ("classification machine without targetCategory", edit(SVC, 'targetCategory="a" alternateTargetCategory="b" ', ''),
+     "svm-structure", "targetCategory"),
+    ("support vector representation without vectors", edit(SVR, ' svmRepresentation="Coefficients"', ""),
+     "svm-structure", "no SupportVectors"),
     # ClusteringModel
     ("cluster centre of strings", edit(CLUSTERS, '<Array type="int">1 0</Array>', '<Array type="string">1 0</Array>'),
      "unsupported", 'type="string"'),
@@ -78,7 +101,9 @@ SHAPE_CASES = [
                                                   '          <MiningSchema>\n            <MiningField name="b"/>',
                                                   '<RegressionModel functionName="classification">\n'
                                                   '          <MiningSchema>\n            <MiningField name="b"/>'),
-     "unsupported", "classification"),
+     "regression-tables", "targetCategory"),
+    ("classification RegressionTable without targetCategory", edit(LOGISTIC, ' targetCategory="yes"', ""),
+     "regression-tables", "targetCategory"),
     ("MiningModel without a target averages", edit(ENSEMBLE, INNER, INNER.replace("modelChain", "average")),
      "unsupported", "average"),
     ("VariableWeight names no field", edit(ENSEMBLE, '<VariableWeight field="a"/>', '<VariableWeight field="abc"/>'),

@@ -254,6 +254,26 @@ GENERAL_REGRESSION = HEAD + """  <DataDictionary>
 </PMML>
 """
 
+# A linear support vector regression: y = 0.5 + 2 x (one support vector, x = 1).
+SUPPORT_VECTORS = HEAD + """  <DataDictionary>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <SupportVectorMachineModel functionName="regression">
+    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
+    <LinearKernelType/>
+    <VectorDictionary numberOfVectors="1">
+      <VectorFields numberOfFields="1"><FieldRef field="x"/></VectorFields>
+      <VectorInstance id="1"><Array n="1" type="real">1</Array></VectorInstance>
+    </VectorDictionary>
+    <SupportVectorMachine>
+      <SupportVectors><SupportVector vectorId="1"/></SupportVectors>
+      <Coefficients absoluteValue="-0.5"><Coefficient value="2"/></Coefficients>
+    </SupportVectorMachine>
+  </SupportVectorMachineModel>
+</PMML>
+"""
+
 RULE_CASES = [
     # reading
     RuleCase("empty", lambda: b"  \n", lambda: TREE),
@@ -327,6 +347,7 @@ RULE_CASES = [
     case("output-feature", VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
          '<OutputField name="p" optype="continuous" dataType="double" feature="probability"/>'),
     case("regression-parameters", GENERAL_REGRESSION, '<PCell parameterName="p1"', '<PCell parameterName="p9"'),
+    case("svm-structure", SUPPORT_VECTORS, '<SupportVector vectorId="1"/>', '<SupportVector vectorId="2"/>'),
     case("regression-tables", VERIFIED_CLEAN, "</RegressionTable>", '</RegressionTable>\n    <RegressionTable '
          'intercept="1"/>'),
     case("unknown-class", REGRESSION, 'feature="probability" value="yes"', 'feature="probability" value="maybe"'),
