@@ -28,8 +28,8 @@ from . import rawtrees
 from .elements import Field, Scope, child, declared_field, drop_previous, empty_element, local, walk
 from .engine import EngineRules
 from .fields import FieldRules
-from .models import ModelRules
 from .machines import SupportVectorRules
+from .models import ModelRules
 from .outputs import OutputRules
 from .regressions import GeneralRegressionRules
 from .transformations import TransformationRules
