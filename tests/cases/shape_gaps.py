@@ -125,6 +125,21 @@ SHAPE_CASES += [
 ]
 
 
+# A tree whose leaf has no score: the tree screen called it clean, so validate (streaming) passed it
+# while load's walk refused the single-Node case, and both passed the leaf of a larger tree.
+SCORELESS = ('<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>'
+             '<DataField name="a" optype="continuous" dataType="double"/><DataField name="y" optype="continuous" '
+             'dataType="double"/></DataDictionary><TreeModel functionName="regression"><MiningSchema><MiningField '
+             'name="a"/><MiningField name="y" usageType="target"/></MiningSchema><Node score="1"><True/><Node>'
+             '<SimplePredicate field="a" operator="lessThan" value="1"/></Node><Node score="2"><True/></Node></Node>'
+             '</TreeModel></PMML>')
+SHAPE_CASES += [
+    ("a scoreless leaf", SCORELESS, "tree-score", "leaf Node has no score"),
+    ("a single scoreless Node", SCORELESS[:SCORELESS.index('<Node score="1">')] + "<Node><True/></Node>"
+     + SCORELESS[SCORELESS.index("</TreeModel>"):], "tree-score", "single Node"),
+]
+
+
 def _without_outputs(document: str) -> str:
     start = document.index("    <NeuralOutputs")
     return document[:start] + document[document.index("</NeuralOutputs>") + len("</NeuralOutputs>\n"):]
