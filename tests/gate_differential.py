@@ -88,8 +88,8 @@ def _refuses_dates(model: pmmlkit.Model, frame: pd.DataFrame) -> bool:
 
 
 def _scores_named_values(model: pmmlkit.Model, frame: pd.DataFrame, root: etree._Element) -> bool:
-    """Whether records made of the values the document names (in predicates, or as a GeneralRegression
-    factor's levels) score: a Scorecard whose Attributes match only tenure 1 or 2 scores those,
+    """Whether records made of the values the document names (in predicates, as a GeneralRegression
+    factor's levels, or as the margins of a field's valid Interval) score: a Scorecard whose Attributes match only tenure 1 or 2 scores those,
     though random numbers never hit them; a factor whose field lists no Values scores its levels."""
     named: dict[str, list[str]] = {}
     for node in root.iter("{*}SimplePredicate", "{*}SimpleSetPredicate"):
@@ -98,6 +98,11 @@ def _scores_named_values(model: pmmlkit.Model, frame: pd.DataFrame, root: etree.
         named.setdefault(node.get("field") or "", []).extend(v for v in values if v)
     for cell in root.iter("{*}PPCell"):  # a GeneralRegression factor's levels
         named.setdefault(cell.get("predictorName") or "", []).append(cell.get("value") or "")
+    for interval in root.iter("{*}Interval"):  # a DataField's valid values may be a narrow range
+        parent = interval.getparent()
+        if parent is not None and etree.QName(parent).localname == "DataField":
+            named.setdefault(parent.get("name") or "", []).extend(
+                m for m in (interval.get("leftMargin"), interval.get("rightMargin")) if m is not None)
     columns = [c for c in frame.columns if named.get(c)]
     if not columns or frame.empty:
         return False

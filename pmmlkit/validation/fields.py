@@ -4,6 +4,8 @@ MiningField's replacement values and outlier bounds must be."""
 
 from __future__ import annotations
 
+import math
+
 from lxml import etree
 
 from ..pmml import MODEL_TAGS
@@ -131,6 +133,12 @@ class FieldRules(CheckerBase):
 
     def _interval(self, node: etree._Element) -> None:
         left, right = number(node.get("leftMargin")), number(node.get("rightMargin"))
+        infinite = next((m for m, v in (("leftMargin", left), ("rightMargin", right)) if v is not None and
+                         not math.isfinite(v)), None)
+        if infinite is not None:  # an open side is written by leaving the margin out
+            self.error("non-finite", f"Interval {infinite}=\"{node.get(infinite)}\" is not finite (leave the margin out "
+                       "for an open side): PMML4S then finds no value valid", node)
+            return
         if left is None or right is None:
             return
         closure = node.get("closure", "")

@@ -24,11 +24,11 @@ FEATURE_MODELS = {
     "affinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
     "clusterAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
     "entityAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
-    # An association rule's parts and measures (and a rule's confidence, which a tree or rule set
-    # gives too).
+    # An association rule's parts and measures (and a rule's confidence, which a rule set gives too:
+    # PMML4S gives a tree's as null).
     **{feature: frozenset({"AssociationModel"})
        for feature in ("antecedent", "consequent", "rule", "ruleId", "support", "lift", "leverage")},
-    "confidence": frozenset({"AssociationModel", "TreeModel", "RuleSetModel", "MiningModel"}),
+    "confidence": frozenset({"AssociationModel", "RuleSetModel"}),
 }
 # Features PMML4S never fills (null, or every record fails: ruleValue, the confidence interval and
 # the standard deviation are not implemented).

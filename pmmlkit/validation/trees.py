@@ -201,6 +201,11 @@ class TreeRules(CheckerBase):
         elif declared.numeric and value is not None and number(value) is None:
             self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" operator=\"{operator}\" "
                        f"value=\"{value}\"> compares a {declared.data_type} field with a non-number", node)
+        elif declared.numeric and value is not None and not math.isfinite(number(value) or 0.0):
+            # PMML4S matches no record against an infinite value (found by the validate/load differential).
+            self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" operator=\"{operator}\" "
+                       f"value=\"{value}\"> compares a {declared.data_type} field with an infinite value, which "
+                       "the engine never matches", node)
         elif declared.data_type == "boolean" and value is not None and value not in ("true", "false", "0", "1"):
             self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" value=\"{value}\"> compares "
                        "a boolean field with a value that is not true or false", node)

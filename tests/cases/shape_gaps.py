@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases.validation import edit
+from cases.validation import TREE, edit
 
 VALID = Path(__file__).resolve().parent.parent / "corpus" / "valid"
 
@@ -82,6 +82,12 @@ SHAPE_CASES = [
      "svm-structure", "targetCategory"),
     ("support vector representation without vectors", edit(SVR, ' svmRepresentation="Coefficients"', ""),
      "svm-structure", "no SupportVectors"),
+    ("confidence of a tree", edit(TREE, 'feature="probability" value="a"', 'feature="confidence" value="a"'),
+     "output-feature", "confidence"),
+    # numbers PMML4S never matches
+    ("predicate compares with infinity", edit(TREE, 'operator="lessOrEqual" value="1.5"',
+                                              'operator="lessOrEqual" value="INF"'), "predicate-type", "infinite"),
+    ("Interval margin infinite", edit(TREE, 'rightMargin="10"', 'rightMargin="INF"'), "non-finite", "rightMargin"),
     # ClusteringModel
     ("cluster centre of strings", edit(CLUSTERS, '<Array type="int">1 0</Array>', '<Array type="string">1 0</Array>'),
      "unsupported", 'type="string"'),
