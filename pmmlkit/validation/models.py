@@ -73,6 +73,7 @@ class ModelRules(CheckerBase):
         self._unsupported_model(model)
         if tag == "Scorecard":
             self._scorecard_values(model, context)
+            self._scorecard_scores(model)
         elif tag == "GeneralRegressionModel":
             self._general_regression(model, context)
         elif tag == "SupportVectorMachineModel":
@@ -411,6 +412,28 @@ class ModelRules(CheckerBase):
             self.error("invalid-value", f"<CategoricalPredictor name=\"{declared.name}\" value=\"{value}\"> names a "
                        f"value that is not one of field {declared.name!r}'s {_valid(declared)}",
                        node)
+
+    def _scorecard_scores(self, model: etree._Element) -> None:
+        """What each Attribute adds and, with reason codes (useReasonCodes is true by default), the
+        code it gives and the baseline it is measured from: PMML4S refuses an Attribute without a
+        score and fails on every record without the rest."""
+        reasons = model.get("useReasonCodes", "true") != "false"  # PMML4S reads "0" as true
+        characteristics = child(model, "Characteristics")
+        for characteristic in children(characteristics, "Characteristic") if characteristics is not None else []:
+            name = characteristic.get("name")
+            if reasons and characteristic.get("baselineScore") is None and model.get("baselineScore") is None:
+                self.error("scorecard-scores", f"Characteristic {name!r} has no baselineScore (nor has the Scorecard) "
+                           "although the Scorecard uses reason codes", characteristic)
+                return
+            for attribute in children(characteristic, "Attribute"):
+                if attribute.get("partialScore") is None and child(attribute, "ComplexPartialScore") is None:
+                    self.error("scorecard-scores", f"an Attribute of Characteristic {name!r} has neither partialScore "
+                               "nor ComplexPartialScore", attribute)
+                    return
+                if reasons and attribute.get("reasonCode") is None and characteristic.get("reasonCode") is None:
+                    self.error("scorecard-scores", f"an Attribute of Characteristic {name!r} has no reasonCode (nor has "
+                               "its Characteristic) although the Scorecard uses reason codes", attribute)
+                    return
 
     def _scorecard_values(self, model: etree._Element, context: Scope) -> None:
         """A Scorecard Attribute's equality predicate must name a value of its field: PMML4S looks the

@@ -112,6 +112,10 @@ RULES: tuple[Rule, ...] = (
                                          "ParamMatrix has no PCell, a factor lists a Category twice or its contrast "
                                          "Matrix has not one real row per Category, or a power or oddspower link has no "
                                          "linkParameter"),
+    _r("scorecard-scores", E, True, "a Scorecard Attribute has neither partialScore nor ComplexPartialScore, or the "
+                                    "Scorecard uses reason codes (useReasonCodes, true by default) and an Attribute has "
+                                    "no reasonCode (nor its Characteristic) or a Characteristic no baselineScore (nor "
+                                    "the Scorecard)"),
     _r("svm-structure", E, True, "a SupportVectorMachineModel's parts disagree: a count (numberOfVectors, "
                                  "numberOfFields, numberOfSupportVectors, numberOfAttributes, numberOfCoefficients, a "
                                  "vector's n) differs from what is listed, a SupportVector names no VectorInstance, a "

@@ -7,7 +7,7 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import ARRAY_ITEM, child, children, local
-from .vocabulary import ARITY, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
+from .vocabulary import ARITY, BOOLEAN_WORDS, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
 
 
 class TransformationRules(CheckerBase):
@@ -30,6 +30,10 @@ class TransformationRules(CheckerBase):
         parent = node.getparent()
         if data_type is None and parent is not None and local(parent) == "DerivedField":
             data_type = parent.get("dataType")  # the expression's value is the field's
+        if tag == "Constant" and data_type == "boolean" and (node.text or "").strip() not in BOOLEAN_WORDS | {""}:
+            self.error("value-type", f"<Constant dataType=\"boolean\">{(node.text or '').strip()}</Constant> is not "
+                       "true or false (the engine fails to load it)", node)
+            return
         if data_type not in NUMERIC_TYPES:
             return
         if tag == "Constant":

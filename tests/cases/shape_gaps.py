@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases.validation import TREE, edit
+from cases.validation import SCORECARD, TREE, edit
 
 VALID = Path(__file__).resolve().parent.parent / "corpus" / "valid"
 
@@ -88,6 +88,17 @@ SHAPE_CASES = [
     ("predicate compares with infinity", edit(TREE, 'operator="lessOrEqual" value="1.5"',
                                               'operator="lessOrEqual" value="INF"'), "predicate-type", "infinite"),
     ("Interval margin infinite", edit(TREE, 'rightMargin="10"', 'rightMargin="INF"'), "non-finite", "rightMargin"),
+    # Scorecard
+    ("Attribute without a partial score", edit(SCORECARD, '<Attribute partialScore="-9">', "<Attribute>"),
+     "scorecard-scores", "neither partialScore"),
+    ("reason codes without a reasonCode", edit(SCORECARD, 'name="departmentScore" reasonCode="RC1"',
+                                               'name="departmentScore"'), "scorecard-scores", "no reasonCode"),
+    ("reason codes without a baselineScore", edit(edit(SCORECARD, 'reasonCode="RC1" baselineScore="19"',
+                                                       'reasonCode="RC1"'), ' baselineScore="0"', ""),
+     "scorecard-scores", "no baselineScore"),
+    ("boolean Constant of a number", edit(LINEAR, '<Constant dataType="double">2</Constant>',
+                                                '<Constant dataType="boolean">2</Constant>'),
+     "value-type", "not true or false"),
     # ClusteringModel
     ("cluster centre of strings", edit(CLUSTERS, '<Array type="int">1 0</Array>', '<Array type="string">1 0</Array>'),
      "unsupported", 'type="string"'),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from documents import LINEAR
 
@@ -274,6 +275,9 @@ SUPPORT_VECTORS = HEAD + """  <DataDictionary>
 </PMML>
 """
 
+# A Scorecard with reason codes (the corpus's).
+SCORECARD = (Path(__file__).resolve().parent.parent / "corpus" / "models" / "scorecard.pmml").read_text()
+
 RULE_CASES = [
     # reading
     RuleCase("empty", lambda: b"  \n", lambda: TREE),
@@ -347,6 +351,8 @@ RULE_CASES = [
     case("output-feature", VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
          '<OutputField name="p" optype="continuous" dataType="double" feature="probability"/>'),
     case("regression-parameters", GENERAL_REGRESSION, '<PCell parameterName="p1"', '<PCell parameterName="p9"'),
+    case("scorecard-scores", SCORECARD, '<Characteristic name="departmentScore" reasonCode="RC1"',
+         '<Characteristic name="departmentScore"'),
     case("svm-structure", SUPPORT_VECTORS, '<SupportVector vectorId="1"/>', '<SupportVector vectorId="2"/>'),
     case("regression-tables", VERIFIED_CLEAN, "</RegressionTable>", '</RegressionTable>\n    <RegressionTable '
          'intercept="1"/>'),
