@@ -57,7 +57,8 @@ class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRule
         self.namespace = namespace
         expected = NAMESPACES[namespace]
         if version is None:
-            self.report.add("warning", "version", f"<PMML> has no version attribute (expected "
+            self.report.add("error", "missing-version", f"<PMML> has no version attribute (required; PMML4S "
+                            "refuses the document: write "
                             f"version=\"{expected}\")", line)
         elif version != expected and not version.startswith(expected + "."):
             self.report.add("warning", "version", f"version=\"{version}\" does not match the namespace "
@@ -174,6 +175,8 @@ class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRule
             self._pair_values(node, context)
         elif tag == "TableLocator":
             self._unsupported(node, "<TableLocator> (a table outside the document)")
+        elif tag == "Aggregate":
+            self._unsupported(node, "<Aggregate> (PMML4S does not implement it)")
         elif tag in ("Constant", "Discretize", "MapValues"):
             self._expression_values(node, tag)
             if tag == "MapValues":

@@ -31,6 +31,10 @@ EMBEDDED_MODELS = frozenset({"Regression", "DecisionTree"})
 # Parts of a model the engine does not read (a Matrix there is only described, never used).
 DESCRIPTIVE = frozenset({"ModelStats", "ModelExplanation", "ModelVerification", "Extension"})
 # Model types PMML4S cannot load (or scores null) without a target field in the MiningSchema.
+# normalizationMethods PMML4S does not apply to a regression RegressionModel (every score null).
+NULL_REGRESSION_NORMALIZATIONS = frozenset({"simplemax", "loglog"})
+# compareFunctions PMML4S does not implement (every record fails).
+UNIMPLEMENTED_COMPARISONS = frozenset({"table"})
 TARGET_NEEDED = frozenset({"GeneralRegressionModel", "SupportVectorMachineModel", "NeuralNetwork"})
 
 
@@ -71,6 +75,12 @@ class EngineRules(CheckerBase):
                                   "score (PMML4S ignores the model and scores every record reaching it null: give the "
                                   "Node a score)")
                 return
+        compared = next((c for c in model.iter("{*}ComparisonMeasure", "{*}ClusteringField", "{*}KNNInput")
+                         if c.get("compareFunction") in UNIMPLEMENTED_COMPARISONS), None)
+        if compared is not None:
+            self._unsupported(compared, f"compareFunction=\"{compared.get('compareFunction')}\" (PMML4S does not "
+                              "implement it: every record fails)")
+            return
         if tag == "ClusteringModel":
             for cluster in children(model, "Cluster"):
                 array = child(cluster, "Array")
@@ -104,6 +114,10 @@ class EngineRules(CheckerBase):
                 model.get("functionName") == "regression":
             self._unsupported(model, f"<GeneralRegressionModel modelType=\"{model.get('modelType')}\"> with "
                               "functionName=\"regression\" (PMML4S scores every record null: it classifies)")
+        elif tag == "RegressionModel" and model.get("functionName") == "regression" and \
+                model.get("normalizationMethod") in NULL_REGRESSION_NORMALIZATIONS:
+            self._unsupported(model, f"a regression <RegressionModel> with normalizationMethod="
+                              f"\"{model.get('normalizationMethod')}\" (PMML4S scores every record null)")
         elif tag == "MiningModel":
             embedded = next((c for c in model if local(c) in EMBEDDED_MODELS), None)
             segmentation = child(model, "Segmentation")

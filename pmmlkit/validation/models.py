@@ -28,6 +28,7 @@ from .regressions import MODEL_FIELD_ATTRIBUTES
 from .vocabulary import (
     BODY_TAGS,
     CURRENT,
+    DATE_DATA_TYPES,
     FUNCTIONS,
     INACTIVE_USAGE,
     MAX_MODEL_DEPTH,
@@ -78,6 +79,13 @@ class ModelRules(CheckerBase):
             self._general_regression(model, context)
         elif tag == "SupportVectorMachineModel":
             self._support_vector_machines(model)
+        elif tag == "NearestNeighborModel" and model.get("instanceIdVariable") is not None:
+            instances = child(model, "TrainingInstances")
+            listed = child(instances, "InstanceFields") if instances is not None else None
+            known = {f.get("field") for f in children(listed, "InstanceField")} if listed is not None else set()
+            if model.get("instanceIdVariable") not in known:
+                self.error("undefined-field", f"instanceIdVariable=\"{model.get('instanceIdVariable')}\" is not one of "
+                           "the TrainingInstances' InstanceFields: the engine fails on every record", model)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -192,12 +200,21 @@ class ModelRules(CheckerBase):
         if len(targets) > 1 and tag in SINGLE_TARGET_MODELS:
             self.error("multiple-targets", f"<{tag}> predicts one field but its MiningSchema has {len(targets)} "
                        f"targets {targets}: evaluators score it without inputs or not at all", context.mining[targets[1]])
+        holder = child(model, "Targets")
+        named = [t.get("field") for t in children(holder, "Target")] if holder is not None else []
+        twice = next((n for i, n in enumerate(named) if n is not None and n in named[:i]), None)
+        if twice is not None:
+            self.error("multiple-targets", f"<{tag}> has two <Target> elements for field {twice!r}: the engine "
+                       "scores it null", holder)
         found = None
         for name in targets:
             declared = context.fields.get(name) or self.fields.get(name)
             if declared is None:
                 continue
             found = found or declared
+            if declared.data_type in DATE_DATA_TYPES:
+                self.error("type-conflict", f"target {name!r} has dataType=\"{declared.data_type}\": the engine "
+                           "produces no date or time score (it scores every record null)", context.mining[name])
             optype = context.mining[name].get("optype") or declared.optype
             if function == "classification" and optype == "continuous":
                 self.error("target-optype", f"classification target {name!r} is continuous; a class label must be "
@@ -238,7 +255,7 @@ class ModelRules(CheckerBase):
 
     def _classes(self, node: etree._Element, tag: str, target: Field) -> None:
         attribute = {"RegressionTable": "targetCategory", "Node": "score", "ScoreDistribution": "value",
-                     "SimpleRule": "score"}.get(tag)
+                     "SimpleRule": "score", "RuleSet": "defaultScore"}.get(tag)
         value = node.get(attribute) if attribute else None
         if value is not None and not is_class(value, target):
             self.error("unknown-class", f"<{tag} {attribute}=\"{value}\"> names a class that target "
@@ -330,6 +347,12 @@ class ModelRules(CheckerBase):
         if model.get("numberOfLayers") not in (None, str(len(layers))):
             self.warning("neuron-count", f"numberOfLayers=\"{model.get('numberOfLayers')}\" but the network has "
                          f"{len(layers)} NeuralLayer elements", model)
+        radial = next((n for n in [model, *layers] if n.get("activationFunction") == "radialBasis"), None)
+        if radial is not None and model.get("width") is None and not all(
+                layer.get("width") is not None or all(n.get("width") is not None for n in children(layer, "Neuron"))
+                for layer in layers if layer.get("activationFunction", model.get("activationFunction")) == "radialBasis"):
+            self.error("neural-wiring", "a radialBasis activation without a width (on the network, its layer or each "
+                       "neuron): the engine fails on every record", radial)
         outputs = child(model, "NeuralOutputs")
         if outputs is None and self.model_scored:  # valid PMML, and the engine never scores later models
             self.error("neural-wiring", "the NeuralNetwork has no NeuralOutputs: no neuron is read as its score "

@@ -7,7 +7,7 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import Field, Scope, Segments, child, children, is_class, local
-from .vocabulary import NUMERIC_TYPES, number
+from .vocabulary import BOOLEAN_WORDS, NUMERIC_TYPES, number
 
 # Models that produce reason codes (a MiningModel passes on its segments').
 REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
@@ -122,7 +122,11 @@ class OutputRules(CheckerBase):
                            f"{node.get('segmentId')!r} of a regression <{tag}> for a {feature}: pmmlkit's engine "
                            "(PMML4S) gives only a segment's predictedValue, so it is null", node)
             return
-        if feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
+        labels = target.values if target is not None and target.values else None
+        boolean_label = node.get("dataType") == "boolean" and feature in NUMBER_FREE_FEATURES and (
+            feature == "predictedDisplayValue" or (function == "classification" and labels is not None
+                                                   and not labels <= BOOLEAN_WORDS))
+        if boolean_label or feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
                 feature == "predictedDisplayValue" or (function == "classification" and target is not None
                                                        and target.data_type == "string")):
             what = "a display text" if feature == "predictedDisplayValue" else "a class label"

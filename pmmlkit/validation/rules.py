@@ -38,7 +38,8 @@ RULES: tuple[Rule, ...] = (
     _r("depth", E, True, "elements or models are nested deeper than pmmlkit reads safely"),
     _r("root", E, True, "the root element is not <PMML>"),
     _r("namespace", E, True, "no PMML namespace, an unknown one, or elements outside the document's namespace"),
-    _r("version", W, False, "the version attribute is missing or does not match the namespace"),
+    _r("missing-version", E, True, "the root has no version attribute (required: PMML4S refuses the document)"),
+    _r("version", W, False, "the version attribute does not match the namespace"),
     # -- schema ---------------------------------------------------------------------------------
     _r("schema", E, True, "the document does not conform to the XML Schema; load refuses it, except a known "
                           "deviation with one unambiguous reading (an OutputField without dataType, a misplaced "
@@ -58,7 +59,8 @@ RULES: tuple[Rule, ...] = (
     _r("not-in-mining-schema", E, True, "a model uses a field that is defined but not listed in its MiningSchema"),
     _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
-                                 "NumericPredictor on a string field, a GeneralRegression covariate that is not a number)"),
+                                 "NumericPredictor on a string field, a GeneralRegression covariate that is not a number, "
+                                 "a date or time target)"),
     _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight, "
                                   "analysisWeight, order), directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
     _r("invalid-value", E, True, "a CategoricalPredictor, PairCounts, Scorecard SimplePredicate or GeneralRegression "
@@ -67,13 +69,13 @@ RULES: tuple[Rule, ...] = (
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
     _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
     _r("unknown-function", E, True, "an Apply names a function that is neither built in nor defined"),
-    _r("function-arity", E, True, "an Apply gives a built-in function the wrong number of arguments (\"/\" "
-                                  "with one)"),
+    _r("function-arity", E, True, "an Apply gives a function the wrong number of arguments (\"/\" with one, a "
+                                  "DefineFunction fewer than its ParameterFields)"),
     _r("value-type", E, True, "a value does not fit the dataType it goes into (a DataField's Value, missingValueReplacement, "
                               "invalidValueReplacement, Constant, DiscretizeBin binValue, mapMissingTo, "
-                              "defaultValue)"),
+                              "defaultValue), or invalidValueTreatment=\"asValue\" has no invalidValueReplacement"),
     _r("outlier-bounds", E, True, "outliers=\"asExtremeValues\"/\"asMissingValues\" without both lowValue and "
-                                  "highValue, or with lowValue above highValue"),
+                                  "highValue, with lowValue above highValue, or with an infinite bound"),
     _r("linear-norm-order", E, True, "a NormContinuous's LinearNorm orig values are not strictly ascending"),
     _r("array-count", E, True, "an Array's n disagrees with the number of values it holds"),
     # -- predicates and trees -------------------------------------------------------------------
@@ -98,7 +100,7 @@ RULES: tuple[Rule, ...] = (
     _r("target", W, False, "a model has no target, or several where one is usually expected"),
     _r("multiple-targets", E, True, "a model type that predicts one field (Regression, GeneralRegression, Tree, "
                                     "SupportVectorMachine, NaiveBayes, Scorecard, RuleSet; a NeuralNetwork, which PMML4S "
-                                    "then scores null) has several targets"),
+                                    "then scores null) has several targets, or two Target elements name one field"),
     _r("target-as-predictor", E, True, "a model's target field is also used as an input (it is never given when "
                                        "scoring)"),
     _r("output-feature", E, True, "an OutputField asks for a feature the model cannot produce (a probability "
@@ -134,7 +136,8 @@ RULES: tuple[Rule, ...] = (
     _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist, or a segmentId in a "
                                      "model without a Segmentation"),
     _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
-                                 "(or to a later layer), an id is reused, or there are no NeuralOutputs"),
+                                 "(or to a later layer), an id is reused, there are no NeuralOutputs, or a "
+                                 "radialBasis activation has no width"),
     _r("neuron-count", W, False, "a numberOfNeurons/numberOfLayers count disagrees with the neurons listed"),
     # -- ModelVerification ----------------------------------------------------------------------
     _r("verification-count", W, False, "a ModelVerification's recordCount/fieldCount disagrees with its table"),

@@ -23,6 +23,12 @@ class TransformationRules(CheckerBase):
                            "in nor defined in the TransformationDictionary", node)
                 return
             self._arity(node, name, where)
+        elif name is not None and name in self.functions:  # a DefineFunction takes one argument per parameter
+            wanted = len(children(self.functions[name], "ParameterField"))
+            count = sum(1 for c in node if isinstance(c.tag, str) and local(c) != "Extension")
+            if count != wanted:
+                self.error("function-arity", f"{where} applies {name!r} to {count} argument(s); it takes {wanted}",
+                           node)
 
     def _expression_values(self, node: etree._Element, tag: str) -> None:
         """Constant, Discretize and MapValues values that cannot be the number their result must be."""

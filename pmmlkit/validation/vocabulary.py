@@ -19,6 +19,7 @@ MODEL_FUNCTIONS = {
     "TimeSeriesModel": {"timeSeries"}, "NaiveBayesModel": {"classification"}, "Scorecard": {"regression"},
     "RegressionModel": {"regression", "classification"}, "GeneralRegressionModel": {"regression", "classification"},
     "TreeModel": {"regression", "classification"}, "SupportVectorMachineModel": {"regression", "classification"},
+    "RuleSetModel": {"regression", "classification"},
     "NeuralNetwork": {"regression", "classification"}, "MiningModel": {"regression", "classification", "clustering"},
 }
 # Models that score without a target field.
@@ -52,6 +53,9 @@ NUMBERS = {
     "Target": ("rescaleFactor", "rescaleConstant", "min", "max"), "Node": ("recordCount",),
 }
 NUMERIC_TYPES = {"double", "float", "integer", "real"}
+# The date and time dataTypes (PMML4S takes no values of them: scoring/inputs.DATE_TYPES).
+DATE_DATA_TYPES = frozenset({"date", "time", "dateTime", "timeSeconds"} | {
+    f"{kind}[{year}]" for kind in ("dateDaysSince", "dateTimeSecondsSince") for year in (0, 1960, 1970, 1980)})
 ORDER_OPERATORS = {"lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual"}
 VALUE_OPERATORS = ORDER_OPERATORS | {"equal", "notEqual"}
 PREDICATES = {"SimplePredicate", "CompoundPredicate", "SimpleSetPredicate", "True", "False"}
@@ -92,7 +96,7 @@ NEW_IN_4_4 = {"AnomalyDetectionModel": None, "Segmentation": ("missingPrediction
                "MiningField": ("invalidValueReplacement",)}
 # What a model body's walk looks at; the rest (Node structure, arrays, ...) needs no check.
 BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", "DerivedField", "RegressionTable",
-                                                             "SimpleRule", "CompoundRule", "Targets", "Constant",
+                                                             "SimpleRule", "CompoundRule", "Targets", "Constant", "RuleSet",
                                                              "MapValues", "Array", "TableLocator"}))
 # MiningField usage types that are not inputs: a model body that uses one computes with a missing value.
 BOOLEAN_WORDS = frozenset({"true", "false", "0", "1"})

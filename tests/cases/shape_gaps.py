@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases.validation import SCORECARD, TREE, edit
+from cases.validation import FOREST, NEURAL, SCORECARD, TREE, edit
 
 VALID = Path(__file__).resolve().parent.parent / "corpus" / "valid"
 
@@ -26,6 +26,8 @@ LOGISTIC = _valid("regression_logistic.pmml")
 LINEAR = _valid("regression_linear.pmml")
 SVC = _valid("svm_classification.pmml")
 SVR = _valid("svm_regression_linear.pmml")
+RULESET = (VALID.parent / "models" / "ruleset_minimal.pmml").read_text()
+NEIGHBORS = (VALID.parent / "models" / "nearest_neighbor.pmml").read_text()
 # The mlogit factor's contrast Matrix and its Categories, as written.
 CATEGORIES = '<Category value="private"/>\n          <Category value="public"/>'
 INNER = '<Segmentation multipleModelMethod="modelChain">\n            <Segment id="inner">'
@@ -99,13 +101,40 @@ SHAPE_CASES = [
     ("boolean Constant of a number", edit(LINEAR, '<Constant dataType="double">2</Constant>',
                                                 '<Constant dataType="boolean">2</Constant>'),
      "value-type", "not true or false"),
+    # fields, targets and transformations
+    ("no version attribute", edit(LINEAR, ' version="4.4"', ""), "missing-version", "no version"),
+    ("asValue without a replacement", edit(LINEAR, 'invalidValueTreatment="asValue" invalidValueReplacement="red"',
+                                           'invalidValueTreatment="asValue"'), "value-type", "asValue"),
+    ("infinite outlier bound", edit(LINEAR, 'highValue="1000"', 'highValue="INF"'), "outlier-bounds", "infinite"),
+    ("two Targets for one field", edit(LINEAR, '<Target field="y"', '<Target field="y"/><Target field="y"'),
+     "multiple-targets", "two <Target>"),
+    ("class label declared boolean", edit(LOGISTIC, 'dataType="string" feature="predictedValue"',
+                                          'dataType="boolean" feature="predictedValue"'), "output-feature", "boolean"),
+    ("date target", edit(RULESET, 'dataType="string"', 'dataType="dateDaysSince[1970]"'), "type-conflict", "date"),
+    ("RuleSet default of no class", edit(RULESET, 'defaultScore="a"', 'defaultScore="b"'), "unknown-class",
+     "defaultScore"),
+    ("RuleSetModel functionName mixed", edit(RULESET, '<RuleSetModel functionName="classification"',
+                                             '<RuleSetModel functionName="mixed"'), "function-name", "mixed"),
+    ("DefineFunction applied to too few arguments", edit(FOREST, '<Apply function="twice"><FieldRef field="x"/></Apply>',
+                                                         '<Apply function="twice"/>'), "function-arity", "takes 1"),
+    ("ParameterField twice", edit(FOREST, '<ParameterField name="v"/>', '<ParameterField name="v"/><ParameterField '
+                                  'name="v"/>'), "duplicate-field", "ParameterField twice"),
+    ("radialBasis without a width", edit(NEURAL, 'activationFunction="logistic"', 'activationFunction="radialBasis"'),
+     "neural-wiring", "width"),
+    ("regression normalized by simplemax", edit(LINEAR, 'normalizationMethod="none"',
+                                                'normalizationMethod="simplemax"'), "unsupported", "simplemax"),
+    ("table comparison", KMEANS[:KMEANS.index("      <Covariances>")] + KMEANS[KMEANS.index("    </Cluster>"):],
+     "unsupported", '"table"'),
+    ("instanceIdVariable of no instance field", edit(NEIGHBORS, 'instanceIdVariable="id"', 'instanceIdVariable="abc"'),
+     "undefined-field", "instanceIdVariable"),
     # ClusteringModel
     ("cluster centre of strings", edit(CLUSTERS, '<Array type="int">1 0</Array>', '<Array type="string">1 0</Array>'),
      "unsupported", 'type="string"'),
     ("distribution cluster without its Array", edit(CLUSTERS, '<Array type="int">1 0</Array>', ""), "unsupported",
      "centre"),
-    ("ClusteringField with Comparisons", KMEANS[:KMEANS.index("      <Covariances>")]  # (no MatCell Matrix)
-     + KMEANS[KMEANS.index("    </Cluster>"):], "unsupported", "Comparisons"),
+    ("ClusteringField with Comparisons", edit(KMEANS[:KMEANS.index("      <Covariances>")]  # (no MatCell Matrix)
+                                              + KMEANS[KMEANS.index("    </Cluster>"):], ' compareFunction="table"', ""),
+     "unsupported", "Comparisons"),
     # MiningModel and NeuralNetwork
     ("MiningModel functionName mixed", edit(ENSEMBLE, 'functionName="regression" algorithmName',
                                             'functionName="mixed" algorithmName'), "function-name", "mixed"),

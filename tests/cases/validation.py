@@ -287,6 +287,7 @@ RULE_CASES = [
     RuleCase("root", lambda: "<model><Header/></model>", lambda: TREE),
     case("namespace", TREE, ' xmlns="http://www.dmg.org/PMML-4_4"', ""),
     case("version", TREE, 'version="4.4"', 'version="4.2"'),
+    case("missing-version", TREE, ' version="4.4"', ""),
     # structure
     case("missing-header", TREE, "<Header/>", ""),
     RuleCase("missing-data-dictionary", lambda: HEAD + NEURAL[NEURAL.index("  <NeuralNetwork"):], lambda: NEURAL),
