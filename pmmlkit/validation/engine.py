@@ -7,10 +7,13 @@ two agree (tests/test_gate_differential.py). Each entry was found by that differ
 
 from __future__ import annotations
 
+import math
+
 from lxml import etree
 
 from .base import CheckerBase
-from .elements import child, children, local
+from .elements import ARRAY_ITEM, child, children, local
+from .vocabulary import number
 
 # Model types PMML4S does not score: refused on load ("not supported by PMML4S"), or, for
 # AssociationModel, loaded with no output it can compute.
@@ -41,6 +44,42 @@ TARGET_NEEDED = frozenset({"GeneralRegressionModel", "SupportVectorMachineModel"
 class EngineRules(CheckerBase):
     def _unsupported(self, node: etree._Element, what: str) -> None:
         self.error("unsupported", f"{what} is valid PMML that pmmlkit's engine cannot score: load refuses it", node)
+
+    def _cluster_structure(self, model: etree._Element) -> bool:
+        """A ClusteringModel's parts fit together (True when a fault was reported): PMML4S reads
+        numberOfClusters as a 32-bit count of the Clusters, one centre value per ClusteringField."""
+        clusters = children(model, "Cluster")
+        fields = [f.get("field") for f in children(model, "ClusteringField")]
+        count = model.get("numberOfClusters")
+        fault: tuple[etree._Element, str] | None = None
+        if count is not None and count.strip() != str(len(clusters)):
+            fault = model, f"numberOfClusters=\"{count}\" but {len(clusters)} Clusters are listed"
+        elif len(set(fields)) != len(fields):
+            fault = model, "a ClusteringField names a field twice"
+        else:
+            for cluster in clusters:
+                array = child(cluster, "Array")
+                values = ARRAY_ITEM.findall(array.text or "") if array is not None else []
+                if any(number(v) is None or not math.isfinite(number(v) or 0.0) for v in values):
+                    fault = cluster, (f"Cluster {cluster.get('id') or cluster.get('name')!r} has a centre value that "
+                                      "is not a finite number")
+                    break
+                if array is not None and fields and len(values) != len(fields):
+                    fault = cluster, (f"Cluster {cluster.get('id') or cluster.get('name')!r} has {len(values)} centre "
+                                      f"values for {len(fields)} ClusteringFields")
+                    break
+        if fault is not None:
+            self.error("cluster-structure", fault[1], fault[0])
+            return True
+        holder = model.getparent()
+        if holder is not None and local(holder) == "AnomalyDetectionModel":
+            distances = child(holder, "MeanClusterDistances")
+            array = child(distances, "Array") if distances is not None else None
+            if array is None or array.get("type") != "real":
+                self.error("cluster-structure", "an AnomalyDetectionModel over clusters needs MeanClusterDistances "
+                           "as a real <Array> (one distance per Cluster)", distances if distances is not None else holder)
+                return True
+        return False
 
     def _unsupported_model(self, model: etree._Element) -> None:
         """What the engine cannot score in the model it scores: the document's first top-level model
@@ -92,6 +131,8 @@ class EngineRules(CheckerBase):
                     self._unsupported(array, f"a <Cluster> centre written as a type=\"{array.get('type')}\" <Array> "
                                       "(PMML4S reads centres as real numbers and fails: write type=\"real\")")
                     return
+            if self._cluster_structure(model):
+                return
             compared = next((f for f in children(model, "ClusteringField") if child(f, "Comparisons") is not None), None)
             if compared is not None:
                 self._unsupported(compared, "a <ClusteringField> with a <Comparisons> matrix (PMML4S scores every record "

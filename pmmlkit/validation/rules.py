@@ -118,6 +118,10 @@ RULES: tuple[Rule, ...] = (
                                     "Scorecard uses reason codes (useReasonCodes, true by default) and an Attribute has "
                                     "no reasonCode (nor its Characteristic) or a Characteristic no baselineScore (nor "
                                     "the Scorecard)"),
+    _r("cluster-structure", E, True, "a ClusteringModel's parts disagree: numberOfClusters differs from its Clusters, "
+                                     "a field is compared twice, a Cluster centre holds a value that is not a finite "
+                                     "number or not one per ClusteringField, or an AnomalyDetectionModel over clusters "
+                                     "lacks MeanClusterDistances as a real Array"),
     _r("svm-structure", E, True, "a SupportVectorMachineModel's parts disagree: a count (numberOfVectors, "
                                  "numberOfFields, numberOfSupportVectors, numberOfAttributes, numberOfCoefficients, a "
                                  "vector's n) differs from what is listed, a SupportVector names no VectorInstance, a "

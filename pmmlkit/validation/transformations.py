@@ -7,7 +7,7 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import ARRAY_ITEM, child, children, local
-from .vocabulary import ARITY, BOOLEAN_WORDS, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
+from .vocabulary import ARITHMETIC, ARITY, BOOLEAN_WORDS, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
 
 
 class TransformationRules(CheckerBase):
@@ -40,6 +40,9 @@ class TransformationRules(CheckerBase):
             self.error("value-type", f"<Constant dataType=\"boolean\">{(node.text or '').strip()}</Constant> is not "
                        "true or false (the engine fails to load it)", node)
             return
+        if tag == "Constant" and data_type is None and parent is not None and local(parent) == "Apply" and \
+                parent.get("function") in ARITHMETIC and (node.text or "").strip() and number(node.text) is None:
+            data_type = "double"  # an arithmetic function's argument: a number or nothing
         if data_type not in NUMERIC_TYPES:
             return
         if tag == "Constant":

@@ -53,6 +53,9 @@ NUMBERS = {
     "Target": ("rescaleFactor", "rescaleConstant", "min", "max"), "Node": ("recordCount",),
 }
 NUMERIC_TYPES = {"double", "float", "integer", "real"}
+# Built-in functions whose arguments are numbers: a Constant given to one must be a number.
+ARITHMETIC = frozenset("+ - * / pow modulo log10 ln sqrt abs exp floor ceil round min max sum avg median product "
+                       "expm1 ln1p hypot".split())
 # The date and time dataTypes (PMML4S takes no values of them: scoring/inputs.DATE_TYPES).
 DATE_DATA_TYPES = frozenset({"date", "time", "dateTime", "timeSeconds"} | {
     f"{kind}[{year}]" for kind in ("dateDaysSince", "dateTimeSecondsSince") for year in (0, 1960, 1970, 1980)})

@@ -28,6 +28,7 @@ SVC = _valid("svm_classification.pmml")
 SVR = _valid("svm_regression_linear.pmml")
 RULESET = (VALID.parent / "models" / "ruleset_minimal.pmml").read_text()
 NEIGHBORS = (VALID.parent / "models" / "nearest_neighbor.pmml").read_text()
+ANOMALY = (VALID.parent / "models" / "anomaly_detection_cluster.pmml").read_text()
 # The mlogit factor's contrast Matrix and its Categories, as written.
 CATEGORIES = '<Category value="private"/>\n          <Category value="public"/>'
 INNER = '<Segmentation multipleModelMethod="modelChain">\n            <Segment id="inner">'
@@ -127,7 +128,17 @@ SHAPE_CASES = [
      "unsupported", '"table"'),
     ("instanceIdVariable of no instance field", edit(NEIGHBORS, 'instanceIdVariable="id"', 'instanceIdVariable="abc"'),
      "undefined-field", "instanceIdVariable"),
+    ("Constant of text in arithmetic", edit(FOREST, "<Constant>2</Constant>", "<Constant>abc</Constant>"),
+     "value-type", "abc"),
     # ClusteringModel
+    ("numberOfClusters beyond the Clusters", edit(ANOMALY, 'numberOfClusters="2"', 'numberOfClusters="99999999999"'),
+     "cluster-structure", "numberOfClusters"),
+    ("ClusteringField twice", edit(ANOMALY, '<ClusteringField field="x2" compareFunction="absDiff"/>',
+                                   '<ClusteringField field="x1" compareFunction="absDiff"/>'), "cluster-structure",
+     "twice"),
+    ("anomaly clusters without MeanClusterDistances", ANOMALY[:ANOMALY.index("    <MeanClusterDistances>")]
+     + ANOMALY[ANOMALY.index("</MeanClusterDistances>") + len("</MeanClusterDistances>\n"):], "cluster-structure",
+     "MeanClusterDistances"),
     ("cluster centre of strings", edit(CLUSTERS, '<Array type="int">1 0</Array>', '<Array type="string">1 0</Array>'),
      "unsupported", 'type="string"'),
     ("distribution cluster without its Array", edit(CLUSTERS, '<Array type="int">1 0</Array>', ""), "unsupported",

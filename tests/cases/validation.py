@@ -277,6 +277,9 @@ SUPPORT_VECTORS = HEAD + """  <DataDictionary>
 
 # A Scorecard with reason codes (the corpus's).
 SCORECARD = (Path(__file__).resolve().parent.parent / "corpus" / "models" / "scorecard.pmml").read_text()
+# An AnomalyDetectionModel over two clusters (the corpus's).
+ANOMALY_CLUSTERS = (Path(__file__).resolve().parent.parent / "corpus" / "models" /
+                    "anomaly_detection_cluster.pmml").read_text()
 
 RULE_CASES = [
     # reading
@@ -354,6 +357,8 @@ RULE_CASES = [
     case("regression-parameters", GENERAL_REGRESSION, '<PCell parameterName="p1"', '<PCell parameterName="p9"'),
     case("scorecard-scores", SCORECARD, '<Characteristic name="departmentScore" reasonCode="RC1"',
          '<Characteristic name="departmentScore"'),
+    RuleCase("cluster-structure", lambda: edit(ANOMALY_CLUSTERS, 'numberOfClusters="2"', 'numberOfClusters="3"'),
+             lambda: ANOMALY_CLUSTERS),
     case("svm-structure", SUPPORT_VECTORS, '<SupportVector vectorId="1"/>', '<SupportVector vectorId="2"/>'),
     case("regression-tables", VERIFIED_CLEAN, "</RegressionTable>", '</RegressionTable>\n    <RegressionTable '
          'intercept="1"/>'),
