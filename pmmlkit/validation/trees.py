@@ -219,11 +219,11 @@ class TreeRules(CheckerBase):
         if declared.numeric and kind == "string":
             self.error("predicate-type", f"<SimpleSetPredicate field=\"{declared.name}\"> tests a "
                        f"{declared.data_type} field against an Array of strings", node)
-        elif declared.numeric and kind in ("int", "real"):
+        elif kind in ("int", "real"):  # (of any field: the engine reads the Array as numbers and fails)
             bad = [v for v in (array.text or "").split() if number(v.strip('"')) is None]
             if bad:
                 self.error("predicate-type", f"<SimpleSetPredicate field=\"{declared.name}\"> lists non-numbers "
-                           f"{bad[:3]} for a {declared.data_type} field", node)
+                           f"{bad[:3]} in a type=\"{kind}\" Array", node)
 
 
 def _as_integers(spans: list[Span], whole: Span, integer: bool) -> tuple[list[Span], Span]:

@@ -128,6 +128,9 @@ SHAPE_CASES = [
      "unsupported", '"table"'),
     ("instanceIdVariable of no instance field", edit(NEIGHBORS, 'instanceIdVariable="id"', 'instanceIdVariable="abc"'),
      "undefined-field", "instanceIdVariable"),
+    ("numeric Array of words", edit(TREE, '<SimplePredicate field="s" operator="equal" value="u"/>',
+                                    '<SimpleSetPredicate field="s" booleanOperator="isIn"><Array type="int" n="1">u'
+                                    '</Array></SimpleSetPredicate>'), "predicate-type", "non-numbers"),
     ("Constant of text in arithmetic", edit(FOREST, "<Constant>2</Constant>", "<Constant>abc</Constant>"),
      "value-type", "abc"),
     # ClusteringModel
