@@ -79,11 +79,16 @@ class ModelRules(CheckerBase):
             self._general_regression(model, context)
         elif tag == "SupportVectorMachineModel":
             self._support_vector_machines(model)
-        elif tag == "NearestNeighborModel" and model.get("instanceIdVariable") is not None:
+        elif tag == "NearestNeighborModel":
             instances = child(model, "TrainingInstances")
             listed = child(instances, "InstanceFields") if instances is not None else None
             known = {f.get("field") for f in children(listed, "InstanceField")} if listed is not None else set()
-            if model.get("instanceIdVariable") not in known:
+            unnamed = next((f for f in children(listed, "InstanceField") if f.get("column") is None), None) \
+                if listed is not None else None
+            if unnamed is not None:
+                self.error("table-column", f"InstanceField {unnamed.get('field')!r} names no column of the training "
+                           "instances' table: the engine fails to load it", unnamed)
+            elif model.get("instanceIdVariable") is not None and model.get("instanceIdVariable") not in known:
                 self.error("undefined-field", f"instanceIdVariable=\"{model.get('instanceIdVariable')}\" is not one of "
                            "the TrainingInstances' InstanceFields: the engine fails on every record", model)
 

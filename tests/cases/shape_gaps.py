@@ -126,6 +126,8 @@ SHAPE_CASES = [
                                                 'normalizationMethod="simplemax"'), "unsupported", "simplemax"),
     ("table comparison", KMEANS[:KMEANS.index("      <Covariances>")] + KMEANS[KMEANS.index("    </Cluster>"):],
      "unsupported", '"table"'),
+    ("InstanceField without a column", edit(NEIGHBORS, '<InstanceField field="width" column="w"/>',
+                                            '<InstanceField field="width"/>'), "table-column", "width"),
     ("instanceIdVariable of no instance field", edit(NEIGHBORS, 'instanceIdVariable="id"', 'instanceIdVariable="abc"'),
      "undefined-field", "instanceIdVariable"),
     ("numeric Array of words", edit(TREE, '<SimplePredicate field="s" operator="equal" value="u"/>',
