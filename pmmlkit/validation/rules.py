@@ -80,7 +80,8 @@ RULES: tuple[Rule, ...] = (
     _r("array-count", E, True, "an Array's n disagrees with the number of values it holds"),
     # -- predicates and trees -------------------------------------------------------------------
     _r("table-column", E, True, "a MapValues (or FieldColumnPair) names a column its InlineTable does not have: "
-                                "every lookup misses; or a NearestNeighborModel's InstanceField names no column"),
+                                "every lookup misses, or has no table at all; or a NearestNeighborModel's "
+                                "InstanceField names no column"),
     _r("predicate-value", E, True, "a comparison SimplePredicate (equal, lessThan, ...) has no value"),
     _r("predicate-type", E, True, "a predicate's operator or value does not fit its field's type (lessThan on a "
                                   "string, a non-number compared with a number field)"),

@@ -95,6 +95,9 @@ class TransformationRules(CheckerBase):
         null, JPMML refuses the document)."""
         table = child(node, "InlineTable")
         if table is None:
+            if child(node, "TableLocator") is None:  # (a TableLocator is refused as unsupported)
+                self.error("table-column", f"<{local(node)}> has no InlineTable to look its values up in: the engine "
+                           "fails on every record", node)
             return
         held = self.table_columns.pop(table, None)
         if held is None:  # the rows were not streamed past end() (a tree checked as a whole)

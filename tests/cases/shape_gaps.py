@@ -133,6 +133,10 @@ SHAPE_CASES = [
     ("numeric Array of words", edit(TREE, '<SimplePredicate field="s" operator="equal" value="u"/>',
                                     '<SimpleSetPredicate field="s" booleanOperator="isIn"><Array type="int" n="1">u'
                                     '</Array></SimpleSetPredicate>'), "predicate-type", "non-numbers"),
+    ("MapValues without its table", FOREST.replace("</TransformationDictionary>", '<DerivedField name="m" '
+                                                   'optype="categorical" dataType="string"><MapValues outputColumn="o">'
+                                                   '<FieldColumnPair field="x" column="i"/></MapValues></DerivedField>'
+                                                   '</TransformationDictionary>'), "table-column", "no InlineTable"),
     ("Constant of text in arithmetic", edit(FOREST, "<Constant>2</Constant>", "<Constant>abc</Constant>"),
      "value-type", "abc"),
     # ClusteringModel
