@@ -40,9 +40,9 @@ class TransformationRules(CheckerBase):
             self.error("value-type", f"<Constant dataType=\"boolean\">{(node.text or '').strip()}</Constant> is not "
                        "true or false (the engine fails to load it)", node)
             return
-        if tag == "Constant" and data_type is None and parent is not None and local(parent) == "Apply" and \
+        if tag == "Constant" and data_type not in NUMERIC_TYPES and parent is not None and local(parent) == "Apply" and \
                 parent.get("function") in ARITHMETIC and (node.text or "").strip() and number(node.text) is None:
-            data_type = "double"  # an arithmetic function's argument: a number or nothing
+            data_type = "double"  # an arithmetic function's argument: a number or nothing, whatever its dataType
         if data_type not in NUMERIC_TYPES:
             return
         if tag == "Constant":

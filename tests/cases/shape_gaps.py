@@ -139,6 +139,8 @@ SHAPE_CASES = [
                                                    '</TransformationDictionary>'), "table-column", "no InlineTable"),
     ("Constant of text in arithmetic", edit(FOREST, "<Constant>2</Constant>", "<Constant>abc</Constant>"),
      "value-type", "abc"),
+    ("string Constant in arithmetic", edit(FOREST, "<Constant>2</Constant>", '<Constant dataType="string">abc</Constant>'),
+     "value-type", "abc"),
     # ClusteringModel
     ("numberOfClusters beyond the Clusters", edit(ANOMALY, 'numberOfClusters="2"', 'numberOfClusters="99999999999"'),
      "cluster-structure", "numberOfClusters"),
