@@ -32,6 +32,7 @@ class CheckerBase:
         # The columns each InlineTable's rows hold, gathered as they stream (streaming drops each
         # row once counted, so a table lookup cannot look at its rows afterwards).
         self.table_columns: dict[etree._Element, set[str]] = {}
+        self.table_common: dict[etree._Element, set[str]] = {}  # the columns every row of a table holds
         self.extensions: list[int | None] = []
         self.floats: list[Field] = []
         self.namespace = CURRENT

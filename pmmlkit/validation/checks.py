@@ -96,7 +96,12 @@ class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRule
             table = node.getparent()
             if table is not None:
                 self.rows[table] = self.rows.get(table, 0) + 1
-                self.table_columns.setdefault(table, set()).update(local(cell) or "" for cell in node)
+                cells = {local(cell) or "" for cell in node}
+                self.table_columns.setdefault(table, set()).update(cells)
+                # A cell holding an element has no value for PMML4S (its key is missing).
+                valued = {local(cell) or "" for cell in node if not any(isinstance(c.tag, str) for c in cell)}
+                common = self.table_common.get(table)
+                self.table_common[table] = valued if common is None else common & valued
                 if self.drop:
                     drop_previous(node)
 

@@ -81,7 +81,7 @@ RULES: tuple[Rule, ...] = (
     # -- predicates and trees -------------------------------------------------------------------
     _r("table-column", E, True, "a MapValues (or FieldColumnPair) names a column its InlineTable does not have: "
                                 "every lookup misses, or has no table at all; or a NearestNeighborModel's "
-                                "InstanceField names no column"),
+                                "InstanceField names no column, or a training row lacks a value for it"),
     _r("predicate-value", E, True, "a comparison SimplePredicate (equal, lessThan, ...) has no value"),
     _r("predicate-type", E, True, "a predicate's operator or value does not fit its field's type (lessThan on a "
                                   "string, a non-number compared with a number field)"),

@@ -128,6 +128,7 @@ SHAPE_CASES = [
      "unsupported", '"table"'),
     ("InstanceField without a column", edit(NEIGHBORS, '<InstanceField field="width" column="w"/>',
                                             '<InstanceField field="width"/>'), "table-column", "width"),
+    ("training row without a value", NEIGHBORS.replace("<w>", "<w><Bogus/>", 1), "table-column", "'w'"),
     ("instanceIdVariable of no instance field", edit(NEIGHBORS, 'instanceIdVariable="id"', 'instanceIdVariable="abc"'),
      "undefined-field", "instanceIdVariable"),
     ("numeric Array of words", edit(TREE, '<SimplePredicate field="s" operator="equal" value="u"/>',
