@@ -14,8 +14,8 @@ and the TransformationDictionary; a segment's MiningSchema draws from its parent
 plus, in a ``modelChain``, the Output fields of the segments before it.
 
 The rules live by topic: :mod:`.fields`, :mod:`.transformations`, :mod:`.models`, :mod:`.trees` and
-:mod:`.outputs`, with :mod:`.regressions` and :mod:`.machines` for GeneralRegressionModel and
-SupportVectorMachineModel (one mixin each, sharing the state of :mod:`.base`); :class:`Checker` combines
+:mod:`.outputs`, with :mod:`.regressions`, :mod:`.machines`, :mod:`.neighbors` and :mod:`.scorecards`
+for GeneralRegressionModel, SupportVectorMachineModel, NearestNeighborModel and Scorecard (one mixin each, sharing the state of :mod:`.base`); :class:`Checker` combines
 them with the driver's entry points and the dispatch of a body's elements to them.
 """
 
@@ -30,15 +30,17 @@ from .engine import EngineRules
 from .fields import FieldRules
 from .machines import SupportVectorRules
 from .models import ModelRules
+from .neighbors import NearestNeighborRules
 from .outputs import OutputRules
 from .regressions import GeneralRegressionRules
+from .scorecards import ScorecardRules
 from .transformations import TransformationRules
 from .trees import TreeRules
 from .vocabulary import CURRENT, NAMESPACES, NUMBERS, REFERENCES, TOP_LEVEL
 
 
-class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRules, SupportVectorRules, TreeRules,
-              OutputRules, EngineRules):
+class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRules, SupportVectorRules,
+              NearestNeighborRules, ScorecardRules, TreeRules, OutputRules, EngineRules):
     """Semantic checks; ``drop=True`` removes checked units from the tree (streaming)."""
 
     # -- the document ----------------------------------------------------------------------------

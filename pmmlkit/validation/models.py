@@ -80,29 +80,7 @@ class ModelRules(CheckerBase):
         elif tag == "SupportVectorMachineModel":
             self._support_vector_machines(model)
         elif tag == "NearestNeighborModel":
-            instances = child(model, "TrainingInstances")
-            listed = child(instances, "InstanceFields") if instances is not None else None
-            known = {f.get("field") for f in children(listed, "InstanceField")} if listed is not None else set()
-            unnamed = next((f for f in children(listed, "InstanceField") if f.get("column") is None), None) \
-                if listed is not None else None
-            table = child(instances, "InlineTable") if instances is not None else None
-            common = self.table_common.pop(table, None) if table is not None else None
-            if common is None and table is not None:  # the rows were not streamed past end()
-                rows = [{local(cell) or "" for cell in row if not any(isinstance(c.tag, str) for c in cell)}
-                        for row in children(table, "row")]
-                common = set.intersection(*rows) if rows else set()
-            lacking = next((f for f in children(listed, "InstanceField") if common is not None and
-                            f.get("column") is not None and f.get("column") not in common), None) \
-                if listed is not None else None
-            if unnamed is not None:
-                self.error("table-column", f"InstanceField {unnamed.get('field')!r} names no column of the training "
-                           "instances' table: the engine fails to load it", unnamed)
-            elif lacking is not None:
-                self.error("table-column", f"a row of the training instances lacks column {lacking.get('column')!r} "
-                           f"(InstanceField {lacking.get('field')!r}): the engine fails on every record", lacking)
-            elif model.get("instanceIdVariable") is not None and model.get("instanceIdVariable") not in known:
-                self.error("undefined-field", f"instanceIdVariable=\"{model.get('instanceIdVariable')}\" is not one of "
-                           "the TrainingInstances' InstanceFields: the engine fails on every record", model)
+            self._nearest_neighbors(model)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -452,41 +430,6 @@ class ModelRules(CheckerBase):
             self.error("invalid-value", f"<CategoricalPredictor name=\"{declared.name}\" value=\"{value}\"> names a "
                        f"value that is not one of field {declared.name!r}'s {_valid(declared)}",
                        node)
-
-    def _scorecard_scores(self, model: etree._Element) -> None:
-        """What each Attribute adds and, with reason codes (useReasonCodes is true by default), the
-        code it gives and the baseline it is measured from: PMML4S refuses an Attribute without a
-        score and fails on every record without the rest."""
-        reasons = model.get("useReasonCodes", "true") != "false"  # PMML4S reads "0" as true
-        characteristics = child(model, "Characteristics")
-        for characteristic in children(characteristics, "Characteristic") if characteristics is not None else []:
-            name = characteristic.get("name")
-            if reasons and characteristic.get("baselineScore") is None and model.get("baselineScore") is None:
-                self.error("scorecard-scores", f"Characteristic {name!r} has no baselineScore (nor has the Scorecard) "
-                           "although the Scorecard uses reason codes", characteristic)
-                return
-            for attribute in children(characteristic, "Attribute"):
-                if attribute.get("partialScore") is None and child(attribute, "ComplexPartialScore") is None:
-                    self.error("scorecard-scores", f"an Attribute of Characteristic {name!r} has neither partialScore "
-                               "nor ComplexPartialScore", attribute)
-                    return
-                if reasons and attribute.get("reasonCode") is None and characteristic.get("reasonCode") is None:
-                    self.error("scorecard-scores", f"an Attribute of Characteristic {name!r} has no reasonCode (nor has "
-                               "its Characteristic) although the Scorecard uses reason codes", attribute)
-                    return
-
-    def _scorecard_values(self, model: etree._Element, context: Scope) -> None:
-        """A Scorecard Attribute's equality predicate must name a value of its field: PMML4S looks the
-        value up among the field's and fails on every record when it is not there."""
-        for node in model.iter("{*}SimplePredicate"):
-            declared = context.fields.get(node.get("field") or "")
-            value = node.get("value")
-            if node.get("operator") in ("equal", "notEqual") and declared is not None and value is not None \
-                    and declared.values and declared.optype != "continuous" and not _fits(value, declared):
-                self.error("invalid-value", f"<SimplePredicate field=\"{declared.name}\" value=\"{value}\"> in a "
-                           f"Scorecard names a value that is not one of field {declared.name!r}'s "
-                           f"{_valid(declared)}: every record fails", node)
-                return
 
     def _pair_values(self, node: etree._Element, context: Scope) -> None:
         """A BayesInput's PairCounts values must be values of its field (unless it derives its own)."""
