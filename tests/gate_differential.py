@@ -18,6 +18,7 @@ from lxml import etree
 import pmmlkit
 from pmmlkit.errors import PMMLError
 from pmmlkit.scoring.evaluator import categories_in_use, warm_up_frame
+from pmmlkit.scoring.inputs import DATE_REASON
 from pmmlkit.validate import validate
 from pmmlkit.validation import gate, refusal
 
@@ -64,14 +65,31 @@ def silent_null(model: pmmlkit.Model, data: bytes) -> str | None:
         if _scores_named_values(model, frame, root):
             return None
         return f"the engine loads it but every record fails: {exc}"
-    if scored.isna().all().all() and not _scores_named_values(model, frame, root):
+    if scored.isna().all().all() and not _scores_named_values(model, frame, root) and not _refuses_dates(model, frame):
         return f"the engine loads it but scores every record null ({', '.join(scored.columns)})"
     return None
 
 
+def _refuses_dates(model: pmmlkit.Model, frame: pd.DataFrame) -> bool:
+    """Whether the model takes a date, dateTime or time input, whose every value the input contract
+    refuses with the engine's reason (scoring/inputs.DATE_REASON): the generated records give it
+    none, so they score null, yet no record is scored null silently."""
+    dates = [f.name for f in model.input_fields if f.java_kind == "date"]
+    if not dates:
+        return False
+    dated = frame.head(1).copy() if not frame.empty else pd.DataFrame([{}])
+    for name in dates:
+        dated[name] = "2020-01-01"
+    try:
+        model.predict(dated)
+    except PMMLError as exc:
+        return DATE_REASON in str(exc)
+    return False
+
+
 def _scores_named_values(model: pmmlkit.Model, frame: pd.DataFrame, root: etree._Element) -> bool:
-    """Whether records made of the values the document names (in predicates, or as a GeneralRegression
-    factor's levels) score: a Scorecard whose Attributes match only tenure 1 or 2 scores those,
+    """Whether records made of the values the document names (in predicates, as a GeneralRegression
+    factor's levels, or as the margins of a field's valid Interval) score: a Scorecard whose Attributes match only tenure 1 or 2 scores those,
     though random numbers never hit them; a factor whose field lists no Values scores its levels."""
     named: dict[str, list[str]] = {}
     for node in root.iter("{*}SimplePredicate", "{*}SimpleSetPredicate"):
@@ -80,6 +98,11 @@ def _scores_named_values(model: pmmlkit.Model, frame: pd.DataFrame, root: etree.
         named.setdefault(node.get("field") or "", []).extend(v for v in values if v)
     for cell in root.iter("{*}PPCell"):  # a GeneralRegression factor's levels
         named.setdefault(cell.get("predictorName") or "", []).append(cell.get("value") or "")
+    for interval in root.iter("{*}Interval"):  # a DataField's valid values may be a narrow range
+        parent = interval.getparent()
+        if parent is not None and etree.QName(parent).localname == "DataField":
+            named.setdefault(parent.get("name") or "", []).extend(
+                m for m in (interval.get("leftMargin"), interval.get("rightMargin")) if m is not None)
     columns = [c for c in frame.columns if named.get(c)]
     if not columns or frame.empty:
         return False

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from cases.shape_gaps import SHAPE_CASES
 from cases.validation import BASES, ISSUE_15_CASES, NEURAL, RULE_CASES, SILENT_WRONG_SCORES, RuleCase, edit
 
 import pmmlkit
@@ -90,6 +91,14 @@ def test_validate_blocks_what_load_refuses(name: str, document: str, code: str, 
     with pytest.raises(pmmlkit.PMMLError) as caught:
         pmmlkit.load(document)
     assert f"[{code}]" in str(caught.value) and words in str(caught.value), str(caught.value)
+
+
+@pytest.mark.parametrize("name, document, code, words", SHAPE_CASES, ids=[c[0] for c in SHAPE_CASES])
+def test_validate_blocks_what_load_refuses_after_a_shape_change(name: str, document: str, code: str, words: str
+                                                                ) -> None:
+    """The full differential's shape mutations found validate passing each of these while load
+    refused it, failed on every record or scored every record null (tests/cases/shape_gaps.py)."""
+    test_validate_blocks_what_load_refuses(name, document, code, words)
 
 
 def test_unambiguous_schema_deviation_scores_with_a_warning(with_schema: None, caplog: pytest.LogCaptureFixture

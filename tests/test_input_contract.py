@@ -420,6 +420,21 @@ def test_date_fields_are_refused_with_the_engines_reason(tmp_path: Path, value: 
     assert model.predict({"d": None})["predicted_y"] is None  # a missing date is a missing value
 
 
+@pytest.mark.parametrize("data_type", ["dateDaysSince[1970]", "timeSeconds", "dateTimeSecondsSince[1980]"])
+@pytest.mark.parametrize("value", ["2020-01-01", 5])
+def test_counting_date_fields_are_refused_with_the_engines_reason(tmp_path: Path, data_type: str, value: Any) -> None:
+    # PMML4S scored a date given to a dateDaysSince/timeSeconds input as missing (every score null,
+    # found by the validate/load differential) and a number as the count itself: refused like dates.
+    path = tmp_path / "count.pmml"
+    path.write_text(DATE_MODEL.replace('<Apply function="dateDaysSinceYear"><FieldRef field="d"/><Constant '
+                                       'dataType="integer">1970</Constant></Apply>', '<FieldRef field="d"/>')
+                    .replace('dataType="date"', f'dataType="{data_type}"'))
+    model = pmmlkit.load(path, warm=False)
+    with pytest.raises(EvaluationError, match="cannot evaluate date"):
+        model.predict({"d": value})
+    assert model.predict({"d": None})["predicted_y"] is None
+
+
 def test_lone_surrogate_in_an_object_column_is_named_or_counted(pmml: Path) -> None:
     # pandas 3 cannot build its default (arrow) string column from a lone surrogate at all: the
     # DataFrame is refused by pandas before pmmlkit sees it. An object column can hold one.

@@ -51,12 +51,18 @@ OnInvalid = Literal["error", "missing"]
 Kind = str
 KINDS = ("double", "whole", "integer", "boolean", "date", "string", "auto")
 _SENT_AS_DOUBLE = ("double", "auto", "whole")  # the kinds whose values cross to the JVM as doubles
-DATE_TYPES = ("date", "dateTime", "time")
+DATE_TYPES = ("date", "dateTime", "time", "dateDaysSince[0]", "dateDaysSince[1960]", "dateDaysSince[1970]",
+              "dateDaysSince[1980]", "timeSeconds", "dateTimeSecondsSince[0]", "dateTimeSecondsSince[1960]",
+              "dateTimeSecondsSince[1970]", "dateTimeSecondsSince[1980]")
 # PMML4S 1.5.8 turns every value of a date/dateTime/time input into a number (a date string
 # becomes missing, a number makes its date functions fail with ClassCastException), so no value
-# of such a field can be scored correctly: refuse them rather than score a wrong number.
-DATE_REASON = ("the scoring engine (PMML4S) cannot evaluate date, dateTime or time inputs; give this input "
-               "as a missing value, or score this model with a JPMML-based engine")
+# of such a field can be scored correctly: refuse them rather than score a wrong number. The
+# counting types (dateDaysSince[1970], timeSeconds, ...) are dates too: PMML4S scores a date
+# given to one as missing (every score null) and a number as the count itself, where JPMML takes
+# a date and counts; the native engine refuses them all.
+DATE_REASON = ("the scoring engine (PMML4S) cannot evaluate date, dateTime or time inputs (nor dateDaysSince, "
+               "timeSeconds or dateTimeSecondsSince ones); give this input as a missing value, or score this model "
+               "with a JPMML-based engine")
 _BOOLEAN_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false"}
 
 _INFINITE = (float("inf"), float("-inf"))

@@ -32,12 +32,14 @@ class CheckerBase:
         # The columns each InlineTable's rows hold, gathered as they stream (streaming drops each
         # row once counted, so a table lookup cannot look at its rows afterwards).
         self.table_columns: dict[etree._Element, set[str]] = {}
+        self.table_common: dict[etree._Element, set[str]] = {}  # the columns every row of a table holds
         self.extensions: list[int | None] = []
         self.floats: list[Field] = []
         self.namespace = CURRENT
         self.seen: set[str] = set()
         self.derived_uses: dict[str, set[str]] = {}  # TransformationDictionary DerivedField -> names
         self.top_models = 0  # top-level models ended so far (the engine scores the first)
+        self.model_scored = True  # the model being ended is the first top-level one or inside it
 
     # -- reporting -------------------------------------------------------------------------------
     def error(self, code: str, message: str, node: etree._Element | None = None) -> None:

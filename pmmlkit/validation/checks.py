@@ -14,7 +14,8 @@ and the TransformationDictionary; a segment's MiningSchema draws from its parent
 plus, in a ``modelChain``, the Output fields of the segments before it.
 
 The rules live by topic: :mod:`.fields`, :mod:`.transformations`, :mod:`.models`, :mod:`.trees` and
-:mod:`.outputs` (one mixin each, sharing the state of :mod:`.base`); :class:`Checker` combines
+:mod:`.outputs`, with :mod:`.regressions`, :mod:`.machines`, :mod:`.neighbors` and :mod:`.scorecards`
+for GeneralRegressionModel, SupportVectorMachineModel, NearestNeighborModel and Scorecard (one mixin each, sharing the state of :mod:`.base`); :class:`Checker` combines
 them with the driver's entry points and the dispatch of a body's elements to them.
 """
 
@@ -27,14 +28,19 @@ from . import rawtrees
 from .elements import Field, Scope, child, declared_field, drop_previous, empty_element, local, walk
 from .engine import EngineRules
 from .fields import FieldRules
+from .machines import SupportVectorRules
 from .models import ModelRules
+from .neighbors import NearestNeighborRules
 from .outputs import OutputRules
+from .regressions import GeneralRegressionRules
+from .scorecards import ScorecardRules
 from .transformations import TransformationRules
 from .trees import TreeRules
 from .vocabulary import CURRENT, NAMESPACES, NUMBERS, REFERENCES, TOP_LEVEL
 
 
-class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRules, EngineRules):
+class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRules, SupportVectorRules,
+              NearestNeighborRules, ScorecardRules, TreeRules, OutputRules, EngineRules):
     """Semantic checks; ``drop=True`` removes checked units from the tree (streaming)."""
 
     # -- the document ----------------------------------------------------------------------------
@@ -53,7 +59,8 @@ class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRule
         self.namespace = namespace
         expected = NAMESPACES[namespace]
         if version is None:
-            self.report.add("warning", "version", f"<PMML> has no version attribute (expected "
+            self.report.add("error", "missing-version", f"<PMML> has no version attribute (required; PMML4S "
+                            "refuses the document: write "
                             f"version=\"{expected}\")", line)
         elif version != expected and not version.startswith(expected + "."):
             self.report.add("warning", "version", f"version=\"{version}\" does not match the namespace "
@@ -91,7 +98,12 @@ class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRule
             table = node.getparent()
             if table is not None:
                 self.rows[table] = self.rows.get(table, 0) + 1
-                self.table_columns.setdefault(table, set()).update(local(cell) or "" for cell in node)
+                cells = {local(cell) or "" for cell in node}
+                self.table_columns.setdefault(table, set()).update(cells)
+                # A cell holding an element has no value for PMML4S (its key is missing).
+                valued = {local(cell) or "" for cell in node if not any(isinstance(c.tag, str) for c in cell)}
+                common = self.table_common.get(table)
+                self.table_common[table] = valued if common is None else common & valued
                 if self.drop:
                     drop_previous(node)
 
@@ -170,6 +182,8 @@ class Checker(FieldRules, TransformationRules, ModelRules, TreeRules, OutputRule
             self._pair_values(node, context)
         elif tag == "TableLocator":
             self._unsupported(node, "<TableLocator> (a table outside the document)")
+        elif tag == "Aggregate":
+            self._unsupported(node, "<Aggregate> (PMML4S does not implement it)")
         elif tag in ("Constant", "Discretize", "MapValues"):
             self._expression_values(node, tag)
             if tag == "MapValues":

@@ -7,10 +7,13 @@ two agree (tests/test_gate_differential.py). Each entry was found by that differ
 
 from __future__ import annotations
 
+import math
+
 from lxml import etree
 
 from .base import CheckerBase
-from .elements import child, children, local
+from .elements import ARRAY_ITEM, child, children, local
+from .vocabulary import number
 
 # Model types PMML4S does not score: refused on load ("not supported by PMML4S"), or, for
 # AssociationModel, loaded with no output it can compute.
@@ -31,6 +34,10 @@ EMBEDDED_MODELS = frozenset({"Regression", "DecisionTree"})
 # Parts of a model the engine does not read (a Matrix there is only described, never used).
 DESCRIPTIVE = frozenset({"ModelStats", "ModelExplanation", "ModelVerification", "Extension"})
 # Model types PMML4S cannot load (or scores null) without a target field in the MiningSchema.
+# normalizationMethods PMML4S does not apply to a regression RegressionModel (every score null).
+NULL_REGRESSION_NORMALIZATIONS = frozenset({"simplemax", "loglog"})
+# compareFunctions PMML4S does not implement (every record fails).
+UNIMPLEMENTED_COMPARISONS = frozenset({"table"})
 TARGET_NEEDED = frozenset({"GeneralRegressionModel", "SupportVectorMachineModel", "NeuralNetwork"})
 
 
@@ -38,12 +45,49 @@ class EngineRules(CheckerBase):
     def _unsupported(self, node: etree._Element, what: str) -> None:
         self.error("unsupported", f"{what} is valid PMML that pmmlkit's engine cannot score: load refuses it", node)
 
+    def _cluster_structure(self, model: etree._Element) -> bool:
+        """A ClusteringModel's parts fit together (True when a fault was reported): PMML4S reads
+        numberOfClusters as a 32-bit count of the Clusters, one centre value per ClusteringField."""
+        clusters = children(model, "Cluster")
+        fields = [f.get("field") for f in children(model, "ClusteringField")]
+        count = model.get("numberOfClusters")
+        fault: tuple[etree._Element, str] | None = None
+        if count is not None and count.strip() != str(len(clusters)):
+            fault = model, f"numberOfClusters=\"{count}\" but {len(clusters)} Clusters are listed"
+        elif len(set(fields)) != len(fields):
+            fault = model, "a ClusteringField names a field twice"
+        else:
+            for cluster in clusters:
+                array = child(cluster, "Array")
+                values = ARRAY_ITEM.findall(array.text or "") if array is not None else []
+                if any(number(v) is None or not math.isfinite(number(v) or 0.0) for v in values):
+                    fault = cluster, (f"Cluster {cluster.get('id') or cluster.get('name')!r} has a centre value that "
+                                      "is not a finite number")
+                    break
+                if array is not None and fields and len(values) != len(fields):
+                    fault = cluster, (f"Cluster {cluster.get('id') or cluster.get('name')!r} has {len(values)} centre "
+                                      f"values for {len(fields)} ClusteringFields")
+                    break
+        if fault is not None:
+            self.error("cluster-structure", fault[1], fault[0])
+            return True
+        holder = model.getparent()
+        if holder is not None and local(holder) == "AnomalyDetectionModel":
+            distances = child(holder, "MeanClusterDistances")
+            array = child(distances, "Array") if distances is not None else None
+            if array is None or array.get("type") != "real":
+                self.error("cluster-structure", "an AnomalyDetectionModel over clusters needs MeanClusterDistances "
+                           "as a real <Array> (one distance per Cluster)", distances if distances is not None else holder)
+                return True
+        return False
+
     def _unsupported_model(self, model: etree._Element) -> None:
         """What the engine cannot score in the model it scores: the document's first top-level model
         and the models inside it (it ignores later ones)."""
         tag = local(model) or ""
         top = local(model.getparent()) == "PMML"
         scored = self.top_models == 0
+        self.model_scored = scored
         if top:
             self.top_models += 1
         if not scored:
@@ -70,17 +114,30 @@ class EngineRules(CheckerBase):
                                   "score (PMML4S ignores the model and scores every record reaching it null: give the "
                                   "Node a score)")
                 return
+        compared = next((c for c in model.iter("{*}ComparisonMeasure", "{*}ClusteringField", "{*}KNNInput")
+                         if c.get("compareFunction") in UNIMPLEMENTED_COMPARISONS), None)
+        if compared is not None:
+            self._unsupported(compared, f"compareFunction=\"{compared.get('compareFunction')}\" (PMML4S does not "
+                              "implement it: every record fails)")
+            return
         if tag == "ClusteringModel":
             for cluster in children(model, "Cluster"):
                 array = child(cluster, "Array")
-                if array is None and model.get("modelClass", "centerBased") == "centerBased":
+                if array is None:  # a distributionBased model's too: PMML4S reads every cluster's Array
                     self._unsupported(cluster, "a <Cluster> without its centre <Array> (PMML4S fails on every record: "
                                       "give each cluster its centre)")
                     return
-                if array is not None and array.get("type") == "int":
-                    self._unsupported(array, "a <Cluster> centre written as an integer <Array> (PMML4S reads centres "
-                                      "as real numbers and fails: write type=\"real\")")
+                if array.get("type") != "real":
+                    self._unsupported(array, f"a <Cluster> centre written as a type=\"{array.get('type')}\" <Array> "
+                                      "(PMML4S reads centres as real numbers and fails: write type=\"real\")")
                     return
+            if self._cluster_structure(model):
+                return
+            compared = next((f for f in children(model, "ClusteringField") if child(f, "Comparisons") is not None), None)
+            if compared is not None:
+                self._unsupported(compared, "a <ClusteringField> with a <Comparisons> matrix (PMML4S scores every record "
+                                  "null)")
+                return
         if local(model.getparent()) == "AnomalyDetectionModel" and tag != "ClusteringModel" and not _has_target(model):
             # Checked when the inner model ends: streaming may free its MiningSchema before the outer one ends.
             self._unsupported(model, f"an <AnomalyDetectionModel> whose inner <{tag}> has no target field (PMML4S "
@@ -98,10 +155,21 @@ class EngineRules(CheckerBase):
                 model.get("functionName") == "regression":
             self._unsupported(model, f"<GeneralRegressionModel modelType=\"{model.get('modelType')}\"> with "
                               "functionName=\"regression\" (PMML4S scores every record null: it classifies)")
+        elif tag == "RegressionModel" and model.get("functionName") == "regression" and \
+                model.get("normalizationMethod") in NULL_REGRESSION_NORMALIZATIONS:
+            self._unsupported(model, f"a regression <RegressionModel> with normalizationMethod="
+                              f"\"{model.get('normalizationMethod')}\" (PMML4S scores every record null)")
         elif tag == "MiningModel":
             embedded = next((c for c in model if local(c) in EMBEDDED_MODELS), None)
+            segmentation = child(model, "Segmentation")
+            method = segmentation.get("multipleModelMethod") if segmentation is not None else None
             if embedded is not None:
                 self._unsupported(embedded, f"an embedded <{local(embedded)}> model inside a <MiningModel>")
+            elif method not in (None, "modelChain") and model.get("functionName") != "clustering" and \
+                    not _has_target(model):
+                self._unsupported(model, f"a <MiningModel> without a target field that combines its segments "
+                                  f"(multipleModelMethod=\"{method}\"; PMML4S fails to load it: mark the predicted "
+                                  "field usageType=\"target\" in its MiningSchema)")
         elif top and tag in TARGET_NEEDED and not _has_target(model):
             self._unsupported(model, f"a <{tag}> without a target field (PMML4S fails to load it: mark the predicted "
                               "field usageType=\"target\" in its MiningSchema)")

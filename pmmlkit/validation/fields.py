@@ -4,6 +4,8 @@ MiningField's replacement values and outlier bounds must be."""
 
 from __future__ import annotations
 
+import math
+
 from lxml import etree
 
 from ..pmml import MODEL_TAGS
@@ -81,7 +83,11 @@ class FieldRules(CheckerBase):
             if declared is not None:
                 self._type_conflict(declared, item)
         for function in children(node, "DefineFunction"):
-            parameters = {p.get("name") for p in children(function, "ParameterField")}
+            listed = [p.get("name") for p in children(function, "ParameterField")]
+            parameters = set(listed)
+            if len(parameters) != len(listed):
+                self.error("duplicate-field", f"function {function.get('name')!r} names a ParameterField twice",
+                           function)
             self._uses(function, parameters, dict(self.fields), f"function {function.get('name')!r}")
         everything = set(self.fields)
         for item in derived:
@@ -131,6 +137,12 @@ class FieldRules(CheckerBase):
 
     def _interval(self, node: etree._Element) -> None:
         left, right = number(node.get("leftMargin")), number(node.get("rightMargin"))
+        infinite = next((m for m, v in (("leftMargin", left), ("rightMargin", right)) if v is not None and
+                         not math.isfinite(v)), None)
+        if infinite is not None:  # an open side is written by leaving the margin out
+            self.error("non-finite", f"Interval {infinite}=\"{node.get(infinite)}\" is not finite (leave the margin out "
+                       "for an open side): PMML4S then finds no value valid", node)
+            return
         if left is None or right is None:
             return
         closure = node.get("closure", "")
@@ -218,6 +230,9 @@ class FieldRules(CheckerBase):
                 if text is not None and number(text) is None:
                     self.error("value-type", f"MiningField {name!r} has {attribute}=\"{text}\", not a number for "
                                f"a {declared.data_type} field: the records it replaces get no score", node)
+        if node.get("invalidValueTreatment") == "asValue" and node.get("invalidValueReplacement") is None:
+            self.error("value-type", f"MiningField {name!r} has invalidValueTreatment=\"asValue\" without an "
+                       "invalidValueReplacement: the engine fails on an invalid value", node)
         if node.get("outliers") not in ("asExtremeValues", "asMissingValues"):
             return
         low, high = node.get("lowValue"), node.get("highValue")
@@ -227,6 +242,10 @@ class FieldRules(CheckerBase):
                           "lowValue" if low is None else "highValue") + ": the engine cannot score it", node)
             return
         low_number, high_number = number(low), number(high)
+        if any(v is not None and not math.isfinite(v) for v in (low_number, high_number)):
+            self.error("outlier-bounds", f"MiningField {name!r} has an infinite outlier bound (lowValue=\"{low}\", "
+                       f"highValue=\"{high}\"): the engine fails", node)
+            return
         if low_number is not None and high_number is not None and low_number > high_number:
             self.error("outlier-bounds", f"MiningField {name!r} has lowValue=\"{low}\" above highValue=\"{high}\": "
                        "its outliers are replaced by the wrong bound", node)

@@ -24,9 +24,11 @@ from .elements import (
     walk,
 )
 from .engine import EMBEDDED_MODELS
+from .regressions import MODEL_FIELD_ATTRIBUTES
 from .vocabulary import (
     BODY_TAGS,
     CURRENT,
+    DATE_DATA_TYPES,
     FUNCTIONS,
     INACTIVE_USAGE,
     MAX_MODEL_DEPTH,
@@ -72,6 +74,13 @@ class ModelRules(CheckerBase):
         self._unsupported_model(model)
         if tag == "Scorecard":
             self._scorecard_values(model, context)
+            self._scorecard_scores(model)
+        elif tag == "GeneralRegressionModel":
+            self._general_regression(model, context)
+        elif tag == "SupportVectorMachineModel":
+            self._support_vector_machines(model)
+        elif tag == "NearestNeighborModel":
+            self._nearest_neighbors(model)
 
         # The body, element by element; the tags worth a look are found by lxml (in C), and a
         # TreeModel's Nodes are left to _tree, which checks them on its single walk.
@@ -140,6 +149,8 @@ class ModelRules(CheckerBase):
                 fields.update(state.chain_outputs)
             scope = Scope(enclosing, context.mining, set(fields), fields, context.parent, context.depth)
             for node in segment:
+                if local(node) == "VariableWeight":  # its field weighs the segment: it must be in scope
+                    self._node(node, scope, "a Segment's VariableWeight", None, None)
                 if local(node) in PREDICATES:
                     self._node(node, scope, "a Segment predicate", None, None)
                     for inner in walk(node):
@@ -184,12 +195,21 @@ class ModelRules(CheckerBase):
         if len(targets) > 1 and tag in SINGLE_TARGET_MODELS:
             self.error("multiple-targets", f"<{tag}> predicts one field but its MiningSchema has {len(targets)} "
                        f"targets {targets}: evaluators score it without inputs or not at all", context.mining[targets[1]])
+        holder = child(model, "Targets")
+        named = [t.get("field") for t in children(holder, "Target")] if holder is not None else []
+        twice = next((n for i, n in enumerate(named) if n is not None and n in named[:i]), None)
+        if twice is not None:
+            self.error("multiple-targets", f"<{tag}> has two <Target> elements for field {twice!r}: the engine "
+                       "scores it null", holder)
         found = None
         for name in targets:
             declared = context.fields.get(name) or self.fields.get(name)
             if declared is None:
                 continue
             found = found or declared
+            if declared.data_type in DATE_DATA_TYPES:
+                self.error("type-conflict", f"target {name!r} has dataType=\"{declared.data_type}\": the engine "
+                           "produces no date or time score (it scores every record null)", context.mining[name])
             optype = context.mining[name].get("optype") or declared.optype
             if function == "classification" and optype == "continuous":
                 self.error("target-optype", f"classification target {name!r} is continuous; a class label must be "
@@ -230,7 +250,7 @@ class ModelRules(CheckerBase):
 
     def _classes(self, node: etree._Element, tag: str, target: Field) -> None:
         attribute = {"RegressionTable": "targetCategory", "Node": "score", "ScoreDistribution": "value",
-                     "SimpleRule": "score"}.get(tag)
+                     "SimpleRule": "score", "RuleSet": "defaultScore"}.get(tag)
         value = node.get(attribute) if attribute else None
         if value is not None and not is_class(value, target):
             self.error("unknown-class", f"<{tag} {attribute}=\"{value}\"> names a class that target "
@@ -287,6 +307,11 @@ class ModelRules(CheckerBase):
         if function == "regression" and len(tables) > 1:
             self.error("regression-tables", f"a regression RegressionModel has {len(tables)} RegressionTables; "
                        "evaluators use the first or fail", tables[1])
+        elif function == "classification":
+            unnamed = next((t for t in tables if t.get("targetCategory") is None), None)
+            if unnamed is not None:
+                self.error("regression-tables", "a classification RegressionModel has a RegressionTable without a "
+                           "targetCategory: the class it scores is unknown (PMML4S fails)", unnamed)
 
     # -- neural networks -------------------------------------------------------------------------
     def _neural_network(self, model: etree._Element) -> None:
@@ -317,7 +342,16 @@ class ModelRules(CheckerBase):
         if model.get("numberOfLayers") not in (None, str(len(layers))):
             self.warning("neuron-count", f"numberOfLayers=\"{model.get('numberOfLayers')}\" but the network has "
                          f"{len(layers)} NeuralLayer elements", model)
+        radial = next((n for n in [model, *layers] if n.get("activationFunction") == "radialBasis"), None)
+        if radial is not None and model.get("width") is None and not all(
+                layer.get("width") is not None or all(n.get("width") is not None for n in children(layer, "Neuron"))
+                for layer in layers if layer.get("activationFunction", model.get("activationFunction")) == "radialBasis"):
+            self.error("neural-wiring", "a radialBasis activation without a width (on the network, its layer or each "
+                       "neuron): the engine fails on every record", radial)
         outputs = child(model, "NeuralOutputs")
+        if outputs is None and self.model_scored:  # valid PMML, and the engine never scores later models
+            self.error("neural-wiring", "the NeuralNetwork has no NeuralOutputs: no neuron is read as its score "
+                       "(PMML4S fails on every record)", model)
         for node in children(outputs, "NeuralOutput") if outputs is not None else []:
             if node.get("outputNeuron") not in known:
                 self.error("neural-wiring", f"NeuralOutput reads neuron {node.get('outputNeuron')!r}, which does "
@@ -397,19 +431,6 @@ class ModelRules(CheckerBase):
                        f"value that is not one of field {declared.name!r}'s {_valid(declared)}",
                        node)
 
-    def _scorecard_values(self, model: etree._Element, context: Scope) -> None:
-        """A Scorecard Attribute's equality predicate must name a value of its field: PMML4S looks the
-        value up among the field's and fails on every record when it is not there."""
-        for node in model.iter("{*}SimplePredicate"):
-            declared = context.fields.get(node.get("field") or "")
-            value = node.get("value")
-            if node.get("operator") in ("equal", "notEqual") and declared is not None and value is not None \
-                    and declared.values and declared.optype != "continuous" and not _fits(value, declared):
-                self.error("invalid-value", f"<SimplePredicate field=\"{declared.name}\" value=\"{value}\"> in a "
-                           f"Scorecard names a value that is not one of field {declared.name!r}'s "
-                           f"{_valid(declared)}: every record fails", node)
-                return
-
     def _pair_values(self, node: etree._Element, context: Scope) -> None:
         """A BayesInput's PairCounts values must be values of its field (unless it derives its own)."""
         declared = context.fields.get(node.get("fieldName") or "")
@@ -435,11 +456,6 @@ def _valid(declared: Field) -> str:
     if declared.values:
         return f"valid values ({', '.join(sorted(declared.values))})"
     return f"{declared.data_type} values"
-
-
-# Attributes of a model element that name an input field (GeneralRegressionModel's).
-MODEL_FIELD_ATTRIBUTES = ("offsetVariable", "trialsVariable", "startTimeVariable", "endTimeVariable", "statusVariable",
-                          "baselineStrataVariable", "subjectIDVariable")
 
 
 def _through(name: str | None, inactive: dict[str, str | None], derived: dict[str, set[str]]) -> str | None:

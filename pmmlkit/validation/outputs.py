@@ -7,7 +7,7 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import Field, Scope, Segments, child, children, is_class, local
-from .vocabulary import NUMERIC_TYPES, number
+from .vocabulary import BOOLEAN_WORDS, NUMERIC_TYPES, number
 
 # Models that produce reason codes (a MiningModel passes on its segments').
 REASON_CODE_MODELS = frozenset({"Scorecard", "MiningModel"})
@@ -24,9 +24,16 @@ FEATURE_MODELS = {
     "affinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
     "clusterAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
     "entityAffinity": frozenset({"ClusteringModel", "NearestNeighborModel"}),
+    # An association rule's parts and measures (and a rule's confidence, which a rule set gives too:
+    # PMML4S gives a tree's as null).
+    **{feature: frozenset({"AssociationModel"})
+       for feature in ("antecedent", "consequent", "rule", "ruleId", "support", "lift", "leverage")},
+    "confidence": frozenset({"AssociationModel", "RuleSetModel"}),
 }
-# Features PMML4S never fills (null, or every record fails for ruleValue).
-UNFILLED_FEATURES = frozenset({"standardError", "warning", "ruleValue"})
+# Features PMML4S never fills (null, or every record fails: ruleValue, the confidence interval and
+# the standard deviation are not implemented).
+UNFILLED_FEATURES = frozenset({"standardError", "warning", "ruleValue", "confidenceIntervalLower",
+                               "confidenceIntervalUpper", "standardDeviation"})
 EXPRESSIONS = frozenset({"Constant", "FieldRef", "NormContinuous", "NormDiscrete", "Discretize", "MapValues",
                          "TextIndex", "Apply", "Aggregate", "Lag"})
 
@@ -115,7 +122,11 @@ class OutputRules(CheckerBase):
                            f"{node.get('segmentId')!r} of a regression <{tag}> for a {feature}: pmmlkit's engine "
                            "(PMML4S) gives only a segment's predictedValue, so it is null", node)
             return
-        if feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
+        labels = target.values if target is not None and target.values else None
+        boolean_label = node.get("dataType") == "boolean" and feature in NUMBER_FREE_FEATURES and (
+            feature == "predictedDisplayValue" or (function == "classification" and labels is not None
+                                                   and not labels <= BOOLEAN_WORDS))
+        if boolean_label or feature in NUMBER_FREE_FEATURES and node.get("dataType") in NUMERIC_TYPES and (
                 feature == "predictedDisplayValue" or (function == "classification" and target is not None
                                                        and target.data_type == "string")):
             what = "a display text" if feature == "predictedDisplayValue" else "a class label"

@@ -38,7 +38,8 @@ RULES: tuple[Rule, ...] = (
     _r("depth", E, True, "elements or models are nested deeper than pmmlkit reads safely"),
     _r("root", E, True, "the root element is not <PMML>"),
     _r("namespace", E, True, "no PMML namespace, an unknown one, or elements outside the document's namespace"),
-    _r("version", W, False, "the version attribute is missing or does not match the namespace"),
+    _r("missing-version", E, True, "the root has no version attribute (required: PMML4S refuses the document)"),
+    _r("version", W, False, "the version attribute does not match the namespace"),
     # -- schema ---------------------------------------------------------------------------------
     _r("schema", E, True, "the document does not conform to the XML Schema; load refuses it, except a known "
                           "deviation with one unambiguous reading (an OutputField without dataType, a misplaced "
@@ -58,26 +59,29 @@ RULES: tuple[Rule, ...] = (
     _r("not-in-mining-schema", E, True, "a model uses a field that is defined but not listed in its MiningSchema"),
     _r("field-type", E, True, "a DataField lacks optype or dataType (engines guess it differently)"),
     _r("type-conflict", E, True, "a field's use contradicts its declared type (e.g. continuous optype on a string, "
-                                 "NumericPredictor on a string field)"),
+                                 "NumericPredictor on a string field, a GeneralRegression covariate that is not a number, "
+                                 "a date or time target)"),
     _r("inactive-input", E, True, "a model uses a field its MiningSchema marks supplementary (or frequencyWeight, "
                                   "analysisWeight, order), directly or through a DerivedField: the engine never takes it as an input, so every score is null"),
-    _r("invalid-value", E, True, "a CategoricalPredictor, PairCounts or Scorecard SimplePredicate names a value its field does not list as "
-                                 "valid (the engines refuse the document or never match it)"),
+    _r("invalid-value", E, True, "a CategoricalPredictor, PairCounts, Scorecard SimplePredicate or GeneralRegression "
+                                 "factor level (PPCell, Category) names a value its field does not list as valid "
+                                 "(the engines refuse the document or never match it)"),
     _r("duplicate-function", E, True, "a DefineFunction name is defined twice"),
     _r("cyclic-function", E, True, "a DefineFunction calls itself, directly or through others"),
     _r("unknown-function", E, True, "an Apply names a function that is neither built in nor defined"),
-    _r("function-arity", E, True, "an Apply gives a built-in function the wrong number of arguments (\"/\" "
-                                  "with one)"),
+    _r("function-arity", E, True, "an Apply gives a function the wrong number of arguments (\"/\" with one, a "
+                                  "DefineFunction fewer than its ParameterFields)"),
     _r("value-type", E, True, "a value does not fit the dataType it goes into (a DataField's Value, missingValueReplacement, "
                               "invalidValueReplacement, Constant, DiscretizeBin binValue, mapMissingTo, "
-                              "defaultValue)"),
+                              "defaultValue), or invalidValueTreatment=\"asValue\" has no invalidValueReplacement"),
     _r("outlier-bounds", E, True, "outliers=\"asExtremeValues\"/\"asMissingValues\" without both lowValue and "
-                                  "highValue, or with lowValue above highValue"),
+                                  "highValue, with lowValue above highValue, or with an infinite bound"),
     _r("linear-norm-order", E, True, "a NormContinuous's LinearNorm orig values are not strictly ascending"),
     _r("array-count", E, True, "an Array's n disagrees with the number of values it holds"),
     # -- predicates and trees -------------------------------------------------------------------
     _r("table-column", E, True, "a MapValues (or FieldColumnPair) names a column its InlineTable does not have: "
-                                "every lookup misses"),
+                                "every lookup misses, or has no table at all; or a NearestNeighborModel's "
+                                "InstanceField names no column, or a training row lacks a value for it"),
     _r("predicate-value", E, True, "a comparison SimplePredicate (equal, lessThan, ...) has no value"),
     _r("predicate-type", E, True, "a predicate's operator or value does not fit its field's type (lessThan on a "
                                   "string, a non-number compared with a number field)"),
@@ -97,15 +101,36 @@ RULES: tuple[Rule, ...] = (
     _r("target", W, False, "a model has no target, or several where one is usually expected"),
     _r("multiple-targets", E, True, "a model type that predicts one field (Regression, GeneralRegression, Tree, "
                                     "SupportVectorMachine, NaiveBayes, Scorecard, RuleSet; a NeuralNetwork, which PMML4S "
-                                    "then scores null) has several targets"),
+                                    "then scores null) has several targets, or two Target elements name one field"),
     _r("target-as-predictor", E, True, "a model's target field is also used as an input (it is never given when "
                                        "scoring)"),
     _r("output-feature", E, True, "an OutputField asks for a feature the model cannot produce (a probability "
                                   "from a regression, a reasonCode from a model other than a Scorecard, a cluster or "
-                                  "entity feature from a model without clusters or entities, a standardError, warning or "
-                                  "ruleValue, which PMML4S never fills, a class label or display text declared numeric)"),
+                                  "entity feature from a model without clusters or entities, an association rule's feature "
+                                  "from another model, a standardError, warning, ruleValue, confidence interval or "
+                                  "standardDeviation, which PMML4S never fills, a class label or display text declared numeric)"),
     _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
-    _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable"),
+    _r("regression-parameters", E, True, "a GeneralRegressionModel's parameters do not fit together: a PCell, PPCell "
+                                         "or PCovCell names a parameter the ParameterList does not declare, the "
+                                         "ParamMatrix has no PCell, a factor lists a Category twice or its contrast "
+                                         "Matrix has not one real row per Category, or a power or oddspower link has no "
+                                         "linkParameter"),
+    _r("scorecard-scores", E, True, "a Scorecard Attribute has neither partialScore nor ComplexPartialScore, or the "
+                                    "Scorecard uses reason codes (useReasonCodes, true by default) and an Attribute has "
+                                    "no reasonCode (nor its Characteristic) or a Characteristic no baselineScore (nor "
+                                    "the Scorecard)"),
+    _r("cluster-structure", E, True, "a ClusteringModel's parts disagree: numberOfClusters differs from its Clusters, "
+                                     "a field is compared twice, a Cluster centre holds a value that is not a finite "
+                                     "number or not one per ClusteringField, or an AnomalyDetectionModel over clusters "
+                                     "lacks MeanClusterDistances as a real Array"),
+    _r("svm-structure", E, True, "a SupportVectorMachineModel's parts disagree: a count (numberOfVectors, "
+                                 "numberOfFields, numberOfSupportVectors, numberOfAttributes, numberOfCoefficients, a "
+                                 "vector's n) differs from what is listed, a SupportVector names no VectorInstance, a "
+                                 "vector is not real numbers, the Coefficients do not match the SupportVectors, a "
+                                 "classification machine has no targetCategory, or svmRepresentation=\"SupportVectors\" "
+                                 "without them (PMML4S refuses it)"),
+    _r("regression-tables", E, True, "a regression RegressionModel has more than one RegressionTable, or a "
+                                     "classification one has a RegressionTable without a targetCategory"),
     _r("unknown-class", E, True, "an OutputField, targetCategory, score or ScoreDistribution names a class the "
                                  "target does not have"),
     _r("function-name", E, True, "functionName is missing, unknown, or does not fit the model element"),
@@ -116,7 +141,8 @@ RULES: tuple[Rule, ...] = (
     _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist, or a segmentId in a "
                                      "model without a Segmentation"),
     _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
-                                 "(or to a later layer), or an id is reused"),
+                                 "(or to a later layer), an id is reused, there are no NeuralOutputs, or a "
+                                 "radialBasis activation has no width"),
     _r("neuron-count", W, False, "a numberOfNeurons/numberOfLayers count disagrees with the neurons listed"),
     # -- ModelVerification ----------------------------------------------------------------------
     _r("verification-count", W, False, "a ModelVerification's recordCount/fieldCount disagrees with its table"),
@@ -132,8 +158,9 @@ RULES: tuple[Rule, ...] = (
                                "TimeSeriesModel, TableLocator, ...), or a model it cannot score as written (a "
                                "GeneralRegression, SupportVectorMachine or NeuralNetwork model without a target, an "
                                "AnomalyDetectionModel whose inner model has no target, a Target without a field, a "
-                               "Matrix of MatCells, a Cluster centre missing or an integer Array, a model embedded in a "
-                               "tree Node): valid PMML, but load refuses it"),
+                               "Matrix of MatCells, a Cluster centre missing or not a real Array, a ClusteringField with a "
+                               "Comparisons matrix, a model embedded in a tree Node, a MiningModel without a target that "
+                               "does not chain its segments): valid PMML, but load refuses it"),
     _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
 )
 

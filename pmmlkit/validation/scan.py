@@ -103,6 +103,10 @@ def check_stream(open_stream: Callable[[], IO[bytes]], report: Report, schema: s
         report.checked = schema.label
         if schema_log is not None:
             schema_step.add_errors(schema_log, report)
+            if schema_step.masked(report):  # read the whole tree for what a misplaced Extension hid
+                with open_stream() as stream:
+                    whole = etree.parse(stream, etree.XMLParser(**schema_step.SAFE_PARSER)).getroot()
+                schema_step.unmask(whole, schema, report)
         elif schema_failure is not None:  # the plain parser found nothing: the schema check's word stands
             report.add("error", "schema", f"the schema check failed: {schema_failure}")
     if outcome.root is None:

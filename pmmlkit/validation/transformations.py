@@ -7,13 +7,13 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import ARRAY_ITEM, child, children, local
-from .vocabulary import ARITY, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
+from .vocabulary import ARITHMETIC, ARITY, BOOLEAN_WORDS, BUILTINS_4_3, BUILTINS_4_4, CURRENT, NUMERIC_TYPES, number
 
 
 class TransformationRules(CheckerBase):
     def _apply(self, node: etree._Element, where: str) -> None:
         name = node.get("function")
-        if name and not name.startswith("x-") and name not in self.functions:
+        if name is not None and not name.startswith("x-") and name not in self.functions:
             if name in BUILTINS_4_4:
                 if self.namespace == CURRENT:
                     self.warning("interop-4.4", f"{where} applies {name!r}, a function new in PMML 4.4 that "
@@ -23,6 +23,12 @@ class TransformationRules(CheckerBase):
                            "in nor defined in the TransformationDictionary", node)
                 return
             self._arity(node, name, where)
+        elif name is not None and name in self.functions:  # a DefineFunction takes one argument per parameter
+            wanted = len(children(self.functions[name], "ParameterField"))
+            count = sum(1 for c in node if isinstance(c.tag, str) and local(c) != "Extension")
+            if count != wanted:
+                self.error("function-arity", f"{where} applies {name!r} to {count} argument(s); it takes {wanted}",
+                           node)
 
     def _expression_values(self, node: etree._Element, tag: str) -> None:
         """Constant, Discretize and MapValues values that cannot be the number their result must be."""
@@ -30,6 +36,13 @@ class TransformationRules(CheckerBase):
         parent = node.getparent()
         if data_type is None and parent is not None and local(parent) == "DerivedField":
             data_type = parent.get("dataType")  # the expression's value is the field's
+        if tag == "Constant" and data_type == "boolean" and (node.text or "").strip() not in BOOLEAN_WORDS | {""}:
+            self.error("value-type", f"<Constant dataType=\"boolean\">{(node.text or '').strip()}</Constant> is not "
+                       "true or false (the engine fails to load it)", node)
+            return
+        if tag == "Constant" and data_type not in NUMERIC_TYPES and parent is not None and local(parent) == "Apply" and \
+                parent.get("function") in ARITHMETIC and (node.text or "").strip() and number(node.text) is None:
+            data_type = "double"  # an arithmetic function's argument: a number or nothing, whatever its dataType
         if data_type not in NUMERIC_TYPES:
             return
         if tag == "Constant":
@@ -82,6 +95,9 @@ class TransformationRules(CheckerBase):
         null, JPMML refuses the document)."""
         table = child(node, "InlineTable")
         if table is None:
+            if child(node, "TableLocator") is None:  # (a TableLocator is refused as unsupported)
+                self.error("table-column", f"<{local(node)}> has no InlineTable to look its values up in: the engine "
+                           "fails on every record", node)
             return
         held = self.table_columns.pop(table, None)
         if held is None:  # the rows were not streamed past end() (a tree checked as a whole)

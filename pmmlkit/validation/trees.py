@@ -201,6 +201,11 @@ class TreeRules(CheckerBase):
         elif declared.numeric and value is not None and number(value) is None:
             self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" operator=\"{operator}\" "
                        f"value=\"{value}\"> compares a {declared.data_type} field with a non-number", node)
+        elif declared.numeric and value is not None and not math.isfinite(number(value) or 0.0):
+            # PMML4S matches no record against an infinite value (found by the validate/load differential).
+            self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" operator=\"{operator}\" "
+                       f"value=\"{value}\"> compares a {declared.data_type} field with an infinite value, which "
+                       "the engine never matches", node)
         elif declared.data_type == "boolean" and value is not None and value not in ("true", "false", "0", "1"):
             self.error("predicate-type", f"<SimplePredicate field=\"{declared.name}\" value=\"{value}\"> compares "
                        "a boolean field with a value that is not true or false", node)
@@ -214,11 +219,11 @@ class TreeRules(CheckerBase):
         if declared.numeric and kind == "string":
             self.error("predicate-type", f"<SimpleSetPredicate field=\"{declared.name}\"> tests a "
                        f"{declared.data_type} field against an Array of strings", node)
-        elif declared.numeric and kind in ("int", "real"):
+        elif kind in ("int", "real"):  # (of any field: the engine reads the Array as numbers and fails)
             bad = [v for v in (array.text or "").split() if number(v.strip('"')) is None]
             if bad:
                 self.error("predicate-type", f"<SimpleSetPredicate field=\"{declared.name}\"> lists non-numbers "
-                           f"{bad[:3]} for a {declared.data_type} field", node)
+                           f"{bad[:3]} in a type=\"{kind}\" Array", node)
 
 
 def _as_integers(spans: list[Span], whole: Span, integer: bool) -> tuple[list[Span], Span]:

@@ -63,6 +63,9 @@ _SD_WITH_VALUE = b'<ScoreDistribution value="'
 _FEW_CLASSES = 16
 
 # Any tag but these (a Node's start or end, an empty ScoreDistribution, SimplePredicate or True).
+# A leaf Node without a score (nor a ScoreDistribution): its predicate, then its end. The walk
+# reports it (tree-score); the screen, which proves the rest, must not call such a tree clean.
+_SCORELESS_LEAF = re.compile(rb'<Node(?![^>]* score=")[^>]*>\s*<(?:True/>|SimplePredicate [^>]*/>)\s*</Node>')
 _OTHER_TAG = re.compile(rb"<(?!Node[ >]|/Node>|ScoreDistribution |SimplePredicate |True/>)")
 _OPEN, _CLOSE, _DIST, _SP, _TRUE = range(5)
 # The order operators: whether each bounds from above, whether it includes its value. Any other
@@ -184,6 +187,8 @@ def screen(text: bytes) -> Screened | None:
     sd_tags = np.flatnonzero(kinds == _DIST)
     after = np.searchsorted(nodes, sd_tags)
     if len(sd_tags) and ((after >= len(nodes)).any() or not closes[nodes[np.minimum(after, len(nodes) - 1)]].all()):
+        return None
+    if _SCORELESS_LEAF.search(text):
         return None
     # The attributes, in document order (counts must agree with the tags': where a pattern fixes the
     # attributes' order, another order is left to the walk).

@@ -19,13 +19,15 @@ MODEL_FUNCTIONS = {
     "TimeSeriesModel": {"timeSeries"}, "NaiveBayesModel": {"classification"}, "Scorecard": {"regression"},
     "RegressionModel": {"regression", "classification"}, "GeneralRegressionModel": {"regression", "classification"},
     "TreeModel": {"regression", "classification"}, "SupportVectorMachineModel": {"regression", "classification"},
+    "RuleSetModel": {"regression", "classification"},
+    "NeuralNetwork": {"regression", "classification"}, "MiningModel": {"regression", "classification", "clustering"},
 }
 # Models that score without a target field.
 NO_TARGET_MODELS = {"AnomalyDetectionModel", "BaselineModel", "TextModel", "ClusteringModel", "AssociationModel",
                      "SequenceModel", "TimeSeriesModel"}
 # multipleModelMethods that have no meaning for a functionName.
 WRONG_METHODS = {
-    "regression": {"majorityVote", "weightedMajorityVote"},
+    "regression": {"majorityVote", "weightedMajorityVote", "max"},
     "classification": {"sum", "weightedSum", "median", "weightedMedian"},
     "clustering": {"average", "weightedAverage", "median", "weightedMedian", "sum", "weightedSum", "max"},
 }
@@ -44,13 +46,19 @@ REFERENCES = {
 NUMBERS = {
     "RegressionTable": ("intercept",), "NumericPredictor": ("coefficient", "exponent"),
     "CategoricalPredictor": ("coefficient",), "PredictorTerm": ("coefficient",), "Con": ("weight",),
-    "Neuron": ("bias", "width", "altitude"), "Segment": ("weight",), "PCell": ("beta", "df"),
+    "Neuron": ("bias", "width", "altitude"), "Segment": ("weight",), "PCell": ("beta", "df"), "PCovCell": ("value",),
     "Coefficient": ("value",), "Coefficients": ("absoluteValue",), "Scorecard": ("initialScore",),
     "Characteristic": ("baselineScore",), "Attribute": ("partialScore",), "LinearNorm": ("orig", "norm"),
     "ScoreDistribution": ("probability", "recordCount", "confidence"), "TargetValue": ("priorProbability",),
     "Target": ("rescaleFactor", "rescaleConstant", "min", "max"), "Node": ("recordCount",),
 }
 NUMERIC_TYPES = {"double", "float", "integer", "real"}
+# Built-in functions whose arguments are numbers: a Constant given to one must be a number.
+ARITHMETIC = frozenset("+ - * / pow modulo log10 ln sqrt abs exp floor ceil round min max sum avg median product "
+                       "expm1 ln1p hypot".split())
+# The date and time dataTypes (PMML4S takes no values of them: scoring/inputs.DATE_TYPES).
+DATE_DATA_TYPES = frozenset({"date", "time", "dateTime", "timeSeconds"} | {
+    f"{kind}[{year}]" for kind in ("dateDaysSince", "dateTimeSecondsSince") for year in (0, 1960, 1970, 1980)})
 ORDER_OPERATORS = {"lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual"}
 VALUE_OPERATORS = ORDER_OPERATORS | {"equal", "notEqual"}
 PREDICATES = {"SimplePredicate", "CompoundPredicate", "SimpleSetPredicate", "True", "False"}
@@ -91,7 +99,7 @@ NEW_IN_4_4 = {"AnomalyDetectionModel": None, "Segmentation": ("missingPrediction
                "MiningField": ("invalidValueReplacement",)}
 # What a model body's walk looks at; the rest (Node structure, arrays, ...) needs no check.
 BODY_TAGS = tuple(sorted(set(REFERENCES) | set(NUMBERS) | {"Apply", "Interval", "DerivedField", "RegressionTable",
-                                                             "SimpleRule", "CompoundRule", "Targets", "Constant",
+                                                             "SimpleRule", "CompoundRule", "Targets", "Constant", "RuleSet",
                                                              "MapValues", "Array", "TableLocator"}))
 # MiningField usage types that are not inputs: a model body that uses one computes with a missing value.
 BOOLEAN_WORDS = frozenset({"true", "false", "0", "1"})

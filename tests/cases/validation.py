@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from documents import LINEAR
 
@@ -239,6 +240,47 @@ ISSUE_15_CASES = [
     ("entityId OutputField on a regression", ENTITY_OF_A_REGRESSION, "output-feature", "entityId"),
 ]
 
+# A GeneralRegressionModel: y = 0.5 + 2 x.
+GENERAL_REGRESSION = HEAD + """  <DataDictionary>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <GeneralRegressionModel functionName="regression" modelType="regression">
+    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
+    <ParameterList><Parameter name="p0"/><Parameter name="p1"/></ParameterList>
+    <CovariateList><Predictor name="x"/></CovariateList>
+    <PPMatrix><PPCell value="1" predictorName="x" parameterName="p1"/></PPMatrix>
+    <ParamMatrix><PCell parameterName="p0" beta="0.5"/><PCell parameterName="p1" beta="2"/></ParamMatrix>
+  </GeneralRegressionModel>
+</PMML>
+"""
+
+# A linear support vector regression: y = 0.5 + 2 x (one support vector, x = 1).
+SUPPORT_VECTORS = HEAD + """  <DataDictionary>
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <SupportVectorMachineModel functionName="regression">
+    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
+    <LinearKernelType/>
+    <VectorDictionary numberOfVectors="1">
+      <VectorFields numberOfFields="1"><FieldRef field="x"/></VectorFields>
+      <VectorInstance id="1"><Array n="1" type="real">1</Array></VectorInstance>
+    </VectorDictionary>
+    <SupportVectorMachine>
+      <SupportVectors><SupportVector vectorId="1"/></SupportVectors>
+      <Coefficients absoluteValue="-0.5"><Coefficient value="2"/></Coefficients>
+    </SupportVectorMachine>
+  </SupportVectorMachineModel>
+</PMML>
+"""
+
+# A Scorecard with reason codes (the corpus's).
+SCORECARD = (Path(__file__).resolve().parent.parent / "corpus" / "models" / "scorecard.pmml").read_text()
+# An AnomalyDetectionModel over two clusters (the corpus's).
+ANOMALY_CLUSTERS = (Path(__file__).resolve().parent.parent / "corpus" / "models" /
+                    "anomaly_detection_cluster.pmml").read_text()
+
 RULE_CASES = [
     # reading
     RuleCase("empty", lambda: b"  \n", lambda: TREE),
@@ -248,6 +290,7 @@ RULE_CASES = [
     RuleCase("root", lambda: "<model><Header/></model>", lambda: TREE),
     case("namespace", TREE, ' xmlns="http://www.dmg.org/PMML-4_4"', ""),
     case("version", TREE, 'version="4.4"', 'version="4.2"'),
+    case("missing-version", TREE, ' version="4.4"', ""),
     # structure
     case("missing-header", TREE, "<Header/>", ""),
     RuleCase("missing-data-dictionary", lambda: HEAD + NEURAL[NEURAL.index("  <NeuralNetwork"):], lambda: NEURAL),
@@ -311,6 +354,12 @@ RULE_CASES = [
     case("target-as-predictor", VERIFIED_CLEAN, '<NumericPredictor name="x"', '<NumericPredictor name="y"'),
     case("output-feature", VERIFIED_CLEAN, 'feature="predictedValue"/>', 'feature="predictedValue"/>\n      '
          '<OutputField name="p" optype="continuous" dataType="double" feature="probability"/>'),
+    case("regression-parameters", GENERAL_REGRESSION, '<PCell parameterName="p1"', '<PCell parameterName="p9"'),
+    case("scorecard-scores", SCORECARD, '<Characteristic name="departmentScore" reasonCode="RC1"',
+         '<Characteristic name="departmentScore"'),
+    RuleCase("cluster-structure", lambda: edit(ANOMALY_CLUSTERS, 'numberOfClusters="2"', 'numberOfClusters="3"'),
+             lambda: ANOMALY_CLUSTERS),
+    case("svm-structure", SUPPORT_VECTORS, '<SupportVector vectorId="1"/>', '<SupportVector vectorId="2"/>'),
     case("regression-tables", VERIFIED_CLEAN, "</RegressionTable>", '</RegressionTable>\n    <RegressionTable '
          'intercept="1"/>'),
     case("unknown-class", REGRESSION, 'feature="probability" value="yes"', 'feature="probability" value="maybe"'),
