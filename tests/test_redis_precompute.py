@@ -149,6 +149,8 @@ def test_precompute_rows_without_a_score_and_nullable_keys(work, redis_server, t
                  "--key", "gap:{user_id}:{item_id}", "--json"]) == 0
     summary = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert summary["rows"] == 4 and summary["rows_without_key"] == 1
+    # Every row is accounted for: the row without a score has no key in Redis and is not counted as one.
+    assert summary["keys_written"] == 2 and summary["rows_without_values"] == 1
     # Missing values are left out of a hash: the row without a score leaves no fields (Redis keeps no empty hash).
     keys = sorted(k.decode() for k in client.keys("gap:*"))
     assert keys == sorted(f"gap:{table['user_id'][i]}:{i}" for i in (0, 3))

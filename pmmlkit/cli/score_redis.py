@@ -98,13 +98,15 @@ class RedisSink:
     def summary(self) -> dict[str, Any]:
         return {"redis": self.target.url.split("@")[-1], "keys_written": self.count.keys,
                 "rows_overwritten": self.count.overwritten, "rows_unranked": self.count.unranked,
-                "rows_without_key": self.count.keyless}
+                "rows_without_key": self.count.keyless, "rows_without_values": self.count.empty}
 
     def message(self) -> str:
         c = self.count
         notes = [f"{n} {what}" for n, what in ((c.overwritten, "rows overwrote a key an earlier row wrote"),
                                                (c.unranked, "rows had no score or member and were left out"),
-                                               (c.keyless, "rows had a missing key column and were not written"))
+                                               (c.keyless, "rows had a missing key column and were not written"),
+                                               (c.empty, "rows had no output value: Redis keeps no empty hash, "
+                                                         "so their keys hold nothing"))
                  if n]
         return (f"pmmlkit: wrote {c.keys} keys to {self.target.url.split('@')[-1]}"
                 + (f" ({'; '.join(notes)})" if notes else ""))

@@ -93,14 +93,15 @@ class WriteCount:
     overwritten: int = 0  # rows whose key an earlier row of this run had written (row mode)
     unranked: int = 0  # rows left out of their group: no score, or no member
     keyless: int = 0  # rows whose key could not be made (a key column is missing)
+    empty: int = 0  # rows (hash mode) with no output value: Redis keeps no empty hash, so no key
 
     def add(self, other: WriteCount) -> None:
-        for name in ("keys", "rows", "overwritten", "unranked", "keyless"):
+        for name in ("keys", "rows", "overwritten", "unranked", "keyless", "empty"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def to_dict(self) -> dict[str, int]:
         return {"keys": self.keys, "rows": self.rows, "overwritten": self.overwritten, "unranked": self.unranked,
-                "keyless": self.keyless}
+                "keyless": self.keyless, "empty": self.empty}
 
 
 @dataclass
@@ -162,6 +163,7 @@ class RedisWriter:
             else:
                 self._seen.add(key)
             batch.append(key.encode())
+            stored = True
             if as_json:
                 batch.append(json.dumps(dict(zip(names, row)), separators=(",", ":"), allow_nan=False).encode())
             else:
@@ -169,7 +171,11 @@ class RedisWriter:
                          for part in (name, value)]
                 batch.append(b"%d" % (len(pairs) // 2))
                 batch.extend(pairs)
-            self.count.keys += 1
+                stored = bool(pairs)  # none: the script still deletes what an earlier run wrote there
+            if stored:
+                self.count.keys += 1
+            else:
+                self.count.empty += 1
             queued += 1
             if queued >= BATCH_KEYS:
                 self._send("string" if as_json else "hash", batch)
