@@ -336,6 +336,18 @@ def test_diff_between_versions(versions, old, new, interface, moved):
         assert report["inputs_removed"] == ["d"] and "inputs removed: d" in code.stdout
     if new == "three-cities":
         assert report["categories_changed"] == [{"name": "city", "added": ["nice"], "removed": []}]
+    assert report["scores"]["inputs_not_in_sample"] == {"old": [], "new": []}
+    # A sample without an input a version reads: scored as missing, and the report says so.
+    partial = subprocess.run([sys.executable, "-m", "pmmlkit", "diff", str(paths[old]), str(paths[new]), "--data",
+                              str(_without_column(sample, "a"))], capture_output=True, text=True)
+    assert "new version's inputs not in the sample, scored as missing: a" in partial.stdout, partial.stdout
+    assert "old version's inputs not in the sample, scored as missing: a" in partial.stdout
+
+
+def _without_column(sample, name):
+    path = sample.with_name(f"without-{name}.csv")
+    pd.read_csv(sample).drop(columns=[name]).to_csv(path, index=False)
+    return path
 
 
 def test_importance_and_tree_pictures_show_the_model(tmp_path):

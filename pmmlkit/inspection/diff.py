@@ -105,6 +105,10 @@ def diff(old: Summary, new: Summary, sample: pd.DataFrame | None = None,
     report = diff_summaries(old, new)
     if sample is not None and score_old is not None and score_new is not None:
         report["scores"] = diff_scores(score_old(sample), score_new(sample), tolerance)
+        # Inputs a version reads that the sample does not hold are scored as missing: said, not hidden.
+        absent = {side: [f["name"] for f in summary["inputs"] if f["name"] not in sample.columns]
+                  for side, summary in (("old", old), ("new", new))}
+        report["scores"]["inputs_not_in_sample"] = absent
     report["exit_code"] = exit_code(report)
     return report
 
@@ -143,6 +147,9 @@ def text(report: dict[str, Any]) -> str:
                 lines.append(f"{name}: max |diff| {facts['max_abs_diff']:.3g}, mean {facts['mean_abs_diff']:.3g}, "
                              f"{facts['rows_beyond_tolerance']} rows beyond {scores['tolerance']:g}"
                              + (f" ({one} scored by one version only)" if one else ""))
+        for side, names in scores.get("inputs_not_in_sample", {}).items():
+            if names:
+                lines.append(f"{side} version's inputs not in the sample, scored as missing: {', '.join(names)}")
         if scores["most_changed_rows"]:
             lines.append("rows changed most: " + ", ".join(map(str, scores["most_changed_rows"])))
     verdict = ("interface changed" if report["interface_changed"] else "same interface") + (
