@@ -201,8 +201,10 @@ def _prepare_tree(model: etree._Element, context: _Context) -> _PreparedTree:
         classes = context.classes or _distribution_labels(flat)
     strategy = model.get("missingValueStrategy", "none")
     if strategy != "none":
-        raise PMMLError(f"line {model.sourceline}: TreeSHAP here follows missingValueStrategy='none', "
-                        f"not {strategy!r}")
+        raise PMMLError(f"line {model.sourceline}: this TreeModel has missingValueStrategy={strategy!r}; "
+                        "pmmlkit's exact TreeSHAP follows missingValueStrategy='none' only, so it has no exact "
+                        "explanation: use pmmlkit.importance(model, kind='permutation', sample=...) for an "
+                        "approximate view of which inputs matter")
     split_feature = np.full(flat.size, len(context.fields), dtype=np.int64)
     for j, tested in enumerate(flat.fields_tested):
         if len(tested) > 1:
