@@ -11,7 +11,16 @@ import numpy as np
 from ...pmml import MODEL_TAGS, tag_of
 from .clustering import clustering_model
 from .expressions import Compiler
-from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
+from .fields import (
+    INPUT_USAGES,
+    DataField,
+    apply_schema,
+    data_dictionary,
+    elements,
+    first,
+    mining_fields,
+    needs_treatment,
+)
 from .ir import Column, Env, Prediction, unsupported
 from .mining import mining_model
 from .neural import neural_network
@@ -90,9 +99,10 @@ class Program:
             outputs = default_outputs(function, target, target_field.data_type if target_field else None,
                                       categories, node)
         dictionary = self.dictionary
+        treated_fields = [m for m in fields if needs_treatment(m, dictionary)]
 
         def run(env: Env) -> Prediction:
-            treated, invalid = apply_schema(env, fields, dictionary)
+            treated, invalid = apply_schema(env, treated_fields, dictionary) if treated_fields else (env, None)
             scope = treated.child(derived=local) if local else treated
             prediction = rescale(body(scope))
             if invalid is not None and invalid.any():
@@ -104,8 +114,8 @@ class Program:
             return prediction
         return CompiledModel(function, run, outputs)
 
-    def score(self, columns: dict[str, Column], rows: int) -> list[Column]:
-        prediction = self.top.run(Env(rows, dict(columns)))
+    def score(self, columns: dict[str, Column], rows: int, parallel: bool = False) -> list[Column]:
+        prediction = self.top.run(Env(rows, dict(columns), parallel=parallel))
         return [prediction.outputs[f.name] for f in self.outputs]
 
 
