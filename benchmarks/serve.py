@@ -115,7 +115,7 @@ def measure(name: str, command: list[str], env: dict[str, str], ready_url: str, 
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-    print(f"{name:<34} {result['rps']:>10.0f} {result['p50']:>9.2f} {result['p99']:>9.2f}   "
+    print(f"{name:<42} {result['rps']:>10.0f} {result['p50']:>9.2f} {result['p99']:>9.2f}   "
           f"non-2xx {result['non_2xx']:.0f}, socket errors {result['socket_errors']}; one connection: "
           f"p50 {result['p50_alone']:.2f} ms, p99 {result['p99_alone']:.2f} ms", flush=True)
     return result
@@ -134,7 +134,7 @@ def main() -> int:
         path, record = write_model(Path(tmp))
         print(f"single-record logistic regression ({FEATURES} inputs), wrk -t{args.threads} -c{args.connections} "
               f"-d{args.seconds}s on loopback, {os.cpu_count()} cores")
-        print(f"{'server':<34} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
+        print(f"{'server':<42} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
         env = {**os.environ, "PMML_PATH": str(path)}
         port = free_port()
         base = f"http://127.0.0.1:{port}"

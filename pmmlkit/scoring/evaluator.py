@@ -234,8 +234,9 @@ def load(source: Source, threads: int | None = None, strict: bool = False, *, wa
     does not compile is refused with an EvaluationError naming the element and its line) or
     "auto" (native where it compiles the document and agrees with the document's embedded
     ModelVerification rows, PMML4S otherwise).
-    ``threads`` bounds how many JVM threads score a large frame (each with its own model
-    instance, since PMML4S models must not be shared between threads). The document passes the
+    ``threads`` bounds how many threads score a large frame (default: up to 4): JVM threads, each
+    with its own model instance (PMML4S models must not be shared between threads), or the native
+    engine's compiled loops, which give the same doubles on any number of threads. The document passes the
     validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
     deviations that are otherwise scored with a logged warning. ``warm`` runs a short warm-up
     (generated rows, at most WARM_SECONDS) so that the first real batch does not pay for the

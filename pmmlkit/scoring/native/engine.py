@@ -74,11 +74,15 @@ class NativeEngine:
 
     def _probe(self) -> None:
         """Score one row of missing values: compiles the loops this program uses (numba, from its
-        disk cache after the first time) and finds a nesting too deep to evaluate, at load."""
+        disk cache after the first time; the parallel ones too when it may use them), so that the
+        first batch after load does not pay for them, and finds a nesting too deep to evaluate."""
         columns = [Prepared("double", np.full(1, np.nan)) if field is None or field.numeric
                    else Prepared("string", [None]) for field in self._fields]
         try:
-            self.program.score({n: input_column(c, f) for n, c, f in zip(self.input_names, columns, self._fields)}, 1)
+            values = {n: input_column(c, f) for n, c, f in zip(self.input_names, columns, self._fields)}
+            self.program.score(dict(values), 1)
+            if self.threads > 1:  # the parallel loops too, which a batch of PARALLEL_ROWS rows takes
+                self.program.score(values, 1, parallel=True)
         except RecursionError:
             raise UnsupportedElement(_TOO_DEEP) from None
         except PMMLError:
