@@ -98,3 +98,28 @@ def test_trees_beyond_plain_comparisons_agree_with_pmml4s():
     reference = pmmlkit.load(document, engine="pmml4s", warm=False).predict(frame)
     native = pmmlkit.load(document, engine="native", warm=False).predict(frame)
     assert_engines_agree(reference, native, f"missingValueStrategy={strategy}")
+
+
+def _score_in_child(model: pmmlkit.Model, rows: pd.DataFrame, queue) -> None:  # runs in the forked child
+    queue.put(model.predict(rows))
+
+
+def test_a_process_forked_after_parallel_scoring_scores_serially(tmp_path):
+    """GNU OpenMP does not survive fork (numba terminates a forked child launching a parallel kernel
+    after its parent did): the child takes the serial kernels and the same doubles."""
+    import multiprocessing
+
+    X, y = _data(300)
+    estimator = RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0).fit(X, y)
+    model = pmmlkit.load(pmmlkit.convert(estimator, X, target="y").save(tmp_path / "m.pmml"), engine="native",
+                         threads=2, cache=False)
+    rows, _ = _data(PARALLEL_ROWS + 1, seed=3)
+    expected = model.predict(rows)  # parallel kernels run in this process
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_score_in_child, args=(model, rows, queue))
+    child.start()
+    got = queue.get(timeout=120)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)

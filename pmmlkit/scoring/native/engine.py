@@ -81,7 +81,7 @@ class NativeEngine:
         try:
             values = {n: input_column(c, f) for n, c, f in zip(self.input_names, columns, self._fields)}
             self.program.score(dict(values), 1)
-            if self.threads > 1:  # the parallel loops too, which a batch of PARALLEL_ROWS rows takes
+            if self.threads > 1 and K.parallel_usable():  # the parallel loops too (PARALLEL_ROWS rows)
                 self.program.score(values, 1, parallel=True)
         except RecursionError:
             raise UnsupportedElement(_TOO_DEEP) from None
@@ -102,7 +102,7 @@ class NativeEngine:
     def score_columns(self, prepared: list[Prepared], rows: int) -> list[np.ndarray]:
         columns = {name: input_column(column, field)
                    for name, column, field in zip(self.input_names, prepared, self._fields)}
-        parallel = self.threads > 1 and rows >= PARALLEL_ROWS
+        parallel = self.threads > 1 and rows >= PARALLEL_ROWS and K.parallel_usable()
         try:
             if parallel:
                 K.set_threads(self.threads)

@@ -7,6 +7,7 @@ input). numba is imported here only: the rest of the engine is plain numpy.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -313,13 +314,34 @@ def forest_classes_parallel(X, roots, missing, no_true, child_start, child_count
 # process when two threads launch parallel kernels at once: parallel kernels run one at a time
 # (each already uses every thread it is given).
 _parallel_lock = threading.Lock()
+# GNU OpenMP (numba's usual threading layer on Linux) does not survive fork: numba terminates a
+# forked child that launches a parallel kernel after its parent did. Such a child scores on the
+# serial kernels instead (the same doubles).
+_parallel_used = False
+_parallel_forked = False
+
+
+def _after_fork_in_child() -> None:
+    global _parallel_forked
+    _parallel_forked = _parallel_forked or _parallel_used
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def parallel_usable() -> bool:
+    """False in a process forked after its parent ran a parallel kernel."""
+    return not _parallel_forked
 
 
 def run(kernel: Callable[..., Any], parallel: bool, *args: Any) -> Any:
     """``kernel(*args)``; a parallel kernel holds the process' parallel lock."""
+    global _parallel_used
     if not parallel:
         return kernel(*args)
     with _parallel_lock:
+        _parallel_used = True
         return kernel(*args)
 
 
