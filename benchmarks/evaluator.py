@@ -1,6 +1,7 @@
 """Scoring speed, side by side: pmmlkit (PMML4S and native engines), pypmml, jpmml_evaluator, scikit-learn and a plain Java loop over PMML4S.
 
     .venv/bin/python benchmarks/evaluator.py [--rows 100000] [--single 1000] [--markdown]
+    .venv/bin/python benchmarks/evaluator.py --quick     # 20,000 rows, 300 records; pmmlkit and scikit-learn only
 
 For each of five models (StandardScaler + LogisticRegression, a 100-tree random forest, 100-tree
 gradient boosting, an MLP, and a ColumnTransformer pipeline with one-hot categories + logistic
@@ -9,9 +10,11 @@ regression; 20 numeric features, plus two text columns for the last) it prints:
 - batch rows/s on ``--rows`` rows: the first batch (cold) and a batch after a full warm-up batch;
 - single-record latency p50 / p99 (one dict per call; scikit-learn gets a one-row DataFrame);
 - the ratios pmmlkit / pypmml and pmmlkit / Java loop (warm batches);
-- for the native engine (``engine="native"``, one thread): the same figures, its first batch in a
-  fresh process right after ``load`` (no warm-up), and the ratios native / scikit-learn and
-  native / PMML4S.
+- for the native engine (``engine="native"``): the same figures, its first batch in a fresh process
+  right after ``load`` (with and without load's warm-up), and the ratios native / scikit-learn and
+  native / PMML4S;
+- pmmlkit (both engines) and scikit-learn on one thread and on all cores (``threads=`` for pmmlkit;
+  ``n_jobs`` and the BLAS threads for scikit-learn, bounded with threadpoolctl for one thread).
 
 pmmlkit's cold first batch is measured in fresh processes, with and without the warm-up that
 ``pmmlkit.load`` runs (``warm=False``), since a JIT is warmed for the whole process. The Java loop is
@@ -102,7 +105,7 @@ import pandas as pd
 import pmmlkit
 frame = pd.read_parquet(sys.argv[2])
 started = time.perf_counter()
-model = pmmlkit.load(sys.argv[1], warm=sys.argv[3] == "1", engine=sys.argv[4])
+model = pmmlkit.load(sys.argv[1], warm=sys.argv[3] == "1", engine=sys.argv[4], threads=int(sys.argv[5]))
 loaded = time.perf_counter()
 model.predict(frame)
 first = time.perf_counter()
@@ -195,13 +198,16 @@ def latencies(call: Callable[[Any], Any], records: list[Any], warmup: int = 200)
 
 
 def bench_pmmlkit(path: Path, frame: pd.DataFrame, records: list[dict], data_file: Path,
-                  engine: str = "pmml4s") -> Result:
-    model = pmmlkit.load(path, cache=False, engine=engine)
+                  engine: str = "pmml4s", threads: int = 1) -> Result:
+    model = pmmlkit.load(path, cache=False, engine=engine, threads=threads)
     _, warm = batch_rates(lambda: model.predict(frame), len(frame))
+    name = f"{'PMML4S' if engine == 'pmml4s' else engine}, {threads} thread{'s' if threads > 1 else ''}"
+    if threads > 1:  # one record never uses more than one thread; the cold figures come from one thread
+        return Result(name, None, warm, None, None)
     p50, p99 = latencies(model.predict, records)
     cold = {}
     for flag in ("0", "1"):
-        done = subprocess.run([sys.executable, "-c", COLD_CHILD, str(path), str(data_file), flag, engine],
+        done = subprocess.run([sys.executable, "-c", COLD_CHILD, str(path), str(data_file), flag, engine, str(threads)],
                               capture_output=True, text=True, timeout=1800)
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
@@ -212,8 +218,8 @@ def bench_pmmlkit(path: Path, frame: pd.DataFrame, records: list[dict], data_fil
              "load without / with warm-up (s)": (cold["0"]["load"], cold["1"]["load"]),
              "first single record without / with warm-up (µs)": (cold["0"]["first_record"] * 1e6,
                                                                  cold["1"]["first_record"] * 1e6),
-             "threads": model._threads}
-    name = "pmmlkit" if engine == "pmml4s" else f"pmmlkit {engine}"
+             "first batch after load's warm-up / warm batch (time)": warm * cold["1"]["first"] / rows,
+             "first batch without warm-up / warm batch (time)": warm * cold["0"]["first"] / rows}
     return Result(name, rows / cold["1"]["first"], warm, p50, p99,
                   note="cold = fresh process, first batch after load's warm-up", extra=extra)
 
@@ -236,12 +242,18 @@ def bench_jpmml(path: Path, frame: pd.DataFrame, records: list[dict]) -> Result:
     return Result("jpmml_evaluator", cold, warm, p50, p99)
 
 
-def bench_sklearn(estimator: Any, frame: pd.DataFrame) -> Result:
-    # (one thread: the benchmark process runs with OMP_NUM_THREADS/OPENBLAS_NUM_THREADS=1 when asked)
-    cold, warm = batch_rates(lambda: estimator.predict_proba(frame), len(frame))
-    rows = [frame.iloc[[i]] for i in range(min(len(frame), 1000))]
-    p50, p99 = latencies(estimator.predict_proba, rows, warmup=50)
-    return Result("scikit-learn", cold, warm, p50, p99, note="one-row DataFrame per call")
+def bench_sklearn(estimator: Any, frame: pd.DataFrame, threads: int = 1) -> Result:
+    from threadpoolctl import threadpool_limits
+
+    jobs = {key: (1 if threads == 1 else -1) for key in estimator.get_params() if key.endswith("n_jobs")}
+    estimator.set_params(**jobs)
+    with threadpool_limits(limits=threads):
+        cold, warm = batch_rates(lambda: estimator.predict_proba(frame), len(frame))
+        if threads > 1:
+            return Result(f"scikit-learn, {threads} threads", cold, warm, None, None)
+        rows = [frame.iloc[[i]] for i in range(min(len(frame), 1000))]
+        p50, p99 = latencies(estimator.predict_proba, rows, warmup=50)
+    return Result("scikit-learn, 1 thread", cold, warm, p50, p99, note="one-row DataFrame per call")
 
 
 def compile_loop(folder: Path) -> list[str]:
@@ -269,49 +281,52 @@ def fmt(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
-def report(title: str, results: list[Result]) -> list[str]:
+def report(title: str, results: list[Result], cores: int) -> list[str]:
     by_name = {r.engine: r for r in results}
-    ours = by_name["pmmlkit"]
     print(f"\n{title}")
-    print(f"  {'engine':<22} {'cold rows/s':>12} {'warm rows/s':>12} {'p50 µs':>9} {'p99 µs':>9}  note")
+    print(f"  {'engine':<26} {'cold rows/s':>12} {'warm rows/s':>12} {'p50 µs':>9} {'p99 µs':>9}  note")
     for r in results:
-        print(f"  {r.engine:<22} {fmt(r.cold):>12} {fmt(r.warm):>12} {fmt(r.p50, 1):>9} {fmt(r.p99, 1):>9}  {r.note}")
-    for engine in ("pmmlkit", "pmmlkit native"):
-        if engine not in by_name:
-            continue
-        for key, value in by_name[engine].extra.items():
-            shown = ", ".join(fmt(v, 3 if "(s)" in key else 0) for v in value) if isinstance(value, tuple) else fmt(value)
-            print(f"  {engine} {key}: {shown}")
-    native, sklearn = by_name.get("pmmlkit native"), by_name.get("scikit-learn")
-    if native is not None:
-        first = native.extra["first batch without warm-up (rows/s)"]
-        print(f"  native / scikit-learn (warm batch): {fmt(native.warm / sklearn.warm, 2) if sklearn else 'n/a'}")
-        print(f"  native / PMML4S (warm batch): {fmt(native.warm / ours.warm, 2)}")
-        print(f"  native first batch right after load / warm batch (time): {fmt(native.warm / first, 2)}")
-    pypmml, java = by_name.get("pypmml"), by_name.get("Java loop over PMML4S")
-    ratios = {
-        "pmmlkit / pypmml (warm batch)": ours.warm / pypmml.warm if pypmml else None,
-        "pmmlkit / Java loop (warm batch)": ours.warm / java.warm if java else None,
-        "pmmlkit cold first batch / warm batch (time)": ours.warm / ours.cold if ours.cold else None,
-        "pmmlkit cold first batch without warm-up / warm batch (time)":
-            ours.warm / ours.extra["first batch without warm-up (rows/s)"],
-    }
+        print(f"  {r.engine:<26} {fmt(r.cold):>12} {fmt(r.warm):>12} {fmt(r.p50, 1):>9} {fmt(r.p99, 1):>9}  {r.note}")
+    for r in results:
+        for key, value in r.extra.items():
+            shown = ", ".join(fmt(v, 3 if "(s)" in key else 0) for v in value) if isinstance(value, tuple) else \
+                fmt(value, 2 if "(time)" in key else 0)
+            print(f"  {r.engine} {key}: {shown}")
+
+    def warm(name: str) -> float | None:
+        return by_name[name].warm if name in by_name else None
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a and b else None
+
+    many = f"{cores} threads"
+    native1, nativeN = warm("native, 1 thread"), warm(f"native, {many}")
+    pmml1, pmmlN = warm("PMML4S, 1 thread"), warm(f"PMML4S, {many}")
+    sk1, skN = warm("scikit-learn, 1 thread"), warm(f"scikit-learn, {many}")
+    ratios = {"native / scikit-learn, one thread": ratio(native1, sk1),
+              "native / scikit-learn, all cores": ratio(nativeN, skN),
+              "native / PMML4S, one thread": ratio(native1, pmml1),
+              "native / PMML4S, all cores": ratio(nativeN, pmmlN)}
     for key, value in ratios.items():
         print(f"  {key}: {fmt(value, 2)}")
-    rows = [f"| {title} | {' | '.join(fmt(by_name[e].warm) if e in by_name else 'n/a' for e in ENGINES)} | "
-            f"{fmt(ratios['pmmlkit / pypmml (warm batch)'], 2)} | {fmt(ratios['pmmlkit / Java loop (warm batch)'], 2)} | "
-            f"{fmt(ours.extra['first batch without warm-up (rows/s)'])} / {fmt(ours.cold)} | "
-            f"{fmt(ours.p50)} / {fmt(ours.p99)} | {fmt(pypmml.p50) if pypmml else 'n/a'} | "
-            f"{fmt(java.p50, 1) if java else 'n/a'} |"]
-    return rows
+    native = by_name.get("native, 1 thread")
+    pmml = by_name.get("PMML4S, 1 thread")
+
+    def first(result: Result | None) -> str:
+        return fmt(result.extra["first batch after load's warm-up / warm batch (time)"], 2) + "x" if result else "n/a"
+
+    return [f"| {title} | {fmt(pmml1)} / {fmt(pmmlN)} | {fmt(native1)} / {fmt(nativeN)} | {fmt(sk1)} / {fmt(skN)} | "
+            f"{fmt(ratios['native / scikit-learn, one thread'], 2)} / {fmt(ratios['native / scikit-learn, all cores'], 2)} | "
+            f"{fmt(ratios['native / PMML4S, one thread'], 1)} / {fmt(ratios['native / PMML4S, all cores'], 1)} | "
+            f"{fmt(native.p50, 1) if native else 'n/a'} / {fmt(native.p99, 1) if native else 'n/a'} | "
+            f"{fmt(pmml.p50, 1) if pmml else 'n/a'} / {fmt(pmml.p99, 1) if pmml else 'n/a'} | {first(native)} |"]
 
 
-ENGINES = ("pmmlkit", "pmmlkit native", "pypmml", "jpmml_evaluator", "Java loop over PMML4S", "scikit-learn")
 MARKDOWN_HEADER = (
-    "| model | pmmlkit | pmmlkit native | pypmml | jpmml_evaluator | Java loop | scikit-learn | pmmlkit / pypmml "
-    "| pmmlkit / Java loop | pmmlkit first batch, cold / warmed on load | pmmlkit one record p50 / p99 µs "
-    "| pypmml p50 µs | Java p50 µs |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    "| model | PMML4S rows/s, 1 / all cores | native rows/s, 1 / all cores | scikit-learn rows/s, 1 / all cores "
+    "| native / scikit-learn, 1 / all | native / PMML4S, 1 / all | native one record p50 / p99 µs "
+    "| PMML4S one record p50 / p99 µs | native first batch after load / warm (time) |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 
 
 def main() -> int:
@@ -322,12 +337,21 @@ def main() -> int:
     parser.add_argument("--skip", default="", help="comma-separated engines to skip (pmml4s,native,pypmml,jpmml,java,"
                         "sklearn)")
     parser.add_argument("--markdown", action="store_true", help="also print the warm figures as a Markdown table")
+    parser.add_argument("--quick", action="store_true", help="20,000 rows, 300 single records, no pypmml, "
+                        "jpmml_evaluator or Java loop (minutes, not tens of minutes)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    if args.quick:
+        args.rows, args.single = min(args.rows, 20_000), min(args.single, 300)
+        skip |= {"pypmml", "jpmml", "java"}
+    cores = os.cpu_count() or 1
 
-    import jpmml_evaluator
+    if "jpmml" in skip:
+        jvm.start()
+    else:
+        import jpmml_evaluator
 
-    jvm.start(classpath=jpmml_evaluator._package_classpath())  # one JPype JVM for pmmlkit and jpmml_evaluator
+        jvm.start(classpath=jpmml_evaluator._package_classpath())  # one JPype JVM for pmmlkit and jpmml_evaluator
     X_numeric, y = synthetic(args.rows)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}; "
           f"{args.rows:,} rows per batch, {args.single} single-record calls")
@@ -352,11 +376,15 @@ def main() -> int:
             if numeric_inputs:
                 X[names].to_numpy(dtype=np.float64).tofile(folder / "rows.bin")
             progress(f"{title}: {path.stat().st_size:,} bytes of PMML")
-            results = [bench_pmmlkit(path, X, records, folder / "rows.parquet")]
-            progress(f"pmmlkit: {results[-1].warm:,.0f} rows/s")
-            if "native" not in skip:
-                results.append(bench_pmmlkit(path, X, records, folder / "rows.parquet", engine="native"))
-                progress(f"pmmlkit native: {results[-1].warm:,.0f} rows/s")
+            results = []
+            # Native first: PMML4S leaves the JVM's collector busy after a big forest, which would
+            # slow whatever runs next in this process.
+            for engine in ("native", "pmml4s"):
+                if engine in skip:
+                    continue
+                for threads in (1, cores) if cores > 1 else (1,):
+                    results.append(bench_pmmlkit(path, X, records, folder / "rows.parquet", engine, threads))
+                    progress(f"{results[-1].engine}: {results[-1].warm:,.0f} rows/s")
             if "pypmml" not in skip:
                 results.append(bench_pypmml(path, X, records))
                 progress(f"pypmml: {results[-1].warm:,.0f} rows/s")
@@ -367,9 +395,11 @@ def main() -> int:
                 results.append(bench_java(classpath, path, folder / "rows.bin", len(X), len(names), args.single))
                 progress(f"Java loop: {results[-1].warm:,.0f} rows/s")
             if "sklearn" not in skip:
-                results.append(bench_sklearn(estimator, X))
-            table += report(title, results)
-    _stop_pypmml()
+                for threads in (1, cores) if cores > 1 else (1,):
+                    results.append(bench_sklearn(estimator, X, threads))
+            table += report(title, results, cores)
+    if "pypmml" not in skip:
+        _stop_pypmml()
     if args.markdown:
         print()
         print(MARKDOWN_HEADER)

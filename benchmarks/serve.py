@@ -1,5 +1,5 @@
-"""Serving throughput and latency: `pmmlkit serve` against a minimal FastAPI wrapper around pypmml,
-both driven by wrk on loopback in the same run.
+"""Serving throughput and latency: `pmmlkit serve` (on PMML4S and on the native engine) against a
+minimal FastAPI wrapper around pypmml, all driven by wrk on loopback in the same run.
 
     make bench-serve            # installs wrk (apt-get) and the bench extra, then runs this
     .venv/bin/python benchmarks/serve.py [--connections 50] [--seconds 10] [--workers 1]
@@ -115,7 +115,7 @@ def measure(name: str, command: list[str], env: dict[str, str], ready_url: str, 
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-    print(f"{name:<34} {result['rps']:>10.0f} {result['p50']:>9.2f} {result['p99']:>9.2f}   "
+    print(f"{name:<42} {result['rps']:>10.0f} {result['p50']:>9.2f} {result['p99']:>9.2f}   "
           f"non-2xx {result['non_2xx']:.0f}, socket errors {result['socket_errors']}; one connection: "
           f"p50 {result['p50_alone']:.2f} ms, p99 {result['p99_alone']:.2f} ms", flush=True)
     return result
@@ -134,7 +134,7 @@ def main() -> int:
         path, record = write_model(Path(tmp))
         print(f"single-record logistic regression ({FEATURES} inputs), wrk -t{args.threads} -c{args.connections} "
               f"-d{args.seconds}s on loopback, {os.cpu_count()} cores")
-        print(f"{'server':<34} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
+        print(f"{'server':<42} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
         env = {**os.environ, "PMML_PATH": str(path)}
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -142,17 +142,24 @@ def main() -> int:
                          [sys.executable, "-m", "uvicorn", "pypmml_fastapi_app:app", "--port", str(port),
                           "--host", "127.0.0.1", "--no-access-log", "--app-dir", str(HERE)],
                          env, f"{base}/predict", f"{base}/predict", json.dumps(record), args)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        served = measure(f"pmmlkit serve ({args.workers} worker{'s' if args.workers > 1 else ''})",
-                         [sys.executable, "-m", "pmmlkit", "serve", "--model-name", "lr", "--model-base-path",
-                          str(path.parent.parent), "--host", "127.0.0.1", "--port", str(port),
-                          "--workers", str(args.workers)],
-                         env, f"{base}/v1/health/ready", f"{base}/v1/models/lr:predict",
-                         json.dumps({"instances": [record]}), args)
-    ratio = served["rps"] / pypmml["rps"]
-    print(f"pmmlkit / wrapper throughput: {ratio:.1f}x (target >= 5x): {'met' if ratio >= 5 else 'NOT met'}")
-    print(f"pmmlkit p99: {served['p99']:.2f} ms (target <= 20 ms): {'met' if served['p99'] <= 20 else 'NOT met'}")
+        workers = f"{args.workers} worker{'s' if args.workers > 1 else ''}"
+        results = {}
+        for engine in ("pmml4s", "native"):
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            results[engine] = measure(
+                f"pmmlkit serve --engine {engine} ({workers})",
+                [sys.executable, "-m", "pmmlkit", "serve", "--model-name", "lr", "--model-base-path",
+                 str(path.parent.parent), "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
+                 "--engine", engine],
+                env, f"{base}/v1/health/ready", f"{base}/v1/models/lr:predict", json.dumps({"instances": [record]}),
+                args)
+    for engine, served in results.items():
+        ratio = served["rps"] / pypmml["rps"]
+        print(f"pmmlkit ({engine}) / wrapper throughput: {ratio:.1f}x (target >= 5x): "
+              f"{'met' if ratio >= 5 else 'NOT met'}; p99 {served['p99']:.2f} ms (target <= 20 ms): "
+              f"{'met' if served['p99'] <= 20 else 'NOT met'}")
+    print(f"native / PMML4S throughput: {results['native']['rps'] / results['pmml4s']['rps']:.2f}x")
     if hasattr(os, "getloadavg"):
         print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0

@@ -46,9 +46,9 @@ def make_engine(engine: str, root: Any, data: bytes, name: str, threads: int | N
         return PMML4SEngine(root, data, name, threads)
     native = _native()
     if engine == "native":
-        return native.NativeEngine(root, data, name)
+        return native.NativeEngine(root, data, name, threads)
     try:
-        return native.NativeEngine(root, data, name)
+        return native.NativeEngine(root, data, name, threads)
     except native.UnsupportedElement as exc:
         log.info("%s: scored on PMML4S: %s", name, exc)
         return PMML4SEngine(root, data, name, threads)

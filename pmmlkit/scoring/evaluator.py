@@ -236,8 +236,9 @@ def load(source: Source, threads: int | None = None, strict: bool = False, *, wa
     "auto" (native where it compiles the document and agrees with the document's embedded
     ModelVerification rows, PMML4S otherwise). A document only PMML4S cannot score (an
     AssociationModel, ...) loads on "native" and "auto" when the native compiler compiles it.
-    ``threads`` bounds how many JVM threads score a large frame (each with its own model
-    instance, since PMML4S models must not be shared between threads). The document passes the
+    ``threads`` bounds how many threads score a large frame (default: up to 4): JVM threads, each
+    with its own model instance (PMML4S models must not be shared between threads), or the native
+    engine's compiled loops, which give the same doubles on any number of threads. The document passes the
     validation gate first (``pmmlkit.validation.gate``): ``strict=True`` also refuses schema
     deviations that are otherwise scored with a logged warning. ``warm`` runs a short warm-up
     (generated rows, at most WARM_SECONDS) so that the first real batch does not pay for the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -12,11 +13,14 @@ import numpy as np
 from ...errors import EvaluationError, PMMLError
 from ..fields import FieldInfo
 from ..inputs import Prepared
+from . import kernels as K
 from .fields import cast, input_column
 from .ir import Column, UnsupportedElement
 from .program import Program
 
 _NUMERIC_OUTPUTS = ("double", "float", "integer", "real")
+# Below this many rows a batch stays on one thread (starting the others costs more than it saves).
+PARALLEL_ROWS = 4096
 _CACHE_SIZE = 32
 _compiled: OrderedDict[bytes, Program] = OrderedDict()
 _compiled_lock = threading.Lock()
@@ -54,10 +58,11 @@ class NativeEngine:
     batch's intermediate columns belong to its call."""
 
     name = "native"
-    threads = 1
 
-    def __init__(self, root: Any, data: bytes, label: str) -> None:
+    def __init__(self, root: Any, data: bytes, label: str, threads: int | None = None) -> None:
         self.label = label
+        # As for PMML4S: ``threads`` bounds the threads a large batch is scored on (None: up to 4).
+        self.threads = max(1, threads if threads is not None else min(4, os.cpu_count() or 1))
         self.program = compile_document(root, data)
         self.function_name = self.program.function_name or ""
         self.input_names = list(self.program.input_names)
@@ -69,11 +74,15 @@ class NativeEngine:
 
     def _probe(self) -> None:
         """Score one row of missing values: compiles the loops this program uses (numba, from its
-        disk cache after the first time) and finds a nesting too deep to evaluate, at load."""
+        disk cache after the first time; the parallel ones too when it may use them), so that the
+        first batch after load does not pay for them, and finds a nesting too deep to evaluate."""
         columns = [Prepared("double", np.full(1, np.nan)) if field is None or field.numeric
                    else Prepared("string", [None]) for field in self._fields]
         try:
-            self.program.score({n: input_column(c, f) for n, c, f in zip(self.input_names, columns, self._fields)}, 1)
+            values = {n: input_column(c, f) for n, c, f in zip(self.input_names, columns, self._fields)}
+            self.program.score(dict(values), 1)
+            if self.threads > 1 and K.parallel_usable():  # the parallel loops too (PARALLEL_ROWS rows)
+                self.program.score(values, 1, parallel=True)
         except RecursionError:
             raise UnsupportedElement(_TOO_DEEP) from None
         except PMMLError:
@@ -93,8 +102,11 @@ class NativeEngine:
     def score_columns(self, prepared: list[Prepared], rows: int) -> list[np.ndarray]:
         columns = {name: input_column(column, field)
                    for name, column, field in zip(self.input_names, prepared, self._fields)}
+        parallel = self.threads > 1 and rows >= PARALLEL_ROWS and K.parallel_usable()
         try:
-            scored = self.program.score(columns, rows)
+            if parallel:
+                K.set_threads(self.threads)
+            scored = self.program.score(columns, rows, parallel)
         except PMMLError:
             raise
         except Exception as exc:  # a defect of the native engine: reported, never a raw traceback
@@ -104,15 +116,26 @@ class NativeEngine:
                 for values, numeric, field in zip(scored, self.numeric_outputs, self.output_fields)]
 
     def score_record(self, values: list[Any]) -> list[Any]:
-        prepared = []
-        for value, field in zip(values, self._fields):
+        """One record (values the input contract checked, in input order): one-row columns straight
+        into the program, without the batch path's Prepared columns."""
+        columns: dict[str, Column] = {}
+        for name, value, field in zip(self.input_names, values, self._fields):
             if isinstance(value, str) or (value is None and field is not None and not field.numeric):
-                prepared.append(Prepared("string", [value]))
+                column = np.empty(1, dtype=object)
+                column[0] = value
+                columns[name] = cast(column, "boolean") if field is not None and field.numeric else column
             else:
-                prepared.append(Prepared("double", np.array([np.nan if value is None else float(value)])))
+                columns[name] = np.array([np.nan if value is None else float(value)])
+        try:
+            scored = self.program.score(columns, 1)
+        except PMMLError:
+            raise
+        except Exception as exc:  # a defect of the native engine: reported, never a raw traceback
+            raise EvaluationError(f"{self.label}: the native engine failed to score this record "
+                                  f"({type(exc).__name__}: {exc}); score it with engine='pmml4s'") from None
         out = []
-        for column, numeric in zip(self.score_columns(prepared, 1), self.numeric_outputs):
-            value = column[0]
+        for values_out, numeric, field in zip(scored, self.numeric_outputs, self.output_fields):
+            value = self._finish(values_out, numeric, field.data_type, 1)[0]
             out.append(float(value) if numeric else value)
         return out
 

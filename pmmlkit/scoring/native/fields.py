@@ -122,21 +122,41 @@ def cast(values: Column, data_type: str | None) -> Column:
         return values
     numeric = data_type in NUMERIC
     if numeric and values.dtype == object:
+        if len(values) <= _FEW:  # (factorizing costs more than it saves on a record or two)
+            return np.array([_parsed(v) for v in values.tolist()], dtype=np.float64)
         # Each distinct value parsed once (a label column holds a few categories over many rows).
         codes, distinct = pd.factorize(values, use_na_sentinel=True)
-        parsed = np.array([parse_value(v, True) if isinstance(v, str) else float(v) for v in distinct] + [np.nan],
-                          dtype=np.float64)
+        parsed = np.array([_parsed(v) for v in distinct] + [np.nan], dtype=np.float64)
         return parsed[codes]
     if not numeric and data_type in _TEXT_TYPES and values.dtype != object:
+        if len(values) <= _FEW:
+            texts = np.empty(len(values), dtype=object)
+            texts[:] = [None if v != v else _text(v) for v in values.tolist()]
+            return texts
         codes, distinct = pd.factorize(values, use_na_sentinel=True)
         texts = np.empty(len(distinct) + 1, dtype=object)
         for i, v in enumerate(distinct.tolist()):
-            texts[i] = format_number(int(v) if float(v).is_integer() and abs(v) < 2 ** 53 else v)
+            texts[i] = _text(v)
         texts[-1] = None
         return texts[codes]
     if data_type == "integer" and values.dtype != object:
         return np.trunc(values)  # Java's (long) cast of a double, as PMML4S does for an integer field
     return values
+
+
+_FEW = 8
+
+
+def _parsed(value: Any) -> float:
+    """A text or number cell as a number (None and NaN: missing)."""
+    if value is None:
+        return np.nan
+    return parse_value(value, True) if isinstance(value, str) else float(value)
+
+
+def _text(value: float) -> str:
+    """A number as the text PMML4S gives it (whole numbers without a fraction)."""
+    return format_number(int(value) if float(value).is_integer() and abs(value) < 2 ** 53 else value)
 
 
 def input_column(prepared: Prepared, field: DataField | None) -> Column:
@@ -192,6 +212,17 @@ def _number(text: str | None) -> float | None:
 
 
 INPUT_USAGES = ("active", "supplementary", "group", "order", "frequencyWeight", "analysisWeight")
+
+
+def needs_treatment(mining: MiningField, dictionary: dict[str, DataField]) -> bool:
+    """Whether :func:`apply_schema` can change this field's values or find them invalid (most fields
+    of a converter's documents cannot: checking them anyway costs a one-record call dearly)."""
+    if mining.usage not in INPUT_USAGES:
+        return False
+    data = dictionary.get(mining.name)
+    constrained = data is not None and bool(
+        data.missing or data.intervals or (data.optype in ("categorical", "ordinal") and data.valid))
+    return constrained or mining.outliers != "asIs" or mining.missing_replacement is not None
 
 
 def apply_schema(env: Env, fields: list[MiningField], dictionary: dict[str, DataField]) -> tuple[Env, np.ndarray | None]:

@@ -41,11 +41,13 @@ def missing_mask(values: Column) -> np.ndarray:
 
 class Env:
     """The fields visible to one model over one batch: given columns, derived fields computed on
-    first use (each once), and the enclosing model's fields."""
+    first use (each once), and the enclosing model's fields. ``parallel``: the compiled loops may
+    spread this batch's rows over threads (:mod:`.kernels`)."""
 
     def __init__(self, rows: int, values: dict[str, Column], derived: dict[str, Callable[[Env], Column]] | None = None,
-                 parent: Env | None = None) -> None:
+                 parent: Env | None = None, parallel: bool = False) -> None:
         self.rows = rows
+        self.parallel = parent.parallel if parent is not None else parallel
         self.values = values
         self.derived = derived or {}
         self.parent = parent

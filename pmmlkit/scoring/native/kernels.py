@@ -7,6 +7,11 @@ input). numba is imported here only: the rest of the engine is plain numpy.
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
 import numba
 import numpy as np
 
@@ -21,19 +26,27 @@ NONE, LAST_PREDICTION, NULL_PREDICTION, DEFAULT_CHILD = 0, 1, 2, 3
 RETURN_NULL, RETURN_LAST = 0, 1
 
 _OPTIONS = {"cache": True, "nogil": True}
-# The per-node helpers are inlined into the loops: called, each would pass a dozen array structs
-# per node visited (measured: ~40 ns a node, a forest slower than PMML4S).
+_PARALLEL = {**_OPTIONS, "parallel": True}
+# The per-node test is inlined into the walk: called, it would pass a dozen array structs per node
+# visited. Only plain comparisons (what converters write) are evaluated inline; any other predicate
+# is a call (rare, and a small inlined body keeps the walk fast and its compile short).
 _INLINE = {**_OPTIONS, "inline": "always"}
+COMPOUND = -1  # node_op of a node whose predicate is not one plain comparison
+# The node arrays (trees.FlatTrees.arrays, passed as arguments in this order):
+# 0 roots, 1 missingValueStrategy, 2 noTrueChildStrategy (per tree); 3 child_start, 4 child_count,
+# 5 default_child, 6 pred_start, 7 pred_len, 8 node_op, 9 node_field, 10 node_const (per node: a
+# plain comparison's code, field and constant, else COMPOUND); 11 op, 12 field, 13 value, 14 count,
+# 15 set_start, 16 set_len (per instruction of the predicates' postfix programs); 17 set_values.
 
 
-@numba.njit(**_INLINE)
-def _leaf(op, field, value, set_start, set_len, set_values, x, k):  # pragma: no cover - compiled
+@numba.njit(**_OPTIONS)
+def _leaf(op, field, value, set_start, set_len, set_values, X, i, k):  # pragma: no cover - compiled
     code = op[k]
     if code == TRUE:
         return 1
     if code == FALSE:
         return 0
-    v = x[field[k]]
+    v = X[i, field[k]]
     if code == IS_MISSING:
         return 1 if np.isnan(v) else 0
     if code == IS_NOT_MISSING:
@@ -62,32 +75,28 @@ def _leaf(op, field, value, set_start, set_len, set_values, x, k):  # pragma: no
     return 1 - found
 
 
-@numba.njit(**_INLINE)
-def _predicate(start, length, op, field, value, count, set_start, set_len, set_values, x, stack):  # pragma: no cover
+@numba.njit(**_OPTIONS)
+def _predicate(start, length, op, field, value, count, set_start, set_len, set_values, X, i):  # pragma: no cover
+    """A predicate's postfix program on row i, in three-valued logic."""
     if length == 1:
-        return _leaf(op, field, value, set_start, set_len, set_values, x, start)
+        return _leaf(op, field, value, set_start, set_len, set_values, X, i, start)
+    stack = np.empty(length, dtype=np.int64)
     top = 0
     for k in range(start, start + length):
         code = op[k]
         if code < AND:
-            stack[top] = _leaf(op, field, value, set_start, set_len, set_values, x, k)
+            stack[top] = _leaf(op, field, value, set_start, set_len, set_values, X, i, k)
             top += 1
             continue
-        n = count[k]
-        base = top - n
-        if code == AND:
-            result = 1
+        base = top - count[k]
+        if code == AND or code == OR:
+            # One loop, two absorbing values: a false child decides an AND, a true child an OR;
+            # otherwise an unknown child leaves the result unknown.
+            absorbing = 0 if code == AND else 1
+            result = 1 - absorbing
             for j in range(base, top):
-                if stack[j] == 0:
-                    result = 0
-                    break
-                if stack[j] == -1:
-                    result = -1
-        elif code == OR:
-            result = 0
-            for j in range(base, top):
-                if stack[j] == 1:
-                    result = 1
+                if stack[j] == absorbing:
+                    result = absorbing
                     break
                 if stack[j] == -1:
                     result = -1
@@ -110,127 +119,160 @@ def _predicate(start, length, op, field, value, count, set_start, set_len, set_v
 
 
 @numba.njit(**_INLINE)
-def _test(op, field, value, count, set_start, set_len, set_values, pred_start, pred_len, X, i, node, stack):
-    # pragma: no cover - compiled
-    """A node's predicate on row i; a plain comparison is evaluated here, anything else by _predicate."""
-    k = pred_start[node]
-    if pred_len[node] == 1:
-        code = op[k]
-        if code == TRUE:
-            return 1
-        if LT <= code <= NE:
-            v = X[i, field[k]]
-            if np.isnan(v):
-                return -1
-            if code == LE:
-                return 1 if v <= value[k] else 0
-            if code == GT:
-                return 1 if v > value[k] else 0
-            if code == LT:
-                return 1 if v < value[k] else 0
-            if code == GE:
-                return 1 if v >= value[k] else 0
-            if code == EQ:
-                return 1 if v == value[k] else 0
-            return 1 if v != value[k] else 0
-    return _predicate(k, pred_len[node], op, field, value, count, set_start, set_len, set_values, X[i], stack)
-
-
-@numba.njit(**_INLINE)
-def _walk(root, missing_strategy, no_true, child_start, child_count, default_child, pred_start, pred_len,
-          op, field, value, count, set_start, set_len, set_values, X, i, stack):  # pragma: no cover - compiled
-    """The node row i ends in (-1: no prediction)."""
-    if _test(op, field, value, count, set_start, set_len, set_values, pred_start, pred_len, X, i, root, stack) != 1:
-        return -1
-    n = root
+def _walk(t, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len, node_op,
+          node_field, node_const, op, field, value, count, set_start, set_len, set_values, X, i):  # pragma: no cover
+    """The node row i ends in, in tree t (-1: no prediction). A node's predicate: 1 true, 0 false,
+    -1 unknown; plain comparisons are tested here, anything else by a call to _predicate."""
+    strategy = missing[t]
+    n = roots[t]
+    first = True  # the root's own predicate first, then each node's children
     while True:
-        children = child_count[n]
-        if children == 0:
-            return n
+        if first:
+            lo, hi = n, n + 1
+        else:
+            if child_count[n] == 0:
+                return n
+            lo, hi = child_start[n], child_start[n] + child_count[n]
         chosen = -1
         unknown = False
-        for c in range(child_start[n], child_start[n] + children):
-            r = _test(op, field, value, count, set_start, set_len, set_values, pred_start, pred_len, X, i, c, stack)
+        for c in range(lo, hi):
+            code = node_op[c]
+            if code == TRUE:
+                r = 1
+            elif code >= LT:  # LT ... NE
+                v = X[i, node_field[c]]
+                if np.isnan(v):
+                    r = -1
+                else:
+                    k = node_const[c]
+                    if code == LE:
+                        r = 1 if v <= k else 0
+                    elif code == GT:
+                        r = 1 if v > k else 0
+                    elif code == LT:
+                        r = 1 if v < k else 0
+                    elif code == GE:
+                        r = 1 if v >= k else 0
+                    elif code == EQ:
+                        r = 1 if v == k else 0
+                    else:
+                        r = 1 if v != k else 0
+            else:
+                r = _predicate(pred_start[c], pred_len[c], op, field, value, count, set_start, set_len, set_values,
+                               X, i)
             if r == 1:
                 chosen = c
                 break
-            if r == -1 and missing_strategy != NONE:
+            if r == -1 and strategy != NONE and not first:
                 unknown = True
                 break
+        if first:
+            if chosen < 0:
+                return -1
+            first = False
+            continue
         if chosen >= 0:
             n = chosen
             continue
         if unknown:
-            if missing_strategy == LAST_PREDICTION:
+            if strategy == LAST_PREDICTION:
                 return n
-            if missing_strategy == NULL_PREDICTION:
+            if strategy == NULL_PREDICTION:
                 return -1
             if default_child[n] < 0:
                 return n
             n = default_child[n]
             continue
-        if no_true == RETURN_LAST:
+        if no_true[t] == RETURN_LAST:
             return n
         return -1
 
 
+# Each kernel runs blocks of rows, tree by tree within a block (one tree's nodes stay in cache), so
+# each row adds its trees in document order, as PMML4S does; the serial and the parallel kernel
+# (numba's prange over blocks) share the block's body, hence its order of summation.
+BLOCK = 512
+
+
+@numba.njit(**_INLINE)
+def _leaves_block(lo, hi, X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, out):  # pragma: no cover - compiled
+    for t in range(len(roots)):
+        for i in range(lo, hi):
+            out[i, t] = _walk(t, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, X, i)
+
+
 @numba.njit(**_OPTIONS)
-def tree_leaves(X, roots, missing_strategy, no_true, child_start, child_count, default_child, pred_start, pred_len,
-                op, field, value, count, set_start, set_len, set_values, max_stack):  # pragma: no cover - compiled
+def tree_leaves(X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values):  # pragma: no cover - compiled
     """The end node of every row in every tree: an int32 array (rows, trees)."""
-    rows = X.shape[0]
-    out = np.empty((rows, len(roots)), dtype=np.int32)
-    stack = np.empty(max(max_stack, 1), dtype=np.int64)
-    for i in range(rows):
-        for t in range(len(roots)):
-            out[i, t] = _walk(roots[t], missing_strategy[t], no_true[t], child_start, child_count, default_child,
-                              pred_start, pred_len, op, field, value, count, set_start, set_len, set_values, X, i, stack)
+    out = np.empty((X.shape[0], len(roots)), dtype=np.int32)
+    for b in range((X.shape[0] + BLOCK - 1) // BLOCK):
+        _leaves_block(b * BLOCK, min(X.shape[0], (b + 1) * BLOCK), X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, out)
     return out
 
 
-@numba.njit(**_OPTIONS)
-def forest_values(X, roots, missing_strategy, no_true, child_start, child_count, default_child, pred_start, pred_len,
-                  op, field, value, count, set_start, set_len, set_values, max_stack, node_value, weights,
-                  average):  # pragma: no cover - compiled
-    """Sum (``average``: weighted mean) of the trees' values; NaN where a tree gives no prediction.
-    Tree by tree over all rows (one tree's nodes stay in cache), so each row still adds its trees in
-    document order, as PMML4S does."""
-    rows = X.shape[0]
-    out = np.zeros(rows, dtype=np.float64)
-    stack = np.empty(max(max_stack, 1), dtype=np.int64)
+@numba.njit(**_PARALLEL)
+def tree_leaves_parallel(X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values):  # pragma: no cover - compiled
+    out = np.empty((X.shape[0], len(roots)), dtype=np.int32)
+    for b in numba.prange((X.shape[0] + BLOCK - 1) // BLOCK):
+        _leaves_block(b * BLOCK, min(X.shape[0], (b + 1) * BLOCK), X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, out)
+    return out
+
+
+@numba.njit(**_INLINE)
+def _values_block(lo, hi, X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, leaf_value, weights, average, out):  # pragma: no cover - compiled
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
-        for i in range(rows):
-            leaf = _walk(roots[t], missing_strategy[t], no_true[t], child_start, child_count, default_child,
-                         pred_start, pred_len, op, field, value, count, set_start, set_len, set_values, X, i, stack)
+        for i in range(lo, hi):
+            leaf = _walk(t, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, X, i)
             if leaf < 0:
                 out[i] = np.nan
             else:
-                out[i] += weights[t] * node_value[leaf]
+                out[i] += weights[t] * leaf_value[leaf]
     if average:
-        for i in range(rows):
+        for i in range(lo, hi):
             out[i] = out[i] / total_weight
-    return out
 
 
 @numba.njit(**_OPTIONS)
-def forest_classes(X, roots, missing_strategy, no_true, child_start, child_count, default_child, pred_start, pred_len,
-                   op, field, value, count, set_start, set_len, set_values, max_stack, node_probs, node_label,
-                   weights, vote):  # pragma: no cover - compiled
-    """Per-class (weighted) average of the trees' probabilities, or (``vote``) the share of
-    (weighted) votes; NaN rows where a tree gives no prediction. Tree by tree over all rows, each
-    row adding its trees in document order."""
-    rows = X.shape[0]
+def forest_values(X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, leaf_value, weights, average):  # pragma: no cover - compiled
+    """Sum (``average``: weighted mean) of the trees' values; NaN where a tree gives no prediction."""
+    out = np.zeros(X.shape[0], dtype=np.float64)
+    for b in range((X.shape[0] + BLOCK - 1) // BLOCK):
+        _values_block(b * BLOCK, min(X.shape[0], (b + 1) * BLOCK), X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, leaf_value, weights, average, out)
+    return out
+
+
+@numba.njit(**_PARALLEL)
+def forest_values_parallel(X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, leaf_value, weights, average):  # pragma: no cover - compiled
+    out = np.zeros(X.shape[0], dtype=np.float64)
+    for b in numba.prange((X.shape[0] + BLOCK - 1) // BLOCK):
+        _values_block(b * BLOCK, min(X.shape[0], (b + 1) * BLOCK), X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, leaf_value, weights, average, out)
+    return out
+
+
+@numba.njit(**_INLINE)
+def _classes_block(lo, hi, X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, node_probs, node_label, weights, vote, out):  # pragma: no cover - compiled
     classes = node_probs.shape[1]
-    out = np.zeros((rows, classes), dtype=np.float64)
-    stack = np.empty(max(max_stack, 1), dtype=np.int64)
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
-        for i in range(rows):
-            leaf = _walk(roots[t], missing_strategy[t], no_true[t], child_start, child_count, default_child,
-                         pred_start, pred_len, op, field, value, count, set_start, set_len, set_values, X, i, stack)
+        for i in range(lo, hi):
+            leaf = _walk(t, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, X, i)
             if leaf < 0 or (vote and node_label[leaf] < 0):
                 for k in range(classes):
                     out[i, k] = np.nan
@@ -239,10 +281,76 @@ def forest_classes(X, roots, missing_strategy, no_true, child_start, child_count
             else:
                 for k in range(classes):
                     out[i, k] += weights[t] * node_probs[leaf, k]
-    for i in range(rows):
+    for i in range(lo, hi):
         for k in range(classes):
             out[i, k] = out[i, k] / total_weight
+
+
+@numba.njit(**_OPTIONS)
+def forest_classes(X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, node_probs, node_label, weights, vote):  # pragma: no cover - compiled
+    """Per-class (weighted) average of the trees' probabilities, or (``vote``) the share of
+    (weighted) votes; NaN rows where a tree gives no prediction."""
+    out = np.zeros((X.shape[0], node_probs.shape[1]), dtype=np.float64)
+    for b in range((X.shape[0] + BLOCK - 1) // BLOCK):
+        _classes_block(b * BLOCK, min(X.shape[0], (b + 1) * BLOCK), X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, node_probs, node_label, weights, vote,
+                       out)
     return out
+
+
+@numba.njit(**_PARALLEL)
+def forest_classes_parallel(X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, node_probs, node_label, weights, vote):  # pragma: no cover - compiled
+    out = np.zeros((X.shape[0], node_probs.shape[1]), dtype=np.float64)
+    for b in numba.prange((X.shape[0] + BLOCK - 1) // BLOCK):
+        _classes_block(b * BLOCK, min(X.shape[0], (b + 1) * BLOCK), X, roots, missing, no_true, child_start, child_count, default_child, pred_start, pred_len,
+        node_op, node_field, node_const, op, field, value, count, set_start, set_len, set_values, node_probs, node_label, weights, vote,
+                       out)
+    return out
+
+
+# numba's fallback threading layer (workqueue, where neither OpenMP nor TBB is installed) aborts the
+# process when two threads launch parallel kernels at once: parallel kernels run one at a time
+# (each already uses every thread it is given).
+_parallel_lock = threading.Lock()
+# GNU OpenMP (numba's usual threading layer on Linux) does not survive fork: numba terminates a
+# forked child that launches a parallel kernel after its parent did. Such a child scores on the
+# serial kernels instead (the same doubles).
+_parallel_used = False
+_parallel_forked = False
+
+
+def _after_fork_in_child() -> None:
+    global _parallel_forked
+    _parallel_forked = _parallel_forked or _parallel_used
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def parallel_usable() -> bool:
+    """False in a process forked after its parent ran a parallel kernel."""
+    return not _parallel_forked
+
+
+def run(kernel: Callable[..., Any], parallel: bool, *args: Any) -> Any:
+    """``kernel(*args)``; a parallel kernel holds the process' parallel lock."""
+    global _parallel_used
+    if not parallel:
+        return kernel(*args)
+    with _parallel_lock:
+        _parallel_used = True
+        return kernel(*args)
+
+
+def set_threads(threads: int) -> int:
+    """Let parallel kernels launched from this thread use ``threads`` threads (at most numba's
+    NUMBA_NUM_THREADS); returns the number set."""
+    threads = max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(threads)
+    return threads
 
 
 @numba.njit(**_OPTIONS)

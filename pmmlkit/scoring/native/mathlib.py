@@ -20,45 +20,27 @@ import numpy as np
 _OPTIONS = {"cache": True, "nogil": True}
 
 
-@numba.njit(**_OPTIONS)
-def _exp(x):  # pragma: no cover - compiled
-    out = np.empty_like(x)
-    for i in range(len(x)):
-        out[i] = math.exp(x[i])
-    return out
+# One loop for every one-argument function; ``which`` picks the function (a constant per call site:
+# numba compiles one loop whose branch the CPU predicts perfectly). The domain edges are Java's:
+# log of a negative number is NaN and of zero -inf, without the C library's error flags.
+_EXP, _LOG, _LOG1P, _EXPM1, _TANH = 0, 1, 2, 3, 4
 
 
 @numba.njit(**_OPTIONS)
-def _log(x):  # pragma: no cover - compiled
-    out = np.empty_like(x)
-    for i in range(len(x)):
-        v = x[i]
-        out[i] = np.nan if v < 0.0 else -np.inf if v == 0.0 else math.log(v)
-    return out
-
-
-@numba.njit(**_OPTIONS)
-def _log1p(x):  # pragma: no cover - compiled
+def _unary(x, which):  # pragma: no cover - compiled
     out = np.empty_like(x)
     for i in range(len(x)):
         v = x[i]
-        out[i] = np.nan if v < -1.0 else -np.inf if v == -1.0 else math.log1p(v)
-    return out
-
-
-@numba.njit(**_OPTIONS)
-def _expm1(x):  # pragma: no cover - compiled
-    out = np.empty_like(x)
-    for i in range(len(x)):
-        out[i] = math.expm1(x[i])
-    return out
-
-
-@numba.njit(**_OPTIONS)
-def _tanh(x):  # pragma: no cover - compiled
-    out = np.empty_like(x)
-    for i in range(len(x)):
-        out[i] = math.tanh(x[i])
+        if which == _EXP:
+            out[i] = math.exp(v)
+        elif which == _LOG:
+            out[i] = np.nan if v < 0.0 else -np.inf if v == 0.0 else math.log(v)
+        elif which == _LOG1P:
+            out[i] = np.nan if v < -1.0 else -np.inf if v == -1.0 else math.log1p(v)
+        elif which == _EXPM1:
+            out[i] = math.expm1(v)
+        else:
+            out[i] = math.tanh(v)
     return out
 
 
@@ -89,11 +71,15 @@ def _elementwise(kernel: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]
     return run
 
 
-exp = _elementwise(_exp)
-log = _elementwise(_log)
-log1p = _elementwise(_log1p)
-expm1 = _elementwise(_expm1)
-tanh = _elementwise(_tanh)
+def _one(which: int) -> Callable[[np.ndarray], np.ndarray]:
+    return _elementwise(lambda x: _unary(x, which))
+
+
+exp = _one(_EXP)
+log = _one(_LOG)
+log1p = _one(_LOG1P)
+expm1 = _one(_EXPM1)
+tanh = _one(_TANH)
 power = _elementwise(_power)
 
 

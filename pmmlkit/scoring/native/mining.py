@@ -2,7 +2,7 @@
 
 Segments made only of TreeModels under <True/> (forests, boosting) are flattened into one set of
 node arrays and combined inside the compiled loop (:func:`.kernels.forest_values`,
-:func:`.kernels.forest_classes`), tree by tree in document order as PMML4S adds them; any other
+:func:`.kernels.forest_classes`), each row adding its trees in document order as PMML4S does; any other
 segmentation scores each segment on the whole batch and combines the columns in numpy, segment
 by segment in document order.
 """
@@ -103,9 +103,11 @@ def _forest(segments: list[Any], method: str, function: str, weights: np.ndarray
     def run(env: Env) -> Prediction:
         X = flat.matrix(env)
         if not classification:
-            return Prediction(K.forest_values(X, *flat.arrays, flat.max_stack, flat.node_value, weights, average))
+            kernel = K.forest_values_parallel if env.parallel else K.forest_values
+            return Prediction(K.run(kernel, env.parallel, X, *flat.arrays, flat.node_value, weights, average))
         vote = method in ("majorityVote", "weightedMajorityVote")
-        table = K.forest_classes(X, *flat.arrays, flat.max_stack, flat.node_probs, flat.node_label, weights, vote)
+        kernel = K.forest_classes_parallel if env.parallel else K.forest_classes
+        table = K.run(kernel, env.parallel, X, *flat.arrays, flat.node_probs, flat.node_label, weights, vote)
         probabilities = [table[:, k] for k in range(table.shape[1])][:len(flat.categories)]
         return Prediction(_argmax(probabilities, flat.categories), dict(zip(flat.categories, probabilities)))
     return run
@@ -197,7 +199,7 @@ def segment_predicate(node: Any, numeric: Callable[[str], bool]) -> Callable[[En
     flat = builder.finish()
 
     def run(env: Env) -> np.ndarray:
-        return (flat.leaves(flat.matrix(env))[:, 0] == 0).astype(np.float64)
+        return (flat.leaves(flat.matrix(env), env.parallel)[:, 0] == 0).astype(np.float64)
     return run
 
 

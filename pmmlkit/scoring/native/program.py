@@ -14,7 +14,16 @@ from .cluster_ensemble import clustering_ensemble
 from .clustering import clustering_model
 from .cox import cox_model
 from .expressions import Compiler
-from .fields import INPUT_USAGES, DataField, apply_schema, data_dictionary, elements, first, mining_fields
+from .fields import (
+    INPUT_USAGES,
+    DataField,
+    apply_schema,
+    data_dictionary,
+    elements,
+    first,
+    mining_fields,
+    needs_treatment,
+)
 from .ir import Column, Env, Prediction, unsupported
 from .mining import mining_model
 from .naive_bayes import naive_bayes_model
@@ -119,9 +128,10 @@ class Program:
             elif tag == "RuleSetModel":
                 outputs = ruleset_defaults(outputs)
         dictionary = self.dictionary
+        treated_fields = [m for m in fields if needs_treatment(m, dictionary)]
 
         def run(env: Env) -> Prediction:
-            treated, invalid = apply_schema(env, fields, dictionary)
+            treated, invalid = apply_schema(env, treated_fields, dictionary) if treated_fields else (env, None)
             scope = treated.child(derived=local) if local else treated
             prediction = rescale(body(scope))
             if invalid is not None and invalid.any():
@@ -133,8 +143,8 @@ class Program:
             return prediction
         return CompiledModel(function, run, outputs)
 
-    def score(self, columns: dict[str, Column], rows: int) -> list[Column]:
-        prediction = self.top.run(Env(rows, dict(columns)))
+    def score(self, columns: dict[str, Column], rows: int, parallel: bool = False) -> list[Column]:
+        prediction = self.top.run(Env(rows, dict(columns), parallel=parallel))
         return [prediction.outputs[f.name] for f in self.outputs]
 
 

@@ -31,8 +31,7 @@ class FlatTrees:
 
     fields: list[str]
     vocabularies: dict[int, dict[str, float]]  # text fields: category -> code
-    arrays: tuple[np.ndarray, ...]  # kernels' argument order, from ``roots`` to ``set_values``
-    max_stack: int
+    arrays: tuple[np.ndarray, ...]  # the node arrays, in the order kernels.py lists them
     node_value: np.ndarray  # regression score (NaN where none)
     node_label: np.ndarray  # classification: index in ``categories`` (-1 where none)
     node_probs: np.ndarray  # (nodes, categories)
@@ -52,8 +51,8 @@ class FlatTrees:
                 X[:, j] = values if values.dtype != object else [_number(v) for v in values.tolist()]
         return X
 
-    def leaves(self, X: np.ndarray) -> np.ndarray:
-        return K.tree_leaves(X, *self.arrays, self.max_stack)
+    def leaves(self, X: np.ndarray, parallel: bool = False) -> np.ndarray:
+        return K.run(K.tree_leaves_parallel if parallel else K.tree_leaves, parallel, X, *self.arrays)
 
 
 def _number(value: Any) -> float:
@@ -90,7 +89,6 @@ class TreeBuilder:
         self.set_start: list[int] = []
         self.set_len: list[int] = []
         self.set_values: list[float] = []
-        self.max_stack = 1
         self.node_value: list[float] = []
         self.node_label: list[int] = []
         self.node_probs: list[dict[int, float]] = []
@@ -129,7 +127,7 @@ class TreeBuilder:
     def predicate_node(self, predicate: Any) -> None:
         """A childless node holding ``predicate`` (a segment's predicate, walked as a tree)."""
         start = len(self.op)
-        self.max_stack = max(self.max_stack, self._predicate(predicate))
+        self._predicate(predicate)
         self._append(start, np.nan, -1, {})
 
     def _append(self, start: int, value: float, label: int, probabilities: dict[int, float]) -> None:
@@ -150,7 +148,7 @@ class TreeBuilder:
         if len(predicates) != 1:
             raise unsupported(node, "a <Node> without one predicate")
         start = len(self.op)
-        self.max_stack = max(self.max_stack, self._predicate(predicates[0]))
+        self._predicate(predicates[0])
         score = node.get("score")
         if self.classification:
             probabilities = self._distribution(node)
@@ -265,14 +263,24 @@ class TreeBuilder:
             for k, p in cells.items():
                 probs[n, k] = p
         i32 = np.int32
+        op = np.array(self.op, dtype=i32)
+        field = np.array(self.field, dtype=i32)
+        value = np.array(self.value, dtype=np.float64)
+        pred_start = np.array(self.pred_start, dtype=i32)
+        pred_len = np.array(self.pred_len, dtype=i32)
+        # Per node, its predicate when it is one plain comparison (or True): the walk tests it
+        # without following pred_start (kernels.COMPOUND: anything else).
+        first_op = op[pred_start] if nodes and len(op) else np.zeros(nodes, dtype=i32)
+        plain = (pred_len == 1) & ((first_op == K.TRUE) | ((first_op >= K.LT) & (first_op <= K.NE)))
+        node_op = np.where(plain, first_op, K.COMPOUND).astype(i32)
+        node_field = np.where(plain, field[pred_start] if nodes and len(op) else 0, 0).astype(i32)
+        node_value = np.where(plain, value[pred_start] if nodes and len(op) else 0.0, 0.0)
         arrays = (np.array(self.roots, dtype=i32), np.array(self.missing, dtype=i32), np.array(self.no_true, dtype=i32),
                   np.array(self.child_start, dtype=i32), np.array(self.child_count, dtype=i32),
-                  np.array(self.default_child, dtype=i32), np.array(self.pred_start, dtype=i32),
-                  np.array(self.pred_len, dtype=i32), np.array(self.op, dtype=i32), np.array(self.field, dtype=i32),
-                  np.array(self.value, dtype=np.float64), np.array(self.count, dtype=i32),
-                  np.array(self.set_start, dtype=i32), np.array(self.set_len, dtype=i32),
-                  np.array(self.set_values, dtype=np.float64))
-        return FlatTrees(list(self.fields), self.vocabularies, arrays, self.max_stack,
+                  np.array(self.default_child, dtype=i32), pred_start, pred_len, node_op, node_field, node_value,
+                  op, field, value, np.array(self.count, dtype=i32), np.array(self.set_start, dtype=i32),
+                  np.array(self.set_len, dtype=i32), np.array(self.set_values, dtype=np.float64))
+        return FlatTrees(list(self.fields), self.vocabularies, arrays,
                          np.array(self.node_value, dtype=np.float64), np.array(self.node_label, dtype=i32), probs,
                          list(self.categories))
 
@@ -298,7 +306,7 @@ def tree_model(node: Any, numeric: Callable[[str], bool], categories: list[str])
     flat = builder.finish()
 
     def run(env: Env) -> Prediction:
-        leaves = flat.leaves(flat.matrix(env))[:, 0]
+        leaves = flat.leaves(flat.matrix(env), env.parallel)[:, 0]
         return tree_prediction(flat, leaves, classification)
     return run
 
