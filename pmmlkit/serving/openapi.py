@@ -72,7 +72,7 @@ def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
     return {"summary": f"Score rows with {name} (row form 'instances' or columnar 'inputs')",
             "requestBody": {"required": True, "content": {"application/json": {"schema": _rows_body(signature,
                                                                                                    limits)}}},
-            "responses": {"200": _json(answer, "Predictions"), **_errors(400, 404, 413, 503, 504)}}
+            "responses": {"200": _json(answer, "Predictions")}}
 
 
 def _explain(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def _explain(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
                        "value per output (400 for a model without an exact method)",
             "requestBody": {"required": True, "content": {"application/json": {"schema": _rows_body(signature,
                                                                                                    limits)}}},
-            "responses": {"200": _json(answer, "Explanations"), **_errors(400, 404, 413, 503, 504)}}
+            "responses": {"200": _json(answer, "Explanations")}}
 
 
 def _rows_body(signature: Signature, limits: Limits) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def _examples(name: str, signature: Signature, limits: Limits, api: str) -> dict
               "properties": {"results": {"type": "array", "items": item}, "non_finite": NON_FINITE}}
     return {"summary": f"{api.capitalize()} examples with {name}",
             "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
-            "responses": {"200": _json(answer, "Results"), **_errors(400, 404, 413, 503, 504)}}
+            "responses": {"200": _json(answer, "Results")}}
 
 
 def operations(loaded: LoadedVersion) -> list[str]:
@@ -149,14 +149,18 @@ def operations(loaded: LoadedVersion) -> list[str]:
 
 
 def _operation(api: str, name: str, loaded: LoadedVersion, limits: Limits) -> dict[str, Any]:
+    """The POST operation ``api`` of ``loaded``: its request and answer, and the errors every operation gives."""
     signature = loaded.online.request_signature if loaded.online else loaded.signature
     if api == "predict":
-        return _predict(name, signature, limits)
-    if api == "explain":
-        return _explain(name, signature, limits)
-    if api == "rank":
-        return rank_operation(name, signature, limits)
-    return _examples(name, signature, limits, api)
+        operation = _predict(name, signature, limits)
+    elif api == "explain":
+        operation = _explain(name, signature, limits)
+    elif api == "rank":
+        operation = rank_operation(name, signature, limits)
+    else:
+        operation = _examples(name, signature, limits, api)
+    operation["responses"].update(_errors(400, 404, 413, 503, 504))
+    return operation
 
 
 def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any]:
