@@ -110,6 +110,10 @@ def _forest(segments: list[Any], method: str, function: str, weights: np.ndarray
         table = K.run(kernel, env.parallel, X, *flat.arrays, flat.node_probs, flat.node_label, weights, vote)
         probabilities = [table[:, k] for k in range(table.shape[1])][:len(flat.categories)]
         return Prediction(_argmax(probabilities, flat.categories), dict(zip(flat.categories, probabilities)))
+    # What the one-record compiler (rows.py) reads: the same node arrays and weights.
+    run.flat, run.kind, run.classification = flat, "forest", classification  # type: ignore[attr-defined]
+    run.weights, run.average = weights, average  # type: ignore[attr-defined]
+    run.vote = method in ("majorityVote", "weightedMajorityVote")  # type: ignore[attr-defined]
     return run
 
 

@@ -117,14 +117,21 @@ def regression_model(node: Any, numeric: Callable[[str], bool]) -> Model:
         def regress(env: Env) -> Prediction:
             with np.errstate(all="ignore"):
                 return Prediction(inverse(score(env, tables[0])))
-        return regress
+        return _described(regress, tables, function, method)
     if function != "classification":
         raise unsupported(node, f"a RegressionModel with functionName={function!r}")
     labels = [t[0] for t in tables]
 
     def classify_rows(env: Env) -> Prediction:
         return classify([score(env, t) for t in tables], labels, method, node)
-    return classify_rows
+    return _described(classify_rows, tables, function, method)
+
+
+def _described(run: Model, tables: list[tuple[Any, ...]], function: str, method: str) -> Model:
+    """The compiled model with what the one-record compiler (rows.py) reads: the tables, parsed once."""
+    run.tables, run.function, run.method = tables, function, method  # type: ignore[attr-defined]
+    run.labels = [t[0] for t in tables]  # type: ignore[attr-defined]
+    return run
 
 
 # -- GeneralRegressionModel ------------------------------------------------------------------------

@@ -308,6 +308,8 @@ def tree_model(node: Any, numeric: Callable[[str], bool], categories: list[str])
     def run(env: Env) -> Prediction:
         leaves = flat.leaves(flat.matrix(env), env.parallel)[:, 0]
         return tree_prediction(flat, leaves, classification)
+    # What the one-record compiler (rows.py) reads: the same node arrays.
+    run.flat, run.kind, run.classification = flat, "tree", classification  # type: ignore[attr-defined]
     return run
 
 
