@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -43,6 +45,10 @@ ESTIMATORS = {
     "gradient boosting, 3 classes": lambda: GradientBoostingClassifier(n_estimators=8, max_depth=2, random_state=0),
     "gradient boosting regression": lambda: GradientBoostingRegressor(n_estimators=15, max_depth=3, random_state=0),
     "random forest": lambda: RandomForestClassifier(n_estimators=8, max_depth=5, random_state=0),
+    "MLP": lambda: make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=200, random_state=0)),
+    "MLP, 3 classes": lambda: make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(6,), activation="tanh",
+                                                                           max_iter=200, random_state=0)),
+    "MLP regression": lambda: MLPRegressor(hidden_layer_sizes=(6,), activation="logistic", max_iter=200, random_state=0),
     "decision tree": lambda: DecisionTreeClassifier(max_depth=4, random_state=0),
     "regression tree": lambda: DecisionTreeRegressor(max_depth=4, random_state=0),
 }
@@ -68,7 +74,9 @@ def models(tmp_path_factory):
         columns = X if categorical else X[NUMERIC]
         target = three if ("3 classes" in title or "multinomial" in title) else \
             (X["x1"] * 2 + X["x2"]).to_numpy() if "regression" in title else y
-        estimator = make().fit(columns, target)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (an MLP that has not converged in these few iterations)
+            estimator = make().fit(columns, target)
         path = pmmlkit.convert(estimator, columns, target="y").save(tmp_path_factory.mktemp("rows") / "m.pmml")
         built[title] = (pmmlkit.load(path, engine="native", cache=False), _records(columns, categorical))
     return built

@@ -353,18 +353,48 @@ def set_threads(threads: int) -> int:
     return threads
 
 
+# Rows per block of layer_sums: a block of every neuron's values stays in cache while a layer reads it.
+LAYER_BLOCK = 256
+
+
+@numba.njit(**_INLINE)
+def _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, lo, hi):  # pragma: no cover
+    for n in range(len(bias)):
+        out = values[first + n]
+        b = bias[n]
+        for i in range(lo, hi):
+            out[i] = b
+        c = con_start[n]
+        end = c + con_len[n]
+        while c + 4 <= end:
+            s0, s1, s2, s3 = values[con_from[c]], values[con_from[c + 1]], values[con_from[c + 2]], \
+                values[con_from[c + 3]]
+            w0, w1, w2, w3 = con_weight[c], con_weight[c + 1], con_weight[c + 2], con_weight[c + 3]
+            for i in range(lo, hi):
+                out[i] = (((out[i] + s0[i] * w0) + s1[i] * w1) + s2[i] * w2) + s3[i] * w3
+            c += 4
+        while c < end:
+            source = values[con_from[c]]
+            w = con_weight[c]
+            for i in range(lo, hi):
+                out[i] = out[i] + source[i] * w
+            c += 1
+
+
 @numba.njit(**_OPTIONS)
-def neuron_sums(values, bias, con_start, con_len, con_from, con_weight):  # pragma: no cover - compiled
-    """Each neuron's input: its bias, then weight * value for each connection in document order
-    (as PMML4S adds them; a BLAS product would add in another order, and differently for one row
-    than for a batch)."""
-    rows = values.shape[0]
-    neurons = len(bias)
-    out = np.empty((rows, neurons), dtype=np.float64)
-    for i in range(rows):
-        for n in range(neurons):
-            acc = bias[n]
-            for c in range(con_start[n], con_start[n] + con_len[n]):
-                acc = acc + values[i, con_from[c]] * con_weight[c]
-            out[i, n] = acc
-    return out
+def layer_sums(values, first, bias, con_start, con_len, con_from, con_weight):  # pragma: no cover - compiled
+    """Each neuron's input, written to ``values[first + n]`` (values: one row per neuron, inputs first,
+    one column per record): its bias, then weight * value for each connection in document order (as
+    PMML4S adds them; a BLAS product would add in another order, and differently for one row than for
+    a batch). Each record's sum is the same sequence of operations as a loop over its connections; the
+    records of a block go side by side (SIMD), four connections per pass over the block."""
+    for b in range((values.shape[1] + LAYER_BLOCK - 1) // LAYER_BLOCK):
+        _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, b * LAYER_BLOCK,
+                     min(values.shape[1], (b + 1) * LAYER_BLOCK))
+
+
+@numba.njit(**_PARALLEL)
+def layer_sums_parallel(values, first, bias, con_start, con_len, con_from, con_weight):  # pragma: no cover
+    for b in numba.prange((values.shape[1] + LAYER_BLOCK - 1) // LAYER_BLOCK):
+        _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, b * LAYER_BLOCK,
+                     min(values.shape[1], (b + 1) * LAYER_BLOCK))

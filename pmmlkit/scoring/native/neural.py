@@ -9,18 +9,18 @@ from typing import Any
 import numpy as np
 
 from ...pmml import tag_of
+from . import kernels as K
 from . import mathlib
 from .expressions import Compiler, linear_segments
 from .fields import elements, first
 from .ir import Env, Prediction, unsupported
-from .kernels import neuron_sums
 from .regression import _argmax
 
 _ACTIVATIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "identity": lambda z, t: z,
     "logistic": lambda z, t: mathlib.logistic(z),
     "tanh": lambda z, t: mathlib.tanh(z),
-    "rectifier": lambda z, t: np.where(np.isnan(z), np.nan, np.maximum(z, 0.0)),
+    "rectifier": lambda z, t: np.maximum(z, 0.0),  # (NaN stays NaN)
     "threshold": lambda z, t: np.where(np.isnan(z), np.nan, (z > t).astype(np.float64)),
     "exponential": lambda z, t: mathlib.exp(z),
     "reciprocal": lambda z, t: 1.0 / z,
@@ -87,20 +87,35 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
         expression = [c for c in elements(derived)][0] if derived is not None else None
         outputs.append((index[neuron], expression))
 
-    def forward(env: Env) -> np.ndarray:
-        columns = [np.asarray(e(env), dtype=np.float64) for e in input_expressions]
-        values = np.column_stack(columns) if columns else np.zeros((env.rows, 0))
-        for connections, bias, activation, threshold, normalization in layers:
-            z = neuron_sums(np.ascontiguousarray(values), bias, *connections)
+    firsts = np.cumsum([len(input_ids)] + [len(layer[1]) for layer in layers])
+
+    def run_layers(values: np.ndarray, parallel: bool = False) -> np.ndarray:
+        """``values``: one row per neuron (inputs first, filled), one column per record; the layers fill
+        the rest in place."""
+        kernel = K.layer_sums_parallel if parallel else K.layer_sums
+        for first_neuron, (connections, bias, activation, threshold, normalization) in zip(firsts, layers):
+            K.run(kernel, parallel, values, first_neuron, bias, *connections)
+            block = values[first_neuron:first_neuron + len(bias)]
             with np.errstate(all="ignore"):
-                a = activation(z, threshold)
-                if normalization == "softmax":
-                    e = mathlib.exp(a)
-                    a = e / e.sum(axis=1, keepdims=True)
-                elif normalization == "simplemax":
-                    a = a / a.sum(axis=1, keepdims=True)
-            values = np.hstack([values, a])
+                a = activation(block, threshold)
+                if normalization in ("softmax", "simplemax"):
+                    # Over each record's neurons, as a (records, neurons) array: numpy's reduction then
+                    # adds in the order it always has.
+                    by_record = np.ascontiguousarray(a.T)
+                    if normalization == "softmax":
+                        e = mathlib.exp(by_record)
+                        a = (e / e.sum(axis=1, keepdims=True)).T
+                    else:
+                        a = (by_record / by_record.sum(axis=1, keepdims=True)).T
+            if a is not block:
+                block[...] = a
         return values
+
+    def forward(env: Env) -> np.ndarray:
+        values = np.empty((int(firsts[-1]), env.rows))
+        for k, expression in enumerate(input_expressions):
+            values[k] = np.asarray(expression(env), dtype=np.float64)
+        return run_layers(values, env.parallel)
 
     if function == "classification":
         labels = []
@@ -111,24 +126,40 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
 
         def classify(env: Env) -> Prediction:
             values = forward(env)
-            probabilities = [values[:, i] for i, _ in outputs]
+            probabilities = [values[i] for i, _ in outputs]
             return Prediction(_argmax(probabilities, labels), dict(zip(labels, probabilities)))
-        return classify
+        return _described(classify, run_layers, outputs, labels, int(firsts[-1]))
     if function != "regression" or len(outputs) != 1:
         raise unsupported(node, f"a NeuralNetwork with functionName={function!r} and {len(outputs)} outputs")
     neuron, expression = outputs[0]
     if expression is None:
         raise unsupported(node, "a NeuralOutput without a DerivedField")
     if tag_of(expression) == "FieldRef":
-        return lambda env: Prediction(forward(env)[:, neuron].copy())
+        return _described(lambda env: Prediction(forward(env)[neuron].copy()), run_layers, outputs, None,
+                          int(firsts[-1]))
     if tag_of(expression) == "NormContinuous":
         points = [(float(p.get("orig")), float(p.get("norm"))) for p in elements(expression, "LinearNorm")]
         _, norms, slopes, intercepts = linear_segments(points)
 
         def denormalize(env: Env) -> Prediction:
-            y = forward(env)[:, neuron]
+            y = forward(env)[neuron]
             k = np.clip(np.searchsorted(norms, y, side="left") - 1, 0, len(norms) - 2)
             with np.errstate(all="ignore"):
                 return Prediction((y - intercepts[k]) / slopes[k])
         return denormalize
     raise unsupported(expression, f"a regression NeuralOutput <{tag_of(expression)}>")
+
+
+def _described(run: Callable[[Env], Prediction], run_layers: Callable[[np.ndarray], np.ndarray],
+               outputs: list[tuple[int, Any]], labels: list[str] | None, width: int) -> Callable[[Env], Prediction]:
+    """The compiled network with what the one-record compiler (rows.py) reads."""
+    run.width = width  # type: ignore[attr-defined]
+    run.run_layers, run.output_neurons, run.labels = run_layers, [i for i, _ in outputs], labels  # type: ignore[attr-defined]
+    return run
+
+
+def network_column(run_layers: Callable[[np.ndarray], np.ndarray], width: int, inputs: list[float]) -> list[float]:
+    """One record through the layers (rows.py): every neuron's value, inputs first."""
+    values = np.empty((width, 1))
+    values[:len(inputs), 0] = inputs
+    return run_layers(values)[:, 0].tolist()  # type: ignore[no-any-return]

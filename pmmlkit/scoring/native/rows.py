@@ -16,7 +16,7 @@ compiled for. The tests compare both paths bit for bit over a table of documents
 
 Covered: FieldRef, Constant, Apply of + - * / and exp, NormDiscrete, DerivedFields of matching types;
 RegressionModel (numeric and categorical predictors; none, logit, exp and softmax normalizations),
-TreeModel and forests of plain trees (the compiled tree loops on a one-row matrix), MiningModel
+TreeModel and forests of plain trees, NeuralNetwork (the compiled loops on one record), MiningModel
 modelChain of segments under <True/>; predictedValue and probability outputs. Models with MiningSchema
 treatments, Targets or other outputs are left to the column program.
 """
@@ -33,6 +33,7 @@ from ...pmml import MODEL_TAGS, tag_of
 from . import kernels as K
 from .expressions import _constant_value
 from .fields import NUMERIC, elements, first, mining_fields, needs_treatment, parse_value
+from .neural import network_column
 from .output import MODEL_FEATURES
 
 RowFunction = Callable[..., list[Any]]
@@ -183,6 +184,8 @@ class RowCompiler:
             prediction = self.trees(body, scope)
         elif tag == "MiningModel" and hasattr(body, "flat"):
             prediction = self.trees(body, scope)
+        elif tag == "NeuralNetwork" and hasattr(body, "run_layers"):
+            prediction = self.network(node, body, scope)
         elif tag == "MiningModel" and function in ("regression", "classification"):
             prediction = self.chain(node, scope)
         else:
@@ -343,6 +346,21 @@ class RowCompiler:
                             "list")[0]
         probabilities = [self.assign(f"{table}[{k}]", "num")[0] for k in range(len(flat.categories))]
         return self.decide(probabilities, flat.categories)
+
+    def network(self, node: Any, body: Any, scope: _Scope) -> _RowPrediction:
+        """neural.neural_network: the inputs' derived fields here, the layers in the compiled loop."""
+        inputs = []
+        for item in elements(first(node, "NeuralInputs"), "NeuralInput"):
+            name, kind = self.derived_field(first(item, "DerivedField"), scope)
+            if kind != "num":
+                raise NoRowPath("a text NeuralInput")
+            inputs.append(name)
+        column = self.assign(f"{self.constant(network_column)}({self.constant(body.run_layers)}, {body.width}, "
+                             f"[{', '.join(inputs)}])", "list")[0]
+        values = [self.assign(f"{column}[{i}]", "num")[0] for i in body.output_neurons]
+        if body.labels is None:
+            return _RowPrediction((values[0], "num"))
+        return self.decide(values, body.labels)
 
     def chain(self, node: Any, scope: _Scope) -> _RowPrediction:
         """A modelChain of segments under <True/>: each segment's outputs are fields of the next; the last
