@@ -337,13 +337,11 @@ class RowCompiler:
                              for k, c in enumerate(flat.categories)}
             return _RowPrediction(value, probabilities)
         if not body.classification:
-            value = self.assign(f"float({self.constant(K.forest_values)}({matrix}, *{arrays}, "
-                                f"{self.constant(flat.node_value)}, {self.constant(body.weights)}, "
+            value = self.assign(f"float({self.constant(flat.values)}({matrix}, {self.constant(body.weights)}, "
                                 f"{body.average})[0])", "num")
             return _RowPrediction(value)
-        table = self.assign(f"{self.constant(K.forest_classes)}({matrix}, *{arrays}, {self.constant(flat.node_probs)}, "
-                            f"{self.constant(flat.node_label)}, {self.constant(body.weights)}, {body.vote})[0].tolist()",
-                            "list")[0]
+        table = self.assign(f"{self.constant(flat.classes)}({matrix}, {self.constant(body.weights)}, {body.vote})"
+                            "[0].tolist()", "list")[0]
         probabilities = [self.assign(f"{table}[{k}]", "num")[0] for k in range(len(flat.categories))]
         return self.decide(probabilities, flat.categories)
 
