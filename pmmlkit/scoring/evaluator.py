@@ -134,7 +134,7 @@ class Model:
         check_policies(missing, extra, on_invalid)
         if isinstance(data, pd.DataFrame):
             return self._predict_frame(data, missing, extra, on_invalid, report)
-        if isinstance(data, Mapping):
+        if type(data) is dict or isinstance(data, Mapping):  # (a dict skips the abstract class's check)
             return self._predict_record(data, missing, extra)
         if isinstance(data, (list, tuple)) and all(isinstance(r, Mapping) for r in data):
             return self.predict_records(data, missing=missing, extra=extra)
@@ -179,8 +179,8 @@ class Model:
                 out[field.name] = None
             elif self._numeric_outputs[j]:
                 number = float(value)
-                out[field.name] = None if np.isnan(number) else (
-                    int(number) if field.data_type == "integer" and np.isfinite(number) else number)
+                out[field.name] = None if number != number else (
+                    int(number) if field.data_type == "integer" and number - number == 0.0 else number)  # (finite)
             else:
                 out[field.name] = (value == "true") if field.data_type == "boolean" else value
         return out
