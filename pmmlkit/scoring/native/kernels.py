@@ -357,26 +357,48 @@ def set_threads(threads: int) -> int:
 LAYER_BLOCK = 256
 
 
+@numba.njit(**_OPTIONS)
+def weighted_sum(intercept, terms, coefficients):  # pragma: no cover - compiled
+    """intercept + coefficients[0] * terms[0] + coefficients[1] * terms[1] + ..., added left to right
+    for each row (a RegressionTable's terms in document order, as PMML4S adds them), in blocks of
+    rows that stay in cache: one pass where numpy makes two per term."""
+    rows = terms.shape[1]
+    out = np.empty(rows, dtype=np.float64)
+    for lo in range(0, rows, LAYER_BLOCK):
+        hi = min(rows, lo + LAYER_BLOCK)
+        block = out[lo:hi]  # (indexed from 0: see _layer_block)
+        for i in range(hi - lo):
+            block[i] = intercept
+        for k in range(terms.shape[0]):
+            c = coefficients[k]
+            row = terms[k, lo:hi]
+            for i in range(hi - lo):
+                block[i] = block[i] + c * row[i]
+    return out
+
+
 @numba.njit(**_INLINE)
 def _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, lo, hi):  # pragma: no cover
+    # Slices of the block, indexed from 0: numba then knows no index is negative, and LLVM vectorizes.
+    m = hi - lo
     for n in range(len(bias)):
-        out = values[first + n]
+        out = values[first + n, lo:hi]
         b = bias[n]
-        for i in range(lo, hi):
+        for i in range(m):
             out[i] = b
         c = con_start[n]
         end = c + con_len[n]
         while c + 4 <= end:
-            s0, s1, s2, s3 = values[con_from[c]], values[con_from[c + 1]], values[con_from[c + 2]], \
-                values[con_from[c + 3]]
+            s0, s1 = values[con_from[c], lo:hi], values[con_from[c + 1], lo:hi]
+            s2, s3 = values[con_from[c + 2], lo:hi], values[con_from[c + 3], lo:hi]
             w0, w1, w2, w3 = con_weight[c], con_weight[c + 1], con_weight[c + 2], con_weight[c + 3]
-            for i in range(lo, hi):
+            for i in range(m):
                 out[i] = (((out[i] + s0[i] * w0) + s1[i] * w1) + s2[i] * w2) + s3[i] * w3
             c += 4
         while c < end:
-            source = values[con_from[c]]
+            source = values[con_from[c], lo:hi]
             w = con_weight[c]
-            for i in range(lo, hi):
+            for i in range(m):
                 out[i] = out[i] + source[i] * w
             c += 1
 

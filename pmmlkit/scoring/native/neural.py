@@ -16,11 +16,12 @@ from .fields import elements, first
 from .ir import Env, Prediction, unsupported
 from .regression import _argmax
 
+# Each takes a layer's block of neuron sums (its own array: an activation may write into it).
 _ACTIVATIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "identity": lambda z, t: z,
     "logistic": lambda z, t: mathlib.logistic(z),
     "tanh": lambda z, t: mathlib.tanh(z),
-    "rectifier": lambda z, t: np.maximum(z, 0.0),  # (NaN stays NaN)
+    "rectifier": lambda z, t: np.maximum(z, 0.0, out=z),  # (NaN stays NaN; in place: z is the layer's own block)
     "threshold": lambda z, t: np.where(np.isnan(z), np.nan, (z > t).astype(np.float64)),
     "exponential": lambda z, t: mathlib.exp(z),
     "reciprocal": lambda z, t: 1.0 / z,
