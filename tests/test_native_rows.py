@@ -163,3 +163,39 @@ def test_what_python_refuses_goes_to_the_column_program(a, b, expected):
     assert model.predict({"a": a, "b": b}) == {"predicted_y": expected}
     assert model.predict(pd.DataFrame({"a": [a], "b": [b]}, dtype=float))["predicted_y"].tolist()[0] == \
         pytest.approx(math.nan if expected is None else expected, nan_ok=True)
+
+
+# A network with one hidden layer of each activation the one-record kernel computes
+# (kernels.network_record): a neuron whose sum is -0.0 for negative x1 (the rectifier's -0.0 becomes +0.0,
+# as in numpy), sums large enough to overflow exp, and missing inputs.
+_NETWORK = textwrap.dedent("""<?xml version="1.0"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+<DataDictionary><DataField name="x1" optype="continuous" dataType="double"/>
+<DataField name="x2" optype="continuous" dataType="double"/><DataField name="y" optype="continuous" dataType="double"/>
+</DataDictionary>
+<NeuralNetwork functionName="regression" activationFunction="identity">
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x1"/><MiningField name="x2"/></MiningSchema>
+<NeuralInputs><NeuralInput id="i1"><DerivedField optype="continuous" dataType="double"><FieldRef field="x1"/>
+</DerivedField></NeuralInput><NeuralInput id="i2"><DerivedField optype="continuous" dataType="double">
+<FieldRef field="x2"/></DerivedField></NeuralInput></NeuralInputs>
+<NeuralLayer activationFunction="{activation}" threshold="0.25">
+<Neuron id="h1" bias="0.5"><Con from="i1" weight="1.5"/><Con from="i2" weight="-2"/></Neuron>
+<Neuron id="h2" bias="-0.0"><Con from="i1" weight="0"/></Neuron>
+<Neuron id="h3" bias="-1"><Con from="i1" weight="1000"/></Neuron></NeuralLayer>
+<NeuralLayer><Neuron id="o" bias="0.1"><Con from="h1" weight="1"/><Con from="h2" weight="-1"/>
+<Con from="h3" weight="0.001"/></Neuron></NeuralLayer>
+<NeuralOutputs><NeuralOutput outputNeuron="o"><DerivedField optype="continuous" dataType="double">
+<FieldRef field="y"/></DerivedField></NeuralOutput></NeuralOutputs>
+</NeuralNetwork></PMML>""")
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "rectifier", "exponential", "square", "Gauss",
+                                        "threshold", "Elliott"])
+def test_one_record_networks_give_the_batch_doubles(activation):
+    model = pmmlkit.load(_NETWORK.replace("{activation}", activation), engine="native", cache=False)
+    assert model._engine.program.row is not None
+    rows = pd.DataFrame({"x1": [0.0, 1.0, -3.0, None, 5.0, 1e3, -1e3, 0.25, -0.0],
+                         "x2": [0.0, 2.0, 0.5, 1.0, -5.0, 0.0, 1.0, None, 0.125]})
+    batch = model.predict(rows)["predicted_y"].tolist()
+    for record, expected in zip(rows.to_dict("records"), batch):
+        assert _same(model.predict(record)["predicted_y"], expected), (activation, record)

@@ -7,6 +7,7 @@ input). numba is imported here only: the rest of the engine is plain numpy.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -420,3 +421,41 @@ def layer_sums_parallel(values, first, bias, con_start, con_len, con_from, con_w
     for b in numba.prange((values.shape[1] + LAYER_BLOCK - 1) // LAYER_BLOCK):
         _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, b * LAYER_BLOCK,
                      min(values.shape[1], (b + 1) * LAYER_BLOCK))
+
+
+# Activations network_record computes as the batch path does (neural._ACTIVATIONS: numpy's IEEE
+# arithmetic, the C library's exp and tanh through mathlib); a network with any other activation or a
+# normalized layer scores one record through the batch path's layers.
+RECORD_ACTIVATIONS = {"identity": 0, "logistic": 1, "tanh": 2, "rectifier": 3, "exponential": 4, "square": 5,
+                      "Gauss": 6, "threshold": 7, "Elliott": 8}
+
+
+@numba.njit(**_OPTIONS)
+def network_record(values, first, bias, con_start, con_len, con_from, con_weight, activation,
+                   threshold):  # pragma: no cover - compiled
+    """One record through a whole network: ``values`` holds every neuron (inputs filled); neuron j
+    (at first + j) reads only neurons before it, so one pass in order fills them all. Its sum is the
+    batch path's (bias, then connections in document order), then its activation."""
+    for j in range(len(bias)):
+        z = bias[j]
+        for c in range(con_start[j], con_start[j] + con_len[j]):
+            z = z + values[con_from[c]] * con_weight[c]
+        code = activation[j]
+        if code == 1:
+            z = 1.0 / (1.0 + math.exp(-z))
+        elif code == 2:
+            z = math.tanh(z)
+        elif code == 3:
+            z = z if (z > 0.0 or np.isnan(z)) else 0.0  # np.maximum(z, 0.0): +0.0 for -0.0
+        elif code == 4:
+            z = math.exp(z)
+        elif code == 5:
+            z = z * z
+        elif code == 6:
+            z = math.exp(-(z * z))
+        elif code == 7:
+            z = np.nan if np.isnan(z) else (1.0 if z > threshold[j] else 0.0)
+        elif code == 8:
+            z = z / (1.0 + abs(z))
+        values[first + j] = z
+    return values

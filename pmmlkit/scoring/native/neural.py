@@ -46,6 +46,7 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
         input_ids.append(item.get("id"))
         input_expressions.append(compiler.derived_field(first(item, "DerivedField")))
     layers = []
+    names: list[str] = []  # each layer's activation
     known = list(input_ids)
     layer_nodes = elements(node, "NeuralLayer")
     for number, layer in enumerate(layer_nodes):
@@ -77,6 +78,7 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
         connections = (np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.int64),
                        np.array(sources, dtype=np.int64), np.array(weights, dtype=np.float64))
         layers.append((connections, bias, _ACTIVATIONS[activation], threshold, normalization))
+        names.append(activation)
         known = known + [n.get("id") for n in neurons]
     index = {n: i for i, n in enumerate(known)}
     outputs = []
@@ -112,6 +114,8 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
                 block[...] = a
         return values
 
+    record = _record_network(len(input_ids), layers, names)
+
     def forward(env: Env) -> np.ndarray:
         values = np.empty((int(firsts[-1]), env.rows))
         for k, expression in enumerate(input_expressions):
@@ -129,14 +133,14 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
             values = forward(env)
             probabilities = [values[i] for i, _ in outputs]
             return Prediction(_argmax(probabilities, labels), dict(zip(labels, probabilities)))
-        return _described(classify, run_layers, outputs, labels, int(firsts[-1]))
+        return _described(classify, record or run_layers, outputs, labels, int(firsts[-1]))
     if function != "regression" or len(outputs) != 1:
         raise unsupported(node, f"a NeuralNetwork with functionName={function!r} and {len(outputs)} outputs")
     neuron, expression = outputs[0]
     if expression is None:
         raise unsupported(node, "a NeuralOutput without a DerivedField")
     if tag_of(expression) == "FieldRef":
-        return _described(lambda env: Prediction(forward(env)[neuron].copy()), run_layers, outputs, None,
+        return _described(lambda env: Prediction(forward(env)[neuron].copy()), record or run_layers, outputs, None,
                           int(firsts[-1]))
     if tag_of(expression) == "NormContinuous":
         points = [(float(p.get("orig")), float(p.get("norm"))) for p in elements(expression, "LinearNorm")]
@@ -156,6 +160,27 @@ def _described(run: Callable[[Env], Prediction], run_layers: Callable[[np.ndarra
     """The compiled network with what the one-record compiler (rows.py) reads."""
     run.width = width  # type: ignore[attr-defined]
     run.run_layers, run.output_neurons, run.labels = run_layers, [i for i, _ in outputs], labels  # type: ignore[attr-defined]
+    return run
+
+
+def _record_network(inputs: int, layers: list[tuple[Any, ...]], names: list[str]
+                    ) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The whole network as one compiled pass over one record's neurons (kernels.network_record), where
+    every layer's activation is one it computes and no layer is normalized; else None."""
+    if any(name not in K.RECORD_ACTIVATIONS for name in names) or any(layer[4] != "none" for layer in layers):
+        return None
+    bias = np.concatenate([layer[1] for layer in layers])
+    offsets = np.cumsum([0] + [len(layer[0][2]) for layer in layers])[:-1]
+    con_start = np.concatenate([layer[0][0] + offset for layer, offset in zip(layers, offsets)])
+    con_len, con_from, con_weight = (np.concatenate([layer[0][k] for layer in layers]) for k in (1, 2, 3))
+    activation = np.concatenate([np.full(len(layer[1]), K.RECORD_ACTIVATIONS[name], dtype=np.int64)
+                                 for layer, name in zip(layers, names)])
+    threshold = np.concatenate([np.full(len(layer[1]), layer[3]) for layer in layers])
+
+    def run(values: np.ndarray) -> np.ndarray:
+        column = values[:, 0].copy()
+        K.network_record(column, inputs, bias, con_start, con_len, con_from, con_weight, activation, threshold)
+        return column[:, None]
     return run
 
 
