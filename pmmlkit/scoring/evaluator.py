@@ -110,6 +110,12 @@ class Model:
                     if after == before:
                         break
                     before = after
+            if getattr(self._engine, "warm_large_batch", False):
+                # One batch of ``rows`` rows: the C allocator then serves batch-sized arrays from memory
+                # it has already mapped (glibc raises its mmap threshold to the largest block freed), so
+                # the first real batch does not pay the page faults of fresh mappings.
+                self._predict_frame(pd.concat([frame] * max(1, rows // len(frame)), ignore_index=True),
+                                    "allow", "ignore", "error", None)
             for record in frame.head(100).to_dict("records"):
                 self._predict_record(record, "allow", "ignore")
         except PMMLError:

@@ -58,6 +58,7 @@ class NativeEngine:
     batch's intermediate columns belong to its call."""
 
     name = "native"
+    warm_large_batch = True  # Model.warm_up: end with one batch of WARM_ROWS rows (it costs milliseconds here)
 
     def __init__(self, root: Any, data: bytes, label: str, threads: int | None = None) -> None:
         self.label = label
