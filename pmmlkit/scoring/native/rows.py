@@ -23,6 +23,7 @@ treatments, Targets or other outputs are left to the column program.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from typing import Any
@@ -449,7 +450,10 @@ def row_function(program: Any, root: Any, bodies: dict[Any, Any]) -> RowFunction
     """The row function of a compiled program (None: its records take the column program)."""
     try:
         return RowCompiler(program, root, bodies).function()
-    except (NoRowPath, RecursionError):
+    except NoRowPath:
+        return None
+    except Exception as exc:  # noqa: BLE001 - never refuse a document the column program scores: it scores every record
+        logging.getLogger("pmmlkit").debug("no row function for this document: %s: %s", type(exc).__name__, exc)
         return None
 
 
