@@ -48,7 +48,9 @@ CASES = list(itertools.product(STRATEGIES, NO_TRUE, OPERATORS, ["complement", "t
 def _rows() -> np.ndarray:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(600, 3))
-    X[::7, 0], X[1::7, 1], X[2::7, 2] = 0.0, 0.5, -0.25  # on the thresholds
+    X[::7, 0], X[1::7, 1], X[2::7, 2] = 0.0, 0.5, -0.25  # on the thresholds, and the doubles either side
+    X[3::7, 0], X[4::7, 1], X[5::7, 2] = np.nextafter(0.0, -1), np.nextafter(0.5, 1), np.nextafter(-0.25, -1)
+    X[6::14, 0], X[13::14, 1] = -0.0, np.nextafter(0.5, -1)
     X[rng.random(X.shape) < 0.15] = np.nan
     return X
 

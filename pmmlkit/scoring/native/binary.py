@@ -25,14 +25,15 @@ _INLINE = {**_OPTIONS, "inline": "always"}
 LEAF = -1  # feature of a node without children
 # missing[n] for a missing value at node n: a node to go on from (>= 0, the default child), or:
 RETURN_NONE, RETURN_NODE = -1, -2  # no prediction; the node's own score
-# The first child's comparison -> (its complement, first child on "yes", strict): the walk tests
-# value <= k (or < k when strict) and goes to ``yes`` if it holds, else to ``no``.
+# The first child's comparison -> (its complement, first child on "yes", strict). The walk tests
+# value <= threshold (k, or the double below k when strict) without a branch: the next node is the
+# first child plus (the test's result xor flip), flip 1 where the first child is the "yes" side.
 _FIRST = {K.LE: (K.GT, True, False), K.LT: (K.GE, True, True), K.GT: (K.LE, False, False),
           K.GE: (K.LT, False, True)}
 
 
 def binary_arrays(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | None:
-    """(roots, feature, threshold, strict, yes, no, missing) for the node arrays of trees.FlatTrees
+    """(roots, feature, threshold, flip, first child, missing) for the node arrays of trees.FlatTrees
     when every tree is a binary threshold tree; None otherwise. The second child is the first's
     complement, or <True/> (scikit-learn's forests): with a missing value, the general walk finds the
     first child unknown and, under missingValueStrategy="none", goes on to that <True/> child."""
@@ -46,30 +47,28 @@ def binary_arrays(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | No
         return None
     first, second = child_start[internal], child_start[internal] + 1
     same = (node_field[first] == node_field[second]) & (node_const[first] == node_const[second])
-    otherwise = node_op[second] == K.TRUE
+    otherwise = (node_op[second] == K.TRUE) & ~np.isnan(node_const[first])  # (a NaN constant: no test holds)
     feature = np.full(nodes, LEAF, dtype=np.int32)
     threshold = np.zeros(nodes)
-    strict = np.zeros(nodes, dtype=np.int8)
-    yes = np.zeros(nodes, dtype=np.int32)
-    no = np.zeros(nodes, dtype=np.int32)
+    flip = np.zeros(nodes, dtype=np.int32)
     matched = np.zeros(len(internal), dtype=bool)
     for op, (complement, first_on_yes, is_strict) in _FIRST.items():
         pair = (node_op[first] == op) & ((same & (node_op[second] == complement)) | otherwise)
         matched |= pair
         where = internal[pair]
-        strict[where] = is_strict
-        yes[where] = first[pair] if first_on_yes else second[pair]
-        no[where] = second[pair] if first_on_yes else first[pair]
+        k = node_const[first[pair]]
+        # value < k is value <= the double below k (for every value that is not NaN; below -inf, nothing).
+        threshold[where] = np.where(k == -np.inf, np.nan, np.nextafter(k, -np.inf)) if is_strict else k
+        flip[where] = 1 if first_on_yes else 0
     if not matched.all():
         return None
     feature[internal] = node_field[first]
-    threshold[internal] = node_const[first]
     # Each node's tree (a tree's nodes are numbered together, from its root on).
     tree = np.searchsorted(roots, np.arange(nodes), side="right") - 1
     missing = _missing_actions(strategy[tree], no_true[tree], default_child)
     on_true = internal[otherwise & (strategy[tree[internal]] == K.NONE)]
     missing[on_true] = child_start[on_true] + 1
-    return (roots, feature, threshold, strict, yes, no, missing)
+    return (roots, feature, threshold, flip, child_start, missing)
 
 
 def _missing_actions(strategy: np.ndarray, no_true: np.ndarray, default_child: np.ndarray) -> np.ndarray:
@@ -85,7 +84,7 @@ def _missing_actions(strategy: np.ndarray, no_true: np.ndarray, default_child: n
 
 
 @numba.njit(**_INLINE)
-def _walk(t, roots, feature, threshold, strict, yes, no, missing, X, i):  # pragma: no cover - compiled
+def _walk(t, roots, feature, threshold, flip, first, missing, X, i):  # pragma: no cover - compiled
     n = roots[t]
     while True:
         f = feature[n]
@@ -100,20 +99,18 @@ def _walk(t, roots, feature, threshold, strict, yes, no, missing, X, i):  # prag
                 return -1
             n = m
             continue
-        if strict[n]:
-            n = yes[n] if v < threshold[n] else no[n]
-        else:
-            n = yes[n] if v <= threshold[n] else no[n]
+        go = 1 if v <= threshold[n] else 0
+        n = first[n] + (go ^ flip[n])
 
 
 @numba.njit(**_INLINE)
-def _values_block(lo, hi, X, roots, feature, threshold, strict, yes, no, missing, leaf_value, weights, average,
+def _values_block(lo, hi, X, roots, feature, threshold, flip, first, missing, leaf_value, weights, average,
                   out):  # pragma: no cover - compiled
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
         for i in range(lo, hi):
-            leaf = _walk(t, roots, feature, threshold, strict, yes, no, missing, X, i)
+            leaf = _walk(t, roots, feature, threshold, flip, first, missing, X, i)
             if leaf < 0:
                 out[i] = np.nan
             else:
@@ -124,35 +121,35 @@ def _values_block(lo, hi, X, roots, feature, threshold, strict, yes, no, missing
 
 
 @numba.njit(**_OPTIONS)
-def forest_values(X, roots, feature, threshold, strict, yes, no, missing, leaf_value, weights,
+def forest_values(X, roots, feature, threshold, flip, first, missing, leaf_value, weights,
                   average):  # pragma: no cover - compiled
     """kernels.forest_values for a binary threshold forest."""
     out = np.zeros(X.shape[0], dtype=np.float64)
     for b in range((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, strict, yes,
-                      no, missing, leaf_value, weights, average, out)
+        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
+                      missing, leaf_value, weights, average, out)
     return out
 
 
 @numba.njit(**_PARALLEL)
-def forest_values_parallel(X, roots, feature, threshold, strict, yes, no, missing, leaf_value, weights,
+def forest_values_parallel(X, roots, feature, threshold, flip, first, missing, leaf_value, weights,
                            average):  # pragma: no cover - compiled
     out = np.zeros(X.shape[0], dtype=np.float64)
     for b in numba.prange((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, strict, yes,
-                      no, missing, leaf_value, weights, average, out)
+        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
+                      missing, leaf_value, weights, average, out)
     return out
 
 
 @numba.njit(**_INLINE)
-def _classes_block(lo, hi, X, roots, feature, threshold, strict, yes, no, missing, node_probs, node_label, weights,
+def _classes_block(lo, hi, X, roots, feature, threshold, flip, first, missing, node_probs, node_label, weights,
                    vote, out):  # pragma: no cover - compiled
     classes = node_probs.shape[1]
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
         for i in range(lo, hi):
-            leaf = _walk(t, roots, feature, threshold, strict, yes, no, missing, X, i)
+            leaf = _walk(t, roots, feature, threshold, flip, first, missing, X, i)
             if leaf < 0 or (vote and node_label[leaf] < 0):
                 for k in range(classes):
                     out[i, k] = np.nan
@@ -167,21 +164,21 @@ def _classes_block(lo, hi, X, roots, feature, threshold, strict, yes, no, missin
 
 
 @numba.njit(**_OPTIONS)
-def forest_classes(X, roots, feature, threshold, strict, yes, no, missing, node_probs, node_label, weights,
+def forest_classes(X, roots, feature, threshold, flip, first, missing, node_probs, node_label, weights,
                    vote):  # pragma: no cover - compiled
     """kernels.forest_classes for a binary threshold forest."""
     out = np.zeros((X.shape[0], node_probs.shape[1]), dtype=np.float64)
     for b in range((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, strict, yes,
-                       no, missing, node_probs, node_label, weights, vote, out)
+        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
+                       missing, node_probs, node_label, weights, vote, out)
     return out
 
 
 @numba.njit(**_PARALLEL)
-def forest_classes_parallel(X, roots, feature, threshold, strict, yes, no, missing, node_probs, node_label, weights,
+def forest_classes_parallel(X, roots, feature, threshold, flip, first, missing, node_probs, node_label, weights,
                             vote):  # pragma: no cover - compiled
     out = np.zeros((X.shape[0], node_probs.shape[1]), dtype=np.float64)
     for b in numba.prange((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, strict, yes,
-                       no, missing, node_probs, node_label, weights, vote, out)
+        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
+                       missing, node_probs, node_label, weights, vote, out)
     return out
