@@ -133,15 +133,15 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
             values = forward(env)
             probabilities = [values[i] for i, _ in outputs]
             return Prediction(_argmax(probabilities, labels), dict(zip(labels, probabilities)))
-        return _described(classify, record or run_layers, outputs, labels, int(firsts[-1]))
+        return _described(classify, record or _one_record(run_layers, int(firsts[-1])), outputs, labels)
     if function != "regression" or len(outputs) != 1:
         raise unsupported(node, f"a NeuralNetwork with functionName={function!r} and {len(outputs)} outputs")
     neuron, expression = outputs[0]
     if expression is None:
         raise unsupported(node, "a NeuralOutput without a DerivedField")
     if tag_of(expression) == "FieldRef":
-        return _described(lambda env: Prediction(forward(env)[neuron].copy()), record or run_layers, outputs, None,
-                          int(firsts[-1]))
+        return _described(lambda env: Prediction(forward(env)[neuron].copy()),
+                          record or _one_record(run_layers, int(firsts[-1])), outputs, None)
     if tag_of(expression) == "NormContinuous":
         points = [(float(p.get("orig")), float(p.get("norm"))) for p in elements(expression, "LinearNorm")]
         _, norms, slopes, intercepts = linear_segments(points)
@@ -155,11 +155,11 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
     raise unsupported(expression, f"a regression NeuralOutput <{tag_of(expression)}>")
 
 
-def _described(run: Callable[[Env], Prediction], run_layers: Callable[[np.ndarray], np.ndarray],
-               outputs: list[tuple[int, Any]], labels: list[str] | None, width: int) -> Callable[[Env], Prediction]:
-    """The compiled network with what the one-record compiler (rows.py) reads."""
-    run.width = width  # type: ignore[attr-defined]
-    run.run_layers, run.output_neurons, run.labels = run_layers, [i for i, _ in outputs], labels  # type: ignore[attr-defined]
+def _described(run: Callable[[Env], Prediction], record: Callable[[list[float]], list[float]],
+               outputs: list[tuple[int, Any]], labels: list[str] | None) -> Callable[[Env], Prediction]:
+    """The compiled network with what the one-record compiler (rows.py) reads: ``record`` takes the
+    input neurons' values and gives every neuron's."""
+    run.record, run.output_neurons, run.labels = record, [i for i, _ in outputs], labels  # type: ignore[attr-defined]
     return run
 
 
@@ -177,15 +177,20 @@ def _record_network(inputs: int, layers: list[tuple[Any, ...]], names: list[str]
                                  for layer, name in zip(layers, names)])
     threshold = np.concatenate([np.full(len(layer[1]), layer[3]) for layer in layers])
 
-    def run(values: np.ndarray) -> np.ndarray:
-        column = values[:, 0].copy()
-        K.network_record(column, inputs, bias, con_start, con_len, con_from, con_weight, activation, threshold)
-        return column[:, None]
+    width = inputs + len(bias)
+
+    def run(values: list[float]) -> list[float]:
+        column = np.empty(width)
+        column[:inputs] = values
+        return K.network_record(column, inputs, bias, con_start, con_len, con_from, con_weight, activation,
+                                threshold).tolist()  # type: ignore[no-any-return]
     return run
 
 
-def network_column(run_layers: Callable[[np.ndarray], np.ndarray], width: int, inputs: list[float]) -> list[float]:
-    """One record through the layers (rows.py): every neuron's value, inputs first."""
-    values = np.empty((width, 1))
-    values[:len(inputs), 0] = inputs
-    return run_layers(values)[:, 0].tolist()  # type: ignore[no-any-return]
+def _one_record(run_layers: Callable[[np.ndarray], np.ndarray], width: int) -> Callable[[list[float]], list[float]]:
+    """One record through the batch path's layers: every neuron's value, inputs first."""
+    def run(values: list[float]) -> list[float]:
+        column = np.empty((width, 1))
+        column[:len(values), 0] = values
+        return run_layers(column)[:, 0].tolist()  # type: ignore[no-any-return]
+    return run

@@ -34,7 +34,6 @@ from ...pmml import MODEL_TAGS, tag_of
 from . import kernels as K
 from .expressions import _constant_value
 from .fields import NUMERIC, elements, first, mining_fields, needs_treatment, parse_value
-from .neural import network_column
 from .output import MODEL_FEATURES
 
 RowFunction = Callable[..., list[Any]]
@@ -185,7 +184,7 @@ class RowCompiler:
             prediction = self.trees(body, scope)
         elif tag == "MiningModel" and hasattr(body, "flat"):
             prediction = self.trees(body, scope)
-        elif tag == "NeuralNetwork" and hasattr(body, "run_layers"):
+        elif tag == "NeuralNetwork" and hasattr(body, "record"):
             prediction = self.network(node, body, scope)
         elif tag == "MiningModel" and function in ("regression", "classification"):
             prediction = self.chain(node, scope)
@@ -354,8 +353,7 @@ class RowCompiler:
             if kind != "num":
                 raise NoRowPath("a text NeuralInput")
             inputs.append(name)
-        column = self.assign(f"{self.constant(network_column)}({self.constant(body.run_layers)}, {body.width}, "
-                             f"[{', '.join(inputs)}])", "list")[0]
+        column = self.assign(f"{self.constant(body.record)}([{', '.join(inputs)}])", "list")[0]
         values = [self.assign(f"{column}[{i}]", "num")[0] for i in body.output_neurons]
         if body.labels is None:
             return _RowPrediction((values[0], "num"))
