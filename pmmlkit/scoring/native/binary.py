@@ -33,7 +33,7 @@ _FIRST = {K.LE: (K.GT, True, False), K.LT: (K.GE, True, True), K.GT: (K.LE, Fals
 
 
 def binary_arrays(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | None:
-    """(roots, feature, threshold, flip, first child, missing) for the node arrays of trees.FlatTrees
+    """(roots, step, threshold, missing) for the node arrays of trees.FlatTrees
     when every tree is a binary threshold tree; None otherwise. The second child is the first's
     complement, or <True/> (scikit-learn's forests): with a missing value, the general walk finds the
     first child unknown and, under missingValueStrategy="none", goes on to that <True/> child."""
@@ -63,12 +63,15 @@ def binary_arrays(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | No
     if not matched.all():
         return None
     feature[internal] = node_field[first]
+    # One int64 per node, read once per level: first child << 32 | feature << 1 | flip (LEAF: -1).
+    step = np.where(feature < 0, np.int64(LEAF),
+                    (child_start.astype(np.int64) << 32) | (feature.astype(np.int64) << 1) | flip.astype(np.int64))
     # Each node's tree (a tree's nodes are numbered together, from its root on).
     tree = np.searchsorted(roots, np.arange(nodes), side="right") - 1
     missing = _missing_actions(strategy[tree], no_true[tree], default_child)
     on_true = internal[otherwise & (strategy[tree[internal]] == K.NONE)]
     missing[on_true] = child_start[on_true] + 1
-    return (roots, feature, threshold, flip, child_start, missing)
+    return (roots, step, threshold, missing)
 
 
 def _missing_actions(strategy: np.ndarray, no_true: np.ndarray, default_child: np.ndarray) -> np.ndarray:
@@ -84,13 +87,13 @@ def _missing_actions(strategy: np.ndarray, no_true: np.ndarray, default_child: n
 
 
 @numba.njit(**_INLINE)
-def _walk(t, roots, feature, threshold, flip, first, missing, X, i):  # pragma: no cover - compiled
+def _walk(t, roots, step, threshold, missing, X, i):  # pragma: no cover - compiled
     n = roots[t]
     while True:
-        f = feature[n]
-        if f < 0:
+        s = step[n]
+        if s < 0:
             return n
-        v = X[i, f]
+        v = X[i, (s >> 1) & 0x7FFFFFFF]
         if np.isnan(v):
             m = missing[n]
             if m == RETURN_NODE:
@@ -100,17 +103,17 @@ def _walk(t, roots, feature, threshold, flip, first, missing, X, i):  # pragma: 
             n = m
             continue
         go = 1 if v <= threshold[n] else 0
-        n = first[n] + (go ^ flip[n])
+        n = (s >> 32) + (go ^ (s & 1))
 
 
 @numba.njit(**_INLINE)
-def _values_block(lo, hi, X, roots, feature, threshold, flip, first, missing, leaf_value, weights, average,
+def _values_block(lo, hi, X, roots, step, threshold, missing, leaf_value, weights, average,
                   out):  # pragma: no cover - compiled
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
         for i in range(lo, hi):
-            leaf = _walk(t, roots, feature, threshold, flip, first, missing, X, i)
+            leaf = _walk(t, roots, step, threshold, missing, X, i)
             if leaf < 0:
                 out[i] = np.nan
             else:
@@ -121,35 +124,33 @@ def _values_block(lo, hi, X, roots, feature, threshold, flip, first, missing, le
 
 
 @numba.njit(**_OPTIONS)
-def forest_values(X, roots, feature, threshold, flip, first, missing, leaf_value, weights,
+def forest_values(X, roots, step, threshold, missing, leaf_value, weights,
                   average):  # pragma: no cover - compiled
     """kernels.forest_values for a binary threshold forest."""
     out = np.zeros(X.shape[0], dtype=np.float64)
     for b in range((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
-                      missing, leaf_value, weights, average, out)
+        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, step, threshold, missing, leaf_value, weights, average, out)
     return out
 
 
 @numba.njit(**_PARALLEL)
-def forest_values_parallel(X, roots, feature, threshold, flip, first, missing, leaf_value, weights,
+def forest_values_parallel(X, roots, step, threshold, missing, leaf_value, weights,
                            average):  # pragma: no cover - compiled
     out = np.zeros(X.shape[0], dtype=np.float64)
     for b in numba.prange((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
-                      missing, leaf_value, weights, average, out)
+        _values_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, step, threshold, missing, leaf_value, weights, average, out)
     return out
 
 
 @numba.njit(**_INLINE)
-def _classes_block(lo, hi, X, roots, feature, threshold, flip, first, missing, node_probs, node_label, weights,
+def _classes_block(lo, hi, X, roots, step, threshold, missing, node_probs, node_label, weights,
                    vote, out):  # pragma: no cover - compiled
     classes = node_probs.shape[1]
     total_weight = 0.0
     for t in range(len(roots)):
         total_weight += weights[t]
         for i in range(lo, hi):
-            leaf = _walk(t, roots, feature, threshold, flip, first, missing, X, i)
+            leaf = _walk(t, roots, step, threshold, missing, X, i)
             if leaf < 0 or (vote and node_label[leaf] < 0):
                 for k in range(classes):
                     out[i, k] = np.nan
@@ -164,21 +165,19 @@ def _classes_block(lo, hi, X, roots, feature, threshold, flip, first, missing, n
 
 
 @numba.njit(**_OPTIONS)
-def forest_classes(X, roots, feature, threshold, flip, first, missing, node_probs, node_label, weights,
+def forest_classes(X, roots, step, threshold, missing, node_probs, node_label, weights,
                    vote):  # pragma: no cover - compiled
     """kernels.forest_classes for a binary threshold forest."""
     out = np.zeros((X.shape[0], node_probs.shape[1]), dtype=np.float64)
     for b in range((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
-                       missing, node_probs, node_label, weights, vote, out)
+        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, step, threshold, missing, node_probs, node_label, weights, vote, out)
     return out
 
 
 @numba.njit(**_PARALLEL)
-def forest_classes_parallel(X, roots, feature, threshold, flip, first, missing, node_probs, node_label, weights,
+def forest_classes_parallel(X, roots, step, threshold, missing, node_probs, node_label, weights,
                             vote):  # pragma: no cover - compiled
     out = np.zeros((X.shape[0], node_probs.shape[1]), dtype=np.float64)
     for b in numba.prange((X.shape[0] + K.BLOCK - 1) // K.BLOCK):
-        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, feature, threshold, flip, first,
-                       missing, node_probs, node_label, weights, vote, out)
+        _classes_block(b * K.BLOCK, min(X.shape[0], (b + 1) * K.BLOCK), X, roots, step, threshold, missing, node_probs, node_label, weights, vote, out)
     return out
