@@ -2,7 +2,8 @@
 
 Predicates are postfix programs over a row of the feature matrix (text categories arrive as
 numeric codes), evaluated in PMML's three-valued logic: 1 true, 0 false, -1 unknown (a missing
-input). numba is imported here only: the rest of the engine is plain numpy.
+input). numba is imported here, in binary.py (binary threshold forests) and in mathlib.py only: the
+rest of the engine is plain numpy (and rows.py plain Python).
 """
 
 from __future__ import annotations
