@@ -110,6 +110,12 @@ class Model:
                     if after == before:
                         break
                     before = after
+            if getattr(self._engine, "warm_large_batch", False):
+                # One batch of ``rows`` rows: the C allocator then serves batch-sized arrays from memory
+                # it has already mapped (glibc raises its mmap threshold to the largest block freed), so
+                # the first real batch does not pay the page faults of fresh mappings.
+                self._predict_frame(pd.concat([frame] * max(1, rows // len(frame)), ignore_index=True),
+                                    "allow", "ignore", "error", None)
             for record in frame.head(100).to_dict("records"):
                 self._predict_record(record, "allow", "ignore")
         except PMMLError:
@@ -134,7 +140,7 @@ class Model:
         check_policies(missing, extra, on_invalid)
         if isinstance(data, pd.DataFrame):
             return self._predict_frame(data, missing, extra, on_invalid, report)
-        if isinstance(data, Mapping):
+        if type(data) is dict or isinstance(data, Mapping):  # (a dict skips the abstract class's check)
             return self._predict_record(data, missing, extra)
         if isinstance(data, (list, tuple)) and all(isinstance(r, Mapping) for r in data):
             return self.predict_records(data, missing=missing, extra=extra)
@@ -179,8 +185,8 @@ class Model:
                 out[field.name] = None
             elif self._numeric_outputs[j]:
                 number = float(value)
-                out[field.name] = None if np.isnan(number) else (
-                    int(number) if field.data_type == "integer" and np.isfinite(number) else number)
+                out[field.name] = None if number != number else (
+                    int(number) if field.data_type == "integer" and number - number == 0.0 else number)  # (finite)
             else:
                 out[field.name] = (value == "true") if field.data_type == "boolean" else value
         return out

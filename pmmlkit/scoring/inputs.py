@@ -111,6 +111,9 @@ def record_values(record: Mapping[str, Any], names: Sequence[str], kinds: Sequen
     absent = None
     for name, kind in zip(names, kinds):
         value = record.get(name, _ABSENT)
+        if type(value) is float and kind == "double" and value - value == 0.0:
+            values.append(value)  # a finite double: what convert_cell gives it, without the call
+            continue
         if value is _ABSENT:
             if absent is None:
                 absent = []

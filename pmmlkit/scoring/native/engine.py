@@ -58,6 +58,7 @@ class NativeEngine:
     batch's intermediate columns belong to its call."""
 
     name = "native"
+    warm_large_batch = True  # Model.warm_up: end with one batch of WARM_ROWS rows (it costs milliseconds here)
 
     def __init__(self, root: Any, data: bytes, label: str, threads: int | None = None) -> None:
         self.label = label
@@ -117,7 +118,14 @@ class NativeEngine:
 
     def score_record(self, values: list[Any]) -> list[Any]:
         """One record (values the input contract checked, in input order): one-row columns straight
-        into the program, without the batch path's Prepared columns."""
+        into the program, without the batch path's Prepared columns; first through the program's row
+        function (rows.py) where it has one."""
+        row = self.program.row
+        if row is not None:
+            try:
+                return row(*values)
+            except Exception:  # noqa: S110 - a value the row function does not take (rows.py): the columns score it
+                pass
         columns: dict[str, Column] = {}
         for name, value, field in zip(self.input_names, values, self._fields):
             if isinstance(value, str) or (value is None and field is not None and not field.numeric):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ...pmml import tag_of
 from .fields import NUMERIC, cast, elements, first, parse_value, read_interval
-from .functions import ARITY, FUNCTIONS, _texts
+from .functions import ARITY, FUNCTIONS, _numbers, _texts
 from .ir import Column, CompiledExpression, Env, missing_mask, unsupported
 
 
@@ -121,7 +121,7 @@ class Compiler:
             values = env.get(name)
             missing = missing_mask(values)
             if values.dtype == object:
-                hit = np.array([v == target for v in values], dtype=bool) if not isinstance(target, float) else \
+                hit = np.equal(values, target).astype(bool, copy=False) if not isinstance(target, float) else \
                     np.array([parse_value(v, True) == target if v is not None else False for v in values], dtype=bool)
             else:
                 hit = values == (target if not isinstance(target, str) else parse_value(target, True))
@@ -231,6 +231,8 @@ class Compiler:
             body = _is_in(args, name == "isNotIn")
         elif name in self.functions:
             body = self._user_function(self.functions[name], args)
+        elif name in _ARITHMETIC and len(args) == 2 and any(_number_constant(c) is not None for c in elements(node)):
+            body = _with_constant(_ARITHMETIC[name], args, [_number_constant(c) for c in elements(node)])
         elif name in FUNCTIONS:
             arity = ARITY.get(name, 1)
             if (arity is None and not args) or (arity is not None and len(args) != arity):
@@ -278,6 +280,30 @@ class Compiler:
             scope = Env(env.rows, {p: a(env) for p, a in zip(parameters, args)})
             return cast(body(scope), data_type)
         return run
+
+
+_ARITHMETIC = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
+
+
+def _number_constant(node: Any) -> float | None:
+    """A <Constant>'s number (None for any other element, a missing or a text constant)."""
+    if tag_of(node) != "Constant" or node.get("missing") == "true":
+        return None
+    value = _constant_value(node.text if node.text is not None else "", node.get("dataType"))
+    return value if isinstance(value, float) else None
+
+
+def _with_constant(ufunc: np.ufunc, args: list[CompiledExpression], constants: list[float | None]) -> CompiledExpression:
+    """x - 0.5, 2 * x, ...: the constant as a number, not a column of it (numpy broadcasts it: the
+    same double operation on each row, without filling and reading a column of the constant)."""
+    operands: list[Any] = [c if c is not None else a for a, c in zip(args, constants)]
+
+    def run(env: Env) -> Column:
+        values = [o if isinstance(o, float) else _numbers([o(env)])[0] for o in operands]
+        with np.errstate(all="ignore"):
+            out = ufunc(values[0], values[1])
+        return out if isinstance(out, np.ndarray) else np.full(env.rows, out)
+    return run
 
 
 def _if(args: list[CompiledExpression]) -> CompiledExpression:

@@ -35,7 +35,8 @@ def is_numeric(values: Column) -> bool:
 
 def missing_mask(values: Column) -> np.ndarray:
     if values.dtype == object:
-        return np.array([v is None for v in values], dtype=bool) if len(values) else np.zeros(0, bool)
+        # Elementwise ``v == None`` in numpy's loop: True for None only (text, numbers and NaN are not None).
+        return np.equal(values, None).astype(bool, copy=False)
     return np.isnan(values)
 
 

@@ -2,11 +2,13 @@
 
 Predicates are postfix programs over a row of the feature matrix (text categories arrive as
 numeric codes), evaluated in PMML's three-valued logic: 1 true, 0 false, -1 unknown (a missing
-input). numba is imported here only: the rest of the engine is plain numpy.
+input). numba is imported here, in binary.py (binary threshold forests) and in mathlib.py only: the
+rest of the engine is plain numpy (and rows.py plain Python).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -353,18 +355,108 @@ def set_threads(threads: int) -> int:
     return threads
 
 
+# Rows per block of layer_sums: a block of every neuron's values stays in cache while a layer reads it.
+LAYER_BLOCK = 256
+
+
 @numba.njit(**_OPTIONS)
-def neuron_sums(values, bias, con_start, con_len, con_from, con_weight):  # pragma: no cover - compiled
-    """Each neuron's input: its bias, then weight * value for each connection in document order
-    (as PMML4S adds them; a BLAS product would add in another order, and differently for one row
-    than for a batch)."""
-    rows = values.shape[0]
-    neurons = len(bias)
-    out = np.empty((rows, neurons), dtype=np.float64)
-    for i in range(rows):
-        for n in range(neurons):
-            acc = bias[n]
-            for c in range(con_start[n], con_start[n] + con_len[n]):
-                acc = acc + values[i, con_from[c]] * con_weight[c]
-            out[i, n] = acc
+def weighted_sum(intercept, terms, coefficients):  # pragma: no cover - compiled
+    """intercept + coefficients[0] * terms[0] + coefficients[1] * terms[1] + ..., added left to right
+    for each row (a RegressionTable's terms in document order, as PMML4S adds them), in blocks of
+    rows that stay in cache: one pass where numpy makes two per term."""
+    rows = terms.shape[1]
+    out = np.empty(rows, dtype=np.float64)
+    for lo in range(0, rows, LAYER_BLOCK):
+        hi = min(rows, lo + LAYER_BLOCK)
+        block = out[lo:hi]  # (indexed from 0: see _layer_block)
+        for i in range(hi - lo):
+            block[i] = intercept
+        for k in range(terms.shape[0]):
+            c = coefficients[k]
+            row = terms[k, lo:hi]
+            for i in range(hi - lo):
+                block[i] = block[i] + c * row[i]
     return out
+
+
+@numba.njit(**_INLINE)
+def _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, lo, hi):  # pragma: no cover
+    # Slices of the block, indexed from 0: numba then knows no index is negative, and LLVM vectorizes.
+    m = hi - lo
+    for n in range(len(bias)):
+        out = values[first + n, lo:hi]
+        b = bias[n]
+        for i in range(m):
+            out[i] = b
+        c = con_start[n]
+        end = c + con_len[n]
+        while c + 4 <= end:
+            s0, s1 = values[con_from[c], lo:hi], values[con_from[c + 1], lo:hi]
+            s2, s3 = values[con_from[c + 2], lo:hi], values[con_from[c + 3], lo:hi]
+            w0, w1, w2, w3 = con_weight[c], con_weight[c + 1], con_weight[c + 2], con_weight[c + 3]
+            for i in range(m):
+                out[i] = (((out[i] + s0[i] * w0) + s1[i] * w1) + s2[i] * w2) + s3[i] * w3
+            c += 4
+        while c < end:
+            source = values[con_from[c], lo:hi]
+            w = con_weight[c]
+            for i in range(m):
+                out[i] = out[i] + source[i] * w
+            c += 1
+
+
+@numba.njit(**_OPTIONS)
+def layer_sums(values, first, bias, con_start, con_len, con_from, con_weight):  # pragma: no cover - compiled
+    """Each neuron's input, written to ``values[first + n]`` (values: one row per neuron, inputs first,
+    one column per record): its bias, then weight * value for each connection in document order (as
+    PMML4S adds them; a BLAS product would add in another order, and differently for one row than for
+    a batch). Each record's sum is the same sequence of operations as a loop over its connections; the
+    records of a block go side by side (SIMD), four connections per pass over the block."""
+    for b in range((values.shape[1] + LAYER_BLOCK - 1) // LAYER_BLOCK):
+        _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, b * LAYER_BLOCK,
+                     min(values.shape[1], (b + 1) * LAYER_BLOCK))
+
+
+@numba.njit(**_PARALLEL)
+def layer_sums_parallel(values, first, bias, con_start, con_len, con_from, con_weight):  # pragma: no cover
+    for b in numba.prange((values.shape[1] + LAYER_BLOCK - 1) // LAYER_BLOCK):
+        _layer_block(values, first, bias, con_start, con_len, con_from, con_weight, b * LAYER_BLOCK,
+                     min(values.shape[1], (b + 1) * LAYER_BLOCK))
+
+
+# Activations network_record computes as the batch path does (neural._ACTIVATIONS: numpy's IEEE
+# arithmetic, the C library's exp and tanh through mathlib); a network with any other activation or a
+# normalized layer scores one record through the batch path's layers.
+RECORD_ACTIVATIONS = {"identity": 0, "logistic": 1, "tanh": 2, "rectifier": 3, "exponential": 4, "square": 5,
+                      "Gauss": 6, "threshold": 7, "Elliott": 8}
+
+
+@numba.njit(**_OPTIONS)
+def network_record(values, first, bias, con_start, con_len, con_from, con_weight, activation,
+                   threshold):  # pragma: no cover - compiled
+    """One record through a whole network: ``values`` holds every neuron (inputs filled); neuron j
+    (at first + j) reads only neurons before it, so one pass in order fills them all. Its sum is the
+    batch path's (bias, then connections in document order), then its activation."""
+    for j in range(len(bias)):
+        z = bias[j]
+        for c in range(con_start[j], con_start[j] + con_len[j]):
+            z = z + values[con_from[c]] * con_weight[c]
+        code = activation[j]
+        if code == 1:
+            z = 1.0 / (1.0 + math.exp(-z))
+        elif code == 2:
+            z = math.tanh(z)
+        elif code == 3:
+            z = z if (z > 0.0 or np.isnan(z)) else 0.0  # np.maximum(z, 0.0): +0.0 for -0.0
+        elif code == 4:
+            z = math.exp(z)
+        elif code == 5:
+            z = z * z
+        elif code == 6:
+            z = math.exp(-(z * z))
+        elif code == 7:
+            z = np.nan if np.isnan(z) else (1.0 if z > threshold[j] else 0.0)
+        elif code == 8:
+            z = z / (1.0 + abs(z))
+        values[first + j] = z
+    return values

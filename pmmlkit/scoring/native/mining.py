@@ -99,17 +99,19 @@ def _forest(segments: list[Any], method: str, function: str, weights: np.ndarray
     if method not in ("weightedAverage", "weightedMajorityVote"):
         weights = np.ones(len(segments))
     average = method in ("average", "weightedAverage")
+    vote = method in ("majorityVote", "weightedMajorityVote")
 
     def run(env: Env) -> Prediction:
         X = flat.matrix(env)
         if not classification:
-            kernel = K.forest_values_parallel if env.parallel else K.forest_values
-            return Prediction(K.run(kernel, env.parallel, X, *flat.arrays, flat.node_value, weights, average))
-        vote = method in ("majorityVote", "weightedMajorityVote")
-        kernel = K.forest_classes_parallel if env.parallel else K.forest_classes
-        table = K.run(kernel, env.parallel, X, *flat.arrays, flat.node_probs, flat.node_label, weights, vote)
+            return Prediction(flat.values(X, weights, average, env.parallel))
+        table = flat.classes(X, weights, vote, env.parallel)
         probabilities = [table[:, k] for k in range(table.shape[1])][:len(flat.categories)]
         return Prediction(_argmax(probabilities, flat.categories), dict(zip(flat.categories, probabilities)))
+    # What the one-record compiler (rows.py) reads: the same node arrays and weights.
+    run.flat, run.kind, run.classification = flat, "forest", classification  # type: ignore[attr-defined]
+    run.weights, run.average = weights, average  # type: ignore[attr-defined]
+    run.vote = vote  # type: ignore[attr-defined]
     return run
 
 

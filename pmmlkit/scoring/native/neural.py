@@ -9,18 +9,19 @@ from typing import Any
 import numpy as np
 
 from ...pmml import tag_of
+from . import kernels as K
 from . import mathlib
 from .expressions import Compiler, linear_segments
 from .fields import elements, first
 from .ir import Env, Prediction, unsupported
-from .kernels import neuron_sums
 from .regression import _argmax
 
+# Each takes a layer's block of neuron sums (its own array: an activation may write into it).
 _ACTIVATIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "identity": lambda z, t: z,
     "logistic": lambda z, t: mathlib.logistic(z),
     "tanh": lambda z, t: mathlib.tanh(z),
-    "rectifier": lambda z, t: np.where(np.isnan(z), np.nan, np.maximum(z, 0.0)),
+    "rectifier": lambda z, t: np.maximum(z, 0.0, out=z),  # (NaN stays NaN; in place: z is the layer's own block)
     "threshold": lambda z, t: np.where(np.isnan(z), np.nan, (z > t).astype(np.float64)),
     "exponential": lambda z, t: mathlib.exp(z),
     "reciprocal": lambda z, t: 1.0 / z,
@@ -45,6 +46,7 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
         input_ids.append(item.get("id"))
         input_expressions.append(compiler.derived_field(first(item, "DerivedField")))
     layers = []
+    names: list[str] = []  # each layer's activation
     known = list(input_ids)
     layer_nodes = elements(node, "NeuralLayer")
     for number, layer in enumerate(layer_nodes):
@@ -76,6 +78,7 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
         connections = (np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.int64),
                        np.array(sources, dtype=np.int64), np.array(weights, dtype=np.float64))
         layers.append((connections, bias, _ACTIVATIONS[activation], threshold, normalization))
+        names.append(activation)
         known = known + [n.get("id") for n in neurons]
     index = {n: i for i, n in enumerate(known)}
     outputs = []
@@ -87,20 +90,37 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
         expression = [c for c in elements(derived)][0] if derived is not None else None
         outputs.append((index[neuron], expression))
 
-    def forward(env: Env) -> np.ndarray:
-        columns = [np.asarray(e(env), dtype=np.float64) for e in input_expressions]
-        values = np.column_stack(columns) if columns else np.zeros((env.rows, 0))
-        for connections, bias, activation, threshold, normalization in layers:
-            z = neuron_sums(np.ascontiguousarray(values), bias, *connections)
+    firsts = np.cumsum([len(input_ids)] + [len(layer[1]) for layer in layers])
+
+    def run_layers(values: np.ndarray, parallel: bool = False) -> np.ndarray:
+        """``values``: one row per neuron (inputs first, filled), one column per record; the layers fill
+        the rest in place."""
+        kernel = K.layer_sums_parallel if parallel else K.layer_sums
+        for first_neuron, (connections, bias, activation, threshold, normalization) in zip(firsts, layers):
+            K.run(kernel, parallel, values, first_neuron, bias, *connections)
+            block = values[first_neuron:first_neuron + len(bias)]
             with np.errstate(all="ignore"):
-                a = activation(z, threshold)
-                if normalization == "softmax":
-                    e = mathlib.exp(a)
-                    a = e / e.sum(axis=1, keepdims=True)
-                elif normalization == "simplemax":
-                    a = a / a.sum(axis=1, keepdims=True)
-            values = np.hstack([values, a])
+                a = activation(block, threshold)
+                if normalization in ("softmax", "simplemax"):
+                    # Over each record's neurons, as a (records, neurons) array: numpy's reduction then
+                    # adds in the order it always has.
+                    by_record = np.ascontiguousarray(a.T)
+                    if normalization == "softmax":
+                        e = mathlib.exp(by_record)
+                        a = (e / e.sum(axis=1, keepdims=True)).T
+                    else:
+                        a = (by_record / by_record.sum(axis=1, keepdims=True)).T
+            if a is not block:
+                block[...] = a
         return values
+
+    record = _record_network(len(input_ids), layers, names)
+
+    def forward(env: Env) -> np.ndarray:
+        values = np.empty((int(firsts[-1]), env.rows))
+        for k, expression in enumerate(input_expressions):
+            values[k] = np.asarray(expression(env), dtype=np.float64)
+        return run_layers(values, env.parallel)
 
     if function == "classification":
         labels = []
@@ -111,24 +131,66 @@ def neural_network(node: Any, compiler: Compiler, categories: list[str]) -> Call
 
         def classify(env: Env) -> Prediction:
             values = forward(env)
-            probabilities = [values[:, i] for i, _ in outputs]
+            probabilities = [values[i] for i, _ in outputs]
             return Prediction(_argmax(probabilities, labels), dict(zip(labels, probabilities)))
-        return classify
+        return _described(classify, record or _one_record(run_layers, int(firsts[-1])), outputs, labels)
     if function != "regression" or len(outputs) != 1:
         raise unsupported(node, f"a NeuralNetwork with functionName={function!r} and {len(outputs)} outputs")
     neuron, expression = outputs[0]
     if expression is None:
         raise unsupported(node, "a NeuralOutput without a DerivedField")
     if tag_of(expression) == "FieldRef":
-        return lambda env: Prediction(forward(env)[:, neuron].copy())
+        return _described(lambda env: Prediction(forward(env)[neuron].copy()),
+                          record or _one_record(run_layers, int(firsts[-1])), outputs, None)
     if tag_of(expression) == "NormContinuous":
         points = [(float(p.get("orig")), float(p.get("norm"))) for p in elements(expression, "LinearNorm")]
         _, norms, slopes, intercepts = linear_segments(points)
 
         def denormalize(env: Env) -> Prediction:
-            y = forward(env)[:, neuron]
+            y = forward(env)[neuron]
             k = np.clip(np.searchsorted(norms, y, side="left") - 1, 0, len(norms) - 2)
             with np.errstate(all="ignore"):
                 return Prediction((y - intercepts[k]) / slopes[k])
         return denormalize
     raise unsupported(expression, f"a regression NeuralOutput <{tag_of(expression)}>")
+
+
+def _described(run: Callable[[Env], Prediction], record: Callable[[list[float]], list[float]],
+               outputs: list[tuple[int, Any]], labels: list[str] | None) -> Callable[[Env], Prediction]:
+    """The compiled network with what the one-record compiler (rows.py) reads: ``record`` takes the
+    input neurons' values and gives every neuron's."""
+    run.record, run.output_neurons, run.labels = record, [i for i, _ in outputs], labels  # type: ignore[attr-defined]
+    return run
+
+
+def _record_network(inputs: int, layers: list[tuple[Any, ...]], names: list[str]
+                    ) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The whole network as one compiled pass over one record's neurons (kernels.network_record), where
+    every layer's activation is one it computes and no layer is normalized; else None."""
+    if any(name not in K.RECORD_ACTIVATIONS for name in names) or any(layer[4] != "none" for layer in layers):
+        return None
+    bias = np.concatenate([layer[1] for layer in layers])
+    offsets = np.cumsum([0] + [len(layer[0][2]) for layer in layers])[:-1]
+    con_start = np.concatenate([layer[0][0] + offset for layer, offset in zip(layers, offsets)])
+    con_len, con_from, con_weight = (np.concatenate([layer[0][k] for layer in layers]) for k in (1, 2, 3))
+    activation = np.concatenate([np.full(len(layer[1]), K.RECORD_ACTIVATIONS[name], dtype=np.int64)
+                                 for layer, name in zip(layers, names)])
+    threshold = np.concatenate([np.full(len(layer[1]), layer[3]) for layer in layers])
+
+    width = inputs + len(bias)
+
+    def run(values: list[float]) -> list[float]:
+        column = np.empty(width)
+        column[:inputs] = values
+        return K.network_record(column, inputs, bias, con_start, con_len, con_from, con_weight, activation,
+                                threshold).tolist()  # type: ignore[no-any-return]
+    return run
+
+
+def _one_record(run_layers: Callable[[np.ndarray], np.ndarray], width: int) -> Callable[[list[float]], list[float]]:
+    """One record through the batch path's layers: every neuron's value, inputs first."""
+    def run(values: list[float]) -> list[float]:
+        column = np.empty((width, 1))
+        column[:len(values), 0] = values
+        return run_layers(column)[:, 0].tolist()  # type: ignore[no-any-return]
+    return run

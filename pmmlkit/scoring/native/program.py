@@ -31,6 +31,7 @@ from .nearest import nearest_neighbor_model
 from .neural import neural_network
 from .output import OutputField, compute_outputs, default_outputs, invalidate, output_fields, targets
 from .regression import general_regression_model, regression_model
+from .rows import row_function
 from .ruleset import ruleset_defaults, ruleset_model
 from .scorecard import default_reason_codes, scorecard
 from .svm import svm_model
@@ -69,8 +70,12 @@ class Program:
         self.input_names = [m.name for m in fields if m.usage in ("active",) and m.name in self.dictionary]
         self.target_names = [m.name for m in fields if m.usage in ("target", "predicted")]
         self.function_name = top.get("functionName")
+        self._bodies: dict[Any, Any] = {}  # model element -> compiled body, while compiling (rows.py reads them)
         self.top = self.model(top, derived=self.global_derived, top=True)
         self.outputs = self.top.outputs
+        #: One record as one Python function (rows.py), or None: records take the column program.
+        self.row = row_function(self, root, self._bodies)
+        del self._bodies  # (they hold the document's elements)
 
     def model(self, node: Any, derived: dict[str, Any] | None = None, top: bool = False) -> CompiledModel:
         tag = tag_of(node)
@@ -118,6 +123,7 @@ class Program:
                                           set(self.dictionary))
         else:
             raise unsupported(node)
+        self._bodies[node] = body
         rescale = targets(node, function)
         outputs = output_fields(node, self.compiler, target_field.data_type if target_field else None)
         if top and not outputs:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import kernels as K
 from . import mathlib
 from .fields import elements, first, parse_value
 from .ir import Column, Env, Prediction, missing_mask, unsupported
@@ -91,13 +92,17 @@ def regression_model(node: Any, numeric: Callable[[str], bool]) -> Model:
 
     def score(env: Env, table: tuple[Any, ...]) -> np.ndarray:
         _, intercept, numbers, categories, terms = table
-        total = np.full(env.rows, intercept)
+        # The numeric predictors' terms in one compiled pass (kernels.weighted_sum: the same
+        # additions, left to right), then the categorical ones and the products, as before.
+        columns = np.empty((len(numbers), env.rows))
         with np.errstate(all="ignore"):
-            for name, exponent, coefficient in numbers:
+            for k, (name, exponent, _) in enumerate(numbers):
                 values = env.get(name)
                 if values.dtype == object:
                     values = np.array([np.nan if v is None else float(v) for v in values])
-                total = total + coefficient * _term(values, exponent)
+                columns[k] = _term(values, exponent)
+        total = K.weighted_sum(float(intercept), columns, np.array([c for _, _, c in numbers], dtype=np.float64))
+        with np.errstate(all="ignore"):
             for name, value, coefficient in categories:
                 values = env.get(name)
                 hit = np.array([v == value for v in values], dtype=bool) if values.dtype == object else values == value
@@ -117,14 +122,21 @@ def regression_model(node: Any, numeric: Callable[[str], bool]) -> Model:
         def regress(env: Env) -> Prediction:
             with np.errstate(all="ignore"):
                 return Prediction(inverse(score(env, tables[0])))
-        return regress
+        return _described(regress, tables, function, method)
     if function != "classification":
         raise unsupported(node, f"a RegressionModel with functionName={function!r}")
     labels = [t[0] for t in tables]
 
     def classify_rows(env: Env) -> Prediction:
         return classify([score(env, t) for t in tables], labels, method, node)
-    return classify_rows
+    return _described(classify_rows, tables, function, method)
+
+
+def _described(run: Model, tables: list[tuple[Any, ...]], function: str, method: str) -> Model:
+    """The compiled model with what the one-record compiler (rows.py) reads: the tables, parsed once."""
+    run.tables, run.function, run.method = tables, function, method  # type: ignore[attr-defined]
+    run.labels = [t[0] for t in tables]  # type: ignore[attr-defined]
+    return run
 
 
 # -- GeneralRegressionModel ------------------------------------------------------------------------

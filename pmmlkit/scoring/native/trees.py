@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import binary as B
 from . import kernels as K
 from .fields import elements, local_name, parse_value
 from .functions import _texts
@@ -36,6 +37,7 @@ class FlatTrees:
     node_label: np.ndarray  # classification: index in ``categories`` (-1 where none)
     node_probs: np.ndarray  # (nodes, categories)
     categories: list[str]
+    binary: tuple[np.ndarray, ...] | None = None  # binary.binary_arrays: the one-comparison walk, where it applies
 
     def matrix(self, env: Env) -> np.ndarray:
         """The rows as the kernels read them: one float64 column per field, text as codes."""
@@ -53,6 +55,22 @@ class FlatTrees:
 
     def leaves(self, X: np.ndarray, parallel: bool = False) -> np.ndarray:
         return K.run(K.tree_leaves_parallel if parallel else K.tree_leaves, parallel, X, *self.arrays)
+
+    def values(self, X: np.ndarray, weights: np.ndarray, average: bool, parallel: bool = False) -> np.ndarray:
+        """Each row's (weighted) sum or average of the trees' scores (kernels.forest_values)."""
+        if self.binary is not None:
+            kernel = B.forest_values_parallel if parallel else B.forest_values
+            return K.run(kernel, parallel, X, *self.binary, self.node_value, weights, average)
+        kernel = K.forest_values_parallel if parallel else K.forest_values
+        return K.run(kernel, parallel, X, *self.arrays, self.node_value, weights, average)
+
+    def classes(self, X: np.ndarray, weights: np.ndarray, vote: bool, parallel: bool = False) -> np.ndarray:
+        """Each row's per-category average probability or vote share (kernels.forest_classes)."""
+        if self.binary is not None:
+            kernel = B.forest_classes_parallel if parallel else B.forest_classes
+            return K.run(kernel, parallel, X, *self.binary, self.node_probs, self.node_label, weights, vote)
+        kernel = K.forest_classes_parallel if parallel else K.forest_classes
+        return K.run(kernel, parallel, X, *self.arrays, self.node_probs, self.node_label, weights, vote)
 
 
 def _number(value: Any) -> float:
@@ -282,7 +300,7 @@ class TreeBuilder:
                   np.array(self.set_len, dtype=i32), np.array(self.set_values, dtype=np.float64))
         return FlatTrees(list(self.fields), self.vocabularies, arrays,
                          np.array(self.node_value, dtype=np.float64), np.array(self.node_label, dtype=i32), probs,
-                         list(self.categories))
+                         list(self.categories), B.binary_arrays(arrays))
 
 
 def array_values(node: Any) -> list[str]:
@@ -308,6 +326,8 @@ def tree_model(node: Any, numeric: Callable[[str], bool], categories: list[str])
     def run(env: Env) -> Prediction:
         leaves = flat.leaves(flat.matrix(env), env.parallel)[:, 0]
         return tree_prediction(flat, leaves, classification)
+    # What the one-record compiler (rows.py) reads: the same node arrays.
+    run.flat, run.kind, run.classification = flat, "tree", classification  # type: ignore[attr-defined]
     return run
 
 
