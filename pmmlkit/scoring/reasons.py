@@ -53,6 +53,9 @@ class ReasonCodes:
         # as the standard, JPMML-Evaluator and the native engine answer. The predicted value when
         # the document outputs it, else PMML4S's own rank-1 code (right, unlike the ranks above it).
         self.scored_by: int | None = None
+        # The reasonCode outputs declared numbers (codes such as "1", "2"): the engine's column is
+        # numeric, so the codes go in as numbers.
+        self.numbers: set[str] = set()
 
     @classmethod
     def of(cls, root: etree._Element, inputs: Sequence[str], outputs: Sequence[str],
@@ -100,6 +103,8 @@ class ReasonCodes:
                       and f.get("feature") == "reasonCode" and f.get("rank", "1") == "1" and f.get("name") in outputs]
         scored_by = (predicted or first_rank or [None])[0]
         replacement.scored_by = None if scored_by is None else list(outputs).index(scored_by)
+        replacement.numbers = {f.get("name") for f in ([] if output is None else output) if isinstance(f.tag, str)
+                               and f.get("feature") == "reasonCode" and f.get("dataType") in _NUMERIC}
         return replacement
 
     def columns(self, outputs: list[np.ndarray], prepared: list[Prepared], rows: int) -> list[np.ndarray]:
@@ -136,8 +141,9 @@ class ReasonCodes:
             np.asarray(pd.isna(pd.Series(outputs[self.scored_by], dtype=object)), dtype=bool)
         for name, position in self.positions.items():
             # Missing ranks as None, as the engine gives missing strings (pandas may hold NaN).
-            outputs[position] = np.array([code if isinstance(code, str) and not missing else None
-                                          for code, missing in zip(codes[name], unscored)], dtype=object)
+            column = [code if isinstance(code, str) and not missing else None for code, missing in zip(codes[name], unscored)]
+            outputs[position] = np.array([np.nan if code is None else float(code) for code in column]) \
+                if name in self.numbers else np.array(column, dtype=object)
         return outputs
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from ..pmml import MODEL_TAGS
-from .vocabulary import NUMERIC_TYPES, REFERENCES, number
+from .vocabulary import CONVERTED_TYPES, NUMERIC_TYPES, REFERENCES, number, reads_as
 
 
 def local(node: Any) -> str | None:
@@ -149,3 +149,12 @@ def is_class(value: str, target: Field) -> bool:
         read = number(value)
         return read is not None and any(number(v) == read for v in target.values or ())
     return False
+
+
+def unfit_types(row: etree._Element, unfit: dict[str, set[str]]) -> None:
+    """Add to ``unfit`` (column -> dataTypes) the dataTypes each cell of a table ``row`` does not read as."""
+    for cell in row:
+        column = local(cell)
+        if column is not None and not any(isinstance(c.tag, str) for c in cell):
+            text = cell.text or ""
+            unfit.setdefault(column, set()).update(t for t in CONVERTED_TYPES if not reads_as(text, t))

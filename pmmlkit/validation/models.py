@@ -75,6 +75,9 @@ class ModelRules(CheckerBase):
         if tag == "Scorecard":
             self._scorecard_values(model, context)
             self._scorecard_scores(model)
+            self._scorecard_coverage(model, context)
+        elif tag == "RuleSetModel":
+            self._rule_set(model)
         elif tag == "GeneralRegressionModel":
             self._general_regression(model, context)
         elif tag == "SupportVectorMachineModel":

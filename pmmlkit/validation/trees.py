@@ -28,13 +28,15 @@ class TreeRules(CheckerBase):
         # A regression's scores, and a classification's whose target is a number field, must be numbers.
         numeric_scores = model.get("functionName") == "regression" or (
             target is not None and target.data_type in NUMERIC_TYPES)
+        # A regression Node's ScoreDistributions give it no score (a classification's give the class).
+        distributions_score = model.get("functionName") != "regression"
         if cut is not None and cut.stood_in:
             # The parser got a stand-in for a tree the screen passed: only what needs the model
             # around it is left. If that fails, the tree takes the stand-in's place and is walked.
             screened = cut.tree.screened
             assert screened is not None
             if model.get("missingValueStrategy", "none") != "defaultChild" and \
-                    screened.fits(usable, classes, numeric_scores):
+                    screened.fits(usable, classes, numeric_scores, distributions_score):
                 return
             root = rawtrees.put_back(root, cut.tree.text)
         prefix = root.tag[: root.tag.index("}") + 1] if root.tag[:1] == "{" else ""
@@ -49,13 +51,14 @@ class TreeRules(CheckerBase):
         if predicate is not None and predicate.tag not in ignored:
             for inner in predicate.iter(*tags):
                 self._node(inner, context, "<TreeModel>", None, None)
-        if root.get("score") is None and first_child(root, {node_tag, distribution_tag}) is None:
+        if root.get("score") is None and first_child(
+                root, {node_tag, distribution_tag} if distributions_score else {node_tag}) is None:
             self.error("tree-score", "the tree is a single Node without a score: every record gets no score (give "
                        "the Node a score)", root)
         if predicate is not None and predicate.tag == true_tag \
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
-            if treescreen.clean(root, usable, classes, tree, numeric_scores):
+            if treescreen.clean(root, usable, classes, tree, numeric_scores, distributions_score):
                 return
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"
@@ -98,7 +101,7 @@ class TreeRules(CheckerBase):
                     if abs(sum(values) - 1) > PROBABILITY_TOLERANCE or not all(0 <= v <= 1 for v in values):
                         self._probabilities(node, "Node", distributions)
             if not nodes:
-                if node is not root and node.get("score") is None and not distributions:
+                if node is not root and node.get("score") is None and not (distributions and distributions_score):
                     self.error("tree-score", "this leaf Node has no score: records reaching it get none (give it a "
                                "score)", node)
                 continue

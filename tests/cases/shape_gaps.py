@@ -216,3 +216,44 @@ def _without_outputs(document: str) -> str:
 
 SHAPE_CASES.append(("NeuralNetwork without NeuralOutputs", _without_outputs(NETWORK), "neural-wiring",
                     "NeuralOutputs"))
+
+
+# The last full run's remaining gaps: nearest-neighbour counts and output types, Apply argument
+# types, Scorecards and RuleSets whose records match no Attribute or rule, a regression leaf with
+# only a ScoreDistribution (the "Partition" rule document with its parts reordered).
+NEAREST = 'name="nearest" optype="categorical" dataType="string"'
+DEPARTMENT = '<SimplePredicate field="department" operator="equal" value="marketing"/>'
+CONDITION = LOGISTIC[LOGISTIC.index('<Apply function="greaterThan">'):LOGISTIC.index("<Constant>call</Constant>")]
+POINTS = (VALID.parent / "models" / "scorecard_points_above.pmml").read_text()
+SET_ATTRIBUTE = POINTS[POINTS.index("        <Attribute>\n"):POINTS.index('        <Attribute partialScore="1">')]
+SHAPE_CASES += [
+    ("DataField with an empty name", edit(edit(NEIGHBORS, '<DataField name="id"', '<DataField name=""'),
+                                          'instanceIdVariable="id"', 'instanceIdVariable=""'), "missing-name",
+     "empty name"),
+    ("numberOfNeighbors beyond a 32-bit int", edit(NEIGHBORS, 'numberOfNeighbors="3"', 'numberOfNeighbors="99999999999"'),
+     "value-type", "32-bit"),
+    ("entity ids declared integers", edit(NEIGHBORS, NEAREST, NEAREST.replace('"string"', '"integer"')),
+     "output-feature", "entity id"),
+    ("entity ids declared booleans", edit(NEIGHBORS, NEAREST, NEAREST.replace('"string"', '"boolean"')),
+     "output-feature", "entity id"),
+    ("reason codes declared integers", edit(SCORECARD, 'rank="1" feature="reasonCode" dataType="string"',
+                                            'rank="1" feature="reasonCode" dataType="integer"'), "output-feature",
+     "'RC1'"),
+    ("reason codes in a double output", edit(SCORECARD, 'name="Final Score" feature="predictedValue"',
+                                             'name="Final Score" feature="reasonCode"'), "output-feature", "'RC1'"),
+    ("a value no Attribute matches (isMissing)", edit(SCORECARD, DEPARTMENT, DEPARTMENT.replace("equal", "isMissing")),
+     "lost-records", "'marketing'"),
+    ("a value no Attribute matches (notEqual)", edit(SCORECARD, DEPARTMENT, DEPARTMENT.replace("equal", "notEqual")),
+     "lost-records", "'marketing'"),
+    ("a Characteristic of False Attributes", edit(POINTS, SET_ATTRIBUTE, ""), "lost-records", "<False/>"),
+    ("a RuleSet without rules or defaultScore", edit(RULESET, ' defaultScore="a"', ""), "lost-records",
+     "defaultScore"),
+    ("if of a text condition", edit(LOGISTIC, CONDITION, ""), "value-type", "<Constant>call</Constant>"),
+    ("if of the condition 1", edit(LOGISTIC, CONDITION, "<Constant>1</Constant>"), "value-type", "condition"),
+    ("a regression leaf with a ScoreDistribution only", edit(SCORELESS, "</Node><Node score=\"2\">",
+                                                             '<ScoreDistribution value="a" recordCount="1"/></Node>'
+                                                             '<Node score="2">'), "tree-score", "leaf Node has no score"),
+    ("a regression root with a ScoreDistribution only", SCORELESS[:SCORELESS.index('<Node score="1">')]
+     + '<Node><True/><ScoreDistribution value="a" recordCount="1"/></Node>' + SCORELESS[SCORELESS.index("</TreeModel>"):],
+     "tree-score", "single Node"),
+]
