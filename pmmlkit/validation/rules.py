@@ -52,7 +52,7 @@ RULES: tuple[Rule, ...] = (
     _r("unknown-element", W, False, "an element PMML does not define appears under <PMML>"),
     _r("number-of-fields", W, False, "a numberOfFields count disagrees with the fields listed"),
     # -- fields ---------------------------------------------------------------------------------
-    _r("missing-name", E, True, "a field declaration has no name"),
+    _r("missing-name", E, True, "a field declaration has no name (or a DataField an empty one)"),
     _r("duplicate-field", E, True, "a field name is declared twice in one scope"),
     _r("undefined-field", E, True, "a reference names a field that is not defined in scope"),
     _r("cyclic-field", E, True, "derived fields (or functions) refer to each other in a cycle"),
@@ -73,7 +73,9 @@ RULES: tuple[Rule, ...] = (
                                   "DefineFunction fewer than its ParameterFields)"),
     _r("value-type", E, True, "a value does not fit the dataType it goes into (a DataField's Value, missingValueReplacement, "
                               "invalidValueReplacement, Constant, DiscretizeBin binValue, mapMissingTo, "
-                              "defaultValue), or invalidValueTreatment=\"asValue\" has no invalidValueReplacement"),
+                              "defaultValue, an if's text condition other than true/false, a numberOfNeighbors "
+                              "beyond a 32-bit integer), or invalidValueTreatment=\"asValue\" has no "
+                              "invalidValueReplacement"),
     _r("outlier-bounds", E, True, "outliers=\"asExtremeValues\"/\"asMissingValues\" without both lowValue and "
                                   "highValue, with lowValue above highValue, or with an infinite bound"),
     _r("linear-norm-order", E, True, "a NormContinuous's LinearNorm orig values are not strictly ascending"),
@@ -89,9 +91,13 @@ RULES: tuple[Rule, ...] = (
     _r("unreachable-node", E, True, "a Node no record can reach (after a <True/> sibling, <False/>, or a range "
                                     "its ancestors exclude)"),
     _r("lost-records", E, True, "noTrueChildStrategy/missingValueStrategy leave some records without a score "
-                                "(children that do not cover their parent, defaultChild missing or unknown)"),
+                                "(children that do not cover their parent, defaultChild missing or unknown); a "
+                                "Scorecard Characteristic whose Attributes are all <False/> or, with reason codes, "
+                                "match no record with one of its field's values; a RuleSet with no rule that can "
+                                "fire and no defaultScore"),
     _r("tree-score", E, True, "a Node score in a regression TreeModel (or one whose target is a number) is not a "
-                              "number, or a leaf Node has no score: records reaching it get no score (PMML4S) or fail (JPMML)"),
+                              "number, or a leaf Node has no score (in a regression, ScoreDistributions give it "
+                              "none): records reaching it get no score (PMML4S) or fail (JPMML)"),
     # -- numbers --------------------------------------------------------------------------------
     _r("non-finite", E, True, "a coefficient, intercept, weight or other model number is not a finite number"),
     _r("reversed-interval", E, True, "an Interval whose left margin is above its right (or empty)"),
@@ -108,7 +114,8 @@ RULES: tuple[Rule, ...] = (
                                   "from a regression, a reasonCode from a model other than a Scorecard, a cluster or "
                                   "entity feature from a model without clusters or entities, an association rule's feature "
                                   "from another model, a standardError, warning, ruleValue, confidence interval or "
-                                  "standardDeviation, which PMML4S never fills, a class label or display text declared numeric)"),
+                                  "standardDeviation, which PMML4S never fills, a class label or display text declared numeric, an "
+                                  "entity id or reason code declared a type it is not)"),
     _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
     _r("regression-parameters", E, True, "a GeneralRegressionModel's parameters do not fit together: a PCell, PPCell "
                                          "or PCovCell names a parameter the ParameterList does not declare, the "
