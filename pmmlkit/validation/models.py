@@ -144,6 +144,7 @@ class ModelRules(CheckerBase):
             state.ids.add(segment.get("id"))
         else:
             state.ids.add(str(state.count))  # segments are numbered from 1 when they have no id
+        state.functions.update(node.get("functionName") for node in segment if local(node) in MODEL_TAGS)
         enclosing = segmentation.getparent()
         if enclosing is not None and local(enclosing) in MODEL_TAGS:
             context = self._context(enclosing)
@@ -178,6 +179,10 @@ class ModelRules(CheckerBase):
         if method and function in WRONG_METHODS and method in WRONG_METHODS[function]:
             self.error("multiple-model-method", f"multipleModelMethod=\"{method}\" has no meaning for a "
                        f"{function} model", segmentation)
+        elif function == "clustering" and method in ("majorityVote", "weightedMajorityVote") and \
+                state.functions - {"clustering"}:
+            self.error("multiple-model-method", f"a clustering model takes a {method} of its segments' clusters, but "
+                       "some segments are not clustering models: the engine scores every record null", segmentation)
         if self.namespace == CURRENT:
             for attribute in NEW_IN_4_4["Segmentation"] or ():
                 if segmentation.get(attribute) is not None:

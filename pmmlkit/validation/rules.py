@@ -89,7 +89,7 @@ RULES: tuple[Rule, ...] = (
                                   "string, a non-number compared with a number field)"),
     _r("root-predicate", E, True, "a tree's root Node predicate is not <True/>"),
     _r("unreachable-node", E, True, "a Node no record can reach (after a <True/> sibling, <False/>, or a range "
-                                    "its ancestors exclude)"),
+                                    "its ancestors or its field's valid Interval exclude)"),
     _r("lost-records", E, True, "noTrueChildStrategy/missingValueStrategy leave some records without a score "
                                 "(children that do not cover their parent, defaultChild missing or unknown); a "
                                 "Scorecard Characteristic whose Attributes are all <False/> or, with reason codes, "
@@ -129,7 +129,7 @@ RULES: tuple[Rule, ...] = (
     _r("cluster-structure", E, True, "a ClusteringModel's parts disagree: numberOfClusters differs from its Clusters, "
                                      "a field is compared twice, a Cluster centre holds a value that is not a finite "
                                      "number or not one per ClusteringField, or an AnomalyDetectionModel over clusters "
-                                     "lacks MeanClusterDistances as a real Array"),
+                                     "lacks MeanClusterDistances as a real Array of one distance per Cluster"),
     _r("svm-structure", E, True, "a SupportVectorMachineModel's parts disagree: a count (numberOfVectors, "
                                  "numberOfFields, numberOfSupportVectors, numberOfAttributes, numberOfCoefficients, a "
                                  "vector's n) differs from what is listed, a SupportVector names no VectorInstance, a "
@@ -144,7 +144,8 @@ RULES: tuple[Rule, ...] = (
     _r("target-optype", E, True, "functionName does not fit the target's optype (classification of a continuous "
                                  "target, regression of a categorical one)"),
     _r("empty-segmentation", E, True, "a Segmentation has no Segment, or a MiningModel has no Segmentation"),
-    _r("multiple-model-method", E, True, "multipleModelMethod does not fit the model's functionName"),
+    _r("multiple-model-method", E, True, "multipleModelMethod does not fit the model's functionName (or a "
+                                         "clustering model votes over segments that are not clustering models)"),
     _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist, or a segmentId in a "
                                      "model without a Segmentation"),
     _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
@@ -167,7 +168,9 @@ RULES: tuple[Rule, ...] = (
                                "AnomalyDetectionModel whose inner model has no target, a Target without a field, a "
                                "Matrix of MatCells, a Cluster centre missing or not a real Array, a ClusteringField with a "
                                "Comparisons matrix, a model embedded in a tree Node, a MiningModel without a target that "
-                               "does not chain its segments): valid PMML, but load refuses it"),
+                               "does not chain its segments, a classification RegressionModel normalized by exp, or "
+                               "by logit, probit, cloglog, loglog or cauchit over more than two classes): valid PMML, "
+                               "but load refuses it"),
     _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
 )
 

@@ -9,7 +9,7 @@ from lxml import etree
 
 from . import rawtrees, treescreen
 from .base import CheckerBase
-from .elements import Field, Scope, child, first_child, is_class, local, number_or_nan, usable_fields
+from .elements import Field, Scope, child, first_child, is_class, local, number_or_nan, usable_fields, valid_bounds
 from .spans import Span, covers, intersect, span
 from .vocabulary import NUMERIC_TYPES, ORDER_OPERATORS, PREDICATES, PROBABILITY_TOLERANCE, VALUE_OPERATORS, number
 
@@ -69,7 +69,7 @@ class TreeRules(CheckerBase):
         fields, visible = context.fields, context.visible
         whole = (-math.inf, False, math.inf, False)
         stack: list[tuple[etree._Element, dict[str, tuple[float, bool, float, bool]], etree._Element | None]] = \
-            [(root, {}, predicate)]
+            [(root, valid_bounds(context), predicate)]
         while stack:
             node, bounds, predicate = stack.pop()
             nodes: list[etree._Element] = []
@@ -144,7 +144,7 @@ class TreeRules(CheckerBase):
                         joined = intersect(bounds[name], accepted) if name in bounds else accepted
                         if joined is None and not after_true:
                             self.error("unreachable-node", f"this Node's predicate on {name!r} contradicts its "
-                                       "ancestors', so no record reaches it", item)
+                                       "ancestors' (or the field's valid Interval), so no record reaches it", item)
                         limits = dict(bounds)  # each child narrows its own copy
                         limits[name] = joined or accepted
                         if spans is not None and span_field in (None, name):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases.validation import FOREST, NEURAL, SCORECARD, TREE, edit
+from cases.validation import FOREST, NEURAL, REGRESSION, SCORECARD, SUPPORT_VECTORS, TREE, edit
 
 VALID = Path(__file__).resolve().parent.parent / "corpus" / "valid"
 
@@ -256,4 +256,32 @@ SHAPE_CASES += [
     ("a regression root with a ScoreDistribution only", SCORELESS[:SCORELESS.index('<Node score="1">')]
      + '<Node><True/><ScoreDistribution value="a" recordCount="1"/></Node>' + SCORELESS[SCORELESS.index("</TreeModel>"):],
      "tree-score", "single Node"),
+]
+
+
+# Found by the full mode on the rule cases (tests/cases/validation.py) and their mutations.
+THIRD_CLASS = edit(edit(REGRESSION, '<Value value="yes"/>', '<Value value="yes"/><Value value="maybe"/>'),
+                   '<RegressionTable intercept="0" targetCategory="no"/>',
+                   '<RegressionTable intercept="0" targetCategory="no"/><RegressionTable intercept="0.1" '
+                   'targetCategory="maybe"/>')
+SHAPE_CASES += [
+    ("a valid Interval no Node's records fit", edit(TREE, 'leftMargin="0" rightMargin="10"',
+                                                    'leftMargin="2" rightMargin="10"'), "unreachable-node",
+     "valid Interval"),
+    ("a support vector component not a number", edit(SUPPORT_VECTORS, '<Array n="1" type="real">1</Array>',
+                                                     '<Array n="1" type="real">abc</Array>'), "svm-structure",
+     "not a number"),
+    ("fewer MeanClusterDistances than Clusters", edit(edit(ANOMALY, 'numberOfClusters="2"', 'numberOfClusters="3"'),
+                                                      '<Cluster id="2"', '<Cluster id="3" name="mid"><Array n="2" '
+                                                      'type="real">2 2</Array></Cluster><Cluster id="2"'),
+     "cluster-structure", "2 distances for 3 Clusters"),
+    ("exp normalization of a classification", edit(REGRESSION, 'normalizationMethod="softmax"',
+                                                   'normalizationMethod="exp"'), "unsupported", '"exp"'),
+    ("logit normalization of three classes", edit(THIRD_CLASS, 'normalizationMethod="softmax"',
+                                                  'normalizationMethod="logit"'), "unsupported", '"logit"'),
+    ("a clustering vote over regression segments", edit(edit(FOREST, 'multipleModelMethod="sum"',
+                                                             'multipleModelMethod="majorityVote"'),
+                                                        '<MiningModel functionName="regression"',
+                                                        '<MiningModel functionName="clustering"'),
+     "multiple-model-method", "not clustering models"),
 ]
