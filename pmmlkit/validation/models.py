@@ -360,6 +360,10 @@ class ModelRules(CheckerBase):
         if outputs is None and self.model_scored:  # valid PMML, and the engine never scores later models
             self.error("neural-wiring", "the NeuralNetwork has no NeuralOutputs: no neuron is read as its score "
                        "(PMML4S fails on every record)", model)
+        if outputs is not None and model.get("functionName") == "classification" and \
+                next(outputs.iter("{*}NormDiscrete"), None) is None:
+            self.error("neural-wiring", "the NeuralOutputs of a classification NeuralNetwork map no class (none holds a "
+                       "NormDiscrete): the engine fails on every record; map each class's neuron with one", outputs)
         for node in children(outputs, "NeuralOutput") if outputs is not None else []:
             if node.get("outputNeuron") not in known:
                 self.error("neural-wiring", f"NeuralOutput reads neuron {node.get('outputNeuron')!r}, which does "

@@ -149,8 +149,9 @@ RULES: tuple[Rule, ...] = (
     _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist, or a segmentId in a "
                                      "model without a Segmentation"),
     _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
-                                 "(or to a later layer), an id is reused, there are no NeuralOutputs, or a "
-                                 "radialBasis activation has no width"),
+                                 "(or to a later layer), an id is reused, there are no NeuralOutputs (or, in a "
+                                 "classification, none maps a class with a NormDiscrete), or a radialBasis activation "
+                                 "has no width"),
     _r("neuron-count", W, False, "a numberOfNeurons/numberOfLayers count disagrees with the neurons listed"),
     # -- ModelVerification ----------------------------------------------------------------------
     _r("verification-count", W, False, "a ModelVerification's recordCount/fieldCount disagrees with its table"),
