@@ -135,7 +135,8 @@ def empty_element(node: etree._Element) -> None:
 
 def targets_of(context: Scope) -> list[str]:
     """The model's target fields, in MiningSchema order (usageType target, or 4.1's predicted)."""
-    return [n for n, item in context.mining.items() if item.get("usageType") in ("target", "predicted")]
+    # (A MiningField without a name, a schema error, is no target: the names are sorted.)
+    return [n for n, item in context.mining.items() if n is not None and item.get("usageType") in ("target", "predicted")]
 
 
 def usable_fields(context: Scope) -> list[str]:

@@ -289,3 +289,11 @@ SHAPE_CASES += [
                                                         '<MiningModel functionName="clustering"'),
      "multiple-model-method", "not clustering models"),
 ]
+
+# A target MiningField without a name beside another target: the rules sorted the target names
+# with None among them and validate raised a TypeError (the full mode on "two targets").
+SHAPE_CASES.append(("an unnamed target beside another", edit(edit(TREE, '<MiningField name="x"/>',
+                                                                  '<MiningField name="x" usageType="target"/>'),
+                                                             '<MiningField name="y" usageType="target"/>',
+                                                             '<MiningField usageType="target"/>'), "undefined-field",
+                    "MiningField None"))
