@@ -51,8 +51,10 @@ class ReasonCodes:
         # An output that is missing exactly where the engine gives the row no score (an invalid
         # input under returnInvalid, no true Attribute): there every reason code is missing too,
         # as the standard, JPMML-Evaluator and the native engine answer. The predicted value when
-        # the document outputs it, else PMML4S's own rank-1 code (right, unlike the ranks above it).
-        self.scored_by: int | None = None
+        # the document outputs it, else PMML4S's own rank-1 codes (right, unlike the ranks above it):
+        # the row has no score where every one of them is missing (PMML4S leaves an OutputField
+        # without an explicit rank empty, so one column alone cannot tell).
+        self.scored_by: list[int] = []
         # The reasonCode outputs declared numbers (codes such as "1", "2"): the engine's column is
         # numeric, so the codes go in as numbers.
         self.numbers: set[str] = set()
@@ -101,8 +103,7 @@ class ReasonCodes:
                      and f.get("feature", "predictedValue") == "predictedValue" and f.get("name") in outputs]
         first_rank = [f.get("name") for f in ([] if output is None else output) if isinstance(f.tag, str)
                       and f.get("feature") == "reasonCode" and f.get("rank", "1") == "1" and f.get("name") in outputs]
-        scored_by = (predicted or first_rank or [None])[0]
-        replacement.scored_by = None if scored_by is None else list(outputs).index(scored_by)
+        replacement.scored_by = [list(outputs).index(name) for name in (predicted[:1] or first_rank)]
         replacement.numbers = {f.get("name") for f in ([] if output is None else output) if isinstance(f.tag, str)
                                and f.get("feature") == "reasonCode" and f.get("dataType") in _NUMERIC}
         return replacement
@@ -137,8 +138,8 @@ class ReasonCodes:
         codes = reason_codes(self.model, values, rows)
         if codes is None:
             return outputs
-        unscored = np.zeros(rows, dtype=bool) if self.scored_by is None else \
-            np.asarray(pd.isna(pd.Series(outputs[self.scored_by], dtype=object)), dtype=bool)
+        unscored = np.zeros(rows, dtype=bool) if not self.scored_by else np.logical_and.reduce(
+            [np.asarray(pd.isna(pd.Series(outputs[p], dtype=object)), dtype=bool) for p in self.scored_by])
         for name, position in self.positions.items():
             # Missing ranks as None, as the engine gives missing strings (pandas may hold NaN).
             column = [code if isinstance(code, str) and not missing else None for code, missing in zip(codes[name], unscored)]

@@ -181,7 +181,7 @@ class EngineRules(CheckerBase):
             if embedded is not None:
                 self._unsupported(embedded, f"an embedded <{local(embedded)}> model inside a <MiningModel>")
             elif method not in (None, "modelChain") and model.get("functionName") != "clustering" and \
-                    not _has_target(model):
+                    not _has_target(model) and not _chained(model):
                 self._unsupported(model, f"a <MiningModel> without a target field that combines its segments "
                                   f"(multipleModelMethod=\"{method}\"; PMML4S fails to load it: mark the predicted "
                                   "field usageType=\"target\" in its MiningSchema)")
@@ -200,6 +200,14 @@ class EngineRules(CheckerBase):
                             self._unsupported(stat, f"a <{kind}> in a NaiveBayes BayesInput (PMML4S takes Gaussian "
                                               "and Poisson distributions)")
                             return
+
+
+def _chained(model: etree._Element) -> bool:
+    """Whether ``model`` is a segment of a modelChain: PMML4S passes its OutputFields on and needs no
+    target there (a boosted ensemble's inner sum of trees, as pmmlkit's converters write it)."""
+    segmentation = model.getparent().getparent() if model.getparent() is not None else None
+    return segmentation is not None and local(segmentation) == "Segmentation" and \
+        segmentation.get("multipleModelMethod") == "modelChain"
 
 
 def _has_target(model: etree._Element) -> bool:
