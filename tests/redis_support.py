@@ -23,7 +23,7 @@ from serving_support import free_port
 
 START_SECONDS = 20.0
 # The database each test module uses on the shared server (0 for the online-features tests).
-DATABASES = {"precompute": 1, "spark": 2, "readme": 3}
+DATABASES = {"precompute": 1, "spark": 2, "readme": 3, "routes": 4}
 
 
 @dataclass

@@ -126,3 +126,18 @@ def test_serve_explain_endpoint(models) -> None:
     paths = document.json()["paths"]
     assert "post" in paths["/v1/models/logistic:explain"]
     assert "/v1/models/network:explain" not in paths  # listed only where it answers
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"instances": [{"a": 1.0, "b": 2.0, "c": {"x": 1}}]}, "instance 0"),
+    ({"inputs": {"a": [1.0, 2.0], "b": [1.0, "many"], "c": [0.0, 0.0]}}, "instance 1"),
+    ({"instances": [{"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0}]}, "'d'"),
+])
+def test_serve_explain_refuses_what_predict_refuses(models, body, message) -> None:
+    # :explain takes its values through the input contract :predict uses: a value of the wrong type or
+    # an unknown input is a 400 naming it, never coerced to a missing value and explained.
+    explained, predicted = _serve({"logistic": models["logistic"][1]},
+                                  [("POST", "/v1/models/logistic:explain", body),
+                                   ("POST", "/v1/models/logistic:predict", body)])
+    assert explained.status_code == predicted.status_code == 400, explained.text
+    assert message in explained.json()["error"]

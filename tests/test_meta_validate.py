@@ -5,10 +5,8 @@ an output), which describe the document rather than a fault."""
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
-from cases import lightgbm_cases, sklearn_ensembles, xgboost_cases
+from cases import fit_quietly, lightgbm_cases, sklearn_ensembles, xgboost_cases
 
 import pmmlkit
 
@@ -18,9 +16,7 @@ CASES = sklearn_ensembles.CASES + lightgbm_cases.CASES + xgboost_cases.CASES
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_document_passes_pmmlkit_validate(case):
     X, y, _ = case.data()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        estimator = case.estimator().fit(X, y)
+    estimator = fit_quietly(case.estimator(), X, y)
     report = pmmlkit.validate(pmmlkit.convert(estimator, X))
     assert report.ok, str(report)
     assert all(issue.code.startswith("interop") for issue in report.issues), str(report)

@@ -15,22 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from harness import assert_engines_agree
+from native_oracles import document as pmml_document
 
 import pmmlkit
 from pmmlkit.errors import EvaluationError, ValidationError
 
-HEAD = '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>'
-
-
-def _document(body: str) -> str:
-    return textwrap.dedent(f"""<?xml version="1.0"?>
-{HEAD}
-{body}
-</PMML>
-""")
-
-
-REGRESSION = _document("""<DataDictionary>
+REGRESSION = pmml_document("""<DataDictionary>
 <DataField name="x" optype="continuous" dataType="double"/>
 <DataField name="c" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
 <DataField name="y" optype="continuous" dataType="double"/>
@@ -48,7 +38,7 @@ REGRESSION = _document("""<DataDictionary>
 </RegressionTable>
 </RegressionModel>""")
 
-TREE = _document("""<DataDictionary>
+TREE = pmml_document("""<DataDictionary>
 <DataField name="x" optype="continuous" dataType="double"/>
 <DataField name="c" optype="categorical" dataType="string"/>
 <DataField name="y" optype="categorical" dataType="string"><Value value="p"/><Value value="q"/></DataField>
@@ -123,7 +113,7 @@ def test_a_native_model_pickles_with_its_engine(tmp_path):
 
 
 # A BaselineModel: neither engine scores it (the native compiler names it; the gate refuses it for PMML4S).
-UNSUPPORTED = _document("""<DataDictionary>
+UNSUPPORTED = pmml_document("""<DataDictionary>
 <DataField name="x" optype="continuous" dataType="double"/>
 </DataDictionary>
 <BaselineModel functionName="regression">
@@ -215,7 +205,7 @@ def test_cli_score_takes_an_engine(tmp_path, capsys):
 def test_what_only_pmml4s_refuses_is_still_refused_where_the_standard_is_unclear(attributes, message, tmp_path):
     """The gate lets a document PMML4S cannot score through to the native compiler ("unsupported"
     rules), which must then refuse what it would have to guess."""
-    document = _document(f"""<DataDictionary>
+    document = pmml_document(f"""<DataDictionary>
 <DataField name="x" optype="continuous" dataType="double"/><DataField name="y" optype="continuous" dataType="double"/>
 </DataDictionary>
 <GeneralRegressionModel {attributes}>

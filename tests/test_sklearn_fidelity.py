@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 import pytest
-from cases import all_cases
+from cases import all_cases, fit_quietly
 from harness import EVALUATORS, check_model
 
 # LightGBM and XGBoost models convert through front ends built on the scikit-learn one.
@@ -25,9 +23,7 @@ def _params():
 @pytest.mark.parametrize("case,evaluator", list(_params()))
 def test_scores_match_scikit_learn(case, evaluator, tmp_path):
     X, y, X_eval = case.data()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        estimator = case.estimator().fit(X, y)
+    estimator = fit_quietly(case.estimator(), X, y)
     if case.extra_rows is not None:
         X_eval = pd.concat([X_eval, case.extra_rows(estimator, X)], ignore_index=True)
     check_model(estimator, X, X_eval, evaluator, tmp_path, engine_tolerance=case.engine_tolerance)

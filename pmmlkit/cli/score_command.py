@@ -13,11 +13,12 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from ..errors import PMMLError
-from ..io import FORMATS, STDIO, TableWriter, table_format, table_size
+from ..io import FORMATS, STDIO, table_format, table_size
 from ..parsing import read_source
 from ..scoring.engine import DEFAULT_ENGINE, ENGINES
 from ..scoring.evaluator import Model, load
 from ..scoring.inputs import InvalidReport, numbers_from_text
+from ..table_writer import TableWriter
 from ..validation import gate
 from .common import DEFAULT_CHUNK, ROWS, UsageError, check_pmml_argument
 from .score_explain import ExplanationColumns

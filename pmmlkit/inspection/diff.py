@@ -25,13 +25,7 @@ INTERFACE_CHANGED = 8
 def diff_summaries(old: Summary, new: Summary) -> dict[str, Any]:
     """Interface and structure differences between two summaries."""
     report: dict[str, Any] = {}
-    old_inputs = {f["name"]: f for f in old["inputs"]}
-    new_inputs = {f["name"]: f for f in new["inputs"]}
-    report["inputs_added"] = [n for n in new_inputs if n not in old_inputs]
-    report["inputs_removed"] = [n for n in old_inputs if n not in new_inputs]
-    report["inputs_retyped"] = [
-        {"name": n, "old": _type(old_inputs[n]), "new": _type(new_inputs[n])}
-        for n in old_inputs if n in new_inputs and _type(old_inputs[n]) != _type(new_inputs[n])]
+    old_inputs, new_inputs = _compare(report, "inputs", old, new, _type)
     categories = []
     for name in old_inputs:
         if name in new_inputs:
@@ -40,13 +34,7 @@ def diff_summaries(old: Summary, new: Summary) -> dict[str, Any]:
             if added or removed:
                 categories.append({"name": name, "added": added, "removed": removed})
     report["categories_changed"] = categories
-    old_outputs = {o["name"]: o for o in old["outputs"]}
-    new_outputs = {o["name"]: o for o in new["outputs"]}
-    report["outputs_added"] = [n for n in new_outputs if n not in old_outputs]
-    report["outputs_removed"] = [n for n in old_outputs if n not in new_outputs]
-    report["outputs_retyped"] = [
-        {"name": n, "old": _output_type(old_outputs[n]), "new": _output_type(new_outputs[n])}
-        for n in old_outputs if n in new_outputs and _output_type(old_outputs[n]) != _output_type(new_outputs[n])]
+    _compare(report, "outputs", old, new, _output_type)
     structure = []
     for key in ("model", "function"):
         if old[key] != new[key]:
@@ -156,6 +144,18 @@ def text(report: dict[str, Any]) -> str:
         "" if not scores else ("; scores moved" if scores["scores_moved"] else "; scores equal within tolerance"))
     lines.append(verdict)
     return "\n".join(lines)
+
+
+def _compare(report: dict[str, Any], what: str, old: Summary, new: Summary, type_of: Callable[[dict[str, Any]], str]
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``what`` ("inputs" or "outputs") added, removed and retyped, into ``report``; both sides by name."""
+    before = {f["name"]: f for f in old[what]}
+    after = {f["name"]: f for f in new[what]}
+    report[f"{what}_added"] = [n for n in after if n not in before]
+    report[f"{what}_removed"] = [n for n in before if n not in after]
+    report[f"{what}_retyped"] = [{"name": n, "old": type_of(before[n]), "new": type_of(after[n])}
+                                 for n in before if n in after and type_of(before[n]) != type_of(after[n])]
+    return before, after
 
 
 def _type(field: dict[str, Any]) -> str:

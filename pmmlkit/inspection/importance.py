@@ -21,7 +21,8 @@ from lxml import etree
 
 from ..errors import PMMLError
 from ..pmml import model_element
-from .explain import ValuesOf, _fold_onto_inputs, _target_classes
+from .contributions import target_classes
+from .explain import ValuesOf, fold_onto_inputs
 from .trees import FlatTree, flatten, tree_models
 
 
@@ -31,7 +32,7 @@ def tree_importance(root: etree._Element, kind: str = "gain") -> pd.Series:
     trees = [flatten(t) for t in tree_models(model)]
     if not trees:
         raise PMMLError("the model has no trees: use kind='coefficients' or permutation importance")
-    classes = _target_classes(root)
+    classes = target_classes(root)
     per_tree: list[dict[str, float]] = []
     for tree in trees:
         scores: dict[str, float] = {}
@@ -46,7 +47,7 @@ def tree_importance(root: etree._Element, kind: str = "gain") -> pd.Series:
             scores = {k: v / total for k, v in scores.items()} if total > 0 else {}
         per_tree.append(scores)
     names = list(dict.fromkeys(n for s in per_tree for n in s))
-    inputs, fold = _fold_onto_inputs(root, model, names)
+    inputs, fold = fold_onto_inputs(root, model, names)
     values = np.zeros(len(inputs))
     for scores in per_tree:
         for name, value in scores.items():
@@ -97,7 +98,7 @@ def coefficient_importance(root: etree._Element, sample: pd.DataFrame, values_of
     for p in predictors:
         column = np.asarray(values[p.get("name")], dtype=np.float64)
         scores[p.get("name")] += abs(float(p.get("coefficient", "0"))) * float(np.nanstd(column))
-    inputs, fold = _fold_onto_inputs(root, model, names)
+    inputs, fold = fold_onto_inputs(root, model, names)
     out = np.zeros(len(inputs))
     for i, name in enumerate(names):
         out[fold[i]] += scores[name]

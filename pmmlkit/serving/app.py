@@ -60,8 +60,10 @@ BATCH_ROWS = FEW_RECORDS + 1
 # (nginx's "client closed request"): no answer is sent, and it is not a server error.
 CLIENT_CLOSED = 499
 
+# The POST operations on a model path; which of them a model answers is openapi.operations'.
+APIS = ("predict", "classify", "regress", "rank", "explain")
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[0-9]{1,9}))?"
-                         r"(?:(?P<metadata>/metadata)|:(?P<api>predict|classify|regress|rank|explain))?$")
+                         rf"(?:(?P<metadata>/metadata)|:(?P<api>{'|'.join(APIS)}))?$")
 
 
 def json_response(content: Any, status: int = 200) -> Response:

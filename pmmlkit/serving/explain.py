@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import PMMLError
+from ..errors import EvaluationError, PMMLError
 from ..inspection.explain import Explanation
 from ..scoring.evaluator import Model
 from ..scoring.explaining import Explainer
-from .signature import RequestError, Signature
+from .signature import RequestError, Signature, refused
 from .versions import LoadedVersion
 
 # One Explainer (or the reason there is none) per loaded model, dropped with the model.
@@ -68,6 +68,14 @@ def records_of(payload: dict[str, Any], signature: Signature, allowed: tuple[str
 async def explain_records(loaded: LoadedVersion, records: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
     """The ``:explain`` answer for ``records``, computed on a worker thread under ``timeout``."""
     explainer = explainer_for(loaded.model)
+    # The values meet the input contract :predict's do (a value of the wrong type is refused, naming
+    # the instance), not the frame conversion's coercion to missing.
+    contract = loaded.model.contract
+    for i, record in enumerate(records):
+        try:
+            contract.record(record, "error", "error", f"instance {i}")
+        except EvaluationError as exc:
+            raise refused(exc) from None
     frame = pd.DataFrame({name: [record[name] for record in records] for name in loaded.signature.input_names})
     task = asyncio.get_running_loop().run_in_executor(None, explainer.explain, frame)
     try:

@@ -9,8 +9,9 @@ from ..version import __version__
 from .config import Limits
 from .explain import explainable
 from .online_openapi import online_operation, rank_operation
+from .rank import rank_choices
 from .signature import SIGNATURE_NAME, Signature
-from .versions import ServedModel
+from .versions import LoadedVersion, ServedModel
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 STATUS = {"$ref": "#/components/schemas/ModelVersionStatus"}
@@ -71,7 +72,7 @@ def _predict(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
     return {"summary": f"Score rows with {name} (row form 'instances' or columnar 'inputs')",
             "requestBody": {"required": True, "content": {"application/json": {"schema": _rows_body(signature,
                                                                                                    limits)}}},
-            "responses": {"200": _json(answer, "Predictions"), **_errors(400, 404, 413, 503, 504)}}
+            "responses": {"200": _json(answer, "Predictions")}}
 
 
 def _explain(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
@@ -87,7 +88,7 @@ def _explain(name: str, signature: Signature, limits: Limits) -> dict[str, Any]:
                        "value per output (400 for a model without an exact method)",
             "requestBody": {"required": True, "content": {"application/json": {"schema": _rows_body(signature,
                                                                                                    limits)}}},
-            "responses": {"200": _json(answer, "Explanations"), **_errors(400, 404, 413, 503, 504)}}
+            "responses": {"200": _json(answer, "Explanations")}}
 
 
 def _rows_body(signature: Signature, limits: Limits) -> dict[str, Any]:
@@ -131,49 +132,72 @@ def _examples(name: str, signature: Signature, limits: Limits, api: str) -> dict
               "properties": {"results": {"type": "array", "items": item}, "non_finite": NON_FINITE}}
     return {"summary": f"{api.capitalize()} examples with {name}",
             "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
-            "responses": {"200": _json(answer, "Results"), **_errors(400, 404, 413, 503, 504)}}
+            "responses": {"200": _json(answer, "Results")}}
+
+
+def operations(loaded: LoadedVersion) -> list[str]:
+    """The POST operations ``loaded`` answers (the document lists these and no others; with feature
+    sources too, where each takes the request inputs and ids and Redis gives the rest)."""
+    signature = loaded.signature
+    found = ["predict"]
+    found += [api for api in ("classify", "regress") if signature.refusal(api) is None]
+    if rank_choices(signature):  # something numeric to rank on
+        found.append("rank")
+    if explainable(loaded.model):
+        found.append("explain")
+    return found
+
+
+def _operation(api: str, name: str, loaded: LoadedVersion, limits: Limits) -> dict[str, Any]:
+    """The POST operation ``api`` of ``loaded``: its request and answer, and the errors every operation gives."""
+    signature = loaded.online.request_signature if loaded.online else loaded.signature
+    if api == "predict":
+        operation = _predict(name, signature, limits)
+    elif api == "explain":
+        operation = _explain(name, signature, limits)
+    elif api == "rank":
+        operation = rank_operation(name, signature, limits)
+    else:
+        operation = _examples(name, signature, limits, api)
+    operation["responses"].update(_errors(400, 404, 413, 503, 504))
+    return operation
 
 
 def openapi_document(models: list[ServedModel], limits: Limits) -> dict[str, Any]:
     version_parameter = {"name": "version", "in": "path", "required": True,
                          "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"}}
+    model_list = {"get": {"summary": "The models served, with the version serving and their version status",
+                          "responses": {"200": _json(MODEL_LIST, "Models")}}}
     paths: dict[str, Any] = {
         "/v1/health/live": {"get": {"summary": "Liveness: the process answers",
                                     "responses": {"200": _json({"type": "object"}, "Alive")}}},
         "/v1/health/ready": {"get": {"summary": "Readiness: every model has a version serving",
                                      "responses": {"200": _json({"type": "object"}, "Ready"), **_errors(503)}}},
-        "/v1/models": {"get": {"summary": "The models served, with the version serving and their version status",
-                               "responses": {"200": _json(MODEL_LIST, "Models")}}},
+        "/v1/openapi.json": {"get": {"summary": "This document: the models served now, their requests and answers",
+                                     "responses": {"200": _json({"type": "object", "required": ["openapi", "paths"]},
+                                                                "OpenAPI 3.1 document")}}},
+        "/monitoring/prometheus/metrics": {"get": {
+            "summary": "Prometheus metrics: requests, errors and latency per model, version and API; version loads",
+            "responses": {"200": {"description": "Prometheus text exposition format",
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/v1/models": model_list,
+        "/v1/models/": model_list,
     }
     for served in models:
         base = f"/v1/models/{served.name}"
         for prefix, parameters in ((base, []), (base + "/versions/{version}", [version_parameter])):
             paths[prefix] = {"get": {"summary": f"Version status of {served.name}", "parameters": parameters,
                                      "responses": {"200": _json(STATUS, "Version status"), **_errors(404)}}}
+            current = served.current
+            if current is None:  # metadata and operations describe the version serving: none yet
+                continue
             paths[prefix + "/metadata"] = {"get": {
                 "summary": f"Inputs and outputs of {served.name}", "parameters": parameters,
                 "responses": {"200": _json({"type": "object", "required": ["model_spec", "metadata"]}, "Metadata"),
                               **_errors(404, 503)}}}
-            current = served.current
-            if current is None:
-                continue
-            # With feature sources, requests give the request inputs and ids; Redis gives the rest.
-            signature = current.online.request_signature if current.online else current.signature
-            paths[prefix + ":predict"] = {"post": online_operation(
-                {**_predict(served.name, signature, limits), "parameters": parameters}, current.online)}
-            if current.online is None and explainable(current.model):
-                paths[prefix + ":explain"] = {"post": {**_explain(served.name, signature, limits),
-                                                       "parameters": parameters}}
-            if signature.function_name == "classification" and signature.probabilities:
-                paths[prefix + ":classify"] = {"post": online_operation(
-                    {**_examples(served.name, signature, limits, "classify"), "parameters": parameters},
-                    current.online)}
-            if signature.function_name == "regression" and signature.predicted is not None:
-                paths[prefix + ":regress"] = {"post": online_operation(
-                    {**_examples(served.name, signature, limits, "regress"), "parameters": parameters},
-                    current.online)}
-            paths[prefix + ":rank"] = {"post": online_operation(
-                {**rank_operation(served.name, signature, limits), "parameters": parameters}, current.online)}
+            for api in operations(current):
+                paths[f"{prefix}:{api}"] = {"post": online_operation(
+                    {**_operation(api, served.name, current, limits), "parameters": parameters}, current.online)}
     return {
         "openapi": "3.1.0",
         "info": {"title": "pmmlkit serve", "version": __version__,

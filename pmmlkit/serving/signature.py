@@ -151,17 +151,29 @@ class Signature:
             return self.predictions(results)
         return {name: [r[name] for r in results] for name in self.output_names}
 
+    def refusal(self, api: str) -> str | None:
+        """Why this model cannot answer ``:classify`` or ``:regress`` (None when it can): the server's
+        refusal and the OpenAPI document's choice of operations both come from here."""
+        if api == "classify":
+            if self.function_name != "classification":
+                return f"this is a {self.function_name} model: use :predict or :regress, not :classify"
+            if not self.probabilities:
+                return ("this classifier declares no probability outputs, so it has no class scores to classify "
+                        "with: use :predict")
+        elif api == "regress" and (self.function_name != "regression" or self.predicted is None):
+            return f"this is a {self.function_name} model: use :predict or :classify, not :regress"
+        return None
+
     def classify_results(self, results: Sequence[Mapping[str, Any]]) -> list[list[list[Any]]]:
-        if self.function_name != "classification":
-            raise RequestError(f"this is a {self.function_name} model: use :predict or :regress, not :classify")
-        if not self.probabilities:
-            raise RequestError("this classifier declares no probability outputs, so it has no class scores to "
-                               "classify with: use :predict")
+        problem = self.refusal("classify")
+        if problem is not None:
+            raise RequestError(problem)
         return [[[label, r[name]] for name, label in self.probabilities] for r in results]
 
     def regress_results(self, results: Sequence[Mapping[str, Any]]) -> list[Any]:
-        if self.function_name != "regression" or self.predicted is None:
-            raise RequestError(f"this is a {self.function_name} model: use :predict or :classify, not :regress")
+        problem = self.refusal("regress")
+        if problem is not None:
+            raise RequestError(problem)
         return [r[self.predicted] for r in results]
 
     # -- description ---------------------------------------------------------------------------

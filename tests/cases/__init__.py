@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,3 +64,12 @@ def all_cases(framework: str | None = None) -> list[Case]:
                 continue
             cases.extend(dataclasses.replace(case, framework=name) for case in module.CASES)
     return cases
+
+
+def fit_quietly(estimator: Any, X: Any, y: Any) -> Any:
+    """``estimator.fit(X, y)`` without the library's warnings (convergence, deprecations): a test
+    checks what pmmlkit makes of the fitted model, not how well the tiny data fits it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimator.fit(X, y)
+
