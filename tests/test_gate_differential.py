@@ -7,8 +7,8 @@ The documents: the schema corpus (tests/corpus valid, invalid and models; the sc
 documents of schema_corpus.py), documents pmmlkit's converters write (compacted), the rule cases
 of tests/cases/validation.py (each trigger and clean document) and the silent-wrong-score
 documents. Each is checked with its semantic mutations (gate_mutations.py). With
-``PMMLKIT_DIFFERENTIAL=full`` the shape mutations of schema_mutations.py are added (about 209,000
-documents, an hour of one core: opt-in; the figure is in the README's Validation section), and
+``PMMLKIT_DIFFERENTIAL=full`` the shape mutations of schema_mutations.py are added (about 217,000
+documents, some 20 minutes of one core: opt-in; the figure is in the README's Validation section), and
 ``PMMLKIT_DIFFERENTIAL_LOG=FILE`` appends every disagreement to FILE (the test itself shows 20 per
 document), for a long run that should name them all.
 

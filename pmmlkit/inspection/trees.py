@@ -18,6 +18,7 @@ from lxml import etree
 
 from ..errors import PMMLError
 from ..pmml import find_child, tag_of
+from ..validation.vocabulary import number
 
 PREDICATES = frozenset({"SimplePredicate", "SimpleSetPredicate", "CompoundPredicate", "True", "False"})
 
@@ -235,7 +236,11 @@ def _simple(predicate: etree._Element, values: Mapping[str, np.ndarray], rows: i
     if compare is None:
         raise PMMLError(f"line {predicate.sourceline}: unknown operator {operator!r}")
     text = predicate.get("value")
-    if column.dtype.kind == "f":
+    if column.dtype.kind == "f" and number(text) is None:
+        # A number compared with a word (a date field's value the engine gives as a number): equal
+        # to none of them; the validation rules refuse this for a field declared numeric.
+        result = np.full(rows, operator == "notEqual")
+    elif column.dtype.kind == "f":
         result = compare(np.where(missing, 0.0, column), float(text))
     else:
         result = compare(column.astype(str), text)

@@ -55,6 +55,9 @@ class ReasonCodes:
         # the row has no score where every one of them is missing (PMML4S leaves an OutputField
         # without an explicit rank empty, so one column alone cannot tell).
         self.scored_by: list[int] = []
+        # The reasonCode outputs declared numbers (codes such as "1", "2"): the engine's column is
+        # numeric, so the codes go in as numbers.
+        self.numbers: set[str] = set()
 
     @classmethod
     def of(cls, root: etree._Element, inputs: Sequence[str], outputs: Sequence[str],
@@ -101,6 +104,8 @@ class ReasonCodes:
         first_rank = [f.get("name") for f in ([] if output is None else output) if isinstance(f.tag, str)
                       and f.get("feature") == "reasonCode" and f.get("rank", "1") == "1" and f.get("name") in outputs]
         replacement.scored_by = [list(outputs).index(name) for name in (predicted[:1] or first_rank)]
+        replacement.numbers = {f.get("name") for f in ([] if output is None else output) if isinstance(f.tag, str)
+                               and f.get("feature") == "reasonCode" and f.get("dataType") in _NUMERIC}
         return replacement
 
     def columns(self, outputs: list[np.ndarray], prepared: list[Prepared], rows: int) -> list[np.ndarray]:
@@ -137,8 +142,9 @@ class ReasonCodes:
             [np.asarray(pd.isna(pd.Series(outputs[p], dtype=object)), dtype=bool) for p in self.scored_by])
         for name, position in self.positions.items():
             # Missing ranks as None, as the engine gives missing strings (pandas may hold NaN).
-            outputs[position] = np.array([code if isinstance(code, str) and not missing else None
-                                          for code, missing in zip(codes[name], unscored)], dtype=object)
+            column = [code if isinstance(code, str) and not missing else None for code, missing in zip(codes[name], unscored)]
+            outputs[position] = np.array([np.nan if code is None else float(code) for code in column]) \
+                if name in self.numbers else np.array(column, dtype=object)
         return outputs
 
 

@@ -33,6 +33,9 @@ class CheckerBase:
         # row once counted, so a table lookup cannot look at its rows afterwards).
         self.table_columns: dict[etree._Element, set[str]] = {}
         self.table_common: dict[etree._Element, set[str]] = {}  # the columns every row of a table holds
+        # Per column of a NearestNeighborModel's training table, the dataTypes (vocabulary.CONVERTED_TYPES)
+        # some value of it does not read as: an entity id output of that type fails or is null.
+        self.table_unfit: dict[etree._Element, dict[str, set[str]]] = {}
         self.extensions: list[int | None] = []
         self.floats: list[Field] = []
         self.namespace = CURRENT

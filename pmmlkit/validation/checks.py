@@ -25,7 +25,7 @@ from lxml import etree
 
 from ..pmml import MODEL_TAGS, is_own_extension
 from . import rawtrees
-from .elements import Field, Scope, child, declared_field, drop_previous, empty_element, local, walk
+from .elements import Field, Scope, child, declared_field, drop_previous, empty_element, local, unfit_types, walk
 from .engine import EngineRules
 from .fields import FieldRules
 from .machines import SupportVectorRules
@@ -104,6 +104,9 @@ class Checker(FieldRules, TransformationRules, ModelRules, GeneralRegressionRule
                 valued = {local(cell) or "" for cell in node if not any(isinstance(c.tag, str) for c in cell)}
                 common = self.table_common.get(table)
                 self.table_common[table] = valued if common is None else common & valued
+                holder = table.getparent()
+                if holder is not None and local(holder) == "TrainingInstances":
+                    unfit_types(node, self.table_unfit.setdefault(table, {}))
                 if self.drop:
                     drop_previous(node)
 

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from ..pmml import MODEL_TAGS
-from .vocabulary import NUMERIC_TYPES, REFERENCES, number
+from .vocabulary import CONVERTED_TYPES, NUMERIC_TYPES, REFERENCES, number, reads_as
 
 
 def local(node: Any) -> str | None:
@@ -56,6 +56,10 @@ class Field:
     data_type: str | None
     values: frozenset[str] | None  # the valid Values, when listed
     line: int | None
+    # The values a continuous DataField's one valid Interval admits, as (low, low included, high,
+    # high included): a value outside it is invalid, and never reaches a model as itself unless
+    # its MiningField says invalidValueTreatment="asIs" (or "asValue").
+    valid: tuple[float, bool, float, bool] | None = None
 
     @property
     def numeric(self) -> bool:
@@ -70,7 +74,19 @@ def declared_field(node: etree._Element) -> Field:
     values = frozenset(v.get("value") for v in node if local(v) == "Value"
                        and v.get("property", "valid") == "valid" and v.get("value") is not None)
     return Field(node.get("name") or "", local(node) or "", node.get("optype"), node.get("dataType"),
-                 values or None, node.sourceline)
+                 values or None, node.sourceline, _valid_interval(node))
+
+
+def _valid_interval(node: etree._Element) -> tuple[float, bool, float, bool] | None:
+    intervals = [c for c in node if local(c) == "Interval"]
+    if local(node) != "DataField" or node.get("optype") != "continuous" or len(intervals) != 1:
+        return None
+    closure = intervals[0].get("closure") or ""
+    low = number(intervals[0].get("leftMargin")) if intervals[0].get("leftMargin") is not None else -math.inf
+    high = number(intervals[0].get("rightMargin")) if intervals[0].get("rightMargin") is not None else math.inf
+    if low is None or high is None or math.isnan(low) or math.isnan(high) or low > high:
+        return None  # (reported by their own rules)
+    return (low, closure.startswith("closed"), high, closure.endswith("Closed"))
 
 
 @dataclass
@@ -93,6 +109,7 @@ class Segments:
     count: int = 0
     ids: set[str] = field(default_factory=set)
     chain_outputs: dict[str, Field] = field(default_factory=dict)
+    functions: set[str | None] = field(default_factory=set)  # the segments' models' functionName
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -118,14 +135,29 @@ def empty_element(node: etree._Element) -> None:
 
 def targets_of(context: Scope) -> list[str]:
     """The model's target fields, in MiningSchema order (usageType target, or 4.1's predicted)."""
-    return [n for n, item in context.mining.items() if item.get("usageType") in ("target", "predicted")]
+    # (A MiningField without a name, a schema error, is no target: the names are sorted.)
+    return [n for n, item in context.mining.items() if n is not None and item.get("usageType") in ("target", "predicted")]
 
 
 def usable_fields(context: Scope) -> list[str]:
     """The fields a tree's SimplePredicates may order without a word from the rules: visible,
     declared numeric, not a target (a tree that orders one is walked, and the walk reports it)."""
     targets = targets_of(context)
-    return [n for n in context.visible if getattr(context.fields.get(n), "numeric", False) and n not in targets]
+    return [n for n in context.visible if getattr(context.fields.get(n), "numeric", False) and n not in targets
+            and getattr(context.fields.get(n), "valid", None) is None]  # (its Interval may leave Nodes unreachable)
+
+
+def valid_bounds(context: Scope) -> dict[str, tuple[float, bool, float, bool]]:
+    """The values of the visible fields whose valid Interval keeps invalid values from the model body:
+    its MiningField treats them as invalid (returnInvalid, the default) or missing."""
+    bounds = {}
+    for name in context.visible:
+        declared = context.fields.get(name)
+        mining = context.mining.get(name)
+        treatment = mining.get("invalidValueTreatment", "returnInvalid") if mining is not None else "returnInvalid"
+        if declared is not None and declared.valid is not None and treatment in ("returnInvalid", "asMissing"):
+            bounds[name] = declared.valid
+    return bounds
 
 
 def number_or_nan(text: str) -> float:
@@ -149,3 +181,12 @@ def is_class(value: str, target: Field) -> bool:
         read = number(value)
         return read is not None and any(number(v) == read for v in target.values or ())
     return False
+
+
+def unfit_types(row: etree._Element, unfit: dict[str, set[str]]) -> None:
+    """Add to ``unfit`` (column -> dataTypes) the dataTypes each cell of a table ``row`` does not read as."""
+    for cell in row:
+        column = local(cell)
+        if column is not None and not any(isinstance(c.tag, str) for c in cell):
+            text = cell.text or ""
+            unfit.setdefault(column, set()).update(t for t in CONVERTED_TYPES if not reads_as(text, t))

@@ -36,6 +36,8 @@ DESCRIPTIVE = frozenset({"ModelStats", "ModelExplanation", "ModelVerification", 
 # Model types PMML4S cannot load (or scores null) without a target field in the MiningSchema.
 # normalizationMethods PMML4S does not apply to a regression RegressionModel (every score null).
 NULL_REGRESSION_NORMALIZATIONS = frozenset({"simplemax", "loglog"})
+# normalizationMethods PMML4S applies to a classification RegressionModel of two classes only.
+BINARY_NORMALIZATIONS = frozenset({"logit", "probit", "cloglog", "loglog", "cauchit"})
 # compareFunctions PMML4S does not implement (every record fails).
 UNIMPLEMENTED_COMPARISONS = frozenset({"table"})
 TARGET_NEEDED = frozenset({"GeneralRegressionModel", "SupportVectorMachineModel", "NeuralNetwork"})
@@ -78,6 +80,12 @@ class EngineRules(CheckerBase):
             if array is None or array.get("type") != "real":
                 self.error("cluster-structure", "an AnomalyDetectionModel over clusters needs MeanClusterDistances "
                            "as a real <Array> (one distance per Cluster)", distances if distances is not None else holder)
+                return True
+            listed = len(ARRAY_ITEM.findall(array.text or ""))
+            if listed < len(clusters):  # PMML4S looks a Cluster's distance up by its position
+                self.error("cluster-structure", f"MeanClusterDistances lists {listed} distances for {len(clusters)} "
+                           "Clusters: the engine fails on records nearest a Cluster without one (give one distance "
+                           "per Cluster)", array)
                 return True
         return False
 
@@ -159,6 +167,13 @@ class EngineRules(CheckerBase):
                 model.get("normalizationMethod") in NULL_REGRESSION_NORMALIZATIONS:
             self._unsupported(model, f"a regression <RegressionModel> with normalizationMethod="
                               f"\"{model.get('normalizationMethod')}\" (PMML4S scores every record null)")
+        elif tag == "RegressionModel" and model.get("functionName") == "classification" and (
+                model.get("normalizationMethod") == "exp" or (model.get("normalizationMethod") in BINARY_NORMALIZATIONS
+                                                              and len(children(model, "RegressionTable")) > 2)):
+            self._unsupported(model, f"a classification <RegressionModel> with normalizationMethod="
+                              f"\"{model.get('normalizationMethod')}\" and {len(children(model, 'RegressionTable'))} "
+                              "RegressionTables (PMML4S scores every record null: exp is a regression's, logit, probit, "
+                              "cloglog, loglog and cauchit a binary classification's; use softmax)")
         elif tag == "MiningModel":
             embedded = next((c for c in model if local(c) in EMBEDDED_MODELS), None)
             segmentation = child(model, "Segmentation")

@@ -21,6 +21,10 @@ class FieldRules(CheckerBase):
         if name is None:
             self.error("missing-name", f"a <{local(node)}> in {what} has no name", node)
             return None
+        if not name and local(node) == "DataField":  # (an empty OutputField or DerivedField name loads)
+            self.error("missing-name", f"a <DataField> in {what} has an empty name, which the engine refuses to "
+                       "load: name the field", node)
+            return None
         declared = declared_field(node)
         if name in table:
             other = table[name].line

@@ -8,6 +8,7 @@ from lxml import etree
 
 from .base import CheckerBase
 from .elements import ARRAY_ITEM, child, children, local
+from .vocabulary import number
 
 # What a VectorFields element lists: one entry per vector component.
 VECTOR_FIELDS = frozenset({"FieldRef", "CategoricalPredictor"})
@@ -49,6 +50,9 @@ def _fault(model: etree._Element) -> tuple[etree._Element, str] | None:
         if local(array) == "Array" and array.get("type") != "real":
             return array, (f"VectorInstance {instance.get('id')!r} is a type=\"{array.get('type')}\" Array: PMML4S reads "
                            "vectors as real numbers")
+        if local(array) == "Array" and any(number(v) is None for v in ARRAY_ITEM.findall(array.text or "")):
+            return array, (f"VectorInstance {instance.get('id')!r} has a component that is not a number: the engine "
+                           "scores every record null")
         size = array.get("n")
         if local(array) == "Array" and size is None:
             size = str(len(ARRAY_ITEM.findall(array.text or "")))

@@ -75,6 +75,9 @@ class ModelRules(CheckerBase):
         if tag == "Scorecard":
             self._scorecard_values(model, context)
             self._scorecard_scores(model)
+            self._scorecard_coverage(model, context)
+        elif tag == "RuleSetModel":
+            self._rule_set(model)
         elif tag == "GeneralRegressionModel":
             self._general_regression(model, context)
         elif tag == "SupportVectorMachineModel":
@@ -141,6 +144,7 @@ class ModelRules(CheckerBase):
             state.ids.add(segment.get("id"))
         else:
             state.ids.add(str(state.count))  # segments are numbered from 1 when they have no id
+        state.functions.update(node.get("functionName") for node in segment if local(node) in MODEL_TAGS)
         enclosing = segmentation.getparent()
         if enclosing is not None and local(enclosing) in MODEL_TAGS:
             context = self._context(enclosing)
@@ -175,6 +179,10 @@ class ModelRules(CheckerBase):
         if method and function in WRONG_METHODS and method in WRONG_METHODS[function]:
             self.error("multiple-model-method", f"multipleModelMethod=\"{method}\" has no meaning for a "
                        f"{function} model", segmentation)
+        elif function == "clustering" and method in ("majorityVote", "weightedMajorityVote") and \
+                state.functions - {"clustering"}:
+            self.error("multiple-model-method", f"a clustering model takes a {method} of its segments' clusters, but "
+                       "some segments are not clustering models: the engine scores every record null", segmentation)
         if self.namespace == CURRENT:
             for attribute in NEW_IN_4_4["Segmentation"] or ():
                 if segmentation.get(attribute) is not None:
@@ -352,6 +360,10 @@ class ModelRules(CheckerBase):
         if outputs is None and self.model_scored:  # valid PMML, and the engine never scores later models
             self.error("neural-wiring", "the NeuralNetwork has no NeuralOutputs: no neuron is read as its score "
                        "(PMML4S fails on every record)", model)
+        if outputs is not None and model.get("functionName") == "classification" and \
+                next(outputs.iter("{*}NormDiscrete"), None) is None:
+            self.error("neural-wiring", "the NeuralOutputs of a classification NeuralNetwork map no class (none holds a "
+                       "NormDiscrete): the engine fails on every record; map each class's neuron with one", outputs)
         for node in children(outputs, "NeuralOutput") if outputs is not None else []:
             if node.get("outputNeuron") not in known:
                 self.error("neural-wiring", f"NeuralOutput reads neuron {node.get('outputNeuron')!r}, which does "

@@ -52,7 +52,7 @@ RULES: tuple[Rule, ...] = (
     _r("unknown-element", W, False, "an element PMML does not define appears under <PMML>"),
     _r("number-of-fields", W, False, "a numberOfFields count disagrees with the fields listed"),
     # -- fields ---------------------------------------------------------------------------------
-    _r("missing-name", E, True, "a field declaration has no name"),
+    _r("missing-name", E, True, "a field declaration has no name (or a DataField an empty one)"),
     _r("duplicate-field", E, True, "a field name is declared twice in one scope"),
     _r("undefined-field", E, True, "a reference names a field that is not defined in scope"),
     _r("cyclic-field", E, True, "derived fields (or functions) refer to each other in a cycle"),
@@ -73,7 +73,9 @@ RULES: tuple[Rule, ...] = (
                                   "DefineFunction fewer than its ParameterFields)"),
     _r("value-type", E, True, "a value does not fit the dataType it goes into (a DataField's Value, missingValueReplacement, "
                               "invalidValueReplacement, Constant, DiscretizeBin binValue, mapMissingTo, "
-                              "defaultValue), or invalidValueTreatment=\"asValue\" has no invalidValueReplacement"),
+                              "defaultValue, an if's text condition other than true/false, a numberOfNeighbors "
+                              "beyond a 32-bit integer), or invalidValueTreatment=\"asValue\" has no "
+                              "invalidValueReplacement"),
     _r("outlier-bounds", E, True, "outliers=\"asExtremeValues\"/\"asMissingValues\" without both lowValue and "
                                   "highValue, with lowValue above highValue, or with an infinite bound"),
     _r("linear-norm-order", E, True, "a NormContinuous's LinearNorm orig values are not strictly ascending"),
@@ -87,11 +89,15 @@ RULES: tuple[Rule, ...] = (
                                   "string, a non-number compared with a number field)"),
     _r("root-predicate", E, True, "a tree's root Node predicate is not <True/>"),
     _r("unreachable-node", E, True, "a Node no record can reach (after a <True/> sibling, <False/>, or a range "
-                                    "its ancestors exclude)"),
+                                    "its ancestors or its field's valid Interval exclude)"),
     _r("lost-records", E, True, "noTrueChildStrategy/missingValueStrategy leave some records without a score "
-                                "(children that do not cover their parent, defaultChild missing or unknown)"),
+                                "(children that do not cover their parent, defaultChild missing or unknown); a "
+                                "Scorecard Characteristic whose Attributes are all <False/> or, with reason codes, "
+                                "match no record with one of its field's values; a RuleSet with no rule that can "
+                                "fire and no defaultScore"),
     _r("tree-score", E, True, "a Node score in a regression TreeModel (or one whose target is a number) is not a "
-                              "number, or a leaf Node has no score: records reaching it get no score (PMML4S) or fail (JPMML)"),
+                              "number, or a leaf Node has no score (in a regression, ScoreDistributions give it "
+                              "none): records reaching it get no score (PMML4S) or fail (JPMML)"),
     # -- numbers --------------------------------------------------------------------------------
     _r("non-finite", E, True, "a coefficient, intercept, weight or other model number is not a finite number"),
     _r("reversed-interval", E, True, "an Interval whose left margin is above its right (or empty)"),
@@ -108,7 +114,8 @@ RULES: tuple[Rule, ...] = (
                                   "from a regression, a reasonCode from a model other than a Scorecard, a cluster or "
                                   "entity feature from a model without clusters or entities, an association rule's feature "
                                   "from another model, a standardError, warning, ruleValue, confidence interval or "
-                                  "standardDeviation, which PMML4S never fills, a class label or display text declared numeric)"),
+                                  "standardDeviation, which PMML4S never fills, a class label or display text declared numeric, an "
+                                  "entity id or reason code declared a type it is not)"),
     _r("output-expression", E, True, "a transformedValue or decision OutputField has no expression to compute"),
     _r("regression-parameters", E, True, "a GeneralRegressionModel's parameters do not fit together: a PCell, PPCell "
                                          "or PCovCell names a parameter the ParameterList does not declare, the "
@@ -122,7 +129,7 @@ RULES: tuple[Rule, ...] = (
     _r("cluster-structure", E, True, "a ClusteringModel's parts disagree: numberOfClusters differs from its Clusters, "
                                      "a field is compared twice, a Cluster centre holds a value that is not a finite "
                                      "number or not one per ClusteringField, or an AnomalyDetectionModel over clusters "
-                                     "lacks MeanClusterDistances as a real Array"),
+                                     "lacks MeanClusterDistances as a real Array of one distance per Cluster"),
     _r("svm-structure", E, True, "a SupportVectorMachineModel's parts disagree: a count (numberOfVectors, "
                                  "numberOfFields, numberOfSupportVectors, numberOfAttributes, numberOfCoefficients, a "
                                  "vector's n) differs from what is listed, a SupportVector names no VectorInstance, a "
@@ -137,12 +144,14 @@ RULES: tuple[Rule, ...] = (
     _r("target-optype", E, True, "functionName does not fit the target's optype (classification of a continuous "
                                  "target, regression of a categorical one)"),
     _r("empty-segmentation", E, True, "a Segmentation has no Segment, or a MiningModel has no Segmentation"),
-    _r("multiple-model-method", E, True, "multipleModelMethod does not fit the model's functionName"),
+    _r("multiple-model-method", E, True, "multipleModelMethod does not fit the model's functionName (or a "
+                                         "clustering model votes over segments that are not clustering models)"),
     _r("undefined-segment", E, True, "an OutputField names a segmentId that does not exist, or a segmentId in a "
                                      "model without a Segmentation"),
     _r("neural-wiring", E, True, "a NeuralNetwork connection, output or id refers to a neuron that does not exist "
-                                 "(or to a later layer), an id is reused, there are no NeuralOutputs, or a "
-                                 "radialBasis activation has no width"),
+                                 "(or to a later layer), an id is reused, there are no NeuralOutputs (or, in a "
+                                 "classification, none maps a class with a NormDiscrete), or a radialBasis activation "
+                                 "has no width"),
     _r("neuron-count", W, False, "a numberOfNeurons/numberOfLayers count disagrees with the neurons listed"),
     # -- ModelVerification ----------------------------------------------------------------------
     _r("verification-count", W, False, "a ModelVerification's recordCount/fieldCount disagrees with its table"),
@@ -160,7 +169,9 @@ RULES: tuple[Rule, ...] = (
                                "AnomalyDetectionModel whose inner model has no target, a Target without a field, a "
                                "Matrix of MatCells, a Cluster centre missing or not a real Array, a ClusteringField with a "
                                "Comparisons matrix, a model embedded in a tree Node, a MiningModel without a target that "
-                               "does not chain its segments): valid PMML, but load refuses it"),
+                               "does not chain its segments, a classification RegressionModel normalized by exp, or "
+                               "by logit, probit, cloglog, loglog or cauchit over more than two classes): valid PMML, "
+                               "but load refuses it"),
     _r("internal", E, False, "validation stopped early on an unexpected document shape (please report it)"),
 )
 

@@ -23,12 +23,28 @@ class TransformationRules(CheckerBase):
                            "in nor defined in the TransformationDictionary", node)
                 return
             self._arity(node, name, where)
+            if name == "if":
+                self._condition(node, where)
         elif name is not None and name in self.functions:  # a DefineFunction takes one argument per parameter
             wanted = len(children(self.functions[name], "ParameterField"))
             count = sum(1 for c in node if isinstance(c.tag, str) and local(c) != "Extension")
             if count != wanted:
                 self.error("function-arity", f"{where} applies {name!r} to {count} argument(s); it takes {wanted}",
                            node)
+
+    def _condition(self, node: etree._Element, where: str) -> None:
+        """An "if" whose condition is a text Constant other than true or false: PMML4S reads the text as
+        a boolean (any case, not "1") and fails on every record (a Constant typed as a number is
+        true when it is not 0)."""
+        condition = next((c for c in node if isinstance(c.tag, str) and local(c) != "Extension"), None)
+        if condition is None or local(condition) != "Constant" or condition.get("missing") == "true" or \
+                condition.get("dataType") not in (None, "string"):
+            return
+        text = (condition.text or "").strip()
+        if text.lower() not in ("true", "false"):
+            self.error("value-type", f"{where} applies \"if\" to the condition <Constant>{text}</Constant>, which is "
+                       "not true or false: the engine fails on every record (give a boolean condition, or "
+                       "dataType=\"boolean\")", condition)
 
     def _expression_values(self, node: etree._Element, tag: str) -> None:
         """Constant, Discretize and MapValues values that cannot be the number their result must be."""

@@ -9,7 +9,7 @@ from lxml import etree
 
 from . import rawtrees, treescreen
 from .base import CheckerBase
-from .elements import Field, Scope, child, first_child, is_class, local, number_or_nan, usable_fields
+from .elements import Field, Scope, child, first_child, is_class, local, number_or_nan, usable_fields, valid_bounds
 from .spans import Span, covers, intersect, span
 from .vocabulary import NUMERIC_TYPES, ORDER_OPERATORS, PREDICATES, PROBABILITY_TOLERANCE, VALUE_OPERATORS, number
 
@@ -28,13 +28,15 @@ class TreeRules(CheckerBase):
         # A regression's scores, and a classification's whose target is a number field, must be numbers.
         numeric_scores = model.get("functionName") == "regression" or (
             target is not None and target.data_type in NUMERIC_TYPES)
+        # A regression Node's ScoreDistributions give it no score (a classification's give the class).
+        distributions_score = model.get("functionName") != "regression"
         if cut is not None and cut.stood_in:
             # The parser got a stand-in for a tree the screen passed: only what needs the model
             # around it is left. If that fails, the tree takes the stand-in's place and is walked.
             screened = cut.tree.screened
             assert screened is not None
             if model.get("missingValueStrategy", "none") != "defaultChild" and \
-                    screened.fits(usable, classes, numeric_scores):
+                    screened.fits(usable, classes, numeric_scores, distributions_score):
                 return
             root = rawtrees.put_back(root, cut.tree.text)
         prefix = root.tag[: root.tag.index("}") + 1] if root.tag[:1] == "{" else ""
@@ -49,13 +51,14 @@ class TreeRules(CheckerBase):
         if predicate is not None and predicate.tag not in ignored:
             for inner in predicate.iter(*tags):
                 self._node(inner, context, "<TreeModel>", None, None)
-        if root.get("score") is None and first_child(root, {node_tag, distribution_tag}) is None:
+        if root.get("score") is None and first_child(
+                root, {node_tag, distribution_tag} if distributions_score else {node_tag}) is None:
             self.error("tree-score", "the tree is a single Node without a score: every record gets no score (give "
                        "the Node a score)", root)
         if predicate is not None and predicate.tag == true_tag \
                 and model.get("missingValueStrategy", "none") != "defaultChild":
             # Most trees break no rule: prove it in C first, walk only when the proof fails.
-            if treescreen.clean(root, usable, classes, tree, numeric_scores):
+            if treescreen.clean(root, usable, classes, tree, numeric_scores, distributions_score):
                 return
         if predicate is None or predicate.tag != true_tag:
             shown = local(predicate) if predicate is not None else "nothing"
@@ -66,7 +69,7 @@ class TreeRules(CheckerBase):
         fields, visible = context.fields, context.visible
         whole = (-math.inf, False, math.inf, False)
         stack: list[tuple[etree._Element, dict[str, tuple[float, bool, float, bool]], etree._Element | None]] = \
-            [(root, {}, predicate)]
+            [(root, valid_bounds(context), predicate)]
         while stack:
             node, bounds, predicate = stack.pop()
             nodes: list[etree._Element] = []
@@ -98,7 +101,7 @@ class TreeRules(CheckerBase):
                     if abs(sum(values) - 1) > PROBABILITY_TOLERANCE or not all(0 <= v <= 1 for v in values):
                         self._probabilities(node, "Node", distributions)
             if not nodes:
-                if node is not root and node.get("score") is None and not distributions:
+                if node is not root and node.get("score") is None and not (distributions and distributions_score):
                     self.error("tree-score", "this leaf Node has no score: records reaching it get none (give it a "
                                "score)", node)
                 continue
@@ -141,7 +144,7 @@ class TreeRules(CheckerBase):
                         joined = intersect(bounds[name], accepted) if name in bounds else accepted
                         if joined is None and not after_true:
                             self.error("unreachable-node", f"this Node's predicate on {name!r} contradicts its "
-                                       "ancestors', so no record reaches it", item)
+                                       "ancestors' (or the field's valid Interval), so no record reaches it", item)
                         limits = dict(bounds)  # each child narrows its own copy
                         limits[name] = joined or accepted
                         if spans is not None and span_field in (None, name):

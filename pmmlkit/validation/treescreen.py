@@ -108,7 +108,7 @@ class TreeText:
 
 
 def clean(root: etree._Element, fields: Collection[str], labels: Collection[str] | None,
-          tree: TreeText | None = None, numeric_scores: bool = False) -> bool:
+          tree: TreeText | None = None, numeric_scores: bool = False, distributions_score: bool = True) -> bool:
     """True when no Node under ``root`` (the tree's root Node, whose predicate is ``True``) can break a
     tree rule; False means "maybe": walk the tree.
 
@@ -116,10 +116,11 @@ def clean(root: etree._Element, fields: Collection[str], labels: Collection[str]
     listed classes when Node scores and ScoreDistribution values must be among them, else None;
     ``tree``: the root Node's bytes as the document writes them, when the caller could cut them out
     exactly (see ``rawtrees``), else None (the element is serialized); ``numeric_scores``: every Node
-    score must be a number (a regression tree).
+    score must be a number (a regression tree); ``distributions_score``: a Node's ScoreDistributions
+    give it a score (not in a regression tree).
     """
     screened = (tree or TreeText(etree.tostring(root, with_tail=False))).screened
-    return screened is not None and screened.fits(fields, labels, numeric_scores)
+    return screened is not None and screened.fits(fields, labels, numeric_scores, distributions_score)
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,11 +133,16 @@ class Screened:
     kinds: np.ndarray  # each tag's kind, in document order
     plain_counts: bool  # every recordCount is written as a plain decimal number
 
-    def fits(self, fields: Collection[str], labels: Collection[str] | None, numeric_scores: bool = False) -> bool:
+    def fits(self, fields: Collection[str], labels: Collection[str] | None, numeric_scores: bool = False,
+             distributions_score: bool = True) -> bool:
         """Whether the rest holds in the model's context: the predicates' fields are among ``fields``;
         when ``labels`` is given, every Node score and ScoreDistribution value is one of them; with
-        ``numeric_scores`` (a regression tree), every Node score is a number."""
+        ``numeric_scores`` (a regression tree), every Node score is a number; without
+        ``distributions_score`` (a regression tree), there is no ScoreDistribution (the walk checks
+        that each leaf with one has a score too)."""
         if self.fields and not {name.decode() for name in self.fields} <= set(fields):
+            return False
+        if not distributions_score and (self.kinds == _DIST).any():
             return False
         if numeric_scores and any(number(score) is None for score in set(_SCORE.findall(self.text))):
             return False

@@ -137,3 +137,21 @@ def number(text: str | bytes | None) -> float | None:
         return float(body)
     except ValueError:
         return None
+
+
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+# The dataTypes an output value (a reason code, an entity id) is converted to that can fail.
+CONVERTED_TYPES = ("integer", "double", "float", "real", "boolean")
+
+
+def reads_as(text: str, data_type: str | None) -> bool:
+    """Whether PMML4S converts ``text`` to a value of ``data_type``: an integer is written as one
+    (Java's Long.parseLong: "1.5" fails), a boolean as true or false in any case (Scala's toBoolean:
+    "1" fails), a real as a number; any other type takes the text."""
+    if data_type == "integer":
+        return _INTEGER.fullmatch(text) is not None
+    if data_type == "boolean":
+        return text.strip().lower() in ("true", "false")
+    if data_type in NUMERIC_TYPES:
+        return number(text) is not None
+    return True

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases.validation import FOREST, NEURAL, SCORECARD, TREE, edit
+from cases.validation import FOREST, NEURAL, REGRESSION, SCORECARD, SUPPORT_VECTORS, TREE, edit
 
 VALID = Path(__file__).resolve().parent.parent / "corpus" / "valid"
 
@@ -216,3 +216,84 @@ def _without_outputs(document: str) -> str:
 
 SHAPE_CASES.append(("NeuralNetwork without NeuralOutputs", _without_outputs(NETWORK), "neural-wiring",
                     "NeuralOutputs"))
+
+
+# The last full run's remaining gaps: nearest-neighbour counts and output types, Apply argument
+# types, Scorecards and RuleSets whose records match no Attribute or rule, a regression leaf with
+# only a ScoreDistribution (the "Partition" rule document with its parts reordered).
+NEAREST = 'name="nearest" optype="categorical" dataType="string"'
+DEPARTMENT = '<SimplePredicate field="department" operator="equal" value="marketing"/>'
+CONDITION = LOGISTIC[LOGISTIC.index('<Apply function="greaterThan">'):LOGISTIC.index("<Constant>call</Constant>")]
+POINTS = (VALID.parent / "models" / "scorecard_points_above.pmml").read_text()
+SET_ATTRIBUTE = POINTS[POINTS.index("        <Attribute>\n"):POINTS.index('        <Attribute partialScore="1">')]
+SHAPE_CASES += [
+    ("DataField with an empty name", edit(edit(NEIGHBORS, '<DataField name="id"', '<DataField name=""'),
+                                          'instanceIdVariable="id"', 'instanceIdVariable=""'), "missing-name",
+     "empty name"),
+    ("numberOfNeighbors beyond a 32-bit int", edit(NEIGHBORS, 'numberOfNeighbors="3"', 'numberOfNeighbors="99999999999"'),
+     "value-type", "32-bit"),
+    ("entity ids declared integers", edit(NEIGHBORS, NEAREST, NEAREST.replace('"string"', '"integer"')),
+     "output-feature", "entity id"),
+    ("entity ids declared booleans", edit(NEIGHBORS, NEAREST, NEAREST.replace('"string"', '"boolean"')),
+     "output-feature", "entity id"),
+    ("reason codes declared integers", edit(SCORECARD, 'rank="1" feature="reasonCode" dataType="string"',
+                                            'rank="1" feature="reasonCode" dataType="integer"'), "output-feature",
+     "'RC1'"),
+    ("reason codes in a double output", edit(SCORECARD, 'name="Final Score" feature="predictedValue"',
+                                             'name="Final Score" feature="reasonCode"'), "output-feature", "'RC1'"),
+    ("a value no Attribute matches (isMissing)", edit(SCORECARD, DEPARTMENT, DEPARTMENT.replace("equal", "isMissing")),
+     "lost-records", "'marketing'"),
+    ("a value no Attribute matches (notEqual)", edit(SCORECARD, DEPARTMENT, DEPARTMENT.replace("equal", "notEqual")),
+     "lost-records", "'marketing'"),
+    ("a Characteristic of False Attributes", edit(POINTS, SET_ATTRIBUTE, ""), "lost-records", "<False/>"),
+    ("a RuleSet without rules or defaultScore", edit(RULESET, ' defaultScore="a"', ""), "lost-records",
+     "defaultScore"),
+    ("if of a text condition", edit(LOGISTIC, CONDITION, ""), "value-type", "<Constant>call</Constant>"),
+    ("if of the condition 1", edit(LOGISTIC, CONDITION, "<Constant>1</Constant>"), "value-type", "condition"),
+    ("a regression leaf with a ScoreDistribution only", edit(SCORELESS, "</Node><Node score=\"2\">",
+                                                             '<ScoreDistribution value="a" recordCount="1"/></Node>'
+                                                             '<Node score="2">'), "tree-score", "leaf Node has no score"),
+    ("a regression root with a ScoreDistribution only", SCORELESS[:SCORELESS.index('<Node score="1">')]
+     + '<Node><True/><ScoreDistribution value="a" recordCount="1"/></Node>' + SCORELESS[SCORELESS.index("</TreeModel>"):],
+     "tree-score", "single Node"),
+]
+
+
+# Found by the full mode on the rule cases (tests/cases/validation.py) and their mutations.
+THIRD_CLASS = edit(edit(REGRESSION, '<Value value="yes"/>', '<Value value="yes"/><Value value="maybe"/>'),
+                   '<RegressionTable intercept="0" targetCategory="no"/>',
+                   '<RegressionTable intercept="0" targetCategory="no"/><RegressionTable intercept="0.1" '
+                   'targetCategory="maybe"/>')
+SHAPE_CASES += [
+    ("a valid Interval no Node's records fit", edit(TREE, 'leftMargin="0" rightMargin="10"',
+                                                    'leftMargin="2" rightMargin="10"'), "unreachable-node",
+     "valid Interval"),
+    ("a support vector component not a number", edit(SUPPORT_VECTORS, '<Array n="1" type="real">1</Array>',
+                                                     '<Array n="1" type="real">abc</Array>'), "svm-structure",
+     "not a number"),
+    ("fewer MeanClusterDistances than Clusters", edit(edit(ANOMALY, 'numberOfClusters="2"', 'numberOfClusters="3"'),
+                                                      '<Cluster id="2"', '<Cluster id="3" name="mid"><Array n="2" '
+                                                      'type="real">2 2</Array></Cluster><Cluster id="2"'),
+     "cluster-structure", "2 distances for 3 Clusters"),
+    ("exp normalization of a classification", edit(REGRESSION, 'normalizationMethod="softmax"',
+                                                   'normalizationMethod="exp"'), "unsupported", '"exp"'),
+    ("logit normalization of three classes", edit(THIRD_CLASS, 'normalizationMethod="softmax"',
+                                                  'normalizationMethod="logit"'), "unsupported", '"logit"'),
+    ("a classifying network without class outputs", edit(edit(NETWORK, '<NormDiscrete field="class" value="a"/>',
+                                                              '<FieldRef field="class"/>'),
+                                                         '<NormDiscrete field="class" value="b"/>',
+                                                         '<FieldRef field="class"/>'), "neural-wiring", "map no class"),
+    ("a clustering vote over regression segments", edit(edit(FOREST, 'multipleModelMethod="sum"',
+                                                             'multipleModelMethod="majorityVote"'),
+                                                        '<MiningModel functionName="regression"',
+                                                        '<MiningModel functionName="clustering"'),
+     "multiple-model-method", "not clustering models"),
+]
+
+# A target MiningField without a name beside another target: the rules sorted the target names
+# with None among them and validate raised a TypeError (the full mode on "two targets").
+SHAPE_CASES.append(("an unnamed target beside another", edit(edit(TREE, '<MiningField name="x"/>',
+                                                                  '<MiningField name="x" usageType="target"/>'),
+                                                             '<MiningField name="y" usageType="target"/>',
+                                                             '<MiningField usageType="target"/>'), "undefined-field",
+                    "MiningField None"))
