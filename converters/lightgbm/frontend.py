@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pmmlkit.context import Converter
 
@@ -17,3 +18,16 @@ class LightGBM(ScikitLearnAPI):
 
     def converters(self) -> Mapping[type, Converter]:
         return boosters.converters()
+
+    def fitted_names(self, model: Any) -> list[str] | None:
+        # A native Booster keeps its columns' names (``Column_0, Column_1, ...`` when fitted on an
+        # array: no names then); the scikit-learn API has ``feature_names_in_``.
+        if type(model).__name__ == "Booster":
+            names = [str(n) for n in model.feature_name()]
+            return None if names == [f"Column_{i}" for i in range(len(names))] else names
+        return super().fitted_names(model)
+
+    def stored_name(self, column: str) -> str:
+        # LightGBM writes a space in a column's name as "_" ("a b" is fitted as "a_b"); the PMML
+        # keeps the frame's own name.
+        return column.replace(" ", "_")

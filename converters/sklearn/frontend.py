@@ -29,6 +29,7 @@ from pmmlkit.pmml import format_value, plain
 from pmmlkit.scoring.inputs import numbers_from_text, prepare_frame
 
 from . import sklearn2pmml_engine
+from .columns import array_names, fitted_columns
 from .no_pmml_form import no_pmml_form
 from .text_inputs import text_categories, text_inputs
 
@@ -68,9 +69,9 @@ class ScikitLearn(FrontEnd):
     def walk(self, model: Any, X: Any, *, target: str | None = None,
              feature_names: Sequence[str] | None = None) -> Conversion:
         if isinstance(X, pd.DataFrame) and feature_names is None:
-            X = fitted_columns(X, model, "X")
+            X = self.fitted_columns(X, model, "X")
         elif feature_names is None:
-            feature_names = _array_names(X, model, "X")
+            feature_names = array_names(np.shape(X), self.fitted_names(model), "X")
         scope = Scope.from_frame(X, feature_names)
         if target in scope.inputs:
             raise ConversionError(f"target name {target!r} is also an input column: pass target=... a name that "
@@ -96,6 +97,10 @@ class ScikitLearn(FrontEnd):
                 f"{type(exc).__name__}: {_first_line(exc)}; are these rows like the model's training data, "
                 "and is this the model the PMML was converted from?") from None
 
+    def predictions(self, model: Any, X: Any) -> Any:
+        """What ``model`` predicts for the rows ``X`` (its ``predict``)."""
+        return model.predict(X)
+
     def _reference_outputs(self, model: Any, X: Any, output_fields: Sequence[etree._Element]) -> pd.DataFrame:
         columns: dict[str, Any] = {}
         probabilities = None
@@ -113,7 +118,7 @@ class ScikitLearn(FrontEnd):
                     values = values[:, classes.index(node.get("value"))]
                 columns[name] = values
             elif feature == "predictedValue":
-                columns[name] = np.asarray(model.predict(X))
+                columns[name] = np.asarray(self.predictions(model, X))
             elif feature == "probability":
                 if probabilities is None:
                     probabilities = np.asarray(model.predict_proba(X), dtype=np.float64)
@@ -134,13 +139,28 @@ class ScikitLearn(FrontEnd):
                 columns[name] = np.asarray(model.transform(X), dtype=np.float64)[:, int(DISTANCE.fullmatch(name).group(1))]
         return pd.DataFrame(columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
+    # -- input columns ----------------------------------------------------------------------------------
+
+    def fitted_names(self, model: Any) -> list[str] | None:
+        """The names of the columns ``model`` was fitted on, in order (``feature_names_in_``); None
+        for a model fitted on a plain array."""
+        names = getattr(model, "feature_names_in_", None)
+        return None if names is None else [str(n) for n in names]
+
+    def stored_name(self, column: str) -> str:
+        """How the model's library writes the name of a frame's column in the fitted model."""
+        return column
+
+    def fitted_columns(self, frame: pd.DataFrame, model: Any, source: str) -> pd.DataFrame:
+        return fitted_columns(frame, self.fitted_names(model), source, self.stored_name)
+
     def rows(self, X: Any, model: Any) -> Any:
         if isinstance(X, pd.DataFrame):
-            return fitted_columns(X, model, "the rows to score")
+            return self.fitted_columns(X, model, "the rows to score")
         array = np.asarray(X)
         if array.ndim != 2:
             raise PMMLError(f"X must be a DataFrame or a 2-D array, not shape {array.shape}")
-        names = _array_names(array, model, "the rows to score")
+        names = array_names(array.shape, self.fitted_names(model), "the rows to score")
         return pd.DataFrame(array, columns=names or [f"x{i + 1}" for i in range(array.shape[1])])
 
     # -- files ------------------------------------------------------------------------------------------
@@ -179,10 +199,9 @@ class ScikitLearn(FrontEnd):
         """The model's input columns from ``path``; without a file, empty double columns named
         by ``features``, the model's ``feature_names_in_`` or ``x1, x2, ...``."""
         _check_fitted(model)
-        fitted = getattr(model, "feature_names_in_", None)
-        fitted = [str(n) for n in fitted] if fitted is not None else None
+        fitted = self.fitted_names(model)
         features = list(features) if features else None
-        if features and fitted and features != fitted:
+        if features and fitted and [self.stored_name(f) for f in features] != [self.stored_name(f) for f in fitted]:
             raise UsageError(f"--features {','.join(features)} differs from the columns the model was fitted on: "
                              f"{','.join(fitted)}")
         if path is not None:
@@ -194,7 +213,7 @@ class ScikitLearn(FrontEnd):
             string_columns = [*string_columns, *(c for c, _, _ in text_categories(model) if c is not None)]
             frame = read_table(path, string_columns=string_columns, nrows=rows)
             if fitted is not None:
-                return _checked_rows(fitted_columns(frame, model, str(path)), path, string_columns)
+                return _checked_rows(self.fitted_columns(frame, model, str(path)), path, string_columns)
             columns = features or [c for c in frame.columns if c != target]
             missing = [c for c in columns if c not in frame.columns]
             if missing:
@@ -213,42 +232,6 @@ class ScikitLearn(FrontEnd):
         if expected is not None and len(names) != int(expected):
             raise UsageError(f"--features gives {len(names)} names but the model takes {int(expected)} inputs")
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in names})
-
-
-def _array_names(X: Any, model: Any, source: str) -> list[str] | None:
-    """The names of an array's columns: those the model was fitted on (``feature_names_in_``),
-    which the array must match in number; None for a model fitted without names (x1, x2, ...)."""
-    fitted = getattr(model, "feature_names_in_", None)
-    shape = getattr(X, "shape", None) or np.shape(X)
-    if fitted is None or len(shape) != 2:
-        return None
-    names = [str(n) for n in fitted]
-    if shape[1] != len(names):
-        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
-        raise ConversionError(f"{source} is an array of {shape[1]} columns without names, but the model was fitted "
-                              f"on {len(names)} named columns ({shown}): pass a DataFrame with those columns")
-    return names
-
-
-def fitted_columns(frame: pd.DataFrame, model: Any, source: str) -> pd.DataFrame:
-    """``frame``'s columns in the order the model was fitted on (``feature_names_in_``), extra
-    columns dropped; a model fitted on a plain array takes ``frame`` as it is. Columns are matched
-    by name, never by position: a reordered or renamed frame would give a plausible wrong PMML."""
-    fitted = getattr(model, "feature_names_in_", None)
-    if fitted is None:
-        return frame
-    fitted = [str(n) for n in fitted]
-    have = [str(c) for c in frame.columns]
-    if have == fitted:
-        return frame
-    missing = [n for n in fitted if n not in have]
-    if missing:
-        unknown = [c for c in have if c not in fitted]
-        raise ConversionError(
-            f"{source}: the columns {missing}, which the model was fitted on, are missing"
-            + (f" (columns the model does not know: {unknown})" if unknown else "")
-            + f"; give the model's input columns by name: {fitted}")
-    return frame.set_axis(have, axis=1)[fitted]
 
 
 def _checked_rows(frame: pd.DataFrame, path: str | os.PathLike[str], string_columns: Iterable[str]) -> pd.DataFrame:

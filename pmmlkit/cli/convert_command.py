@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.model)
     front_end = FRONT_ENDS.for_path(path, "spark" if args.spark else None)
     estimator = front_end.load_model(path, **loading_options(args))
+    # The file's front end loads it; the model's own reads its inputs (a LightGBM model saved as a
+    # .joblib file names its columns in LightGBM's way).
+    front_end = FRONT_ENDS.for_model(estimator)
     features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else None
     X = front_end.read_sample(sample, estimator, features=features, target=args.target,
                               rows=SAMPLE_ROWS)

@@ -51,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
     path = Path(model_file)
     front_end = FRONT_ENDS.for_path(path)
     estimator = front_end.load_model(path, **loading_options(args))
+    # The file's front end loads it; the model's own reads its inputs (a LightGBM model saved as a
+    # .joblib file names its columns in LightGBM's way).
+    front_end = FRONT_ENDS.for_model(estimator)
     data, name = read_source(pmml)
     declared = describe(gate(data, name))
     strings = [f["name"] for f in declared["inputs"] if f["dataType"] == "string"]
