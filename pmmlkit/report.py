@@ -32,6 +32,9 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
     version: str | None = None
     checked: str | None = None
+    #: How many embedded ModelVerification rows were re-scored (``validate(verify=True)``); None
+    #: when they were not asked for.
+    rescored: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -53,7 +56,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "ok": self.ok, "version": self.version, "checked": self.checked,
-                "issues": [asdict(i) for i in self.issues]}
+                "rescored": self.rescored, "issues": [asdict(i) for i in self.issues]}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -61,7 +64,10 @@ class Report:
     def _head(self) -> list[str]:
         head = f"{self.source or 'document'}: {'OK' if self.ok else 'FAILED'}"
         if self.version or self.checked:
-            head += f" (PMML {self.version or '?'}" + (f"; checked against {self.checked}" if self.checked else "") + ")"
+            head += f" (PMML {self.version or '?'}" + (f"; checked against {self.checked}" if self.checked else "")
+            if self.rescored is not None:
+                head += f"; {self.rescored} ModelVerification row{'' if self.rescored == 1 else 's'} re-scored"
+            head += ")"
         return [head] + [f"  {issue}" for issue in self.issues]
 
     def __str__(self) -> str:

@@ -89,9 +89,10 @@ def _verify(source: Any, max_bytes: int | None, report: Report, parsed: bool) ->
     if not parsed or first is not None:
         report.add("warning", "verification-skipped", "the rows cannot be re-scored: the document has errors "
                    "that block loading")
+        report.rescored = 0
         return
     data, name = read_source(source, max_bytes)
-    verify_document(data, name, report)
+    report.rescored = verify_document(data, name, report)
 
 
 def _without_name(message: str, name: str) -> str:

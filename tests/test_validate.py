@@ -303,6 +303,7 @@ def test_rule(rule: RuleCase) -> None:
     found = [i for i in report.issues if i.code == rule.code]
     assert found, str(report)
     assert all(i.severity == rules.rule(rule.code).severity for i in found)
+    assert not any(" None " in f" {i.message} " for i in found), str(report)  # a field without a name
     assert rule.code not in {i.code for i in validate(rule.clean()).issues}
 
 
@@ -533,6 +534,8 @@ def test_verify_embedded_rows(expected: str, agrees: bool, tmp_path: Path, capsy
     report = validate(path, verify=True)
     mismatches = [i for i in report.issues if i.code == "verification-mismatch"]
     assert bool(mismatches) != agrees, str(report)
+    assert report.rescored and f"{report.rescored} ModelVerification rows re-scored" in str(report).splitlines()[0]
+    assert validate(path).rescored is None and "re-scored" not in str(validate(path))
     if mismatches:
         assert "precision 1e-09" in mismatches[0].message and mismatches[0].line is not None
         assert mismatches[0].line == next(i for i, row in enumerate(path.read_text().splitlines(), 1)
@@ -591,8 +594,9 @@ def test_cli_flags(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     capsys.readouterr()
     assert main(["validate", "--json", "--verify", *xsd, str(good), str(bad)]) == 1
     reports = json.loads(capsys.readouterr().out)
-    assert [set(r) for r in reports] == [{"source", "ok", "version", "checked", "issues"}] * 2
+    assert [set(r) for r in reports] == [{"source", "ok", "version", "checked", "rescored", "issues"}] * 2
     assert [r["ok"] for r in reports] == [True, False]
+    assert [r["rescored"] for r in reports] == [0, 0]  # neither embeds rows; the bad one cannot load
     if xsd:
         assert reports[0]["checked"] == xsd[1]
     assert main(["validate"]) == 2

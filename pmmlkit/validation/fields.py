@@ -182,6 +182,10 @@ class FieldRules(CheckerBase):
         if schema is not None:
             for item in children(schema, "MiningField"):
                 name = item.get("name")
+                if name is None:
+                    self.error("missing-name", f"a <MiningField> in the MiningSchema of <{local(model)}> has no "
+                               "name: name the field it lists", item)
+                    continue
                 if name in mining:
                     self.error("duplicate-field", f"MiningField {name!r} is listed twice", item)
                 mining[name] = item

@@ -52,7 +52,7 @@ RULES: tuple[Rule, ...] = (
     _r("unknown-element", W, False, "an element PMML does not define appears under <PMML>"),
     _r("number-of-fields", W, False, "a numberOfFields count disagrees with the fields listed"),
     # -- fields ---------------------------------------------------------------------------------
-    _r("missing-name", E, True, "a field declaration has no name (or a DataField an empty one)"),
+    _r("missing-name", E, True, "a field declaration or a MiningField has no name (or a DataField an empty one)"),
     _r("duplicate-field", E, True, "a field name is declared twice in one scope"),
     _r("undefined-field", E, True, "a reference names a field that is not defined in scope"),
     _r("cyclic-field", E, True, "derived fields (or functions) refer to each other in a cycle"),

@@ -295,5 +295,5 @@ SHAPE_CASES += [
 SHAPE_CASES.append(("an unnamed target beside another", edit(edit(TREE, '<MiningField name="x"/>',
                                                                   '<MiningField name="x" usageType="target"/>'),
                                                              '<MiningField name="y" usageType="target"/>',
-                                                             '<MiningField usageType="target"/>'), "undefined-field",
-                    "MiningField None"))
+                                                             '<MiningField usageType="target"/>'), "missing-name",
+                    "a <MiningField> in the MiningSchema of <TreeModel> has no name"))

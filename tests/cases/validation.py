@@ -299,6 +299,7 @@ RULE_CASES = [
     case("number-of-fields", TREE, 'numberOfFields="3"', 'numberOfFields="4"'),
     # fields
     case("missing-name", TREE, '<DataField name="s" ', "<DataField "),
+    case("missing-name", TREE, '<MiningField name="x"/>', "<MiningField/>"),
     case("duplicate-field", TREE, '<DataField name="s" ', '<DataField name="x" '),
     case("undefined-field", TREE, 'field="x" operator="lessOrEqual"', 'field="z" operator="lessOrEqual"'),
     case("cyclic-field", FOREST, '<FieldRef field="x"/></Apply></DerivedField>',
