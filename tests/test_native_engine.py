@@ -97,6 +97,47 @@ def test_tree_strategies_compound_and_set_predicates(strategy, no_true, tmp_path
     assert_engines_agree(want, got, f"tree {strategy}/{no_true}")
 
 
+_SEGMENT_TREE = """<TreeModel functionName="classification"><MiningSchema><MiningField name="x"/>
+<MiningField name="y" usageType="target"/></MiningSchema>{nodes}</TreeModel>"""
+PICKED = pmml_document("""<DataDictionary>
+<DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="y" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+</DataDictionary>
+<MiningModel functionName="classification"><MiningSchema><MiningField name="x"/>
+<MiningField name="y" usageType="target"/></MiningSchema><Segmentation multipleModelMethod="{method}">
+<Segment id="1"><SimplePredicate field="x" operator="greaterThan" value="100"/>""" + _SEGMENT_TREE.format(
+    nodes='<Node score="a"><True/><ScoreDistribution value="a" recordCount="3"/>'
+          '<ScoreDistribution value="b" recordCount="1"/></Node>') + """</Segment>
+<Segment id="2"><True/>""" + _SEGMENT_TREE.format(
+    nodes='<Node score="b"><True/><Node score="a"><SimplePredicate field="x" operator="lessThan" value="0"/>'
+          '<ScoreDistribution value="a" recordCount="2"/><ScoreDistribution value="b" recordCount="1"/></Node>'
+          '<Node score="b"><True/><ScoreDistribution value="a" recordCount="1"/>'
+          '<ScoreDistribution value="b" recordCount="4"/></Node></Node>') + """</Segment>
+</Segmentation></MiningModel>""")
+
+
+@pytest.mark.parametrize("method", ["selectFirst", "modelChain"])
+@pytest.mark.parametrize("xs", [[-1.0, 1.0, 5.0], [-1.0, 1.0, 500.0], [500.0], []],
+                         ids=["first-segment-takes-none", "first-segment-takes-one", "all", "empty"])
+def test_segments_picked_per_row(method, xs, tmp_path):
+    """selectFirst / modelChain where a segment's predicate holds for none of the batch's rows (the
+    native engine failed on such a batch: its result column was typed by that empty segment)."""
+    rows = pd.DataFrame({"x": pd.Series(xs, dtype=float)})
+    want, got = _both(_save(tmp_path, PICKED.replace("{method}", method)), rows)
+    assert_engines_agree(want, got, f"{method} over {xs}")
+
+
+def test_a_tree_without_score_distributions_outputs_its_predicted_value_alone(tmp_path):
+    document = pmml_document("""<DataDictionary><DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="y" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+</DataDictionary>""" + _SEGMENT_TREE.format(
+        nodes='<Node score="b"><True/><Node score="a"><SimplePredicate field="x" operator="lessThan" value="0"/>'
+              '</Node><Node score="b"><True/></Node></Node>'))
+    want, got = _both(_save(tmp_path, document), pd.DataFrame({"x": [-1.0, 1.0, None]}))
+    assert list(got.columns) == list(want.columns) == ["predicted_y"]
+    assert_engines_agree(want, got, "tree without ScoreDistribution")
+
+
 def test_a_second_load_of_the_same_bytes_reuses_the_compiled_program(tmp_path):
     path = _save(tmp_path, REGRESSION)
     first = pmmlkit.load(path, engine="native", cache=False)

@@ -25,7 +25,7 @@ import numpy as np
 from ...pmml import tag_of
 from .fields import elements, first
 from .ir import Env, Prediction, unsupported
-from .mining import segment_predicate
+from .mining import picked, segment_predicate, segment_results
 
 _PREDICATES = ("SimplePredicate", "CompoundPredicate", "SimpleSetPredicate", "True", "False")
 _METHODS = ("selectFirst", "modelChain", "majorityVote", "weightedMajorityVote")
@@ -62,11 +62,9 @@ def clustering_ensemble(node: Any, compile_segment: Callable[[Any], Any], numeri
             return _pick(env, rows)
         votes: dict[str, np.ndarray] = {}
         first_vote: dict[str, np.ndarray] = {}
-        for k, (predicate, model, weight) in enumerate(zip(predicates, models, weights)):
-            chosen = predicate(env) == 1.0
-            if not chosen.any():
-                continue
-            clusters = model.run(env).entity
+        for k, ((chosen, prediction), weight) in enumerate(zip(segment_results(env, predicates, models, method),
+                                                                weights)):
+            clusters = prediction.entity if prediction is not None else None
             if clusters is None:
                 continue
             for label in dict.fromkeys(c for c in clusters[chosen] if c is not None):
@@ -92,31 +90,13 @@ def clustering_ensemble(node: Any, compile_segment: Callable[[Any], Any], numeri
         return Prediction(winner, shares, entity=winner)
 
     def _pick(env: Env, rows: int) -> Prediction:
-        results = []
-        taken = np.zeros(rows, dtype=bool)
-        for predicate, model in zip(predicates, models):
-            chosen = predicate(env) == 1.0
-            if method == "selectFirst":
-                chosen &= ~taken
-                if not chosen.any():
-                    continue
-            prediction = model.run(env)
-            if method == "modelChain":
-                for name, values in prediction.outputs.items():
-                    env.values[name] = values  # later segments read the chain's outputs
-            results.append((chosen, prediction))
-            taken |= chosen
-        # selectFirst: each row from the first segment chosen for it; modelChain: from the last.
         out = np.full(rows, None, dtype=object)
         affinity = np.full(rows, np.nan)
-        settled = np.zeros(rows, dtype=bool)
-        for chosen, prediction in (results if method == "selectFirst" else reversed(results)):
-            fresh = chosen & ~settled
+        for fresh, prediction in picked(segment_results(env, predicates, models, method), method):
             if prediction.entity is not None:
                 out[fresh] = prediction.entity[fresh]
             if prediction.extra.get("affinity") is not None:
                 affinity[fresh] = prediction.extra["affinity"][fresh]
-            settled |= fresh
         return Prediction(out, entity=out, extra={"affinity": affinity})
     return run
 

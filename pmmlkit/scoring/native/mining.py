@@ -66,24 +66,45 @@ def mining_model(node: Any, compile_segment: Callable[[Any], Any], numeric: Call
     models = [compile_segment([c for c in elements(s) if tag_of(c) not in _PREDICATES][0]) for s in segments]
 
     def run(env: Env) -> Prediction:
-        results: list[tuple[np.ndarray, Prediction]] = []
-        for predicate, model in zip(predicates, models):
-            chosen = predicate(env) == 1.0
-            if method in ("selectFirst",) and results:
-                taken = np.zeros(env.rows, dtype=bool)
-                for mask, _ in results:
-                    taken |= mask
-                chosen &= ~taken
-            if not chosen.any() and method != "modelChain":
-                results.append((chosen, Prediction(np.full(env.rows, np.nan))))
-                continue
-            prediction = model.run(env)
-            if method == "modelChain":
-                for name, values in prediction.outputs.items():
-                    env.values[name] = values  # later segments read the chain's outputs
-            results.append((chosen, prediction))
-        return _combine(results, method, function, weights, env.rows, categories)
+        return _combine(segment_results(env, predicates, models, method), method, function, weights, env.rows,
+                        categories)
     return run
+
+
+def segment_results(env: Env, predicates: list[Callable[[Env], np.ndarray]], models: list[Any],
+                    method: str) -> list[tuple[np.ndarray, Prediction | None]]:
+    """Each segment's rows and its prediction over the batch, in document order. A segment's rows
+    are those its predicate holds for (selectFirst: and no earlier segment took); a segment without
+    rows is not scored (None), except in a modelChain, where later segments read its outputs."""
+    results: list[tuple[np.ndarray, Prediction | None]] = []
+    taken = np.zeros(env.rows, dtype=bool)
+    for predicate, model in zip(predicates, models):
+        chosen = predicate(env) == 1.0
+        if method == "selectFirst":
+            chosen &= ~taken
+        if not chosen.any() and method != "modelChain":
+            results.append((chosen, None))
+            continue
+        prediction = model.run(env)
+        if method == "modelChain":
+            env.values.update(prediction.outputs)  # later segments read the chain's outputs
+        results.append((chosen, prediction))
+        taken |= chosen
+    return results
+
+
+def picked(results: list[tuple[np.ndarray, Prediction | None]], method: str) -> list[tuple[np.ndarray, Prediction]]:
+    """selectFirst and modelChain: the rows each segment's prediction gives, that of the first
+    segment chosen for a row (selectFirst) or of the last (modelChain)."""
+    settled: np.ndarray | None = None
+    out = []
+    for chosen, prediction in (results if method == "selectFirst" else reversed(results)):
+        if prediction is None:
+            continue
+        fresh = chosen if settled is None else chosen & ~settled
+        settled = fresh if settled is None else settled | fresh
+        out.append((fresh, prediction))
+    return out
 
 
 def _forest(segments: list[Any], method: str, function: str, weights: np.ndarray, numeric: Callable[[str], bool],
@@ -115,26 +136,23 @@ def _forest(segments: list[Any], method: str, function: str, weights: np.ndarray
     return run
 
 
-def _combine(results: list[tuple[np.ndarray, Prediction]], method: str, function: str, weights: np.ndarray,
+def _combine(results: list[tuple[np.ndarray, Prediction | None]], method: str, function: str, weights: np.ndarray,
              rows: int, categories: list[str]) -> Prediction:
     if method == "modelChain" or method == "selectFirst":
-        # modelChain: the last segment whose predicate holds; selectFirst: the first.
-        order = reversed(results) if method == "modelChain" else results
-        out: Prediction | None = None
-        chosen_any = np.zeros(rows, dtype=bool)
-        for mask, prediction in order:
-            if out is None:
-                out = Prediction(_empty_like(prediction.value, rows), {k: np.full(rows, np.nan)
-                                                                        for k in prediction.probabilities})
-            fresh = mask & ~chosen_any
+        chosen = picked(results, method)
+        if not chosen:  # no segment for any row: no result
+            return Prediction(np.full(rows, None, dtype=object) if function == "classification" else
+                              np.full(rows, np.nan))
+        out = Prediction(_empty_like(chosen[0][1].value, rows), {})
+        for fresh, prediction in chosen:
             out.value[fresh] = prediction.value[fresh]
             for k, column in prediction.probabilities.items():
                 out.probabilities.setdefault(k, np.full(rows, np.nan))[fresh] = column[fresh]
-            chosen_any |= fresh
-        assert out is not None
         return out
     if any(not mask.all() for mask, _ in results):
         raise unsupported_predicates()
+    # Every segment holds for every row here; one without a prediction is an empty batch's.
+    results = [(mask, p if p is not None else Prediction(np.full(rows, np.nan))) for mask, p in results]
     if function == "regression":
         values = [p.value.astype(np.float64) for _, p in results]
         if method in ("sum", "weightedSum"):
@@ -205,4 +223,4 @@ def segment_predicate(node: Any, numeric: Callable[[str], bool]) -> Callable[[En
     return run
 
 
-__all__ = ["array_values", "mining_model", "segment_predicate"]
+__all__ = ["array_values", "mining_model", "picked", "segment_predicate", "segment_results"]

@@ -328,6 +328,10 @@ def tree_model(node: Any, numeric: Callable[[str], bool], categories: list[str])
         return tree_prediction(flat, leaves, classification)
     # What the one-record compiler (rows.py) reads: the same node arrays.
     run.flat, run.kind, run.classification = flat, "tree", classification  # type: ignore[attr-defined]
+    # A classification tree without any ScoreDistribution gives no probabilities by default
+    # (PMML4S then outputs the predicted value alone).
+    run.gives_probabilities = not classification or next(  # type: ignore[attr-defined]
+        node.iter("{*}ScoreDistribution"), None) is not None
     return run
 
 
