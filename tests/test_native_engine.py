@@ -138,6 +138,38 @@ def test_a_tree_without_score_distributions_outputs_its_predicted_value_alone(tm
     assert_engines_agree(want, got, "tree without ScoreDistribution")
 
 
+_UNDISTRIBUTED = """<DataDictionary><DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="y" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+</DataDictionary><MiningModel functionName="classification"><MiningSchema><MiningField name="x"/>
+<MiningField name="y" usageType="target"/></MiningSchema><Output>
+<OutputField name="label" optype="categorical" dataType="string" feature="predictedValue"/>
+<OutputField name="prob_a" optype="continuous" dataType="double" feature="probability" value="a"/>
+<OutputField name="prob" optype="continuous" dataType="double" feature="probability"/></Output>
+<Segmentation multipleModelMethod="{method}">{segments}</Segmentation></MiningModel>"""
+
+
+@pytest.mark.parametrize("method", ["average", "weightedAverage", "majorityVote", "weightedMajorityVote",
+                                    "modelChain", "selectFirst"])
+def test_trees_without_score_distributions_give_no_probabilities(method, tmp_path):
+    """A tree node without ScoreDistribution has no probabilities: missing, not 1 for its score
+    (votes still count its score; an average of missing probabilities has no winner). PMML4S agrees
+    on majority votes and chains; it gives 0 for selectFirst and the first category as the average's winner."""
+    segments = "".join(f'<Segment id="{i}" weight="{i}"><True/>' + _SEGMENT_TREE.format(
+        nodes=f'<Node score="b"><True/><Node score="a"><SimplePredicate field="x" operator="lessThan" value="{t}"/>'
+              '</Node><Node score="b"><True/></Node></Node>') + "</Segment>" for i, t in ((1, 0), (2, 0.7), (3, 0.8)))
+    path = _save(tmp_path, pmml_document(_UNDISTRIBUTED.replace("{method}", method).replace("{segments}", segments)))
+    want, got = _both(path, pd.DataFrame({"x": [-1.0, 0.5, 1.0, None]}))
+    if "Vote" in method:
+        assert got["prob_a"].tolist() == ([1.0, 2 / 3, 0.0, 0.0] if method == "majorityVote" else [1.0, 5 / 6, 0.0, 0.0])
+    else:
+        assert got[["prob_a", "prob"]].isna().all().all(), got
+    if "Average" in method or method == "average":
+        assert got["label"].isna().all(), got
+    # (PMML4S divides weighted votes by the number of segments, not by their total weight: 2.0.)
+    if method in ("majorityVote", "modelChain"):
+        assert_engines_agree(want, got, f"{method} over trees without ScoreDistribution")
+
+
 def test_a_second_load_of_the_same_bytes_reuses_the_compiled_program(tmp_path):
     path = _save(tmp_path, REGRESSION)
     first = pmmlkit.load(path, engine="native", cache=False)

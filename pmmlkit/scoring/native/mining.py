@@ -24,8 +24,8 @@ from .trees import TreeBuilder, array_values
 _PREDICATES = ("SimplePredicate", "CompoundPredicate", "SimpleSetPredicate", "True", "False")
 _REGRESSION = ("sum", "average", "weightedAverage", "median", "weightedMedian", "max", "modelChain", "selectFirst",
                "weightedSum")
-_CLASSIFICATION = ("majorityVote", "weightedMajorityVote", "average", "weightedAverage", "max", "modelChain",
-                   "selectFirst")
+# (max over classifiers, the class of the highest probability, is not compiled: PMML4S scores it.)
+_CLASSIFICATION = ("majorityVote", "weightedMajorityVote", "average", "weightedAverage", "modelChain", "selectFirst")
 _TREE_ATTRIBUTES = {"name", "usageType"}
 
 

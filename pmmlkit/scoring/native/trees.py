@@ -176,8 +176,6 @@ class TreeBuilder:
                 label = max(probabilities, key=lambda k: (probabilities[k], -k))
             else:
                 label = -1
-            if not probabilities and label >= 0:
-                probabilities = {label: 1.0}
             self._append(start, np.nan, label, probabilities)
         else:
             self._append(start, np.nan if score is None else float(score), -1, {})
@@ -278,6 +276,8 @@ class TreeBuilder:
         nodes = len(self.node_value)
         probs = np.zeros((nodes, max(1, len(self.categories))))
         for n, cells in enumerate(self.node_probs):
+            if not cells:  # a node without ScoreDistribution gives no probabilities (PMML4S: missing)
+                probs[n] = np.nan
             for k, p in cells.items():
                 probs[n, k] = p
         i32 = np.int32
