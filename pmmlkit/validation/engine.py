@@ -47,6 +47,14 @@ class EngineRules(CheckerBase):
     def _unsupported(self, node: etree._Element, what: str) -> None:
         self.error("unsupported", f"{what} is valid PMML that pmmlkit's engine cannot score: load refuses it", node)
 
+    def _undeclared_target(self, model: etree._Element) -> bool:
+        """Whether the model's target is a DataField that lists no valid <Value>s."""
+        schema = child(model, "MiningSchema")
+        names = [item.get("name") for item in (children(schema, "MiningField") if schema is not None else [])
+                 if item.get("usageType") in ("target", "predicted")]
+        declared = self.fields.get(names[0]) if names and names[0] is not None else None
+        return declared is not None and declared.kind == "DataField" and not declared.values
+
     def _cluster_structure(self, model: etree._Element) -> bool:
         """A ClusteringModel's parts fit together (True when a fault was reported): PMML4S reads
         numberOfClusters as a 32-bit count of the Clusters, one centre value per ClusteringField."""
@@ -174,6 +182,12 @@ class EngineRules(CheckerBase):
                               f"\"{model.get('normalizationMethod')}\" and {len(children(model, 'RegressionTable'))} "
                               "RegressionTables (PMML4S scores every record null: exp is a regression's, logit, probit, "
                               "cloglog, loglog and cauchit a binary classification's; use softmax)")
+        elif tag == "RegressionModel" and model.get("functionName") == "classification" and \
+                model.get("normalizationMethod") in BINARY_NORMALIZATIONS and self._undeclared_target(model):
+            self._unsupported(model, f"a binary classification <RegressionModel> with normalizationMethod="
+                              f"\"{model.get('normalizationMethod')}\" whose target DataField lists no categories "
+                              "(PMML4S scores every record null: list them as <Value> elements of the target's "
+                              "DataField, or score it with engine='native')")
         elif tag == "MiningModel":
             embedded = next((c for c in model if local(c) in EMBEDDED_MODELS), None)
             segmentation = child(model, "Segmentation")

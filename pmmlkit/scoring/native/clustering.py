@@ -12,9 +12,24 @@ from ...pmml import tag_of
 from . import mathlib
 from .fields import elements, first
 from .ir import Env, Prediction, unsupported
+from .output import OutputField
 from .trees import array_values
 
 _MEASURES = ("euclidean", "squaredEuclidean", "cityBlock", "chebychev", "minkowski")
+
+
+def clustering_defaults(node: Any) -> list[OutputField]:
+    """The outputs PMML4S gives a ClusteringModel without <Output>: ``cluster`` (the winner's id,
+    else its 1-based position), ``cluster_name`` (its name; only when the first Cluster has one) and
+    ``distance`` (the winner's distance)."""
+    clusters = elements(node, "Cluster")
+    names = {cluster.get("id") or str(i): cluster.get("name") for i, cluster in enumerate(clusters, start=1)}
+    out = [OutputField("cluster", "string", lambda env, p, done: p.entity)]
+    if clusters and clusters[0].get("name") is not None:  # PMML4S looks at the first Cluster alone
+        out.append(OutputField("cluster_name", "string", lambda env, p, done: np.array(
+            [names.get(c) if c is not None else None for c in p.entity], dtype=object)))
+    out.append(OutputField("distance", "double", lambda env, p, done: p.extra["affinity"]))
+    return out
 
 
 def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env], Prediction]:
@@ -98,3 +113,6 @@ def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env
         return Prediction(winner, entity=winner, affinities={c[0]: d for c, d in zip(clusters, distances)},
                           extra={"affinity": affinity})
     return run
+
+
+__all__ = ["clustering_defaults", "clustering_model"]

@@ -139,14 +139,15 @@ def _feature(node: Any, feature: str, compiler: Compiler) -> Callable[[Env, Pred
 def default_outputs(function: str | None, target: str | None, target_type: str | None,
                     categories: list[str], node: Any, probabilities: bool = True) -> list[OutputField]:
     """The outputs PMML4S gives a model without <Output>: predicted_<target>; for classification also
-    probability (of the predicted category) and probability_<category> for each declared category,
+    probability (of the predicted category) and probability_<category> for each declared category (none
+    when the target declares no <Value>),
     unless the model gives no probabilities (``probabilities=False``: a OneAgainstAll SVM)."""
-    if target is None or function not in ("regression", "classification") or \
-            (function == "classification" and not categories):
-        raise unsupported(node, "a model without <Output> (and without a target with declared categories)")
+    if target is None or function not in ("regression", "classification"):
+        raise unsupported(node, "a model without <Output> (and without a target)")
     value_type = target_type or ("double" if function == "regression" else "string")
     out = [OutputField(f"predicted_{target}", value_type, lambda env, p, done: p.value)]
     if function == "classification" and probabilities:
+        # A target without declared categories (<Value>s): the predicted one's probability alone.
         out.append(OutputField("probability", "real", lambda env, p, done: _winner_probability(p, env.rows)))
         for category in categories:
             out.append(OutputField(f"probability_{category}", "real",

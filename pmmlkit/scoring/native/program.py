@@ -11,7 +11,7 @@ import numpy as np
 from ...pmml import MODEL_TAGS, tag_of
 from .association import association_model
 from .cluster_ensemble import clustering_ensemble
-from .clustering import clustering_model
+from .clustering import clustering_defaults, clustering_model
 from .cox import cox_model
 from .expressions import Compiler
 from .fields import (
@@ -126,7 +126,9 @@ class Program:
         self._bodies[node] = body
         rescale = targets(node, function)
         outputs = output_fields(node, self.compiler, target_field.data_type if target_field else None)
-        if top and not outputs:
+        if top and not outputs and tag == "ClusteringModel":
+            outputs = clustering_defaults(node)
+        elif top and not outputs:
             outputs = default_outputs(function, target, target_field.data_type if target_field else None,
                                       categories, node, getattr(body, "gives_probabilities", True))
             if tag == "Scorecard":
