@@ -173,6 +173,10 @@ SHAPE_CASES = [
      "regression-tables", "targetCategory"),
     ("classification RegressionTable without targetCategory", edit(LOGISTIC, ' targetCategory="yes"', ""),
      "regression-tables", "targetCategory"),
+    # Spark MLlib's own export writes its classifiers so (tests/test_other_producers.py).
+    ("binary logit classifier whose target lists no categories",
+     edit(LOGISTIC, '>\n      <Value value="yes"/>\n      <Value value="no"/>\n    </DataField>', "/>"),
+     "unsupported", "whose target DataField lists no categories"),
     ("MiningModel without a target averages", edit(ENSEMBLE, INNER, INNER.replace("modelChain", "average")),
      "unsupported", "average"),
     ("VariableWeight names no field", edit(ENSEMBLE, '<VariableWeight field="a"/>', '<VariableWeight field="abc"/>'),
