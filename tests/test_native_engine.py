@@ -170,6 +170,27 @@ def test_trees_without_score_distributions_give_no_probabilities(method, tmp_pat
         assert_engines_agree(want, got, f"{method} over trees without ScoreDistribution")
 
 
+AGGREGATE = pmml_document("""<DataDictionary><DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="z" optype="continuous" dataType="double"/><DataField name="y" optype="continuous" dataType="double"/>
+</DataDictionary><TransformationDictionary><DerivedField name="s" optype="continuous" dataType="double">
+<Apply function="{function}"><FieldRef field="x"/><FieldRef field="z"/>{more}</Apply></DerivedField>
+</TransformationDictionary><RegressionModel functionName="regression"><MiningSchema><MiningField name="x"/>
+<MiningField name="z"/><MiningField name="y" usageType="target"/></MiningSchema>
+<RegressionTable intercept="0"><NumericPredictor name="s" coefficient="1"/></RegressionTable></RegressionModel>""")
+
+
+@pytest.mark.parametrize("more", ["", '<Constant dataType="double">2</Constant>'], ids=["fields", "and-a-constant"])
+@pytest.mark.parametrize("function", ["sum", "avg", "min", "max", "product", "median"])
+def test_aggregate_functions_leave_missing_arguments_out(function, more, tmp_path):
+    """min, max, sum, avg, product and median over the arguments present (PMML4S and
+    JPMML-Evaluator; nyoka's PCA writes its components as sums): missing only when all are."""
+    path = _save(tmp_path, AGGREGATE.replace("{function}", function).replace("{more}", more))
+    rows = pd.DataFrame({"x": [1.0, None, None, 4.0], "z": [3.0, 5.0, None, -2.0]})
+    want, got = _both(path, rows)
+    assert got["predicted_y"].notna().tolist() == [True, True, bool(more), True]
+    assert_engines_agree(want, got, f"{function} with missing arguments")
+
+
 def test_a_second_load_of_the_same_bytes_reuses_the_compiled_program(tmp_path):
     path = _save(tmp_path, REGRESSION)
     first = pmmlkit.load(path, engine="native", cache=False)

@@ -173,7 +173,7 @@ SHAPE_CASES = [
      "regression-tables", "targetCategory"),
     ("classification RegressionTable without targetCategory", edit(LOGISTIC, ' targetCategory="yes"', ""),
      "regression-tables", "targetCategory"),
-    # Spark MLlib's own export writes its classifiers so (tests/test_other_producers.py).
+    # Spark MLlib's own export writes its classifiers so (tests/test_producer_spark_mllib.py).
     ("binary logit classifier whose target lists no categories",
      edit(LOGISTIC, '>\n      <Value value="yes"/>\n      <Value value="no"/>\n    </DataField>', "/>"),
      "unsupported", "whose target DataField lists no categories"),

@@ -48,24 +48,29 @@ def _binary(f: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Function:
 
 
 def _fold(f: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Function:
+    """min, max, sum, product: over the arguments present, left to right as PMML4S folds them; a
+    missing argument is left out (PMML4S and JPMML-Evaluator), and all of them missing give missing."""
     def run(args: list[Column]) -> Column:
         numbers = _numbers(args)
-        out = numbers[0]
+        out = np.asarray(numbers[0], dtype=np.float64)
         with np.errstate(all="ignore"):
             for x in numbers[1:]:
-                out = f(out, x)  # left to right, as PMML4S folds them
+                out = np.where(np.isnan(out), x, np.where(np.isnan(x), out, f(out, x)))
         return np.asarray(out, dtype=np.float64)
     return run
 
 
 def _avg(args: list[Column]) -> Column:
-    return _fold(np.add)(args) / len(args)
+    present = sum((~np.isnan(x)).astype(np.float64) for x in _numbers(args))
+    with np.errstate(all="ignore"):
+        return np.where(present > 0, _fold(np.add)(args) / present, np.nan)
 
 
 def _median(args: list[Column]) -> Column:
     stacked = np.vstack(_numbers(args))
-    out = np.median(stacked, axis=0)
-    out[np.isnan(stacked).any(axis=0)] = np.nan
+    out = np.full(stacked.shape[1], np.nan)
+    present = ~np.isnan(stacked).all(axis=0)
+    out[present] = np.nanmedian(stacked[:, present], axis=0)  # missing arguments left out, as in _fold
     return out
 
 
