@@ -30,9 +30,9 @@ _PARALLEL = {**_OPTIONS, "parallel": True}
 _INLINE = {**_OPTIONS, "inline": "always"}
 LEAF = -1  # feature of a node without children
 _SIGN = np.int64(-(2**63))  # a leaf's step word has it
-# Trees a record walks side by side: enough independent reads to hide a cache miss, few enough that
-# a group's deepest tree does not make the others take many steps in place.
-GROUP = 16
+# Trees a record walks side by side (_record_leaves holds their nodes in 8 registers): enough
+# independent reads to overlap their memory latency, few enough to stay in registers.
+GROUP = 8
 # missing[n] for a missing value at node n: a node to go on from (>= 0, the default child), or:
 RETURN_NONE, RETURN_NODE = -1, -2  # no prediction; the node's own score
 # The first child's comparison -> (its complement, first child on "yes", strict). The walk tests
@@ -137,27 +137,44 @@ def _walk(t, roots, step, threshold, missing, X, i):  # pragma: no cover - compi
 
 
 @numba.njit(**_INLINE)
-def _record_leaves(X, roots, step, threshold, missing, levels):  # pragma: no cover - compiled
-    """Each tree's leaf for the one row of X (-1: no prediction), as _walk finds it."""
+def _level(n, step, threshold, x):  # pragma: no cover - compiled
+    """One step of the walk for a row ``x`` without missing values (a leaf stays where it is)."""
+    s = step[n]
+    go = 1 if x[(s >> 1) & 0x7FFFFFFF] <= threshold[n] else 0
+    return ((s >> 32) & 0x7FFFFFFF) + (go ^ (s & 1))
+
+
+@numba.njit(**_INLINE)
+def _record_leaves(x, roots, step, threshold, missing, levels):  # pragma: no cover - compiled
+    """Each tree's leaf for the record ``x`` (-1: no prediction), as _walk finds it."""
     trees = len(roots)
     leaves = np.empty(trees, dtype=np.int64)
-    for j in range(X.shape[1]):
-        if np.isnan(X[0, j]):  # the missing-value actions: tree by tree
+    for j in range(x.shape[0]):
+        if np.isnan(x[j]):  # the missing-value actions: tree by tree
+            X = x.reshape((1, x.shape[0]))
             for t in range(trees):
                 leaves[t] = _walk(t, roots, step, threshold, missing, X, 0)
             return leaves
-    for t0 in range(0, trees, GROUP):
-        t1 = min(trees, t0 + GROUP)
+    t0 = 0
+    while t0 + GROUP <= trees:  # GROUP trees a level at a time, their nodes in registers
+        n0, n1, n2, n3 = np.int64(roots[t0]), np.int64(roots[t0 + 1]), np.int64(roots[t0 + 2]), np.int64(roots[t0 + 3])
+        n4, n5, n6, n7 = np.int64(roots[t0 + 4]), np.int64(roots[t0 + 5]), np.int64(roots[t0 + 6]), np.int64(roots[t0 + 7])
         deepest = 0
-        for t in range(t0, t1):
-            leaves[t] = roots[t]
+        for t in range(t0, t0 + GROUP):
             deepest = max(deepest, levels[t])
         for _ in range(deepest):
-            for t in range(t0, t1):
-                n = leaves[t]
-                s = step[n]
-                go = 1 if X[0, (s >> 1) & 0x7FFFFFFF] <= threshold[n] else 0
-                leaves[t] = ((s >> 32) & 0x7FFFFFFF) + (go ^ (s & 1))
+            n0, n1 = _level(n0, step, threshold, x), _level(n1, step, threshold, x)
+            n2, n3 = _level(n2, step, threshold, x), _level(n3, step, threshold, x)
+            n4, n5 = _level(n4, step, threshold, x), _level(n5, step, threshold, x)
+            n6, n7 = _level(n6, step, threshold, x), _level(n7, step, threshold, x)
+        leaves[t0], leaves[t0 + 1], leaves[t0 + 2], leaves[t0 + 3] = n0, n1, n2, n3
+        leaves[t0 + 4], leaves[t0 + 5], leaves[t0 + 6], leaves[t0 + 7] = n4, n5, n6, n7
+        t0 += GROUP
+    for t in range(t0, trees):
+        n = np.int64(roots[t])
+        for _ in range(levels[t]):
+            n = _level(n, step, threshold, x)
+        leaves[t] = n
     return leaves
 
 
@@ -242,8 +259,7 @@ def forest_classes_parallel(X, roots, step, threshold, missing, node_probs, node
 def record_values(x, roots, step, threshold, missing, levels, leaf_value, weights,
                   average):  # pragma: no cover - compiled
     """forest_values for one record ``x`` (its fields as one row): the same doubles, as a float."""
-    X = x.reshape((1, x.shape[0]))
-    leaves = _record_leaves(X, roots, step, threshold, missing, levels)
+    leaves = _record_leaves(x, roots, step, threshold, missing, levels)
     out = 0.0  # the sums of _values_block, on one row
     total_weight = 0.0
     for t in range(len(roots)):
@@ -260,8 +276,7 @@ def record_values(x, roots, step, threshold, missing, levels, leaf_value, weight
 def record_classes(x, roots, step, threshold, missing, levels, node_probs, node_label, weights,
                    vote):  # pragma: no cover - compiled
     """forest_classes for one record ``x``: the same doubles, one per category."""
-    X = x.reshape((1, x.shape[0]))
-    leaves = _record_leaves(X, roots, step, threshold, missing, levels)
+    leaves = _record_leaves(x, roots, step, threshold, missing, levels)
     classes = node_probs.shape[1]
     out = np.zeros(classes, dtype=np.float64)  # the sums of _classes_block, on one row (written out: an
     total_weight = 0.0                         # inlined helper shared with it costs ~30 ns a tree here)
