@@ -11,11 +11,12 @@ walk that, over the same node numbering, and add the trees' values in the same o
 general kernels (blocks of rows, tree by tree, each row adding its trees in document order), so
 they give the same doubles. Any other forest keeps the general walk.
 
-A leaf's word is negative (the general end test) but still steps to itself once its sign bit is
-masked off (its threshold is +inf, so every value that is not NaN takes the "yes" side, back to it). One record without missing values (:func:`record_values`,
-:func:`record_classes`) therefore walks a group of trees side by side for as many levels as the
-deepest of them has, without a test for the end: the trees' memory reads overlap instead of
-waiting on one another. The sums stay in document order.
+A leaf's word is negative (the end test of the walk above) but steps to itself once its sign bit
+is masked off (its threshold is +inf, so every value that is not NaN takes the "yes" side, back to
+it). One record without missing values (:func:`record_values`, :func:`record_classes`) therefore
+walks GROUP trees side by side for as many levels as the deepest of them has, without an end test:
+the trees' memory reads overlap instead of waiting on one another. A record with a missing value
+walks tree by tree. The sums stay in document order.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ _PARALLEL = {**_OPTIONS, "parallel": True}
 _INLINE = {**_OPTIONS, "inline": "always"}
 LEAF = -1  # feature of a node without children
 _SIGN = np.int64(-(2**63))  # a leaf's step word has it
-# Trees a record walks side by side (_record_leaves holds their nodes in 8 registers): enough
-# independent reads to overlap their memory latency, few enough to stay in registers.
+# Trees a record walks side by side (_record_leaves holds their nodes in 8 named variables, which
+# stay in registers): enough independent reads to overlap their latency; 16 through memory was slower.
 GROUP = 8
 # missing[n] for a missing value at node n: a node to go on from (>= 0, the default child), or:
 RETURN_NONE, RETURN_NODE = -1, -2  # no prediction; the node's own score

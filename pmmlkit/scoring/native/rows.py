@@ -16,7 +16,8 @@ compiled for. The tests compare both paths bit for bit over a table of documents
 
 Covered: FieldRef, Constant, Apply of + - * / and exp, NormDiscrete, DerivedFields of matching types;
 RegressionModel (numeric and categorical predictors; none, logit, exp and softmax normalizations),
-TreeModel and forests of plain trees, NeuralNetwork (the compiled loops on one record), MiningModel
+TreeModel and forests of plain trees (binary threshold forests through binary.record_values /
+record_classes), NeuralNetwork (the compiled loops on one record), MiningModel
 modelChain of segments under <True/>; predictedValue and probability outputs. Models with MiningSchema
 treatments, Targets or other outputs are left to the column program.
 """
