@@ -11,8 +11,8 @@ regression; 20 numeric features, plus two text columns for the last) it prints:
 - single-record latency p50 / p99 (one dict per call; scikit-learn gets a one-row DataFrame);
 - the ratios pmmlkit / pypmml and pmmlkit / Java loop (warm batches);
 - for the native engine (``engine="native"``): the same figures, its first batch in a fresh process
-  right after ``load`` (with and without load's warm-up), and the ratios native / scikit-learn and
-  native / PMML4S;
+  right after ``load`` (with and without load's warm-up) over the best of that process' next three
+  batches (wall clock and CPU time), and the ratios native / scikit-learn and native / PMML4S;
 - pmmlkit (both engines) and scikit-learn on one thread and on all cores (``threads=`` for pmmlkit;
   ``n_jobs`` and the BLAS threads for scikit-learn, bounded with threadpoolctl for one thread).
 
@@ -98,7 +98,9 @@ public class PmmlLoop {
 }
 """
 
-# Scores a Parquet file in a fresh process: load (with or without warm-up), first batch, second batch.
+# Scores a Parquet file in a fresh process: load (with or without warm-up), the first batch, then
+# three more (the process' own warm batches: a first batch is compared with batches of the same
+# process, whose allocator and caches are in the same state), wall clock and CPU time.
 COLD_CHILD = """
 import json, sys, time
 import pandas as pd
@@ -107,16 +109,22 @@ frame = pd.read_parquet(sys.argv[2])
 started = time.perf_counter()
 model = pmmlkit.load(sys.argv[1], warm=sys.argv[3] == "1", engine=sys.argv[4], threads=int(sys.argv[5]))
 loaded = time.perf_counter()
+cpu = time.process_time()
 model.predict(frame)
 first = time.perf_counter()
-model.predict(frame)
-second = time.perf_counter()
+first_cpu = time.process_time() - cpu
+warm, warm_cpu = [], []
+for _ in range(3):
+    start, cpu = time.perf_counter(), time.process_time()
+    model.predict(frame)
+    warm.append(time.perf_counter() - start)
+    warm_cpu.append(time.process_time() - cpu)
 record = frame.head(1).to_dict("records")[0]
 start = time.perf_counter()
 model.predict(record)
 first_record = time.perf_counter() - start
-print(json.dumps({"load": loaded - started, "first": first - loaded, "second": second - first,
-                  "first_record": first_record}))
+print(json.dumps({"load": loaded - started, "first": first - loaded, "warm": min(warm), "first_cpu": first_cpu,
+                  "warm_cpu": min(warm_cpu), "first_record": first_record}))
 """
 
 
@@ -218,8 +226,9 @@ def bench_pmmlkit(path: Path, frame: pd.DataFrame, records: list[dict], data_fil
              "load without / with warm-up (s)": (cold["0"]["load"], cold["1"]["load"]),
              "first single record without / with warm-up (µs)": (cold["0"]["first_record"] * 1e6,
                                                                  cold["1"]["first_record"] * 1e6),
-             "first batch after load's warm-up / warm batch (time)": warm * cold["1"]["first"] / rows,
-             "first batch without warm-up / warm batch (time)": warm * cold["0"]["first"] / rows}
+             "first batch after load's warm-up / warm batch (time)": cold["1"]["first"] / cold["1"]["warm"],
+             "first batch after load's warm-up / warm batch (CPU time)": cold["1"]["first_cpu"] / cold["1"]["warm_cpu"],
+             "first batch without warm-up / warm batch (time)": cold["0"]["first"] / cold["0"]["warm"]}
     return Result(name, rows / cold["1"]["first"], warm, p50, p99,
                   note="cold = fresh process, first batch after load's warm-up", extra=extra)
 
@@ -290,7 +299,7 @@ def report(title: str, results: list[Result], cores: int) -> list[str]:
     for r in results:
         for key, value in r.extra.items():
             shown = ", ".join(fmt(v, 3 if "(s)" in key else 0) for v in value) if isinstance(value, tuple) else \
-                fmt(value, 2 if "(time)" in key else 0)
+                fmt(value, 2 if "time)" in key else 0)
             print(f"  {r.engine} {key}: {shown}")
 
     def warm(name: str) -> float | None:

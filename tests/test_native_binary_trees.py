@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from lxml import etree
 
+from pmmlkit.scoring.native import binary as B
 from pmmlkit.scoring.native.trees import TreeBuilder
 
 _NS = "http://www.dmg.org/PMML-4_4"
@@ -88,6 +89,46 @@ def test_binary_walk_gives_the_general_walk_doubles(strategy, no_true, operator,
         parallel = flat.values(X, weights, False, True) if not classification else flat.classes(X, weights, False, True)
         serial = flat.values(X, weights, False) if not classification else flat.classes(X, weights, False)
         assert parallel.tobytes() == serial.tobytes()
+
+
+@pytest.mark.parametrize("strategy, no_true, operator, second", CASES)
+def test_one_record_walk_gives_the_batch_doubles(strategy, no_true, operator, second):
+    """binary.record_values / record_classes (trees side by side, leaves stepping to themselves; the
+    missing-value actions tree by tree) give each row's doubles of the batch kernels."""
+    X = _rows()
+    assert np.isnan(X).any(axis=1).mean() > 0.2 and (~np.isnan(X).any(axis=1)).sum() > 100  # both walks
+    weights = np.array([0.75, 1.5])
+    for classification in (False, True):
+        flat = _forest(strategy, no_true, operator, second, classification)
+        assert flat.levels.tolist() == [2, 2]  # (two steps from the root to each leaf)
+        arrays = (*flat.binary, flat.levels)
+        for flag in (False, True):
+            if classification:
+                batch = flat.classes(X, weights, flag)
+                records = np.array([B.record_classes(x, *arrays, flat.node_probs, flat.node_label, weights, flag)
+                                    for x in X])
+            else:
+                batch = flat.values(X, weights, flag)
+                records = np.array([B.record_values(x, *arrays, flat.node_value, weights, flag) for x in X])
+            assert records.tobytes() == batch.tobytes(), (strategy, no_true, operator, second, classification, flag)
+
+
+def test_trees_of_many_depths_walk_side_by_side():
+    """More trees than binary.GROUP, of depths 0 and 2: each record finds each tree's leaf as the batch does."""
+    builder = TreeBuilder(lambda name: True, [], False)
+    texts = [_tree("none", "returnNullPrediction", "lessOrEqual", "complement", tuple(str(k * 6 + j) for j in range(6)))
+             .replace("{function}", "regression") for k in range(B.GROUP + 5)]
+    for k, text in enumerate(texts):
+        if k % 3 == 1:  # a single leaf
+            text = text[:text.index("<True/>") + len("<True/>")] + "</Node></TreeModel>"
+        builder.add(etree.fromstring(text))
+    flat = builder.finish()
+    assert sorted(set(flat.levels.tolist())) == [0, 2]
+    X = _rows()
+    weights = np.linspace(0.5, 2.0, len(texts))
+    batch = flat.values(X, weights, False)
+    records = [B.record_values(x, *flat.binary, flat.levels, flat.node_value, weights, False) for x in X]
+    assert np.array(records).tobytes() == batch.tobytes()
 
 
 @pytest.mark.parametrize("change", [

@@ -16,7 +16,8 @@ compiled for. The tests compare both paths bit for bit over a table of documents
 
 Covered: FieldRef, Constant, Apply of + - * / and exp, NormDiscrete, DerivedFields of matching types;
 RegressionModel (numeric and categorical predictors; none, logit, exp and softmax normalizations),
-TreeModel and forests of plain trees, NeuralNetwork (the compiled loops on one record), MiningModel
+TreeModel and forests of plain trees (binary threshold forests through binary.record_values /
+record_classes), NeuralNetwork (the compiled loops on one record), MiningModel
 modelChain of segments under <True/>; predictedValue and probability outputs. Models with MiningSchema
 treatments, Targets or other outputs are left to the column program.
 """
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ...pmml import MODEL_TAGS, tag_of
+from . import binary as B
 from . import kernels as K
 from .expressions import _constant_value
 from .fields import NUMERIC, elements, first, mining_fields, needs_treatment, parse_value
@@ -321,6 +323,18 @@ class RowCompiler:
                 cells.append(values)
             else:
                 raise NoRowPath("text in a numeric split")
+        if flat.binary is not None and body.kind != "tree":  # binary.record_values / record_classes
+            record = self.assign(f"np.array([{', '.join(cells) or '0.0'}])", "row")[0]
+            arrays = ", ".join(self.constant(a) for a in (*flat.binary, flat.levels))
+            weights = self.constant(body.weights)
+            if not body.classification:
+                return _RowPrediction(self.assign(f"{self.constant(B.record_values)}({record}, {arrays}, "
+                                                  f"{self.constant(flat.node_value)}, {weights}, {body.average})", "num"))
+            table = self.assign(f"{self.constant(B.record_classes)}({record}, {arrays}, "
+                                f"{self.constant(flat.node_probs)}, {self.constant(flat.node_label)}, {weights}, "
+                                f"{body.vote}).tolist()", "list")[0]
+            probabilities = [self.assign(f"{table}[{k}]", "num")[0] for k in range(len(flat.categories))]
+            return self.decide(probabilities, flat.categories)
         matrix = self.assign(f"np.array([[{', '.join(cells) or '0.0'}]])", "matrix")[0]
         arrays = self.constant(flat.arrays)
         if body.kind == "tree":

@@ -38,6 +38,7 @@ class FlatTrees:
     node_probs: np.ndarray  # (nodes, categories)
     categories: list[str]
     binary: tuple[np.ndarray, ...] | None = None  # binary.binary_arrays: the one-comparison walk, where it applies
+    levels: np.ndarray | None = None  # with ``binary``: each tree's depth (binary.tree_levels)
 
     def matrix(self, env: Env) -> np.ndarray:
         """The rows as the kernels read them: one float64 column per field, text as codes."""
@@ -298,9 +299,10 @@ class TreeBuilder:
                   np.array(self.default_child, dtype=i32), pred_start, pred_len, node_op, node_field, node_value,
                   op, field, value, np.array(self.count, dtype=i32), np.array(self.set_start, dtype=i32),
                   np.array(self.set_len, dtype=i32), np.array(self.set_values, dtype=np.float64))
+        binary = B.binary_arrays(arrays)
         return FlatTrees(list(self.fields), self.vocabularies, arrays,
                          np.array(self.node_value, dtype=np.float64), np.array(self.node_label, dtype=i32), probs,
-                         list(self.categories), B.binary_arrays(arrays))
+                         list(self.categories), binary, B.tree_levels(binary[0], binary[1]) if binary else None)
 
 
 def array_values(node: Any) -> list[str]:
