@@ -9,10 +9,16 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+from cases import fit_quietly
 from harness import assert_engines_agree
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import pmmlkit
+from pmmlkit.scoring.native import engine as native_engine
 from pmmlkit.scoring.native.engine import PARALLEL_ROWS
 
 
@@ -34,6 +40,33 @@ def test_parallel_kernels_give_the_serial_doubles(kind, tmp_path):
     serial = pmmlkit.load(path, engine="native", threads=1, cache=False).predict(rows)
     parallel = pmmlkit.load(path, engine="native", threads=2, cache=False).predict(rows)
     pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
+
+
+_CHUNKED_MODELS = {
+    "forest-classifier": lambda: RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0),
+    "scaled-logistic": lambda: make_pipeline(StandardScaler(), LogisticRegression()),
+    "one-hot-logistic": lambda: make_pipeline(ColumnTransformer([("num", StandardScaler(), ["x0", "x1"]),
+                                                                 ("cat", OneHotEncoder(handle_unknown="ignore"),
+                                                                  ["c"])]), LogisticRegression()),
+}
+
+
+@pytest.mark.parametrize("name", _CHUNKED_MODELS)
+def test_a_batch_scored_in_chunks_gives_what_it_gives_whole(name, tmp_path, monkeypatch):
+    """A batch of more than CHUNK_ROWS rows is scored chunk by chunk: each row the same values,
+    labels and dtypes as in one pass (a chunk of 7 rows here; the last one short)."""
+    X, y = _data(300)
+    if name.startswith("one-hot"):
+        X = X.assign(c=np.where(X["x3"] > 0, "p", "q"))
+    model = fit_quietly(_CHUNKED_MODELS[name](), X, y)
+    path = pmmlkit.convert(model, X, target="y").save(tmp_path / "model.pmml")
+    rows = X.head(45).mask(np.random.default_rng(3).random((45, X.shape[1])) < 0.1)
+    if "c" in rows:
+        rows.loc[5, "c"] = "unseen"
+    whole = pmmlkit.load(path, engine="native", cache=False).predict(rows)
+    monkeypatch.setattr(native_engine, "CHUNK_ROWS", 7)
+    chunked = pmmlkit.load(path, engine="native", cache=False).predict(rows)
+    pd.testing.assert_frame_equal(whole, chunked, check_exact=True)
 
 
 def test_one_record_scores_as_a_row_of_a_batch(tmp_path):

@@ -21,6 +21,13 @@ from .program import Program
 _NUMERIC_OUTPUTS = ("double", "float", "integer", "real")
 # Below this many rows a batch stays on one thread (starting the others costs more than it saves).
 PARALLEL_ROWS = 4096
+# A batch is scored this many rows at a time (each row is scored on its own, so the chunks give
+# the same values). The program's temporary columns then stay a few hundred KB each: glibc keeps
+# reusing them from its heap, where the columns of a whole 100,000-row batch were mapped afresh and
+# page-faulted in every batch (~5,000 faults, half the time of a scaler + logistic regression), and
+# a batch of millions of rows needs the memory of one chunk. Measured at 100,000 rows, one thread:
+# logistic regression 17.9 -> 10.3 ms, MLP 42.9 -> 27.9, one-hot pipeline 59 -> 50, trees unchanged.
+CHUNK_ROWS = 32_768
 _CACHE_SIZE = 32
 _compiled: OrderedDict[bytes, Program] = OrderedDict()
 _compiled_lock = threading.Lock()
@@ -103,6 +110,14 @@ class NativeEngine:
     def score_columns(self, prepared: list[Prepared], rows: int) -> list[np.ndarray]:
         columns = {name: input_column(column, field)
                    for name, column, field in zip(self.input_names, prepared, self._fields)}
+        if rows <= CHUNK_ROWS:
+            return self._score_chunk(columns, rows)
+        parts = [self._score_chunk({name: column[start:start + CHUNK_ROWS] for name, column in columns.items()},
+                                   min(CHUNK_ROWS, rows - start))
+                 for start in range(0, rows, CHUNK_ROWS)]
+        return [np.concatenate([part[k] for part in parts]) for k in range(len(self.output_fields))]
+
+    def _score_chunk(self, columns: dict[str, Column], rows: int) -> list[np.ndarray]:
         parallel = self.threads > 1 and rows >= PARALLEL_ROWS and K.parallel_usable()
         try:
             if parallel:
