@@ -20,12 +20,15 @@ class LightGBM(ScikitLearnAPI):
         return boosters.converters()
 
     def fitted_names(self, model: Any) -> list[str] | None:
-        # A native Booster keeps its columns' names (``Column_0, Column_1, ...`` when fitted on an
-        # array: no names then); the scikit-learn API has ``feature_names_in_``.
-        if type(model).__name__ == "Booster":
-            names = [str(n) for n in model.feature_name()]
-            return None if names == [f"Column_{i}" for i in range(len(names))] else names
-        return super().fitted_names(model)
+        # The Booster keeps its columns' names (``Column_0, Column_1, ...`` when fitted on an
+        # array: no names then), the scikit-learn API's ``booster_`` too: older LightGBM releases
+        # (4.0 in the version matrix) give that API no ``feature_names_in_``.
+        booster = model if type(model).__name__ == "Booster" else getattr(model, "booster_", None) \
+            if getattr(model, "fitted_", False) else None
+        if booster is None:
+            return super().fitted_names(model)
+        names = [str(n) for n in booster.feature_name()]
+        return None if names == [f"Column_{i}" for i in range(len(names))] else names
 
     def stored_name(self, column: str) -> str:
         # LightGBM writes a space in a column's name as "_" ("a b" is fitted as "a_b"); the PMML
