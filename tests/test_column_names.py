@@ -93,6 +93,17 @@ def test_a_missing_column_is_named_in_the_model_s_form():
         pmmlkit.convert(model, X.drop(columns="a b"))
 
 
+@pytest.mark.parametrize("name", ["lgbm-regressor", "lgbm-booster"])
+def test_a_lightgbm_name_with_a_tab_is_a_conversion_error(name):
+    """LightGBM fits a column named "a\tb" but cannot dump the model as JSON: the error names the
+    column, it is not LightGBM's JSONDecodeError."""
+    X, y = _frame()
+    X = X.rename(columns={"a b": "a\tb"})
+    model = MODELS[name](X, y)
+    with pytest.raises(ConversionError, match=r"cannot describe this model as JSON.*\['a\\tb'\]"):
+        pmmlkit.convert(model, X)
+
+
 @pytest.mark.parametrize("name", ["lgbm-classifier", "xgb-classifier"])
 def test_the_cli_reads_a_saved_model_s_columns_by_its_own_library(name, tmp_path, capsys):
     """A LightGBM or XGBoost model saved as a .joblib file loads through the scikit-learn front
