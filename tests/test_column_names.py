@@ -121,3 +121,19 @@ def test_the_cli_reads_a_saved_model_s_columns_by_its_own_library(name, tmp_path
     assert set(X.columns) <= set(names), names
     assert main(["convert", model, "--allow-pickle", "--features", "a b,c-d,x", "-o", pmml]) == 2
     assert "--features a b,c-d,x differs from the columns the model was fitted on" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["lgbm-regressor", "xgb-booster", "logistic"])
+def test_a_frame_with_integer_column_names_verifies(name):
+    """pd.DataFrame(array) names its columns 0, 1, ...: convert names the fields '0', '1', ...;
+    verification= and verify() score the same frame under those names (they raised KeyError '0'), and
+    scoring it says why the fields are missing."""
+    X, y = _frame()
+    X = X.fillna(0).set_axis(range(X.shape[1]), axis=1)
+    model = MODELS[name](X, y)
+    document = pmmlkit.convert(model, X, verification=X.head(5))
+    report = pmmlkit.validate(document.to_bytes(), verify=True)
+    assert report.ok and report.rescored == 5, str(report)
+    assert pmmlkit.verify(model, document, X).ok
+    with pytest.raises(pmmlkit.EvaluationError, match=r"columns \[[0-9, ]+\] are named by ints, not text"):
+        pmmlkit.load(document.to_bytes(), engine="native").predict(X)
