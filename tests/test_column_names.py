@@ -137,3 +137,18 @@ def test_a_frame_with_integer_column_names_verifies(name):
     assert pmmlkit.verify(model, document, X).ok
     with pytest.raises(pmmlkit.EvaluationError, match=r"columns \[[0-9, ]+\] are named by ints, not text"):
         pmmlkit.load(document.to_bytes(), engine="native").predict(X)
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    (["y", "b", "c"], r"target name 'y' \(the default\) is also an input column"),
+    (["a\x01b", "b", "c"], r"holds '\\x01' \(U\+0001\), which an XML document cannot carry"),
+])
+@pytest.mark.parametrize("name", ["xgb-classifier", "xgb-booster", "logistic"])
+def test_a_name_pmml_cannot_hold_is_a_conversion_error(name, columns, message):
+    """An input named like the default target wrote a document with 'y' twice (refused only at
+    load), and a control character other than a tab or line end was lxml's raw ValueError."""
+    X, y = _frame()
+    X = X.fillna(0).iloc[:, :3].set_axis(columns, axis=1)
+    model = MODELS[name](X, y)
+    with pytest.raises(ConversionError, match=message):
+        pmmlkit.convert(model, X)

@@ -86,7 +86,7 @@ def _dump(booster: Any, iteration: int | None, context: Context) -> dict[str, An
         return dict(booster.dump_model(num_iteration=iteration))
     except ValueError as exc:
         controls = [n for n in booster.feature_name() if any(ord(c) < 32 for c in str(n))]
-        which = f" (the columns {controls} hold a tab or line end)" if controls else ""
+        which = f" (the columns {controls} hold control characters)" if controls else ""
         raise context.error(f"LightGBM cannot describe this model as JSON: {exc}{which}; "
                             "rename those columns without control characters and fit again") from None
 
