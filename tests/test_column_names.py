@@ -141,6 +141,7 @@ def test_a_frame_with_integer_column_names_verifies(name):
 
 @pytest.mark.parametrize(("columns", "message"), [
     (["y", "b", "c"], r"target name 'y' \(the default\) is also an input column"),
+    (["predicted_y", "b", "c"], r"the input columns \['predicted_y'\] have the names of the model's outputs"),
     (["a\x01b", "b", "c"], r"holds '\\x01' \(U\+0001\), which an XML document cannot carry"),
 ])
 @pytest.mark.parametrize("name", ["xgb-classifier", "xgb-booster", "logistic"])

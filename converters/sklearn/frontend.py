@@ -81,6 +81,12 @@ class ScikitLearn(FrontEnd):
         context = Context(scope, target_name=target_name)
         columns = tuple(scope.inputs)  # the model was fitted on every column of X
         element = context.model(model, list(scope.inputs.values()), type(model).__name__)
+        # An output named like an input ('predicted_y', 'probability_1') would make a document no
+        # evaluator loads: a field name is declared once.
+        clashes = [n.get("name") for n in element.iter("{*}OutputField") if n.get("name") in scope.inputs]
+        if clashes:
+            raise ConversionError(f"the input columns {clashes} have the names of the model's outputs: rename "
+                                  f"those columns, or pass target=... (the outputs are named after it)")
         return Conversion(scope, element, context.target, trained=columns)
 
     def convert_with(self, engine: str, model: Any, X: Any, *, target: str | None = None) -> bytes:
