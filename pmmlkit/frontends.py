@@ -123,7 +123,11 @@ class FrontEnd(ABC):
     def to_pandas(self, X: Any) -> pd.DataFrame:
         """Rows as a pandas DataFrame, for pmmlkit's evaluator."""
         if isinstance(X, pd.DataFrame):
-            return X
+            # convert() names a field by str(column): a frame with integer column names
+            # (pd.DataFrame(array)) is scored under those names.
+            if all(isinstance(c, str) for c in X.columns):
+                return X
+            return X.set_axis([str(c) for c in X.columns], axis=1)
         raise PMMLError(f"{self.title} rows of type {type(X).__name__} cannot be read as a table")
 
     def head(self, X: Any, rows: int) -> Any:

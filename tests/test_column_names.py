@@ -93,6 +93,17 @@ def test_a_missing_column_is_named_in_the_model_s_form():
         pmmlkit.convert(model, X.drop(columns="a b"))
 
 
+@pytest.mark.parametrize("name", ["lgbm-regressor", "lgbm-booster"])
+def test_a_lightgbm_name_with_a_tab_is_a_conversion_error(name):
+    """LightGBM fits a column named "a\tb" but cannot dump the model as JSON: the error names the
+    column, it is not LightGBM's JSONDecodeError."""
+    X, y = _frame()
+    X = X.rename(columns={"a b": "a\tb"})
+    model = MODELS[name](X, y)
+    with pytest.raises(ConversionError, match=r"cannot describe this model as JSON.*\['a\\tb'\]"):
+        pmmlkit.convert(model, X)
+
+
 @pytest.mark.parametrize("name", ["lgbm-classifier", "xgb-classifier"])
 def test_the_cli_reads_a_saved_model_s_columns_by_its_own_library(name, tmp_path, capsys):
     """A LightGBM or XGBoost model saved as a .joblib file loads through the scikit-learn front
@@ -110,3 +121,35 @@ def test_the_cli_reads_a_saved_model_s_columns_by_its_own_library(name, tmp_path
     assert set(X.columns) <= set(names), names
     assert main(["convert", model, "--allow-pickle", "--features", "a b,c-d,x", "-o", pmml]) == 2
     assert "--features a b,c-d,x differs from the columns the model was fitted on" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["lgbm-regressor", "xgb-booster", "logistic"])
+def test_a_frame_with_integer_column_names_verifies(name):
+    """pd.DataFrame(array) names its columns 0, 1, ...: convert names the fields '0', '1', ...;
+    verification= and verify() score the same frame under those names (they raised KeyError '0'), and
+    scoring it says why the fields are missing."""
+    X, y = _frame()
+    X = X.fillna(0).set_axis(range(X.shape[1]), axis=1)
+    model = MODELS[name](X, y)
+    document = pmmlkit.convert(model, X, verification=X.head(5))
+    report = pmmlkit.validate(document.to_bytes(), verify=True)
+    assert report.ok and report.rescored == 5, str(report)
+    assert pmmlkit.verify(model, document, X).ok
+    with pytest.raises(pmmlkit.EvaluationError, match=r"columns \[[0-9, ]+\] are named by ints, not text"):
+        pmmlkit.load(document.to_bytes(), engine="native").predict(X)
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    (["y", "b", "c"], r"target name 'y' \(the default\) is also an input column"),
+    (["predicted_y", "b", "c"], r"the input columns \['predicted_y'\] have the names of the model's outputs"),
+    (["a\x01b", "b", "c"], r"holds '\\x01' \(U\+0001\), which an XML document cannot carry"),
+])
+@pytest.mark.parametrize("name", ["xgb-classifier", "xgb-booster", "logistic"])
+def test_a_name_pmml_cannot_hold_is_a_conversion_error(name, columns, message):
+    """An input named like the default target wrote a document with 'y' twice (refused only at
+    load), and a control character other than a tab or line end was lxml's raw ValueError."""
+    X, y = _frame()
+    X = X.fillna(0).iloc[:, :3].set_axis(columns, axis=1)
+    model = MODELS[name](X, y)
+    with pytest.raises(ConversionError, match=message):
+        pmmlkit.convert(model, X)

@@ -72,16 +72,28 @@ def convert_booster(booster: Any, features: list[Field], context: Context) -> et
     """A native Booster's ``predict``: a value (regression, ranking), the probability of class 1
     (binary: the PMML predicts that number), or one probability per class (multiclass: a
     classifier over the classes 0 .. K-1)."""
-    dump = booster.dump_model(num_iteration=None)
+    dump = _dump(booster, None, context)
     objective = str(dump["objective"]).split()[0]
     classes = np.arange(int(dump["num_class"])) if objective == "multiclass" else None
     iteration = booster.best_iteration if booster.best_iteration > 0 else None
     return _convert(booster, features, context, classes, iteration)
 
 
+def _dump(booster: Any, iteration: int | None, context: Context) -> dict[str, Any]:
+    # LightGBM accepts a column name holding a control character (a tab, a line end) at fit but
+    # writes it unescaped into the JSON of dump_model, which its own json.loads then refuses.
+    try:
+        return dict(booster.dump_model(num_iteration=iteration))
+    except ValueError as exc:
+        controls = [n for n in booster.feature_name() if any(ord(c) < 32 for c in str(n))]
+        which = f" (the columns {controls} hold control characters)" if controls else ""
+        raise context.error(f"LightGBM cannot describe this model as JSON: {exc}{which}; "
+                            "rename those columns without control characters and fit again") from None
+
+
 def _convert(booster: Any, features: list[Field], context: Context, classes: Any,
              iteration: int | None) -> etree._Element:
-    dump = booster.dump_model(num_iteration=iteration)
+    dump = _dump(booster, iteration, context)
     names = list(dump["feature_names"])
     context.expect_features(features, len(names), booster)
     objective_text = str(dump["objective"]).split()

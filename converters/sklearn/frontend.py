@@ -73,12 +73,20 @@ class ScikitLearn(FrontEnd):
         elif feature_names is None:
             feature_names = array_names(np.shape(X), self.fitted_names(model), "X")
         scope = Scope.from_frame(X, feature_names)
-        if target in scope.inputs:
-            raise ConversionError(f"target name {target!r} is also an input column: pass target=... a name that "
-                                  f"is not one of the inputs {list(scope.inputs)}")
-        context = Context(scope, target_name=target or "y")
+        target_name = target or "y"
+        if target_name in scope.inputs:
+            default = "" if target else " (the default)"
+            raise ConversionError(f"target name {target_name!r}{default} is also an input column: pass target=... a "
+                                  f"name that is not one of the inputs {list(scope.inputs)}")
+        context = Context(scope, target_name=target_name)
         columns = tuple(scope.inputs)  # the model was fitted on every column of X
         element = context.model(model, list(scope.inputs.values()), type(model).__name__)
+        # An output named like an input ('predicted_y', 'probability_1') would make a document no
+        # evaluator loads: a field name is declared once.
+        clashes = [n.get("name") for n in element.iter("{*}OutputField") if n.get("name") in scope.inputs]
+        if clashes:
+            raise ConversionError(f"the input columns {clashes} have the names of the model's outputs: rename "
+                                  f"those columns, or pass target=... (the outputs are named after it)")
         return Conversion(scope, element, context.target, trained=columns)
 
     def convert_with(self, engine: str, model: Any, X: Any, *, target: str | None = None) -> bytes:

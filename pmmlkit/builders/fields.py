@@ -48,6 +48,10 @@ class Field:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ConversionError(f"a field name must be a non-empty string, not {self.name!r}")
+        unwritable = [c for c in self.name if not _xml_character(c)]
+        if unwritable:
+            raise ConversionError(f"the field name {self.name!r} holds {unwritable[0]!r} (U+{ord(unwritable[0]):04X}), "
+                                  "which an XML document cannot carry: rename that column")
         if self.optype not in OPTYPES:
             raise ConversionError(f"field {self.name!r}: optype {self.optype!r} is not one of {OPTYPES}")
         if self.data_type not in DATA_TYPES:
@@ -276,3 +280,9 @@ def _copy(node: etree._Element) -> etree._Element:
     import copy
 
     return copy.deepcopy(node)
+
+
+def _xml_character(c: str) -> bool:
+    """A character XML 1.0 allows (its Char production): a tab and line ends, not other controls."""
+    code = ord(c)
+    return (code >= 0x20 or c in "\t\n\r") and not 0xD800 <= code <= 0xDFFF and code not in (0xFFFE, 0xFFFF)

@@ -41,6 +41,11 @@ def absent_message(absent: Sequence[str], given: Sequence[Any], needed: Sequence
         if close:
             hints.append(f"{close[0]!r} for {name!r}?")
     hint = f" Did you mean {', '.join(hints)}" if hints else ""
+    # A frame from pd.DataFrame(array) names its columns 0, 1, ...: not the fields '0', '1', ...
+    numbered = [g for g in given if not isinstance(g, str) and str(g) in absent]
+    if numbered:
+        hint += (f" The {what}'s columns {numbered[:3]} are named by {type(numbered[0]).__name__}s, not text:"
+                 " name them as text (X.columns = X.columns.astype(str)).")
     return f"inputs missing from the {what}: {list(absent)} (the model needs {list(needed)}).{hint} {GIVE_MISSING}"
 
 
