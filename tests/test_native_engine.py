@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from harness import assert_engines_agree
 from native_oracles import document as pmml_document
+from sklearn.cluster import KMeans
 
 import pmmlkit
 from pmmlkit.errors import EvaluationError, ValidationError
@@ -189,6 +190,17 @@ def test_aggregate_functions_leave_missing_arguments_out(function, more, tmp_pat
     want, got = _both(path, rows)
     assert got["predicted_y"].notna().tolist() == [True, True, bool(more), True]
     assert_engines_agree(want, got, f"{function} with missing arguments")
+
+
+def test_k_means_has_no_cluster_where_every_distance_overflows(tmp_path):
+    """Inputs near 1e154 and beyond make every squared distance infinite: no cluster is nearer than
+    another, so there is no cluster (PMML4S agrees), not the first one."""
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(200, 2)), columns=["a", "b"])
+    path = pmmlkit.convert(KMeans(3, n_init=3, random_state=0).fit(X), X).save(tmp_path / "k.pmml")
+    rows = pd.DataFrame({"a": [1e200, 1e200, 0.5, 1e160, None], "b": [1e200, 0.0, 0.5, 1.0, 1.0]})
+    want, got = _both(path, rows)
+    assert got["predicted_y"].isna().tolist() == [True, True, False, True, False]
+    assert_engines_agree(want, got, "k-means with overflowing distances")
 
 
 def test_a_second_load_of_the_same_bytes_reuses_the_compiled_program(tmp_path):

@@ -11,9 +11,12 @@ logits, for one). JPMML-Evaluator is not in this table: it refuses some of these
 TransformationDictionary fields in a segment's MiningSchema) and reads others differently (a 0
 probability for every class of the chained logistic regression).
 
-Where PMML4S departs from the standard, native keeps the standard's answer and the table says so:
-an average of classifiers whose every probability is missing (a tree without a missing-value
-strategy meets a missing input) has no winner on native; PMML4S names the first category.
+Where PMML4S departs from the standard, native keeps the standard's answer (JPMML-Evaluator's too)
+and the table says so: an average of classifiers whose every probability is missing (a tree
+without a missing-value strategy meets a missing input) has no winner on native, where PMML4S
+names the first category; and PMML4S computes ``threshold`` (nyoka's Binarizer), comparisons,
+``round`` and ``pow`` of a missing value as if it were 0 (``threshold(missing, 3)`` is 0), where
+the standard's and native's answer is missing.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.preprocessing import Binarizer, MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -61,6 +64,9 @@ class NyokaCase:
     scaler: Callable[[], Any] | None = StandardScaler
     #: Words of the native engine's refusal, for a document it does not compile.
     native_refuses: str | None = None
+    #: The document applies a function to an input PMML4S takes as 0 when it is missing (see above):
+    #: the engines are compared on the rows without a missing input.
+    pmml4s_zero_for_missing: bool = False
 
 
 CASES = [
@@ -85,6 +91,8 @@ CASES = [
               native_refuses="with raw TrainingInstances"),
     NyokaCase("k-means", lambda: KMeans(n_clusters=3, n_init=3, random_state=0), iris),
     NyokaCase("pca-logistic", lambda: LogisticRegression(max_iter=500), iris, PCA),
+    NyokaCase("binarizer-naive-bayes", GaussianNB, iris, lambda: Binarizer(threshold=3.0),
+              pmml4s_zero_for_missing=True),
 ]
 
 # case id -> (PMML path, rows to score); each case is converted once per process.
@@ -155,6 +163,9 @@ def test_nyoka_documents_score_alike_on_both_engines(case: NyokaCase, tmp_path: 
         assert pmmlkit.load(path, engine="auto").engine == "pmml4s"
         return
     native = pmmlkit.load(path, engine="native")
+    if case.pmml4s_zero_for_missing:
+        rows = rows[rows.notna().all(axis=1)].reset_index(drop=True)
+        reference = pmmlkit.load(path).predict(rows)
     scored = native.predict(rows)
     assert_engines_agree(_without_pmml4s_departures(reference), scored, f"{case.id}: native vs PMML4S")
     assert_record_path_agrees(native, rows, scored)  # one record at a time, as the server scores

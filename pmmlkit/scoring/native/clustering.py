@@ -104,7 +104,9 @@ def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env
         columns = [np.asarray(env.get(f[0]), dtype=np.float64) for f in fields]
         distances = [distance(columns, center) for _, center in clusters]
         stacked = np.vstack(distances)
-        unknown = np.isnan(stacked).any(axis=0)
+        # No cluster when a distance is unknown, or when every distance overflows to infinity (values
+        # near 1e154 and beyond): no cluster is nearer than another (PMML4S gives none either).
+        unknown = np.isnan(stacked).any(axis=0) | np.isposinf(stacked).all(axis=0)
         best = np.argmin(np.where(np.isnan(stacked), np.inf, stacked), axis=0)
         winner = ids[best]
         winner[unknown] = None
