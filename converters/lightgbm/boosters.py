@@ -58,9 +58,14 @@ def converters() -> dict[type, Callable[..., Any]]:
     }
 
 
+def fitted_booster(model: Any) -> Any | None:
+    """The scikit-learn API's fitted ``booster_`` (None before fit)."""
+    return getattr(model, "booster_", None) if getattr(model, "fitted_", False) else None
+
+
 def convert_lgbm(model: Any, features: list[Field], context: Context) -> etree._Element:
     """The scikit-learn API: its ``booster_`` with the ``best_iteration_`` its predict uses."""
-    booster = getattr(model, "booster_", None) if getattr(model, "fitted_", False) else None
+    booster = fitted_booster(model)
     if booster is None:
         raise context.error(f"{type(model).__name__} is not fitted: call fit() before converting")
     classes = getattr(model, "classes_", None) if hasattr(model, "predict_proba") else None

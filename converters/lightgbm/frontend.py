@@ -23,8 +23,7 @@ class LightGBM(ScikitLearnAPI):
         # The Booster keeps its columns' names (``Column_0, Column_1, ...`` when fitted on an
         # array: no names then), the scikit-learn API's ``booster_`` too: older LightGBM releases
         # (4.0 in the version matrix) give that API no ``feature_names_in_``.
-        booster = model if type(model).__name__ == "Booster" else getattr(model, "booster_", None) \
-            if getattr(model, "fitted_", False) else None
+        booster = model if type(model).__name__ == "Booster" else boosters.fitted_booster(model)
         if booster is None:
             return super().fitted_names(model)
         names = [str(n) for n in booster.feature_name()]

@@ -49,9 +49,7 @@ class EngineRules(CheckerBase):
 
     def _undeclared_target(self, model: etree._Element) -> bool:
         """Whether the model's target is a DataField that lists no valid <Value>s."""
-        schema = child(model, "MiningSchema")
-        names = [item.get("name") for item in (children(schema, "MiningField") if schema is not None else [])
-                 if item.get("usageType") in ("target", "predicted")]
+        names = _target_names(model)
         declared = self.fields.get(names[0]) if names and names[0] is not None else None
         return declared is not None and declared.kind == "DataField" and not declared.values
 
@@ -224,8 +222,13 @@ def _chained(model: etree._Element) -> bool:
         segmentation.get("multipleModelMethod") == "modelChain"
 
 
-def _has_target(model: etree._Element) -> bool:
+def _target_names(model: etree._Element) -> list[str | None]:
+    """The names of the model's MiningFields with usageType target (or predicted), in order."""
     schema = child(model, "MiningSchema")
-    return schema is not None and any(item.get("usageType") in ("target", "predicted")
-                                      for item in children(schema, "MiningField"))
+    return [item.get("name") for item in (children(schema, "MiningField") if schema is not None else [])
+            if item.get("usageType") in ("target", "predicted")]
+
+
+def _has_target(model: etree._Element) -> bool:
+    return bool(_target_names(model))
 

@@ -18,12 +18,17 @@ from .trees import array_values
 _MEASURES = ("euclidean", "squaredEuclidean", "cityBlock", "chebychev", "minkowski")
 
 
+def cluster_id(cluster: Any, position: int) -> str:
+    """A Cluster's id: its ``id``, else its 1-based position (PMML4S and JPMML-Evaluator)."""
+    return cluster.get("id") or str(position)
+
+
 def clustering_defaults(node: Any) -> list[OutputField]:
     """The outputs PMML4S gives a ClusteringModel without <Output>: ``cluster`` (the winner's id,
     else its 1-based position), ``cluster_name`` (its name; only when the first Cluster has one) and
     ``distance`` (the winner's distance)."""
     clusters = elements(node, "Cluster")
-    names = {cluster.get("id") or str(i): cluster.get("name") for i, cluster in enumerate(clusters, start=1)}
+    names = {cluster_id(cluster, i): cluster.get("name") for i, cluster in enumerate(clusters, start=1)}
     out = [OutputField("cluster", "string", lambda env, p, done: p.entity)]
     if clusters and clusters[0].get("name") is not None:  # PMML4S looks at the first Cluster alone
         out.append(OutputField("cluster_name", "string", lambda env, p, done: np.array(
@@ -63,7 +68,7 @@ def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env
         center = [float(v) for v in array_values(array)]
         if len(center) != len(fields):
             raise unsupported(cluster, f"a <Cluster> with {len(center)} values for {len(fields)} fields")
-        clusters.append((cluster.get("id") or str(i), center))
+        clusters.append((cluster_id(cluster, i), center))
 
     def distance(columns: list[np.ndarray], center: list[float]) -> np.ndarray:
         """The measure over the fields present: a missing field is left out and the sum scaled by
@@ -117,4 +122,4 @@ def clustering_model(node: Any, numeric: Callable[[str], bool]) -> Callable[[Env
     return run
 
 
-__all__ = ["clustering_defaults", "clustering_model"]
+__all__ = ["cluster_id", "clustering_defaults", "clustering_model"]

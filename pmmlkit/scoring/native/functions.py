@@ -50,20 +50,22 @@ def _binary(f: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Function:
 def _fold(f: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Function:
     """min, max, sum, product: over the arguments present, left to right as PMML4S folds them; a
     missing argument is left out (PMML4S and JPMML-Evaluator), and all of them missing give missing."""
-    def run(args: list[Column]) -> Column:
-        numbers = _numbers(args)
-        out = np.asarray(numbers[0], dtype=np.float64)
-        with np.errstate(all="ignore"):
-            for x in numbers[1:]:
-                out = np.where(np.isnan(out), x, np.where(np.isnan(x), out, f(out, x)))
-        return np.asarray(out, dtype=np.float64)
-    return run
+    return lambda args: _fold_present(f, _numbers(args))
+
+
+def _fold_present(f: Callable[[np.ndarray, np.ndarray], np.ndarray], numbers: list[np.ndarray]) -> np.ndarray:
+    out = np.asarray(numbers[0], dtype=np.float64)
+    with np.errstate(all="ignore"):
+        for x in numbers[1:]:
+            out = np.where(np.isnan(out), x, np.where(np.isnan(x), out, f(out, x)))
+    return np.asarray(out, dtype=np.float64)
 
 
 def _avg(args: list[Column]) -> Column:
-    present = sum((~np.isnan(x)).astype(np.float64) for x in _numbers(args))
+    numbers = _numbers(args)
+    present = sum((~np.isnan(x)).astype(np.float64) for x in numbers)
     with np.errstate(all="ignore"):
-        return np.where(present > 0, _fold(np.add)(args) / present, np.nan)
+        return np.where(present > 0, _fold_present(np.add, numbers) / present, np.nan)
 
 
 def _median(args: list[Column]) -> Column:
