@@ -65,7 +65,7 @@ class Export:
 
     id: str
     build: Callable[[Any, pd.DataFrame, np.ndarray, np.ndarray], Any]
-    expected: Callable[[Any, pd.DataFrame], pd.DataFrame] | None
+    expected: Callable[[Any, pd.DataFrame, Any], pd.DataFrame] | None  # (Spark model, rows, SparkContext)
     #: Words of the gate's refusal on PMML4S, when PMML4S cannot score the document.
     pmml4s_refuses: str | None = None
 
